@@ -1,0 +1,193 @@
+// Domain schemas: the single source of the wire types (z.infer), shared by hub, renderer and field code.
+import { z } from 'zod';
+
+export const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'ids use letters, digits and _ . : -');
+export const Lng = z.number().gte(-180).lte(180);
+export const Lat = z.number().gte(-90).lte(90);
+export const LngLat = z.tuple([Lng, Lat]);
+export type LngLat = z.infer<typeof LngLat>;
+
+export const Role = z.enum(['operator', 'duty_manager', 'evaluator', 'admin']);
+export type Role = z.infer<typeof Role>;
+/** Who can act: a person with a console role, or a field device. */
+export type ActorRole = Role | 'device' | 'system';
+
+export const ModeName = z.enum(['daily', 'night', 'holiday', 'emergency']);
+export type ModeName = z.infer<typeof ModeName>;
+
+export const UnitKind = z.enum(['officer', 'vehicle']);
+export type UnitKind = z.infer<typeof UnitKind>;
+/** What the unit is doing, as the hub knows it. "Stale" and "offline" are derived from position age, not stored. */
+export const UnitStatus = z.enum(['on_post', 'patrolling', 'on_task', 'sos', 'off_duty']);
+export type UnitStatus = z.infer<typeof UnitStatus>;
+
+export const Unit = z.object({
+  id: Id,
+  kind: UnitKind,
+  name: z.string(),
+  badge: z.string().nullable(), // officers
+  plate: z.string().nullable(), // vehicles
+  squad: z.string().nullable(),
+  cellId: Id.nullable(),
+  postId: Id.nullable(),
+  routeId: Id.nullable(),
+  cameraId: Id.nullable(),
+  status: UnitStatus,
+});
+export type Unit = z.infer<typeof Unit>;
+
+export const AreaKind = z.enum(['district', 'cell', 'post']);
+export type AreaKind = z.infer<typeof AreaKind>;
+export const Polygon = z.object({ type: z.literal('Polygon'), coordinates: z.array(z.array(LngLat).min(4)).min(1) });
+export type Polygon = z.infer<typeof Polygon>;
+export const Area = z.object({
+  id: Id,
+  kind: AreaKind,
+  name: z.string(),
+  parentId: Id.nullable(),
+  /** districts and cells: a polygon; posts: a point with a radius (metres) that counts as "at the post" */
+  polygon: Polygon.nullable(),
+  center: LngLat,
+  radiusM: z.number().positive().nullable(),
+});
+export type Area = z.infer<typeof Area>;
+
+export const Route = z.object({
+  id: Id,
+  name: z.string(),
+  roads: z.array(z.string()),
+  line: z.array(LngLat).min(2),
+  /** modes in which this route is patrolled */
+  modes: z.array(ModeName),
+});
+export type Route = z.infer<typeof Route>;
+
+export const CameraKind = z.enum(['fixed', 'vehicle', 'body']);
+export type CameraKind = z.infer<typeof CameraKind>;
+export const StreamSource = z.object({
+  kind: z.enum(['hls', 'rtsp', 'rtmp', 'file', 'testsrc']),
+  url: z.string().max(2048),
+});
+export type StreamSource = z.infer<typeof StreamSource>;
+export const Camera = z.object({
+  id: Id,
+  kind: CameraKind,
+  name: z.string().min(1).max(100),
+  position: LngLat.nullable(), // fixed cameras
+  facing: z.number().min(0).lt(360).nullable(), // degrees clockwise from north
+  unitId: Id.nullable(), // vehicle and body cameras ride with a unit
+  sources: z.array(StreamSource).min(1),
+  key: z.boolean(), // key cameras raise alerts when they fail
+});
+export type Camera = z.infer<typeof Camera>;
+
+export const IncidentCategory = z.enum([
+  'cityscape', 'advertising', 'lighting', 'sanitation', 'muck', 'greening', 'parking', 'municipal', 'planning', 'drainage',
+]);
+export type IncidentCategory = z.infer<typeof IncidentCategory>;
+/** The ten city-management categories, in the order the trade lists them. */
+export const INCIDENT_CATEGORY_LABELS: Record<IncidentCategory, { zh: string; en: string }> = {
+  cityscape: { zh: '市容', en: 'Cityscape' },
+  advertising: { zh: '广告', en: 'Advertising' },
+  lighting: { zh: '城市照明', en: 'Street lighting' },
+  sanitation: { zh: '环卫', en: 'Sanitation' },
+  muck: { zh: '渣土', en: 'Muck haulage' },
+  greening: { zh: '园林绿化', en: 'Greening' },
+  parking: { zh: '停车', en: 'Parking' },
+  municipal: { zh: '市政', en: 'Municipal works' },
+  planning: { zh: '规划', en: 'Planning' },
+  drainage: { zh: '排水', en: 'Drainage' },
+};
+
+export const Priority = z.union([z.literal(1), z.literal(2), z.literal(3)]); // 1 = urgent
+export const IncidentState = z.enum(['open', 'dispatched', 'resolved', 'closed']);
+export const Incident = z.object({
+  id: Id,
+  category: IncidentCategory,
+  priority: Priority,
+  state: IncidentState,
+  position: LngLat,
+  description: z.string(),
+  source: z.enum(['console', 'field', 'camera', 'sim']),
+  createdAt: z.number().int(),
+  updatedAt: z.number().int(),
+});
+export type Incident = z.infer<typeof Incident>;
+
+export const TaskState = z.enum(['assigned', 'accepted', 'arrived', 'finished', 'refused', 'cancelled']);
+export type TaskState = z.infer<typeof TaskState>;
+export const Task = z.object({
+  id: Id,
+  incidentId: Id,
+  unitId: Id,
+  state: TaskState,
+  note: z.string(),
+  assignedAt: z.number().int(),
+  ackDeadline: z.number().int(),
+  arriveDeadline: z.number().int(),
+  updatedAt: z.number().int(),
+});
+export type Task = z.infer<typeof Task>;
+
+export const SosState = z.enum(['raised', 'acknowledged', 'resolved']);
+export const Sos = z.object({
+  id: Id,
+  unitId: Id,
+  position: LngLat,
+  note: z.string(),
+  state: SosState,
+  raisedAt: z.number().int(),
+  updatedAt: z.number().int(),
+});
+export type Sos = z.infer<typeof Sos>;
+
+export const CheckIn = z.object({
+  id: Id,
+  unitId: Id,
+  postId: Id,
+  position: LngLat,
+  at: z.number().int(),
+  /** within the post's radius */
+  onSite: z.boolean(),
+});
+export type CheckIn = z.infer<typeof CheckIn>;
+
+/** One GPS fix. Time is the device's fix time in ms since the epoch. */
+export const PositionFix = z.object({
+  unitId: Id,
+  t: z.number().int().positive(),
+  lng: Lng,
+  lat: Lat,
+  speed: z.number().min(0).max(100).optional(), // m/s
+  heading: z.number().min(0).lt(360).optional(),
+  accuracy: z.number().min(0).max(10_000).optional(), // metres
+});
+export type PositionFix = z.infer<typeof PositionFix>;
+
+export const ModeChange = z.object({
+  mode: ModeName,
+  reason: z.string(),
+  areaId: Id.nullable(),
+  by: z.string(),
+  at: z.number().int(),
+});
+export type ModeChange = z.infer<typeof ModeChange>;
+
+export const UserPublic = z.object({ id: Id, username: z.string(), role: Role });
+export type UserPublic = z.infer<typeof UserPublic>;
+
+export const AuditOutcome = z.enum(['accepted', 'rejected']);
+export const AuditEntry = z.object({
+  seq: z.number().int().positive(),
+  at: z.number().int(),
+  actor: z.string(),
+  role: z.string(),
+  action: z.string(),
+  target: z.string().nullable(),
+  payload: z.unknown(),
+  outcome: AuditOutcome,
+  reason: z.string().nullable(),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;

@@ -1,0 +1,95 @@
+// Every client→hub command: its payload schema, who may send it, and what its ack carries.
+// The hub validates with these schemas at the boundary; clients compile against the inferred types.
+import { z } from 'zod';
+import {
+  Camera, CheckIn, Id, Incident, IncidentCategory, LngLat, ModeChange, ModeName, Priority, Role, Sos, Task, UserPublic,
+} from '../domain';
+
+/** Client-made id that makes a command idempotent: the hub applies a given id at most once. */
+export const CommandId = z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/);
+const cmd = <T extends z.ZodRawShape>(shape: T) => z.strictObject({ commandId: CommandId, ...shape });
+const text = (max: number) => z.string().trim().max(max);
+
+export const ErrorCode = z.enum([
+  'invalid_payload', // failed validation; message says which field
+  'forbidden', // role may not send this command
+  'not_found', // a referenced id does not exist
+  'conflict', // the state does not allow it (e.g. finishing a cancelled task)
+  'rate_limited', // too many messages from this socket
+  'internal', // the hub failed; nothing was applied
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+export type CommandError = { code: ErrorCode; message: string };
+export type Ack<R> = { ok: true; result: R } | { ok: false; error: CommandError };
+
+/** Console (people) commands. `roles` is enforced by the hub for every event. */
+export const consoleCommands = {
+  'incident:create': {
+    roles: ['operator', 'duty_manager'],
+    schema: cmd({ category: IncidentCategory, priority: Priority, position: LngLat, description: text(2000) }),
+    result: z.object({ incident: Incident }),
+  },
+  'incident:close': {
+    roles: ['operator', 'duty_manager'],
+    schema: cmd({ incidentId: Id, resolution: text(2000).min(1) }),
+    result: z.object({ incident: Incident }),
+  },
+  'task:assign': {
+    roles: ['operator', 'duty_manager'],
+    schema: cmd({ incidentId: Id, unitId: Id, note: text(1000).default('') }),
+    result: z.object({ task: Task }),
+  },
+  'task:cancel': {
+    roles: ['operator', 'duty_manager'],
+    schema: cmd({ taskId: Id, reason: text(1000).min(1) }),
+    result: z.object({ task: Task }),
+  },
+  'sos:acknowledge': {
+    roles: ['operator', 'duty_manager'],
+    schema: cmd({ sosId: Id }),
+    result: z.object({ sos: Sos }),
+  },
+  'sos:resolve': {
+    roles: ['operator', 'duty_manager'],
+    schema: cmd({ sosId: Id, note: text(1000).min(1) }),
+    result: z.object({ sos: Sos }),
+  },
+  'mode:switch': {
+    roles: ['duty_manager'],
+    schema: cmd({ mode: ModeName, reason: text(500).min(2), areaId: Id.nullable().default(null) }),
+    result: z.object({ change: ModeChange }),
+  },
+  'user:create': {
+    roles: ['admin'],
+    schema: cmd({ username: z.string().regex(/^[a-z][a-z0-9_.-]{1,31}$/), role: Role, password: z.string().min(8).max(200) }),
+    result: z.object({ user: UserPublic }),
+  },
+  'camera:upsert': {
+    roles: ['admin'],
+    schema: cmd({ camera: Camera }),
+    result: z.object({ camera: Camera }),
+  },
+} as const;
+
+/** Field-device commands. A device speaks for its own unit; a gateway device (the simulator) for any unit. */
+export const fieldCommands = {
+  'checkin:create': {
+    schema: cmd({ unitId: Id, postId: Id, position: LngLat }),
+    result: z.object({ checkIn: CheckIn }),
+  },
+  'task:accept': { schema: cmd({ unitId: Id, taskId: Id }), result: z.object({ task: Task }) },
+  'task:refuse': { schema: cmd({ unitId: Id, taskId: Id, reason: text(500).min(1) }), result: z.object({ task: Task }) },
+  'task:arrive': { schema: cmd({ unitId: Id, taskId: Id, position: LngLat }), result: z.object({ task: Task }) },
+  'task:finish': { schema: cmd({ unitId: Id, taskId: Id, note: text(2000).default('') }), result: z.object({ task: Task }) },
+  'sos:raise': { schema: cmd({ unitId: Id, position: LngLat, note: text(500).default('') }), result: z.object({ sos: Sos }) },
+  'incident:report': {
+    schema: cmd({ unitId: Id, category: IncidentCategory, priority: Priority, position: LngLat, description: text(2000) }),
+    result: z.object({ incident: Incident }),
+  },
+} as const;
+
+export type ConsoleCommandName = keyof typeof consoleCommands;
+export type FieldCommandName = keyof typeof fieldCommands;
+export type CommandInput<C extends { schema: z.ZodType }> = z.input<C['schema']>;
+export type CommandPayload<C extends { schema: z.ZodType }> = z.output<C['schema']>;
+export type CommandResult<C extends { result: z.ZodType }> = z.infer<C['result']>;

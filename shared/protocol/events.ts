@@ -1,0 +1,34 @@
+// Hub→client events. Domain events carry a sequence number from the hub's event log: a client that
+// reconnects asks for everything after the last number it saw (`events:since`). Positions and stream
+// health are live state, not history: on reconnect the client takes a fresh snapshot of them instead.
+import { z } from 'zod';
+import { CheckIn, Id, Incident, ModeChange, PositionFix, Sos, Task, UnitStatus } from '../domain';
+
+export const HubEventData = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('incident:created'), incident: Incident }),
+  z.object({ type: z.literal('incident:updated'), incident: Incident }),
+  z.object({ type: z.literal('task:updated'), task: Task }),
+  z.object({ type: z.literal('sos:raised'), sos: Sos }),
+  z.object({ type: z.literal('sos:updated'), sos: Sos }),
+  z.object({ type: z.literal('mode:changed'), change: ModeChange }),
+  z.object({ type: z.literal('checkin:recorded'), checkIn: CheckIn }),
+  z.object({ type: z.literal('unit:status'), unitId: Id, status: UnitStatus }),
+]);
+export type HubEventData = z.infer<typeof HubEventData>;
+export type HubEventType = HubEventData['type'];
+
+/** A sequenced event as it travels: `seq` increases by one per event, hub-wide. */
+export type HubEvent = { seq: number; at: number; data: HubEventData };
+
+export type PositionBatch = { fixes: PositionFix[] };
+
+export const StreamState = z.enum(['up', 'starting', 'down', 'idle']);
+export type StreamHealth = {
+  cameraId: string;
+  state: z.infer<typeof StreamState>;
+  reason: string | null;
+  bitrateKbps: number | null;
+  /** age of the newest segment in ms when last measured; null when none yet */
+  segmentAgeMs: number | null;
+  since: number;
+};

@@ -1,0 +1,67 @@
+// The socket.io event maps for both namespaces, typed once here and used by hub and clients alike:
+// `Server<ConsoleClientEvents, ConsoleServerEvents>` on the hub, `Socket<ConsoleServerEvents, ConsoleClientEvents>`
+// in clients. Acks are always the last parameter. Types never replace the hub's runtime validation.
+import type { z } from 'zod';
+import type {
+  Area, AuditEntry, Camera, Incident, ModeChange, PositionFix, Route, Sos, Task, Unit, UserPublic,
+} from '../domain';
+import type { Ack, CommandInput, CommandResult, consoleCommands, fieldCommands } from './commands';
+import type { HubEvent, PositionBatch, StreamHealth } from './events';
+
+export const NAMESPACES = { console: '/console', field: '/field' } as const;
+
+/** Handshake `auth` for people: log in with a password, or resume a session with its token. */
+export type ConsoleAuth = { username: string; password: string } | { token: string };
+/** Handshake `auth` for field devices. */
+export type FieldAuth = { deviceId: string; secret: string };
+
+export type SessionReady = { token: string; user: UserPublic; headSeq: number; hubTime: number; demo: boolean };
+
+/** Everything a console needs to draw the city now; events after `headSeq` follow. */
+export type Snapshot = {
+  headSeq: number;
+  hubTime: number;
+  mode: ModeChange;
+  units: Unit[];
+  areas: Area[];
+  routes: Route[];
+  cameras: Camera[];
+  incidents: Incident[];
+  tasks: Task[];
+  sos: Sos[];
+  positions: PositionFix[];
+  streams: StreamHealth[];
+};
+
+export type EventsPage = { events: HubEvent[]; headSeq: number; more: boolean };
+export type AuditVerifyResult = { ok: boolean; count: number; headHash: string; firstBad: { seq: number; why: string } | null };
+
+type CommandHandlers<M extends Record<string, { schema: z.ZodType; result: z.ZodType }>> = {
+  [K in keyof M]: (payload: CommandInput<M[K]>, ack: (res: Ack<CommandResult<M[K]>>) => void) => void;
+};
+
+export type ConsoleClientEvents = CommandHandlers<typeof consoleCommands> & {
+  'state:snapshot': (req: Record<string, never>, ack: (res: Ack<Snapshot>) => void) => void;
+  'events:since': (req: { afterSeq: number; limit?: number }, ack: (res: Ack<EventsPage>) => void) => void;
+  'audit:verify': (req: Record<string, never>, ack: (res: Ack<AuditVerifyResult>) => void) => void;
+  'audit:page': (req: { afterSeq: number; limit?: number }, ack: (res: Ack<{ entries: AuditEntry[] }>) => void) => void;
+  'stream:token': (req: { cameraId: string }, ack: (res: Ack<{ url: string }>) => void) => void;
+};
+
+export type ConsoleServerEvents = {
+  'session:ready': (s: SessionReady) => void;
+  event: (e: HubEvent) => void;
+  'unit:positions': (b: PositionBatch) => void;
+  'stream:health': (h: StreamHealth[]) => void;
+};
+
+export type FieldClientEvents = CommandHandlers<typeof fieldCommands> & {
+  /** High-volume telemetry: no commandId; duplicates (same unit and fix time) are dropped. */
+  'unit:position': (batch: PositionBatch, ack?: (res: Ack<{ accepted: number }>) => void) => void;
+  'events:since': (req: { afterSeq: number; limit?: number }, ack: (res: Ack<EventsPage>) => void) => void;
+};
+
+export type FieldServerEvents = {
+  'session:ready': (s: { deviceId: string; unitIds: string[] | 'any'; headSeq: number; hubTime: number; mode: ModeChange }) => void;
+  event: (e: HubEvent) => void;
+};
