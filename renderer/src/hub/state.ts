@@ -1,0 +1,120 @@
+// The console's picture of the hub: what the snapshot gave plus every sequenced event applied in order.
+// Collections are replaced (not mutated) when they change so React can compare by identity.
+import type { Area, Camera, Incident, ModeChange, Route, Sos, Task, Unit, UserPublic } from '../../../shared/domain';
+import type { HubEvent, HubEventData, Snapshot, StreamHealth } from '../../../shared/protocol';
+
+export type ConnectionStatus = 'signed_out' | 'connecting' | 'live' | 'reconnecting' | 'offline';
+
+/** Why the console is not (or no longer) connected, in words the login screen and header can show. */
+export type ConnectionProblem =
+  | { kind: 'unreachable'; detail: string } // wrong URL, hub not running, network gone
+  | { kind: 'auth_failed'; detail: string } // wrong username or password
+  | { kind: 'session_expired'; detail: string } // token refused after the hub came back
+  | { kind: 'other'; detail: string };
+
+export type Connection = {
+  status: ConnectionStatus;
+  /** hub URL (origin) this console talks to */
+  url: string;
+  /** when the current status began (ms since epoch, local clock) */
+  since: number;
+  problem: ConnectionProblem | null;
+};
+
+/** A check-in made away from its post, or a geofence complaint: shown until dismissed. */
+export type FieldAlert = { id: string; at: number; unitId: string; postId: string; kind: 'checkin_off_site' };
+
+export type HubState = {
+  connection: Connection;
+  user: UserPublic | null;
+  demo: boolean;
+  /** hub clock minus local clock, ms; position ages are measured on the hub's clock */
+  clockSkewMs: number;
+  /** newest sequence number applied; every event up to it has been applied exactly once */
+  lastSeq: number;
+  /** true once a snapshot has been loaded in this session */
+  ready: boolean;
+  mode: ModeChange | null;
+  units: ReadonlyMap<string, Unit>;
+  areas: ReadonlyMap<string, Area>;
+  routes: ReadonlyMap<string, Route>;
+  cameras: ReadonlyMap<string, Camera>;
+  incidents: ReadonlyMap<string, Incident>;
+  tasks: ReadonlyMap<string, Task>;
+  sos: ReadonlyMap<string, Sos>;
+  streams: ReadonlyMap<string, StreamHealth>;
+  alerts: readonly FieldAlert[];
+};
+
+const byId = <T extends { id: string }>(xs: readonly T[]) => new Map(xs.map((x) => [x.id, x]));
+
+export function emptyState(url: string): HubState {
+  return {
+    connection: { status: 'signed_out', url, since: Date.now(), problem: null },
+    user: null, demo: false, clockSkewMs: 0, lastSeq: 0, ready: false, mode: null,
+    units: new Map(), areas: new Map(), routes: new Map(), cameras: new Map(),
+    incidents: new Map(), tasks: new Map(), sos: new Map(), streams: new Map(), alerts: [],
+  };
+}
+
+/** Replace everything the snapshot carries; sequence position moves to the snapshot's head. */
+export function fromSnapshot(s: HubState, snap: Snapshot): HubState {
+  return {
+    ...s,
+    ready: true,
+    lastSeq: snap.headSeq,
+    mode: snap.mode,
+    units: byId(snap.units),
+    areas: byId(snap.areas),
+    routes: byId(snap.routes),
+    cameras: byId(snap.cameras),
+    incidents: byId(snap.incidents),
+    tasks: byId(snap.tasks),
+    sos: byId(snap.sos),
+    streams: new Map(snap.streams.map((h) => [h.cameraId, h])),
+  };
+}
+
+function put<T extends { id: string }>(m: ReadonlyMap<string, T>, x: T): Map<string, T> {
+  const next = new Map(m);
+  next.set(x.id, x);
+  return next;
+}
+
+const MAX_ALERTS = 50;
+
+/** Apply one domain event. The caller guarantees `e.seq === s.lastSeq + 1`. */
+export function applyEvent(s: HubState, e: HubEvent): HubState {
+  return { ...applyData(s, e.data, e.at), lastSeq: e.seq };
+}
+
+function applyData(s: HubState, d: HubEventData, at: number): HubState {
+  switch (d.type) {
+    case 'incident:created':
+    case 'incident:updated':
+      return { ...s, incidents: put(s.incidents, d.incident) };
+    case 'task:updated':
+      return { ...s, tasks: put(s.tasks, d.task) };
+    case 'sos:raised':
+    case 'sos:updated':
+      return { ...s, sos: put(s.sos, d.sos) };
+    case 'mode:changed':
+      return { ...s, mode: d.change };
+    case 'unit:status': {
+      const unit = s.units.get(d.unitId);
+      return unit ? { ...s, units: put(s.units, { ...unit, status: d.status }) } : s;
+    }
+    case 'checkin:recorded': {
+      if (d.checkIn.onSite) return s;
+      const alert: FieldAlert = { id: d.checkIn.id, at, unitId: d.checkIn.unitId, postId: d.checkIn.postId, kind: 'checkin_off_site' };
+      return { ...s, alerts: [alert, ...s.alerts].slice(0, MAX_ALERTS) };
+    }
+  }
+}
+
+export function applyStreamHealth(s: HubState, hs: readonly StreamHealth[]): HubState {
+  if (hs.length === 0) return s;
+  const streams = new Map(s.streams);
+  for (const h of hs) streams.set(h.cameraId, h);
+  return { ...s, streams };
+}
