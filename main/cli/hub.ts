@@ -1,0 +1,56 @@
+// `npm run hub -- --port <p> --data <dir> [--demo] [--host <h>] [--units <n>]`: the hub, headless.
+import { StoreError } from '../store/db';
+import { startHub } from '../hub/server';
+import { DEMO_PASSWORD, DEMO_USERS } from '../hub/seed';
+import { cliArgs, fail } from './args';
+
+const USAGE = 'npm run hub -- --port <p> --data <dir> [--demo] [--host <address>] [--units <n extra demo load units>]';
+const { values } = cliArgs(USAGE, {
+  port: { type: 'string', default: '8420' },
+  data: { type: 'string' },
+  demo: { type: 'boolean', default: false },
+  host: { type: 'string' },
+  units: { type: 'string', default: '0' },
+  'allow-origin': { type: 'string', multiple: true },
+});
+
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a number 0–65535, got "${values.port}"`, 2);
+if (!values.data) fail(`--data <dir> is required\nusage: ${USAGE}`, 2);
+const units = Number(values.units);
+if (!Number.isInteger(units) || units < 0) fail(`--units must be a whole number, got "${values.units}"`, 2);
+if (values.demo && values.host && values.host !== '127.0.0.1') fail('demo mode binds to 127.0.0.1 only (demo passwords are public)', 2);
+
+try {
+  const hub = await startHub({
+    port, dataDir: values.data, demo: values.demo, host: values.host, allowedOrigins: values['allow-origin'],
+    extraUnits: units > 0 ? await loadUnitsFor(units) : [],
+  });
+  if (values.demo) {
+    console.log('*** DEMO MODE: demo users', DEMO_USERS.map((u) => u.username).join(' / '), `with password "${DEMO_PASSWORD}" — not for real use ***`);
+  }
+  console.log(`hub listening on ${hub.url}`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: stopping, committing pending writes…`);
+    hub.close().then(() => {
+      console.log('hub stopped');
+      process.exit(0);
+    }, (e) => fail(`could not stop cleanly: ${(e as Error).message}`));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+} catch (e) {
+  if (e instanceof StoreError) fail(e.message);
+  if (e instanceof Error && /already in use/.test(e.message)) fail(e.message);
+  throw e;
+}
+
+async function loadUnitsFor(n: number) {
+  const { loadDemoCity } = await import('../hub/seed');
+  const { loadUnits } = await import('../sim/city/index');
+  const city = loadDemoCity();
+  return loadUnits(city, n, city.seed);
+}

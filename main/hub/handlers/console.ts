@@ -1,0 +1,118 @@
+// Handlers of the console (people) commands. Each runs inside the command transaction (commands.ts).
+import { randomUUID } from 'node:crypto';
+import type { Incident, Sos, Task } from '../../../shared/domain';
+import { MODE_PROFILES } from '../../../shared/modes';
+import { consoleCommands } from '../../../shared/protocol/commands';
+import { findUnit, upsertCamera } from '../../store/city';
+import { findUserByName, insertUser } from '../../store/people';
+import {
+  findIncident, findSos, findTask, insertIncident, insertModeChange, insertTask, insertTaskStep, updateIncidentState,
+  updateSosState, updateTaskState, currentMode,
+} from '../../store/operations';
+import { hashSecretSync } from '../auth';
+import { CommandFailure, type CommandDef, type Emitted } from '../commands';
+import { nextId } from './ids';
+import { changeStatus, requireUnit, restingStatus } from './shared';
+
+const C = consoleCommands;
+const def = <K extends keyof typeof C, R>(name: K, handler: CommandDef<(typeof C)[K]['schema'], R>['handler']) =>
+  ({ name, schema: C[name].schema, roles: C[name].roles, handler }) as CommandDef<(typeof C)[K]['schema'], R>;
+
+export const consoleHandlers = {
+  'incident:create': def('incident:create', ({ db, now }, p) => {
+    const incident: Incident = {
+      id: nextId(db, 'I', now), category: p.category, priority: p.priority, state: 'open', position: p.position,
+      description: p.description, source: 'console', createdAt: now, updatedAt: now,
+    };
+    insertIncident(db, incident);
+    return { result: { incident }, target: incident.id, events: [{ data: { type: 'incident:created', incident }, unitId: null }] };
+  }),
+
+  'incident:close': def('incident:close', ({ db, now }, p) => {
+    const incident = findIncident(db, p.incidentId);
+    if (!incident) throw new CommandFailure('not_found', `no incident ${p.incidentId}`);
+    if (incident.state === 'closed') throw new CommandFailure('conflict', `incident ${p.incidentId} is already closed`);
+    updateIncidentState(db, incident.id, 'closed', now, p.resolution);
+    const updated: Incident = { ...incident, state: 'closed', updatedAt: now };
+    return { result: { incident: updated }, target: incident.id, events: [{ data: { type: 'incident:updated', incident: updated }, unitId: null }] };
+  }),
+
+  'task:assign': def('task:assign', ({ db, now, actor }, p) => {
+    const incident = findIncident(db, p.incidentId);
+    if (!incident) throw new CommandFailure('not_found', `no incident ${p.incidentId}`);
+    if (incident.state === 'closed' || incident.state === 'resolved') {
+      throw new CommandFailure('conflict', `incident ${incident.id} is ${incident.state}`);
+    }
+    const unit = requireUnit(db, p.unitId);
+    const profile = MODE_PROFILES[currentMode(db)?.mode ?? 'daily'];
+    const task: Task = {
+      id: nextId(db, 'T', now), incidentId: incident.id, unitId: unit.id, state: 'assigned', note: p.note,
+      assignedAt: now, ackDeadline: now + profile.taskAckSec * 1000, arriveDeadline: now + profile.taskArriveSec * 1000, updatedAt: now,
+    };
+    insertTask(db, task);
+    insertTaskStep(db, { taskId: task.id, state: 'assigned', actor: actor.id, at: now, note: p.note });
+    const events: Emitted[] = [{ data: { type: 'task:updated', task }, unitId: unit.id }];
+    if (incident.state === 'open') {
+      updateIncidentState(db, incident.id, 'dispatched', now);
+      events.push({ data: { type: 'incident:updated', incident: { ...incident, state: 'dispatched', updatedAt: now } }, unitId: null });
+    }
+    return { result: { task }, target: task.id, events };
+  }),
+
+  'task:cancel': def('task:cancel', ({ db, now, actor }, p) => {
+    const task = findTask(db, p.taskId);
+    if (!task) throw new CommandFailure('not_found', `no task ${p.taskId}`);
+    if (!['assigned', 'accepted', 'arrived'].includes(task.state)) throw new CommandFailure('conflict', `task ${task.id} is ${task.state}`);
+    updateTaskState(db, task.id, 'cancelled', now);
+    insertTaskStep(db, { taskId: task.id, state: 'cancelled', actor: actor.id, at: now, note: p.reason });
+    const updated: Task = { ...task, state: 'cancelled', updatedAt: now };
+    const unit = requireUnit(db, task.unitId);
+    return {
+      result: { task: updated }, target: task.id,
+      events: [{ data: { type: 'task:updated', task: updated }, unitId: task.unitId }, ...changeStatus(db, unit, restingStatus(db, unit))],
+    };
+  }),
+
+  'sos:acknowledge': def('sos:acknowledge', ({ db, now }, p) => {
+    const sos = findSos(db, p.sosId);
+    if (!sos) throw new CommandFailure('not_found', `no SOS ${p.sosId}`);
+    if (sos.state !== 'raised') throw new CommandFailure('conflict', `SOS ${sos.id} is already ${sos.state}`);
+    updateSosState(db, sos.id, 'acknowledged', now);
+    const updated: Sos = { ...sos, state: 'acknowledged', updatedAt: now };
+    return { result: { sos: updated }, target: sos.id, events: [{ data: { type: 'sos:updated', sos: updated }, unitId: sos.unitId }] };
+  }),
+
+  'sos:resolve': def('sos:resolve', ({ db, now }, p) => {
+    const sos = findSos(db, p.sosId);
+    if (!sos) throw new CommandFailure('not_found', `no SOS ${p.sosId}`);
+    if (sos.state === 'resolved') throw new CommandFailure('conflict', `SOS ${sos.id} is already resolved`);
+    updateSosState(db, sos.id, 'resolved', now);
+    const updated: Sos = { ...sos, state: 'resolved', updatedAt: now };
+    const unit = requireUnit(db, sos.unitId);
+    return {
+      result: { sos: updated }, target: sos.id,
+      events: [{ data: { type: 'sos:updated', sos: updated }, unitId: sos.unitId }, ...changeStatus(db, unit, restingStatus(db, unit))],
+    };
+  }),
+
+  'mode:switch': def('mode:switch', ({ db, now, actor }, p) => {
+    const change = { mode: p.mode, reason: p.reason, areaId: p.areaId, by: actor.id, at: now };
+    insertModeChange(db, change);
+    return { result: { change }, target: p.mode, events: [{ data: { type: 'mode:changed', change }, unitId: null }] };
+  }),
+
+  'user:create': def('user:create', ({ db, now }, p) => {
+    if (findUserByName(db, p.username)) throw new CommandFailure('conflict', `user ${p.username} already exists`);
+    const user = { id: `u-${randomUUID()}`, username: p.username, role: p.role };
+    // Synchronous scrypt keeps the whole command in one transaction; user creation is rare.
+    insertUser(db, { ...user, passwordHash: hashSecretSync(p.password), at: now });
+    return { result: { user }, target: user.id, events: [] };
+  }),
+
+  'camera:upsert': def('camera:upsert', ({ db }, p) => {
+    if (p.camera.unitId && !findUnit(db, p.camera.unitId)) throw new CommandFailure('not_found', `no unit ${p.camera.unitId}`);
+    if (p.camera.kind === 'fixed' && !p.camera.position) throw new CommandFailure('invalid_payload', 'a fixed camera needs a position');
+    upsertCamera(db, p.camera);
+    return { result: { camera: p.camera }, target: p.camera.id, events: [] };
+  }),
+};

@@ -1,0 +1,94 @@
+// Handlers of field-device commands. A device speaks only for its own unit (a gateway for any).
+import type { CheckIn, Incident, Sos, Task } from '../../../shared/domain';
+import { distanceM } from '../../../shared/geo';
+import { fieldCommands } from '../../../shared/protocol/commands';
+import { findPost } from '../../store/city';
+import {
+  findIncident, findTask, insertCheckIn, insertIncident, insertSos, insertTaskStep, listActiveTasks, updateIncidentState, updateTaskState,
+} from '../../store/operations';
+import type { Db } from '../../store/db';
+import { CommandFailure, type CommandDef, type Emitted, type TxContext } from '../commands';
+import { nextId } from './ids';
+import { changeStatus, restingStatus, unitSpokenFor } from './shared';
+
+const F = fieldCommands;
+const FIELD = ['device'] as const;
+const def = <K extends keyof typeof F, R>(name: K, handler: CommandDef<(typeof F)[K]['schema'], R>['handler']) =>
+  ({ name, schema: F[name].schema, roles: FIELD, handler }) as CommandDef<(typeof F)[K]['schema'], R>;
+
+/** The legal moves of a task in the field. */
+const FROM: Record<'accepted' | 'refused' | 'arrived' | 'finished', Task['state'][]> = {
+  accepted: ['assigned'],
+  refused: ['assigned'],
+  arrived: ['accepted'],
+  finished: ['accepted', 'arrived'],
+};
+
+function moveTask(
+  { db, now, actor }: TxContext,
+  p: { unitId: string; taskId: string },
+  to: keyof typeof FROM,
+  extra: { position?: [number, number]; note?: string },
+) {
+  const unit = unitSpokenFor(db, actor, p.unitId);
+  const task = findTask(db, p.taskId);
+  if (!task || task.unitId !== unit.id) throw new CommandFailure('not_found', `no task ${p.taskId} for unit ${unit.id}`);
+  if (!FROM[to].includes(task.state)) throw new CommandFailure('conflict', `task ${task.id} is ${task.state}, cannot become ${to}`);
+  updateTaskState(db, task.id, to, now);
+  insertTaskStep(db, { taskId: task.id, state: to, actor: actor.id, at: now, position: extra.position ?? null, note: extra.note ?? null });
+  const updated: Task = { ...task, state: to, updatedAt: now };
+  const events: Emitted[] = [{ data: { type: 'task:updated', task: updated }, unitId: unit.id }];
+  events.push(...changeStatus(db, unit, to === 'accepted' || to === 'arrived' ? 'on_task' : restingStatus(db, unit)));
+  if (to === 'finished') events.push(...settleIncident(db, task.incidentId, now, 'resolved'));
+  if (to === 'refused') events.push(...settleIncident(db, task.incidentId, now, 'open'));
+  return { result: { task: updated }, target: task.id, events };
+}
+
+/** After a task ends, the incident is resolved (finished) or back to open (refused, and nobody else on it). */
+function settleIncident(db: Db, incidentId: string, now: number, to: 'resolved' | 'open'): Emitted[] {
+  const incident = findIncident(db, incidentId);
+  if (!incident || incident.state === 'closed' || incident.state === to) return [];
+  if (to === 'open' && listActiveTasks(db).some((t) => t.incidentId === incidentId)) return [];
+  updateIncidentState(db, incidentId, to, now);
+  const updated: Incident = { ...incident, state: to, updatedAt: now };
+  return [{ data: { type: 'incident:updated', incident: updated }, unitId: null }];
+}
+
+export const fieldHandlers = {
+  'checkin:create': def('checkin:create', ({ db, now, actor }, p) => {
+    const unit = unitSpokenFor(db, actor, p.unitId);
+    const post = findPost(db, p.postId);
+    if (!post) throw new CommandFailure('not_found', `no post ${p.postId}`);
+    const checkIn: CheckIn = {
+      id: nextId(db, 'C', now), unitId: unit.id, postId: post.id, position: p.position, at: now,
+      onSite: distanceM(p.position, post.center) <= (post.radiusM ?? 50),
+    };
+    insertCheckIn(db, checkIn);
+    return { result: { checkIn }, target: post.id, events: [{ data: { type: 'checkin:recorded', checkIn }, unitId: unit.id }] };
+  }),
+
+  'task:accept': def('task:accept', (ctx, p) => moveTask(ctx, p, 'accepted', {})),
+  'task:refuse': def('task:refuse', (ctx, p) => moveTask(ctx, p, 'refused', { note: p.reason })),
+  'task:arrive': def('task:arrive', (ctx, p) => moveTask(ctx, p, 'arrived', { position: p.position })),
+  'task:finish': def('task:finish', (ctx, p) => moveTask(ctx, p, 'finished', { note: p.note })),
+
+  'sos:raise': def('sos:raise', ({ db, now, actor }, p) => {
+    const unit = unitSpokenFor(db, actor, p.unitId);
+    const sos: Sos = { id: nextId(db, 'S', now), unitId: unit.id, position: p.position, note: p.note, state: 'raised', raisedAt: now, updatedAt: now };
+    insertSos(db, sos);
+    return {
+      result: { sos }, target: sos.id,
+      events: [{ data: { type: 'sos:raised', sos }, unitId: unit.id }, ...changeStatus(db, unit, 'sos')],
+    };
+  }),
+
+  'incident:report': def('incident:report', ({ db, now, actor }, p) => {
+    unitSpokenFor(db, actor, p.unitId);
+    const incident: Incident = {
+      id: nextId(db, 'I', now), category: p.category, priority: p.priority, state: 'open', position: p.position,
+      description: p.description, source: 'field', createdAt: now, updatedAt: now,
+    };
+    insertIncident(db, incident);
+    return { result: { incident }, target: incident.id, events: [{ data: { type: 'incident:created', incident }, unitId: null }] };
+  }),
+};

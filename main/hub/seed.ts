@@ -1,0 +1,67 @@
+// Seeding a store: the demo city (users, areas, routes, units, cameras, the simulator's gateway device)
+// and the first operating mode. Seeding is itself audited.
+import fs from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { DemoCity, type DemoCity as DemoCityT } from '../../shared/city';
+import type { Role, Unit } from '../../shared/domain';
+import { appendAudit } from '../store/audit';
+import { insertArea, insertRoute, insertUnit, listUnits, upsertCamera } from '../store/city';
+import type { Db } from '../store/db';
+import { countUsers, findDevice, insertDevice, insertUser } from '../store/people';
+import { currentMode, insertModeChange } from '../store/operations';
+import { hashSecretSync } from './auth';
+
+export const DEMO_PASSWORD = 'demo';
+export const DEMO_USERS: ReadonlyArray<{ username: string; role: Role }> = [
+  { username: 'operator', role: 'operator' },
+  { username: 'manager', role: 'duty_manager' },
+  { username: 'evaluator', role: 'evaluator' },
+  { username: 'admin', role: 'admin' },
+];
+export const SIM_DEVICE = { id: 'sim-gateway', secret: 'demo' } as const;
+export const CITY_FILE = new URL('../../resources/city/city.json', import.meta.url);
+
+export function loadDemoCity(file: URL | string = CITY_FILE): DemoCityT {
+  return DemoCity.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
+}
+
+/** Every store starts in daily mode, so "the current mode" is always defined. */
+export function ensureInitialMode(db: Db, now: number): void {
+  if (currentMode(db)) return;
+  db.transaction(() => {
+    const change = { mode: 'daily' as const, reason: 'initial mode', areaId: null, by: 'system', at: now };
+    insertModeChange(db, change);
+    appendAudit(db, { actor: 'system', role: 'system', action: 'mode:switch', target: 'daily', payload: change, outcome: 'accepted', reason: null, at: now });
+  })();
+}
+
+/** Seeds the demo city once; a store that already holds units is left as it is. */
+export function seedDemo(db: Db, city: DemoCityT, extraUnits: Unit[], now: number): { seeded: boolean } {
+  const existing = new Set(listUnits(db).map((u) => u.id));
+  if (existing.size > 0) {
+    // A later start may ask for more load units than the first did.
+    const missing = extraUnits.filter((u) => !existing.has(u.id));
+    if (missing.length) db.transaction(() => missing.forEach((u) => insertUnit(db, u)))();
+    return { seeded: false };
+  }
+  db.transaction(() => {
+    if (countUsers(db) === 0) {
+      const passwordHash = hashSecretSync(DEMO_PASSWORD);
+      for (const u of DEMO_USERS) insertUser(db, { id: `u-${randomUUID()}`, username: u.username, role: u.role, passwordHash, at: now });
+    }
+    // Parents before children: districts, then cells, then posts.
+    for (const kind of ['district', 'cell', 'post'] as const) city.areas.filter((a) => a.kind === kind).forEach((a) => insertArea(db, a));
+    city.routes.forEach((r) => insertRoute(db, r));
+    [...city.units, ...extraUnits].forEach((u) => insertUnit(db, u));
+    city.cameras.forEach((c) => upsertCamera(db, c));
+    if (!findDevice(db, SIM_DEVICE.id)) {
+      insertDevice(db, { id: SIM_DEVICE.id, secretHash: hashSecretSync(SIM_DEVICE.secret), kind: 'gateway', unitId: null, at: now });
+    }
+    appendAudit(db, {
+      actor: 'system', role: 'system', action: 'city:seed', target: 'demo',
+      payload: { seed: city.seed, areas: city.areas.length, routes: city.routes.length, units: city.units.length + extraUnits.length, cameras: city.cameras.length },
+      outcome: 'accepted', reason: null, at: now,
+    });
+  })();
+  return { seeded: true };
+}

@@ -1,0 +1,77 @@
+// Opening the store: pragmas, migrations, and clear errors for the cases an operator can fix.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations';
+
+/** Write access. Read-only handles (evaluator tools, audit verify) get `ReadDb`, which has no write helpers. */
+export type Db = Database.Database & { readonly __access: 'write' };
+export type ReadDb = Database.Database & { readonly __access: 'read' | 'write' };
+
+export class StoreError extends Error {
+  constructor(readonly code: 'data_dir_unwritable' | 'schema_newer' | 'not_found', message: string) {
+    super(message);
+  }
+}
+
+export const DB_FILE = 'xiuhua.sqlite';
+
+function nativeBinding(): { nativeBinding?: string } {
+  // Electron loads an Electron-ABI build of better-sqlite3 placed beside the Node one (see main/app).
+  const p = process.env.XIUHUA_SQLITE_BINDING;
+  return p ? { nativeBinding: p } : {};
+}
+
+export function openStore(dataDir: string): Db {
+  try {
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.accessSync(dataDir, fs.constants.W_OK);
+  } catch {
+    throw new StoreError('data_dir_unwritable', `data directory ${dataDir} is not writable`);
+  }
+  const db = new Database(path.join(dataDir, DB_FILE), nativeBinding()) as Db;
+  db.pragma('journal_mode = WAL');
+  // An ack promises the command is recorded: FULL makes each commit durable on power loss.
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  try {
+    migrate(db);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  return db;
+}
+
+/** For tools that only read (audit verify): no migrations, no writes. */
+export function openStoreReadOnly(dataDir: string): ReadDb {
+  const file = path.join(dataDir, DB_FILE);
+  if (!fs.existsSync(file)) throw new StoreError('not_found', `no Xiuhua database in ${dataDir}`);
+  const db = new Database(file, { readonly: true, fileMustExist: true, ...nativeBinding() }) as unknown as ReadDb;
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    db.close();
+    throw newerSchema(file, version);
+  }
+  return db;
+}
+
+function newerSchema(file: string, version: number): StoreError {
+  return new StoreError(
+    'schema_newer',
+    `database ${file} has schema version ${version}, newer than this Xiuhua (${SCHEMA_VERSION}); upgrade Xiuhua`,
+  );
+}
+
+export function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) throw newerSchema(db.name, current);
+  for (const m of MIGRATIONS) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+  }
+}

@@ -1,0 +1,116 @@
+// Incidents, tasks (and their steps), SOS calls, check-ins and mode changes.
+import type { CheckIn, Incident, ModeChange, Sos, Task } from '../../shared/domain';
+import type { Db, ReadDb } from './db';
+
+type IncidentRow = {
+  id: string; category: Incident['category']; priority: Incident['priority']; state: Incident['state'];
+  lng: number; lat: number; description: string; source: Incident['source']; created_at: number; updated_at: number;
+};
+const incidentFromRow = (r: IncidentRow): Incident => ({
+  id: r.id, category: r.category, priority: r.priority, state: r.state, position: [r.lng, r.lat],
+  description: r.description, source: r.source, createdAt: r.created_at, updatedAt: r.updated_at,
+});
+
+export function insertIncident(db: Db, i: Incident): void {
+  db.prepare(
+    `INSERT INTO incidents (id, category, priority, state, lng, lat, description, source, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(i.id, i.category, i.priority, i.state, i.position[0], i.position[1], i.description, i.source, i.createdAt, i.updatedAt);
+}
+
+export function findIncident(db: ReadDb, id: string): Incident | undefined {
+  const r = db.prepare('SELECT * FROM incidents WHERE id = ?').get(id) as IncidentRow | undefined;
+  return r && incidentFromRow(r);
+}
+
+export function updateIncidentState(db: Db, id: string, state: Incident['state'], at: number, resolution?: string): void {
+  db.prepare('UPDATE incidents SET state = ?, updated_at = ?, resolution = coalesce(?, resolution) WHERE id = ?')
+    .run(state, at, resolution ?? null, id);
+}
+
+/** Incidents a console shows: everything not closed. */
+export function listActiveIncidents(db: ReadDb): Incident[] {
+  return (db.prepare("SELECT * FROM incidents WHERE state != 'closed' ORDER BY created_at").all() as IncidentRow[]).map(incidentFromRow);
+}
+
+type TaskRow = {
+  id: string; incident_id: string; unit_id: string; state: Task['state']; note: string;
+  assigned_at: number; ack_deadline: number; arrive_deadline: number; updated_at: number;
+};
+const taskFromRow = (r: TaskRow): Task => ({
+  id: r.id, incidentId: r.incident_id, unitId: r.unit_id, state: r.state, note: r.note,
+  assignedAt: r.assigned_at, ackDeadline: r.ack_deadline, arriveDeadline: r.arrive_deadline, updatedAt: r.updated_at,
+});
+
+export function insertTask(db: Db, t: Task): void {
+  db.prepare(
+    `INSERT INTO tasks (id, incident_id, unit_id, state, note, assigned_at, ack_deadline, arrive_deadline, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(t.id, t.incidentId, t.unitId, t.state, t.note, t.assignedAt, t.ackDeadline, t.arriveDeadline, t.updatedAt);
+}
+
+export function findTask(db: ReadDb, id: string): Task | undefined {
+  const r = db.prepare('SELECT * FROM tasks WHERE id = ?').get(id) as TaskRow | undefined;
+  return r && taskFromRow(r);
+}
+
+export function updateTaskState(db: Db, id: string, state: Task['state'], at: number): void {
+  db.prepare('UPDATE tasks SET state = ?, updated_at = ? WHERE id = ?').run(state, at, id);
+}
+
+export function insertTaskStep(
+  db: Db,
+  s: { taskId: string; state: Task['state']; actor: string; at: number; position?: [number, number] | null; note?: string | null },
+): void {
+  db.prepare('INSERT INTO task_steps (task_id, state, actor, at, lng, lat, note) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    .run(s.taskId, s.state, s.actor, s.at, s.position?.[0] ?? null, s.position?.[1] ?? null, s.note ?? null);
+}
+
+export function countOpenTasksOfUnit(db: ReadDb, unitId: string): number {
+  return (db.prepare("SELECT count(*) AS n FROM tasks WHERE unit_id = ? AND state IN ('assigned','accepted','arrived')")
+    .get(unitId) as { n: number }).n;
+}
+
+export function listActiveTasks(db: ReadDb): Task[] {
+  return (db.prepare("SELECT * FROM tasks WHERE state IN ('assigned','accepted','arrived') ORDER BY assigned_at").all() as TaskRow[])
+    .map(taskFromRow);
+}
+
+type SosRow = { id: string; unit_id: string; lng: number; lat: number; note: string; state: Sos['state']; raised_at: number; updated_at: number };
+const sosFromRow = (r: SosRow): Sos => ({
+  id: r.id, unitId: r.unit_id, position: [r.lng, r.lat], note: r.note, state: r.state, raisedAt: r.raised_at, updatedAt: r.updated_at,
+});
+
+export function insertSos(db: Db, s: Sos): void {
+  db.prepare('INSERT INTO sos (id, unit_id, lng, lat, note, state, raised_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+    .run(s.id, s.unitId, s.position[0], s.position[1], s.note, s.state, s.raisedAt, s.updatedAt);
+}
+
+export function findSos(db: ReadDb, id: string): Sos | undefined {
+  const r = db.prepare('SELECT * FROM sos WHERE id = ?').get(id) as SosRow | undefined;
+  return r && sosFromRow(r);
+}
+
+export function updateSosState(db: Db, id: string, state: Sos['state'], at: number): void {
+  db.prepare('UPDATE sos SET state = ?, updated_at = ? WHERE id = ?').run(state, at, id);
+}
+
+export function listActiveSos(db: ReadDb): Sos[] {
+  return (db.prepare("SELECT * FROM sos WHERE state != 'resolved' ORDER BY raised_at").all() as SosRow[]).map(sosFromRow);
+}
+
+export function insertCheckIn(db: Db, c: CheckIn): void {
+  db.prepare('INSERT INTO check_ins (id, unit_id, post_id, lng, lat, at, on_site) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    .run(c.id, c.unitId, c.postId, c.position[0], c.position[1], c.at, c.onSite ? 1 : 0);
+}
+
+export function insertModeChange(db: Db, m: ModeChange): void {
+  db.prepare('INSERT INTO mode_changes (mode, reason, area_id, by, at) VALUES (?, ?, ?, ?, ?)').run(m.mode, m.reason, m.areaId, m.by, m.at);
+}
+
+export function currentMode(db: ReadDb): ModeChange | undefined {
+  const r = db.prepare('SELECT mode, reason, area_id, by, at FROM mode_changes ORDER BY id DESC LIMIT 1').get() as
+    | { mode: ModeChange['mode']; reason: string; area_id: string | null; by: string; at: number }
+    | undefined;
+  return r && { mode: r.mode, reason: r.reason, areaId: r.area_id, by: r.by, at: r.at };
+}

@@ -1,0 +1,33 @@
+// The high-volume position write path: many fixes per transaction, duplicates (same unit, same fix time) ignored.
+import type { PositionFix } from '../../shared/domain';
+import type { Db, ReadDb } from './db';
+
+export function positionWriter(db: Db): (fixes: PositionFix[], receivedAt: number) => number {
+  const insert = db.prepare(
+    `INSERT OR IGNORE INTO positions (unit_id, t, lng, lat, speed, heading, accuracy, received_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  return db.transaction((fixes: PositionFix[], receivedAt: number) => {
+    let written = 0;
+    for (const f of fixes) {
+      written += insert.run(f.unitId, f.t, f.lng, f.lat, f.speed ?? null, f.heading ?? null, f.accuracy ?? null, receivedAt).changes;
+    }
+    return written;
+  });
+}
+
+/** A unit's track between two times (map replay, evaluation). */
+export function track(db: ReadDb, unitId: string, from: number, to: number): PositionFix[] {
+  const rows = db.prepare('SELECT unit_id, t, lng, lat, speed, heading, accuracy FROM positions WHERE unit_id = ? AND t BETWEEN ? AND ? ORDER BY t')
+    .all(unitId, from, to) as Array<{ unit_id: string; t: number; lng: number; lat: number; speed: number | null; heading: number | null; accuracy: number | null }>;
+  return rows.map((r) => ({
+    unitId: r.unit_id, t: r.t, lng: r.lng, lat: r.lat,
+    ...(r.speed === null ? {} : { speed: r.speed }),
+    ...(r.heading === null ? {} : { heading: r.heading }),
+    ...(r.accuracy === null ? {} : { accuracy: r.accuracy }),
+  }));
+}
+
+export function countPositions(db: ReadDb): number {
+  return (db.prepare('SELECT count(*) AS n FROM positions').get() as { n: number }).n;
+}
