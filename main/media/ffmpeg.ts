@@ -1,0 +1,130 @@
+// How the gateway talks to ffmpeg: finding it, finding a CJK font for the overlay, and the argument
+// lists for each kind of source. Pure functions except for the one-off lookups, so they can be read at a glance.
+import { spawnSync, execFile } from 'node:child_process';
+import path from 'node:path';
+import type { StreamSource } from '../../shared/domain';
+
+/** Segment length in seconds; the GOP is the same so every segment starts on a keyframe. */
+export const SEGMENT_SECONDS = 1;
+/** Segments kept in the live playlist: short enough that a new viewer starts near the live edge. */
+export const PLAYLIST_SIZE = 4;
+export const PLAYLIST = 'index.m3u8';
+
+export const DEMO_SIZE = '640x360';
+export const DEMO_FPS = 25;
+
+/** True when `ffmpegPath -version` runs. Checked once when the gateway is created. */
+export function ffmpegAvailable(ffmpegPath: string): boolean {
+  const r = spawnSync(ffmpegPath, ['-hide_banner', '-version'], { stdio: 'ignore', timeout: 5000 });
+  return r.error === undefined && r.status === 0;
+}
+
+/** A Noto CJK font file so Chinese camera names render; null lets drawtext fall back to fontconfig's default. */
+export function findCjkFont(): string | null {
+  const r = spawnSync('fc-match', ['-f', '%{file}', 'Noto Sans CJK SC'], { encoding: 'utf8', timeout: 5000 });
+  const file = r.status === 0 ? r.stdout.trim() : '';
+  return file.length > 0 ? file : null;
+}
+
+/** ffprobe sits next to ffmpeg in every distribution we know of. */
+export function ffprobeFor(ffmpegPath: string): string {
+  const dir = path.dirname(ffmpegPath);
+  const name = path.basename(ffmpegPath).replace(/ffmpeg/, 'ffprobe');
+  return dir === '.' ? name : path.join(dir, name);
+}
+
+/** The video codec of a pulled source (e.g. 'h264'), so the gateway can copy instead of transcoding. */
+export function probeVideoCodec(ffprobePath: string, source: StreamSource, timeoutMs = 8000): Promise<string> {
+  const args = ['-v', 'error', ...inputOptions(source, false), '-select_streams', 'v:0',
+    '-show_entries', 'stream=codec_name', '-of', 'default=nw=1:nk=1', source.url];
+  return new Promise((resolve, reject) => {
+    execFile(ffprobePath, args, { timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
+      const codec = stdout.trim().split('\n')[0] ?? '';
+      if (err || codec === '') reject(new Error(lastLine(stderr) ?? `ffprobe found no video in ${source.kind} source`));
+      else resolve(codec);
+    });
+  });
+}
+
+export function lastLine(text: string): string | null {
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
+  return lines.at(-1) ?? null;
+}
+
+function inputOptions(source: StreamSource, live: boolean): string[] {
+  switch (source.kind) {
+    case 'rtsp': return ['-rtsp_transport', 'tcp'];
+    // Files stand in for cameras: loop them and play at their own pace, like a live feed.
+    case 'file': return live ? ['-re', '-stream_loop', '-1'] : [];
+    default: return [];
+  }
+}
+
+/**
+ * Escapes a value (a file path) for a filter option inside a filtergraph: once for the option parser
+ * (`:` separates options), once more for the graph parser (`,` `;` `[` `]` separate filters).
+ */
+function filterValue(value: string): string {
+  const option = value.replace(/[\\':]/g, '\\$&');
+  return option.replace(/[\\'[\],;]/g, '\\$&');
+}
+
+function hlsOutput(outDir: string, startNumber: number): string[] {
+  return [
+    '-f', 'hls',
+    '-hls_time', String(SEGMENT_SECONDS),
+    '-hls_list_size', String(PLAYLIST_SIZE),
+    // temp_file: segments and playlist appear atomically, so we never serve half a file.
+    '-hls_flags', 'delete_segments+program_date_time+temp_file+omit_endlist',
+    // Numbers keep rising across restarts, so a player never sees the media sequence go backwards.
+    '-start_number', String(startNumber),
+    '-hls_segment_filename', path.join(outDir, 'seg%d.ts'),
+    path.join(outDir, PLAYLIST),
+  ];
+}
+
+const X264_LIVE = ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-profile:v', 'baseline', '-pix_fmt', 'yuv420p', '-crf', '30'];
+
+export type OverlayFiles = { nameFile: string; clockFile: string; fontFile: string | null };
+
+/** The text of the clock overlay: wall-clock time with milliseconds, so latency can be read off the picture. */
+export const CLOCK_TEXT = '%{pts:localtime:0:%H\\:%M\\:%S}.%{eif:mod(t,1)*1000:d:3}';
+
+/**
+ * A demo camera: a moving test pattern with the camera's name and a millisecond clock. The clock is the
+ * wall time at which the frame was drawn (pts temporarily set from RTCTIME), then pts are made regular
+ * again for the encoder.
+ */
+export function testsrcArgs(overlay: OverlayFiles, outDir: string, startNumber: number): string[] {
+  const font = overlay.fontFile ? `fontfile=${filterValue(overlay.fontFile)}:` : '';
+  const box = 'fontcolor=white:box=1:boxcolor=black@0.6:boxborderw=6';
+  const vf = [
+    'settb=1/1000',
+    'setpts=RTCTIME/1000',
+    `drawtext=${font}textfile=${filterValue(overlay.nameFile)}:expansion=none:x=16:y=16:fontsize=28:${box}`,
+    `drawtext=${font}textfile=${filterValue(overlay.clockFile)}:x=16:y=h-56:fontsize=32:${box}`,
+    `setpts=N*${1000 / DEMO_FPS}`,
+  ].join(',');
+  return [
+    '-hide_banner', '-loglevel', 'error', '-nostdin',
+    '-re', '-f', 'lavfi', '-i', `testsrc2=size=${DEMO_SIZE}:rate=${DEMO_FPS}`,
+    '-vf', vf,
+    ...X264_LIVE,
+    '-g', String(DEMO_FPS * SEGMENT_SECONDS), '-keyint_min', String(DEMO_FPS * SEGMENT_SECONDS), '-sc_threshold', '0',
+    ...hlsOutput(outDir, startNumber),
+  ];
+}
+
+/** An RTSP/RTMP/file source: copy H.264 as it is (cheap, no quality loss), transcode anything else. */
+export function pulledArgs(source: StreamSource, codec: string, outDir: string, startNumber: number): string[] {
+  const video = codec === 'h264'
+    ? ['-c:v', 'copy']
+    : [...X264_LIVE, '-force_key_frames', `expr:gte(t,n_forced*${SEGMENT_SECONDS})`];
+  return [
+    '-hide_banner', '-loglevel', 'error', '-nostdin',
+    ...inputOptions(source, true), '-i', source.url,
+    '-map', '0:v:0', '-an', // the wall is silent; audio would only cost bandwidth
+    ...video,
+    ...hlsOutput(outDir, startNumber),
+  ];
+}

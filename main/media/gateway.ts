@@ -1,0 +1,164 @@
+// The media gateway: turns camera sources into HLS served over the hub's HTTP server, to holders of a
+// valid token only, and reports each stream's health. Plain Node; the hub creates it and routes /media/ to it.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import fsSync from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Camera, StreamSource } from '../../shared/domain';
+import type { StreamHealth } from '../../shared/protocol/events';
+import { PLAYLIST, ffmpegAvailable, ffprobeFor, findCjkFont } from './ffmpeg';
+import { MEDIA_PREFIX, contentType, parseMediaRequest } from './http';
+import { createStream, type Stream } from './stream';
+
+export type MediaGatewayOptions = {
+  dataDir: string;
+  ffmpegPath?: string;
+  log: (line: string) => void;
+  onHealth: (changed: StreamHealth[]) => void;
+  /** stop an encoder this long after the last playlist or segment request (default 60 s) */
+  idleStopMs?: number;
+};
+
+export type MediaGateway = {
+  setCameras(cameras: Camera[]): void;
+  /** true if the path was /media/... and the gateway answered it */
+  handleHttp(req: IncomingMessage, res: ServerResponse, authorize: (token: string) => boolean): boolean;
+  /** where a console fetches the camera: '/media/<id>/index.m3u8' (the hub appends ?token=), or a direct HLS URL */
+  streamPath(cameraId: string): string;
+  health(): StreamHealth[];
+  /** ffmpeg process ids by camera, for tests and diagnostics */
+  pids(): Record<string, number>;
+  close(): Promise<void>;
+};
+
+const TICK_MS = 500;
+
+/** The source the gateway serves for a camera: its first one. HLS sources are played directly, not proxied. */
+function primarySource(camera: Camera): StreamSource {
+  return camera.sources[0] as StreamSource; // the schema guarantees at least one
+}
+
+const sameSource = (a: StreamSource, b: StreamSource) => a.kind === b.kind && a.url === b.url;
+
+export function createMediaGateway(opts: MediaGatewayOptions): MediaGateway {
+  const ffmpegPath = opts.ffmpegPath ?? 'ffmpeg';
+  const mediaRoot = path.join(opts.dataDir, 'media');
+  fsSync.rmSync(mediaRoot, { recursive: true, force: true });
+  fsSync.mkdirSync(mediaRoot, { recursive: true });
+  const ffmpegMissing = !ffmpegAvailable(ffmpegPath);
+  if (ffmpegMissing) opts.log(`media: ffmpeg not found at "${ffmpegPath}"; demo and pulled cameras will show as down`);
+  const deps = {
+    ffmpegPath,
+    ffprobePath: ffprobeFor(ffmpegPath),
+    ffmpegMissing,
+    fontFile: ffmpegMissing ? null : findCjkFont(),
+    idleStopMs: opts.idleStopMs ?? 60_000,
+    log: opts.log,
+    changed: (s: Stream) => { pending.add(s); scheduleFlush(); },
+  };
+
+  const cameras = new Map<string, Camera>();
+  const streams = new Map<string, Stream>();
+  const pending = new Set<Stream>();
+  let flushScheduled = false;
+  let closed = false;
+
+  // Health changes are batched: one onHealth call per turn of the event loop, not one per stream.
+  function scheduleFlush(): void {
+    if (flushScheduled) return;
+    flushScheduled = true;
+    setImmediate(() => {
+      flushScheduled = false;
+      const changed = [...pending].filter((s) => streams.get(s.cameraId) === s).map((s) => s.health());
+      pending.clear();
+      if (changed.length > 0 && !closed) opts.onHealth(changed);
+    });
+  }
+
+  const ticker = setInterval(() => { for (const s of streams.values()) void s.tick(); }, TICK_MS);
+  ticker.unref();
+
+  function setCameras(list: Camera[]): void {
+    const next = new Map(list.map((c) => [c.id, c]));
+    for (const [id, stream] of streams) {
+      const cam = next.get(id);
+      if (!cam || primarySource(cam).kind === 'hls' || !sameSource(primarySource(cam), stream.source)) {
+        streams.delete(id);
+        void stream.stop();
+      }
+    }
+    cameras.clear();
+    for (const [id, cam] of next) {
+      cameras.set(id, cam);
+      const source = primarySource(cam);
+      if (source.kind === 'hls') continue;
+      const existing = streams.get(id);
+      if (existing) { existing.rename(cam.name); continue; }
+      const stream = createStream(cam, source, path.join(mediaRoot, id), deps);
+      streams.set(id, stream);
+      deps.changed(stream);
+    }
+  }
+
+  function send(res: ServerResponse, status: number, message: string, extra: Record<string, string> = {}): void {
+    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...extra });
+    res.end(message);
+  }
+
+  async function serveFile(req: IncomingMessage, res: ServerResponse, stream: Stream, file: string): Promise<void> {
+    const isPlaylist = file === PLAYLIST;
+    stream.watch();
+    // While the encoder starts (or after it died) answer at once rather than hold the request open:
+    // a held request would occupy one of the browser's six connections to this host.
+    const body = isPlaylist && !stream.running() ? null
+      : await fs.readFile(path.join(mediaRoot, stream.cameraId, file)).catch(() => null);
+    if (!body && isPlaylist) { send(res, 503, 'stream starting', { 'Retry-After': '1' }); return; }
+    if (!body) { send(res, 404, 'no such segment'); return; }
+    res.writeHead(200, {
+      'Content-Type': contentType(file),
+      'Content-Length': String(body.length),
+      // Playlists change every second; segment names are never reused, so they may be cached briefly.
+      'Cache-Control': isPlaylist ? 'no-cache, no-store' : 'private, max-age=30',
+      // Consoles may be served from another origin (Electron's custom protocol); the token is the credential.
+      'Access-Control-Allow-Origin': '*',
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+
+  function handleHttp(req: IncomingMessage, res: ServerResponse, authorize: (token: string) => boolean): boolean {
+    const parsed = parseMediaRequest(req.method, req.url);
+    if (!parsed) return false;
+    if (!parsed.ok) { send(res, parsed.status, parsed.message); return true; }
+    if (!parsed.token || !authorize(parsed.token)) { send(res, 401, 'a valid token is required'); return true; }
+    const stream = streams.get(parsed.cameraId);
+    if (!stream || closed) { send(res, 404, 'unknown camera'); return true; }
+    serveFile(req, res, stream, parsed.file).catch((err: unknown) => {
+      opts.log(`media: serving ${parsed.cameraId}/${parsed.file} failed: ${String(err)}`);
+      if (!res.headersSent) send(res, 500, 'media error');
+    });
+    return true;
+  }
+
+  return {
+    setCameras,
+    handleHttp,
+    streamPath(cameraId) {
+      const cam = cameras.get(cameraId);
+      if (cam && primarySource(cam).kind === 'hls') return primarySource(cam).url;
+      return `${MEDIA_PREFIX}${encodeURIComponent(cameraId)}/${PLAYLIST}`;
+    },
+    health: () => [...streams.values()].map((s) => s.health()),
+    pids() {
+      const out: Record<string, number> = {};
+      for (const [id, s] of streams) { const pid = s.pid(); if (pid !== null) out[id] = pid; }
+      return out;
+    },
+    async close() {
+      closed = true;
+      clearInterval(ticker);
+      await Promise.all([...streams.values()].map((s) => s.stop()));
+      streams.clear();
+      await fs.rm(mediaRoot, { recursive: true, force: true });
+    },
+  };
+}
