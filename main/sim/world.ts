@@ -1,0 +1,296 @@
+// The simulation core: a pure step function over simulated time. `step()` advances one tick and
+// returns what the field devices would send in it (fixes and commands); `handleEvent` and `settle`
+// feed back what the hub says. No sockets, no clocks, no Math.random: the same seed and the same hub
+// replies give the same run, which is how it is tested without a hub.
+import type { IncidentCategory, LngLat, ModeName, PositionFix, Task, Unit } from '../../shared/domain';
+import type { DemoCity } from '../../shared/city';
+import { MODE_PROFILES } from '../../shared/modes';
+import { offsetM } from '../../shared/geo';
+import { fieldCommands, type Ack, type CommandInput, type FieldCommandName, type HubEventData } from '../../shared/protocol';
+import { forkRng, type Rng } from './city/rng';
+import { type Actor, Officer, Vehicle } from './actors';
+import { poissonGapMs, weighted } from './draw';
+import { CATEGORY_WEIGHTS, FINISH_NOTES, INCIDENT_REPORTS, REFUSAL_REASONS, SOS_NOTES } from './texts';
+import { RouteTrack } from './track';
+
+export type SimCommand = { [K in FieldCommandName]: { name: K; unitId: string; payload: CommandInput<(typeof fieldCommands)[K]> } }[FieldCommandName];
+export type StepOutput = { at: number; fixes: PositionFix[]; commands: SimCommand[] };
+
+export type WorldOptions = {
+  city: DemoCity;
+  seed: number;
+  /** simulated time of the first tick, ms since the epoch */
+  startAt: number;
+  mode: ModeName;
+  /** prefix of every commandId: unique per run, so a rerun with the same seed is not taken for a retry */
+  runId: string;
+  /** synthetic load units, simulated like the city's but reporting at 1 Hz */
+  extraUnits?: readonly Unit[];
+  /** simulate only these units (a real device speaks for its own unit only) */
+  only?: readonly string[];
+  tickMs?: number;
+  /** check-in intervals of the city's officers are the mode's divided by this, so the demo shows them soon */
+  checkInScale?: number;
+  /** multiplies the mode's demoIncidentsPerHour */
+  incidentScale?: number;
+  sosPerHour?: number;
+};
+
+type TaskRun = {
+  taskId: string;
+  incidentId: string;
+  phase: 'deciding' | 'travelling' | 'working';
+  decideAt: number;
+  refuse: string | null;
+};
+
+const DEFAULTS = { tickMs: 250, checkInScale: 6, incidentScale: 1, sosPerHour: 3 };
+/** about a centimetre: what a device sends, not the float noise of the simulation */
+const rounded = (p: LngLat): LngLat => [Math.round(p[0] * 1e7) / 1e7, Math.round(p[1] * 1e7) / 1e7];
+
+export class World {
+  now: number;
+  mode: ModeName;
+  readonly actors: Actor[] = [];
+  private readonly opts: Required<Omit<WorldOptions, 'extraUnits' | 'only'>>;
+  /** the demo city's own units: they report incidents and press SOS; load units only add volume */
+  private readonly cityActors: Actor[] = [];
+  private readonly byId = new Map<string, Actor>();
+  private readonly tasks = new Map<Actor, TaskRun>();
+  private readonly queued = new Map<Actor, Task[]>();
+  private readonly seenTasks = new Set<string>();
+  private readonly incidentAt = new Map<string, LngLat>();
+  private readonly activeRoutes = new Set<string>();
+  private readonly incidentRng: Rng;
+  private readonly sosRng: Rng;
+  private nextIncidentAt: number;
+  private nextSosAt: number;
+  private commandSeq = 0;
+
+  constructor(options: WorldOptions) {
+    this.opts = { ...DEFAULTS, ...options };
+    const { city, seed, startAt, tickMs } = this.opts;
+    this.now = startAt - tickMs;
+    this.mode = options.mode;
+    this.incidentRng = forkRng(seed, 'sim:incidents');
+    this.sosRng = forkRng(seed, 'sim:sos');
+    this.setRoutes();
+    const areas = new Map(city.areas.map((a) => [a.id, a]));
+    const tracks = new Map(city.routes.map((r) => [r.id, new RouteTrack(r)]));
+    const only = options.only ? new Set(options.only) : null;
+    const add = (unit: Unit, load: boolean) => {
+      if (only && !only.has(unit.id)) return;
+      const rng = forkRng(seed, `sim:unit:${unit.id}`);
+      const a: Actor = unit.kind === 'officer'
+        ? new Officer(unit, rng, load, areas.get(unit.postId ?? '') ?? null, areas.get(unit.cellId ?? '')?.polygon ?? null, city.center, startAt)
+        : new Vehicle(unit, rng, load, tracks.get(unit.routeId ?? '') ?? null, () => this.activeRoutes.has(unit.routeId ?? ''), city.center, startAt);
+      a.nextReportAt = startAt + Math.floor(rng.next() * (a.reportEveryMs(tickMs) / tickMs)) * tickMs;
+      if (a instanceof Officer && a.post) a.nextCheckInAt = startAt + rng.next() * this.checkInEveryMs(a);
+      this.actors.push(a);
+      this.byId.set(unit.id, a);
+      if (!load) this.cityActors.push(a);
+    };
+    city.units.forEach((u) => add(u, false));
+    options.extraUnits?.forEach((u) => add(u, true));
+    // The first incident comes within the first minute, so a fresh demo has something to show.
+    this.nextIncidentAt = startAt + this.incidentRng.range(10_000, 40_000);
+    this.nextSosAt = startAt + poissonGapMs(this.sosRng, this.opts.sosPerHour);
+  }
+
+  /** Advance one tick; what the devices send in it. */
+  step(): StepOutput {
+    const now = (this.now += this.opts.tickMs);
+    const fixes: PositionFix[] = [];
+    const commands: SimCommand[] = [];
+    this.maybeReportIncident(now, commands);
+    this.maybeRaiseSos(now, commands);
+    for (const [a, run] of this.tasks) if (run.phase === 'deciding' && run.decideAt <= now) this.decide(a, run, now, commands);
+    for (const a of this.actors) {
+      if (a.nextReportAt > now) continue;
+      a.advance(now);
+      this.progress(a, now, commands);
+      fixes.push(a.fix(now));
+      a.nextReportAt = now + a.reportEveryMs(this.opts.tickMs);
+    }
+    return { at: now, fixes, commands };
+  }
+
+  /** A hub event for this device: tasks for our units, mode changes, incident positions. */
+  handleEvent(e: HubEventData): void {
+    if (e.type === 'mode:changed') this.setMode(e.change.mode);
+    else if (e.type === 'incident:created' || e.type === 'incident:updated') this.incidentAt.set(e.incident.id, e.incident.position);
+    else if (e.type === 'task:updated') this.onTask(e.task);
+  }
+
+  /** The hub's answer to a command (or a synthetic failure after the driver gave up retrying). */
+  settle(cmd: SimCommand, res: Ack<unknown>): void {
+    if (cmd.name === 'incident:report' && res.ok) {
+      const r = fieldCommands['incident:report'].result.safeParse(res.result);
+      if (r.success) this.incidentAt.set(r.data.incident.id, r.data.incident.position);
+    }
+    if (!res.ok && (cmd.name === 'task:accept' || cmd.name === 'task:arrive' || cmd.name === 'task:finish')) {
+      // The task was cancelled or reassigned meanwhile: give up on it and go back to duty.
+      const a = this.byId.get(cmd.unitId);
+      const run = a && this.tasks.get(a);
+      if (a && run && run.taskId === cmd.payload.taskId) this.endTask(a, this.now);
+    }
+  }
+
+  setMode(mode: ModeName): void {
+    if (mode === this.mode) return;
+    this.mode = mode;
+    this.setRoutes();
+    const now = Math.max(this.now, this.opts.startAt);
+    this.nextIncidentAt = now + poissonGapMs(this.incidentRng, this.incidentsPerHour());
+    for (const a of this.actors) if (a instanceof Officer && a.post) a.nextCheckInAt = Math.min(a.nextCheckInAt, now + a.rng.next() * this.checkInEveryMs(a));
+  }
+
+  /** True positions (no GPS noise), for tests and the hub's demo view. */
+  positionOf(unitId: string): LngLat | null {
+    return this.byId.get(unitId)?.pos ?? null;
+  }
+
+  activityOf(unitId: string): Actor['activity'] | null {
+    return this.byId.get(unitId)?.activity ?? null;
+  }
+
+  private setRoutes(): void {
+    this.activeRoutes.clear();
+    for (const r of this.opts.city.routes) if (r.modes.includes(this.mode)) this.activeRoutes.add(r.id);
+  }
+
+  private incidentsPerHour(): number {
+    return MODE_PROFILES[this.mode].demoIncidentsPerHour * this.opts.incidentScale;
+  }
+
+  private checkInEveryMs(a: Actor): number {
+    return (MODE_PROFILES[this.mode].checkInIntervalMin * 60_000) / (a.load ? 1 : this.opts.checkInScale);
+  }
+
+  private nextCommandId(): string {
+    return `${this.opts.runId}-${(++this.commandSeq).toString().padStart(6, '0')}`;
+  }
+
+  /** After moving: check-ins, and the next phase of a task. */
+  private progress(a: Actor, now: number, out: SimCommand[]): void {
+    if (a instanceof Officer && a.post && now >= a.nextCheckInAt) {
+      if (!a.checkInDue && a.activity === 'duty' && !a.atPost()) a.callHome();
+      a.checkInDue = true;
+      if (a.activity === 'duty' && a.atPost()) {
+        const f = a.fix(now, false);
+        out.push({ name: 'checkin:create', unitId: a.unit.id, payload: { commandId: this.nextCommandId(), unitId: a.unit.id, postId: a.post.id, position: [f.lng, f.lat] } });
+        a.checkInDue = false;
+        a.nextCheckInAt = now + this.checkInEveryMs(a) * a.rng.range(0.9, 1.1);
+      }
+    }
+    if (a.legs.length > 0) return;
+    const run = this.tasks.get(a);
+    if (a.activity === 'task' && run?.phase === 'travelling') {
+      out.push({ name: 'task:arrive', unitId: a.unit.id, payload: { commandId: this.nextCommandId(), unitId: a.unit.id, taskId: run.taskId, position: rounded(a.pos) } });
+      run.phase = 'working';
+      a.legs = [{ kind: 'wait', until: now + a.rng.range(40_000, 240_000) }];
+    } else if (a.activity === 'task' && run?.phase === 'working') {
+      out.push({ name: 'task:finish', unitId: a.unit.id, payload: { commandId: this.nextCommandId(), unitId: a.unit.id, taskId: run.taskId, note: a.rng.pick(FINISH_NOTES) } });
+      this.endTask(a, now);
+    } else if (a.activity === 'returning' || a.activity === 'sos') {
+      if (a instanceof Vehicle && a.activity === 'returning') a.rejoinRoute();
+      a.activity = 'duty';
+    }
+  }
+
+  private onTask(task: Task): void {
+    const a = this.byId.get(task.unitId);
+    if (!a) return;
+    if (task.state === 'cancelled') {
+      if (this.tasks.get(a)?.taskId === task.id) {
+        a.advance(this.now);
+        this.endTask(a, this.now);
+      }
+      this.queued.set(a, (this.queued.get(a) ?? []).filter((t) => t.id !== task.id));
+      return;
+    }
+    if (task.state !== 'assigned' || this.seenTasks.has(task.id)) return;
+    this.seenTasks.add(task.id);
+    if (this.tasks.has(a)) this.queued.set(a, [...(this.queued.get(a) ?? []), task]);
+    else this.startTask(a, task, this.now);
+  }
+
+  /** A person reads the task: most accept within a minute, some only after the deadline, a few refuse. */
+  private startTask(a: Actor, task: Task, now: number): void {
+    const r = a.rng;
+    const ackMs = MODE_PROFILES[this.mode].taskAckSec * 1000;
+    const roll = r.next();
+    const delay = roll < 0.08 ? r.range(10_000, 60_000) : roll < 0.2 ? ackMs * r.range(1.05, 1.4) : r.range(5_000, 45_000);
+    this.tasks.set(a, { taskId: task.id, incidentId: task.incidentId, phase: 'deciding', decideAt: now + delay, refuse: roll < 0.08 ? r.pick(REFUSAL_REASONS) : null });
+  }
+
+  private decide(a: Actor, run: TaskRun, now: number, out: SimCommand[]): void {
+    const id = a.unit.id;
+    if (run.refuse) {
+      out.push({ name: 'task:refuse', unitId: id, payload: { commandId: this.nextCommandId(), unitId: id, taskId: run.taskId, reason: run.refuse } });
+      this.tasks.delete(a);
+      this.nextQueued(a, now);
+      return;
+    }
+    out.push({ name: 'task:accept', unitId: id, payload: { commandId: this.nextCommandId(), unitId: id, taskId: run.taskId } });
+    a.advance(now);
+    if (a instanceof Vehicle && a.activity === 'duty') a.leaveRoute();
+    const target = this.incidentAt.get(run.incidentId) ?? this.guessIncident(a);
+    // One in ten takes a while to set off (finishing a conversation, parking the bike).
+    const dawdle = a.rng.chance(0.1) ? now + a.rng.range(60_000, 180_000) : undefined;
+    a.goTo(target, a.travelSpeed(), dawdle);
+    a.activity = 'task';
+    run.phase = 'travelling';
+  }
+
+  /** An incident we never saw (created at a console): somewhere near the unit. */
+  private guessIncident(a: Actor): LngLat {
+    const d = a.rng.range(100, 400);
+    const b = a.rng.range(0, 2 * Math.PI);
+    return offsetM(a.pos, d * Math.cos(b), d * Math.sin(b));
+  }
+
+  private endTask(a: Actor, now: number): void {
+    this.tasks.delete(a);
+    a.activity = 'returning';
+    a.goTo(a.home(), a instanceof Officer ? a.rng.range(1.1, 1.4) : a.travelSpeed());
+    this.nextQueued(a, now);
+  }
+
+  private nextQueued(a: Actor, now: number): void {
+    const [next, ...rest] = this.queued.get(a) ?? [];
+    this.queued.set(a, rest);
+    if (next) this.startTask(a, next, now);
+  }
+
+  private maybeReportIncident(now: number, out: SimCommand[]): void {
+    if (now < this.nextIncidentAt) return;
+    const r = this.incidentRng;
+    this.nextIncidentAt = now + poissonGapMs(r, this.incidentsPerHour());
+    if (this.cityActors.length === 0) return;
+    const a = r.pick(this.cityActors);
+    a.advance(now);
+    const category: IncidentCategory = weighted(r, CATEGORY_WEIGHTS);
+    const d = r.range(10, 60);
+    const b = r.range(0, 2 * Math.PI);
+    const position = offsetM(a.pos, d * Math.cos(b), d * Math.sin(b));
+    const priority = r.chance(0.05) ? 1 : r.chance(0.25) ? 2 : 3;
+    out.push({ name: 'incident:report', unitId: a.unit.id, payload: { commandId: this.nextCommandId(), unitId: a.unit.id, category, priority, position: rounded(position), description: r.pick(INCIDENT_REPORTS[category]) } });
+  }
+
+  private maybeRaiseSos(now: number, out: SimCommand[]): void {
+    if (now < this.nextSosAt) return;
+    const r = this.sosRng;
+    this.nextSosAt = now + poissonGapMs(r, this.opts.sosPerHour);
+    if (this.cityActors.length === 0) return;
+    const a = r.pick(this.cityActors);
+    const note = r.pick(SOS_NOTES);
+    const waitMs = r.range(120_000, 360_000);
+    // Someone already busy with a task or an SOS does not press the button again.
+    if (a.activity !== 'duty') return;
+    a.advance(now);
+    out.push({ name: 'sos:raise', unitId: a.unit.id, payload: { commandId: this.nextCommandId(), unitId: a.unit.id, position: rounded(a.pos), note } });
+    a.activity = 'sos';
+    a.legs = [{ kind: 'wait', until: now + waitMs }];
+  }
+}

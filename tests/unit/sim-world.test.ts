@@ -1,0 +1,220 @@
+// The simulator's core without a hub: a pure step function over simulated time, checked for
+// determinism, for where units go, and for the rates of check-ins, incidents and SOS.
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { DemoCity } from '../../shared/city';
+import type { LngLat, Task } from '../../shared/domain';
+import { distanceM, offsetM, pointInPolygon } from '../../shared/geo';
+import { MODE_PROFILES } from '../../shared/modes';
+import { loadUnits } from '../../main/sim/city/index';
+import { World, type SimCommand, type WorldOptions } from '../../main/sim/world';
+
+const city = DemoCity.parse(JSON.parse(readFileSync(new URL('../../resources/city/city.json', import.meta.url), 'utf8')));
+const START = Date.UTC(2026, 10, 28, 1, 0, 0);
+const areas = new Map(city.areas.map((a) => [a.id, a]));
+const routes = new Map(city.routes.map((r) => [r.id, r]));
+
+const world = (o: Partial<WorldOptions> = {}) => new World({ city, seed: 7, startAt: START, mode: 'daily', runId: 'test-run', ...o });
+/** Step `w` for `ms` of simulated time; calls `each` after every step. */
+function run(w: World, ms: number, each?: (out: ReturnType<World['step']>) => void) {
+  const commands: SimCommand[] = [];
+  const end = w.now + ms;
+  while (w.now < end) {
+    const out = w.step();
+    commands.push(...out.commands);
+    each?.(out);
+  }
+  return commands;
+}
+const minutes = (m: number) => m * 60_000;
+const hours = (h: number) => h * 3_600_000;
+
+/** Distance from p to a polyline, metres (flat approximation around p: fine at city scale). */
+function distanceToLine(p: LngLat, line: LngLat[]): number {
+  const kx = distanceM(p, offsetM(p, 1, 0)) / (offsetM(p, 1, 0)[0] - p[0]);
+  const ky = distanceM(p, offsetM(p, 0, 1)) / (offsetM(p, 0, 1)[1] - p[1]);
+  let best = Infinity;
+  for (let i = 1; i < line.length; i++) {
+    const [ax, ay] = [(line[i - 1]![0] - p[0]) * kx, (line[i - 1]![1] - p[1]) * ky];
+    const [bx, by] = [(line[i]![0] - p[0]) * kx, (line[i]![1] - p[1]) * ky];
+    const [dx, dy] = [bx - ax, by - ay];
+    const len2 = dx * dx + dy * dy;
+    const f = len2 === 0 ? 0 : Math.max(0, Math.min(1, -(ax * dx + ay * dy) / len2));
+    best = Math.min(best, Math.hypot(ax + f * dx, ay + f * dy));
+  }
+  return best;
+}
+
+function digest(seed: number): string {
+  const h = createHash('sha256');
+  run(world({ seed }), minutes(10), (out) => h.update(JSON.stringify(out)));
+  return h.digest('hex');
+}
+
+describe('simulation core', () => {
+  it('gives the same fixes and commands for the same seed, and different ones for another seed', () => {
+    const a = digest(7);
+    expect(digest(7)).toBe(a);
+    expect(digest(8)).not.toBe(a);
+  });
+
+  it('simulates every city unit, reporting every 1–5 s on foot and 1–2 s in a vehicle', () => {
+    const w = world();
+    const last = new Map<string, number>();
+    const gaps = { officer: [] as number[], vehicle: [] as number[] };
+    const kind = new Map(city.units.map((u) => [u.id, u.kind]));
+    run(w, minutes(5), (out) => {
+      for (const f of out.fixes) {
+        const prev = last.get(f.unitId);
+        if (prev !== undefined) gaps[kind.get(f.unitId)!].push(f.t - prev);
+        last.set(f.unitId, f.t);
+      }
+    });
+    expect(last.size).toBe(city.units.length);
+    expect(Math.min(...gaps.officer)).toBeGreaterThanOrEqual(1000);
+    expect(Math.max(...gaps.officer)).toBeLessThanOrEqual(5000);
+    expect(Math.min(...gaps.vehicle)).toBeGreaterThanOrEqual(1000);
+    expect(Math.max(...gaps.vehicle)).toBeLessThanOrEqual(2000);
+  });
+
+  it('keeps vehicles on their route lines at road speeds, and parks those whose route is off in this mode', () => {
+    const w = world({ mode: 'night' });
+    const vehicles = city.units.filter((u) => u.kind === 'vehicle');
+    const start = new Map(vehicles.map((v) => [v.id, w.positionOf(v.id)!]));
+    let worst = 0;
+    const speeds: number[] = [];
+    run(w, minutes(20), (out) => {
+      for (const v of vehicles) worst = Math.max(worst, distanceToLine(w.positionOf(v.id)!, routes.get(v.routeId!)!.line));
+      for (const f of out.fixes) if (f.speed && f.unitId.startsWith('veh')) speeds.push(f.speed);
+    });
+    expect(worst).toBeLessThan(1);
+    const night = vehicles.filter((v) => routes.get(v.routeId!)!.modes.includes('night'));
+    const parked = vehicles.filter((v) => !routes.get(v.routeId!)!.modes.includes('night'));
+    expect(night.length).toBeGreaterThan(0);
+    expect(parked.length).toBeGreaterThan(0);
+    for (const v of parked) expect(w.positionOf(v.id)).toEqual(start.get(v.id));
+    for (const v of night) expect(distanceM(w.positionOf(v.id)!, start.get(v.id)!)).toBeGreaterThan(0);
+    const mean = speeds.reduce((s, x) => s + x, 0) / speeds.length;
+    expect(mean * 3.6).toBeGreaterThan(20);
+    expect(mean * 3.6).toBeLessThan(40);
+  });
+
+  it('keeps officers inside their cells, mostly within their post radius', () => {
+    const w = world();
+    const officers = city.units.filter((u) => u.kind === 'officer');
+    let outside = 0;
+    let samples = 0;
+    let atPost = 0;
+    run(w, minutes(60), () => {
+      if ((w.now - START) % 10_000 !== 0) return;
+      for (const o of officers) {
+        const p = w.positionOf(o.id)!;
+        samples++;
+        if (!pointInPolygon(p, areas.get(o.cellId!)!.polygon!)) outside++;
+        const post = areas.get(o.postId!)!;
+        if (distanceM(p, post.center) <= post.radiusM!) atPost++;
+      }
+    });
+    expect(outside).toBe(0);
+    expect(atPost / samples).toBeGreaterThan(0.6);
+    expect(atPost / samples).toBeLessThan(0.98); // they do patrol their cells too
+  });
+
+  it('checks officers in at their posts at the scaled interval, the first ones within a minute', () => {
+    const w = world({ checkInScale: 6 });
+    const commands = run(w, minutes(30));
+    const checkIns = commands.filter((c) => c.name === 'checkin:create');
+    const unitPost = new Map(city.units.map((u) => [u.id, u.postId]));
+    for (const c of checkIns) {
+      expect(c.payload.postId).toBe(unitPost.get(c.payload.unitId));
+      const post = areas.get(c.payload.postId)!;
+      expect(distanceM(c.payload.position, post.center)).toBeLessThanOrEqual(post.radiusM! + 12);
+    }
+    const officers = city.units.filter((u) => u.kind === 'officer').length;
+    const intervalMin = MODE_PROFILES.daily.checkInIntervalMin / 6;
+    expect(checkIns.length).toBeGreaterThan(officers * (30 / intervalMin) * 0.8);
+    expect(checkIns.length).toBeLessThan(officers * (30 / intervalMin + 1) * 1.1);
+    const firstMinute = run(world({ seed: 11 }), minutes(1)).filter((c) => c.name === 'checkin:create');
+    expect(firstMinute.length).toBeGreaterThan(0);
+  });
+
+  it('reports incidents of the ten categories at the mode rate, the first within a minute', () => {
+    const sample = city.units.slice(0, 12).map((u) => u.id);
+    const w = world({ only: sample, tickMs: 1000 });
+    const first = run(w, minutes(1)).filter((c) => c.name === 'incident:report');
+    expect(first.length).toBeGreaterThan(0);
+    const daily = run(w, hours(20)).filter((c) => c.name === 'incident:report');
+    const perHour = MODE_PROFILES.daily.demoIncidentsPerHour;
+    expect(daily.length).toBeGreaterThan(perHour * 20 * 0.85);
+    expect(daily.length).toBeLessThan(perHour * 20 * 1.15);
+    expect(new Set(daily.map((c) => c.name === 'incident:report' && c.payload.category)).size).toBe(10);
+    w.handleEvent({ type: 'mode:changed', change: { mode: 'emergency', reason: 'test', areaId: null, by: 'dm', at: w.now } });
+    const emergency = run(w, hours(5)).filter((c) => c.name === 'incident:report');
+    const ePerHour = MODE_PROFILES.emergency.demoIncidentsPerHour;
+    expect(emergency.length).toBeGreaterThan(ePerHour * 5 * 0.85);
+    expect(emergency.length).toBeLessThan(ePerHour * 5 * 1.15);
+  });
+
+  it('presses SOS a few times an hour', () => {
+    const sample = city.units.slice(0, 30).map((u) => u.id);
+    const sos = run(world({ only: sample, tickMs: 1000, sosPerHour: 3 }), hours(40)).filter((c) => c.name === 'sos:raise');
+    expect(sos.length).toBeGreaterThan(3 * 40 * 0.7);
+    expect(sos.length).toBeLessThan(3 * 40 * 1.3);
+  });
+
+  it('works a task: accepts (or refuses) after a human delay, goes to the incident, arrives, finishes', () => {
+    const officers = city.units.filter((u) => u.kind === 'officer').slice(0, 20);
+    const w = world({ only: officers.map((o) => o.id) });
+    run(w, minutes(1));
+    const incident: LngLat = offsetM(w.positionOf(officers[0]!.id)!, 150, 120);
+    w.handleEvent({
+      type: 'incident:created',
+      incident: { id: 'I-1', category: 'parking', priority: 2, state: 'open', position: incident, description: '', source: 'console', createdAt: w.now, updatedAt: w.now },
+    });
+    const assigned = new Map<string, number>();
+    for (const o of officers) {
+      const task: Task = { id: `T-${o.id}`, incidentId: 'I-1', unitId: o.id, state: 'assigned', note: '', assignedAt: w.now, ackDeadline: w.now + 180_000, arriveDeadline: w.now + 1_200_000, updatedAt: w.now };
+      w.handleEvent({ type: 'task:updated', task });
+      assigned.set(task.id, w.now);
+    }
+    const steps: { c: SimCommand; at: number }[] = [];
+    run(w, minutes(90), (out) => out.commands.forEach((c) => steps.push({ c, at: out.at })));
+    const byTask = (name: SimCommand['name']) => steps.filter((s) => s.c.name === name && 'taskId' in s.c.payload);
+    const answered = [...byTask('task:accept'), ...byTask('task:refuse')];
+    expect(new Set(answered.map((s) => 'taskId' in s.c.payload && s.c.payload.taskId)).size).toBe(officers.length);
+    const delays = answered.map((s) => s.at - assigned.get('taskId' in s.c.payload ? s.c.payload.taskId : '')!);
+    expect(Math.min(...delays)).toBeGreaterThanOrEqual(5_000);
+    const accepted = byTask('task:accept');
+    expect(accepted.length).toBeGreaterThan(officers.length / 2);
+    const arrived = byTask('task:arrive');
+    expect(arrived.length).toBe(accepted.length);
+    for (const s of arrived) if (s.c.name === 'task:arrive') expect(distanceM(s.c.payload.position, incident)).toBeLessThan(1);
+    expect(byTask('task:finish').length).toBe(accepted.length);
+    // and then they go back to their posts
+    run(w, minutes(15));
+    for (const o of officers) expect(w.activityOf(o.id)).not.toBe('task');
+  });
+
+  it('gives up a cancelled task and returns to duty', () => {
+    const o = city.units.find((u) => u.kind === 'officer')!;
+    const w = world({ only: [o.id] });
+    run(w, minutes(1));
+    const task: Task = { id: 'T-c', incidentId: 'I-unknown', unitId: o.id, state: 'assigned', note: '', assignedAt: w.now, ackDeadline: w.now + 180_000, arriveDeadline: w.now + 1_200_000, updatedAt: w.now };
+    w.handleEvent({ type: 'task:updated', task });
+    w.handleEvent({ type: 'task:updated', task: { ...task, state: 'cancelled' } });
+    const commands = run(w, minutes(10));
+    expect(commands.filter((c) => c.name.startsWith('task:'))).toEqual([]);
+  });
+
+  it('reports load units at exactly 1 Hz and lets them check in at the real interval', () => {
+    const extra = loadUnits(city, 500, city.seed);
+    const w = world({ extraUnits: extra, only: extra.map((u) => u.id) });
+    const counts = new Map<string, number>();
+    const commands = run(w, minutes(2), (out) => out.fixes.forEach((f) => counts.set(f.unitId, (counts.get(f.unitId) ?? 0) + 1)));
+    expect(counts.size).toBe(500);
+    for (const n of counts.values()) expect(n).toBeGreaterThanOrEqual(119);
+    // real interval (60 min): 500 officers-ish → about 500 × 2/60 ≈ 15 in two minutes, not hundreds
+    expect(commands.filter((c) => c.name === 'checkin:create').length).toBeLessThan(60);
+  });
+});
