@@ -1,0 +1,44 @@
+// hls.js settings for a live wall: start at the live edge quickly, keep little buffered (memory for
+// 16 tiles through the night), and retry the hub's quick "starting" answers (503) without holding a socket.
+import type { HlsConfig, LoaderConfig } from 'hls.js';
+
+const retry = (maxNumRetry: number, retryDelayMs: number, maxRetryDelayMs: number): LoaderConfig['errorRetry'] =>
+  ({ maxNumRetry, retryDelayMs, maxRetryDelayMs, backoff: 'linear' });
+
+/** A cold camera's encoder needs about a second for its first segment: poll for the playlist meanwhile. */
+const manifest: LoaderConfig = {
+  maxTimeToFirstByteMs: 5000,
+  maxLoadTimeMs: 8000,
+  timeoutRetry: retry(2, 250, 1000),
+  errorRetry: retry(24, 250, 500),
+};
+const playlist: LoaderConfig = {
+  maxTimeToFirstByteMs: 3000,
+  maxLoadTimeMs: 5000,
+  timeoutRetry: retry(2, 250, 1000),
+  errorRetry: retry(3, 250, 1000),
+};
+const fragment: LoaderConfig = {
+  maxTimeToFirstByteMs: 4000,
+  maxLoadTimeMs: 8000,
+  timeoutRetry: retry(2, 250, 1000),
+  errorRetry: retry(3, 250, 1000),
+};
+
+export const LIVE_HLS_CONFIG: Partial<HlsConfig> = {
+  enableWorker: true,
+  lowLatencyMode: true, // only matters for LL-HLS sources (parts); plain HLS plays as usual
+  startFragPrefetch: true,
+  initialLiveManifestSize: 1,
+  // 1 s segments: sit 1.5 s behind the newest one and speed up slightly when we fall behind.
+  liveSyncDuration: 1.5,
+  liveMaxLatencyDuration: 6,
+  maxLiveSyncPlaybackRate: 1.15,
+  maxBufferLength: 4,
+  maxMaxBufferLength: 8,
+  maxBufferSize: 8 * 1000 * 1000,
+  backBufferLength: 4,
+  manifestLoadPolicy: { default: manifest },
+  playlistLoadPolicy: { default: playlist },
+  fragLoadPolicy: { default: fragment },
+};
