@@ -1,4 +1,4 @@
-// npm run city [-- --seed N] [--osm DIR]: regenerate resources/basemap/*.geojson and
+// npm run city [-- --seed N] [--osm DIR] [--out DIR]: regenerate resources/basemap/*.geojson and
 // resources/city/city.json from the OpenStreetMap extract. Same seed → byte-identical files.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';

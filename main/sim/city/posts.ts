@@ -4,7 +4,7 @@ import type { Area } from '../../../shared/domain';
 import { distanceM } from '../../../shared/geo';
 import { cellIndexOf, allCells, type GridCell } from './grid';
 import { roundPoint } from './bbox';
-import type { Rng } from './rng';
+import { pickWeighted, type Rng } from './rng';
 import type { RoadPoint } from './roads';
 
 /** A cell needs this much walkable named street to be worth an officer. */
@@ -57,6 +57,7 @@ export function placePosts(cells: ActiveCell[], points: RoadPoint[], rng: Rng): 
     for (let k = 0; k < postsWanted(streetM); k++) {
       const free = inner.filter((p) => chosen.every((c) => distanceM(c.at, p.at) >= MIN_POST_SPACING_M));
       if (free.length === 0) break;
+      // Posts stand mostly on main streets, where the street vendors and the crowds are.
       chosen.push(pickWeighted(free, (p) => p.rank * p.rank, rng));
     }
     chosen.forEach((p, i) => {
@@ -74,15 +75,4 @@ export function placePosts(cells: ActiveCell[], points: RoadPoint[], rng: Rng): 
     });
   }
   return posts;
-}
-
-/** Posts stand mostly on main streets, where the street vendors and the crowds are. */
-export function pickWeighted<T>(items: readonly T[], weight: (t: T) => number, rng: Rng): T {
-  const total = items.reduce((s, t) => s + weight(t), 0);
-  let r = rng.next() * total;
-  for (const t of items) {
-    r -= weight(t);
-    if (r < 0) return t;
-  }
-  return items[items.length - 1]!;
 }

@@ -48,3 +48,15 @@ export function forkRng(seed: number, purpose: string): Rng {
   for (let i = 0; i < purpose.length; i++) h = Math.imul(h ^ purpose.charCodeAt(i), 0x01000193) >>> 0;
   return mulberry32(h);
 }
+
+/** One of `items`, chosen with probability proportional to `weight`. */
+export function pickWeighted<T>(items: readonly T[], weight: (t: T) => number, rng: Rng): T {
+  if (items.length === 0) throw new Error('pick from an empty list');
+  const total = items.reduce((s, t) => s + weight(t), 0);
+  let r = rng.next() * total;
+  for (const t of items) {
+    r -= weight(t);
+    if (r < 0) return t;
+  }
+  return items[items.length - 1]!;
+}

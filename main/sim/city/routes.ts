@@ -3,9 +3,8 @@
 // preferring streets that earlier routes did not already cover.
 import type { LngLat, ModeName, Route } from '../../../shared/domain';
 import { distanceM } from '../../../shared/geo';
-import type { Rng } from './rng';
+import { pickWeighted, type Rng } from './rng';
 import type { RoadEdge, RoadNetwork } from './roads';
-import { pickWeighted } from './posts';
 
 export const ROUTE_MIN_M = 2000;
 export const ROUTE_MAX_M = 6000;
