@@ -128,6 +128,20 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     });
   }
 
+  /** Anything a client sends that this namespace does not know gets a clear refusal, audited, not silence. */
+  function refuseUnknown(socket: Socket, actor: () => Actor, limiter: RateLimiterMemory, nsp: string) {
+    socket.onAny((name: unknown, ...args: unknown[]) => {
+      if (typeof name === 'string' && socket.listeners(name).length > 0) return;
+      const last = args[args.length - 1];
+      const ack: AckFn = typeof last === 'function' ? (last as AckFn) : () => {};
+      const event = String(name).slice(0, 64);
+      limiter.consume(socket.id).then(
+        () => ack(refuse(db, actor(), event, args.length > 1 ? args[0] : null, { code: 'forbidden', message: `no event "${event}" on ${nsp}` }, Date.now())),
+        () => ack({ ok: false, error: { code: 'rate_limited', message: 'too many messages; slow down' } }),
+      );
+    });
+  }
+
   function registerCommands(socket: Socket, actor: () => Actor, limiter: RateLimiterMemory, defs: Record<string, CommandDef<z.ZodType, unknown>>) {
     for (const def of Object.values(defs)) {
       guard(socket, actor, limiter, def.name, (payload, ack) => {
@@ -182,6 +196,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       token: socket.data.token, user: user ?? { id: actor().id, username: actor().id, role: actor().role as never },
       headSeq: headSeq(db), hubTime: Date.now(), demo: !!opts.demo,
     });
+    refuseUnknown(socket, actor, consoleLimiter, NAMESPACES.console);
     registerCommands(socket, actor, consoleLimiter, consoleHandlers as unknown as Record<string, CommandDef<z.ZodType, unknown>>);
     guard(socket, actor, consoleLimiter, 'state:snapshot', (payload, ack) => {
       if (validated(EmptyRequest, actor(), 'state:snapshot', payload, ack)) ack({ ok: true, result: snapshot() });
@@ -239,6 +254,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     if (units === 'any') socket.join('gateways');
     else socket.join(['terminals', ...units.map((u) => `unit:${u}`)]);
     socket.emit('session:ready', { deviceId: actor().id, unitIds: units, headSeq: headSeq(db), hubTime: Date.now(), mode: currentMode(db)! });
+    refuseUnknown(socket, actor, fieldLimiter, NAMESPACES.field);
     registerCommands(socket, actor, fieldLimiter, fieldHandlers as unknown as Record<string, CommandDef<z.ZodType, unknown>>);
     guard(socket, actor, fieldLimiter, 'unit:position', (payload, ack) => {
       const batch = validated(PositionBatch, actor(), 'unit:position', payload, ack)?.value;

@@ -1,0 +1,121 @@
+// The hub and users CLIs as an administrator runs them: real processes, real files.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DB_FILE } from '../../main/store/db';
+import { closeClients, consoleClient, fieldClient, tempDir } from './hub-fixture';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const children: ChildProcess[] = [];
+afterEach(() => {
+  closeClients();
+  for (const c of children.splice(0)) c.kill('SIGKILL');
+});
+
+function startCli(script: string, args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return { child, output: () => out, exited };
+}
+
+async function waitFor(output: () => string, re: RegExp, ms = 20_000): Promise<RegExpMatchArray> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const m = output().match(re);
+    if (m) return m;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${re}; output so far:\n${output()}`);
+}
+
+describe('npm run hub', () => {
+  it('prints one "hub listening" line, serves, and on SIGTERM commits pending writes and exits 0', async () => {
+    const data = tempDir();
+    const hub = startCli('main/cli/hub.ts', ['--port', '0', '--data', data, '--demo']);
+    const [, url] = await waitFor(hub.output, /hub listening on (http:\/\/127\.0\.0\.1:\d+)\n/);
+    expect(hub.output()).toMatch(/DEMO MODE/);
+    const gw = await fieldClient(url!);
+    const t = Date.now();
+    const res = await gw.timeout(5000).emitWithAck('unit:position', { fixes: [{ unitId: 'veh-01', t, lng: 118.78, lat: 32.04 }] });
+    expect(res).toEqual({ ok: true, result: { accepted: 1 } });
+    hub.child.kill('SIGTERM');
+    expect(await hub.exited).toBe(0);
+    const db = new Database(path.join(data, DB_FILE), { readonly: true });
+    expect(db.prepare('SELECT count(*) AS n FROM positions WHERE unit_id = ? AND t = ?').get('veh-01', t)).toEqual({ n: 1 });
+    db.close();
+  });
+
+  it('says in one line that the port is in use', async () => {
+    const blocker = net.createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => blocker.once('listening', r));
+    const port = (blocker.address() as net.AddressInfo).port;
+    const hub = startCli('main/cli/hub.ts', ['--port', String(port), '--data', tempDir(), '--demo']);
+    expect(await hub.exited).not.toBe(0);
+    expect(hub.output()).toMatch(new RegExp(`^error: port ${port} on 127.0.0.1 is already in use\\n`, 'm'));
+    expect(hub.output()).not.toMatch(/at .*\.ts:\d+/); // no stack trace
+    blocker.close();
+  });
+
+  it('says in one line that the data directory is not writable', async () => {
+    const ro = tempDir();
+    fs.writeFileSync(path.join(ro, 'file'), '');
+    const hub = startCli('main/cli/hub.ts', ['--port', '0', '--data', path.join(ro, 'file', 'sub')]);
+    expect(await hub.exited).not.toBe(0);
+    expect(hub.output()).toMatch(/^error: data directory .* is not writable$/m);
+  });
+
+  it('refuses a database from a newer schema', async () => {
+    const data = tempDir();
+    const db = new Database(path.join(data, DB_FILE));
+    db.pragma('user_version = 990');
+    db.close();
+    const hub = startCli('main/cli/hub.ts', ['--port', '0', '--data', data]);
+    expect(await hub.exited).not.toBe(0);
+    expect(hub.output()).toMatch(/^error: database .* has schema version 990, newer than this Xiuhua/m);
+  });
+
+  it('rejects bad flags with usage', async () => {
+    const hub = startCli('main/cli/hub.ts', ['--port', 'abc', '--data', tempDir()]);
+    expect(await hub.exited).toBe(2);
+    expect(hub.output()).toMatch(/--port must be a number/);
+  });
+});
+
+describe('npm run users', () => {
+  it('a first run without --demo has no users; users add creates one (password on stdin) who can log in', async () => {
+    const data = tempDir();
+    const add = startCli('main/cli/users.ts', ['add', 'zhangwei', '--role', 'duty_manager', '--data', data]);
+    add.child.stdin!.end('a-long-password\n');
+    expect(await add.exited).toBe(0);
+    expect(add.output()).toMatch(/user zhangwei \(duty_manager\) created/);
+    const again = startCli('main/cli/users.ts', ['add', 'zhangwei', '--role', 'operator', '--data', data]);
+    again.child.stdin!.end('another-password\n');
+    expect(await again.exited).toBe(1);
+    expect(again.output()).toMatch(/already exists/);
+
+    const hub = startCli('main/cli/hub.ts', ['--port', '0', '--data', data]);
+    const [, url] = await waitFor(hub.output, /hub listening on (http:\/\/[\d.:]+)/);
+    expect(hub.output()).not.toMatch(/DEMO/);
+    await expect(consoleClient(url!, { username: 'operator', password: 'demo' })).rejects.toThrow(/wrong username or password/);
+    const { ready } = await consoleClient(url!, { username: 'zhangwei', password: 'a-long-password' });
+    expect(ready.user.role).toBe('duty_manager');
+  });
+
+  it('refuses a short password and an unknown role', async () => {
+    const short = startCli('main/cli/users.ts', ['add', 'li', '--role', 'operator', '--data', tempDir()]);
+    short.child.stdin!.end('short\n');
+    expect(await short.exited).toBe(2);
+    expect(short.output()).toMatch(/at least 8 characters/);
+    const role = startCli('main/cli/users.ts', ['add', 'li', '--role', 'boss', '--data', tempDir()]);
+    expect(await role.exited).toBe(2);
+    expect(role.output()).toMatch(/--role must be one of/);
+  });
+});

@@ -1,0 +1,55 @@
+// A real hub on port 0 with a real SQLite file in a temp dir, and real socket.io clients.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { io, type Socket } from 'socket.io-client';
+import type { ConsoleClientEvents, ConsoleServerEvents, FieldClientEvents, FieldServerEvents, SessionReady } from '../../shared/protocol/sockets';
+import { startHub, type Hub, type HubOptions } from '../../main/hub/server';
+
+export type ConsoleClient = Socket<ConsoleServerEvents, ConsoleClientEvents>;
+export type FieldClient = Socket<FieldServerEvents, FieldClientEvents>;
+
+export function tempDir(prefix = 'xiuhua-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export async function startTestHub(opts: Partial<HubOptions> = {}): Promise<Hub & { dataDir: string }> {
+  const dataDir = opts.dataDir ?? tempDir();
+  const hub = await startHub({ port: 0, dataDir, demo: true, log: () => {}, ...opts });
+  return Object.assign(hub, { dataDir });
+}
+
+const sockets: Socket[] = [];
+/** Disconnect every client the test opened (call in afterEach). */
+export function closeClients(): void {
+  for (const s of sockets.splice(0)) s.disconnect();
+}
+
+export function consoleClient(url: string, auth: Record<string, unknown>): Promise<{ socket: ConsoleClient; ready: SessionReady }> {
+  const socket: ConsoleClient = io(`${url}/console`, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
+  sockets.push(socket);
+  return new Promise((resolve, reject) => {
+    socket.once('session:ready', (ready) => resolve({ socket, ready }));
+    socket.once('connect_error', (e) => reject(e));
+  });
+}
+
+export function fieldClient(url: string, auth: Record<string, unknown> = { deviceId: 'sim-gateway', secret: 'demo' }): Promise<FieldClient> {
+  const socket: FieldClient = io(`${url}/field`, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
+  sockets.push(socket);
+  return new Promise((resolve, reject) => {
+    socket.once('session:ready', () => resolve(socket));
+    socket.once('connect_error', (e) => reject(e));
+  });
+}
+
+let n = 0;
+/** A fresh commandId each call. */
+export const cid = () => `test-${process.pid}-${Date.now().toString(36)}-${n++}`;
+
+/** Emit and wait for the ack, typed loosely: tests also send payloads the types forbid. */
+export function ask(socket: Socket, event: string, payload: unknown, timeoutMs = 5000): Promise<{ ok: boolean; result?: any; error?: { code: string; message: string } }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return socket.timeout(timeoutMs).emitWithAck(event, payload);
+}
+
+export const NANJING: [number, number] = [118.7835, 32.0415];
