@@ -1,0 +1,149 @@
+// `npm start`: the Electron app with its embedded demo hub. Where Electron cannot be had (no internet
+// for its one-time download, as on CI boxes), it says so in one sentence, runs the demo hub here and
+// opens the console in the system's Chromium as an app window, or prints the address. Ctrl-C stops it.
+// Arguments after `npm start --` go to the app (`--wall`, `--hub <url>`, `--data <dir>`, `--demo`).
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startHub } from '../hub/server';
+import type { Hub } from '../hub/server';
+import { DEMO_PASSWORD } from '../hub/seed';
+import { browserArgs, findBrowser } from './browser';
+import { buildMain, ROOT } from './build-main';
+import { findElectron } from './electron-binary';
+import { buildRenderer, rendererIsStale } from './renderer-build';
+import { ensureElectronSqlite } from './sqlite-electron';
+
+const RENDERER_DIR = path.join(ROOT, 'dist', 'renderer');
+const ELECTRON_DIR = path.join(ROOT, 'node_modules', 'electron');
+/** An Electron that exits this fast with an error never showed a window (no display, missing libraries). */
+const EARLY_EXIT_MS = 10_000;
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+class StartError extends Error {}
+
+/** Where the fallback keeps its demo data: the OS's per-user data folder. */
+function userDataHome(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  const home = os.homedir();
+  if (platform === 'win32') return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'xiuhua');
+  if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'xiuhua');
+  return path.join(env.XDG_DATA_HOME || path.join(home, '.local', 'share'), 'xiuhua');
+}
+
+async function ensureRenderer(): Promise<void> {
+  if (!rendererIsStale(ROOT, RENDERER_DIR)) return;
+  say('Building the console (first start, or its sources changed)…');
+  const r = await buildRenderer(ROOT);
+  if (!r.ok) {
+    process.stderr.write(r.output);
+    throw new StartError('The console could not be built: vite build failed (its output is above).');
+  }
+}
+
+/** Runs the Electron app; resolves with its exit code, or null when it failed before showing anything. */
+function runElectron(binary: string, sqliteBinding: string, args: string[]): Promise<number | null> {
+  const env: NodeJS.ProcessEnv = { ...process.env, XIUHUA_SQLITE_BINDING: sqliteBinding };
+  delete env.ELECTRON_RUN_AS_NODE;
+  const started = Date.now();
+  const child = spawn(binary, ['.', ...args], { cwd: ROOT, env, stdio: 'inherit' });
+  // Ctrl-C reaches Electron too (same process group); TERM from a supervisor is passed on.
+  const forward = () => child.kill('SIGTERM');
+  process.on('SIGTERM', forward);
+  process.on('SIGINT', () => undefined);
+  return new Promise((resolve) => {
+    child.on('error', () => resolve(null));
+    child.on('exit', (code, signal) => {
+      process.off('SIGTERM', forward);
+      const failedEarly = code !== 0 && signal === null && Date.now() - started < EARLY_EXIT_MS;
+      resolve(failedEarly ? null : (code ?? 0));
+    });
+  });
+}
+
+function portArg(args: string[]): number {
+  const i = args.findIndex((a) => a === '--port' || a.startsWith('--port='));
+  if (i < 0) return 0;
+  const raw = args[i]?.includes('=') ? args[i]?.slice('--port='.length) : args[i + 1];
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new StartError(`--port must be a number 0–65535, got "${raw ?? ''}".`);
+  return port;
+}
+
+/** The fallback: demo hub in this process, console in the system browser (or just its address). */
+async function runInBrowser(args: string[]): Promise<void> {
+  const dataDir = path.join(userDataHome(), 'demo');
+  let hub: Hub;
+  try {
+    hub = await startHub({
+      port: portArg(args),
+      dataDir,
+      demo: true,
+      rendererDir: RENDERER_DIR,
+      log: (line) => say(`[hub] ${line}`),
+    });
+  } catch (e) {
+    throw new StartError(`The demo hub could not start: ${e instanceof Error ? e.message : String(e)}.`);
+  }
+  const url = `${hub.url}/`;
+  const browser = findBrowser();
+  const profile = browser ? fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-console-')) : null;
+  const child = browser && profile
+    ? spawn(browser, browserArgs(url, profile, process.getuid?.() === 0), { stdio: 'ignore' })
+    : null;
+
+  let stopping = false;
+  const stop = async (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(why);
+    if (child && child.exitCode === null) child.kill('SIGTERM');
+    await hub.close().catch(() => undefined);
+    if (profile) fs.rmSync(profile, { recursive: true, force: true, maxRetries: 3 });
+    say('Xiuhua stopped.');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('Stopping (Ctrl-C)…'));
+  process.on('SIGTERM', () => void stop('Stopping…'));
+
+  say(`Xiuhua console: ${url}  (demo city; log in as operator / ${DEMO_PASSWORD}; data in ${dataDir})`);
+  if (child) {
+    child.on('error', () => say(`The browser could not be opened; open ${url} yourself.`));
+    child.on('exit', () => void stop('The console window was closed.'));
+    say(`Opened in ${path.basename(browser ?? '')} as an app window. Ctrl-C stops Xiuhua.`);
+  } else {
+    say('No Chromium or Chrome to open it in (or no display): open the address above in a browser. Ctrl-C stops Xiuhua.');
+  }
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  await ensureRenderer();
+
+  const electron = process.env.XIUHUA_ELECTRON === 'off'
+    ? null
+    : await findElectron(ELECTRON_DIR, { onSlow: () => say('Fetching Electron (first start only)…') });
+  if (electron?.ok) {
+    await buildMain();
+    const sqlite = await ensureElectronSqlite(ROOT, electron.version);
+    if (sqlite.ok) {
+      const code = await runElectron(electron.path, sqlite.binding, args);
+      if (code !== null) process.exit(code);
+      say('Electron could not start on this machine; opening the console in Chromium instead.');
+    } else {
+      say(`SQLite could not be prepared for Electron (${sqlite.why}); opening the console in Chromium instead.`);
+    }
+  } else if (electron) {
+    say('Electron is not available on this machine (its binary could not be downloaded); opening the console in Chromium instead.');
+  } else {
+    say('Electron is switched off (XIUHUA_ELECTRON=off); opening the console in Chromium instead.');
+  }
+  await runInBrowser(args);
+}
+
+main().catch((e: unknown) => {
+  // Every failure a user can meet here is said in words; a stack trace helps nobody at a console desk.
+  process.stderr.write(`${e instanceof StartError ? e.message : `Xiuhua could not start: ${e instanceof Error ? e.message : String(e)}`}\n`);
+  process.exit(1);
+});
