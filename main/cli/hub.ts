@@ -4,11 +4,12 @@ import { startHub } from '../hub/server';
 import { DEMO_PASSWORD, DEMO_USERS } from '../hub/seed';
 import { cliArgs, fail } from './args';
 
-const USAGE = 'npm run hub -- --port <p> --data <dir> [--demo] [--host <address>] [--units <n extra demo load units>]';
+const USAGE = 'npm run hub -- --port <p> --data <dir> [--demo [--no-sim]] [--host <address>] [--units <n extra demo load units>]';
 const { values } = cliArgs(USAGE, {
   port: { type: 'string', default: '8420' },
   data: { type: 'string' },
   demo: { type: 'boolean', default: false },
+  'no-sim': { type: 'boolean', default: false },
   host: { type: 'string' },
   units: { type: 'string', default: '0' },
   'allow-origin': { type: 'string', multiple: true },
@@ -23,7 +24,7 @@ if (values.demo && values.host && values.host !== '127.0.0.1') fail('demo mode b
 
 try {
   const hub = await startHub({
-    port, dataDir: values.data, demo: values.demo, host: values.host, allowedOrigins: values['allow-origin'],
+    port, dataDir: values.data, demo: values.demo, simulate: !values['no-sim'], host: values.host, allowedOrigins: values['allow-origin'],
     extraUnits: units > 0 ? await loadUnitsFor(units) : [],
   });
   if (values.demo) {

@@ -19,8 +19,10 @@ import { refuse, runCommand, zodMessage, type Actor, type CommandDef, type Scope
 import { consoleHandlers } from './handlers/console';
 import { fieldHandlers } from './handlers/field';
 import { PositionPipeline } from './positions';
-import { ensureInitialMode, loadDemoCity, seedDemo } from './seed';
+import { ensureInitialMode, loadDemoCity, seedDemo, SIM_DEVICE } from './seed';
 import { DEFAULT_RENDERER_DIR, serveStatic } from './static';
+import { createMediaGateway } from '../media/gateway';
+import { startSimulator, type Simulator } from '../sim/simulator';
 
 export type HubOptions = {
   port: number;
@@ -28,6 +30,8 @@ export type HubOptions = {
   dataDir: string;
   /** seed and run the demo city; binds to 127.0.0.1 only */
   demo?: boolean;
+  /** in demo mode, run the field simulator against this hub (default true; tests turn it off) */
+  simulate?: boolean;
   /** extra synthetic load units seeded in demo mode */
   extraUnits?: Unit[];
   rendererDir?: string;
@@ -48,6 +52,7 @@ export type Hub = {
 
 const EVENTS_PAGE_MAX = 1000;
 const PositionBatch = z.strictObject({ fixes: z.array(PositionFix).min(1).max(5000) });
+const StreamRequest = z.strictObject({ cameraId: z.string().min(1).max(64) });
 const SinceRequest = z.strictObject({ afterSeq: z.number().int().min(0), limit: z.number().int().min(1).max(EVENTS_PAGE_MAX).optional() });
 const EmptyRequest = z.strictObject({}).optional();
 
@@ -67,7 +72,16 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   ensureInitialMode(db, now);
 
   const rendererDir = opts.rendererDir ?? DEFAULT_RENDERER_DIR;
-  const httpServer = http.createServer((req, res) => serveStatic(rendererDir, req, res));
+  const media = createMediaGateway({
+    dataDir: opts.dataDir, log,
+    onHealth: (changed) => consoles.to('consoles').emit('stream:health', changed),
+  });
+  media.setCameras(listCameras(db));
+  // HLS goes to logged-in consoles only: the session token rides in the playlist URL.
+  const authorizeMedia = (token: string) => sessionUser(db, token, Date.now()) !== undefined;
+  const httpServer = http.createServer((req, res) => {
+    if (!media.handleHttp(req, res, authorizeMedia)) serveStatic(rendererDir, req, res);
+  });
   const allowed = new Set(opts.allowedOrigins ?? []);
   const io = new Server(httpServer, {
     serveClient: false,
@@ -148,6 +162,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
         const { ack: res, events } = runCommand(db, def, actor(), payload);
         ack(res); // the transaction has committed (or the refusal has been audited) by now
         broadcast(events);
+        if (res.ok && def.name === 'camera:upsert') media.setCameras(listCameras(db));
       });
     }
   }
@@ -208,6 +223,17 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       const events = eventsAfter(db, req.afterSeq, limit);
       ack({ ok: true, result: { events, headSeq: headSeq(db), more: events.length === limit } });
     });
+    guard(socket, actor, consoleLimiter, 'stream:token', (payload, ack) => {
+      const req = validated(StreamRequest, actor(), 'stream:token', payload, ack)?.value;
+      if (!req) return;
+      if (!listCameras(db).some((c) => c.id === req.cameraId)) {
+        ack({ ok: false, error: { code: 'not_found', message: `no camera ${req.cameraId}` } });
+        return;
+      }
+      const where = media.streamPath(req.cameraId);
+      const url = where.startsWith('/') ? `${hubUrl}${where}?token=${encodeURIComponent(socket.data.token)}` : where;
+      ack({ ok: true, result: { url } });
+    });
     guard(socket, actor, consoleLimiter, 'audit:verify', (payload, ack) => {
       if (validated(EmptyRequest, actor(), 'audit:verify', payload, ack)) ack({ ok: true, result: verifyAudit(db) });
     });
@@ -226,7 +252,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       headSeq: headSeq(db), hubTime: Date.now(), mode: currentMode(db)!,
       units: listUnits(db), areas: listAreas(db), routes: listRoutes(db), cameras: listCameras(db),
       incidents: listActiveIncidents(db), tasks: listActiveTasks(db), sos: listActiveSos(db),
-      positions: [...pipeline.latest.values()], streams: [],
+      positions: [...pipeline.latest.values()], streams: media.health(),
     };
   }
 
@@ -277,15 +303,24 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 
   io.engine.on('connection_error', (err: { message: string }) => log(`connection refused: ${err.message}`));
 
+  let hubUrl = '';
   await listen(httpServer, opts.port, host);
   const port = (httpServer.address() as AddressInfo).port;
   const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
+  hubUrl = url;
+  let sim: Simulator | undefined;
+  if (opts.demo && opts.simulate !== false) {
+    const city = loadDemoCity();
+    sim = await startSimulator({ hubUrl: url, deviceId: SIM_DEVICE.id, secret: SIM_DEVICE.secret, city, seed: city.seed, log });
+  }
 
   let closing: Promise<void> | undefined;
   return {
     url, port, db, pipeline,
     close: () => (closing ??= (async () => {
+      await sim?.stop();
       await new Promise<void>((resolve) => io.close(() => resolve()));
+      await media.close();
       pipeline.close(); // pending fixes are written before the store closes
       db.close();
     })()),

@@ -15,7 +15,7 @@ export function tempDir(prefix = 'xiuhua-'): string {
 
 export async function startTestHub(opts: Partial<HubOptions> = {}): Promise<Hub & { dataDir: string }> {
   const dataDir = opts.dataDir ?? tempDir();
-  const hub = await startHub({ port: 0, dataDir, demo: true, log: () => {}, ...opts });
+  const hub = await startHub({ port: 0, dataDir, demo: true, simulate: false, log: () => {}, ...opts });
   return Object.assign(hub, { dataDir });
 }
 
