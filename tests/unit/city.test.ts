@@ -52,89 +52,92 @@ const nearestRoadM = (() => {
 const roadNames = new Set(roads.features.map((f) => String(f.properties.name ?? '').split(';')[0]));
 const inBBox = ([x, y]: LngLat, [w, s, e, n]: DemoCity['bbox']) => x >= w && x <= e && y >= s && y <= n;
 
-function checkInvariants(city: DemoCity): void {
+/** Every broken invariant as a readable line; an empty list means the city is sound. */
+function violations(city: DemoCity): string[] {
+  const bad: string[] = [];
+  const check = (ok: boolean, what: string) => {
+    if (!ok) bad.push(what);
+  };
   const byId = <T extends { id: string }>(xs: T[]) => new Map(xs.map((x) => [x.id, x]));
   const areas = byId(city.areas);
   const routes = byId(city.routes);
   const cameras = byId(city.cameras);
   const units = byId(city.units);
   const allIds = [...city.areas, ...city.routes, ...city.cameras, ...city.units].map((x) => x.id);
-  expect(new Set(allIds).size, 'ids are unique across areas, routes, cameras and units').toBe(allIds.length);
+  check(new Set(allIds).size === allIds.length, 'ids are unique across areas, routes, cameras and units');
 
   const districts = city.areas.filter((a) => a.kind === 'district');
   const cells = city.areas.filter((a) => a.kind === 'cell');
   const posts = city.areas.filter((a) => a.kind === 'post');
-  expect(districts.length).toBe(4);
-  expect(cells.length).toBeGreaterThan(100);
+  check(districts.length === 4, `4 districts, not ${districts.length}`);
+  check(cells.length > 100, `a grid of over 100 cells, not ${cells.length}`);
   for (const c of cells) {
-    for (const p of c.polygon!.coordinates[0]!) expect(inBBox(p, city.bbox), `${c.id} inside the map`).toBe(true);
+    check(c.polygon!.coordinates[0]!.every((p) => inBBox(p, city.bbox)), `${c.id} inside the map`);
     const d = areas.get(c.parentId ?? '');
-    expect(d?.kind, `${c.id} belongs to a district`).toBe('district');
-    expect(pointInPolygon(c.center, d!.polygon!), `${c.id} inside ${d!.id}`).toBe(true);
+    check(d?.kind === 'district' && pointInPolygon(c.center, d.polygon!), `${c.id} inside its district`);
   }
   for (const p of posts) {
     const cell = areas.get(p.parentId ?? '');
-    expect(cell?.kind, `${p.id} belongs to a cell`).toBe('cell');
-    expect(pointInPolygon(p.center, cell!.polygon!), `${p.id} inside ${cell!.id}`).toBe(true);
-    expect(p.radiusM).toBeGreaterThanOrEqual(30);
-    expect(p.radiusM).toBeLessThanOrEqual(50);
-    expect(nearestRoadM(p.center), `${p.id} stands on a street`).toBeLessThan(5);
+    check(cell?.kind === 'cell' && pointInPolygon(p.center, cell.polygon!), `${p.id} inside its cell ${p.parentId}`);
+    check(p.radiusM !== null && p.radiusM >= 30 && p.radiusM <= 50, `${p.id} radius 30–50 m`);
+    check(nearestRoadM(p.center) < 5, `${p.id} stands on a street`);
+    check(roadNames.has(p.name.replace(/岗-\d+$/, '')), `${p.name} is named after a street`);
   }
+  check(new Set(posts.map((p) => p.name)).size === posts.length, 'post names are unique');
 
-  expect(city.routes.length).toBe(30);
+  check(city.routes.length === 30, `30 routes, not ${city.routes.length}`);
   for (const r of city.routes) {
     const len = lineLengthM(r.line);
-    expect(len, `${r.id} length`).toBeGreaterThanOrEqual(2000);
-    expect(len, `${r.id} length`).toBeLessThanOrEqual(6000);
+    check(len >= 2000 && len <= 6000, `${r.id} is 2–6 km, not ${Math.round(len)} m`);
     for (const p of r.line) {
-      expect(inBBox(p, city.bbox), `${r.id} stays on the map`).toBe(true);
-      expect(nearestRoadM(p), `${r.id} vertex ${p} on a road`).toBeLessThan(3);
+      check(inBBox(p, city.bbox), `${r.id} vertex ${p} on the map`);
+      check(nearestRoadM(p) < 3, `${r.id} vertex ${p} on a road`);
     }
-    for (const name of r.roads) expect(roadNames.has(name), `${r.id} road ${name} exists`).toBe(true);
-    expect(r.modes.length).toBeGreaterThan(0);
+    for (const name of r.roads) check(roadNames.has(name), `${r.id} road ${name} exists`);
+    check(r.modes.length > 0, `${r.id} runs in some mode`);
   }
 
   const fixed = city.cameras.filter((c) => c.kind === 'fixed');
-  expect(fixed.length).toBe(60);
-  expect(fixed.filter((c) => c.key).length).toBe(16);
+  check(fixed.length === 60, `60 fixed cameras, not ${fixed.length}`);
+  check(fixed.filter((c) => c.key).length === 16, '16 key cameras');
+  check(new Set(fixed.map((c) => c.name)).size === fixed.length, 'fixed camera names are unique');
   for (const c of fixed) {
-    expect(inBBox(c.position!, city.bbox), `${c.id} inside the map`).toBe(true);
-    expect(c.facing).toBeGreaterThanOrEqual(0);
-    expect(c.facing).toBeLessThan(360);
-    expect(c.unitId).toBeNull();
+    check(c.position !== null && inBBox(c.position, city.bbox), `${c.id} inside the map`);
+    check(c.facing !== null && c.facing >= 0 && c.facing < 360, `${c.id} facing in [0, 360)`);
+    check(c.unitId === null, `${c.id} rides with no unit`);
   }
   for (const c of city.cameras.filter((x) => x.kind !== 'fixed')) {
     const u = units.get(c.unitId ?? '');
-    expect(u?.cameraId, `${c.id} rides with its unit`).toBe(c.id);
-    expect(c.kind).toBe(u!.kind === 'officer' ? 'body' : 'vehicle');
-    expect(c.position).toBeNull();
+    check(u?.cameraId === c.id && c.kind === (u.kind === 'officer' ? 'body' : 'vehicle') && c.position === null, `${c.id} rides with its unit`);
   }
-  for (const c of city.cameras) expect(c.sources).toEqual([{ kind: 'testsrc', url: `testsrc:${c.id}` }]);
+  for (const c of city.cameras) check(c.sources.length === 1 && c.sources[0]!.kind === 'testsrc' && c.sources[0]!.url === `testsrc:${c.id}`, `${c.id} test source`);
 
   const officers = city.units.filter((u) => u.kind === 'officer');
   const vehicles = city.units.filter((u) => u.kind === 'vehicle');
-  expect(officers.length).toBe(200);
-  expect(vehicles.length).toBe(30);
+  check(officers.length === 200, `200 officers, not ${officers.length}`);
+  check(vehicles.length === 30, `30 vehicles, not ${vehicles.length}`);
   for (const u of officers) {
-    expect(areas.get(u.cellId ?? '')?.kind, `${u.id} cell`).toBe('cell');
-    expect(areas.get(u.postId ?? '')?.parentId, `${u.id} post is in its cell`).toBe(u.cellId);
-    expect(u.badge).toMatch(/^NJ3201\d\d-\d{4}$/);
-    expect(['on_post', 'patrolling']).toContain(u.status);
+    check(areas.get(u.cellId ?? '')?.kind === 'cell', `${u.id} has a cell`);
+    check(areas.get(u.postId ?? '')?.parentId === u.cellId, `${u.id} post is in its cell`);
+    check(/^NJ3201\d\d-\d{4}$/.test(u.badge ?? ''), `${u.id} badge ${u.badge}`);
+    check(u.status === 'on_post' || u.status === 'patrolling', `${u.id} on duty`);
   }
-  expect(new Set(officers.map((u) => u.badge)).size).toBe(officers.length);
+  check(new Set(officers.map((u) => u.badge)).size === officers.length, 'badges are unique');
   for (const u of vehicles) {
-    expect(routes.has(u.routeId ?? ''), `${u.id} route`).toBe(true);
-    expect(u.plate).toMatch(/^苏A·C\d{4}$/);
+    check(routes.has(u.routeId ?? ''), `${u.id} has a route`);
+    check(/^苏A·C\d{4}$/.test(u.plate ?? ''), `${u.id} plate ${u.plate}`);
   }
-  expect(new Set(vehicles.map((u) => u.plate)).size).toBe(vehicles.length);
-  for (const u of city.units) expect(cameras.get(u.cameraId ?? '')?.unitId, `${u.id} camera`).toBe(u.id);
-  expect(new Set(posts.map((p) => p.id)).size, 'every post is held').toBe(new Set(officers.map((u) => u.postId)).size);
+  check(new Set(vehicles.map((u) => u.plate)).size === vehicles.length, 'plates are unique');
+  for (const u of city.units) check(cameras.get(u.cameraId ?? '')?.unitId === u.id, `${u.id} camera`);
+  check(new Set(officers.map((u) => u.postId)).size === posts.length, 'every post is held');
 
-  expect(city.roster.map((r) => r.unitId).sort()).toEqual(city.units.map((u) => u.id).sort());
+  const rostered = city.roster.map((r) => r.unitId).sort();
+  check(JSON.stringify(rostered) === JSON.stringify(city.units.map((u) => u.id).sort()), 'every unit is on the roster once');
+  return bad;
 }
 
 describe('committed demo city', () => {
-  it('holds the invariants', () => checkInvariants(committed));
+  it('holds the invariants', () => expect(violations(committed)).toEqual([]));
 
   it('has a 2027 holiday calendar: seven festivals, make-up workdays only on weekends', () => {
     const hs = committed.holidays.map((h) => Holiday.parse(h));
@@ -170,8 +173,15 @@ describe.skipIf(!existsSync(osmDir))('generator', () => {
   it('makes a different city from another seed, with the same invariants', () => {
     expect(serializeCity(other.city)).not.toBe(committedText);
     expect(other.city.areas.filter((a) => a.kind === 'post').map((p) => p.center)).not.toEqual(committed.areas.filter((a) => a.kind === 'post').map((p) => p.center));
-    checkInvariants(other.city);
+    expect(violations(other.city)).toEqual([]);
   });
+
+  it('holds the invariants for any seed', () => {
+    const osm = readOsm(osmDir);
+    fc.assert(fc.property(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), (seed) => {
+      expect(violations(generateCity(osm, seed).city)).toEqual([]);
+    }), { numRuns: 3 });
+  }, 120_000);
 
   it('keeps city.json small', () => {
     expect(Buffer.byteLength(committedText)).toBeLessThan(2_000_000);
