@@ -187,3 +187,17 @@ describe('sequence and resume', () => {
     expect(again.ready.headSeq).toBe(missed.at(-1)!.seq);
   });
 });
+
+describe('rate limit', () => {
+  it('a flooding console is told to slow down, the flood is audited once a second, not once a message', async () => {
+    const op = await as('operator');
+    const before = auditPage(hub.db, 0, 1_000_000).length;
+    const answers = await Promise.all(Array.from({ length: 120 }, () => ask(op, 'events:since', { afterSeq: 1e9 })));
+    const limited = answers.filter((a) => a.error?.code === 'rate_limited');
+    expect(limited.length).toBeGreaterThan(0);
+    expect(answers.filter((a) => a.ok).length).toBeGreaterThan(0);
+    const audited = auditPage(hub.db, before, 1000).filter((e) => e.reason?.startsWith('rate_limited'));
+    expect(audited.length).toBeGreaterThanOrEqual(1);
+    expect(audited.length).toBeLessThan(limited.length);
+  });
+});
