@@ -21,6 +21,11 @@ export default defineConfig({
     chunkSizeWarningLimit: 2000,
     rollupOptions: {
       input: { index: here('index.html'), field: here('field.html') },
+      output: {
+        // maplibre's worker ships as .mjs; servers that do not know that extension send it with a type
+        // browsers refuse for module workers, so it is emitted as .js.
+        assetFileNames: (a) => (a.names.some((n) => n.endsWith('.mjs')) ? 'assets/[name]-[hash].js' : 'assets/[name]-[hash][extname]'),
+      },
     },
   },
 });

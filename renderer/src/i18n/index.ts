@@ -1,1 +1,37 @@
-export {};
+// Console text in Simplified Chinese and English. Default from the system locale; the header switches it
+// and the choice is remembered per machine.
+import i18n from 'i18next';
+import { initReactI18next } from 'react-i18next';
+import { en } from './en';
+import { zhCN } from './zh-CN';
+
+export type Lang = 'zh-CN' | 'en';
+const LANG_KEY = 'xiuhua.lang';
+
+function initialLang(): Lang {
+  const saved = typeof localStorage === 'undefined' ? null : localStorage.getItem(LANG_KEY);
+  if (saved === 'zh-CN' || saved === 'en') return saved;
+  const nav = typeof navigator === 'undefined' ? 'zh-CN' : navigator.language;
+  return nav.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
+}
+
+void i18n.use(initReactI18next).init({
+  resources: { 'zh-CN': { translation: zhCN }, en: { translation: en } },
+  lng: initialLang(),
+  fallbackLng: 'en',
+  interpolation: { escapeValue: false }, // React escapes
+});
+document.documentElement.lang = i18n.language;
+
+export function setLang(lang: Lang): void {
+  localStorage.setItem(LANG_KEY, lang);
+  document.documentElement.lang = lang;
+  void i18n.changeLanguage(lang);
+}
+
+/** Pick the zh or en label of a bilingual record (mode labels, incident categories). */
+export function pick(label: { zh: string; en: string }, lang: string): string {
+  return lang.startsWith('zh') ? label.zh : label.en;
+}
+
+export default i18n;

@@ -87,7 +87,10 @@ function CameraPlayer(props: VideoTileProps) {
       setPhase('live');
       latest.current.onFirstFrame?.(cameraId, ms);
     };
+    // The frame callback is exact; timeupdate is the fallback for when the compositor skips callbacks.
     const frameHandle = video.requestVideoFrameCallback(firstFrame);
+    const onTimeUpdate = () => { if (video.currentTime > 0) firstFrame(); };
+    video.addEventListener('timeupdate', onTimeUpdate);
 
     latest.current.getStreamUrl(cameraId).then((url) => {
       if (done) return;
@@ -120,6 +123,7 @@ function CameraPlayer(props: VideoTileProps) {
       clearInterval(watchdog);
       if (retryTimer) clearTimeout(retryTimer);
       video.cancelVideoFrameCallback(frameHandle);
+      video.removeEventListener('timeupdate', onTimeUpdate);
       hls?.destroy();
       hls = null;
       // Release the MediaSource and decoder now rather than at garbage collection: walls switch all night.

@@ -1,0 +1,42 @@
+// Where a selected thing is now, and flying the one map there (search, alarms, lists).
+import type { Map as MlMap } from 'maplibre-gl';
+import type { LngLat } from '../../../shared/domain';
+import { hub } from '../hub';
+import type { Selection } from '../ui/selection';
+
+let map: MlMap | null = null;
+
+/** Set by MapView when its map is ready (and cleared when it goes). */
+export function setFocusMap(m: MlMap | null): void {
+  map = m;
+}
+
+export function whereIs(sel: Selection): LngLat | null {
+  const s = hub.getState();
+  switch (sel.kind) {
+    case 'place':
+      return sel.at;
+    case 'unit':
+      return hub.positions.get(sel.id)?.trail.at(-1) ?? null;
+    case 'camera': {
+      const c = s.cameras.get(sel.id);
+      if (!c) return null;
+      return c.position ?? (c.unitId ? hub.positions.get(c.unitId)?.trail.at(-1) ?? null : null);
+    }
+    case 'incident':
+      return s.incidents.get(sel.id)?.position ?? null;
+    case 'area':
+      return s.areas.get(sel.id)?.center ?? null;
+    case 'route': {
+      const line = s.routes.get(sel.id)?.line;
+      return line ? line[Math.floor(line.length / 2)] ?? null : null;
+    }
+  }
+}
+
+export function flyTo(sel: Selection, zoom = 16.5): boolean {
+  const at = whereIs(sel);
+  if (!map || !at) return false;
+  map.flyTo({ center: at, zoom: Math.max(map.getZoom(), zoom), duration: 800, essential: true });
+  return true;
+}

@@ -1,0 +1,125 @@
+// Areas: districts and grid cells coloured by staffing against the active mode's minimum, and posts
+// (held or not). Staffing counts officers assigned to the cell who are on duty with a live position.
+import { useEffect, useMemo, useState } from 'react';
+import type { Area, Unit } from '../../../../shared/domain';
+import { MODE_PROFILES } from '../../../../shared/modes';
+import { hub, useHub } from '../../hub';
+import { useMap } from '../MapView';
+import { FONT } from './BasemapLayer';
+import { freshness } from '../freshness';
+import { emptyFc, fc, geojsonSource, removeAll, useVisibility } from '../layer-kit';
+import { LIVE } from '../theme';
+
+const RECOUNT_MS = 5000;
+
+/** Officers on duty with a live position, counted per cell and per post. */
+export function staffing(units: ReadonlyMap<string, Unit>): { cells: Map<string, number>; posts: Map<string, number> } {
+  const cells = new Map<string, number>();
+  const posts = new Map<string, number>();
+  const now = hub.hubNow();
+  for (const u of units.values()) {
+    if (u.kind !== 'officer' || u.status === 'off_duty') continue;
+    const t = hub.positions.get(u.id);
+    if (!t || freshness(t.fix.t, now) !== 'live') continue;
+    if (u.cellId) cells.set(u.cellId, (cells.get(u.cellId) ?? 0) + 1);
+    if (u.postId && u.status === 'on_post') posts.set(u.postId, (posts.get(u.postId) ?? 0) + 1);
+  }
+  return { cells, posts };
+}
+
+/** Re-render every few seconds: staffing depends on position ages, which change with no event. */
+function useRecount(): number {
+  const [n, setN] = useState(0);
+  useEffect(() => {
+    const t = setInterval(() => setN((x) => x + 1), RECOUNT_MS);
+    return () => clearInterval(t);
+  }, []);
+  return n;
+}
+
+const AREA_LAYERS = ['cells-fill', 'cells-line', 'districts-line', 'districts-label', 'cells-label', 'posts', 'posts-label'];
+
+function cellFeature(a: Area, have: number, need: number): GeoJSON.Feature | null {
+  if (!a.polygon) return null;
+  const staffed = need === 0 ? 'none' : have >= need ? 'ok' : 'short';
+  return { type: 'Feature', id: a.id, geometry: a.polygon, properties: { id: a.id, kind: a.kind, name: a.name, staffed, have, need } };
+}
+
+export function AreasLayer({ visible }: { visible: boolean }) {
+  const { map, addPickable } = useMap();
+  const areas = useHub((s) => s.areas);
+  const units = useHub((s) => s.units);
+  const mode = useHub((s) => s.mode?.mode ?? 'daily');
+  const recount = useRecount();
+  const need = MODE_PROFILES[mode].minStaffPerCell;
+
+  useEffect(() => {
+    map.addSource('areas', { type: 'geojson', data: emptyFc() });
+    map.addSource('posts', { type: 'geojson', data: emptyFc() });
+    map.addLayer({
+      id: 'cells-fill', type: 'fill', source: 'areas', filter: ['==', ['get', 'kind'], 'cell'],
+      paint: {
+        'fill-color': ['match', ['get', 'staffed'], 'ok', LIVE.cellOk, 'short', LIVE.cellShort, LIVE.cellNone],
+        'fill-opacity': ['match', ['get', 'staffed'], 'short', 0.22, 0.1],
+      },
+    }, 'z-areas');
+    map.addLayer({
+      id: 'cells-line', type: 'line', source: 'areas', filter: ['==', ['get', 'kind'], 'cell'],
+      paint: { 'line-color': ['match', ['get', 'staffed'], 'short', LIVE.cellShort, '#4c6a8a'], 'line-width': 1, 'line-opacity': 0.7 },
+    }, 'z-areas');
+    map.addLayer({
+      id: 'districts-line', type: 'line', source: 'areas', filter: ['==', ['get', 'kind'], 'district'],
+      paint: { 'line-color': '#8fb3d9', 'line-width': 2.5, 'line-opacity': 0.8, 'line-dasharray': [4, 2] },
+    }, 'z-areas');
+    map.addLayer({
+      id: 'districts-label', type: 'symbol', source: 'areas', filter: ['==', ['get', 'kind'], 'district'], maxzoom: 14,
+      layout: { 'text-field': ['get', 'name'], 'text-font': FONT, 'text-size': 20 },
+      paint: { 'text-color': '#bcd3ec', 'text-halo-color': '#0b0f16', 'text-halo-width': 2 },
+    }, 'z-areas');
+    map.addLayer({
+      id: 'cells-label', type: 'symbol', source: 'areas', filter: ['==', ['get', 'kind'], 'cell'], minzoom: 14.5,
+      layout: { 'text-field': ['concat', ['get', 'name'], '\n', ['to-string', ['get', 'have']], '/', ['to-string', ['get', 'need']]], 'text-font': FONT, 'text-size': 13 },
+      paint: { 'text-color': ['match', ['get', 'staffed'], 'short', '#ffb37a', '#9fb6cc'], 'text-halo-color': '#0b0f16', 'text-halo-width': 1.5 },
+    }, 'z-areas');
+    map.addLayer({
+      id: 'posts', type: 'circle', source: 'posts',
+      paint: {
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 12, 3, 16, 8],
+        'circle-color': 'rgba(0,0,0,0)',
+        'circle-stroke-color': ['case', ['get', 'held'], LIVE.ok, LIVE.cellShort],
+        'circle-stroke-width': 2,
+      },
+    }, 'z-areas');
+    map.addLayer({
+      id: 'posts-label', type: 'symbol', source: 'posts', minzoom: 16,
+      layout: { 'text-field': ['get', 'name'], 'text-font': FONT, 'text-size': 12, 'text-offset': [0, -1.4], 'text-optional': true },
+      paint: { 'text-color': '#9fb6cc', 'text-halo-color': '#0b0f16', 'text-halo-width': 1.5 },
+    }, 'z-areas');
+    const off = addPickable({ layerIds: ['posts', 'cells-fill'], pick: (f) => ({ kind: 'area', id: String(f.properties.id) }) });
+    return () => {
+      off();
+      removeAll(map, AREA_LAYERS, ['areas', 'posts']);
+    };
+  }, [map, addPickable]);
+
+  // `recount` is a dependency on purpose: staffing changes as positions age.
+  const counts = useMemo(() => staffing(units), [units, recount]);
+
+  useEffect(() => {
+    const polys: GeoJSON.Feature[] = [];
+    const posts: GeoJSON.Feature[] = [];
+    for (const a of areas.values()) {
+      if (a.kind === 'post') {
+        posts.push({ type: 'Feature', id: a.id, geometry: { type: 'Point', coordinates: a.center }, properties: { id: a.id, name: a.name, held: (counts.posts.get(a.id) ?? 0) > 0 } });
+      } else {
+        const f = cellFeature(a, counts.cells.get(a.id) ?? 0, a.kind === 'cell' ? need : 0);
+        if (f) polys.push(f);
+      }
+    }
+    void geojsonSource(map, 'areas')?.setData(fc(polys));
+    void geojsonSource(map, 'posts')?.setData(fc(posts));
+  }, [map, areas, counts, need]);
+
+  useVisibility(map, AREA_LAYERS, visible);
+  return null;
+}

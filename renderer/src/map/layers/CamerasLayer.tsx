@@ -1,0 +1,128 @@
+// Points: every camera, coloured by its stream's state, with its facing as a wedge. Fixed cameras stand
+// still; vehicle and body-worn cameras are drawn where their unit is. Clustered at low zoom so thousands
+// stay readable; a cluster turns red when any camera inside it is offline.
+import type { ExpressionSpecification } from 'maplibre-gl';
+import { useEffect, useMemo, useState } from 'react';
+import type { Camera } from '../../../../shared/domain';
+import type { StreamHealth } from '../../../../shared/protocol';
+import { hub, useHub } from '../../hub';
+import { useMap } from '../MapView';
+import { FONT } from './BasemapLayer';
+import { ensureIcons } from '../icons';
+import { emptyFc, fc, geojsonSource, removeAll, useVisibility } from '../layer-kit';
+import { LIVE } from '../theme';
+
+export type StreamLook = 'live' | 'stale' | 'offline' | 'idle' | 'unknown';
+
+/** A stream that is up but whose newest segment is this old is shown as stale. */
+const STALE_SEGMENT_MS = 10_000;
+/** Moving cameras follow their units at this period (their source is clustered, so it is re-sent whole). */
+const MOVING_REFRESH_MS = 2000;
+
+export function streamLook(h: StreamHealth | null | undefined): StreamLook {
+  if (!h) return 'unknown';
+  if (h.state === 'down') return 'offline';
+  if (h.state === 'idle') return 'idle';
+  if (h.state === 'starting') return 'stale';
+  return h.segmentAgeMs !== null && h.segmentAgeMs > STALE_SEGMENT_MS ? 'stale' : 'live';
+}
+
+const lookColor: ExpressionSpecification = [
+  'match', ['get', 'look'], 'live', LIVE.ok, 'stale', LIVE.task, 'offline', LIVE.sos, 'idle', LIVE.idle, LIVE.stale,
+];
+
+const LAYERS = ['camera-clusters', 'camera-cluster-count', 'camera-cones', 'cameras', 'cameras-label'];
+
+function features(cameras: ReadonlyMap<string, Camera>, streams: ReadonlyMap<string, StreamHealth>): GeoJSON.Feature[] {
+  const out: GeoJSON.Feature[] = [];
+  for (const c of cameras.values()) {
+    const at = c.position ?? (c.unitId ? hub.positions.get(c.unitId)?.trail.at(-1) : undefined);
+    if (!at) continue;
+    const heading = c.facing ?? (c.unitId ? hub.positions.get(c.unitId)?.fix.heading : undefined);
+    out.push({
+      type: 'Feature',
+      id: c.id,
+      geometry: { type: 'Point', coordinates: [at[0], at[1]] },
+      properties: { id: c.id, name: c.name, kind: c.kind, key: c.key, look: streamLook(streams.get(c.id)), facing: heading ?? -1 },
+    });
+  }
+  return out;
+}
+
+export function CamerasLayer({ visible }: { visible: boolean }) {
+  const { map, addPickable } = useMap();
+  const cameras = useHub((s) => s.cameras);
+  const streams = useHub((s) => s.streams);
+  const [tick, setTick] = useState(0);
+  const moving = useMemo(() => [...cameras.values()].some((c) => !c.position), [cameras]);
+
+  useEffect(() => {
+    ensureIcons(map);
+    map.addSource('cameras', {
+      type: 'geojson', data: emptyFc(), cluster: true, clusterMaxZoom: 14, clusterRadius: 40,
+      clusterProperties: { offline: ['+', ['case', ['==', ['get', 'look'], 'offline'], 1, 0]] },
+    });
+    map.addLayer({
+      id: 'camera-clusters', type: 'circle', source: 'cameras', filter: ['has', 'point_count'],
+      paint: {
+        'circle-color': ['case', ['>', ['get', 'offline'], 0], LIVE.sos, '#1c6f8c'],
+        'circle-radius': ['step', ['get', 'point_count'], 14, 10, 18, 50, 24, 200, 30],
+        'circle-stroke-color': '#d8f3ff', 'circle-stroke-width': 2, 'circle-opacity': 0.85,
+      },
+    }, 'z-incidents');
+    map.addLayer({
+      id: 'camera-cluster-count', type: 'symbol', source: 'cameras', filter: ['has', 'point_count'],
+      layout: { 'text-field': ['get', 'point_count_abbreviated'], 'text-font': FONT, 'text-size': 15, 'text-allow-overlap': true },
+      paint: { 'text-color': '#ffffff' },
+    }, 'z-incidents');
+    map.addLayer({
+      id: 'camera-cones', type: 'symbol', source: 'cameras', filter: ['all', ['!', ['has', 'point_count']], ['>=', ['get', 'facing'], 0]],
+      layout: {
+        'icon-image': 'icon-cone', 'icon-rotate': ['get', 'facing'], 'icon-rotation-alignment': 'map',
+        'icon-size': ['interpolate', ['linear'], ['zoom'], 13, 0.9, 17, 1.8], 'icon-allow-overlap': true, 'icon-ignore-placement': true,
+      },
+      paint: { 'icon-color': lookColor, 'icon-opacity': 0.35 },
+    }, 'z-incidents');
+    map.addLayer({
+      id: 'cameras', type: 'symbol', source: 'cameras', filter: ['!', ['has', 'point_count']],
+      layout: {
+        'icon-image': ['match', ['get', 'kind'], 'vehicle', 'icon-cam-vehicle', 'body', 'icon-cam-body', 'icon-cam-fixed'],
+        'icon-size': ['interpolate', ['linear'], ['zoom'], 12, 0.45, 17, 0.8], 'icon-allow-overlap': true, 'icon-ignore-placement': true,
+      },
+      paint: { 'icon-color': lookColor, 'icon-halo-color': ['case', ['get', 'key'], '#ffffff', '#0b0f16'], 'icon-halo-width': ['case', ['get', 'key'], 2.5, 1] },
+    }, 'z-incidents');
+    map.addLayer({
+      id: 'cameras-label', type: 'symbol', source: 'cameras', minzoom: 16, filter: ['!', ['has', 'point_count']],
+      layout: { 'text-field': ['get', 'name'], 'text-font': FONT, 'text-size': 13, 'text-offset': [0, 1.2], 'text-anchor': 'top', 'text-optional': true },
+      paint: { 'text-color': '#d8f3ff', 'text-halo-color': '#0b0f16', 'text-halo-width': 1.5 },
+    }, 'z-incidents');
+    const off = addPickable({
+      layerIds: ['cameras', 'camera-clusters'],
+      pick: (f, m) => {
+        if (f.properties.cluster_id !== undefined) {
+          const at = (f.geometry as GeoJSON.Point).coordinates as [number, number];
+          void geojsonSource(m, 'cameras')?.getClusterExpansionZoom(Number(f.properties.cluster_id)).then((zoom) => m.easeTo({ center: at, zoom }));
+          return 'handled';
+        }
+        return { kind: 'camera', id: String(f.properties.id) };
+      },
+    });
+    return () => {
+      off();
+      removeAll(map, LAYERS, ['cameras']);
+    };
+  }, [map, addPickable]);
+
+  useEffect(() => {
+    if (!moving) return;
+    const t = setInterval(() => setTick((n) => n + 1), MOVING_REFRESH_MS);
+    return () => clearInterval(t);
+  }, [moving]);
+
+  useEffect(() => {
+    void geojsonSource(map, 'cameras')?.setData(fc(features(cameras, streams)));
+  }, [map, cameras, streams, tick]);
+
+  useVisibility(map, LAYERS, visible);
+  return null;
+}

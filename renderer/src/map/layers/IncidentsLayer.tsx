@@ -1,0 +1,58 @@
+// Incidents by priority (colour), category (label) and state: open = solid, dispatched = ring,
+// resolved = faded; closed ones leave the map.
+import type { ExpressionSpecification } from 'maplibre-gl';
+import { useEffect } from 'react';
+import { INCIDENT_CATEGORY_LABELS } from '../../../../shared/domain';
+import { useHub } from '../../hub';
+import { pick as pickLabel } from '../../i18n';
+import { useMap } from '../MapView';
+import { FONT } from './BasemapLayer';
+import { emptyFc, fc, geojsonSource, removeAll, useVisibility } from '../layer-kit';
+import { LIVE } from '../theme';
+
+const LAYERS = ['incidents', 'incidents-label'];
+
+export function IncidentsLayer({ visible, lang }: { visible: boolean; lang: string }) {
+  const { map, addPickable } = useMap();
+  const incidents = useHub((s) => s.incidents);
+
+  useEffect(() => {
+    map.addSource('incidents', { type: 'geojson', data: emptyFc() });
+    const color: ExpressionSpecification = ['match', ['get', 'priority'], 1, LIVE.prio1, 2, LIVE.prio2, LIVE.prio3];
+    map.addLayer({
+      id: 'incidents', type: 'circle', source: 'incidents',
+      paint: {
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 11, ['match', ['get', 'priority'], 1, 7, 5], 16, ['match', ['get', 'priority'], 1, 14, 10]],
+        'circle-color': ['case', ['==', ['get', 'state'], 'dispatched'], 'rgba(0,0,0,0)', color],
+        'circle-stroke-color': color,
+        'circle-stroke-width': 3,
+        'circle-opacity': ['match', ['get', 'state'], 'resolved', 0.3, 0.9],
+        'circle-stroke-opacity': ['match', ['get', 'state'], 'resolved', 0.4, 1],
+      },
+    }, 'z-top');
+    map.addLayer({
+      id: 'incidents-label', type: 'symbol', source: 'incidents', minzoom: 14,
+      layout: { 'text-field': ['get', 'label'], 'text-font': FONT, 'text-size': 14, 'text-offset': [0, 1.3], 'text-anchor': 'top', 'text-optional': true },
+      paint: { 'text-color': '#ffe2c2', 'text-halo-color': '#0b0f16', 'text-halo-width': 1.5 },
+    }, 'z-top');
+    const off = addPickable({ layerIds: ['incidents'], pick: (f) => ({ kind: 'incident', id: String(f.properties.id) }) });
+    return () => {
+      off();
+      removeAll(map, LAYERS, ['incidents']);
+    };
+  }, [map, addPickable]);
+
+  useEffect(() => {
+    const features: GeoJSON.Feature[] = [...incidents.values()]
+      .filter((i) => i.state !== 'closed')
+      .map((i) => ({
+        type: 'Feature', id: i.id,
+        geometry: { type: 'Point', coordinates: i.position },
+        properties: { id: i.id, priority: i.priority, state: i.state, category: i.category, label: pickLabel(INCIDENT_CATEGORY_LABELS[i.category], lang) },
+      }));
+    void geojsonSource(map, 'incidents')?.setData(fc(features));
+  }, [map, incidents, lang]);
+
+  useVisibility(map, LAYERS, visible);
+  return null;
+}

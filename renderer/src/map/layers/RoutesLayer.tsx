@@ -1,0 +1,50 @@
+// Lines: patrol routes. Routes that run in the active mode are bright; the others are dim and dashed.
+import { useEffect } from 'react';
+import { useHub } from '../../hub';
+import { useMap } from '../MapView';
+import { FONT } from './BasemapLayer';
+import { emptyFc, fc, geojsonSource, removeAll, useVisibility } from '../layer-kit';
+import { LIVE } from '../theme';
+
+const LAYERS = ['routes-inactive', 'routes', 'routes-label'];
+
+export function RoutesLayer({ visible }: { visible: boolean }) {
+  const { map, addPickable } = useMap();
+  const routes = useHub((s) => s.routes);
+  const mode = useHub((s) => s.mode?.mode ?? 'daily');
+
+  useEffect(() => {
+    map.addSource('routes', { type: 'geojson', data: emptyFc() });
+    map.addLayer({
+      id: 'routes-inactive', type: 'line', source: 'routes', filter: ['!', ['get', 'active']],
+      paint: { 'line-color': LIVE.routeInactive, 'line-width': 2, 'line-dasharray': [2, 2] },
+    }, 'z-lines');
+    map.addLayer({
+      id: 'routes', type: 'line', source: 'routes', filter: ['get', 'active'],
+      layout: { 'line-cap': 'round', 'line-join': 'round' },
+      paint: { 'line-color': LIVE.route, 'line-width': ['interpolate', ['linear'], ['zoom'], 11, 2, 16, 5], 'line-opacity': 0.7 },
+    }, 'z-lines');
+    map.addLayer({
+      id: 'routes-label', type: 'symbol', source: 'routes', minzoom: 13, filter: ['get', 'active'],
+      layout: { 'symbol-placement': 'line', 'text-field': ['get', 'name'], 'text-font': FONT, 'text-size': 13, 'symbol-spacing': 400 },
+      paint: { 'text-color': '#9cc9ff', 'text-halo-color': '#0b0f16', 'text-halo-width': 1.5 },
+    }, 'z-lines');
+    const off = addPickable({ layerIds: ['routes', 'routes-inactive'], pick: (f) => ({ kind: 'route', id: String(f.properties.id) }) });
+    return () => {
+      off();
+      removeAll(map, LAYERS, ['routes']);
+    };
+  }, [map, addPickable]);
+
+  useEffect(() => {
+    const features: GeoJSON.Feature[] = [...routes.values()].map((r) => ({
+      type: 'Feature', id: r.id,
+      geometry: { type: 'LineString', coordinates: r.line },
+      properties: { id: r.id, name: r.name, active: r.modes.includes(mode) },
+    }));
+    void geojsonSource(map, 'routes')?.setData(fc(features));
+  }, [map, routes, mode]);
+
+  useVisibility(map, LAYERS, visible);
+  return null;
+}

@@ -1,0 +1,49 @@
+// Colours for the dark wall theme and the night theme (the mode profile's mapTheme picks one).
+// Live-state colours are the same in both themes so the legend never changes meaning; only the
+// basemap dims at night.
+export type MapTheme = 'dark' | 'night';
+
+export type BasemapPalette = {
+  background: string;
+  water: string;
+  park: string;
+  landuse: string;
+  building: string;
+  roadMajor: string;
+  roadMinor: string;
+  rail: string;
+  label: string;
+  labelHalo: string;
+  waterLabel: string;
+};
+
+export const BASEMAP: Record<MapTheme, BasemapPalette> = {
+  dark: {
+    background: '#0d1420', water: '#15324d', park: '#13261d', landuse: '#111a27', building: '#1a2433',
+    roadMajor: '#3b4d66', roadMinor: '#26344a', rail: '#4a4f5c', label: '#a9b8cc', labelHalo: '#0d1420', waterLabel: '#5f8fb8',
+  },
+  night: {
+    background: '#05070b', water: '#0a1b2b', park: '#09140f', landuse: '#080c13', building: '#0e131b',
+    roadMajor: '#243042', roadMinor: '#161e2a', rail: '#2b2f38', label: '#6f7e92', labelHalo: '#05070b', waterLabel: '#3c5f7e',
+  },
+};
+
+/** Live-state colours: chosen to stay distinct for common colour-vision deficiencies and on a dim wall. */
+export const LIVE = {
+  ok: '#38d39f',
+  patrol: '#4da3ff',
+  task: '#f5c542',
+  sos: '#ff3b4e',
+  stale: '#9aa3ad',
+  offline: '#5c636b',
+  idle: '#7c8cff',
+  route: '#4da3ff',
+  routeInactive: '#35506f',
+  cellOk: '#1f9d6b',
+  cellShort: '#e0782f',
+  cellNone: '#33475f',
+  prio1: '#ff3b4e',
+  prio2: '#ff9f1c',
+  prio3: '#e6d85c',
+  select: '#ffffff',
+} as const;

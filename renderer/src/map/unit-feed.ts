@@ -1,0 +1,69 @@
+// Turns merged live positions + unit records into small GeoJSON diffs for a map source: only units whose
+// position or look changed are sent (source.updateData), so a flush costs what changed, not the fleet.
+import type { GeoJSONSourceDiff } from 'maplibre-gl';
+import type { Unit, UnitKind } from '../../../shared/domain';
+import type { Track } from '../hub/positions';
+import { freshness, shortAge } from './freshness';
+
+/** The one class the map paints a unit by: SOS beats everything, then position age, then duty status. */
+export type UnitClass = 'sos' | 'offline' | 'stale' | 'on_post' | 'patrolling' | 'on_task' | 'off_duty';
+
+type Shown = { lng: number; lat: number; cls: UnitClass; ago: string; heading: number; name: string; trail: number };
+
+function classify(unit: Unit, track: Track, now: number): { cls: UnitClass; ago: string } {
+  const f = freshness(track.fix.t, now);
+  const ago = f === 'live' ? '' : shortAge(now - track.fix.t);
+  if (unit.status === 'sos') return { cls: 'sos', ago };
+  if (f !== 'live') return { cls: f, ago };
+  return { cls: unit.status, ago };
+}
+
+export class UnitFeed {
+  private readonly shown = new Map<string, Shown>();
+
+  /** `kind` limits the feed to officers or vehicles; `trails` makes line features of recent positions instead of points. */
+  constructor(private readonly kind: UnitKind, private readonly trails = false) {}
+
+  /** The diff that brings the source up to date for `ids`; null when nothing visible changed. */
+  diff(ids: Iterable<string>, units: ReadonlyMap<string, Unit>, tracks: ReadonlyMap<string, Track>, now: number): GeoJSONSourceDiff | null {
+    const add: GeoJSON.Feature[] = [];
+    const update: NonNullable<GeoJSONSourceDiff['update']> = [];
+    const remove: string[] = [];
+    for (const id of ids) {
+      const unit = units.get(id);
+      const track = tracks.get(id);
+      const before = this.shown.get(id);
+      if (!unit || unit.kind !== this.kind || !track || (this.trails && track.trail.length < 2)) {
+        if (before) {
+          remove.push(id);
+          this.shown.delete(id);
+        }
+        continue;
+      }
+      const { cls, ago } = classify(unit, track, now);
+      const now_: Shown = { lng: track.fix.lng, lat: track.fix.lat, cls, ago, heading: track.fix.heading ?? 0, name: unit.name, trail: track.trail.length };
+      const geometry: GeoJSON.Geometry = this.trails
+        ? { type: 'LineString', coordinates: track.trail.map((p) => [p[0], p[1]]) }
+        : { type: 'Point', coordinates: [now_.lng, now_.lat] };
+      if (!before) {
+        add.push({ type: 'Feature', id, geometry, properties: { id, cls, ago, heading: now_.heading, name: now_.name } });
+      } else {
+        const moved = before.lng !== now_.lng || before.lat !== now_.lat || before.trail !== now_.trail;
+        const props: { key: string; value: string | number }[] = [];
+        if (before.cls !== cls) props.push({ key: 'cls', value: cls });
+        if (before.ago !== ago) props.push({ key: 'ago', value: ago });
+        if (before.heading !== now_.heading) props.push({ key: 'heading', value: now_.heading });
+        if (before.name !== now_.name) props.push({ key: 'name', value: now_.name });
+        if (moved || props.length) update.push({ id, ...(moved ? { newGeometry: geometry } : {}), ...(props.length ? { addOrUpdateProperties: props } : {}) });
+      }
+      this.shown.set(id, now_);
+    }
+    if (!add.length && !update.length && !remove.length) return null;
+    return { add, update, remove };
+  }
+
+  /** Forget what was shown (the source was emptied). */
+  reset(): void {
+    this.shown.clear();
+  }
+}

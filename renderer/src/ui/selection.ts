@@ -1,0 +1,33 @@
+// What the operator has selected on the map (or in search): drives the side panel and the highlight.
+import { useSyncExternalStore } from 'react';
+import type { LngLat } from '../../../shared/domain';
+
+export type Selection =
+  | { kind: 'camera'; id: string }
+  | { kind: 'unit'; id: string }
+  | { kind: 'incident'; id: string }
+  | { kind: 'area'; id: string }
+  | { kind: 'route'; id: string }
+  | { kind: 'place'; at: LngLat };
+
+let current: Selection | null = null;
+const listeners = new Set<() => void>();
+
+export function select(s: Selection | null): void {
+  current = s;
+  for (const l of listeners) l();
+}
+
+export function getSelection(): Selection | null {
+  return current;
+}
+
+export function useSelection(): Selection | null {
+  return useSyncExternalStore(
+    (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    () => current,
+  );
+}
