@@ -9,7 +9,8 @@ import { DemoCity, Holiday } from '../../shared/city';
 import type { LngLat } from '../../shared/domain';
 import { lineLengthM, pointInPolygon } from '../../shared/geo';
 import { BASEMAP_LAYERS, DEFAULT_SEED, generateCity, loadUnits, readOsm, serializeCity, serializeFeatureCollection, type GeneratedCity } from '../../main/sim/city';
-import { FeatureCollection } from '../../main/sim/city/osm';
+import { FeatureCollection, prop } from '../../main/sim/city/osm';
+import { streetName } from '../../main/sim/city/roads';
 
 const repo = resolve(import.meta.dirname, '../..');
 const osmDir = resolve(repo, '../shared/data/nanjing');
@@ -49,7 +50,7 @@ const nearestRoadM = (() => {
   };
 })();
 
-const roadNames = new Set(roads.features.map((f) => String(f.properties.name ?? '').split(';')[0]));
+const roadNames = new Set(roads.features.map((f) => streetName(prop(f, 'name'))));
 const inBBox = ([x, y]: LngLat, [w, s, e, n]: DemoCity['bbox']) => x >= w && x <= e && y >= s && y <= n;
 
 /** Every broken invariant as a readable line; an empty list means the city is sound. */

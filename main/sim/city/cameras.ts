@@ -7,8 +7,8 @@ import { prop, type FeatureCollection } from './osm';
 import type { Rng } from './rng';
 import type { RoadNetwork, RoadNode, RoadPoint } from './roads';
 
-export const FIXED_CAMERAS = 60;
-export const KEY_CAMERAS = 16;
+const FIXED_CAMERAS = 60;
+const KEY_CAMERAS = 16;
 const JUNCTION_CLUSTER_M = 60;
 const MIN_CAMERA_SPACING_M = 250;
 const CORNER_OFFSET_M = 30;
@@ -39,7 +39,7 @@ interface Junction {
   names: Map<string, number>;
 }
 
-export interface FixedCameraInput {
+interface FixedCameraInput {
   net: RoadNetwork;
   landuse: FeatureCollection;
   walkable: RoadPoint[];

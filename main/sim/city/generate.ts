@@ -14,8 +14,8 @@ import { planRoutes } from './routes';
 import { makeCrew, staffPosts } from './units';
 
 export const DEFAULT_SEED = 20270101;
-export const OFFICERS = 200;
-export const VEHICLES = 30;
+const OFFICERS = 200;
+const VEHICLES = 30;
 /** The basemap reaches this far beyond the grid, so the map does not stop dead at the edge. */
 const BASEMAP_MARGIN_M = 1500;
 

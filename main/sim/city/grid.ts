@@ -6,7 +6,7 @@ import { round6, type BBox } from './bbox';
 const M_PER_DEG_LAT = 111_195;
 
 /** South-west corner and size, chosen to cover the part of the OSM extract that has streets. */
-export const GRID = { west: 118.736, south: 32.0076, cellM: 400, cols: 15, rows: 13 } as const;
+const GRID = { west: 118.736, south: 32.0076, cellM: 400, cols: 15, rows: 13 } as const;
 
 const dLat = GRID.cellM / M_PER_DEG_LAT;
 const dLng = GRID.cellM / (M_PER_DEG_LAT * Math.cos(((GRID.south + (GRID.rows * dLat) / 2) * Math.PI) / 180));

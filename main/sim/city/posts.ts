@@ -32,7 +32,7 @@ export function activeCells(segments: { mid: [number, number]; lengthM: number }
 }
 
 /** Busy cells (more street) get more posts. */
-export function postsWanted(streetM: number): number {
+function postsWanted(streetM: number): number {
   return streetM < 2000 ? 1 : streetM < 2500 ? 2 : 3;
 }
 

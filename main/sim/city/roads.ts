@@ -7,7 +7,7 @@ import { inBBox, roundPoint, type BBox } from './bbox';
 import { prop, type FeatureCollection } from './osm';
 
 /** How important a street is, from its OSM highway class. */
-export const CLASS_RANK: Readonly<Record<string, number>> = {
+const CLASS_RANK: Readonly<Record<string, number>> = {
   trunk: 6, primary: 5, secondary: 4, tertiary: 3, unclassified: 2, residential: 2,
   primary_link: 2, secondary_link: 2, tertiary_link: 2, living_street: 1, pedestrian: 1, service: 1,
 };

@@ -6,8 +6,8 @@ import { distanceM } from '../../../shared/geo';
 import { pickWeighted, type Rng } from './rng';
 import type { RoadEdge, RoadNetwork } from './roads';
 
-export const ROUTE_MIN_M = 2000;
-export const ROUTE_MAX_M = 6000;
+const ROUTE_MIN_M = 2000;
+const ROUTE_MAX_M = 6000;
 const MIN_RUN_BEFORE_TURN_M = 400;
 const TURN_CHANCE = 0.3;
 const MAX_SHARED = 0.4;

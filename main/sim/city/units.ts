@@ -7,7 +7,7 @@ import type { Rng } from './rng';
 
 const SQUAD_NUMERALS = ['一', '二', '三'];
 
-export interface Crew {
+interface Crew {
   officers: Unit[];
   vehicles: Unit[];
   cameras: Camera[];
