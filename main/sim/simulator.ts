@@ -1,0 +1,229 @@
+// The socket driver over the simulation core: connects as a field device (a gateway speaks for every
+// unit; load mode spreads the units over a few gateway connections), runs the world in step with the
+// clock, sends each tick's fixes as one batch per connection, sends commands with retries under the
+// same commandId, and feeds the hub's events (tasks, mode changes, incidents) back into the world.
+import { io, type Socket } from 'socket.io-client';
+import type { DemoCity } from '../../shared/city';
+import type { PositionFix } from '../../shared/domain';
+import { NAMESPACES, type Ack, type FieldClientEvents, type FieldServerEvents, type HubEvent } from '../../shared/protocol';
+import { loadUnits } from './city/index';
+import { World, type SimCommand, type WorldOptions } from './world';
+
+export type SimulatorOptions = {
+  hubUrl: string;
+  deviceId: string;
+  secret: string;
+  city: DemoCity;
+  /** seeds every simulated decision; load units themselves come from the city's seed, as the hub's do */
+  seed: number;
+  /** synthetic load units beyond the city's (the hub must know them: start it with the same --units) */
+  extraUnits?: number;
+  /** simulate the demo city's own units too (default true); false leaves them to another simulator */
+  cityUnits?: boolean;
+  /** gateway connections to spread the units over; default 1, or 4 with load units */
+  connections?: number;
+  log?: (line: string) => void;
+  /** ms since the epoch; simulated time follows it */
+  clock?: () => number;
+  /** demo tuning passed to the world (check-in scale, incident scale, SOS rate, tick) */
+  tuning?: Pick<WorldOptions, 'checkInScale' | 'incidentScale' | 'sosPerHour' | 'tickMs'>;
+  connectTimeoutMs?: number;
+};
+
+export type SimulatorStats = {
+  units: number;
+  fixesSent: number;
+  /** over the last few seconds */
+  fixesPerSec: number;
+  /** fixes the hub acknowledged as accepted */
+  fixesAccepted: number;
+  commandsSent: number;
+  commandErrors: number;
+};
+
+export type Simulator = { stop(): Promise<void>; stats(): SimulatorStats };
+
+type FieldSocket = Socket<FieldServerEvents, FieldClientEvents>;
+type SessionReady = Parameters<FieldServerEvents['session:ready']>[0];
+
+/** The hub takes at most 5000 fixes a message; smaller batches also keep its event loop responsive. */
+const MAX_BATCH = 2000;
+const COMMAND_TIMEOUT_MS = 10_000;
+const COMMAND_ATTEMPTS = 4;
+/** Further behind than this, the world jumps ahead rather than flooding the hub with stale fixes. */
+const MAX_LAG_MS = 3000;
+const RATE_WINDOW_MS = 5000;
+
+/** Why connecting failed, in one line a person can act on. */
+export class SimulatorConnectError extends Error {}
+
+export async function startSimulator(opts: SimulatorOptions): Promise<Simulator> {
+  const log = opts.log ?? (() => {});
+  const clock = opts.clock ?? Date.now;
+  const extra = opts.extraUnits ? loadUnits(opts.city, opts.extraUnits, opts.city.seed) : [];
+  const nConn = Math.max(1, opts.connections ?? (extra.length > 0 ? 4 : 1));
+
+  const sockets: FieldSocket[] = [];
+  let sessions: SessionReady[];
+  try {
+    sessions = await Promise.all(Array.from({ length: nConn }, () => connect(opts, sockets)));
+  } catch (e) {
+    sockets.forEach((s) => s.disconnect());
+    throw e;
+  }
+  const session = sessions[0]!;
+  const tickMs = opts.tuning?.tickMs ?? 250;
+  const runId = `sim${opts.seed}-${clock().toString(36)}`.replace(/[^A-Za-z0-9_-]/g, '');
+  const world = new World({
+    city: opts.city, seed: opts.seed, mode: session.mode.mode, runId,
+    startAt: Math.floor(clock() / tickMs) * tickMs,
+    extraUnits: extra,
+    only: session.unitIds !== 'any' ? session.unitIds : opts.cityUnits === false ? extra.map((u) => u.id) : undefined,
+    ...opts.tuning,
+  });
+  const connOf = new Map(world.actors.map((a, i) => [a.unit.id, i % nConn]));
+  log(`simulating ${world.actors.length} units over ${nConn} connection(s) as ${opts.deviceId}, mode ${world.mode}`);
+
+  const st = { fixesSent: 0, fixesAccepted: 0, commandsSent: 0, commandErrors: 0 };
+  const sentLog: { at: number; total: number }[] = [];
+  let stopped = false;
+  const pending = new Set<Promise<void>>();
+
+  // Events: every gateway connection gets the same ones, so keep each seq once.
+  const seen = new Set<number>();
+  let lastSeq = session.headSeq;
+  const onEvent = (e: HubEvent) => {
+    if (seen.has(e.seq)) return;
+    seen.add(e.seq);
+    if (seen.size > 10_000) seen.delete(seen.values().next().value!);
+    lastSeq = Math.max(lastSeq, e.seq);
+    world.handleEvent(e.data);
+  };
+  sockets.forEach((s) => {
+    s.on('event', onEvent);
+    s.on('disconnect', (reason) => {
+      if (!stopped) log(`connection lost (${reason}); reconnecting`);
+    });
+    // After a reconnect, fetch what was missed (the hub re-sends session:ready on every connection).
+    s.on('session:ready', () => {
+      if (!stopped) void catchUp(s, () => lastSeq, onEvent, log);
+    });
+  });
+  // Events sent between session:ready and the listeners above are fetched once.
+  void catchUp(sockets[0]!, () => lastSeq, onEvent, log);
+
+  const send = async (cmd: SimCommand) => {
+    st.commandsSent++;
+    const sock = sockets[connOf.get(cmd.unitId) ?? 0]!;
+    // socket.io's typed emit cannot follow a union of command names to their payloads; the world built
+    // each payload for its own name (SimCommand), so one loose signature here is sound.
+    const emit = sock.timeout(COMMAND_TIMEOUT_MS).emitWithAck as unknown as (name: string, payload: unknown) => Promise<Ack<unknown>>;
+    for (let attempt = 1; attempt <= COMMAND_ATTEMPTS && !stopped; attempt++) {
+      try {
+        const res = await emit.call(sock, cmd.name, cmd.payload);
+        if (!res.ok) {
+          st.commandErrors++;
+          log(`${cmd.name} for ${cmd.unitId} refused: ${res.error.code} ${res.error.message}`);
+        }
+        world.settle(cmd, res);
+        return;
+      } catch {
+        // No answer in time: retry under the same commandId, which the hub applies at most once.
+      }
+    }
+    if (stopped) return;
+    st.commandErrors++;
+    log(`${cmd.name} for ${cmd.unitId}: no answer from the hub after ${COMMAND_ATTEMPTS} tries`);
+    world.settle(cmd, { ok: false, error: { code: 'internal', message: 'no answer from the hub' } });
+  };
+  const track = (p: Promise<void>) => {
+    pending.add(p);
+    void p.finally(() => pending.delete(p));
+  };
+
+  const emitFixes = (conn: number, fixes: PositionFix[]) => {
+    const sock = sockets[conn]!;
+    if (!sock.connected) return; // stale positions are worth nothing after a reconnect
+    for (let i = 0; i < fixes.length; i += MAX_BATCH) {
+      const batch = fixes.slice(i, i + MAX_BATCH);
+      st.fixesSent += batch.length;
+      sock.emit('unit:position', { fixes: batch }, (res) => {
+        if (res.ok) st.fixesAccepted += res.result.accepted;
+      });
+    }
+  };
+
+  let timer: NodeJS.Timeout | undefined;
+  let warnedLag = false;
+  const tick = () => {
+    if (stopped) return;
+    const wall = clock();
+    if (wall - world.now > MAX_LAG_MS + tickMs) {
+      // Building 20,000 units can itself take seconds on a busy machine: that first jump is no news.
+      if (!warnedLag && sentLog.length > 0) log(`falling behind the clock by ${Math.round(wall - world.now)} ms; skipping ahead (this machine cannot keep up)`);
+      warnedLag = sentLog.length > 0;
+      world.now = Math.floor(wall / tickMs) * tickMs - tickMs;
+    }
+    const batches: PositionFix[][] = sockets.map(() => []);
+    while (world.now + tickMs <= wall) {
+      const out = world.step();
+      for (const f of out.fixes) batches[connOf.get(f.unitId) ?? 0]!.push(f);
+      for (const c of out.commands) track(send(c));
+    }
+    batches.forEach((b, i) => b.length > 0 && emitFixes(i, b));
+    sentLog.push({ at: wall, total: st.fixesSent });
+    while (sentLog.length > 2 && sentLog[0]!.at < wall - RATE_WINDOW_MS) sentLog.shift();
+    timer = setTimeout(tick, Math.max(0, world.now + tickMs - clock()));
+  };
+  tick();
+
+  return {
+    stats: () => {
+      const first = sentLog[0];
+      const last = sentLog[sentLog.length - 1];
+      const span = first && last ? last.at - first.at : 0;
+      return { units: world.actors.length, ...st, fixesPerSec: span > 0 ? ((last!.total - first!.total) * 1000) / span : 0 };
+    },
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      clearTimeout(timer);
+      // Commands in flight get their answers (or time out) before the connections close.
+      await Promise.race([Promise.allSettled([...pending]), new Promise((r) => setTimeout(r, 2000))]);
+      sockets.forEach((s) => s.disconnect());
+    },
+  };
+}
+
+function connect(opts: SimulatorOptions, sockets: FieldSocket[]): Promise<SessionReady> {
+  const url = opts.hubUrl.replace(/\/+$/, '') + NAMESPACES.field;
+  const sock: FieldSocket = io(url, { auth: { deviceId: opts.deviceId, secret: opts.secret }, transports: ['websocket'], forceNew: true });
+  sockets.push(sock);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new SimulatorConnectError(`no answer from the hub at ${opts.hubUrl} within ${(opts.connectTimeoutMs ?? 10_000) / 1000} s`)), opts.connectTimeoutMs ?? 10_000);
+    sock.once('session:ready', (s) => {
+      clearTimeout(timer);
+      resolve(s);
+    });
+    sock.once('connect_error', (err) => {
+      clearTimeout(timer);
+      // A refusal by the hub's auth leaves the socket inactive; a transport failure keeps it retrying.
+      reject(new SimulatorConnectError(sock.active
+        ? `hub unreachable at ${opts.hubUrl}: ${err.message}`
+        : `hub at ${opts.hubUrl} refused device "${opts.deviceId}": ${err.message}`));
+    });
+  });
+}
+
+async function catchUp(sock: FieldSocket, after: () => number, onEvent: (e: HubEvent) => void, log: (line: string) => void): Promise<void> {
+  try {
+    for (let page = 0; page < 100; page++) {
+      const res = await sock.timeout(COMMAND_TIMEOUT_MS).emitWithAck('events:since', { afterSeq: after() });
+      if (!res.ok) throw new Error(res.error.message);
+      res.result.events.forEach(onEvent);
+      if (!res.result.more) return;
+    }
+  } catch (e) {
+    log(`could not catch up on missed events: ${(e as Error).message}`);
+  }
+}

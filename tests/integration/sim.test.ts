@@ -1,0 +1,88 @@
+// The simulator against a real hub: what an operator's console sees when the demo city runs —
+// units moving, check-ins and incidents arriving, and a task the operator assigns being taken up.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HubEvent } from '../../shared/protocol';
+import type { Task } from '../../shared/domain';
+import { loadDemoCity } from '../../main/hub/seed';
+import { startSimulator, SimulatorConnectError, type Simulator } from '../../main/sim/simulator';
+import { ask, cid, closeClients, consoleClient, startTestHub, type ConsoleClient } from './hub-fixture';
+
+const city = loadDemoCity();
+let hub: Awaited<ReturnType<typeof startTestHub>>;
+let operator: ConsoleClient;
+let sim: Simulator;
+const events: HubEvent[] = [];
+const seenUnits = new Set<string>();
+let outsideMap = 0;
+
+async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs: number): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+beforeAll(async () => {
+  hub = await startTestHub({ simulate: false }); // this test runs the simulator itself
+  ({ socket: operator } = await consoleClient(hub.url, { username: 'operator', password: 'demo' }));
+  operator.on('event', (e) => events.push(e));
+  const [w, s, e, n] = city.bbox;
+  operator.on('unit:positions', ({ fixes }) => {
+    for (const f of fixes) {
+      seenUnits.add(f.unitId);
+      // GPS noise and the odd outlier may step a little past the map edge, not kilometres
+      if (f.lng < w - 0.01 || f.lng > e + 0.01 || f.lat < s - 0.01 || f.lat > n + 0.01) outsideMap++;
+    }
+  });
+  sim = await startSimulator({ hubUrl: hub.url, deviceId: 'sim-gateway', secret: 'demo', city, seed: 3 });
+}, 60_000);
+
+afterAll(async () => {
+  await sim?.stop();
+  closeClients();
+  await hub?.close();
+});
+
+describe('field simulator through a real hub', () => {
+  it('moves every unit of the demo city on the console map within seconds', async () => {
+    await waitFor('all 230 units', () => (seenUnits.size === city.units.length ? true : undefined), 20_000);
+    expect(outsideMap).toBe(0);
+    const st = sim.stats();
+    expect(st.units).toBe(city.units.length);
+    expect(st.fixesAccepted).toBeGreaterThan(0);
+    expect(st.fixesAccepted).toBeLessThanOrEqual(st.fixesSent);
+  }, 30_000);
+
+  it('delivers check-ins at posts and field-reported incidents as events within a minute', async () => {
+    const checkIn = await waitFor('a check-in', () => events.find((e) => e.data.type === 'checkin:recorded'), 60_000);
+    const incident = await waitFor('an incident', () => events.find((e) => e.data.type === 'incident:created'), 60_000);
+    if (checkIn.data.type !== 'checkin:recorded' || incident.data.type !== 'incident:created') throw new Error('unreachable');
+    expect(checkIn.data.checkIn.onSite).toBe(true);
+    expect(incident.data.incident.source).toBe('field');
+    expect(sim.stats().commandErrors).toBe(0);
+  }, 70_000);
+
+  it('takes up a task the operator assigns: accepted (or refused with a reason) after a human delay', async () => {
+    const created = await ask(operator, 'incident:create', { commandId: cid(), category: 'parking', priority: 2, position: city.center, description: '占用消防通道 / Fire lane blocked' });
+    expect(created.ok).toBe(true);
+    // Five officers, so that one who happens to be slow or to refuse does not decide the test.
+    const officers = city.units.filter((u) => u.kind === 'officer').slice(0, 5);
+    const taskIds: string[] = [];
+    for (const o of officers) {
+      const res = await ask(operator, 'task:assign', { commandId: cid(), incidentId: created.result.incident.id, unitId: o.id, note: '请尽快处置' });
+      expect(res.ok).toBe(true);
+      taskIds.push((res.result.task as Task).id);
+    }
+    const stateOf = (id: string) => events.flatMap((e) => (e.data.type === 'task:updated' && e.data.task.id === id ? [e.data.task] : [])).at(-1);
+    const accepted = await waitFor('an accepted task', () => taskIds.map(stateOf).find((t) => t?.state === 'accepted'), 90_000);
+    expect(accepted.updatedAt - accepted.assignedAt).toBeGreaterThanOrEqual(4_000);
+  }, 100_000);
+
+  it('says clearly when the hub refuses the device', async () => {
+    await expect(startSimulator({ hubUrl: hub.url, deviceId: 'sim-gateway', secret: 'wrong', city, seed: 1 })).rejects.toThrow(SimulatorConnectError);
+    await expect(startSimulator({ hubUrl: hub.url, deviceId: 'sim-gateway', secret: 'wrong', city, seed: 1 })).rejects.toThrow(/refused device "sim-gateway"/);
+  });
+});
