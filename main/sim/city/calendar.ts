@@ -46,12 +46,13 @@ const NAMES: Record<string, { zh: string; en: string }> = {
 };
 
 /** 2027 public holidays and make-up working days (调休上班). The State Council publishes the real
- * schedule late in the year before; these dates follow the current rules (Festival Law as amended
- * in 2024: 春节 from 除夕, 劳动节 two days) and the lunar dates (除夕 5 Feb, 端午 9 Jun, 中秋 15 Sep)
- * and must be checked against the notice (resources/city/README.md). */
+ * schedule late in the year before; these dates apply the rules of the holiday regulation
+ * (全国年节及纪念日放假办法) as amended in 2024 — 春节 eight days from 除夕, 劳动节 five days, 国庆节 seven
+ * days, 元旦/清明/端午/中秋 not moved by make-up days — to the 2027 lunar dates (除夕 5 Feb, 端午 9 Jun,
+ * 中秋 15 Sep). They must be checked against the notice (resources/city/README.md). */
 const HOLIDAYS_2027: [string, string, string][] = [
   ['newYear', '2027-01-01', '2027-01-03'],
-  ['spring', '2027-02-05', '2027-02-13'],
+  ['spring', '2027-02-05', '2027-02-12'],
   ['qingming', '2027-04-03', '2027-04-05'],
   ['labour', '2027-05-01', '2027-05-05'],
   ['dragonBoat', '2027-06-09', '2027-06-09'],
@@ -60,7 +61,7 @@ const HOLIDAYS_2027: [string, string, string][] = [
 ];
 const WORKDAYS_2027: [string, string][] = [
   ['spring', '2027-01-31'],
-  ['spring', '2027-02-20'],
+  ['spring', '2027-02-13'],
   ['labour', '2027-04-25'],
   ['national', '2027-09-26'],
   ['national', '2027-10-09'],
