@@ -153,6 +153,19 @@ describe('committed demo city', () => {
     expect([...festivals].sort()).toEqual(['中秋节', '元旦', '劳动节', '国庆节', '春节', '清明节', '端午节'].sort());
     expect(hs.find((h) => h.date === '2027-10-01')?.workday).toBe(false);
   });
+
+  it('never asks for more than six working days in a row (the 2024 holiday rules)', () => {
+    const listed = new Map(committed.holidays.map((h) => [h.date, h.workday]));
+    let run = 0;
+    let longest = 0;
+    for (let t = Date.UTC(2027, 0, 1); t < Date.UTC(2028, 0, 1); t += 86_400_000) {
+      const day = new Date(t);
+      const working = listed.get(day.toISOString().slice(0, 10)) ?? (day.getUTCDay() !== 0 && day.getUTCDay() !== 6);
+      run = working ? run + 1 : 0;
+      longest = Math.max(longest, run);
+    }
+    expect(longest).toBeLessThanOrEqual(6);
+  });
 });
 
 describe.skipIf(!existsSync(osmDir))('generator', () => {
