@@ -1,1 +1,10 @@
-export {};
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { FieldApp } from './FieldApp';
+import './field.css';
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <FieldApp />
+  </StrictMode>,
+);
