@@ -111,6 +111,8 @@ export function testsrcArgs(overlay: OverlayFiles, outDir: string, startNumber: 
     '-vf', vf,
     ...X264_LIVE,
     '-g', String(DEMO_FPS * SEGMENT_SECONDS), '-keyint_min', String(DEMO_FPS * SEGMENT_SECONDS), '-sc_threshold', '0',
+    // Quarter-second segments at first, so a cold camera's playlist appears in ~0.7 s instead of ~1.2 s.
+    '-force_key_frames', '0.25,0.5,0.75', '-hls_init_time', '0.25',
     ...hlsOutput(outDir, startNumber),
   ];
 }

@@ -40,6 +40,22 @@ function primarySource(camera: Camera): StreamSource {
 
 const sameSource = (a: StreamSource, b: StreamSource) => a.kind === b.kind && a.url === b.url;
 
+/**
+ * Segment URIs in the playlist are relative, so the player would request them without the token:
+ * carry the viewer's token onto every URI the playlist names.
+ */
+function withToken(playlist: string, token: string): string {
+  const q = `?token=${encodeURIComponent(token)}`;
+  return playlist
+    .split('\n')
+    .map((line) => {
+      if (line.length === 0) return line;
+      if (!line.startsWith('#')) return `${line.trim()}${q}`;
+      return line.replace(/URI="([^"?]+)"/, (_m, uri: string) => `URI="${uri}${q}"`);
+    })
+    .join('\n');
+}
+
 export function createMediaGateway(opts: MediaGatewayOptions): MediaGateway {
   const ffmpegPath = opts.ffmpegPath ?? 'ffmpeg';
   const mediaRoot = path.join(opts.dataDir, 'media');
@@ -77,6 +93,14 @@ export function createMediaGateway(opts: MediaGatewayOptions): MediaGateway {
 
   const ticker = setInterval(() => { for (const s of streams.values()) void s.tick(); }, TICK_MS);
   ticker.unref();
+  // ffmpeg outlives a crashed parent and would keep encoding for nobody: kill encoders when Node exits.
+  const killAll = () => {
+    for (const s of streams.values()) {
+      const pid = s.pid();
+      try { if (pid !== null) process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+    }
+  };
+  process.on('exit', killAll);
 
   function setCameras(list: Camera[]): void {
     const next = new Map(list.map((c) => [c.id, c]));
@@ -105,15 +129,16 @@ export function createMediaGateway(opts: MediaGatewayOptions): MediaGateway {
     res.end(message);
   }
 
-  async function serveFile(req: IncomingMessage, res: ServerResponse, stream: Stream, file: string): Promise<void> {
+  async function serveFile(req: IncomingMessage, res: ServerResponse, stream: Stream, file: string, token: string): Promise<void> {
     const isPlaylist = file === PLAYLIST;
     stream.watch();
     // While the encoder starts (or after it died) answer at once rather than hold the request open:
     // a held request would occupy one of the browser's six connections to this host.
-    const body = isPlaylist && !stream.running() ? null
+    const raw = isPlaylist && !stream.running() ? null
       : await fs.readFile(path.join(mediaRoot, stream.cameraId, file)).catch(() => null);
-    if (!body && isPlaylist) { send(res, 503, 'stream starting', { 'Retry-After': '1' }); return; }
-    if (!body) { send(res, 404, 'no such segment'); return; }
+    if (!raw && isPlaylist) { send(res, 503, 'stream starting', { 'Retry-After': '1' }); return; }
+    if (!raw) { send(res, 404, 'no such segment'); return; }
+    const body = isPlaylist ? Buffer.from(withToken(raw.toString('utf8'), token)) : raw;
     res.writeHead(200, {
       'Content-Type': contentType(file),
       'Content-Length': String(body.length),
@@ -132,7 +157,7 @@ export function createMediaGateway(opts: MediaGatewayOptions): MediaGateway {
     if (!parsed.token || !authorize(parsed.token)) { send(res, 401, 'a valid token is required'); return true; }
     const stream = streams.get(parsed.cameraId);
     if (!stream || closed) { send(res, 404, 'unknown camera'); return true; }
-    serveFile(req, res, stream, parsed.file).catch((err: unknown) => {
+    serveFile(req, res, stream, parsed.file, parsed.token).catch((err: unknown) => {
       opts.log(`media: serving ${parsed.cameraId}/${parsed.file} failed: ${String(err)}`);
       if (!res.headersSent) send(res, 500, 'media error');
     });
@@ -156,6 +181,7 @@ export function createMediaGateway(opts: MediaGatewayOptions): MediaGateway {
     async close() {
       closed = true;
       clearInterval(ticker);
+      process.off('exit', killAll);
       await Promise.all([...streams.values()].map((s) => s.stop()));
       streams.clear();
       await fs.rm(mediaRoot, { recursive: true, force: true });
