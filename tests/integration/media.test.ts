@@ -65,7 +65,8 @@ async function waitForPlaylist(base: string, id: string, timeoutMs = 15_000): Pr
       expect(res.headers.get('content-type')).toBe('application/vnd.apple.mpegurl');
       expect(res.headers.get('cache-control')).toContain('no-cache');
       const m = /#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(text);
-      const segs = [...text.matchAll(/^seg(\d+)\.ts$/gm)].map((x) => Number(x[1]));
+      // Every URI carries the viewer's token, or the player could not fetch the segments.
+      const segs = [...text.matchAll(/^seg(\d+)\.ts\?token=good-token$/gm)].map((x) => Number(x[1]));
       if (m && segs.length > 0) return { seq: Number(m[1]), newest: Math.max(...segs), text };
     } else {
       expect(res.status).toBe(503);
@@ -117,9 +118,10 @@ describe('media gateway', () => {
 
   it('serves a live playlist whose media sequence advances, with playable segments', async () => {
     const first = await waitForPlaylist(h.base, 'cam-a');
-    const seg = first.text.split('\n').find((l) => /^seg\d+\.ts$/.test(l));
-    expect(seg).toBeDefined();
-    const res = await fetch(`${h.base}/media/cam-a/${seg}?token=${TOKEN}`);
+    const seg = first.text.split('\n').find((l) => l.startsWith('seg'));
+    expect(seg).toMatch(/^seg\d+\.ts\?token=good-token$/);
+    expect(await rawStatus(h.base, `/media/cam-a/${seg?.replace(/\?.*/, '')}`)).toBe(401);
+    const res = await fetch(`${h.base}/media/cam-a/${seg}`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('video/mp2t');
     const bytes = new Uint8Array(await res.arrayBuffer());
