@@ -1,0 +1,119 @@
+// `npm start` where no Electron binary can be had (this machine, CI): one sentence, the demo hub, the
+// console in the system Chromium as an app window or its address printed, and Ctrl-C stops it all.
+// Electron's absence is made certain with ELECTRON_OVERRIDE_DIST_PATH pointing at an empty folder,
+// so the real detection runs and answers "no" without trying a download.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { io } from 'socket.io-client';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../../main/launch/build-main';
+
+const SENTENCE = 'Electron is not available on this machine (its binary could not be downloaded); opening the console in Chromium instead.';
+const CHROMIUM = '/usr/bin/chromium';
+const canOpenWindows = fs.existsSync(CHROMIUM) && fs.existsSync('/usr/bin/Xvfb');
+
+let dir = '';
+const started: ChildProcess[] = [];
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-launch-'));
+  fs.mkdirSync(path.join(dir, 'no-electron'));
+});
+afterEach(() => {
+  for (const c of started.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+type Run = { proc: ChildProcess; output: () => string; line: (re: RegExp, ms: number) => Promise<RegExpExecArray>; exit: Promise<number | null> };
+
+function npmStart(env: NodeJS.ProcessEnv): Run {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'main/launch/start.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: path.join(dir, 'no-electron'), XDG_DATA_HOME: path.join(dir, 'data'), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  started.push(proc);
+  let out = '';
+  proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exit = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  const line = (re: RegExp, ms: number) => new Promise<RegExpExecArray>((resolve, reject) => {
+    const t0 = Date.now();
+    const poll = setInterval(() => {
+      const m = re.exec(out);
+      if (m) {
+        clearInterval(poll);
+        resolve(m);
+      } else if (Date.now() - t0 > ms || proc.exitCode !== null) {
+        clearInterval(poll);
+        reject(new Error(`no ${re} in:\n${out}`));
+      }
+    }, 100);
+  });
+  return { proc, output: () => out, line, exit };
+}
+
+function loginAsOperator(url: string): Promise<{ demo: boolean; user: { username: string } }> {
+  const socket = io(`${url}/console`, { auth: { username: 'operator', password: 'demo' }, transports: ['websocket'], reconnection: false, forceNew: true });
+  return new Promise<{ demo: boolean; user: { username: string } }>((resolve, reject) => {
+    socket.once('session:ready', resolve);
+    socket.once('connect_error', reject);
+  }).finally(() => socket.disconnect());
+}
+
+function processesWithArg(arg: string): number[] {
+  return fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try {
+      return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').includes(arg);
+    } catch {
+      return false;
+    }
+  }).map(Number);
+}
+
+describe('npm start without Electron', () => {
+  it('says so in one sentence, serves the demo console, prints its address, and stops on Ctrl-C', async () => {
+    const run = npmStart({ XIUHUA_BROWSER: 'none' });
+    const [, url] = await run.line(/Xiuhua console: (http:\/\/127\.0\.0\.1:\d+)\//, 240_000);
+    if (!url) throw new Error('no url');
+    expect(run.output().split('\n').filter((l) => l === SENTENCE)).toHaveLength(1);
+    expect(run.output()).toContain('open the address above in a browser');
+
+    const page = await fetch(`${url}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Xiuhua');
+    expect(await loginAsOperator(url)).toMatchObject({ demo: true, user: { username: 'operator' } });
+
+    run.proc.kill('SIGINT');
+    expect(await run.exit).toBe(0);
+    expect(run.output()).toContain('Xiuhua stopped.');
+    await expect(fetch(`${url}/`)).rejects.toThrow();
+    expect(run.output()).not.toMatch(/^\s+at /m);
+  }, 300_000);
+
+  it.skipIf(!canOpenWindows)('opens the console in Chromium as an app window, and stops when that window is closed', async () => {
+    const display = `:${90 + (process.pid % 9)}`;
+    const xvfb = spawn('/usr/bin/Xvfb', [display, '-screen', '0', '1600x1000x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
+    started.push(xvfb);
+    await new Promise((r) => setTimeout(r, 1000));
+    const run = npmStart({ DISPLAY: display, PATH: `/usr/bin:${process.env.PATH ?? ''}` });
+    const [, url] = await run.line(/Xiuhua console: (http:\/\/127\.0\.0\.1:\d+)\//, 240_000);
+    await run.line(/Opened in chromium as an app window\. Ctrl-C stops Xiuhua\./, 10_000);
+    const appArg = `--app=${url}/`;
+    // The browser process itself (its helpers carry --type=…) holds the console window.
+    let browsers: number[] = [];
+    for (let i = 0; i < 50 && browsers.length === 0; i++) {
+      browsers = processesWithArg(appArg).filter((p) => !fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('--type='));
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(browsers).toHaveLength(1);
+
+    process.kill(browsers[0] as number, 'SIGTERM');
+    expect(await run.exit).toBe(0);
+    expect(run.output()).toContain('The console window was closed.');
+    await expect(fetch(`${url}/`)).rejects.toThrow();
+    xvfb.kill('SIGTERM');
+  }, 300_000);
+});
