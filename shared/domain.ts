@@ -191,3 +191,16 @@ export const AuditEntry = z.object({
   hash: z.string(),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
+
+/** Something an operator must notice now. Raised by the hub (camera down, later geofence, missed check-in, overdue task). */
+export const AlertKind = z.enum(['camera_down', 'camera_recovered', 'geofence', 'checkin_missed', 'task_overdue']);
+export type AlertKind = z.infer<typeof AlertKind>;
+export const Alert = z.object({
+  id: z.string(),
+  kind: AlertKind,
+  /** the camera, unit or task it concerns */
+  subjectId: z.string(),
+  message: z.object({ zh: z.string(), en: z.string() }),
+  at: z.number().int(),
+});
+export type Alert = z.infer<typeof Alert>;

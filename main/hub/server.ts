@@ -22,6 +22,7 @@ import { PositionPipeline } from './positions';
 import { ensureInitialMode, loadDemoCity, seedDemo, SIM_DEVICE } from './seed';
 import { DEFAULT_RENDERER_DIR, serveStatic } from './static';
 import { createMediaGateway } from '../media/gateway';
+import { keyCameraWatch } from './alerts';
 import { startSimulator, type Simulator } from '../sim/simulator';
 
 export type HubOptions = {
@@ -72,9 +73,13 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   ensureInitialMode(db, now);
 
   const rendererDir = opts.rendererDir ?? DEFAULT_RENDERER_DIR;
+  const watchKeyCameras = keyCameraWatch(db, () => listCameras(db), (e) => broadcast([e]));
   const media = createMediaGateway({
     dataDir: opts.dataDir, log,
-    onHealth: (changed) => consoles.to('consoles').emit('stream:health', changed),
+    onHealth: (changed) => {
+      consoles.to('consoles').emit('stream:health', changed);
+      watchKeyCameras(changed);
+    },
   });
   media.setCameras(listCameras(db));
   // HLS goes to logged-in consoles only: the session token rides in the playlist URL.

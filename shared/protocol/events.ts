@@ -2,7 +2,8 @@
 // reconnects asks for everything after the last number it saw (`events:since`). Positions and stream
 // health are live state, not history: on reconnect the client takes a fresh snapshot of them instead.
 import { z } from 'zod';
-import { CheckIn, Id, Incident, ModeChange, PositionFix, Sos, Task, UnitStatus } from '../domain';
+import { Alert, CheckIn, Id, Incident, ModeChange, Sos, Task, UnitStatus } from '../domain';
+import type { PositionFix } from '../domain';
 
 export const HubEventData = z.discriminatedUnion('type', [
   z.object({ type: z.literal('incident:created'), incident: Incident }),
@@ -13,6 +14,7 @@ export const HubEventData = z.discriminatedUnion('type', [
   z.object({ type: z.literal('mode:changed'), change: ModeChange }),
   z.object({ type: z.literal('checkin:recorded'), checkIn: CheckIn }),
   z.object({ type: z.literal('unit:status'), unitId: Id, status: UnitStatus }),
+  z.object({ type: z.literal('alert:raised'), alert: Alert }),
 ]);
 export type HubEventData = z.infer<typeof HubEventData>;
 export type HubEventType = HubEventData['type'];
