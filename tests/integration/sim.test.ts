@@ -81,6 +81,28 @@ describe('field simulator through a real hub', () => {
     expect(accepted.updatedAt - accepted.assignedAt).toBeGreaterThanOrEqual(4_000);
   }, 100_000);
 
+  it('follows a mode switch: vehicles whose route is not patrolled at night park', async () => {
+    const { socket: manager } = await consoleClient(hub.url, { username: 'manager', password: 'demo' });
+    const res = await ask(manager, 'mode:switch', { commandId: cid(), mode: 'night', reason: '夜间模式 / dusk' });
+    expect(res.ok).toBe(true);
+    await new Promise((r) => setTimeout(r, 3000)); // the switch reaches the simulator; fixes in flight land
+    const routeOf = new Map(city.units.map((u) => [u.id, city.routes.find((r) => r.id === u.routeId)]));
+    const speeds = new Map<string, number[]>();
+    const onFixes = ({ fixes }: { fixes: { unitId: string; speed?: number }[] }) => {
+      for (const f of fixes) if (routeOf.get(f.unitId)) speeds.set(f.unitId, [...(speeds.get(f.unitId) ?? []), f.speed ?? 0]);
+    };
+    operator.on('unit:positions', onFixes);
+    await new Promise((r) => setTimeout(r, 6000));
+    operator.off('unit:positions', onFixes);
+    const moving = (id: string) => (speeds.get(id) ?? []).some((v) => v > 0);
+    const vehicles = [...speeds.keys()];
+    const offRoute = vehicles.filter((id) => !routeOf.get(id)!.modes.includes('night'));
+    const nightRoute = vehicles.filter((id) => routeOf.get(id)!.modes.includes('night'));
+    expect(offRoute.length).toBeGreaterThan(0);
+    expect(offRoute.filter(moving)).toEqual([]);
+    expect(nightRoute.filter(moving).length).toBeGreaterThan(0);
+  }, 30_000);
+
   it('says clearly when the hub refuses the device', async () => {
     await expect(startSimulator({ hubUrl: hub.url, deviceId: 'sim-gateway', secret: 'wrong', city, seed: 1 })).rejects.toThrow(SimulatorConnectError);
     await expect(startSimulator({ hubUrl: hub.url, deviceId: 'sim-gateway', secret: 'wrong', city, seed: 1 })).rejects.toThrow(/refused device "sim-gateway"/);
