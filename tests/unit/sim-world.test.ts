@@ -57,7 +57,7 @@ describe('simulation core', () => {
     const a = digest(7, hours(1));
     expect(digest(7, hours(1))).toBe(a);
     expect(digest(8, minutes(10))).not.toBe(digest(7, minutes(10)));
-  });
+  }, 120_000); // two simulated hours of the whole city: a few seconds of CPU, more on a shared machine
 
   it('simulates every city unit, reporting every 1–5 s on foot and 1–2 s in a vehicle', () => {
     const w = world();
