@@ -115,11 +115,12 @@ export class World {
     return { at: now, fixes, commands };
   }
 
-  /** A hub event for this device: tasks for our units, mode changes, incident positions. */
+  /** A hub event for this device: tasks for our units, mode changes, incident positions, resolved SOS. */
   handleEvent(e: HubEventData): void {
     if (e.type === 'mode:changed') this.setMode(e.change.mode);
     else if (e.type === 'incident:created' || e.type === 'incident:updated') this.incidentAt.set(e.incident.id, e.incident.position);
     else if (e.type === 'task:updated') this.onTask(e.task);
+    else if (e.type === 'sos:updated' && e.sos.state === 'resolved') this.onSosResolved(e.sos.unitId);
   }
 
   /** The hub's answer to a command (or a synthetic failure after the driver gave up retrying). */
@@ -196,6 +197,15 @@ export class World {
       if (a instanceof Vehicle && a.activity === 'returning') a.rejoinRoute();
       a.activity = 'duty';
     }
+  }
+
+  /** Help came: the unit goes back to duty without waiting out its own patience. */
+  private onSosResolved(unitId: string): void {
+    const a = this.byId.get(unitId);
+    if (a?.activity !== 'sos') return;
+    a.advance(this.now);
+    a.legs = [];
+    a.activity = 'duty';
   }
 
   private onTask(task: Task): void {

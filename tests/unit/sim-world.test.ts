@@ -207,6 +207,21 @@ describe('simulation core', () => {
     expect(commands.filter((c) => c.name.startsWith('task:'))).toEqual([]);
   });
 
+  it('stands still after pressing SOS until help comes (the SOS is resolved)', () => {
+    const sample = city.units.slice(0, 30).map((u) => u.id);
+    const w = world({ only: sample, tickMs: 1000, sosPerHour: 30 });
+    let raised: SimCommand | undefined;
+    while (!raised) raised = w.step().commands.find((c) => c.name === 'sos:raise');
+    if (raised.name !== 'sos:raise') throw new Error('unreachable');
+    const unitId = raised.payload.unitId;
+    expect(w.activityOf(unitId)).toBe('sos');
+    run(w, 60_000);
+    expect(distanceM(w.positionOf(unitId)!, raised.payload.position)).toBeLessThan(0.1);
+    const sos = { id: 'S-1', unitId, position: raised.payload.position, note: '', state: 'resolved' as const, raisedAt: w.now, updatedAt: w.now };
+    w.handleEvent({ type: 'sos:updated', sos });
+    expect(w.activityOf(unitId)).toBe('duty');
+  });
+
   it('reports load units at exactly 1 Hz and lets them check in at the real interval', () => {
     const extra = loadUnits(city, 500, city.seed);
     const w = world({ extraUnits: extra, only: extra.map((u) => u.id) });
