@@ -244,7 +244,8 @@ export class World {
     }
     out.push({ name: 'task:accept', unitId: id, payload: { commandId: this.nextCommandId(), unitId: id, taskId: run.taskId } });
     a.advance(now);
-    if (a instanceof Vehicle && a.activity === 'duty') a.leaveRoute();
+    // Still on its route (on duty, or stopped with an SOS): remember where, to rejoin there.
+    if (a instanceof Vehicle && a.activity !== 'returning') a.leaveRoute();
     const target = this.incidentAt.get(run.incidentId) ?? this.guessIncident(a);
     // One in ten takes a while to set off (finishing a conversation, parking the bike).
     const dawdle = a.rng.chance(0.1) ? now + a.rng.range(60_000, 180_000) : undefined;
