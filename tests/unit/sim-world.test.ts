@@ -98,7 +98,7 @@ describe('simulation core', () => {
     const mean = speeds.reduce((s, x) => s + x, 0) / speeds.length;
     expect(mean * 3.6).toBeGreaterThan(20);
     expect(mean * 3.6).toBeLessThan(40);
-  });
+  }, 60_000);
 
   it('keeps officers inside their cells, mostly within their post radius', () => {
     const w = world();
@@ -119,7 +119,7 @@ describe('simulation core', () => {
     expect(outside).toBe(0);
     expect(atPost / samples).toBeGreaterThan(0.6);
     expect(atPost / samples).toBeLessThan(0.98); // they do patrol their cells too
-  });
+  }, 60_000);
 
   it('checks officers in at their posts at the scaled interval, the first ones within a minute', () => {
     const w = world({ checkInScale: 6 });
@@ -156,11 +156,11 @@ describe('simulation core', () => {
     expect(emergency.length).toBeLessThan(ePerHour * 5 * 1.15);
   });
 
-  it('presses SOS a few times an hour', () => {
+  it('presses SOS at the configured rate', () => {
     const sample = city.units.slice(0, 30).map((u) => u.id);
-    const sos = run(world({ only: sample, tickMs: 1000, sosPerHour: 3 }), hours(40)).filter((c) => c.name === 'sos:raise');
-    expect(sos.length).toBeGreaterThan(3 * 40 * 0.7);
-    expect(sos.length).toBeLessThan(3 * 40 * 1.3);
+    const sos = run(world({ only: sample, tickMs: 1000, sosPerHour: 12 }), hours(10)).filter((c) => c.name === 'sos:raise');
+    expect(sos.length).toBeGreaterThan(12 * 10 * 0.7);
+    expect(sos.length).toBeLessThan(12 * 10 * 1.3);
   });
 
   it('works a task: accepts (or refuses) after a human delay, goes to the incident, arrives, finishes', () => {
@@ -194,6 +194,22 @@ describe('simulation core', () => {
     // and then they go back to their posts
     run(w, minutes(15));
     for (const o of officers) expect(w.activityOf(o.id)).not.toBe('task');
+  });
+
+  it('sends a vehicle off its route to a task and back onto the route afterwards', () => {
+    const v = city.units.find((u) => u.kind === 'vehicle' && routes.get(u.routeId!)!.modes.includes('daily'))!;
+    const w = world({ only: [v.id], sosPerHour: 0 });
+    run(w, minutes(1));
+    const task: Task = { id: 'T-v', incidentId: 'I-unknown', unitId: v.id, state: 'assigned', note: '', assignedAt: w.now, ackDeadline: w.now + 180_000, arriveDeadline: w.now + 1_200_000, updatedAt: w.now };
+    w.handleEvent({ type: 'task:updated', task });
+    const names: string[] = [];
+    run(w, minutes(30), (out) => out.commands.forEach((c) => names.push(c.name)));
+    expect(names.filter((n) => n !== 'incident:report' && n !== 'sos:raise')).toSatisfy((n: string[]) =>
+      n.join() === 'task:refuse' || n.join() === 'task:accept,task:arrive,task:finish');
+    expect(w.activityOf(v.id)).toBe('duty');
+    let worst = 0;
+    run(w, minutes(5), () => (worst = Math.max(worst, distanceToLine(w.positionOf(v.id)!, routes.get(v.routeId!)!.line))));
+    expect(worst).toBeLessThan(1);
   });
 
   it('gives up a cancelled task and returns to duty', () => {
