@@ -18,8 +18,16 @@ import { WindowManager } from './windows';
 
 const log = (line: string) => process.stdout.write(`[xiuhua] ${line}\n`);
 
+/**
+ * The embedded hub listens here when it can (any free port otherwise): a stable address survives
+ * restarts of the app, so a console's remembered hub address stays right.
+ */
+const EMBEDDED_HUB_PORT = 7400;
+
 registerAppScheme(protocol);
 app.enableSandbox();
+// Separate profiles side by side (tests, a second center on one machine).
+if (process.env.XIUHUA_USER_DATA) app.setPath('userData', process.env.XIUHUA_USER_DATA);
 
 if (!app.requestSingleInstanceLock()) {
   // Another Xiuhua is running; it brings its console to the front (second-instance below).
@@ -85,7 +93,7 @@ function run(): void {
       launch: {
         dataDir: hub.kind === 'demo' ? path.join(app.getPath('userData'), 'demo') : hub.dataDir,
         demo: hub.kind === 'demo',
-        port: 0,
+        port: EMBEDDED_HUB_PORT,
         rendererDir,
       },
       timers: { setTimeout, clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout), now: Date.now },
