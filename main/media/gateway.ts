@@ -125,7 +125,10 @@ export function createMediaGateway(opts: MediaGatewayOptions): MediaGateway {
   }
 
   function send(res: ServerResponse, status: number, message: string, extra: Record<string, string> = {}): void {
-    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...extra });
+    // CORS on refusals too: a cross-origin player must see "503 starting" (and retry), not an opaque failure.
+    res.writeHead(status, {
+      'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', 'Access-Control-Allow-Origin': '*', ...extra,
+    });
     res.end(message);
   }
 
@@ -146,6 +149,7 @@ export function createMediaGateway(opts: MediaGatewayOptions): MediaGateway {
       'Cache-Control': isPlaylist ? 'no-cache, no-store' : 'private, max-age=30',
       // Consoles may be served from another origin (Electron's custom protocol); the token is the credential.
       'Access-Control-Allow-Origin': '*',
+      'Timing-Allow-Origin': '*', // lets a console measure its own request timings across origins
     });
     res.end(req.method === 'HEAD' ? undefined : body);
   }

@@ -13,7 +13,8 @@ import type { Camera } from '../../shared/domain';
 import { createMediaGateway, type MediaGateway } from '../../main/media/gateway';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const PAGE_DIR = path.join(ROOT, 'tests/artifacts/video-lab');
+const PAGE_DIR = path.join(ROOT, 'tests/e2e/video-lab');
+const OUT_DIR = path.join(ROOT, 'tests/artifacts/video-lab');
 export const LAB_TOKEN = 'lab-token';
 
 const CHROMIUM_ARGS = [
@@ -35,74 +36,25 @@ export function labCameras(n = 16): Camera[] {
   });
 }
 
-const MAIN_TSX = `
-import { StrictMode, useEffect, useState } from 'react';
-import { createRoot } from 'react-dom/client';
-import '../../../renderer/src/i18n';
-import { VideoWall, type WallLayout } from '../../../renderer/src/video';
-import type { Camera } from '../../../shared/domain';
-import type { StreamHealth } from '../../../shared/protocol/events';
-
-type LabConfig = { token: string; cameras: Camera[]; layout: WallLayout; cameraIds: (string | null)[]; displayKey: string };
-type Lab = { firstFrames: { cameraId: string; ms: number }[]; focus(cameraId: string): void };
-const lab: Lab = { firstFrames: [], focus: () => undefined };
-(window as unknown as { lab: Lab }).lab = lab;
-
-function Page({ config }: { config: LabConfig }) {
-  const [health, setHealth] = useState<Record<string, StreamHealth>>({});
-  const [focus, setFocus] = useState<{ cameraId: string; at: number } | null>(null);
-  lab.focus = (cameraId) => setFocus({ cameraId, at: performance.now() });
-  // Stands in for the hub's stream:health pushes.
-  useEffect(() => {
-    const timer = setInterval(async () => {
-      const list: StreamHealth[] = await fetch('/lab/health').then((r) => r.json());
-      setHealth(Object.fromEntries(list.map((h) => [h.cameraId, h])));
-    }, 1000);
-    return () => clearInterval(timer);
-  }, []);
-  return (
-    <VideoWall
-      displayKey={config.displayKey}
-      cameras={config.cameras}
-      health={health}
-      getStreamUrl={async (id) => '/media/' + id + '/index.m3u8?token=' + config.token}
-      preset={{ layout: config.layout, cameraIds: config.cameraIds }}
-      focus={focus}
-      onFirstFrame={(cameraId, ms) => lab.firstFrames.push({ cameraId, ms })}
-    />
-  );
-}
-
-const config: LabConfig = await fetch('/lab/config.json').then((r) => r.json());
-createRoot(document.getElementById('root')!).render(<StrictMode><Page config={config} /></StrictMode>);
-`;
-
-const INDEX_HTML = `<!doctype html>
-<html><head><meta charset="utf-8"><title>video lab</title>
-<style>html,body,#root{margin:0;height:100%;background:#000}</style></head>
-<body><div id="root"></div><script type="module" src="./main.tsx"></script></body></html>
-`;
-
 let built: Promise<string> | null = null;
 
 /** Builds the lab page once per process (production build: what consoles run). */
 export function buildLabPage(): Promise<string> {
   built ??= (async () => {
-    fs.rmSync(PAGE_DIR, { recursive: true, force: true });
-    fs.mkdirSync(PAGE_DIR, { recursive: true });
-    fs.writeFileSync(path.join(PAGE_DIR, 'index.html'), INDEX_HTML);
-    fs.writeFileSync(path.join(PAGE_DIR, 'main.tsx'), MAIN_TSX);
-    const outDir = path.join(PAGE_DIR, 'dist');
     await build({
       root: PAGE_DIR, base: '/', configFile: false, logLevel: 'warn', plugins: [react()],
-      build: { outDir, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 5000 },
+      build: { outDir: OUT_DIR, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 5000 },
     });
-    return outDir;
+    return OUT_DIR;
   })();
   return built;
 }
 
-export type LabOptions = { cameras?: Camera[]; layout?: string; cameraIds?: (string | null)[]; displayKey?: string; idleStopMs?: number };
+export type LabOptions = {
+  cameras?: Camera[]; layout?: string; cameraIds?: (string | null)[]; displayKey?: string; idleStopMs?: number;
+  /** host names tiles spread their media requests over (each gets its own six connections) */
+  shards?: string[];
+};
 
 export type Lab = {
   gateway: MediaGateway;
@@ -122,6 +74,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   gateway.setCameras(cameras);
   const config = {
     token: LAB_TOKEN, cameras, layout: opts.layout ?? '1', cameraIds: opts.cameraIds ?? [], displayKey: opts.displayKey ?? 'lab',
+    shards: opts.shards,
   };
   let inFlight = 0;
   let peak = 0;
@@ -154,8 +107,12 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   };
 }
 
+/** Host names that all lead to 127.0.0.1, for spreading tiles over several connection pools. */
+export const SHARD_HOSTS = ['media1.lab', 'media2.lab', 'media3.lab'];
+
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const rules = SHARD_HOSTS.map((h) => `MAP ${h} 127.0.0.1`).join(', ');
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS, `--host-resolver-rules=${rules}`] });
 }
 
 export async function openLab(browser: Browser, lab: Lab): Promise<Page> {

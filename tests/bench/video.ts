@@ -1,0 +1,293 @@
+// Video benchmark, in real Chromium against the real media gateway (the e2e "video lab"):
+// - time to first frame when a camera is clicked (cold: its encoder must start; warm: already running)
+// - live latency of a demo camera: the clock drawn in the picture (read by OCR with tesseract when it is
+//   installed) against the wall clock at the moment that frame is shown; also the player's estimate from
+//   the playlist's PROGRAM-DATE-TIME
+// - CPU and memory of a 16-tile wall (browser and encoders separately), and how long requests queued
+//   in the browser for a connection (the six-per-host limit of HTTP/1.1)
+// - memory after 500 tile switches compared with the start
+// Figures only: a benchmark never fails on time.
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import {
+  LAB_TOKEN, advancing, buildLabPage, labCameras, launchChromium, openLab, startLab, waitForTiles,
+} from '../e2e/video-harness';
+
+type Figures = Record<string, number>;
+type LabWindow = { lab: { firstFrames: { cameraId: string; ms: number }[]; focus(id: string): void } };
+
+const round = (v: number, digits = 0) => Math.round(v * 10 ** digits) / 10 ** digits;
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+
+// ---- processes: CPU from /proc/<pid>/stat, memory as PSS (shared pages counted once across Chromium's processes)
+
+type Proc = { pid: number; ppid: number; comm: string };
+
+function processes(): Proc[] {
+  const out: Proc[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const rest = stat.slice(close + 2).split(' ');
+      out.push({ pid: Number(name), ppid: Number(rest[1]), comm: stat.slice(stat.indexOf('(') + 1, close) });
+    } catch { /* exited while we looked */ }
+  }
+  return out;
+}
+
+/** Our descendants whose command name matches. */
+function ourProcesses(match: RegExp): number[] {
+  const all = processes();
+  const mine = new Set([process.pid]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const p of all) if (!mine.has(p.pid) && mine.has(p.ppid)) { mine.add(p.pid); grew = true; }
+  }
+  return all.filter((p) => mine.has(p.pid) && p.pid !== process.pid && match.test(p.comm)).map((p) => p.pid);
+}
+
+function cpuTicks(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(rest[11]) + Number(rest[12]);
+  } catch { return null; }
+}
+
+function pssMb(pids: number[]): number {
+  let kb = 0;
+  for (const pid of pids) {
+    try { kb += Number(/^Pss:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0); } catch { /* gone */ }
+  }
+  return kb / 1024;
+}
+
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** CPU use of a group of processes over `ms`, in percent of one core. */
+async function cpuPercent(pids: () => number[], ms: number): Promise<number> {
+  const before = new Map(pids().map((p) => [p, cpuTicks(p)]));
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, ms));
+  const seconds = (performance.now() - t0) / 1000;
+  let ticks = 0;
+  for (const [pid, start] of before) {
+    const end = cpuTicks(pid);
+    if (start !== null && end !== null) ticks += end - start;
+  }
+  return (ticks / CLK_TCK / seconds) * 100;
+}
+
+const chromiumPids = () => ourProcesses(/chrom/i);
+const ffmpegPids = () => ourProcesses(/^ffmpeg$/);
+
+async function jsHeapMb(page: Page): Promise<number> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  await cdp.send('Performance.enable');
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  await cdp.detach();
+  return (metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? NaN) / 1024 / 1024;
+}
+
+// ---- time to first frame on a click
+
+async function clickToFirstFrame(browser: Browser): Promise<Figures> {
+  const cameras = labCameras(8);
+  const lab = await startLab({ cameras, layout: '1', displayKey: 'bench-click', idleStopMs: 120_000 });
+  try {
+    const page = await openLab(browser, lab);
+    const click = async (id: string) => {
+      const before = await page.evaluate(() => (window as unknown as LabWindow).lab.firstFrames.length);
+      await page.evaluate((c) => (window as unknown as LabWindow).lab.focus(c), id);
+      await page.waitForFunction((n) => (window as unknown as LabWindow).lab.firstFrames.length > n, before, { timeout: 30_000 });
+      return page.evaluate(() => (window as unknown as LabWindow).lab.firstFrames.at(-1)!.ms);
+    };
+    const cold: number[] = [];
+    for (const c of cameras) { cold.push(await click(c.id)); await page.waitForTimeout(1500); }
+    const warm: number[] = [];
+    for (let i = 0; i < 24; i++) { warm.push(await click(cameras[i % cameras.length]!.id)); await page.waitForTimeout(700); }
+    await page.context().close();
+    return {
+      ttff_cold_p50_ms: percentile(cold, 50), ttff_cold_p95_ms: percentile(cold, 95),
+      ttff_warm_p50_ms: percentile(warm, 50), ttff_warm_p95_ms: percentile(warm, 95),
+    };
+  } finally {
+    await lab.close();
+  }
+}
+
+// ---- live latency: the clock in the picture against the wall clock
+
+const hasTesseract = () => spawnSync('tesseract', ['--version'], { stdio: 'ignore' }).status === 0;
+
+/** Grabs the current frame's clock area (bottom-left of the 640×360 picture) and the time it is displayed. */
+async function grabClock(page: Page): Promise<{ png: Buffer; shownAt: number }> {
+  const { dataUrl, shownAt } = await page.evaluate(() => new Promise<{ dataUrl: string; shownAt: number }>((resolve) => {
+    const video = document.querySelector('video')!;
+    video.requestVideoFrameCallback((_now, meta) => {
+      const canvas = document.createElement('canvas');
+      canvas.width = 560; canvas.height = 120;
+      const ctx = canvas.getContext('2d')!;
+      ctx.drawImage(video, 0, 296, 280, 60, 0, 0, 560, 120);
+      resolve({ dataUrl: canvas.toDataURL('image/png'), shownAt: performance.timeOrigin + meta.expectedDisplayTime });
+    });
+  }));
+  return { png: Buffer.from(dataUrl.split(',')[1]!, 'base64'), shownAt };
+}
+
+function readClock(png: Buffer, dir: string): number | null {
+  const file = path.join(dir, 'clock.png');
+  fs.writeFileSync(file, png);
+  const text = execFileSync('tesseract', [file, 'stdout', '--psm', '7', '-c', 'tessedit_char_whitelist=0123456789:.'], {
+    encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const m = /(\d\d):(\d\d):(\d\d)\.(\d\d\d)/.exec(text.replace(/\s/g, ''));
+  if (!m) return null;
+  const d = new Date();
+  d.setHours(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]));
+  let t = d.getTime();
+  if (t - Date.now() > 12 * 3600_000) t -= 86_400_000; // read just before midnight
+  return t;
+}
+
+async function liveLatency(browser: Browser): Promise<Figures> {
+  const lab = await startLab({ cameras: labCameras(1), layout: '1', cameraIds: ['cam-01'], displayKey: 'bench-latency' });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-ocr-'));
+  try {
+    const page = await openLab(browser, lab);
+    await waitForTiles(page, (t) => t[0]?.phase === 'live', 30_000);
+    await page.waitForTimeout(5000); // let the player settle at its live distance
+    const pdt: number[] = [];
+    const ocr: number[] = [];
+    const ocrAvailable = hasTesseract();
+    for (let i = 0; i < 12; i++) {
+      const tile = (await waitForTiles(page, (t) => t[0]?.latencyMs !== null, 5000))[0]!;
+      pdt.push(tile.latencyMs!);
+      if (ocrAvailable) {
+        const { png, shownAt } = await grabClock(page);
+        const drawnAt = readClock(png, dir);
+        if (drawnAt !== null && Math.abs(shownAt - drawnAt) < 60_000) ocr.push(shownAt - drawnAt);
+      }
+      await page.waitForTimeout(800);
+    }
+    await page.context().close();
+    const figures: Figures = { latency_pdt_p50_ms: percentile(pdt, 50), latency_pdt_p95_ms: percentile(pdt, 95) };
+    if (ocr.length > 0) {
+      figures.latency_clock_ocr_p50_ms = round(percentile(ocr, 50));
+      figures.latency_clock_ocr_p95_ms = round(percentile(ocr, 95));
+      figures.latency_clock_ocr_samples = ocr.length;
+    }
+    return figures;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+    await lab.close();
+  }
+}
+
+// ---- a 16-tile wall
+
+async function sixteenTileWall(browser: Browser): Promise<Figures> {
+  const cameras = labCameras(16);
+  const lab = await startLab({ cameras, layout: '16', cameraIds: cameras.map((c) => c.id), displayKey: 'bench-16' });
+  try {
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1600, height: 900 } });
+    await context.addInitScript(() => performance.setResourceTimingBufferSize(100_000));
+    const page = await context.newPage();
+    const t0 = Date.now();
+    await page.goto(lab.url);
+    await waitForTiles(page, (t) => t.length === 16 && t.every((x) => x.phase === 'live'), 90_000);
+    const allLiveMs = Date.now() - t0;
+    await page.waitForTimeout(3000);
+    await page.evaluate(() => performance.clearResourceTimings());
+    const [browserCpu, encoderCpu] = await Promise.all([cpuPercent(chromiumPids, 10_000), cpuPercent(ffmpegPids, 10_000)]);
+    const playing = (await advancing(page, 2000)).length;
+    // Time each media request waited in the browser before it was sent: the cost of the six-connection limit.
+    const waits = await page.evaluate(() => performance.getEntriesByType('resource')
+      .filter((e) => e.name.includes('/media/'))
+      .map((e) => (e as PerformanceResourceTiming).requestStart - e.startTime));
+    const figures: Figures = {
+      wall16_all_live_after_ms: allLiveMs,
+      wall16_tiles_playing: playing,
+      wall16_browser_cpu_pct: round(browserCpu),
+      wall16_browser_pss_mb: round(pssMb(chromiumPids())),
+      wall16_page_js_heap_mb: round(await jsHeapMb(page), 1),
+      wall16_encoders_cpu_pct: round(encoderCpu),
+      wall16_encoders_pss_mb: round(pssMb(ffmpegPids())),
+      wall16_media_requests_per_s: round(waits.length / 12, 1),
+      wall16_request_queue_p50_ms: round(percentile(waits, 50), 1),
+      wall16_request_queue_p95_ms: round(percentile(waits, 95), 1),
+      wall16_server_peak_concurrent_requests: lab.peakInFlight(),
+    };
+    await context.close();
+    return figures;
+  } finally {
+    await lab.close();
+  }
+}
+
+// ---- 500 tile switches
+
+async function tileSwitches(browser: Browser): Promise<Figures> {
+  const cameras = labCameras(8);
+  const lab = await startLab({ cameras, layout: '4', cameraIds: cameras.slice(0, 4).map((c) => c.id), displayKey: 'bench-switch' });
+  try {
+    const page = await openLab(browser, lab);
+    await waitForTiles(page, (t) => t.length === 4 && t.every((x) => x.phase === 'live'), 60_000);
+    // Warm the other cameras too, so switches measure the console, not encoder start-up.
+    await Promise.all(cameras.slice(4).map((c) => fetch(`${lab.url}media/${c.id}/index.m3u8?token=${LAB_TOKEN}`).then((r) => r.arrayBuffer())));
+    await page.waitForTimeout(3000);
+    const heapStart = await jsHeapMb(page);
+    const pssStart = pssMb(chromiumPids());
+    const ids = cameras.map((c) => c.id);
+    // No named helpers inside evaluate: tsx would wrap them in a __name() the page does not have.
+    await page.evaluate(async (all) => {
+      for (let i = 0; i < 500; i++) {
+        const data = new DataTransfer();
+        data.setData('application/x-xiuhua-camera', all[(i * 3 + Math.floor(i / 4)) % all.length]!);
+        document.querySelectorAll('.xv-cell')[i % 4]!.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+        await new Promise((r) => setTimeout(r, 120));
+      }
+    }, ids);
+    await waitForTiles(page, (t) => t.every((x) => x.phase === 'live'), 60_000);
+    await page.waitForTimeout(5000);
+    const heapEnd = await jsHeapMb(page);
+    const pssEnd = pssMb(chromiumPids());
+    await page.context().close();
+    return {
+      switch500_js_heap_start_mb: round(heapStart, 1),
+      switch500_js_heap_end_mb: round(heapEnd, 1),
+      switch500_browser_pss_start_mb: round(pssStart),
+      switch500_browser_pss_end_mb: round(pssEnd),
+    };
+  } finally {
+    await lab.close();
+  }
+}
+
+export async function run(): Promise<Figures> {
+  await buildLabPage();
+  const browser = await launchChromium();
+  try {
+    return {
+      ...(await clickToFirstFrame(browser)),
+      ...(await liveLatency(browser)),
+      ...(await sixteenTileWall(browser)),
+      ...(await tileSwitches(browser)),
+      cpu_cores: os.cpus().length,
+    };
+  } finally {
+    await browser.close();
+  }
+}
