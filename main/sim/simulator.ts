@@ -106,7 +106,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     });
     // After a reconnect, fetch what was missed (the hub re-sends session:ready on every connection).
     s.on('session:ready', () => {
-      if (!stopped) void catchUp(s, () => lastSeq, onEvent, log);
+      if (stopped) return;
+      log('reconnected; catching up on missed events');
+      void catchUp(s, () => lastSeq, onEvent, log);
     });
   });
   // Events sent between session:ready and the listeners above are fetched once.
