@@ -11,7 +11,7 @@ import type { HubStatus } from './hub-lifecycle';
 import { registerIpcHandlers } from './ipc';
 import type { HubStatusView } from './ipc-contract';
 import { HUB_STATUS_EVENT } from './ipc-contract';
-import { installSecurity } from './security';
+import { insecureOriginsToTrust, installSecurity } from './security';
 import { applyCommandLine, loadSettings, parseHubSetting, saveSettings, WALL_LAYOUTS } from './settings';
 import type { HubSetting, Settings, WallLayout } from './settings';
 import { WindowManager } from './windows';
@@ -29,6 +29,14 @@ app.enableSandbox();
 // Separate profiles side by side (tests, a second center on one machine).
 if (process.env.XIUHUA_USER_DATA) app.setPath('userData', process.env.XIUHUA_USER_DATA);
 
+const settingsFile = path.join(app.getPath('userData'), 'settings.json');
+const loaded = loadSettings(settingsFile);
+const cli = applyCommandLine(loaded.settings, process.argv.slice(1), process.cwd());
+const remoteUrl = (hub: HubSetting) => (hub.kind === 'remote' ? hub.url : null);
+// Chromium reads this switch once, before ready: a plain-http remote hub needs it from the start.
+const trusted = insecureOriginsToTrust(remoteUrl(cli.settings.hub));
+if (trusted.length > 0) app.commandLine.appendSwitch('unsafely-treat-insecure-origin-as-secure', trusted.join(','));
+
 if (!app.requestSingleInstanceLock()) {
   // Another Xiuhua is running; it brings its console to the front (second-instance below).
   app.quit();
@@ -37,9 +45,6 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 function run(): void {
-  const settingsFile = path.join(app.getPath('userData'), 'settings.json');
-  const loaded = loadSettings(settingsFile);
-  const cli = applyCommandLine(loaded.settings, process.argv.slice(1), process.cwd());
   let settings: Settings = cli.settings;
   for (const p of [...loaded.problems, ...cli.problems]) log(p);
 
@@ -106,6 +111,13 @@ function run(): void {
   const switchHub = async (hub: HubSetting) => {
     settings = { ...settings, hub };
     saveSettings(settingsFile, settings);
+    const needed = insecureOriginsToTrust(remoteUrl(hub));
+    if (needed.some((o) => !trusted.includes(o))) {
+      // Chromium takes this trust only at start-up: start again with the new hub.
+      app.relaunch();
+      app.quit();
+      return;
+    }
     await supervisor?.stop();
     startHub(hub);
   };

@@ -117,6 +117,19 @@ export function withHubCors(
   return out;
 }
 
+/**
+ * Our pages are a secure context (the console needs crypto.randomUUID), so Chromium blocks plain-http
+ * sockets and fetches from them as mixed content, except to loopback. A remote hub on plain http
+ * (a LAN without TLS) is therefore named to Chromium as trustworthy at start-up; this is that list.
+ */
+export function insecureOriginsToTrust(hubUrl: string | null): string[] {
+  if (!hubUrl) return [];
+  const u = new URL(hubUrl);
+  const loopback = u.hostname === 'localhost' || u.hostname === '[::1]' || /^127\./.test(u.hostname);
+  // Its WebSocket origin too: mixed-content checks see ws:// apart from http://.
+  return u.protocol === 'http:' && !loopback ? [u.origin, u.origin.replace(/^http/, 'ws')] : [];
+}
+
 type Preventable = { preventDefault(): void };
 type NavigationEvent = Preventable & { url: string };
 

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  APP_ORIGIN, contentSecurityPolicy, guardSession, guardWebContents, hardenWebPreferences, installSecurity,
+  APP_ORIGIN, contentSecurityPolicy, guardSession, guardWebContents, hardenWebPreferences, insecureOriginsToTrust, installSecurity,
   isNavigationAllowed, isPermissionAllowed, isTrustedSender, originOf, withHubCors,
 } from '../../main/app/security';
 
@@ -194,5 +194,16 @@ describe('the electron boundary inside main/app', () => {
     const runtime = fs.readdirSync(dir).filter((f) => f.endsWith('.ts'))
       .filter((f) => /^import (?!type )[^;]*from 'electron'/m.test(fs.readFileSync(path.join(dir, f), 'utf8')));
     expect(runtime.sort()).toEqual(['main.ts', 'preload.ts']);
+  });
+});
+
+describe('plain-http hubs', () => {
+  it('are named trustworthy to Chromium only when remote; loopback and https need nothing', () => {
+    expect(insecureOriginsToTrust('http://10.0.0.5:8420')).toEqual(['http://10.0.0.5:8420', 'ws://10.0.0.5:8420']);
+    expect(insecureOriginsToTrust('http://hub.center.lan')).toEqual(['http://hub.center.lan', 'ws://hub.center.lan']);
+    expect(insecureOriginsToTrust('http://127.0.0.1:7400')).toEqual([]);
+    expect(insecureOriginsToTrust('http://localhost:7400')).toEqual([]);
+    expect(insecureOriginsToTrust('https://hub.city.example')).toEqual([]);
+    expect(insecureOriginsToTrust(null)).toEqual([]);
   });
 });
