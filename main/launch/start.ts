@@ -93,14 +93,33 @@ async function runInBrowser(args: string[]): Promise<void> {
     ? spawn(browser, browserArgs(url, profile, process.getuid?.() === 0), { stdio: 'ignore' })
     : null;
 
+  const browserGone = child
+    ? new Promise<void>((resolve) => {
+      child.on('exit', () => resolve());
+      child.on('error', () => resolve());
+    })
+    : Promise.resolve();
+
   let stopping = false;
   const stop = async (why: string) => {
     if (stopping) return;
     stopping = true;
     say(why);
-    if (child && child.exitCode === null) child.kill('SIGTERM');
+    if (child && child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      // The browser writes to its profile until it has exited; only then can the profile go.
+      await browserGone;
+      clearTimeout(killer);
+    }
     await hub.close().catch(() => undefined);
-    if (profile) fs.rmSync(profile, { recursive: true, force: true, maxRetries: 3 });
+    if (profile) {
+      try {
+        fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+      } catch {
+        say(`(the browser profile ${profile} could not be removed; it is safe to delete)`);
+      }
+    }
     say('Xiuhua stopped.');
     process.exit(0);
   };

@@ -93,7 +93,7 @@ describe('npm start without Electron', () => {
     expect(run.output()).not.toMatch(/^\s+at /m);
   }, 300_000);
 
-  it.skipIf(!canOpenWindows)('opens the console in Chromium as an app window, and stops when that window is closed', async () => {
+  it.skipIf(!canOpenWindows)('opens the console in Chromium as an app window, and stops when that window is closed or on Ctrl-C', async () => {
     const display = `:${90 + (process.pid % 9)}`;
     const xvfb = spawn('/usr/bin/Xvfb', [display, '-screen', '0', '1600x1000x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
     started.push(xvfb);
@@ -114,6 +114,25 @@ describe('npm start without Electron', () => {
     expect(await run.exit).toBe(0);
     expect(run.output()).toContain('The console window was closed.');
     await expect(fetch(`${url}/`)).rejects.toThrow();
+
+    // Ctrl-C with the window open: the browser goes first, then the hub, then its throwaway profile.
+    const again = npmStart({ DISPLAY: display, PATH: `/usr/bin:${process.env.PATH ?? ''}` });
+    const [, url2] = await again.line(/Xiuhua console: (http:\/\/127\.0\.0\.1:\d+)\//, 240_000);
+    let profile = '';
+    for (let i = 0; i < 50 && !profile; i++) {
+      const pid = processesWithArg(`--app=${url2}/`)[0];
+      const arg = pid === undefined ? undefined : fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').find((a) => a.startsWith('--user-data-dir='));
+      profile = arg?.slice('--user-data-dir='.length) ?? '';
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(profile).not.toBe('');
+    await new Promise((r) => setTimeout(r, 2000));
+    again.proc.kill('SIGINT');
+    expect(await again.exit).toBe(0);
+    expect(again.output()).toContain('Xiuhua stopped.');
+    expect(again.output()).not.toMatch(/^\s+at /m);
+    expect(processesWithArg(`--app=${url2}/`)).toEqual([]);
+    expect(fs.existsSync(profile)).toBe(false);
     xvfb.kill('SIGTERM');
   }, 300_000);
 });
