@@ -37,6 +37,8 @@ export type SimulatorStats = {
   fixesPerSec: number;
   /** fixes the hub acknowledged as accepted */
   fixesAccepted: number;
+  /** fixes not sent because the hub had not yet answered earlier batches (it cannot keep up) */
+  fixesDropped: number;
   commandsSent: number;
   commandErrors: number;
 };
@@ -49,6 +51,8 @@ type SessionReady = Parameters<FieldServerEvents['session:ready']>[0];
 /** The hub takes at most 5000 fixes a message; smaller batches also keep its event loop responsive. */
 const MAX_BATCH = 2000;
 const COMMAND_TIMEOUT_MS = 10_000;
+/** Unanswered position batches per connection: about five seconds of them (four ticks a second). */
+const MAX_IN_FLIGHT = 20;
 const COMMAND_ATTEMPTS = 4;
 /** Further behind than this, the world jumps ahead rather than flooding the hub with stale fixes. */
 const MAX_LAG_MS = 3000;
@@ -84,7 +88,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   const connOf = new Map(world.actors.map((a, i) => [a.unit.id, i % nConn]));
   log(`simulating ${world.actors.length} units over ${nConn} connection(s) as ${opts.deviceId}, mode ${world.mode}`);
 
-  const st = { fixesSent: 0, fixesAccepted: 0, commandsSent: 0, commandErrors: 0 };
+  const st = { fixesSent: 0, fixesAccepted: 0, fixesDropped: 0, commandsSent: 0, commandErrors: 0 };
+  const inFlight = sockets.map(() => 0);
   const sentLog: { at: number; total: number }[] = [];
   let stopped = false;
   const pending = new Set<Promise<void>>();
@@ -148,12 +153,21 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     if (!sock.connected) return; // stale positions are worth nothing after a reconnect
     for (let i = 0; i < fixes.length; i += MAX_BATCH) {
       const batch = fixes.slice(i, i + MAX_BATCH);
+      // A device whose uplink is backed up drops old fixes rather than queueing without bound.
+      if (inFlight[conn]! >= MAX_IN_FLIGHT) {
+        st.fixesDropped += batch.length;
+        continue;
+      }
+      inFlight[conn]!++;
       st.fixesSent += batch.length;
       sock.emit('unit:position', { fixes: batch }, (res) => {
+        inFlight[conn] = Math.max(0, inFlight[conn]! - 1);
         if (res.ok) st.fixesAccepted += res.result.accepted;
       });
     }
   };
+  // A batch lost with its connection is never answered: start counting afresh.
+  sockets.forEach((s, i) => s.on('disconnect', () => (inFlight[i] = 0)));
 
   let timer: NodeJS.Timeout | undefined;
   let warnedLag = false;
