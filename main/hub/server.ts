@@ -19,7 +19,7 @@ import { refuse, runCommand, zodMessage, type Actor, type CommandDef, type Scope
 import { consoleHandlers } from './handlers/console';
 import { fieldHandlers } from './handlers/field';
 import { PositionPipeline } from './positions';
-import { ensureInitialMode, loadDemoCity, seedDemo, SIM_DEVICE } from './seed';
+import { DEMO_USERS, ensureInitialMode, loadDemoCity, seedDemo, SIM_DEVICE } from './seed';
 import { DEFAULT_RENDERER_DIR, serveStatic } from './static';
 import { createMediaGateway } from '../media/gateway';
 import { keyCameraWatch } from './alerts';
@@ -84,8 +84,12 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   media.setCameras(listCameras(db));
   // HLS goes to logged-in consoles only: the session token rides in the playlist URL.
   const authorizeMedia = (token: string) => sessionUser(db, token, Date.now()) !== undefined;
+  // What a login screen may know before anyone logs in: that this is a Xiuhua hub, and whether it is the demo.
+  const about = JSON.stringify({ product: 'xiuhua', protocol: 1, demo: !!opts.demo, demoUsers: opts.demo ? DEMO_USERS.map((u) => u.username) : [] });
   const httpServer = http.createServer((req, res) => {
-    if (!media.handleHttp(req, res, authorizeMedia)) serveStatic(rendererDir, req, res);
+    if (req.url === '/hub.json') {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store', 'access-control-allow-origin': '*' }).end(about);
+    } else if (!media.handleHttp(req, res, authorizeMedia)) serveStatic(rendererDir, req, res);
   });
   const allowed = new Set(opts.allowedOrigins ?? []);
   const io = new Server(httpServer, {

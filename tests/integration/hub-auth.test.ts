@@ -39,6 +39,11 @@ describe('login', () => {
     await expect(fieldClient(hub.url)).resolves.toBeDefined();
   });
 
+  it('says what it is before login: a Xiuhua hub, in demo mode, with its demo users', async () => {
+    const about = await (await fetch(`${hub.url}/hub.json`)).json();
+    expect(about).toEqual({ product: 'xiuhua', protocol: 1, demo: true, demoUsers: ['operator', 'manager', 'evaluator', 'admin'] });
+  });
+
   it('a browser from a foreign origin is refused', async () => {
     const res = await fetch(`${hub.url}/socket.io/?EIO=4&transport=polling`, { headers: { origin: 'http://evil.example' } });
     expect(res.status).toBe(403);
