@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HubEvent } from '../../shared/protocol';
 import type { Task } from '../../shared/domain';
 import { loadDemoCity } from '../../main/hub/seed';
+import { loadUnits } from '../../main/sim/city/index';
 import { startSimulator, SimulatorConnectError, type Simulator } from '../../main/sim/simulator';
 import { ask, cid, closeClients, consoleClient, startTestHub, type ConsoleClient } from './hub-fixture';
 
@@ -107,4 +108,26 @@ describe('field simulator through a real hub', () => {
     await expect(startSimulator({ hubUrl: hub.url, deviceId: 'sim-gateway', secret: 'wrong', city, seed: 1 })).rejects.toThrow(SimulatorConnectError);
     await expect(startSimulator({ hubUrl: hub.url, deviceId: 'sim-gateway', secret: 'wrong', city, seed: 1 })).rejects.toThrow(/refused device "sim-gateway"/);
   });
+});
+
+describe('load mode through a real hub', () => {
+  it('spreads extra load units over several gateway connections; the hub knows every one of them', async () => {
+    const n = 2000;
+    const loadHub = await startTestHub({ simulate: false, extraUnits: loadUnits(city, n, city.seed) });
+    const { socket: watcher } = await consoleClient(loadHub.url, { username: 'operator', password: 'demo' });
+    const seen = new Set<string>();
+    watcher.on('unit:positions', ({ fixes }) => fixes.forEach((f) => seen.add(f.unitId)));
+    const load = await startSimulator({ hubUrl: loadHub.url, deviceId: 'sim-gateway', secret: 'demo', city, seed: 5, extraUnits: n, connections: 3 });
+    try {
+      await waitFor('every load unit on the console', () => ([...seen].filter((id) => id.startsWith('load-')).length === n ? true : undefined), 30_000);
+      const st = load.stats();
+      expect(st.units).toBe(city.units.length + n);
+      await waitFor('the batches sent so far accepted', () => (load.stats().fixesAccepted >= st.fixesSent ? true : undefined), 20_000);
+      expect(loadHub.pipeline.stats.unknownUnit).toBe(0);
+    } finally {
+      await load.stop();
+      watcher.disconnect();
+      await loadHub.close();
+    }
+  }, 90_000);
 });
