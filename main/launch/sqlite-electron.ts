@@ -26,10 +26,15 @@ function run(cmd: string, args: string[], cwd: string): Promise<{ ok: boolean; o
  * Electron first (prebuild-install, as better-sqlite3's own install does), else a source build with
  * @electron/rebuild.
  */
-export async function ensureElectronSqlite(root: string, electronVersion: string): Promise<{ ok: true; binding: string } | { ok: false; why: string }> {
+export async function ensureElectronSqlite(
+  root: string,
+  electronVersion: string,
+  onPrepare: () => void = () => undefined,
+): Promise<{ ok: true; binding: string } | { ok: false; why: string }> {
   const stage = path.join(electronSqliteDir(root, electronVersion), 'node_modules', 'better-sqlite3');
   const binding = path.join(stage, 'build', 'Release', 'better_sqlite3.node');
   if (fs.existsSync(binding)) return { ok: true, binding };
+  onPrepare();
 
   const source = path.join(root, 'node_modules', 'better-sqlite3');
   fs.rmSync(stage, { recursive: true, force: true });

@@ -145,7 +145,7 @@ async function main(): Promise<void> {
     : await findElectron(ELECTRON_DIR, { onSlow: () => say('Fetching Electron (first start only)…') });
   if (electron?.ok) {
     await buildMain();
-    const sqlite = await ensureElectronSqlite(ROOT, electron.version);
+    const sqlite = await ensureElectronSqlite(ROOT, electron.version, () => say('Preparing SQLite for Electron (first start only)…'));
     if (sqlite.ok) {
       const code = await runElectron(electron.path, sqlite.binding, args);
       if (code !== null) process.exit(code);
