@@ -47,6 +47,9 @@ export type Simulator = { stop(): Promise<void>; stats(): SimulatorStats };
 
 type FieldSocket = Socket<FieldServerEvents, FieldClientEvents>;
 type SessionReady = Parameters<FieldServerEvents['session:ready']>[0];
+/** socket.io's typed emit cannot follow a union of command names to their payloads; the world built each
+ * payload for its own name (SimCommand), so this one loose signature is sound. */
+type LooseAsk = { emitWithAck(name: string, payload: unknown): Promise<Ack<unknown>> };
 
 /** The hub takes at most 5000 fixes a message; smaller batches also keep its event loop responsive. */
 const MAX_BATCH = 2000;
@@ -122,12 +125,10 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   const send = async (cmd: SimCommand) => {
     st.commandsSent++;
     const sock = sockets[connOf.get(cmd.unitId) ?? 0]!;
-    // socket.io's typed emit cannot follow a union of command names to their payloads; the world built
-    // each payload for its own name (SimCommand), so one loose signature here is sound.
-    const emit = sock.timeout(COMMAND_TIMEOUT_MS).emitWithAck as unknown as (name: string, payload: unknown) => Promise<Ack<unknown>>;
     for (let attempt = 1; attempt <= COMMAND_ATTEMPTS && !stopped; attempt++) {
       try {
-        const res = await emit.call(sock, cmd.name, cmd.payload);
+        // The timeout flag holds for one emit only, so it is set again on every attempt.
+        const res = await (sock.timeout(COMMAND_TIMEOUT_MS) as unknown as LooseAsk).emitWithAck(cmd.name, cmd.payload);
         if (!res.ok) {
           st.commandErrors++;
           log(`${cmd.name} for ${cmd.unitId} refused: ${res.error.code} ${res.error.message}`);
