@@ -138,7 +138,7 @@ export function createMediaGateway(opts: MediaGatewayOptions): MediaGateway {
     // While the encoder starts (or after it died) answer at once rather than hold the request open:
     // a held request would occupy one of the browser's six connections to this host.
     const raw = isPlaylist && !stream.running() ? null
-      : await fs.readFile(path.join(mediaRoot, stream.cameraId, file)).catch(() => null);
+      : stream.cached(file) ?? await fs.readFile(path.join(mediaRoot, stream.cameraId, file)).catch(() => null);
     if (!raw && isPlaylist) { send(res, 503, 'stream starting', { 'Retry-After': '1' }); return; }
     if (!raw) { send(res, 404, 'no such segment'); return; }
     const body = isPlaylist ? Buffer.from(withToken(raw.toString('utf8'), token)) : raw;

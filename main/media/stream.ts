@@ -5,6 +5,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Camera, StreamSource } from '../../shared/domain';
 import type { StreamHealth } from '../../shared/protocol/events';
+import { watchHlsDir, type HlsCache } from './hls-cache';
 import { CLOCK_TEXT, PLAYLIST, SEGMENT_SECONDS, lastLine, probeVideoCodec, pulledArgs, testsrcArgs } from './ffmpeg';
 
 export type StreamDeps = {
@@ -33,6 +34,7 @@ export type Stream = ReturnType<typeof createStream>;
 export function createStream(camera: Camera, source: StreamSource, dir: string, deps: StreamDeps) {
   let name = camera.name;
   let proc: ChildProcess | null = null;
+  let cache: HlsCache | null = null;
   let launching = false;
   let stopping = false;
   /** set when we kill a hung encoder ourselves, so its exit does not overwrite the reason */
@@ -102,6 +104,8 @@ export function createStream(camera: Camera, source: StreamSource, dir: string, 
   }
 
   function spawnEncoder(args: string[]): void {
+    cache?.close();
+    cache = watchHlsDir(dir);
     const child = spawn(deps.ffmpegPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     proc = child;
     startedAt = Date.now();
@@ -113,6 +117,8 @@ export function createStream(camera: Camera, source: StreamSource, dir: string, 
     child.on('close', (code, signal) => {
       if (proc !== child) return;
       proc = null;
+      cache?.close();
+      cache = null;
       if (stopping) return;
       const why = killedWhy ?? (signal ? `ffmpeg killed by ${signal}` : `ffmpeg exited with code ${code ?? '?'}`);
       killedWhy = null;
@@ -189,6 +195,8 @@ export function createStream(camera: Camera, source: StreamSource, dir: string, 
       clearTimeout(force);
     }
     proc = null;
+    cache?.close();
+    cache = null;
     await fs.rm(dir, { recursive: true, force: true });
     stopping = false;
   }
@@ -204,6 +212,10 @@ export function createStream(camera: Camera, source: StreamSource, dir: string, 
     /** The encoder runs and is not known to be hung: its playlist, once written, may be served. */
     running(): boolean {
       return proc !== null && (health.state === 'up' || health.state === 'starting');
+    },
+    /** A playlist or segment from memory; null when not (or no longer) held, then the disk may have it. */
+    cached(file: string): Buffer | null {
+      return cache?.get(file) ?? null;
     },
     rename(next: string): void {
       name = next; // takes effect at the next start; the overlay is drawn from a file read once

@@ -5,7 +5,8 @@
 //   the playlist's PROGRAM-DATE-TIME
 // - CPU and memory of a 16-tile wall (browser and encoders separately), and how long requests queued
 //   in the browser for a connection (the six-per-host limit of HTTP/1.1)
-// - memory after 500 tile switches compared with the start
+// - memory after 250 and 500 tile switches compared with the start (JS heap after GC, DOM nodes,
+//   listeners, browser PSS): a leak grows steadily, caches level off
 // Figures only: a benchmark never fails on time.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import {
-  LAB_TOKEN, advancing, buildLabPage, labCameras, launchChromium, openLab, startLab, waitForTiles,
+  LAB_TOKEN, SHARD_HOSTS, advancing, buildLabPage, labCameras, launchChromium, openLab, startLab, waitForTiles,
 } from '../e2e/video-harness';
 
 type Figures = Record<string, number>;
@@ -92,13 +93,15 @@ async function cpuPercent(pids: () => number[], ms: number): Promise<number> {
 const chromiumPids = () => ourProcesses(/chrom/i);
 const ffmpegPids = () => ourProcesses(/^ffmpeg$/);
 
-async function jsHeapMb(page: Page): Promise<number> {
+/** The page's JS heap after a forced GC, its DOM nodes and event listeners: what a leak would grow. */
+async function pageMemory(page: Page): Promise<{ heapMb: number; nodes: number; listeners: number }> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('HeapProfiler.collectGarbage');
   await cdp.send('Performance.enable');
   const { metrics } = await cdp.send('Performance.getMetrics');
   await cdp.detach();
-  return (metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? NaN) / 1024 / 1024;
+  const get = (name: string) => metrics.find((m) => m.name === name)?.value ?? NaN;
+  return { heapMb: get('JSHeapUsedSize') / 1024 / 1024, nodes: get('Nodes'), listeners: get('JSEventListeners') };
 }
 
 // ---- time to first frame on a click
@@ -215,14 +218,14 @@ async function sixteenTileWall(browser: Browser): Promise<Figures> {
     const playing = (await advancing(page, 2000)).length;
     // Time each media request waited in the browser before it was sent: the cost of the six-connection limit.
     const waits = await page.evaluate(() => performance.getEntriesByType('resource')
-      .filter((e) => e.name.includes('/media/'))
+      .filter((e) => e.name.includes('/media/') && (e as PerformanceResourceTiming).responseStart > 0) // not aborted
       .map((e) => (e as PerformanceResourceTiming).requestStart - e.startTime));
     const figures: Figures = {
       wall16_all_live_after_ms: allLiveMs,
       wall16_tiles_playing: playing,
       wall16_browser_cpu_pct: round(browserCpu),
       wall16_browser_pss_mb: round(pssMb(chromiumPids())),
-      wall16_page_js_heap_mb: round(await jsHeapMb(page), 1),
+      wall16_page_js_heap_mb: round((await pageMemory(page)).heapMb, 1),
       wall16_encoders_cpu_pct: round(encoderCpu),
       wall16_encoders_pss_mb: round(pssMb(ffmpegPids())),
       wall16_media_requests_per_s: round(waits.length / 12, 1),
@@ -232,6 +235,35 @@ async function sixteenTileWall(browser: Browser): Promise<Figures> {
     };
     await context.close();
     return figures;
+  } finally {
+    await lab.close();
+  }
+}
+
+/**
+ * The same wall with tiles spread over three host names (three pools of six connections): if requests queue
+ * much less here, the six-connection limit is what made them wait; if not, the server or the CPU was.
+ */
+async function sixteenTileWallSharded(browser: Browser): Promise<Figures> {
+  const cameras = labCameras(16);
+  const lab = await startLab({ cameras, layout: '16', cameraIds: cameras.map((c) => c.id), displayKey: 'bench-16s', shards: SHARD_HOSTS });
+  try {
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1600, height: 900 } });
+    await context.addInitScript(() => performance.setResourceTimingBufferSize(100_000));
+    const page = await context.newPage();
+    await page.goto(lab.url);
+    await waitForTiles(page, (t) => t.length === 16 && t.every((x) => x.phase === 'live'), 90_000);
+    await page.waitForTimeout(3000);
+    await page.evaluate(() => performance.clearResourceTimings());
+    await page.waitForTimeout(10_000);
+    const waits = await page.evaluate(() => performance.getEntriesByType('resource')
+      .filter((e) => e.name.includes('/media/') && (e as PerformanceResourceTiming).responseStart > 0)
+      .map((e) => (e as PerformanceResourceTiming).requestStart - e.startTime));
+    await context.close();
+    return {
+      wall16_sharded_request_queue_p50_ms: round(percentile(waits, 50), 1),
+      wall16_sharded_request_queue_p95_ms: round(percentile(waits, 95), 1),
+    };
   } finally {
     await lab.close();
   }
@@ -248,29 +280,32 @@ async function tileSwitches(browser: Browser): Promise<Figures> {
     // Warm the other cameras too, so switches measure the console, not encoder start-up.
     await Promise.all(cameras.slice(4).map((c) => fetch(`${lab.url}media/${c.id}/index.m3u8?token=${LAB_TOKEN}`).then((r) => r.arrayBuffer())));
     await page.waitForTimeout(3000);
-    const heapStart = await jsHeapMb(page);
-    const pssStart = pssMb(chromiumPids());
     const ids = cameras.map((c) => c.id);
-    // No named helpers inside evaluate: tsx would wrap them in a __name() the page does not have.
-    await page.evaluate(async (all) => {
-      for (let i = 0; i < 500; i++) {
-        const data = new DataTransfer();
-        data.setData('application/x-xiuhua-camera', all[(i * 3 + Math.floor(i / 4)) % all.length]!);
-        document.querySelectorAll('.xv-cell')[i % 4]!.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
-        await new Promise((r) => setTimeout(r, 120));
-      }
-    }, ids);
-    await waitForTiles(page, (t) => t.every((x) => x.phase === 'live'), 60_000);
-    await page.waitForTimeout(5000);
-    const heapEnd = await jsHeapMb(page);
-    const pssEnd = pssMb(chromiumPids());
-    await page.context().close();
-    return {
-      switch500_js_heap_start_mb: round(heapStart, 1),
-      switch500_js_heap_end_mb: round(heapEnd, 1),
-      switch500_browser_pss_start_mb: round(pssStart),
-      switch500_browser_pss_end_mb: round(pssEnd),
+    const figures: Figures = {};
+    const measure = async (label: string) => {
+      const mem = await pageMemory(page);
+      figures[`switch_${label}_js_heap_mb`] = round(mem.heapMb, 1);
+      figures[`switch_${label}_dom_nodes`] = mem.nodes;
+      figures[`switch_${label}_listeners`] = mem.listeners;
+      figures[`switch_${label}_browser_pss_mb`] = round(pssMb(chromiumPids()));
     };
+    await measure('0');
+    for (const [from, to] of [[0, 250], [250, 500]] as const) {
+      // No named helpers inside evaluate: tsx would wrap them in a __name() the page does not have.
+      await page.evaluate(async ([all, first, last]) => {
+        for (let i = first; i < last; i++) {
+          const data = new DataTransfer();
+          data.setData('application/x-xiuhua-camera', all[(i * 3 + Math.floor(i / 4)) % all.length]!);
+          document.querySelectorAll('.xv-cell')[i % 4]!.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+          await new Promise((r) => setTimeout(r, 120));
+        }
+      }, [ids, from, to] as const);
+      await waitForTiles(page, (t) => t.every((x) => x.phase === 'live'), 60_000);
+      await page.waitForTimeout(5000);
+      await measure(String(to));
+    }
+    await page.context().close();
+    return figures;
   } finally {
     await lab.close();
   }
@@ -284,6 +319,7 @@ export async function run(): Promise<Figures> {
       ...(await clickToFirstFrame(browser)),
       ...(await liveLatency(browser)),
       ...(await sixteenTileWall(browser)),
+      ...(await sixteenTileWallSharded(browser)),
       ...(await tileSwitches(browser)),
       cpu_cores: os.cpus().length,
     };

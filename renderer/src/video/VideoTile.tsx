@@ -132,10 +132,14 @@ function CameraPlayer(props: VideoTileProps) {
     };
   }, [cameraId, attempt]);
 
-  // The hub saw the stream come back while we wait out a long backoff: try again now.
+  // The hub saw the stream come back (down → up) while we wait out a long backoff: try again now.
+  // Only on that transition, so a player that keeps failing on an "up" stream still backs off.
   const hubState = health?.state;
+  const prevHubState = useRef(hubState);
   useEffect(() => {
-    if (hubState === 'up' && phase === 'offline') setAttempt((a) => a + 1);
+    const cameBack = hubState === 'up' && prevHubState.current !== 'up';
+    prevHubState.current = hubState;
+    if (cameBack && phase === 'offline') setAttempt((a) => a + 1);
   }, [hubState, phase]);
 
   const hubDown = hubState === 'down';

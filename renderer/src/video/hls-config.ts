@@ -5,22 +5,26 @@ import type { HlsConfig, LoaderConfig } from 'hls.js';
 const retry = (maxNumRetry: number, retryDelayMs: number, maxRetryDelayMs: number): LoaderConfig['errorRetry'] =>
   ({ maxNumRetry, retryDelayMs, maxRetryDelayMs, backoff: 'linear' });
 
+// Time limits count from when the request is made, including time queued for one of the browser's six
+// connections to the hub: they are generous so a busy wall does not turn queueing into retry storms.
+// A dead stream is noticed by the tile's own watchdog and the hub's health push, not by these timeouts.
+
 /** A cold camera's encoder needs about a second for its first segment: poll for the playlist meanwhile. */
 const manifest: LoaderConfig = {
-  maxTimeToFirstByteMs: 5000,
-  maxLoadTimeMs: 8000,
+  maxTimeToFirstByteMs: 8000,
+  maxLoadTimeMs: 10_000,
   timeoutRetry: retry(2, 250, 1000),
   errorRetry: retry(24, 250, 500),
 };
 const playlist: LoaderConfig = {
-  maxTimeToFirstByteMs: 3000,
-  maxLoadTimeMs: 5000,
+  maxTimeToFirstByteMs: 6000,
+  maxLoadTimeMs: 8000,
   timeoutRetry: retry(2, 250, 1000),
   errorRetry: retry(3, 250, 1000),
 };
 const fragment: LoaderConfig = {
-  maxTimeToFirstByteMs: 4000,
-  maxLoadTimeMs: 8000,
+  maxTimeToFirstByteMs: 6000,
+  maxLoadTimeMs: 10_000,
   timeoutRetry: retry(2, 250, 1000),
   errorRetry: retry(3, 250, 1000),
 };
