@@ -67,6 +67,8 @@ export function MapView({ children, center }: { children: ReactNode; center?: Ln
       minZoom: 10,
       maxZoom: 19,
       attributionControl: false,
+      // No label fade: fewer repaints, and labels on a wall are either there or not.
+      fadeDuration: 0,
       localIdeographFontFamily: '"Noto Sans CJK SC", "Noto Sans SC", sans-serif',
     });
     map.addControl(new maplibregl.AttributionControl({ compact: false, customAttribution: '© OpenStreetMap contributors' }), 'bottom-right');

@@ -1,6 +1,8 @@
 // Colours for the dark wall theme and the night theme (the mode profile's mapTheme picks one).
 // Live-state colours are the same in both themes so the legend never changes meaning; only the
 // basemap dims at night.
+import type { ExpressionSpecification } from 'maplibre-gl';
+
 export type MapTheme = 'dark' | 'night';
 
 export type BasemapPalette = {
@@ -47,3 +49,11 @@ export const LIVE = {
   prio3: '#e6d85c',
   select: '#ffffff',
 } as const;
+
+/** A unit's colour from its class (see unit-feed.ts). */
+export const unitColor: ExpressionSpecification = [
+  'match', ['get', 'cls'],
+  'sos', LIVE.sos, 'offline', LIVE.offline, 'stale', LIVE.stale,
+  'on_post', LIVE.ok, 'patrolling', LIVE.patrol, 'on_task', LIVE.task,
+  LIVE.offline,
+];

@@ -1,7 +1,7 @@
 // Live units: officers (the "areas" group: they hold posts and cells) and patrol vehicles with heading
 // and a short trail (the "lines" group). Positions reach the sources only through the position store's
 // bounded-rate flush, as diffs.
-import type { ExpressionSpecification, Map as MlMap } from 'maplibre-gl';
+import type { Map as MlMap } from 'maplibre-gl';
 import { useEffect, useRef } from 'react';
 import type { Unit } from '../../../../shared/domain';
 import { hub, useHub } from '../../hub';
@@ -9,18 +9,11 @@ import { useMap } from '../MapView';
 import { FONT } from './BasemapLayer';
 import { ensureIcons } from '../icons';
 import { emptyFc, geojsonSource, removeAll, useVisibility } from '../layer-kit';
-import { LIVE } from '../theme';
+import { LIVE, unitColor } from '../theme';
 import { UnitFeed } from '../unit-feed';
 
 /** How often ages and stale/offline classes are re-evaluated when no new fix arrives. */
 const SWEEP_MS = 5000;
-
-export const unitColor: ExpressionSpecification = [
-  'match', ['get', 'cls'],
-  'sos', LIVE.sos, 'offline', LIVE.offline, 'stale', LIVE.stale,
-  'on_post', LIVE.ok, 'patrolling', LIVE.patrol, 'on_task', LIVE.task,
-  LIVE.offline,
-];
 
 /** Keep one source fed from the position store, unit status changes and a periodic staleness sweep. */
 function useUnitFeed(map: MlMap, sourceId: string, feed: UnitFeed): void {
