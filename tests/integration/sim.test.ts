@@ -131,3 +131,30 @@ describe('load mode through a real hub', () => {
     }
   }, 90_000);
 });
+
+describe('a hub restart', () => {
+  it('is ridden out: the simulator reconnects by itself and its units move again', async () => {
+    const first = await startTestHub({ simulate: false });
+    const lines: string[] = [];
+    const s = await startSimulator({ hubUrl: first.url, deviceId: 'sim-gateway', secret: 'demo', city, seed: 9, log: (l) => lines.push(l) });
+    try {
+      await waitFor('fixes accepted', () => (s.stats().fixesAccepted > 0 ? true : undefined), 10_000);
+      await first.close();
+      await waitFor('the loss noticed', () => (lines.some((l) => l.startsWith('connection lost')) ? true : undefined), 10_000);
+      const again = await startTestHub({ simulate: false, dataDir: first.dataDir, port: first.port });
+      try {
+        const { socket: watcher } = await consoleClient(again.url, { username: 'operator', password: 'demo' });
+        const seen = new Set<string>();
+        watcher.on('unit:positions', ({ fixes }) => fixes.forEach((f) => seen.add(f.unitId)));
+        await waitFor('units moving on the restarted hub', () => (seen.size > 100 ? true : undefined), 30_000);
+        expect(lines.some((l) => l.startsWith('reconnected'))).toBe(true);
+        watcher.disconnect();
+      } finally {
+        await s.stop();
+        await again.close();
+      }
+    } finally {
+      await s.stop();
+    }
+  }, 90_000);
+});
