@@ -217,7 +217,7 @@ function connect(opts: SimulatorOptions, sockets: FieldSocket[]): Promise<Sessio
   const sock: FieldSocket = io(url, { auth: { deviceId: opts.deviceId, secret: opts.secret }, transports: ['websocket'], forceNew: true });
   sockets.push(sock);
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new SimulatorConnectError(`no answer from the hub at ${opts.hubUrl} within ${(opts.connectTimeoutMs ?? 10_000) / 1000} s`)), opts.connectTimeoutMs ?? 10_000);
+    const timer = setTimeout(() => reject(new SimulatorConnectError(`中心无应答 / no answer from the hub at ${opts.hubUrl} within ${(opts.connectTimeoutMs ?? 10_000) / 1000} s`)), opts.connectTimeoutMs ?? 10_000);
     sock.once('session:ready', (s) => {
       clearTimeout(timer);
       resolve(s);
@@ -226,8 +226,8 @@ function connect(opts: SimulatorOptions, sockets: FieldSocket[]): Promise<Sessio
       clearTimeout(timer);
       // A refusal by the hub's auth leaves the socket inactive; a transport failure keeps it retrying.
       reject(new SimulatorConnectError(sock.active
-        ? `hub unreachable at ${opts.hubUrl}: ${err.message}`
-        : `hub at ${opts.hubUrl} refused device "${opts.deviceId}": ${err.message}`));
+        ? `无法连接中心 / hub unreachable at ${opts.hubUrl}: ${err.message}`
+        : `中心拒绝了设备 / hub at ${opts.hubUrl} refused device "${opts.deviceId}": ${err.message}`));
     });
   });
 }
