@@ -91,7 +91,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store', 'access-control-allow-origin': '*' }).end(about);
     } else if (!media.handleHttp(req, res, authorizeMedia)) serveStatic(rendererDir, req, res);
   });
-  const allowed = new Set(opts.allowedOrigins ?? []);
+  // The Electron app's pages come from xiuhua://app, an origin no website can have.
+  const allowed = new Set(['xiuhua://app', ...(opts.allowedOrigins ?? [])]);
   const io = new Server(httpServer, {
     serveClient: false,
     maxHttpBufferSize: 1_000_000, // a full position batch (5000 fixes) fits; nothing larger is needed
