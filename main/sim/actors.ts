@@ -112,7 +112,7 @@ export abstract class Actor {
 }
 
 /** A point drawn uniformly inside a polygon (rejection from its bounding box). */
-export function pointInCell(rng: Rng, cell: Polygon): LngLat | null {
+function pointInCell(rng: Rng, cell: Polygon): LngLat | null {
   const ring = cell.coordinates[0]!;
   let [w, s, e, n] = [Infinity, Infinity, -Infinity, -Infinity];
   for (const [x, y] of ring) {

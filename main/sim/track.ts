@@ -36,17 +36,4 @@ export class RouteTrack {
     return { at: [a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f], heading: bearingDeg(a, b) };
   }
 
-  /** Distance along the line of the vertex nearest to p: where a vehicle back from a task rejoins. */
-  nearestS(p: LngLat): number {
-    let best = 0;
-    let bestD = Infinity;
-    this.route.line.forEach((v, i) => {
-      const d = distanceM(v, p);
-      if (d < bestD) {
-        bestD = d;
-        best = this.cum[i]!;
-      }
-    });
-    return best;
-  }
 }

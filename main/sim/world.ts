@@ -146,7 +146,7 @@ export class World {
     for (const a of this.actors) if (a instanceof Officer && a.post) a.nextCheckInAt = Math.min(a.nextCheckInAt, now + a.rng.next() * this.checkInEveryMs(a));
   }
 
-  /** True positions (no GPS noise), for tests and the hub's demo view. */
+  /** True positions (no GPS noise): what the GPS fixes scatter around. */
   positionOf(unitId: string): LngLat | null {
     return this.byId.get(unitId)?.pos ?? null;
   }
