@@ -35,5 +35,4 @@ export class RouteTrack {
     const f = seg === 0 ? 0 : (d - this.cum[lo - 1]!) / seg;
     return { at: [a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f], heading: bearingDeg(a, b) };
   }
-
 }
