@@ -63,7 +63,7 @@ const report = setInterval(() => {
   const s = sim.stats();
   const acceptedRate = (s.fixesAccepted - lastAccepted) / 5;
   lastAccepted = s.fixesAccepted;
-  const dropped = s.fixesDropped > 0 ? `  dropped ${s.fixesDropped} (hub behind)` : '';
+  const dropped = (s.fixesDropped > 0 ? `  dropped ${s.fixesDropped} (hub behind)` : '') + (s.skippedMs > 0 ? `  skipped ${(s.skippedMs / 1000).toFixed(1)} s (simulator behind)` : '');
   console.log(`${stamp()}  ${s.units} units  sent ${Math.round(s.fixesPerSec)} fixes/s  accepted ${Math.round(acceptedRate)}/s${dropped}  commands ${s.commandsSent} (${s.commandErrors} errors)`);
 }, 5000);
 

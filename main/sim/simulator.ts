@@ -39,6 +39,8 @@ export type SimulatorStats = {
   fixesAccepted: number;
   /** fixes not sent because the hub had not yet answered earlier batches (it cannot keep up) */
   fixesDropped: number;
+  /** simulated time jumped over because this process fell behind the clock (nothing was sent for it) */
+  skippedMs: number;
   commandsSent: number;
   commandErrors: number;
 };
@@ -91,7 +93,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   const connOf = new Map(world.actors.map((a, i) => [a.unit.id, i % nConn]));
   log(`simulating ${world.actors.length} units over ${nConn} connection(s) as ${opts.deviceId}, mode ${world.mode}`);
 
-  const st = { fixesSent: 0, fixesAccepted: 0, fixesDropped: 0, commandsSent: 0, commandErrors: 0 };
+  const st = { fixesSent: 0, fixesAccepted: 0, fixesDropped: 0, skippedMs: 0, commandsSent: 0, commandErrors: 0 };
   const inFlight = sockets.map(() => 0);
   const sentLog: { at: number; total: number }[] = [];
   let stopped = false;
@@ -179,7 +181,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       // Building 20,000 units can itself take seconds on a busy machine: that first jump is no news.
       if (!warnedLag && sentLog.length > 0) log(`falling behind the clock by ${Math.round(wall - world.now)} ms; skipping ahead (this machine cannot keep up)`);
       warnedLag = sentLog.length > 0;
-      world.now = Math.floor(wall / tickMs) * tickMs - tickMs;
+      const resumeAt = Math.floor(wall / tickMs) * tickMs - tickMs;
+      if (sentLog.length > 0) st.skippedMs += resumeAt - world.now;
+      world.now = resumeAt;
     }
     const batches: PositionFix[][] = sockets.map(() => []);
     while (world.now + tickMs <= wall) {

@@ -97,6 +97,7 @@ export async function run(): Promise<Record<string, number>> {
         'fixes/s sent': rate(s0.fixesSent, s1.fixesSent),
         'fixes/s accepted by hub': rate(s0.fixesAccepted, s1.fixesAccepted),
         'fixes/s dropped (hub behind)': rate(s0.fixesDropped, s1.fixesDropped),
+        'simulated seconds skipped (simulator behind)': Math.round((s1.skippedMs - s0.skippedMs) / 100) / 10,
         'fixes/s persisted': rate(rows0, rows1),
         'fixes/s delivered to a console': rate(del0, del1),
         'console batches/s': Math.round(((batches1 - batches0) / secs) * 10) / 10,
