@@ -52,8 +52,8 @@ export function buildLabPage(): Promise<string> {
 
 export type LabOptions = {
   cameras?: Camera[]; layout?: string; cameraIds?: (string | null)[]; displayKey?: string; idleStopMs?: number;
-  /** host names tiles spread their media requests over (each gets its own six connections) */
-  shards?: string[];
+  /** the wall's mediaHosts: names of this server its tiles spread over (each gets its own six connections) */
+  mediaHosts?: string[];
 };
 
 export type Lab = {
@@ -74,7 +74,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   gateway.setCameras(cameras);
   const config = {
     token: LAB_TOKEN, cameras, layout: opts.layout ?? '1', cameraIds: opts.cameraIds ?? [], displayKey: opts.displayKey ?? 'lab',
-    shards: opts.shards,
+    mediaHosts: opts.mediaHosts,
   };
   let inFlight = 0;
   let peak = 0;
@@ -107,11 +107,11 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   };
 }
 
-/** Host names that all lead to 127.0.0.1, for spreading tiles over several connection pools. */
-export const SHARD_HOSTS = ['media1.lab', 'media2.lab', 'media3.lab'];
+/** Host names that all lead to 127.0.0.1 in our Chromium, for spreading tiles over more connection pools. */
+export const SHARD_HOSTS = ['127.0.0.1', 'media1.lab', 'media2.lab'];
 
 export function launchChromium(): Promise<Browser> {
-  const rules = SHARD_HOSTS.map((h) => `MAP ${h} 127.0.0.1`).join(', ');
+  const rules = SHARD_HOSTS.filter((h) => h !== '127.0.0.1').map((h) => `MAP ${h} 127.0.0.1`).join(', ');
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS, `--host-resolver-rules=${rules}`] });
 }
 

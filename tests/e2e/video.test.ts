@@ -93,7 +93,7 @@ describe('sixteen tiles', () => {
   });
   afterAll(async () => { await lab.close(); });
 
-  it('plays all sixteen at once over one HTTP/1.1 origin', async () => {
+  it('plays all sixteen at once over HTTP/1.1 (tiles spread over 127.0.0.1 and localhost)', async () => {
     const page = await openLab(browser!, lab);
     const t0 = Date.now();
     await waitForTiles(page, (t) => t.length === 16 && t.every((x) => x.phase === 'live'), 60_000);

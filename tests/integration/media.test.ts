@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { execFileSync } from 'node:child_process';
 import type { Camera } from '../../shared/domain';
 import type { StreamHealth } from '../../shared/protocol/events';
 import { createMediaGateway, type MediaGateway } from '../../main/media/gateway';
@@ -24,12 +25,14 @@ const cameras: Camera[] = [
 
 type Harness = { gw: MediaGateway; base: string; server: http.Server; dir: string; health: StreamHealth[]; logs: string[] };
 
-async function startHarness(opts: { idleStopMs?: number; ffmpegPath?: string } = {}): Promise<Harness> {
+async function startHarness(opts: { idleStopMs?: number; ffmpegPath?: string; cameras?: Camera[] } = {}): Promise<Harness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-media-'));
   const health: StreamHealth[] = [];
   const logs: string[] = [];
-  const gw = createMediaGateway({ dataDir: dir, log: (l) => logs.push(l), onHealth: (h) => health.push(...h), ...opts });
-  gw.setCameras(cameras);
+  const gw = createMediaGateway({
+    dataDir: dir, log: (l) => logs.push(l), onHealth: (h) => health.push(...h), idleStopMs: opts.idleStopMs, ffmpegPath: opts.ffmpegPath,
+  });
+  gw.setCameras(opts.cameras ?? cameras);
   const server = http.createServer((req, res) => {
     if (!gw.handleHttp(req, res, (t) => t === TOKEN)) { res.writeHead(404); res.end('not media'); }
   });
@@ -199,6 +202,38 @@ describe('media gateway lifecycle', () => {
       expect(h.logs.filter((l) => l.includes('ffmpeg not found'))).toHaveLength(1);
     } finally {
       await stopHarness(h);
+    }
+  });
+});
+
+describe('pulled sources', () => {
+  it('copies H.264 from a file source and transcodes other codecs', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-media-src-'));
+    const make = (file: string, codec: string[]) => {
+      const out = path.join(dir, file);
+      execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=25', '-t', '3',
+        ...codec, '-g', '25', '-y', out]);
+      return out;
+    };
+    const h264 = make('h264.mp4', ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p']);
+    const mpeg4 = make('mpeg4.mp4', ['-c:v', 'mpeg4']);
+    const h = await startHarness({
+      cameras: [
+        camera('file-h264', '文件 H.264', { kind: 'file', url: h264 }),
+        camera('file-mpeg4', '文件 MPEG-4', { kind: 'file', url: mpeg4 }),
+      ],
+    });
+    try {
+      for (const [id, codecArg] of [['file-h264', 'copy'], ['file-mpeg4', 'libx264']] as const) {
+        const first = await waitForPlaylist(h.base, id);
+        const args = fs.readFileSync(`/proc/${h.gw.pids()[id]}/cmdline`, 'utf8').split('\0');
+        expect(args[args.indexOf('-c:v') + 1], id).toBe(codecArg);
+        await sleep(2500);
+        expect((await waitForPlaylist(h.base, id)).newest, id).toBeGreaterThan(first.newest);
+      }
+    } finally {
+      await stopHarness(h);
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });

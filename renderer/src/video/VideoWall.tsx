@@ -2,7 +2,8 @@
 import { useEffect, useMemo, useState, type DragEvent } from 'react';
 import type { Camera, Unit } from '../../../shared/domain';
 import type { StreamHealth } from '../../../shared/protocol/events';
-import { WALL_LAYOUTS, layoutGeometry, type WallLayout } from './layouts';
+import { MAX_TILES, WALL_LAYOUTS, layoutGeometry, type WallLayout } from './layouts';
+import { spreadOverHosts } from './media-hosts';
 import { useVideoTexts } from './texts';
 import { VideoTile } from './VideoTile';
 import {
@@ -23,6 +24,12 @@ export type VideoWallProps = {
   /** a camera picked elsewhere (map, list): plays in the first (focus) tile; `at` is performance.now() of the click */
   focus?: { cameraId: string; at: number } | null;
   hubClockOffsetMs?: number;
+  /**
+   * Host names that all reach the hub (e.g. its DNS name and its IP): tiles spread their requests over them
+   * to get past the browser's six connections per host. Default: 127.0.0.1 and localhost for a local hub;
+   * pass one name to turn spreading off.
+   */
+  mediaHosts?: string[];
   onFirstFrame?: (cameraId: string, ms: number) => void;
 };
 
@@ -36,7 +43,7 @@ function sameContent(a: TileContent | null, b: TileContent | null): boolean {
 }
 
 export function VideoWall(props: VideoWallProps) {
-  const { displayKey, cameras, units, health, getStreamUrl, preset, focus, hubClockOffsetMs, onFirstFrame } = props;
+  const { displayKey, cameras, units, health, getStreamUrl, preset, focus, hubClockOffsetMs, mediaHosts, onFirstFrame } = props;
   const t = useVideoTexts();
   const [wall, setWall] = useState<WallState>(
     () => loadWall(displayKey) ?? (preset ? fromPreset(preset.layout, preset.cameraIds) : emptyWall()),
@@ -46,6 +53,12 @@ export function VideoWall(props: VideoWallProps) {
 
   useEffect(() => { saveWall(displayKey, wall); }, [displayKey, wall]);
 
+  // One URL getter per slot, stable across renders so tiles do not restart.
+  const urlForSlot = useMemo(
+    () => Array.from({ length: MAX_TILES }, (_, slot) => (cameraId: string) =>
+      getStreamUrl(cameraId).then((url) => spreadOverHosts(url, slot, mediaHosts, window.location.href))),
+    [getStreamUrl, mediaHosts],
+  );
   const cameraById = useMemo(() => new Map(cameras.map((c) => [c.id, c])), [cameras]);
   const unitById = useMemo(() => new Map((units ?? []).map((u) => [u.id, u])), [units]);
 
@@ -151,7 +164,7 @@ export function VideoWall(props: VideoWallProps) {
                 : (
                   <VideoTile
                     camera={camera}
-                    getStreamUrl={getStreamUrl}
+                    getStreamUrl={urlForSlot[slot] ?? getStreamUrl}
                     health={camera ? health[camera.id] : undefined}
                     requestedAt={requestedAt[slot]}
                     hubClockOffsetMs={hubClockOffsetMs}

@@ -8,9 +8,10 @@ import type { Camera } from '../../../shared/domain';
 import type { StreamHealth } from '../../../shared/protocol/events';
 import type { ConsoleClientEvents, ConsoleServerEvents } from '../../../shared/protocol/sockets';
 
-type Wall = { layout: WallLayout; cameraIds: (string | null)[]; displayKey: string };
+/** mediaHosts: the wall's host spreading (undefined = its default) */
+type Wall = { layout: WallLayout; cameraIds: (string | null)[]; displayKey: string; mediaHosts?: string[] };
 /** Lab mode: cameras and token from the lab server. Hub mode (#hub=<json>): a real hub's console namespace. */
-type LabConfig = Wall & { token: string; cameras: Camera[]; shards?: string[] };
+type LabConfig = Wall & { token: string; cameras: Camera[] };
 type HubConfig = Wall & { token: string };
 type Sources = {
   cameras: Camera[];
@@ -25,12 +26,7 @@ async function fromLab(): Promise<[Wall, Sources]> {
   const config: LabConfig = await fetch('/lab/config.json').then((r) => r.json());
   return [config, {
     cameras: config.cameras,
-    // Shards (other host names for the same server) let the benchmark compare against more connections.
-    getStreamUrl: async (id) => {
-      const shard = config.shards?.[config.cameras.findIndex((c) => c.id === id) % config.shards.length];
-      const origin = shard ? location.protocol + '//' + shard + ':' + location.port : '';
-      return origin + '/media/' + id + '/index.m3u8?token=' + config.token;
-    },
+    getStreamUrl: async (id) => '/media/' + id + '/index.m3u8?token=' + config.token,
     // Stands in for the hub's stream:health pushes.
     subscribe: (onHealth) => {
       const timer = setInterval(() => { fetch('/lab/health').then((r) => r.json()).then(onHealth, () => undefined); }, 1000);
@@ -77,6 +73,7 @@ function Page({ wall, sources }: { wall: Wall; sources: Sources }) {
       getStreamUrl={sources.getStreamUrl}
       preset={{ layout: wall.layout, cameraIds: wall.cameraIds }}
       focus={focus}
+      mediaHosts={wall.mediaHosts}
       onFirstFrame={(cameraId, ms) => lab.firstFrames.push({ cameraId, ms })}
     />
   );
