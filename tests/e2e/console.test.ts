@@ -10,6 +10,7 @@ import { build } from 'vite';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { io } from 'socket.io-client';
 import { startHub, type Hub } from '../../main/hub/server';
+import { headSeq } from '../../main/store/log';
 import type { Ack, Snapshot } from '../../shared/protocol';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -68,12 +69,12 @@ async function signIn(page: Page, username: string, password: string, url?: stri
 async function signedInConsole(): Promise<{ page: Page; problems: PageProblems }> {
   const opened = await openConsole();
   await signIn(opened.page, 'operator', 'demo');
-  await opened.page.waitForSelector('[data-testid=conn-status][data-status=live]', { timeout: 20_000 });
+  await opened.page.waitForSelector('[data-testid=conn-status][data-status=live]', { timeout: 60_000 });
   // The snapshot is in and the map has drawn the city.
   await opened.page.waitForFunction(() => {
     const x = window.__xiuhua;
     return !!x?.map && x.hub.getState().ready && x.map.queryRenderedFeatures({ layers: ['bm-road-major'] }).length > 0;
-  }, undefined, { timeout: 30_000 });
+  }, undefined, { timeout: 90_000 });
   return opened;
 }
 
@@ -132,7 +133,7 @@ describe('signing in', () => {
     const { page } = await openConsole('en-US');
     await signIn(page, 'operator', 'not-the-password');
     const alert = page.locator('.login-error');
-    await alert.waitFor({ timeout: 10_000 });
+    await alert.waitFor({ timeout: 30_000 });
     expect(await alert.getAttribute('data-problem')).toBe('auth_failed');
     expect(await alert.textContent()).toContain('Wrong username or password');
     await shot(page, 'login-wrong-password');
@@ -143,7 +144,7 @@ describe('signing in', () => {
     const { page } = await openConsole('zh-CN');
     await signIn(page, 'operator', 'demo', 'http://127.0.0.1:9');
     const alert = page.locator('.login-error');
-    await alert.waitFor({ timeout: 15_000 });
+    await alert.waitFor({ timeout: 30_000 });
     expect(await alert.getAttribute('data-problem')).toBe('unreachable');
     expect(await alert.textContent()).toContain('无法连接 http://127.0.0.1:9');
     await page.context().close();
@@ -156,7 +157,7 @@ describe('the operator console', () => {
 
   beforeAll(async () => {
     ({ page, problems } = await signedInConsole());
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await page?.context().close();
   });
@@ -165,7 +166,7 @@ describe('the operator console', () => {
     await page.waitForFunction(() => {
       const map = window.__xiuhua!.map!;
       return ['cameras', 'camera-clusters', 'vehicles', 'officers', 'incidents'].some((id) => map.queryRenderedFeatures({ layers: [id] }).length > 0);
-    }, undefined, { timeout: 20_000 });
+    }, undefined, { timeout: 60_000 });
     const groups = await renderedGroups(page);
     console.log('console e2e: rendered features per group', groups);
     expect(groups.basemap).toBeGreaterThan(100);
@@ -175,7 +176,7 @@ describe('the operator console', () => {
     // The demo city may start with no open incident: make one so the group has something to draw.
     if (groups.incidents === 0) {
       await createIncidents(1, 'draw');
-      await page.waitForFunction(() => window.__xiuhua!.map!.queryRenderedFeatures({ layers: ['incidents'] }).length > 0, undefined, { timeout: 10_000 });
+      await page.waitForFunction(() => window.__xiuhua!.map!.queryRenderedFeatures({ layers: ['incidents'] }).length > 0, undefined, { timeout: 30_000 });
     }
     expect(await page.locator('.maplibregl-ctrl-attrib').textContent()).toContain('© OpenStreetMap contributors');
     await shot(page, 'main-zh');
@@ -220,7 +221,7 @@ describe('the operator console', () => {
       });
     }, target!.id);
     await page.press('[data-testid=search]', 'Enter');
-    await page.waitForSelector(`[data-testid=side-panel][data-kind=unit][data-id="${target!.id}"]`, { timeout: 15_000 });
+    await page.waitForSelector(`[data-testid=side-panel][data-kind=unit][data-id="${target!.id}"]`, { timeout: 30_000 });
     // Centred once the fly has ended: the centre is where the unit was when the fly began.
     const centred = () => page.evaluate(() => {
       const map = window.__xiuhua!.map!;
@@ -274,26 +275,30 @@ describe('the operator console', () => {
   }, 60_000);
 
   it('rides out the hub going away and coming back, missing and repeating no event', async () => {
-    await page.evaluate(() => {
+    // Listen and read the position in one go, so no event slips in between.
+    const before = await page.evaluate(() => {
       const w = window as unknown as { seen: number[] };
       w.seen = [];
       window.__xiuhua!.hub.onEvent((e) => w.seen.push(e.seq));
+      return window.__xiuhua!.hub.getState().lastSeq;
     });
-    const before = await page.evaluate(() => window.__xiuhua!.hub.getState().lastSeq);
     const port = hub.port;
+    const headBefore = headSeq(hub.db);
     await hub.close();
-    await page.waitForSelector('[data-testid=conn-status][data-status=reconnecting]', { timeout: 15_000 });
-    await page.waitForSelector('[data-testid=conn-status][data-status=offline]', { timeout: 20_000 });
+    await page.waitForSelector('[data-testid=conn-status][data-status=reconnecting]', { timeout: 30_000 });
+    await page.waitForSelector('[data-testid=conn-status][data-status=offline]', { timeout: 40_000 });
     await shot(page, 'hub-gone');
 
     hub = await startDemoHub(port);
+    const headAfter = headSeq(hub.db);
     // Events the console can only learn about by asking for what it missed.
     await createIncidents(5, 'gap');
     await page.waitForSelector('[data-testid=conn-status][data-status=live]', { timeout: 30_000 });
     const truth = await hubTruth();
-    await page.waitForFunction((head) => window.__xiuhua!.hub.getState().lastSeq >= head, truth.headSeq, { timeout: 15_000 });
+    await page.waitForFunction((head) => window.__xiuhua!.hub.getState().lastSeq >= head, truth.headSeq, { timeout: 30_000 });
 
     const seen = await page.evaluate(() => (window as unknown as { seen: number[] }).seen);
+    console.log('console e2e: hub restart', { consoleBefore: before, hubHeadBefore: headBefore, hubHeadAfterRestart: headAfter, seen: seen.join(',') });
     expect(seen.length).toBeGreaterThan(0);
     expect(seen[0]).toBe(before + 1);
     seen.forEach((seq, i) => expect(seq).toBe(before + 1 + i)); // consecutive: none missed, none twice

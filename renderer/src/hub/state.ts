@@ -1,6 +1,6 @@
 // The console's picture of the hub: what the snapshot gave plus every sequenced event applied in order.
 // Collections are replaced (not mutated) when they change so React can compare by identity.
-import type { Area, Camera, Incident, ModeChange, Route, Sos, Task, Unit, UserPublic } from '../../../shared/domain';
+import type { AlertKind, Area, Camera, Incident, ModeChange, Route, Sos, Task, Unit, UserPublic } from '../../../shared/domain';
 import type { HubEvent, HubEventData, Snapshot, StreamHealth } from '../../../shared/protocol';
 
 export type ConnectionStatus = 'signed_out' | 'connecting' | 'live' | 'reconnecting' | 'offline';
@@ -21,8 +21,20 @@ export type Connection = {
   problem: ConnectionProblem | null;
 };
 
-/** A check-in made away from its post, or a geofence complaint: shown until dismissed. */
-export type FieldAlert = { id: string; at: number; unitId: string; postId: string; kind: 'checkin_off_site' };
+/**
+ * Something the operator must notice: an alert the hub raised (camera down, geofence, missed check-in,
+ * overdue task) or a check-in made away from its post. A camera that recovers clears its camera_down.
+ */
+export type ConsoleAlert = {
+  id: string;
+  at: number;
+  kind: AlertKind | 'checkin_off_site';
+  /** the camera, unit or task it concerns */
+  subjectId: string;
+  postId: string | null;
+  /** the hub's own words (hub alerts); null when the console words it (check-ins) */
+  message: { zh: string; en: string } | null;
+};
 
 export type HubState = {
   connection: Connection;
@@ -43,7 +55,7 @@ export type HubState = {
   tasks: ReadonlyMap<string, Task>;
   sos: ReadonlyMap<string, Sos>;
   streams: ReadonlyMap<string, StreamHealth>;
-  alerts: readonly FieldAlert[];
+  alerts: readonly ConsoleAlert[];
 };
 
 const byId = <T extends { id: string }>(xs: readonly T[]) => new Map(xs.map((x) => [x.id, x]));
@@ -106,11 +118,21 @@ function applyData(s: HubState, d: HubEventData, at: number): HubState {
     }
     case 'checkin:recorded': {
       if (d.checkIn.onSite) return s;
-      const alert: FieldAlert = { id: d.checkIn.id, at, unitId: d.checkIn.unitId, postId: d.checkIn.postId, kind: 'checkin_off_site' };
+      const alert: ConsoleAlert = { id: d.checkIn.id, at, kind: 'checkin_off_site', subjectId: d.checkIn.unitId, postId: d.checkIn.postId, message: null };
       return { ...s, alerts: [alert, ...s.alerts].slice(0, MAX_ALERTS) };
     }
-    case 'alert:raised':
-      return s; // hub-raised alerts (key camera down) are not shown yet: see the issue 5 closing note
+    case 'alert:raised': {
+      const a = d.alert;
+      const rest = a.kind === 'camera_recovered'
+        ? s.alerts.filter((x) => !(x.kind === 'camera_down' && x.subjectId === a.subjectId))
+        : s.alerts;
+      if (a.kind === 'camera_recovered') return { ...s, alerts: rest };
+      const alert: ConsoleAlert = { id: a.id, at: a.at, kind: a.kind, subjectId: a.subjectId, postId: null, message: a.message };
+      return { ...s, alerts: [alert, ...rest].slice(0, MAX_ALERTS) };
+    }
+    default:
+      // An event type this console does not know (a newer hub): its seq still counts as applied.
+      return s;
   }
 }
 

@@ -9,9 +9,13 @@
 //   <VideoWall displayKey="console" cameras={…} units={…} health={…} getStreamUrl={…}
 //     preset={{ layout: '1+5', cameraIds: modeProfile.wall }} focus={{ cameraId, at: performance.now() }} />
 //   To play a camera picked on the map, pass a new `focus` object per click; it goes to the first tile.
+//   mediaHosts: names that reach the same hub (e.g. ['hub.city.local', '10.0.0.5']); tiles spread their
+//     requests over them to get past the browser's six connections per host. A local hub needs nothing.
+//   Tiles expose data-camera-id / data-phase / data-ttff-ms / data-latency-ms for tests.
 //   Map markers and camera lists make themselves draggable with
 //     e.dataTransfer.setData(CAMERA_DRAG_TYPE, camera.id)   // 'application/x-xiuhua-camera'
 export { VideoTile, type VideoTileProps } from './VideoTile';
 export { VideoWall, type VideoWallProps } from './VideoWall';
 export { WALL_LAYOUTS, type WallLayout } from './layouts';
 export { CAMERA_DRAG_TYPE } from './wall-state';
+export { spreadOverHosts } from './media-hosts';
