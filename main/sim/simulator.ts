@@ -37,6 +37,8 @@ export type SimulatorStats = {
   fixesPerSec: number;
   /** fixes the hub acknowledged as accepted */
   fixesAccepted: number;
+  /** fixes the hub answered but did not take (units it does not know, or a refused batch) */
+  fixesRejected: number;
   /** fixes not sent because the hub had not yet answered earlier batches (it cannot keep up) */
   fixesDropped: number;
   /** simulated time jumped over because this process fell behind the clock (nothing was sent for it) */
@@ -93,7 +95,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   const connOf = new Map(world.actors.map((a, i) => [a.unit.id, i % nConn]));
   log(`simulating ${world.actors.length} units over ${nConn} connection(s) as ${opts.deviceId}, mode ${world.mode}`);
 
-  const st = { fixesSent: 0, fixesAccepted: 0, fixesDropped: 0, skippedMs: 0, commandsSent: 0, commandErrors: 0 };
+  const st = { fixesSent: 0, fixesAccepted: 0, fixesRejected: 0, fixesDropped: 0, skippedMs: 0, commandsSent: 0, commandErrors: 0 };
   const inFlight = sockets.map(() => 0);
   const sentLog: { at: number; total: number }[] = [];
   let stopped = false;
@@ -165,7 +167,10 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       st.fixesSent += batch.length;
       sock.emit('unit:position', { fixes: batch }, (res) => {
         inFlight[conn] = Math.max(0, inFlight[conn]! - 1);
-        if (res.ok) st.fixesAccepted += res.result.accepted;
+        if (res.ok) {
+          st.fixesAccepted += res.result.accepted;
+          st.fixesRejected += batch.length - res.result.accepted;
+        } else st.fixesRejected += batch.length;
       });
     }
   };

@@ -124,12 +124,23 @@ describe('load mode through a real hub', () => {
       expect(st.units).toBe(city.units.length + n);
       await waitFor('the batches sent so far accepted', () => (load.stats().fixesAccepted >= st.fixesSent ? true : undefined), 20_000);
       expect(loadHub.pipeline.stats.unknownUnit).toBe(0);
+      expect(load.stats().fixesRejected).toBe(0);
     } finally {
       await load.stop();
       watcher.disconnect();
       await loadHub.close();
     }
   }, 90_000);
+
+  it('reports fixes of load units the hub was not started with as rejected', async () => {
+    const s = await startSimulator({ hubUrl: hub.url, deviceId: 'sim-gateway', secret: 'demo', city, seed: 6, extraUnits: 50, cityUnits: false });
+    try {
+      await waitFor('rejected fixes', () => (s.stats().fixesRejected > 0 ? true : undefined), 10_000);
+      expect(s.stats().fixesAccepted).toBe(0);
+    } finally {
+      await s.stop();
+    }
+  });
 });
 
 describe('a hub restart', () => {
