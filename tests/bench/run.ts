@@ -18,7 +18,7 @@ const ARTIFACTS = path.join(ROOT, 'tests/artifacts');
 
 function benchNames(): string[] {
   return fs.readdirSync(BENCH_DIR)
-    .filter((f) => f.endsWith('.ts') && f !== 'run.ts' && !f.endsWith('.test.ts') && !f.endsWith('.d.ts'))
+    .filter((f) => f.endsWith('.ts') && !f.startsWith('.') && f !== 'run.ts' && !f.endsWith('.test.ts') && !f.endsWith('.d.ts'))
     .map((f) => f.slice(0, -'.ts'.length))
     .sort();
 }
@@ -110,6 +110,8 @@ async function main(): Promise<number> {
   return outcomes.some((o) => 'error' in o) ? 1 : 0;
 }
 
+// Ctrl-C or a kill still runs the benches' exit hooks, which stop the servers they started.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 // Exit explicitly: a bench that leaves a handle open must not keep the run alive.
 main().then((code) => process.exit(code), (e) => {
   console.error(e);
