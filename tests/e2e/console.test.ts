@@ -217,7 +217,7 @@ describe('the operator console', () => {
       w.track = [];
       window.__xiuhua!.hub.positions.subscribe((f) => {
         const t = f.tracks.get(id);
-        if (t) w.track.push([t.fix.lng, t.fix.lat]);
+        if (t) w.track.push(...t.trail); // fixes merged between two flushes are in the trail
       });
     }, target!.id);
     await page.press('[data-testid=search]', 'Enter');

@@ -38,7 +38,7 @@ export const LIVE = {
   sos: '#ff3b4e',
   stale: '#9aa3ad',
   offline: '#5c636b',
-  idle: '#7c8cff',
+  idle: '#a58be0',
   route: '#4da3ff',
   routeInactive: '#35506f',
   cellOk: '#1f9d6b',

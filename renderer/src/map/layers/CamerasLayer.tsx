@@ -31,7 +31,9 @@ const lookColor: ExpressionSpecification = [
   'match', ['get', 'look'], 'live', LIVE.ok, 'stale', LIVE.task, 'offline', LIVE.sos, 'idle', LIVE.idle, LIVE.stale,
 ];
 
-const LAYERS = ['camera-clusters', 'camera-cluster-count', 'camera-cones', 'cameras', 'cameras-label'];
+const LAYERS = ['camera-clusters', 'camera-cluster-count', 'camera-cones', 'cameras', 'cameras-moving', 'cameras-label'];
+const single: ExpressionSpecification = ['!', ['has', 'point_count']];
+const isFixed: ExpressionSpecification = ['==', ['get', 'kind'], 'fixed'];
 
 function features(cameras: ReadonlyMap<string, Camera>, streams: ReadonlyMap<string, StreamHealth>): GeoJSON.Feature[] {
   const out: GeoJSON.Feature[] = [];
@@ -59,15 +61,15 @@ export function CamerasLayer({ visible }: { visible: boolean }) {
   useEffect(() => {
     ensureIcons(map);
     map.addSource('cameras', {
-      type: 'geojson', data: emptyFc(), cluster: true, clusterMaxZoom: 14, clusterRadius: 40,
+      type: 'geojson', data: emptyFc(), cluster: true, clusterMaxZoom: 12, clusterRadius: 36,
       clusterProperties: { offline: ['+', ['case', ['==', ['get', 'look'], 'offline'], 1, 0]] },
     });
     map.addLayer({
       id: 'camera-clusters', type: 'circle', source: 'cameras', filter: ['has', 'point_count'],
       paint: {
         'circle-color': ['case', ['>', ['get', 'offline'], 0], LIVE.sos, '#1c6f8c'],
-        'circle-radius': ['step', ['get', 'point_count'], 14, 10, 18, 50, 24, 200, 30],
-        'circle-stroke-color': '#d8f3ff', 'circle-stroke-width': 2, 'circle-opacity': 0.85,
+        'circle-radius': ['step', ['get', 'point_count'], 12, 10, 16, 50, 22, 200, 28],
+        'circle-stroke-color': '#d8f3ff', 'circle-stroke-width': 1.5, 'circle-opacity': 0.75,
       },
     }, 'z-incidents');
     map.addLayer({
@@ -76,7 +78,7 @@ export function CamerasLayer({ visible }: { visible: boolean }) {
       paint: { 'text-color': '#ffffff' },
     }, 'z-incidents');
     map.addLayer({
-      id: 'camera-cones', type: 'symbol', source: 'cameras', filter: ['all', ['!', ['has', 'point_count']], ['>=', ['get', 'facing'], 0]],
+      id: 'camera-cones', type: 'symbol', source: 'cameras', filter: ['all', single, isFixed, ['>=', ['get', 'facing'], 0]],
       layout: {
         'icon-image': 'icon-cone', 'icon-rotate': ['get', 'facing'], 'icon-rotation-alignment': 'map',
         'icon-size': ['interpolate', ['linear'], ['zoom'], 13, 0.9, 17, 1.8], 'icon-allow-overlap': true, 'icon-ignore-placement': true,
@@ -84,20 +86,33 @@ export function CamerasLayer({ visible }: { visible: boolean }) {
       paint: { 'icon-color': lookColor, 'icon-opacity': 0.35 },
     }, 'z-incidents');
     map.addLayer({
-      id: 'cameras', type: 'symbol', source: 'cameras', filter: ['!', ['has', 'point_count']],
+      id: 'cameras', type: 'symbol', source: 'cameras', filter: ['all', single, isFixed],
       layout: {
-        'icon-image': ['match', ['get', 'kind'], 'vehicle', 'icon-cam-vehicle', 'body', 'icon-cam-body', 'icon-cam-fixed'],
+        'icon-image': 'icon-cam-fixed',
         'icon-size': ['interpolate', ['linear'], ['zoom'], 12, 0.45, 17, 0.8], 'icon-allow-overlap': true, 'icon-ignore-placement': true,
       },
-      paint: { 'icon-color': lookColor, 'icon-halo-color': ['case', ['get', 'key'], '#ffffff', '#0b0f16'], 'icon-halo-width': ['case', ['get', 'key'], 2.5, 1] },
+      paint: {
+        'icon-color': lookColor,
+        'icon-opacity': ['match', ['get', 'look'], ['idle', 'unknown'], 0.6, 1],
+        'icon-halo-color': ['case', ['get', 'key'], '#ffffff', '#0b0f16'], 'icon-halo-width': ['case', ['get', 'key'], 2.5, 1],
+      },
+    }, 'z-incidents');
+    // Vehicle and body-worn cameras ride on units: shown close up only, beside (not over) their unit's dot.
+    map.addLayer({
+      id: 'cameras-moving', type: 'symbol', source: 'cameras', minzoom: 15, filter: ['all', single, ['!', isFixed]],
+      layout: {
+        'icon-image': ['match', ['get', 'kind'], 'vehicle', 'icon-cam-vehicle', 'icon-cam-body'],
+        'icon-size': 0.55, 'icon-offset': [26, -26], 'icon-allow-overlap': true, 'icon-ignore-placement': true,
+      },
+      paint: { 'icon-color': lookColor, 'icon-halo-color': '#0b0f16', 'icon-halo-width': 1 },
     }, 'z-incidents');
     map.addLayer({
-      id: 'cameras-label', type: 'symbol', source: 'cameras', minzoom: 16, filter: ['!', ['has', 'point_count']],
+      id: 'cameras-label', type: 'symbol', source: 'cameras', minzoom: 16, filter: ['all', single, isFixed],
       layout: { 'text-field': ['get', 'name'], 'text-font': FONT, 'text-size': 13, 'text-offset': [0, 1.2], 'text-anchor': 'top', 'text-optional': true },
       paint: { 'text-color': '#d8f3ff', 'text-halo-color': '#0b0f16', 'text-halo-width': 1.5 },
     }, 'z-incidents');
     const off = addPickable({
-      layerIds: ['cameras', 'camera-clusters'],
+      layerIds: ['cameras', 'cameras-moving', 'camera-clusters'],
       pick: (f, m) => {
         if (f.properties.cluster_id !== undefined) {
           const at = (f.geometry as GeoJSON.Point).coordinates as [number, number];
