@@ -231,17 +231,18 @@ describe('the operator console', () => {
         const p = map.project(at);
         return Math.hypot(p.x - c.x, p.y - c.y);
       }));
-      return { moving: map.isMoving(), zoom: map.getZoom(), nearest, fixes: track.length };
+      return { moving: map.isMoving(), zoom: map.getZoom(), nearest, fixes: track.length, center: map.getCenter().toArray(), last: track.at(-1) };
     });
     let last = await centred();
     for (const until = Date.now() + 60_000; Date.now() < until; last = await centred()) {
       if (!last.moving && last.zoom >= 16 && last.nearest < 10) break;
       await page.waitForTimeout(250);
     }
+    await shot(page, 'search-unit');
+    console.log('console e2e: search centring', last);
     expect(last).toMatchObject({ moving: false });
     expect(last.zoom).toBeGreaterThanOrEqual(16);
     expect(last.nearest).toBeLessThan(10);
-    await shot(page, 'search-unit');
   }, 120_000);
 
   it('opens a camera’s panel when the camera is clicked on the map', async () => {
@@ -272,6 +273,53 @@ describe('the operator console', () => {
     await shot(page, 'camera-panel-en');
     await page.click('[data-testid=lang-switch]');
     await page.waitForFunction(() => document.querySelector('.brand')?.textContent?.includes('城管'), undefined, { timeout: 30_000 });
+  }, 60_000);
+
+  it('raises an SOS pressed on the field page as an alarm, and acknowledging it clears it', async () => {
+    const officer = await page.evaluate(() => {
+      const h = window.__xiuhua!.hub;
+      const u = [...h.getState().units.values()].find((x) => x.kind === 'officer' && x.status !== 'sos' && h.positions.get(x.id));
+      return u ? { id: u.id, name: u.name, at: h.positions.get(u.id)!.fix } : null;
+    });
+    expect(officer).not.toBeNull();
+    const field = await browser.newContext({
+      viewport: { width: 480, height: 860 }, locale: 'zh-CN',
+      geolocation: { latitude: officer!.at.lat, longitude: officer!.at.lng }, permissions: ['geolocation'],
+    });
+    field.setDefaultTimeout(60_000);
+    const phone = await field.newPage();
+    await phone.goto(hub.url + '/field');
+    const inputs = phone.locator('form.field input');
+    await inputs.nth(0).fill('sim-gateway');
+    await inputs.nth(1).fill('demo');
+    await inputs.nth(2).fill(officer!.id);
+    await phone.click('form.field button[type=submit]');
+    await phone.locator('button.sos').click();
+    await phone.locator('.msg').filter({ hasText: '已发送' }).waitFor();
+    await shot(phone, 'field-sos');
+
+    const alarm = page.locator('.alarm-sos').filter({ hasText: officer!.name });
+    await alarm.waitFor({ timeout: 30_000 });
+    await shot(page, 'sos-alarm');
+    await alarm.getByRole('button', { name: '确认求助' }).click();
+    await alarm.waitFor({ state: 'detached', timeout: 30_000 });
+    await field.close();
+  }, 150_000);
+
+  it('turns to the night theme when the duty manager switches to night mode', async () => {
+    const s = io(hub.url + '/console', { auth: { username: 'manager', password: 'demo' }, transports: ['websocket'] });
+    await new Promise<void>((resolve, reject) => {
+      s.once('session:ready', () => resolve());
+      s.once('connect_error', reject);
+    });
+    const res = (await s.timeout(10_000).emitWithAck('mode:switch', { commandId: `e2enight${Date.now()}`, mode: 'night', reason: 'e2e: dusk', areaId: null })) as Ack<unknown>;
+    s.disconnect();
+    expect(res.ok).toBe(true);
+    await page.waitForSelector('.console.theme-night', { timeout: 30_000 });
+    expect(await page.locator('[data-testid=mode]').textContent()).toContain('夜间');
+    const bg = await page.evaluate(() => window.__xiuhua!.map!.getPaintProperty('background', 'background-color'));
+    expect(bg).toBe('#05070b');
+    await shot(page, 'night');
   }, 60_000);
 
   it('rides out the hub going away and coming back, missing and repeating no event', async () => {
