@@ -143,7 +143,10 @@ function CameraPlayer(props: VideoTileProps) {
   }, [hubState, phase]);
 
   const hubDown = hubState === 'down';
-  const shown: Phase = hubDown && phase !== 'live' ? 'offline' : phase;
+  // Once offline, the slate stays up through the retries until a frame arrives again.
+  const shown: Phase = phase === 'live' ? 'live'
+    : phase === 'stale' ? (hubDown ? 'offline' : 'stale')
+    : offlineSince !== null || hubDown ? 'offline' : 'connecting';
   const since = offlineSince ?? (hubDown ? health?.since ?? null : null);
   const badge = { connecting: t.connecting, live: t.live, stale: t.stale, offline: t.offline }[shown];
 
