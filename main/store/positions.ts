@@ -18,8 +18,8 @@ export function positionWriter(db: Db): (fixes: PositionFix[], receivedAt: numbe
 
 /** A unit's track between two times (map replay, evaluation). */
 export function track(db: ReadDb, unitId: string, from: number, to: number): PositionFix[] {
-  const rows = db.prepare('SELECT unit_id, t, lng, lat, speed, heading, accuracy FROM positions WHERE unit_id = ? AND t BETWEEN ? AND ? ORDER BY t')
-    .all(unitId, from, to) as Array<{ unit_id: string; t: number; lng: number; lat: number; speed: number | null; heading: number | null; accuracy: number | null }>;
+  const rows = db.prepare('SELECT unit_id, t, lng, lat, speed, heading, accuracy FROM positions WHERE t BETWEEN ? AND ? AND unit_id = ? ORDER BY t')
+    .all(from, to, unitId) as Array<{ unit_id: string; t: number; lng: number; lat: number; speed: number | null; heading: number | null; accuracy: number | null }>;
   return rows.map((r) => ({
     unitId: r.unit_id, t: r.t, lng: r.lng, lat: r.lat,
     ...(r.speed === null ? {} : { speed: r.speed }),
