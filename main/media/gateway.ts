@@ -102,13 +102,17 @@ export function createMediaGateway(opts: MediaGatewayOptions): MediaGateway {
   };
   process.on('exit', killAll);
 
+  /** Stops of replaced streams, by camera: a new stream for that camera waits for it before using the folder. */
+  const retiring = new Map<string, Promise<void>>();
+
   function setCameras(list: Camera[]): void {
     const next = new Map(list.map((c) => [c.id, c]));
     for (const [id, stream] of streams) {
       const cam = next.get(id);
       if (!cam || primarySource(cam).kind === 'hls' || !sameSource(primarySource(cam), stream.source)) {
         streams.delete(id);
-        void stream.stop();
+        const stopped = stream.stop().finally(() => { if (retiring.get(id) === stopped) retiring.delete(id); });
+        retiring.set(id, stopped);
       }
     }
     cameras.clear();
@@ -118,7 +122,7 @@ export function createMediaGateway(opts: MediaGatewayOptions): MediaGateway {
       if (source.kind === 'hls') continue;
       const existing = streams.get(id);
       if (existing) { existing.rename(cam.name); continue; }
-      const stream = createStream(cam, source, path.join(mediaRoot, id), deps);
+      const stream = createStream(cam, source, path.join(mediaRoot, id), deps, retiring.get(id));
       streams.set(id, stream);
       deps.changed(stream);
     }
@@ -186,7 +190,7 @@ export function createMediaGateway(opts: MediaGatewayOptions): MediaGateway {
       closed = true;
       clearInterval(ticker);
       process.off('exit', killAll);
-      await Promise.all([...streams.values()].map((s) => s.stop()));
+      await Promise.all([...streams.values()].map((s) => s.stop()).concat([...retiring.values()]));
       streams.clear();
       await fs.rm(mediaRoot, { recursive: true, force: true });
     },

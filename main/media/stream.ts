@@ -31,7 +31,8 @@ const STABLE_MS = 10_000;
 
 export type Stream = ReturnType<typeof createStream>;
 
-export function createStream(camera: Camera, source: StreamSource, dir: string, deps: StreamDeps) {
+/** `previous`: the stop of an earlier stream for the same camera, which removes the folder this one writes to. */
+export function createStream(camera: Camera, source: StreamSource, dir: string, deps: StreamDeps, previous: Promise<void> = Promise.resolve()) {
   let name = camera.name;
   let proc: ChildProcess | null = null;
   let cache: HlsCache | null = null;
@@ -90,6 +91,7 @@ export function createStream(camera: Camera, source: StreamSource, dir: string, 
     const gen = generation;
     setState('starting', null);
     try {
+      await previous;
       await cleanDir();
       const args = await argsFor();
       if (gen !== generation) return;

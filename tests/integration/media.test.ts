@@ -236,4 +236,32 @@ describe('pulled sources', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('moves a watched camera to its new source when an admin changes it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-media-src-'));
+    const file = path.join(dir, 'clip.mp4');
+    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=25', '-t', '3',
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', '25', '-y', file]);
+    const h = await startHarness();
+    try {
+      await waitForPlaylist(h.base, 'cam-a');
+      const before = h.gw.pids()['cam-a'];
+      h.gw.setCameras(cameras.map((c) => (c.id === 'cam-a' ? { ...c, sources: [{ kind: 'file', url: file }] } : c)));
+      const until = Date.now() + 20_000;
+      let args: string[] = [];
+      while (Date.now() < until) {
+        await waitForPlaylist(h.base, 'cam-a');
+        const pid = h.gw.pids()['cam-a'];
+        if (pid !== undefined && pid !== before) { args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'); break; }
+        await sleep(200);
+      }
+      expect(args).toContain(file);
+      const first = await waitForPlaylist(h.base, 'cam-a');
+      await sleep(2500);
+      expect((await waitForPlaylist(h.base, 'cam-a')).newest).toBeGreaterThan(first.newest);
+    } finally {
+      await stopHarness(h);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
