@@ -14,7 +14,8 @@ const manifest: LoaderConfig = {
   maxTimeToFirstByteMs: 8000,
   maxLoadTimeMs: 10_000,
   timeoutRetry: retry(2, 250, 1000),
-  errorRetry: retry(24, 250, 500),
+  // Polls every 150–250 ms: a 503 "starting" costs the hub nothing, and each poll gap adds to first frame.
+  errorRetry: retry(40, 150, 250),
 };
 const playlist: LoaderConfig = {
   maxTimeToFirstByteMs: 6000,
