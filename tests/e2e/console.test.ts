@@ -131,6 +131,9 @@ async function createIncidents(n: number, tag: string): Promise<void> {
 describe('signing in', () => {
   it('says the password is wrong, in words', async () => {
     const { page } = await openConsole('en-US');
+    // The hub says it is the demo (GET /hub.json), so the login screen offers its users.
+    await page.locator('[data-testid=demo-users] button').first().waitFor();
+    expect(await page.locator('[data-testid=demo-users] button').allTextContents()).toEqual(['operator', 'manager', 'evaluator', 'admin']);
     await signIn(page, 'operator', 'not-the-password');
     const alert = page.locator('.login-error');
     await alert.waitFor({ timeout: 30_000 });

@@ -34,9 +34,15 @@ export function whereIs(sel: Selection): LngLat | null {
   }
 }
 
-export function flyTo(sel: Selection, zoom = 16.5): boolean {
-  const at = whereIs(sel);
-  if (!map || !at) return false;
-  map.flyTo({ center: at, zoom: Math.max(map.getZoom(), zoom), duration: 800, essential: true });
-  return true;
+/**
+ * Fly to where the selection is. Waits one frame and measures the map first: selecting usually opens the
+ * side panel, which narrows the map, and a resize in the middle of a flight lands it off target.
+ */
+export function flyTo(sel: Selection, zoom = 16.5): void {
+  requestAnimationFrame(() => {
+    const at = whereIs(sel);
+    if (!map || !at) return;
+    map.resize();
+    map.flyTo({ center: at, zoom: Math.max(map.getZoom(), zoom), duration: 800, essential: true });
+  });
 }

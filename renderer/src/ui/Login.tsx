@@ -1,13 +1,32 @@
 // Sign-in: hub address (this page's origin by default), username, password. Problems are said plainly:
 // a hub that cannot be reached is not a wrong password.
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { hub, useHub, type ConnectionProblem } from '../hub';
 import { LangSwitch } from './LangSwitch';
 
-const DEMO_USERS = ['operator', 'manager', 'evaluator', 'admin'];
 const LAST_URL = 'xiuhua.hubUrl';
-const LAST_DEMO = 'xiuhua.demoHub';
+
+/** What a hub says about itself before login (GET /hub.json); null when the address answers nothing useful. */
+type HubAbout = { product: string; protocol: number; demo: boolean; demoUsers: string[] };
+
+function useHubAbout(url: string): HubAbout | null {
+  const [about, setAbout] = useState<HubAbout | null>(null);
+  useEffect(() => {
+    const ctrl = new AbortController();
+    // Wait for typing to settle; ask once per address.
+    const t = setTimeout(() => {
+      fetch(`${url.replace(/\/+$/, '')}/hub.json`, { signal: ctrl.signal })
+        .then((r) => (r.ok ? (r.json() as Promise<HubAbout>) : null))
+        .then((a) => setAbout(a?.product === 'xiuhua' ? a : null), () => setAbout(null));
+    }, 300);
+    return () => {
+      clearTimeout(t);
+      ctrl.abort();
+    };
+  }, [url]);
+  return about;
+}
 
 function defaultUrl(): string {
   const saved = localStorage.getItem(LAST_URL);
@@ -23,7 +42,7 @@ export function Login() {
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<ConnectionProblem | null>(conn.problem);
-  const demoHub = localStorage.getItem(LAST_DEMO) === url;
+  const about = useHubAbout(url);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -32,8 +51,6 @@ export function Login() {
     try {
       await hub.login(url, username.trim(), password);
       localStorage.setItem(LAST_URL, url);
-      if (hub.getState().demo) localStorage.setItem(LAST_DEMO, url);
-      else localStorage.removeItem(LAST_DEMO);
     } catch (err) {
       setProblem(err as ConnectionProblem);
     } finally {
@@ -70,10 +87,10 @@ export function Login() {
         <button type="submit" disabled={busy || conn.status === 'connecting'}>
           {busy || conn.status === 'connecting' ? t('login.busy') : t('login.submit')}
         </button>
-        {demoHub && (
-          <div className="demo-users">
+        {about?.demo && (
+          <div className="demo-users" data-testid="demo-users">
             <span>{t('login.demoUsers')}</span>
-            {DEMO_USERS.map((u) => (
+            {about.demoUsers.map((u) => (
               <button type="button" key={u} className="chip" onClick={() => { setUsername(u); setPassword('demo'); }}>
                 {u}
               </button>
