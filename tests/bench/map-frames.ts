@@ -3,7 +3,9 @@
 //   merged — the console's path: fixes merged by unit in the PositionStore, flushed on an animation frame
 //            at most every 300 ms, and only changed units sent to the source as a diff (updateData);
 //   naive  — a full GeoJSON setData of every unit per incoming message (what the best-known open-source
-//            tracking UI does).
+//            tracking UI does);
+//   static — the same 20,000 units never moving: what drawing and panning alone cost on this machine
+//            (with software GL this floor dominates; the difference to it is what an update path costs).
 // Messages arrive the way the hub fans them out: a batch every 10 ms (here 200 fixes each).
 // Reports p50/p95/p99 frame time and long tasks per path. Never fails on time.
 import fs from 'node:fs';
@@ -87,6 +89,7 @@ map.on('load', () => {
   let next = 0;
   let messages = 0;
   setInterval(() => {
+    if (mode === 'static') return;
     const fixes: PositionFix[] = [];
     const t = Date.now();
     for (let k = 0; k < perMessage; k++, next = (next + 1) % N) {
@@ -170,7 +173,7 @@ export async function run(): Promise<Record<string, number | string>> {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const figures: Record<string, number | string> = { units: UNITS, 'message every ms': MESSAGE_EVERY_MS, 'measured s per path': MEASURE_MS / 1000 };
   try {
-    for (const mode of ['merged', 'naive'] as const) {
+    for (const mode of ['static', 'merged', 'naive'] as const) {
       const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
       await page.goto(`${url}?mode=${mode}&units=${UNITS}&every=${MESSAGE_EVERY_MS}&warmup=${WARMUP_MS}&measure=${MEASURE_MS}`);
       await page.waitForFunction(() => (window as unknown as { result?: unknown }).result, undefined, { timeout: 120_000, polling: 500 });
