@@ -68,6 +68,20 @@ export const en = {
   },
   alarm: { sos: 'SOS — {{unit}} {{ago}}', ack: 'Acknowledge', show: 'Show', checkin: 'Off-site check-in — {{unit}} at {{post}}' },
   ago: { s: '{{n}} s ago', m: '{{n}} min ago', h: '{{n}} h ago', now: 'just now' },
+  wall: {
+    mode: 'Mode',
+    loading: 'Loading the city…',
+    sos: 'Active SOS',
+    noSos: 'No active SOS',
+    acknowledged: 'acknowledged',
+    onDuty: 'Units on duty',
+    openIncidents: 'Open incidents',
+    streams: 'Camera streams',
+    streamUp: 'Live',
+    streamStarting: 'Starting',
+    streamDown: 'Down',
+    streamIdle: 'Standby',
+  },
   attribution: '© OpenStreetMap contributors',
 };
 

@@ -1,0 +1,45 @@
+// The video wall display: the active mode's wall preset (layout + key cameras in order), saved per display.
+import { useMemo } from 'react';
+import { MODE_PROFILES } from '../../../shared/modes';
+import { hub, useHub } from '../hub';
+import { VideoWall } from '../video';
+import { WallStrip } from './WallStrip';
+
+const streamUrl = (cameraId: string) => hub.streamUrl(cameraId);
+
+export function VideoWallScreen({ displayKey }: { displayKey: string }) {
+  const modeName = useHub((s) => s.mode?.mode ?? 'daily');
+  const cameraMap = useHub((s) => s.cameras);
+  const unitMap = useHub((s) => s.units);
+  const streams = useHub((s) => s.streams);
+  const skew = useHub((s) => s.clockSkewMs);
+  const ready = useHub((s) => s.ready);
+  const cameras = useMemo(() => [...cameraMap.values()], [cameraMap]);
+  const units = useMemo(() => [...unitMap.values()], [unitMap]);
+  const health = useMemo(() => Object.fromEntries(streams), [streams]);
+  const wall = MODE_PROFILES[modeName].wall;
+  const preset = useMemo(
+    () => ({
+      layout: wall.layout,
+      cameraIds: wall.cameras === 'key' ? cameras.filter((c) => c.key).map((c) => c.id) : wall.cameras,
+    }),
+    [wall, cameras],
+  );
+  return (
+    <div className="wall-video">
+      <WallStrip />
+      {/* The preset is read when the wall first mounts; wait for the snapshot so it has the key cameras. */}
+      {ready && (
+        <VideoWall
+          displayKey={`wall-${displayKey}`}
+          cameras={cameras}
+          units={units}
+          health={health}
+          getStreamUrl={streamUrl}
+          preset={preset}
+          hubClockOffsetMs={skew}
+        />
+      )}
+    </div>
+  );
+}

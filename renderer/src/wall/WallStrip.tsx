@@ -1,0 +1,25 @@
+// A thin line on top of every wall: mode, connection, hub clock — so a frozen wall is never mistaken for a live one.
+import { useTranslation } from 'react-i18next';
+import { MODE_PROFILES } from '../../../shared/modes';
+import { hub, useHub } from '../hub';
+import { pick } from '../i18n';
+import { clock } from '../ui/format';
+import { ConnectionBadge } from '../ui/Header';
+import { useNow } from '../ui/useNow';
+
+export function WallStrip() {
+  const { t, i18n } = useTranslation();
+  const mode = useHub((s) => s.mode);
+  const now = useNow();
+  const profile = MODE_PROFILES[mode?.mode ?? 'daily'];
+  return (
+    <header className="wall-strip">
+      <div className={`mode mode-${profile.mode}`} data-testid="wall-mode">
+        {t('wall.mode')} · {pick(profile.label, i18n.language)}
+      </div>
+      <ConnectionBadge />
+      <div className="spacer" />
+      <div className="clock">{clock(now + hub.getState().clockSkewMs)}</div>
+    </header>
+  );
+}

@@ -1,0 +1,16 @@
+// A wall display's content: the map, the video wall or the dashboard, full screen, no operator chrome.
+import { Dashboard } from './Dashboard';
+import { MapWall } from './MapWall';
+import type { WallRoute } from './route';
+import { VideoWallScreen } from './VideoWallScreen';
+import './wall.css';
+
+export function WallView({ route }: { route: WallRoute }) {
+  return (
+    <div className={`wall wall-${route.view}`} data-testid="wall" data-view={route.view}>
+      {route.view === 'video-wall' && <VideoWallScreen displayKey={route.display} />}
+      {route.view === 'map-wall' && <MapWall />}
+      {route.view === 'dashboard' && <Dashboard />}
+    </div>
+  );
+}

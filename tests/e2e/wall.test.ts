@@ -1,0 +1,162 @@
+// The wall displays in real Chromium against a real demo hub (simulator on, demo cameras live): the
+// address the Electron shell opens each wall at (?view=…&display=…&hub=…), a sign-in, then the wall
+// itself — the dashboard's figures, the video wall's daily preset playing live, the map with no chrome.
+// Screenshots land in tests/artifacts/wall/ for people to look at.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build } from 'vite';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { io } from 'socket.io-client';
+import { startHub, type Hub } from '../../main/hub/server';
+import { MODE_PROFILES } from '../../shared/modes';
+import type { Ack, Snapshot } from '../../shared/protocol';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const ARTIFACTS = path.join(ROOT, 'tests/artifacts/wall');
+const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu-sandbox', '--disable-background-networking', '--disable-component-update',
+  '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--autoplay-policy=no-user-gesture-required',
+];
+
+let browser: Browser;
+let hub: Hub;
+let dataDir: string;
+let rendererDir: string;
+
+beforeAll(async () => {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  // Build into a private folder so this test never races another one over dist/.
+  rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-wall-dist-'));
+  await build({ configFile: path.join(ROOT, 'renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-wall-e2e-'));
+  hub = await startHub({ port: 0, dataDir, demo: true, simulate: true, rendererDir, log: () => undefined });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await hub?.close();
+  for (const d of [dataDir, rendererDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
+});
+
+/** A wall display as the shell opens it: its own window (own session), 1080p, zh-CN. */
+async function openWall(query: string): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN' });
+  context.setDefaultTimeout(60_000);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${hub.url}/index.html?${query}`);
+  return { page, errors };
+}
+
+async function signIn(page: Page): Promise<void> {
+  await page.fill('input[name=username]', 'operator');
+  await page.fill('input[name=password]', 'demo');
+  await page.click('button[type=submit]');
+}
+
+/** The test's own view of the hub, over a plain socket.io client. */
+async function hubTruth(): Promise<Snapshot> {
+  const s = io(hub.url + '/console', { auth: { username: 'operator', password: 'demo' }, transports: ['websocket'] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      s.once('session:ready', () => resolve());
+      s.once('connect_error', reject);
+    });
+    const res = (await s.timeout(10_000).emitWithAck('state:snapshot', {})) as Ack<Snapshot>;
+    if (!res.ok) throw new Error(res.error.message);
+    return res.result;
+  } finally {
+    s.disconnect();
+  }
+}
+
+describe('wall displays', () => {
+  it('a wall window starts from the hub address the shell gives it, and needs a sign-in', async () => {
+    const { page } = await openWall('view=dashboard&display=7&hub=http%3A%2F%2F10.1.2.3%3A7400');
+    await page.waitForSelector('input[name=hub]');
+    expect(await page.inputValue('input[name=hub]')).toBe('http://10.1.2.3:7400');
+    expect(await page.locator('[data-testid=wall]').count()).toBe(0);
+    await page.context().close();
+  });
+
+  it('the dashboard shows the mode, the connection and units on duty, in large type', async () => {
+    const { page, errors } = await openWall(`view=dashboard&display=3&hub=${encodeURIComponent(hub.url)}`);
+    await signIn(page);
+    await page.waitForSelector('[data-testid=wall][data-view=dashboard]');
+    await page.waitForSelector('[data-testid=conn-status][data-status=live]');
+    const units = page.locator('[data-testid=board-units]');
+    await units.waitFor();
+    const truth = await hubTruth();
+    const onDuty = truth.units.filter((u) => u.status !== 'off_duty').length;
+    expect(onDuty).toBeGreaterThan(0);
+    // Positions move but statuses change rarely; the figure is the hub's, within what changed meanwhile.
+    const shown = Number(await units.getAttribute('data-count'));
+    expect(shown).toBeGreaterThan(0);
+    expect(Math.abs(shown - onDuty)).toBeLessThanOrEqual(Math.ceil(onDuty * 0.1));
+    const mode = MODE_PROFILES[truth.mode.mode].label.zh;
+    expect(await page.textContent('[data-testid=wall-mode]')).toContain(mode);
+    // No operator chrome: no sidebar, no sign-out button on a wall.
+    expect(await page.locator('.sidebar, .header').count()).toBe(0);
+    // The large figure is readable from metres away: at least 80 px on a 1080p wall.
+    const bigPx = await page.locator('.board-units .board-big').evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+    expect(bigPx).toBeGreaterThanOrEqual(80);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png') });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 120_000);
+
+  it('the video wall shows the daily preset: 9 tiles, key cameras in order, live video', async () => {
+    const { page, errors } = await openWall(`view=video-wall&display=test&hub=${encodeURIComponent(hub.url)}`);
+    await signIn(page);
+    await page.waitForSelector('[data-testid=wall][data-view=video-wall]');
+    const truth = await hubTruth();
+    expect(truth.mode.mode).toBe('daily');
+    expect(MODE_PROFILES.daily.wall.layout).toBe('9');
+    await page.waitForSelector('.xv-wall[data-layout="9"]');
+    expect(await page.locator('.xv-cell').count()).toBe(9);
+    const keyIds = truth.cameras.filter((c) => c.key).map((c) => c.id).slice(0, 9);
+    expect(keyIds.length).toBeGreaterThan(0);
+    await page.waitForFunction((n) => document.querySelectorAll('.xv-cell [data-camera-id]').length >= n, keyIds.length);
+    const shownIds = await page.$$eval('.xv-cell', (cells) => cells.map((c) => c.querySelector('[data-camera-id]')?.getAttribute('data-camera-id') ?? null));
+    expect(shownIds.slice(0, keyIds.length)).toEqual(keyIds);
+
+    // At least one tile is really playing: its video's currentTime moves on.
+    const times = () => page.$$eval('.xv-cell video', (vs) => vs.map((v) => (v as HTMLVideoElement).currentTime));
+    const before = await times();
+    await page.waitForFunction(
+      (start) => [...document.querySelectorAll('.xv-cell video')].some((v, i) => (v as HTMLVideoElement).currentTime > (start[i] ?? 0) + 0.5),
+      before,
+      { timeout: 30_000, polling: 500 },
+    );
+    await page.waitForTimeout(3000); // let the other tiles reach their first frame for the screenshot
+    await page.screenshot({ path: path.join(ARTIFACTS, 'video-wall.png') });
+
+    // The wall's content is kept per display: a reload (same window, same session) shows the same tiles.
+    await page.reload();
+    await page.waitForSelector('.xv-wall[data-layout="9"]');
+    await page.waitForFunction((n) => document.querySelectorAll('.xv-cell [data-camera-id]').length >= n, keyIds.length);
+    const again = await page.$$eval('.xv-cell', (cells) => cells.map((c) => c.querySelector('[data-camera-id]')?.getAttribute('data-camera-id') ?? null));
+    expect(again).toEqual(shownIds);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 150_000);
+
+  it('the map wall is the map alone, with the mode and connection on a thin strip', async () => {
+    const { page, errors } = await openWall(`view=map-wall&display=2&hub=${encodeURIComponent(hub.url)}`);
+    await signIn(page);
+    await page.waitForSelector('[data-testid=wall][data-view=map-wall]');
+    await page.waitForFunction(() => {
+      const x = window.__xiuhua;
+      return !!x?.map && x.hub.getState().ready && x.map.queryRenderedFeatures({ layers: ['bm-road-major'] }).length > 0;
+    }, undefined, { timeout: 90_000 });
+    expect(await page.locator('.sidebar, [data-testid=side-panel], .header').count()).toBe(0);
+    await page.waitForTimeout(2000);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'map-wall.png') });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 150_000);
+});
