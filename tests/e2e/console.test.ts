@@ -278,6 +278,15 @@ describe('the operator console', () => {
     await page.waitForFunction(() => document.querySelector('.brand')?.textContent?.includes('城管'), undefined, { timeout: 30_000 });
   }, 60_000);
 
+  it('hides and shows a layer group with its switch', async () => {
+    const cameras = () => page.evaluate(() => window.__xiuhua!.map!.queryRenderedFeatures({ layers: ['cameras', 'camera-clusters'] }).length);
+    expect(await cameras()).toBeGreaterThan(0);
+    await page.click('[data-testid=layer-points]');
+    await page.waitForFunction(() => window.__xiuhua!.map!.queryRenderedFeatures({ layers: ['cameras', 'camera-clusters'] }).length === 0);
+    await page.click('[data-testid=layer-points]');
+    await page.waitForFunction(() => window.__xiuhua!.map!.queryRenderedFeatures({ layers: ['cameras', 'camera-clusters'] }).length > 0);
+  }, 90_000);
+
   it('raises an SOS pressed on the field page as an alarm, and acknowledging it clears it', async () => {
     const officer = await page.evaluate(() => {
       const h = window.__xiuhua!.hub;
