@@ -159,4 +159,20 @@ describe('wall displays', () => {
     expect(errors).toEqual([]);
     await page.context().close();
   }, 150_000);
+
+  it('a wall that lost its hub says so across the whole strip, and comes back by itself', async () => {
+    const { page } = await openWall(`view=dashboard&display=4&hub=${encodeURIComponent(hub.url)}`);
+    await signIn(page);
+    await page.waitForSelector('[data-testid=conn-status][data-status=live]');
+    await page.waitForSelector('[data-testid=board-units]');
+    const port = Number(new URL(hub.url).port);
+    await hub.close();
+    await page.waitForSelector('.wall-strip.wall-conn-offline .wall-stale', { timeout: 40_000 });
+    expect(await page.textContent('[data-testid=conn-status]')).toMatch(/离线|offline/i);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-offline.png') });
+    hub = await startHub({ port, dataDir, demo: true, simulate: true, rendererDir, log: () => undefined });
+    await page.waitForSelector('[data-testid=conn-status][data-status=live]', { timeout: 60_000 });
+    expect(await page.locator('.wall-stale').count()).toBe(0);
+    await page.context().close();
+  }, 150_000);
 });

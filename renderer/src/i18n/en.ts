@@ -80,7 +80,8 @@ export const en = {
     streamUp: 'Live',
     streamStarting: 'Starting',
     streamDown: 'Down',
-    streamIdle: 'Standby',
+    streamIdle: 'Standby (nobody watching)',
+    stale: 'Figures may be out of date',
   },
   attribution: '© OpenStreetMap contributors',
 };

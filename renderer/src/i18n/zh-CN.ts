@@ -82,7 +82,8 @@ export const zhCN: Messages = {
     streamUp: '在线',
     streamStarting: '启动中',
     streamDown: '中断',
-    streamIdle: '待机',
+    streamIdle: '待机（无人观看）',
+    stale: '数据可能已过时',
   },
   attribution: '© OpenStreetMap contributors',
 };

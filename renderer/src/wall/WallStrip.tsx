@@ -10,15 +10,18 @@ import { useNow } from '../ui/useNow';
 export function WallStrip() {
   const { t, i18n } = useTranslation();
   const mode = useHub((s) => s.mode);
+  const status = useHub((s) => s.connection.status);
   const now = useNow();
   const profile = MODE_PROFILES[mode?.mode ?? 'daily'];
   return (
-    <header className="wall-strip">
+    // Anything but live turns the whole strip amber/red: a wall that stopped updating must look it from across the room.
+    <header className={`wall-strip wall-conn-${status}`}>
       <div className={`mode mode-${profile.mode}`} data-testid="wall-mode">
         {t('wall.mode')} · {pick(profile.label, i18n.language)}
       </div>
       <ConnectionBadge />
       <div className="spacer" />
+      {status !== 'live' && <div className="wall-stale">{t('wall.stale')}</div>}
       <div className="clock">{clock(now + hub.getState().clockSkewMs)}</div>
     </header>
   );
