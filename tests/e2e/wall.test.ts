@@ -12,6 +12,7 @@ import { io } from 'socket.io-client';
 import { startHub, type Hub } from '../../main/hub/server';
 import { MODE_PROFILES } from '../../shared/modes';
 import type { Ack, Snapshot } from '../../shared/protocol';
+import { NANJING, ask, cid, closeClients, consoleClient, fieldClient } from '../integration/hub-fixture';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const ARTIFACTS = path.join(ROOT, 'tests/artifacts/wall');
@@ -36,6 +37,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  closeClients();
   await browser?.close();
   await hub?.close();
   for (const d of [dataDir, rendererDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
@@ -105,6 +107,16 @@ describe('wall displays', () => {
     const bigPx = await page.locator('.board-units .board-big').evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
     expect(bigPx).toBeGreaterThanOrEqual(80);
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png') });
+
+    // An SOS from the field turns its panel red with the unit's name, within the wall's normal update.
+    expect(await page.locator('[data-testid=board-sos].alarm').count()).toBe(0);
+    const gw = await fieldClient(hub.url);
+    const raised = await ask(gw, 'sos:raise', { commandId: cid(), unitId: 'off-002', position: NANJING });
+    expect(raised.ok).toBe(true);
+    await page.waitForSelector('[data-testid=board-sos].alarm[data-count="1"]', { timeout: 15_000 });
+    const unitName = truth.units.find((u) => u.id === 'off-002')?.name ?? 'off-002';
+    expect(await page.textContent('[data-testid=board-sos]')).toContain(unitName);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-sos.png') });
     expect(errors).toEqual([]);
     await page.context().close();
   }, 120_000);
@@ -141,6 +153,14 @@ describe('wall displays', () => {
     await page.waitForFunction((n) => document.querySelectorAll('.xv-cell [data-camera-id]').length >= n, keyIds.length);
     const again = await page.$$eval('.xv-cell', (cells) => cells.map((c) => c.querySelector('[data-camera-id]')?.getAttribute('data-camera-id') ?? null));
     expect(again).toEqual(shownIds);
+
+    // A mode switch brings up that mode's wall: emergency is 16 tiles.
+    const { socket: manager } = await consoleClient(hub.url, { username: 'manager', password: 'demo' });
+    expect((await ask(manager, 'mode:switch', { commandId: cid(), mode: 'emergency', reason: '暴雨预警' })).ok).toBe(true);
+    await page.waitForSelector(`.xv-wall[data-layout="${MODE_PROFILES.emergency.wall.layout}"]`, { timeout: 15_000 });
+    expect(await page.locator('.xv-cell').count()).toBe(16);
+    expect((await ask(manager, 'mode:switch', { commandId: cid(), mode: 'daily', reason: '恢复日常' })).ok).toBe(true);
+    await page.waitForSelector('.xv-wall[data-layout="9"]', { timeout: 15_000 });
     expect(errors).toEqual([]);
     await page.context().close();
   }, 150_000);

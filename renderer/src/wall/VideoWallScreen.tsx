@@ -1,4 +1,6 @@
-// The video wall display: the active mode's wall preset (layout + key cameras in order), saved per display.
+// The video wall display: the active mode's wall preset (layout + key cameras in order). What the operator
+// changes is saved per display and per mode, so switching to emergency brings up that mode's wall and
+// switching back restores the daily one as it was left.
 import { useMemo } from 'react';
 import { MODE_PROFILES } from '../../../shared/modes';
 import { hub, useHub } from '../hub';
@@ -31,7 +33,8 @@ export function VideoWallScreen({ displayKey }: { displayKey: string }) {
       {/* The preset is read when the wall first mounts; wait for the snapshot so it has the key cameras. */}
       {ready && (
         <VideoWall
-          displayKey={`wall-${displayKey}`}
+          key={modeName}
+          displayKey={`wall-${displayKey}-${modeName}`}
           cameras={cameras}
           units={units}
           health={health}
