@@ -1,12 +1,11 @@
 // `npm run users -- add <name> --role <role> --data <dir>`: creates a person's account (password prompted or from stdin).
 import { randomUUID } from 'node:crypto';
-import readline from 'node:readline';
 import { Role } from '../../shared/domain';
 import { appendAudit } from '../store/audit';
 import { openStore, StoreError } from '../store/db';
 import { findUserByName, insertUser } from '../store/people';
 import { hashSecret } from '../hub/auth';
-import { cliArgs, fail } from './args';
+import { cliArgs, fail, readSecretLine } from './args';
 
 const USAGE = 'npm run users -- add <username> --role <operator|duty_manager|evaluator|admin> --data <dir>';
 const { values, positionals } = cliArgs(USAGE, { role: { type: 'string' }, data: { type: 'string' } });
@@ -17,7 +16,7 @@ const role = Role.safeParse(values.role);
 if (!role.success) fail(`--role must be one of ${Role.options.join(', ')}`, 2);
 if (!values.data) fail('--data <dir> is required', 2);
 
-const password = await readPassword();
+const password = await readSecretLine('password');
 if (password.length < 8) fail('the password must be at least 8 characters', 2);
 try {
   const db = openStore(values.data);
@@ -34,14 +33,4 @@ try {
 } catch (e) {
   if (e instanceof StoreError) fail(e.message);
   throw e;
-}
-
-async function readPassword(): Promise<string> {
-  const rl = readline.createInterface({ input: process.stdin, output: process.stdin.isTTY ? process.stderr : undefined, terminal: !!process.stdin.isTTY });
-  if (process.stdin.isTTY) process.stderr.write('password: ');
-  for await (const line of rl) {
-    rl.close();
-    return line;
-  }
-  fail('no password given (type it at the prompt, or pipe it on stdin)', 2);
 }

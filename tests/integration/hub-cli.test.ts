@@ -118,3 +118,29 @@ describe('npm run users', () => {
     expect(role.output()).toMatch(/--role must be one of/);
   });
 });
+
+describe('npm run devices', () => {
+  it('registers a terminal for one unit (secret on stdin) that then connects and speaks only for that unit', async () => {
+    const data = tempDir();
+    const seed = startCli('main/cli/hub.ts', ['--port', '0', '--data', data, '--demo', '--no-sim']);
+    await waitFor(seed.output, /hub listening/);
+    seed.child.kill('SIGTERM');
+    expect(await seed.exited).toBe(0);
+
+    const add = startCli('main/cli/devices.ts', ['add', 'phone-off-007', '--unit', 'off-007', '--data', data]);
+    add.child.stdin!.end('a-device-secret-1\n');
+    expect(await add.exited).toBe(0);
+    expect(add.output()).toMatch(/device phone-off-007 \(terminal for unit off-007\) registered/);
+    const ghost = startCli('main/cli/devices.ts', ['add', 'phone-x', '--unit', 'no-such-unit', '--data', data]);
+    ghost.child.stdin!.end('a-device-secret-1\n');
+    expect(await ghost.exited).toBe(1);
+    expect(ghost.output()).toMatch(/no unit no-such-unit/);
+
+    const hub = startCli('main/cli/hub.ts', ['--port', '0', '--data', data, '--demo', '--no-sim']);
+    const [, url] = await waitFor(hub.output, /hub listening on (http:\/\/[\d.:]+)/);
+    const phone = await fieldClient(url!, { deviceId: 'phone-off-007', secret: 'a-device-secret-1' });
+    const fix = (unitId: string) => ({ fixes: [{ unitId, t: Date.now(), lng: 118.78, lat: 32.04 }] });
+    expect(await phone.timeout(5000).emitWithAck('unit:position', fix('off-007'))).toEqual({ ok: true, result: { accepted: 1 } });
+    expect((await phone.timeout(5000).emitWithAck('unit:position', fix('off-008'))).ok).toBe(false);
+  });
+});
