@@ -109,11 +109,11 @@ describe('wall displays', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png') });
 
     // An SOS from the field turns its panel red with the unit's name, within the wall's normal update.
-    expect(await page.locator('[data-testid=board-sos].alarm').count()).toBe(0);
+    expect(await page.locator('[data-testid=board-sos].sos-active').count()).toBe(0);
     const gw = await fieldClient(hub.url);
     const raised = await ask(gw, 'sos:raise', { commandId: cid(), unitId: 'off-002', position: NANJING });
     expect(raised.ok).toBe(true);
-    await page.waitForSelector('[data-testid=board-sos].alarm[data-count="1"]', { timeout: 15_000 });
+    await page.waitForSelector('[data-testid=board-sos].sos-active[data-count="1"]', { timeout: 15_000 });
     const unitName = truth.units.find((u) => u.id === 'off-002')?.name ?? 'off-002';
     expect(await page.textContent('[data-testid=board-sos]')).toContain(unitName);
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-sos.png') });

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { INCIDENT_CATEGORY_LABELS } from '../../../shared/domain';
 import { hub, useHub } from '../hub';
 import { pick } from '../i18n';
-import { ago } from '../ui/format';
+import { ago, clock } from '../ui/format';
 import { useNow } from '../ui/useNow';
 import { CATEGORIES, ON_DUTY, countBoard } from './board';
 import { WallStrip } from './WallStrip';
@@ -26,7 +26,7 @@ export function Dashboard() {
         <div className="board-wait">{t('wall.loading')}</div>
       ) : (
         <div className="board">
-          <section className={`board-sos ${board.sos.length ? 'alarm' : ''}`} data-testid="board-sos" data-count={board.sos.length}>
+          <section className={`board-sos ${board.sos.length ? 'sos-active' : ''}`} data-testid="board-sos" data-count={board.sos.length}>
             <h2>{t('wall.sos')}</h2>
             {board.sos.length === 0 ? (
               <div className="board-none">{t('wall.noSos')}</div>
@@ -35,7 +35,7 @@ export function Dashboard() {
                 {board.sos.map((s) => (
                   <li key={s.id}>
                     <span className="sos-unit">{s.unitName}</span>
-                    <span className="sos-ago">{ago(t, now - s.raisedAt)}</span>
+                    <span className="sos-ago">{clock(s.raisedAt)} · {ago(t, now - s.raisedAt)}</span>
                     {s.acknowledged && <span className="sos-ack">{t('wall.acknowledged')}</span>}
                   </li>
                 ))}
@@ -74,7 +74,7 @@ export function Dashboard() {
             <dl>
               <div className="row stream-up"><dt>{t('wall.streamUp')}</dt><dd>{board.streams.up}</dd></div>
               <div className="row stream-starting"><dt>{t('wall.streamStarting')}</dt><dd>{board.streams.starting}</dd></div>
-              <div className={`row stream-down ${board.streams.down ? 'alarm' : ''}`}><dt>{t('wall.streamDown')}</dt><dd>{board.streams.down}</dd></div>
+              <div className={`row stream-down ${board.streams.down ? 'is-bad' : ''}`}><dt>{t('wall.streamDown')}</dt><dd>{board.streams.down}</dd></div>
               <div className="row stream-idle"><dt>{t('wall.streamIdle')}</dt><dd>{board.streams.idle}</dd></div>
             </dl>
           </section>
