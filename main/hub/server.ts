@@ -216,6 +216,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     const socket = s as ConsoleSocket;
     const actor = () => socket.data.actor;
     socket.join('consoles');
+    socket.on('disconnect', () => lastRateAudit.delete(socket.id));
     const user = sessionUser(db, socket.data.token, Date.now());
     socket.emit('session:ready', {
       token: socket.data.token, user: user ?? { id: actor().id, username: actor().id, role: actor().role as never },
@@ -287,6 +288,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     const socket = s as FieldSocket;
     const actor = () => socket.data.actor;
     const units = actor().unitIds!;
+    socket.on('disconnect', () => lastRateAudit.delete(socket.id));
     if (units === 'any') socket.join('gateways');
     else socket.join(['terminals', ...units.map((u) => `unit:${u}`)]);
     socket.emit('session:ready', { deviceId: actor().id, unitIds: units, headSeq: headSeq(db), hubTime: Date.now(), mode: currentMode(db)! });
@@ -314,7 +316,16 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   io.engine.on('connection_error', (err: { message: string }) => log(`connection refused: ${err.message}`));
 
   let hubUrl = '';
-  await listen(httpServer, opts.port, host);
+  try {
+    await listen(httpServer, opts.port, host);
+  } catch (e) {
+    // Leave nothing open behind a failed start (the Electron shell retries in the same process tree).
+    pipeline.close();
+    await media.close();
+    io.close();
+    db.close();
+    throw e;
+  }
   const port = (httpServer.address() as AddressInfo).port;
   const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
   hubUrl = url;
