@@ -11,7 +11,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { io } from 'socket.io-client';
 import { startHub, type Hub } from '../../main/hub/server';
 import { headSeq } from '../../main/store/log';
-import type { Ack, Snapshot } from '../../shared/protocol';
+import { hubSnapshot } from '../integration/hub-fixture';
+import type { Ack } from '../../shared/protocol';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const ARTIFACTS = path.join(ROOT, 'tests/artifacts/console');
@@ -97,21 +98,7 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
 }
 
-/** A second, plain socket.io client: the test's own view of the hub. */
-async function hubTruth(): Promise<Snapshot> {
-  const s = io(hub.url + '/console', { auth: { username: 'operator', password: 'demo' }, transports: ['websocket'] });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      s.once('session:ready', () => resolve());
-      s.once('connect_error', reject);
-    });
-    const res = (await s.timeout(10_000).emitWithAck('state:snapshot', {})) as Ack<Snapshot>;
-    if (!res.ok) throw new Error(res.error.message);
-    return res.result;
-  } finally {
-    s.disconnect();
-  }
-}
+const hubTruth = () => hubSnapshot(hub.url);
 
 async function createIncidents(n: number, tag: string): Promise<void> {
   const s = io(hub.url + '/console', { auth: { username: 'manager', password: 'demo' }, transports: ['websocket'] });

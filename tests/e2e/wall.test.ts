@@ -8,11 +8,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'vite';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { io } from 'socket.io-client';
 import { startHub, type Hub } from '../../main/hub/server';
 import { MODE_PROFILES } from '../../shared/modes';
-import type { Ack, Snapshot } from '../../shared/protocol';
-import { NANJING, ask, cid, closeClients, consoleClient, fieldClient } from '../integration/hub-fixture';
+import { NANJING, ask, cid, closeClients, consoleClient, fieldClient, hubSnapshot } from '../integration/hub-fixture';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const ARTIFACTS = path.join(ROOT, 'tests/artifacts/wall');
@@ -60,21 +58,7 @@ async function signIn(page: Page): Promise<void> {
   await page.click('button[type=submit]');
 }
 
-/** The test's own view of the hub, over a plain socket.io client. */
-async function hubTruth(): Promise<Snapshot> {
-  const s = io(hub.url + '/console', { auth: { username: 'operator', password: 'demo' }, transports: ['websocket'] });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      s.once('session:ready', () => resolve());
-      s.once('connect_error', reject);
-    });
-    const res = (await s.timeout(10_000).emitWithAck('state:snapshot', {})) as Ack<Snapshot>;
-    if (!res.ok) throw new Error(res.error.message);
-    return res.result;
-  } finally {
-    s.disconnect();
-  }
-}
+const hubTruth = () => hubSnapshot(hub.url);
 
 describe('wall displays', () => {
   it('a wall window starts from the hub address the shell gives it, and needs a sign-in', async () => {

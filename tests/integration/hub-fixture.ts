@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
-import type { ConsoleClientEvents, ConsoleServerEvents, FieldClientEvents, FieldServerEvents, SessionReady } from '../../shared/protocol/sockets';
+import type { ConsoleClientEvents, ConsoleServerEvents, FieldClientEvents, FieldServerEvents, SessionReady, Snapshot } from '../../shared/protocol/sockets';
 import { startHub, type Hub, type HubOptions } from '../../main/hub/server';
 
 export type ConsoleClient = Socket<ConsoleServerEvents, ConsoleClientEvents>;
@@ -53,3 +53,15 @@ export function ask(socket: Socket, event: string, payload: unknown, timeoutMs =
 }
 
 export const NANJING: [number, number] = [118.7835, 32.0415];
+
+/** The test's own view of the hub: a snapshot over a plain socket.io client of its own. */
+export async function hubSnapshot(url: string): Promise<Snapshot> {
+  const { socket } = await consoleClient(url, { username: 'operator', password: 'demo' });
+  try {
+    const res = await ask(socket, 'state:snapshot', {}, 10_000);
+    if (!res.ok) throw new Error(res.error?.message);
+    return res.result as Snapshot;
+  } finally {
+    socket.disconnect();
+  }
+}
