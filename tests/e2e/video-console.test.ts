@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'vite';
 import type { Browser, Page } from 'playwright-core';
 import { startHub, type Hub } from '../../main/hub/server';
-import { launchChromium } from './video-harness';
+import { launchChromium, ourEncoders } from './video-harness';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -33,18 +33,7 @@ afterAll(async () => {
 });
 
 /** The ffmpeg this process (the hub) runs for a camera. */
-function encoderPid(cameraId: string): number | undefined {
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const argv = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
-      if (ppid === process.pid && /(^|\/)ffmpeg$/.test(argv[0] ?? '') && argv.some((a) => a.includes(`/media/${cameraId}/`))) return Number(name);
-    } catch { /* exited */ }
-  }
-  return undefined;
-}
+const encoderPid = (cameraId: string) => ourEncoders().find((e) => e.args.includes(`/media/${cameraId}/`))?.pid;
 
 async function signedIn(): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1600, height: 900 }, locale: 'zh-CN' });

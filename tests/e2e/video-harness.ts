@@ -165,3 +165,18 @@ export async function advancing(page: Page, gapMs: number): Promise<TileState[]>
 export async function closeBrowser(browser: Browser | undefined): Promise<void> {
   await browser?.close();
 }
+
+/** ffmpeg processes started by this test process (the hub runs in it), with their command lines. */
+export function ourEncoders(): { pid: number; args: string }[] {
+  const out: { pid: number; args: string }[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const argv = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
+      if (ppid === process.pid && /(^|\/)ffmpeg$/.test(argv[0] ?? '')) out.push({ pid: Number(name), args: argv.join(' ') });
+    } catch { /* exited */ }
+  }
+  return out;
+}

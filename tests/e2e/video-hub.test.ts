@@ -10,7 +10,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { Browser } from 'playwright-core';
 import type { ConsoleClientEvents, ConsoleServerEvents, SessionReady, Snapshot } from '../../shared/protocol/sockets';
 import { startHub, type Hub } from '../../main/hub/server';
-import { advancing, buildLabPage, closeBrowser, launchChromium, waitForTiles } from './video-harness';
+import { advancing, buildLabPage, closeBrowser, launchChromium, ourEncoders, waitForTiles } from './video-harness';
 
 type ConsoleSocket = Socket<ConsoleServerEvents, ConsoleClientEvents>;
 
@@ -20,21 +20,6 @@ let dataDir: string;
 let socket: ConsoleSocket;
 let session: SessionReady;
 let snapshot: Snapshot;
-
-/** ffmpeg processes started by this test process (the hub runs in it), with their command lines. */
-function ourEncoders(): { pid: number; args: string }[] {
-  const out: { pid: number; args: string }[] = [];
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const argv = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
-      if (ppid === process.pid && /(^|\/)ffmpeg$/.test(argv[0] ?? '')) out.push({ pid: Number(name), args: argv.join(' ') });
-    } catch { /* exited */ }
-  }
-  return out;
-}
 
 beforeAll(async () => {
   const rendererDir = await buildLabPage();
