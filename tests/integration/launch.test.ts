@@ -63,6 +63,36 @@ function loginAsOperator(url: string): Promise<{ demo: boolean; user: { username
   }).finally(() => socket.disconnect());
 }
 
+/** The parent pid from /proc/<pid>/stat (the field after the parenthesised command, which may hold spaces). */
+function parentOf(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The browser process holding the console window: of the processes carrying the --app argument, the one
+ * whose parent is not among them. Helpers carry --type=…, but a child Chromium has just forked briefly
+ * carries the browser's own command line too; it is told apart by its parent, not by timing.
+ */
+function browserRoots(arg: string): number[] {
+  const withArg = processesWithArg(arg);
+  return withArg.filter((p) => !withArg.includes(parentOf(p) ?? -1));
+}
+
+/** Xvfb is ready once its socket exists; wait on that, not on a fixed sleep (the machine may be loaded). */
+async function displayReady(display: string, xvfb: ChildProcess): Promise<void> {
+  const socket = `/tmp/.X11-unix/X${display.slice(1)}`;
+  for (let i = 0; i < 300 && !fs.existsSync(socket); i++) {
+    if (xvfb.exitCode !== null) throw new Error(`Xvfb ${display} exited with ${xvfb.exitCode}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!fs.existsSync(socket)) throw new Error(`Xvfb ${display} did not come up`);
+}
+
 function processesWithArg(arg: string): number[] {
   return fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
     try {
@@ -97,16 +127,15 @@ describe('npm start without Electron', () => {
     const display = `:${90 + (process.pid % 9)}`;
     const xvfb = spawn('/usr/bin/Xvfb', [display, '-screen', '0', '1600x1000x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
     started.push(xvfb);
-    await new Promise((r) => setTimeout(r, 1000));
+    await displayReady(display, xvfb);
     const run = npmStart({ DISPLAY: display, PATH: `/usr/bin:${process.env.PATH ?? ''}` });
     const [, url] = await run.line(/Xiuhua console: (http:\/\/127\.0\.0\.1:\d+)\//, 240_000);
     await run.line(/Opened in chromium as an app window\. Ctrl-C stops Xiuhua\./, 10_000);
     const appArg = `--app=${url}/`;
-    // The browser process itself (its helpers carry --type=…) holds the console window.
     let browsers: number[] = [];
-    for (let i = 0; i < 50 && browsers.length === 0; i++) {
-      browsers = processesWithArg(appArg).filter((p) => !fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('--type='));
-      await new Promise((r) => setTimeout(r, 200));
+    for (let i = 0; i < 100 && browsers.length === 0; i++) {
+      browsers = browserRoots(appArg);
+      if (browsers.length === 0) await new Promise((r) => setTimeout(r, 200));
     }
     expect(browsers).toHaveLength(1);
 
@@ -119,14 +148,16 @@ describe('npm start without Electron', () => {
     const again = npmStart({ DISPLAY: display, PATH: `/usr/bin:${process.env.PATH ?? ''}` });
     const [, url2] = await again.line(/Xiuhua console: (http:\/\/127\.0\.0\.1:\d+)\//, 240_000);
     let profile = '';
-    for (let i = 0; i < 50 && !profile; i++) {
-      const pid = processesWithArg(`--app=${url2}/`)[0];
+    for (let i = 0; i < 100 && !profile; i++) {
+      const pid = browserRoots(`--app=${url2}/`)[0];
       const arg = pid === undefined ? undefined : fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').find((a) => a.startsWith('--user-data-dir='));
       profile = arg?.slice('--user-data-dir='.length) ?? '';
       await new Promise((r) => setTimeout(r, 200));
     }
     expect(profile).not.toBe('');
-    await new Promise((r) => setTimeout(r, 2000));
+    // The window is really up once Chromium has written its profile, not after a fixed pause.
+    for (let i = 0; i < 300 && !fs.existsSync(path.join(profile, 'Default')); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(fs.existsSync(path.join(profile, 'Default'))).toBe(true);
     again.proc.kill('SIGINT');
     expect(await again.exit).toBe(0);
     expect(again.output()).toContain('Xiuhua stopped.');
