@@ -2,6 +2,7 @@
 // plus Electron's `process.parentPort`; it imports nothing from electron. It tells the main process
 // when the hub is listening, why it failed, and stops cleanly when asked.
 import { startHub } from '../hub/server';
+import { simulateDemoCity } from '../sim/demo';
 import type { HubChildMessage, HubLaunch } from './hub-lifecycle';
 import { APP_ORIGIN } from './security';
 
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
     if (!taken || launch.port === 0) throw e;
     hub = await startHub({ ...opts, port: 0 });
   }
+  if (launch.demo) hub = await simulateDemoCity(hub, opts.log);
   port.on('message', ({ data }) => {
     if ((data as { type?: unknown }).type !== 'stop') return;
     hub.close().then(() => process.exit(0), (e: unknown) => fail(`the hub did not close cleanly: ${reasonOf(e)}`));

@@ -2,6 +2,7 @@
 import { StoreError } from '../store/db';
 import { startHub } from '../hub/server';
 import { DEMO_PASSWORD, DEMO_USERS } from '../hub/seed';
+import { simulateDemoCity } from '../sim/demo';
 import { cliArgs, fail } from './args';
 
 const USAGE = 'npm run hub -- --port <p> --data <dir> [--demo [--no-sim]] [--host <address>] [--units <n extra demo load units>]';
@@ -23,10 +24,11 @@ if (!Number.isInteger(units) || units < 0) fail(`--units must be a whole number,
 if (values.demo && values.host && values.host !== '127.0.0.1') fail('demo mode binds to 127.0.0.1 only (demo passwords are public)', 2);
 
 try {
-  const hub = await startHub({
-    port, dataDir: values.data, demo: values.demo, simulate: !values['no-sim'], host: values.host, allowedOrigins: values['allow-origin'],
+  const started = await startHub({
+    port, dataDir: values.data, demo: values.demo, host: values.host, allowedOrigins: values['allow-origin'],
     extraUnits: units > 0 ? await loadUnitsFor(units) : [],
   });
+  const hub = values.demo && !values['no-sim'] ? await simulateDemoCity(started) : started;
   if (values.demo) {
     console.log('*** DEMO MODE: demo users', DEMO_USERS.map((u) => u.username).join(' / '), `with password "${DEMO_PASSWORD}" — not for real use ***`);
   }

@@ -1,10 +1,12 @@
 // The one path every command takes: role check, validation, idempotency, one transaction holding the
 // change + its events + its audit entry + the command ledger row, then the ack (only after the commit).
+import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { ActorRole } from '../../shared/domain';
 import type { Ack, CommandError, ErrorCode } from '../../shared/protocol/commands';
 import type { HubEvent, HubEventData } from '../../shared/protocol/events';
 import { appendAudit } from '../store/audit';
+import { canonicalJson } from '../store/canonical';
 import type { Db } from '../store/db';
 import { appendEvent, findAppliedCommand, recordAppliedCommand } from '../store/log';
 
@@ -78,10 +80,16 @@ export function runCommand<S extends z.ZodType, R>(db: Db, def: CommandDef<S, R>
     return { ack: refuse(db, actor, def.name, raw, { code: 'invalid_payload', message: zodMessage(parsed.error) }, now), events: [] };
   }
   const payload = parsed.data as z.output<S> & { commandId: string };
+  // The parsed payload, canonically encoded: a retry sends the same command, so the same hash.
+  const payloadHash = createHash('sha256').update(canonicalJson(payload)).digest('hex');
   const previous = findAppliedCommand(db, payload.commandId);
   if (previous) {
     if (previous.actor !== actor.id || previous.action !== def.name) {
       const error: CommandError = { code: 'conflict', message: `commandId ${payload.commandId} was already used for another command` };
+      return { ack: refuse(db, actor, def.name, raw, error, now), events: [] };
+    }
+    if (previous.payloadHash !== null && previous.payloadHash !== payloadHash) {
+      const error: CommandError = { code: 'conflict', message: `commandId ${payload.commandId} was already used with a different payload` };
       return { ack: refuse(db, actor, def.name, raw, error, now), events: [] };
     }
     return { ack: { ok: true, result: previous.result as R }, events: [] }; // a retry: same answer, no second effect
@@ -94,7 +102,7 @@ export function runCommand<S extends z.ZodType, R>(db: Db, def: CommandDef<S, R>
         actor: actor.id, role: actor.role, action: def.name, target: out.target, payload: redact(payload),
         outcome: 'accepted', reason: null, at: now,
       });
-      recordAppliedCommand(db, { commandId: payload.commandId, actor: actor.id, action: def.name, result: out.result, at: now });
+      recordAppliedCommand(db, { commandId: payload.commandId, actor: actor.id, action: def.name, result: out.result, payloadHash, at: now });
       return { written, result: out.result };
     })();
     return { ack: { ok: true, result: events.result }, events: events.written };

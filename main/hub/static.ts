@@ -20,8 +20,15 @@ export function serveStatic(rootDir: string, req: IncomingMessage, res: ServerRe
   const url = new URL(req.url ?? '/', 'http://hub');
   const pathname = url.pathname === '/' ? '/index.html' : url.pathname === '/field' ? '/field.html' : url.pathname;
   const root = path.resolve(rootDir);
-  const file = path.resolve(root, `.${decodeURIComponent(pathname)}`);
-  if (!file.startsWith(root + path.sep)) {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    res.writeHead(400).end('bad path');
+    return;
+  }
+  const file = path.resolve(root, `.${decoded}`);
+  if (decoded.includes('\0') || !file.startsWith(root + path.sep)) {
     res.writeHead(400).end('bad path');
     return;
   }

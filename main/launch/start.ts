@@ -9,6 +9,7 @@ import path from 'node:path';
 import { startHub } from '../hub/server';
 import type { Hub } from '../hub/server';
 import { DEMO_PASSWORD } from '../hub/seed';
+import { simulateDemoCity } from '../sim/demo';
 import { browserArgs, findBrowser } from './browser';
 import { buildMain, ROOT } from './build-main';
 import { findElectron } from './electron-binary';
@@ -76,13 +77,8 @@ async function runInBrowser(args: string[]): Promise<void> {
   const dataDir = path.join(userDataHome(), 'demo');
   let hub: Hub;
   try {
-    hub = await startHub({
-      port: portArg(args),
-      dataDir,
-      demo: true,
-      rendererDir: RENDERER_DIR,
-      log: (line) => say(`[hub] ${line}`),
-    });
+    const log = (line: string) => say(`[hub] ${line}`);
+    hub = await simulateDemoCity(await startHub({ port: portArg(args), dataDir, demo: true, rendererDir: RENDERER_DIR, log }), log);
   } catch (e) {
     throw new StartError(`The demo hub could not start: ${e instanceof Error ? e.message : String(e)}.`);
   }

@@ -27,14 +27,16 @@ export function headSeq(db: ReadDb): number {
   return (db.prepare('SELECT coalesce(max(seq), 0) AS s FROM events').get() as { s: number }).s;
 }
 
-export function findAppliedCommand(db: ReadDb, commandId: string): { actor: string; action: string; result: unknown } | undefined {
-  const r = db.prepare('SELECT actor, action, result FROM commands WHERE command_id = ?').get(commandId) as
-    | { actor: string; action: string; result: string }
+export type AppliedCommand = { actor: string; action: string; result: unknown; /** null for commands applied before store v50 */ payloadHash: string | null };
+
+export function findAppliedCommand(db: ReadDb, commandId: string): AppliedCommand | undefined {
+  const r = db.prepare('SELECT actor, action, result, payload_hash FROM commands WHERE command_id = ?').get(commandId) as
+    | { actor: string; action: string; result: string; payload_hash: string | null }
     | undefined;
-  return r && { actor: r.actor, action: r.action, result: JSON.parse(r.result) };
+  return r && { actor: r.actor, action: r.action, result: JSON.parse(r.result), payloadHash: r.payload_hash };
 }
 
-export function recordAppliedCommand(db: Db, c: { commandId: string; actor: string; action: string; result: unknown; at: number }): void {
-  db.prepare('INSERT INTO commands (command_id, actor, action, result, at) VALUES (?, ?, ?, ?, ?)')
-    .run(c.commandId, c.actor, c.action, JSON.stringify(c.result), c.at);
+export function recordAppliedCommand(db: Db, c: { commandId: string; actor: string; action: string; result: unknown; payloadHash: string; at: number }): void {
+  db.prepare('INSERT INTO commands (command_id, actor, action, result, payload_hash, at) VALUES (?, ?, ?, ?, ?, ?)')
+    .run(c.commandId, c.actor, c.action, JSON.stringify(c.result), c.payloadHash, c.at);
 }

@@ -10,6 +10,7 @@ import { build } from 'vite';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { io } from 'socket.io-client';
 import { startHub, type Hub } from '../../main/hub/server';
+import { simulateDemoCity } from '../../main/sim/demo';
 import { headSeq } from '../../main/store/log';
 import { hubSnapshot } from '../integration/hub-fixture';
 import type { Ack } from '../../shared/protocol';
@@ -28,7 +29,7 @@ let rendererDir: string;
 const quiet = () => undefined;
 
 async function startDemoHub(port = 0): Promise<Hub> {
-  return startHub({ port, dataDir, demo: true, rendererDir, log: quiet });
+  return simulateDemoCity(await startHub({ port, dataDir, demo: true, rendererDir, log: quiet }));
 }
 
 beforeAll(async () => {

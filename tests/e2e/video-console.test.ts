@@ -22,7 +22,7 @@ beforeAll(async () => {
   rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-video-console-dist-'));
   await build({ configFile: path.join(ROOT, 'renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-video-console-'));
-  hub = await startHub({ port: 0, dataDir, demo: true, simulate: false, rendererDir, log: () => undefined });
+  hub = await startHub({ port: 0, dataDir, demo: true, rendererDir, log: () => undefined });
   browser = await launchChromium();
 }, 240_000);
 

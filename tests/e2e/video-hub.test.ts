@@ -24,7 +24,7 @@ let snapshot: Snapshot;
 beforeAll(async () => {
   const rendererDir = await buildLabPage();
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-video-hub-'));
-  hub = await startHub({ port: 0, dataDir, demo: true, simulate: false, rendererDir, log: () => undefined });
+  hub = await startHub({ port: 0, dataDir, demo: true, rendererDir, log: () => undefined });
   socket = io(`${hub.url}/console`, { auth: { username: 'operator', password: 'demo' }, transports: ['websocket'], forceNew: true });
   session = await new Promise<SessionReady>((resolve, reject) => {
     socket.once('session:ready', resolve);

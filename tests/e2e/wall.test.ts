@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'vite';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startHub, type Hub } from '../../main/hub/server';
+import { simulateDemoCity } from '../../main/sim/demo';
 import { MODE_PROFILES } from '../../shared/modes';
 import { NANJING, ask, cid, closeClients, consoleClient, fieldClient, hubSnapshot } from '../integration/hub-fixture';
 
@@ -30,7 +31,7 @@ beforeAll(async () => {
   rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-wall-dist-'));
   await build({ configFile: path.join(ROOT, 'renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-wall-e2e-'));
-  hub = await startHub({ port: 0, dataDir, demo: true, simulate: true, rendererDir, log: () => undefined });
+  hub = await simulateDemoCity(await startHub({ port: 0, dataDir, demo: true, rendererDir, log: () => undefined }));
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }, 180_000);
 
@@ -174,7 +175,7 @@ describe('wall displays', () => {
     await page.waitForSelector('.wall-strip.wall-conn-offline .wall-stale', { timeout: 40_000 });
     expect(await page.textContent('[data-testid=conn-status]')).toMatch(/离线|offline/i);
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-offline.png') });
-    hub = await startHub({ port, dataDir, demo: true, simulate: true, rendererDir, log: () => undefined });
+    hub = await simulateDemoCity(await startHub({ port, dataDir, demo: true, rendererDir, log: () => undefined }));
     await page.waitForSelector('[data-testid=conn-status][data-status=live]', { timeout: 60_000 });
     expect(await page.locator('.wall-stale').count()).toBe(0);
     await page.context().close();

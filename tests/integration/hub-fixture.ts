@@ -5,6 +5,7 @@ import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import type { ConsoleClientEvents, ConsoleServerEvents, FieldClientEvents, FieldServerEvents, SessionReady, Snapshot } from '../../shared/protocol/sockets';
 import { startHub, type Hub, type HubOptions } from '../../main/hub/server';
+import { simulateDemoCity } from '../../main/sim/demo';
 
 export type ConsoleClient = Socket<ConsoleServerEvents, ConsoleClientEvents>;
 export type FieldClient = Socket<FieldServerEvents, FieldClientEvents>;
@@ -13,10 +14,13 @@ export function tempDir(prefix = 'xiuhua-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-export async function startTestHub(opts: Partial<HubOptions> = {}): Promise<Hub & { dataDir: string }> {
-  const dataDir = opts.dataDir ?? tempDir();
-  const hub = await startHub({ port: 0, dataDir, demo: true, simulate: false, log: () => {}, ...opts });
-  return Object.assign(hub, { dataDir });
+export type TestHubOptions = Partial<HubOptions> & { /** run the demo simulator beside it (default: a still city) */ simulate?: boolean };
+
+export async function startTestHub(opts: TestHubOptions = {}): Promise<Hub & { dataDir: string }> {
+  const { simulate, ...hubOpts } = opts;
+  const dataDir = hubOpts.dataDir ?? tempDir();
+  const hub = await startHub({ port: 0, dataDir, demo: true, log: () => {}, ...hubOpts });
+  return Object.assign(simulate ? await simulateDemoCity(hub) : hub, { dataDir });
 }
 
 const sockets: Socket[] = [];

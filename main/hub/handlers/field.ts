@@ -1,5 +1,6 @@
 // Handlers of field-device commands. A device speaks only for its own unit (a gateway for any).
-import type { CheckIn, Incident, Sos, Task } from '../../../shared/domain';
+import { z } from 'zod';
+import { PositionFix, type CheckIn, type Incident, type Sos, type Task } from '../../../shared/domain';
 import { distanceM } from '../../../shared/geo';
 import { fieldCommands } from '../../../shared/protocol/commands';
 import { findPost } from '../../store/city';
@@ -7,7 +8,11 @@ import {
   findIncident, findTask, insertCheckIn, insertIncident, insertSos, insertTaskStep, listActiveTasks, updateIncidentState, updateTaskState,
 } from '../../store/operations';
 import type { Db } from '../../store/db';
-import { CommandFailure, type CommandDef, type Emitted, type TxContext } from '../commands';
+import { fieldEventsAfter, headSeq } from '../../store/log';
+import { CommandFailure, refuse, type CommandDef, type Emitted, type TxContext } from '../commands';
+import type { RequestTable } from '../requests';
+import type { HubServices } from '../services';
+import { EVENTS_PAGE_MAX, SinceRequest } from './reads';
 import { nextId } from './ids';
 import { changeStatus, restingStatus, unitSpokenFor } from './shared';
 
@@ -91,4 +96,32 @@ export const fieldHandlers = {
     insertIncident(db, incident);
     return { result: { incident }, target: incident.id, events: [{ data: { type: 'incident:created', incident }, unitId: null }] };
   }),
+};
+
+const PositionBatch = z.strictObject({ fixes: z.array(PositionFix).min(1).max(5000) });
+
+/**
+ * Field inputs that are not commands: the position stream (high volume, no commandId; duplicates of
+ * the same unit and fix time are dropped by the pipeline) and the resume request.
+ */
+export const fieldRequests: RequestTable<HubServices> = {
+  'unit:position': {
+    name: 'unit:position', schema: PositionBatch, roles: FIELD,
+    handle: ({ db, actor, now, services }, batch: z.output<typeof PositionBatch>) => {
+      const units = actor.unitIds ?? [];
+      const foreign = units === 'any' ? undefined : batch.fixes.find((f) => !units.includes(f.unitId));
+      if (foreign) {
+        return refuse(db, actor, 'unit:position', { unitId: foreign.unitId }, { code: 'forbidden', message: `device ${actor.id} does not speak for unit ${foreign.unitId}` }, now);
+      }
+      return { ok: true, result: { accepted: services.pipeline.accept(batch.fixes) } };
+    },
+  },
+  'events:since': {
+    name: 'events:since', schema: SinceRequest, roles: FIELD,
+    handle: ({ db, actor }, req: z.output<typeof SinceRequest>) => {
+      const limit = req.limit ?? EVENTS_PAGE_MAX;
+      const events = fieldEventsAfter(db, req.afterSeq, limit, actor.unitIds ?? []);
+      return { ok: true, result: { events, headSeq: headSeq(db), more: events.length === limit } };
+    },
+  },
 };

@@ -1,0 +1,57 @@
+// Read requests of the console namespace: what each role may ask the hub, as data.
+import { z } from 'zod';
+import type { Role } from '../../../shared/domain';
+import type { Snapshot } from '../../../shared/protocol/sockets';
+import { auditPage, verifyAudit } from '../../store/audit';
+import { listCameras } from '../../store/city';
+import { eventsAfter, headSeq } from '../../store/log';
+import type { RequestDef, RequestTable } from '../requests';
+import type { HubServices } from '../services';
+
+export const EVENTS_PAGE_MAX = 1000;
+export const SinceRequest = z.strictObject({ afterSeq: z.number().int().min(0), limit: z.number().int().min(1).max(EVENTS_PAGE_MAX).optional() });
+export const EmptyRequest = z.strictObject({}).optional();
+const StreamRequest = z.strictObject({ cameraId: z.string().min(1).max(64) });
+
+const PEOPLE: readonly Role[] = ['operator', 'duty_manager', 'evaluator', 'admin'];
+/** Who may read the record itself: the evaluator's job, and the managers who answer for it. */
+const RECORD_READERS: readonly Role[] = ['evaluator', 'admin', 'duty_manager'];
+
+/** The console's session token, which `stream:token` binds media access to. */
+export type ConsoleSession = { token: string };
+
+const snapshotRequest: RequestDef<typeof EmptyRequest, Snapshot, HubServices> = {
+  name: 'state:snapshot', schema: EmptyRequest, roles: PEOPLE,
+  handle: ({ services }) => ({ ok: true, result: services.snapshot() }),
+};
+
+export function consoleReads(session: ConsoleSession): RequestTable<HubServices> {
+  return {
+    'state:snapshot': snapshotRequest,
+    'events:since': {
+      name: 'events:since', schema: SinceRequest, roles: PEOPLE,
+      handle: ({ db }, req: z.output<typeof SinceRequest>) => {
+        const limit = req.limit ?? EVENTS_PAGE_MAX;
+        const events = eventsAfter(db, req.afterSeq, limit);
+        return { ok: true, result: { events, headSeq: headSeq(db), more: events.length === limit } };
+      },
+    },
+    'stream:token': {
+      name: 'stream:token', schema: StreamRequest, roles: PEOPLE,
+      handle: ({ db, services }, req: z.output<typeof StreamRequest>) => {
+        if (!listCameras(db).some((c) => c.id === req.cameraId)) return { ok: false, error: { code: 'not_found', message: `no camera ${req.cameraId}` } };
+        const where = services.media.streamPath(req.cameraId);
+        const url = where.startsWith('/') ? `${services.url()}${where}?token=${encodeURIComponent(session.token)}` : where;
+        return { ok: true, result: { url } };
+      },
+    },
+    'audit:verify': {
+      name: 'audit:verify', schema: EmptyRequest, roles: RECORD_READERS,
+      handle: ({ db }) => ({ ok: true, result: verifyAudit(db) }),
+    },
+    'audit:page': {
+      name: 'audit:page', schema: SinceRequest, roles: RECORD_READERS,
+      handle: ({ db }, req: z.output<typeof SinceRequest>) => ({ ok: true, result: { entries: auditPage(db, req.afterSeq, req.limit ?? 200) } }),
+    },
+  };
+}

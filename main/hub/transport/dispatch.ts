@@ -1,0 +1,38 @@
+// Binds a namespace's tables (commands and requests) to a socket through the guard: the one place an
+// inbound event meets the command path (commands.ts) or the request path (requests.ts).
+import type { Socket } from 'socket.io';
+import type { z } from 'zod';
+import type { Db } from '../../store/db';
+import { runCommand, type Actor, type CommandDef, type ScopedEvent } from '../commands';
+import { answerRequest, type RequestTable } from '../requests';
+import type { HubServices } from '../services';
+import type { Guard } from './guard';
+
+export type CommandTable = Record<string, CommandDef<z.ZodType, unknown>>;
+
+export type DispatchDeps = {
+  db: Db;
+  guard: Guard;
+  services: HubServices;
+  broadcast: (events: ScopedEvent[]) => void;
+  /** called after a command committed (e.g. the media gateway picks up a changed camera) */
+  afterCommit?: (name: string) => void;
+};
+
+export function bindTables(deps: DispatchDeps, socket: Socket, actor: () => Actor, commands: CommandTable, requests: RequestTable<HubServices>, nsp: string): void {
+  const { db, guard, services, broadcast } = deps;
+  guard.refuseUnknown(socket, actor, nsp);
+  for (const def of Object.values(commands)) {
+    guard.on(socket, actor, def.name, (payload, ack) => {
+      const { ack: res, events } = runCommand(db, def, actor(), payload);
+      ack(res); // the transaction has committed (or the refusal has been audited) by now
+      broadcast(events);
+      if (res.ok) deps.afterCommit?.(def.name);
+    });
+  }
+  for (const def of Object.values(requests)) {
+    guard.on(socket, actor, def.name, (payload, ack) => {
+      ack(answerRequest(def, { db, actor: actor(), now: Date.now(), services }, payload));
+    });
+  }
+}

@@ -1,0 +1,107 @@
+// The per-event guard every inbound socket message passes through: the ack rules, the rate limits,
+// and a catch so that nothing a client sends can end the hub. Handlers behind it see one payload and
+// one ack function that answers at most once.
+import type { Socket } from 'socket.io';
+import type { Ack, CommandError } from '../../../shared/protocol/commands';
+import type { Actor } from '../commands';
+
+export type AckFn = (res: Ack<unknown>) => void;
+export type InboundHandler = (payload: unknown, ack: AckFn) => void | Promise<void>;
+
+/** Refuses an inbound message with an audited error (commands.ts `refuse`). */
+export type Refuser = (actor: Actor, action: string, raw: unknown, error: CommandError) => Ack<never>;
+
+/** Decides whether a message may be handled now; resolves to null, or to the refusal to send. */
+export type Limiter = (socket: Socket, actor: Actor, event: string) => Promise<CommandError | null>;
+
+export type Guard = {
+  /** Handles `name` on `socket` through the ack rules, the limiter and the catch. */
+  on(socket: Socket, actor: () => Actor, name: string, handle: InboundHandler): void;
+  /** Refuses (audited) any event this socket has no handler for, instead of silence. */
+  refuseUnknown(socket: Socket, actor: () => Actor, nsp: string): void;
+};
+
+/**
+ * socket.io hands a listener the emitted arguments as they came: `emit(name, cb)` gives `(cb)`,
+ * `emit(name, a, b, cb)` gives `(a, b, cb)`. The ack is the last argument when it is a function; the
+ * payload is the one argument before it. More than one argument before it is refused, not guessed at.
+ */
+export function splitArgs(args: unknown[]): { payload: unknown; ack: AckFn | undefined; extra: number } {
+  const last = args[args.length - 1];
+  const ack = typeof last === 'function' ? (last as AckFn) : undefined;
+  const data = ack ? args.slice(0, -1) : args;
+  return { payload: data[0], ack, extra: Math.max(0, data.length - 1) };
+}
+
+/** An ack that answers once; a second answer is a bug in the hub, logged, never sent. */
+function once(ack: AckFn | undefined, name: string, log: (line: string) => void): AckFn & { sent: () => boolean } {
+  let sent = false;
+  const fn = ((res: Ack<unknown>) => {
+    if (sent) {
+      log(`handler ${name} answered twice; the second answer was dropped`);
+      return;
+    }
+    sent = true;
+    ack?.(res);
+  }) as AckFn & { sent: () => boolean };
+  fn.sent = () => sent;
+  return fn;
+}
+
+const INTERNAL: CommandError = { code: 'internal', message: 'the hub failed to handle this request' };
+
+export function createGuard(deps: { limit: Limiter; refuse: Refuser; log: (line: string) => void }): Guard {
+  const { limit, refuse, log } = deps;
+  const handled = new WeakMap<Socket, Set<string>>();
+  const handledBy = (socket: Socket) => {
+    let names = handled.get(socket);
+    if (!names) handled.set(socket, (names = new Set()));
+    return names;
+  };
+
+  function run(socket: Socket, actor: () => Actor, name: string, args: unknown[], handle: InboundHandler): void {
+    const { payload, ack: rawAck, extra } = splitArgs(args);
+    const ack = once(rawAck, name, log);
+    const fail = (e: unknown) => {
+      log(`handler ${name} failed: ${(e as Error)?.stack ?? String(e)}`);
+      if (!ack.sent()) ack({ ok: false, error: INTERNAL });
+    };
+    limit(socket, actor(), name).then((refusal) => {
+      if (refusal) {
+        ack({ ok: false, error: refusal });
+        return;
+      }
+      if (extra > 0) {
+        ack(refuse(actor(), name, payload, { code: 'invalid_payload', message: `expected one payload and an ack, got ${extra + 1} arguments before the ack` }));
+        return;
+      }
+      try {
+        const out = handle(payload, ack);
+        if (out instanceof Promise) out.catch(fail);
+      } catch (e) {
+        fail(e);
+      }
+    }).catch(fail);
+  }
+
+  return {
+    on(socket, actor, name, handle) {
+      handledBy(socket).add(name);
+      socket.on(name, (...args: unknown[]) => run(socket, actor, name, args, handle));
+    },
+    refuseUnknown(socket, actor, nsp) {
+      // A client can send any name socket.io's parser lets through, 'error' included. Node's emitter
+      // throws on an 'error' nobody listens to, so one is always there: what a client sends under that
+      // name is refused below like any unknown event, never taken as the socket's own error.
+      socket.on('error', (e: unknown) => log(`socket ${socket.id}: ${e instanceof Error ? e.message : 'client sent an "error" event'}`));
+      socket.onAny((name: unknown, ...args: unknown[]) => {
+        // Only the names the hub registered count: socket.io and Node register listeners of their own.
+        if (typeof name === 'string' && handledBy(socket).has(name)) return;
+        const event = String(name).slice(0, 64);
+        run(socket, actor, event, args, (payload, ack) => {
+          ack(refuse(actor(), event, payload ?? null, { code: 'forbidden', message: `no event "${event}" on ${nsp}` }));
+        });
+      });
+    },
+  };
+}
