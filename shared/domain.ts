@@ -164,12 +164,21 @@ export const PositionFix = z.object({
 });
 export type PositionFix = z.infer<typeof PositionFix>;
 
+/**
+ * One switch in the record. City-wide when `areaId` is null; for an area only an emergency can be
+ * declared (and ended: `kind: 'end'`). `from` is the mode it replaced there; `endsAt` when it returns
+ * by itself; `profileVersion` which version of the mode's profile its rules use.
+ */
 export const ModeChange = z.object({
   mode: ModeName,
   reason: z.string(),
   areaId: Id.nullable(),
   by: z.string(),
   at: z.number().int(),
+  kind: z.enum(['switch', 'end']),
+  from: ModeName.nullable(),
+  endsAt: z.number().int().nullable(),
+  profileVersion: z.number().int().positive(),
 });
 export type ModeChange = z.infer<typeof ModeChange>;
 

@@ -21,7 +21,8 @@ export class CommandFailure extends Error {
 
 export type Emitted = { data: HubEventData; unitId: string | null };
 export type TxContext = { db: Db; now: number; actor: Actor };
-export type HandlerOutput<R> = { result: R; target: string | null; events: Emitted[] };
+/** `detail`: what the audit entry records besides the payload (e.g. the state a switch replaced). */
+export type HandlerOutput<R> = { result: R; target: string | null; events: Emitted[]; detail?: Record<string, unknown> };
 export type Handler<P, R> = (ctx: TxContext, payload: P) => HandlerOutput<R>;
 
 export type CommandDef<S extends z.ZodType, R> = {
@@ -99,7 +100,8 @@ export function runCommand<S extends z.ZodType, R>(db: Db, def: CommandDef<S, R>
       const out = def.handler({ db, now, actor }, payload);
       const written = out.events.map((e) => ({ event: appendEvent(db, now, e.data, e.unitId), unitId: e.unitId }));
       appendAudit(db, {
-        actor: actor.id, role: actor.role, action: def.name, target: out.target, payload: redact(payload),
+        actor: actor.id, role: actor.role, action: def.name, target: out.target,
+        payload: out.detail ? { ...(redact(payload) as object), detail: out.detail } : redact(payload),
         outcome: 'accepted', reason: null, at: now,
       });
       recordAppliedCommand(db, { commandId: payload.commandId, actor: actor.id, action: def.name, result: out.result, payloadHash, at: now });

@@ -3,11 +3,13 @@
 import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { DemoCity, type DemoCity as DemoCityT } from '../../shared/city';
-import type { Role, Unit } from '../../shared/domain';
+import type { ModeChange, Role, Unit } from '../../shared/domain';
+import { MODE_PROFILES } from '../../shared/modes';
 import { appendAudit } from '../store/audit';
 import { insertArea, insertRoute, insertUnit, listUnits, upsertCamera } from '../store/city';
 import type { Db } from '../store/db';
 import { countUsers, findDevice, insertDevice, insertUser } from '../store/people';
+import { seedProfiles } from '../store/modes';
 import { currentMode, insertModeChange } from '../store/operations';
 import { hashSecretSync } from './auth';
 
@@ -25,11 +27,17 @@ export function loadDemoCity(file: URL | string = CITY_FILE): DemoCityT {
   return DemoCity.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
 }
 
-/** Every store starts in daily mode, so "the current mode" is always defined. */
+/**
+ * Every store has a profile for each mode (seeded from resources/modes/profiles.json, each seeding
+ * audited) and starts in daily mode, so "the mode in force" is always defined.
+ */
 export function ensureInitialMode(db: Db, now: number): void {
-  if (currentMode(db)) return;
   db.transaction(() => {
-    const change = { mode: 'daily' as const, reason: 'initial mode', areaId: null, by: 'system', at: now };
+    for (const mode of seedProfiles(db, MODE_PROFILES, now)) {
+      appendAudit(db, { actor: 'system', role: 'system', action: 'mode:profile', target: mode, payload: { mode, version: 1, source: 'resources/modes/profiles.json' }, outcome: 'accepted', reason: null, at: now });
+    }
+    if (currentMode(db)) return;
+    const change: ModeChange = { mode: 'daily', reason: 'initial mode', areaId: null, by: 'system', at: now, kind: 'switch', from: null, endsAt: null, profileVersion: 1 };
     insertModeChange(db, change);
     appendAudit(db, { actor: 'system', role: 'system', action: 'mode:switch', target: 'daily', payload: change, outcome: 'accepted', reason: null, at: now });
   })();

@@ -13,6 +13,7 @@ import { headSeq } from '../store/log';
 import { currentMode, listActiveIncidents, listActiveSos, listActiveTasks } from '../store/operations';
 import { createMediaGateway } from '../media/gateway';
 import { keyCameraWatch } from './alerts';
+import { activeAreaModes, profilesInForce } from './modes';
 import { sessionUser } from './auth';
 import { refuse, type ScopedEvent } from './commands';
 import { createHttpHandler } from './http/router';
@@ -114,7 +115,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 
   function snapshot(): Snapshot {
     return {
-      headSeq: headSeq(db), hubTime: Date.now(), mode: currentMode(db)!,
+      headSeq: headSeq(db), hubTime: Date.now(), mode: currentMode(db)!, areaModes: activeAreaModes(db, Date.now()), profiles: profilesInForce(db),
       units: listUnits(db), areas: listAreas(db), routes: listRoutes(db), cameras: listCameras(db),
       incidents: listActiveIncidents(db), tasks: listActiveTasks(db), sos: listActiveSos(db),
       positions: [...pipeline.latest.values()], streams: media.health(),

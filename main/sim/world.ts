@@ -117,7 +117,8 @@ export class World {
 
   /** A hub event for this device: tasks for our units, mode changes, incident positions, resolved SOS. */
   handleEvent(e: HubEventData): void {
-    if (e.type === 'mode:changed') this.setMode(e.change.mode);
+    // The simulated city follows the city-wide mode; an area emergency leaves the rest of it as it is.
+    if (e.type === 'mode:changed' && e.change.areaId === null) this.setMode(e.change.mode);
     else if (e.type === 'incident:created' || e.type === 'incident:updated') this.incidentAt.set(e.incident.id, e.incident.position);
     else if (e.type === 'task:updated') this.onTask(e.task);
     else if (e.type === 'sos:updated' && e.sos.state === 'resolved') this.onSosResolved(e.sos.unitId);

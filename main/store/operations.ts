@@ -105,12 +105,33 @@ export function insertCheckIn(db: Db, c: CheckIn): void {
 }
 
 export function insertModeChange(db: Db, m: ModeChange): void {
-  db.prepare('INSERT INTO mode_changes (mode, reason, area_id, by, at) VALUES (?, ?, ?, ?, ?)').run(m.mode, m.reason, m.areaId, m.by, m.at);
+  db.prepare('INSERT INTO mode_changes (mode, reason, area_id, by, at, kind, from_mode, ends_at, profile_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+    .run(m.mode, m.reason, m.areaId, m.by, m.at, m.kind, m.from, m.endsAt, m.profileVersion);
 }
 
+type ModeRow = {
+  mode: ModeChange['mode']; reason: string; area_id: string | null; by: string; at: number;
+  kind: ModeChange['kind']; from_mode: ModeChange['mode'] | null; ends_at: number | null; profile_version: number;
+};
+const MODE_COLUMNS = 'mode, reason, area_id, by, at, kind, from_mode, ends_at, profile_version';
+const modeChange = (r: ModeRow): ModeChange => ({
+  mode: r.mode, reason: r.reason, areaId: r.area_id, by: r.by, at: r.at, kind: r.kind, from: r.from_mode, endsAt: r.ends_at, profileVersion: r.profile_version,
+});
+
+/** SQL of the mode record's hot reads, exported so query-plan tests read these very strings. */
+export const MODE_SQL = {
+  lastCity: `SELECT ${MODE_COLUMNS} FROM mode_changes WHERE area_id IS NULL ORDER BY id DESC LIMIT 1`,
+  /** the newest change of each area that has had one */
+  lastPerArea: `SELECT ${MODE_COLUMNS} FROM mode_changes WHERE id IN (SELECT max(id) FROM mode_changes WHERE area_id IS NOT NULL GROUP BY area_id)`,
+} as const;
+
+/** The newest city-wide change: the city's mode as the record has it. */
 export function currentMode(db: ReadDb): ModeChange | undefined {
-  const r = db.prepare('SELECT mode, reason, area_id, by, at FROM mode_changes ORDER BY id DESC LIMIT 1').get() as
-    | { mode: ModeChange['mode']; reason: string; area_id: string | null; by: string; at: number }
-    | undefined;
-  return r && { mode: r.mode, reason: r.reason, areaId: r.area_id, by: r.by, at: r.at };
+  const r = db.prepare(MODE_SQL.lastCity).get() as ModeRow | undefined;
+  return r && modeChange(r);
+}
+
+/** The newest change of every area that ever had one (ended ones included: kind 'end'). */
+export function lastAreaModes(db: ReadDb): ModeChange[] {
+  return (db.prepare(MODE_SQL.lastPerArea).all() as ModeRow[]).map(modeChange);
 }

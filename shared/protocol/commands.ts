@@ -55,8 +55,15 @@ export const consoleCommands = {
     result: z.object({ sos: Sos }),
   },
   'mode:switch': {
-    roles: ['duty_manager'],
-    schema: cmd({ mode: ModeName, reason: text(500).min(2), areaId: Id.nullable().default(null) }),
+    roles: ['duty_manager', 'admin'],
+    // City-wide, or (emergency only) one area; `endsAt` ends it by itself (ms since the epoch).
+    schema: cmd({ mode: ModeName, reason: text(500).min(2), areaId: Id.nullable().default(null), endsAt: z.number().int().positive().nullable().default(null) }),
+    result: z.object({ change: ModeChange }),
+  },
+  'mode:end': {
+    roles: ['duty_manager', 'admin'],
+    // Ends an emergency, city-wide (the mode it replaced returns) or in one area.
+    schema: cmd({ areaId: Id.nullable().default(null), reason: text(500).min(2) }),
     result: z.object({ change: ModeChange }),
   },
   'user:create': {

@@ -3,8 +3,9 @@
 // in clients. Acks are always the last parameter. Types never replace the hub's runtime validation.
 import type { z } from 'zod';
 import type {
-  Area, AuditEntry, Camera, Incident, ModeChange, PositionFix, Route, Sos, Task, Unit, UserPublic,
+  Area, AuditEntry, Camera, Incident, ModeChange, ModeName, PositionFix, Route, Sos, Task, Unit, UserPublic,
 } from '../domain';
+import type { VersionedProfile } from '../modes';
 import type { Ack, CommandInput, CommandResult, consoleCommands, fieldCommands } from './commands';
 import type { HubEvent, PositionBatch, StreamHealth } from './events';
 
@@ -21,7 +22,12 @@ export type SessionReady = { token: string; user: UserPublic; headSeq: number; h
 export type Snapshot = {
   headSeq: number;
   hubTime: number;
+  /** the newest city-wide mode change */
   mode: ModeChange;
+  /** emergencies declared for one area that are in force now */
+  areaModes: ModeChange[];
+  /** the profile of each mode as the hub uses it now, with its version */
+  profiles: Record<ModeName, VersionedProfile>;
   units: Unit[];
   areas: Area[];
   routes: Route[];

@@ -3,7 +3,7 @@ import { consoleCommands, fieldCommands } from '../../shared/protocol/commands';
 import type { HubEvent } from '../../shared/protocol/events';
 import type { Role } from '../../shared/domain';
 import { auditPage } from '../../main/store/audit';
-import { ask, cid, closeClients, consoleClient, fieldClient, NANJING, startTestHub, type ConsoleClient } from './hub-fixture';
+import { ask, askPatiently, cid, closeClients, consoleClient, fieldClient, NANJING, startTestHub, type ConsoleClient } from './hub-fixture';
 
 let hub: Awaited<ReturnType<typeof startTestHub>>;
 beforeAll(async () => { hub = await startTestHub(); });
@@ -34,6 +34,7 @@ async function validPayloads(): Promise<Record<keyof typeof consoleCommands, Rec
     'sos:acknowledge': { sosId: sos.id },
     'sos:resolve': { sosId: sos.id, note: '已到场' },
     'mode:switch': { mode: 'night', reason: '入夜' },
+    'mode:end': { reason: '解除应急' },
     'user:create': { username: `u${Date.now().toString(36)}`, role: 'operator', password: 'correct horse battery' },
     'camera:upsert': { camera: { id: 'cam-test', kind: 'fixed', name: '测试摄像机', position: NANJING, facing: 90, unitId: null, sources: [{ kind: 'hls', url: 'http://example/x.m3u8' }], key: false } },
   };
@@ -122,7 +123,7 @@ describe('commands', () => {
       for (const name of names) {
         for (const g of garbage) {
           const before = auditPage(hub.db, 0, 1_000_000).length;
-          const res = await ask(socket, name, g);
+          const res = await askPatiently(socket, name, g);
           expect(res.ok, `${name} ${JSON.stringify(g)?.slice(0, 40)}`).toBe(false);
           expect(res.error?.code).toBe('invalid_payload');
           const audited = auditPage(hub.db, before, 10);

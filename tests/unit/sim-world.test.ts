@@ -149,7 +149,7 @@ describe('simulation core', () => {
     expect(daily.length).toBeGreaterThan(perHour * 20 * 0.85);
     expect(daily.length).toBeLessThan(perHour * 20 * 1.15);
     expect(new Set(daily.map((c) => c.name === 'incident:report' && c.payload.category)).size).toBe(10);
-    w.handleEvent({ type: 'mode:changed', change: { mode: 'emergency', reason: 'test', areaId: null, by: 'dm', at: w.now } });
+    w.handleEvent({ type: 'mode:changed', change: { mode: 'emergency', reason: 'test', areaId: null, by: 'dm', at: w.now, kind: 'switch', from: 'daily', endsAt: null, profileVersion: 1 } });
     const emergency = run(w, hours(5)).filter((c) => c.name === 'incident:report');
     const ePerHour = MODE_PROFILES.emergency.demoIncidentsPerHour;
     expect(emergency.length).toBeGreaterThan(ePerHour * 5 * 0.85);

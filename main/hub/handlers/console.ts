@@ -1,20 +1,22 @@
 // Handlers of the console (people) commands. Each runs inside the command transaction (commands.ts).
 import { randomUUID } from 'node:crypto';
-import type { Incident, Sos, Task } from '../../../shared/domain';
-import { MODE_PROFILES } from '../../../shared/modes';
+import type { Incident, ModeChange, Sos, Task } from '../../../shared/domain';
 import { consoleCommands } from '../../../shared/protocol/commands';
-import { findUnit, upsertCamera } from '../../store/city';
+import { findUnit, listAreas, upsertCamera } from '../../store/city';
 import { findUserByName, insertUser } from '../../store/people';
 import {
   findIncident, findSos, findTask, insertIncident, insertModeChange, insertTask, insertTaskStep, updateIncidentState,
-  updateSosState, updateTaskState, currentMode,
+  updateSosState, updateTaskState,
 } from '../../store/operations';
 import { hashSecretSync } from '../auth';
 import { CommandFailure, type CommandDef, type Emitted } from '../commands';
+import { activeAreaModes, areaAt, cityMode, effectiveMode, profilesInForce } from '../modes';
 import { nextId } from './ids';
 import { changeStatus, requireUnit, restingStatus } from './shared';
 
 const C = consoleCommands;
+/** A mode switched by hand ends by itself at most this far ahead (an emergency is not for a month). */
+const MAX_MODE_MS = 7 * 24 * 3600_000;
 const def = <K extends keyof typeof C, R>(name: K, handler: CommandDef<(typeof C)[K]['schema'], R>['handler']) =>
   ({ name, schema: C[name].schema, roles: C[name].roles, handler }) as CommandDef<(typeof C)[K]['schema'], R>;
 
@@ -44,7 +46,8 @@ export const consoleHandlers = {
       throw new CommandFailure('conflict', `incident ${incident.id} is ${incident.state}`);
     }
     const unit = requireUnit(db, p.unitId);
-    const profile = MODE_PROFILES[currentMode(db)?.mode ?? 'daily'];
+    // Deadlines follow the mode in force where the incident is (an area emergency tightens them there).
+    const { profile } = effectiveMode(db, areaAt(db, incident.position), now);
     const task: Task = {
       id: nextId(db, 'T', now), incidentId: incident.id, unitId: unit.id, state: 'assigned', note: p.note,
       assignedAt: now, ackDeadline: now + profile.taskAckSec * 1000, arriveDeadline: now + profile.taskArriveSec * 1000, updatedAt: now,
@@ -96,9 +99,49 @@ export const consoleHandlers = {
   }),
 
   'mode:switch': def('mode:switch', ({ db, now, actor }, p) => {
-    const change = { mode: p.mode, reason: p.reason, areaId: p.areaId, by: actor.id, at: now };
+    if (p.endsAt !== null && p.endsAt <= now) throw new CommandFailure('invalid_payload', 'endsAt: the end time has already passed');
+    if (p.endsAt !== null && p.endsAt > now + MAX_MODE_MS) throw new CommandFailure('invalid_payload', 'endsAt: at most 7 days ahead');
+    let from: ModeChange['mode'];
+    if (p.areaId !== null) {
+      const area = listAreas(db).find((a) => a.id === p.areaId);
+      if (!area) throw new CommandFailure('not_found', `no area ${p.areaId}`);
+      if (area.kind === 'post') throw new CommandFailure('invalid_payload', 'areaId: an emergency is declared for a district or a grid cell, not a post');
+      if (p.mode !== 'emergency') throw new CommandFailure('invalid_payload', 'areaId: only an emergency can be declared for one area; other modes are city-wide');
+      if (activeAreaModes(db, now).some((c) => c.areaId === area.id)) throw new CommandFailure('conflict', `area ${area.id} is already in emergency`);
+      from = effectiveMode(db, area.id, now).mode;
+    } else {
+      from = cityMode(db, now).mode;
+      if (from === p.mode && p.endsAt === null) throw new CommandFailure('conflict', `the city is already in ${p.mode} mode`);
+    }
+    const change: ModeChange = {
+      mode: p.mode, reason: p.reason, areaId: p.areaId, by: actor.id, at: now, kind: 'switch', from, endsAt: p.endsAt,
+      profileVersion: profilesInForce(db)[p.mode].version,
+    };
     insertModeChange(db, change);
-    return { result: { change }, target: p.mode, events: [{ data: { type: 'mode:changed', change }, unitId: null }] };
+    return {
+      result: { change }, target: p.areaId ?? p.mode, events: [{ data: { type: 'mode:changed', change }, unitId: null }],
+      detail: { from: change.from, to: change.mode, scope: p.areaId ?? 'city', profileVersion: change.profileVersion },
+    };
+  }),
+
+  'mode:end': def('mode:end', ({ db, now, actor }, p) => {
+    let change: ModeChange;
+    if (p.areaId !== null) {
+      const active = activeAreaModes(db, now).find((c) => c.areaId === p.areaId);
+      if (!active) throw new CommandFailure('conflict', `area ${p.areaId} is not in emergency`);
+      const returns = effectiveMode(db, null, now).mode;
+      change = { mode: active.mode, reason: p.reason, areaId: p.areaId, by: actor.id, at: now, kind: 'end', from: returns, endsAt: null, profileVersion: active.profileVersion };
+    } else {
+      const city = cityMode(db, now);
+      if (city.mode !== 'emergency') throw new CommandFailure('conflict', 'the city is not in emergency');
+      const returns = city.change.from ?? 'daily';
+      change = { mode: returns, reason: p.reason, areaId: null, by: actor.id, at: now, kind: 'end', from: 'emergency', endsAt: null, profileVersion: profilesInForce(db)[returns].version };
+    }
+    insertModeChange(db, change);
+    return {
+      result: { change }, target: p.areaId ?? change.mode, events: [{ data: { type: 'mode:changed', change }, unitId: null }],
+      detail: { ended: 'emergency', returns: change.from === 'emergency' ? change.mode : change.from, scope: p.areaId ?? 'city', profileVersion: change.profileVersion },
+    };
   }),
 
   'user:create': def('user:create', ({ db, now }, p) => {

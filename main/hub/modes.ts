@@ -1,0 +1,71 @@
+// Which mode's rules hold where and when. Every rule that depends on the mode (deadlines, staffing,
+// check-ins, walls, alerts) asks `effectiveMode`; nothing reads "the newest row" by itself.
+import { pointInPolygon } from '../../shared/geo';
+import type { Area, LngLat, ModeChange, ModeName } from '../../shared/domain';
+import { MODE_PROFILES, type ModeProfile, type VersionedProfile } from '../../shared/modes';
+import { listAreas } from '../store/city';
+import type { ReadDb } from '../store/db';
+import { latestProfiles } from '../store/modes';
+import { currentMode, lastAreaModes } from '../store/operations';
+
+export type EffectiveMode = {
+  mode: ModeName;
+  profile: ModeProfile;
+  /** the profile version the rules use (the newest of that mode) */
+  profileVersion: number;
+  /** the change in the record this follows */
+  change: ModeChange;
+  /** 'area' when an area emergency overrides the city's mode here */
+  scope: 'city' | 'area';
+};
+
+/** An area change holds while it is a switch (not an end) and its end time has not come. */
+const holds = (c: ModeChange, t: number) => c.kind === 'switch' && (c.endsAt === null || c.endsAt > t);
+
+/** The city's mode at t: the newest city-wide change, or the mode it replaced once its end time has passed. */
+export function cityMode(db: ReadDb, t: number): { mode: ModeName; change: ModeChange } {
+  const change = currentMode(db);
+  if (!change) throw new Error('the store has no mode (ensureInitialMode was not run)');
+  return { mode: holds(change, t) ? change.mode : (change.from ?? 'daily'), change };
+}
+
+/** Area emergencies in force at t, by area id. */
+export function activeAreaModes(db: ReadDb, t: number): ModeChange[] {
+  return lastAreaModes(db).filter((c) => holds(c, t));
+}
+
+export function profilesInForce(db: ReadDb): Record<ModeName, VersionedProfile> {
+  const stored = latestProfiles(db);
+  for (const m of Object.keys(MODE_PROFILES) as ModeName[]) {
+    if (!stored[m]) throw new Error(`the store has no profile for mode ${m} (ensureInitialMode was not run)`);
+  }
+  return stored as Record<ModeName, VersionedProfile>;
+}
+
+/**
+ * The mode in force at `areaId` (a post, cell or district; null for the city as a whole) at t: the
+ * city's mode, overlaid by an emergency declared for that area or any area containing it.
+ */
+export function effectiveMode(db: ReadDb, areaId: string | null, t: number): EffectiveMode {
+  const profiles = profilesInForce(db);
+  const withProfile = (mode: ModeName, change: ModeChange, scope: EffectiveMode['scope']): EffectiveMode =>
+    ({ mode, change, scope, profile: profiles[mode].profile, profileVersion: profiles[mode].version });
+  if (areaId !== null) {
+    const overrides = new Map(activeAreaModes(db, t).map((c) => [c.areaId, c]));
+    if (overrides.size > 0) {
+      const byId = new Map(listAreas(db).map((a) => [a.id, a]));
+      for (let a: Area | undefined = byId.get(areaId), hops = 0; a && hops < 8; a = a.parentId ? byId.get(a.parentId) : undefined, hops++) {
+        const o = overrides.get(a.id);
+        if (o) return withProfile(o.mode, o, 'area');
+      }
+    }
+  }
+  const city = cityMode(db, t);
+  return withProfile(city.mode, city.change, 'city');
+}
+
+/** The most specific grid area (cell, else district) that holds a point; null outside the grid. */
+export function areaAt(db: ReadDb, p: LngLat): string | null {
+  const areas = listAreas(db).filter((a) => a.polygon && pointInPolygon(p, a.polygon));
+  return (areas.find((a) => a.kind === 'cell') ?? areas.find((a) => a.kind === 'district'))?.id ?? null;
+}
