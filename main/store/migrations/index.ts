@@ -2,11 +2,13 @@
 // recorded in PRAGMA user_version.
 import { sql as v10 } from './0010-domain';
 import { sql as v20 } from './0020-positions-by-time';
+import { sql as v30 } from './0030-audit-stored-bytes';
 import { sql as v50 } from './0050-command-payload-hash';
 
 export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 10, sql: v10 },
   { version: 20, sql: v20 },
+  { version: 30, sql: v30 },
   { version: 50, sql: v50 },
 ];
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
