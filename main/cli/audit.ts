@@ -1,7 +1,7 @@
 // `npm run audit -- verify --data <dir> [--checkpoint "<line>" [--pubkey <key>]]`,
 // `npm run audit -- checkpoint --data <dir>` and `npm run audit -- pubkey --data <dir>`.
 import { verifyAudit, type VerifyResult } from '../store/audit';
-import { CheckpointError, checkCheckpointSignature, dataDirPublicKey, ensureSigningKey, parseCheckpoint, signCheckpoint, type ParsedCheckpoint } from '../store/checkpoint';
+import { CheckpointError, checkCheckpointSignature, dataDirPublicKey, ensureSigningKey, parseCheckpoint, parsePublicKey, signCheckpoint, type ParsedCheckpoint } from '../store/checkpoint';
 import { openStoreReadOnly, StoreError } from '../store/db';
 import { cliArgs, fail } from './args';
 
@@ -16,6 +16,7 @@ if (values.pubkey && !values.checkpoint) fail(`--pubkey checks the signature of 
 let checkpoint: ParsedCheckpoint | undefined;
 try {
   checkpoint = values.checkpoint ? parseCheckpoint(values.checkpoint) : undefined;
+  if (values.pubkey) parsePublicKey(values.pubkey);
 } catch (e) {
   fail((e as Error).message, 2);
 }

@@ -28,18 +28,28 @@ type HashRule = 1 | 2;
 const ENTRY_COLUMNS = 'seq, entry, rule, prev_hash, hash';
 type Row = { seq: number; entry: string; rule: HashRule; prev_hash: string; hash: string };
 type Filter = 'actor' | 'action' | 'target' | 'outcome';
-const FILTERS: readonly Filter[] = ['target', 'actor', 'action', 'outcome']; // most selective first
+/** What leads a timeline query: the filter whose index serves the range and the order. */
+type Lead = 'target' | 'refused' | 'actor' | 'action' | 'all';
 
 /**
  * A page of the timeline between two times, keyset-paged over (at, seq), optionally filtered. The
- * most selective filter given leads (its (column, at) index serves the range and the order); the
- * others are checked on the rows that index finds.
+ * most selective filter given leads (its index serves the range and the order; refusals have a partial
+ * index of their own); the other filters are checked on the rows that index finds.
  */
-function timelineSql(lead: Filter | null): string {
-  const others = FILTERS.filter((f) => f !== lead).map((f) => `AND (@${f} IS NULL OR ${f} = @${f})`).join(' ');
+function timelineSql(lead: Lead): string {
+  const leading = lead === 'all' ? '' : lead === 'refused' ? `outcome = 'rejected' AND ` : `${lead} = @${lead} AND `;
+  const others = (['target', 'actor', 'action', 'outcome'] as const).filter((f) => f !== lead)
+    .map((f) => `AND (@${f} IS NULL OR ${f} = @${f})`).join(' ');
   return `SELECT ${ENTRY_COLUMNS} FROM audit_log
-    WHERE ${lead ? `${lead} = @${lead} AND ` : ''}(at, seq) > (@afterAt, @afterSeq) AND at < @to ${others}
+    WHERE ${leading}(at, seq) > (@afterAt, @afterSeq) AND at < @to ${others}
     ORDER BY at, seq LIMIT @limit`;
+}
+
+function timelineLead(q: Partial<Record<Filter, string>>): Lead {
+  if (q.target !== undefined) return 'target';
+  if (q.outcome === 'rejected') return 'refused';
+  if (q.actor !== undefined) return 'actor';
+  return q.action !== undefined ? 'action' : 'all';
 }
 
 /** The store's own SQL, exported so query-plan tests read what actually runs. */
@@ -48,6 +58,7 @@ export const AUDIT_SQL = {
   insert: 'INSERT INTO audit_log (seq, entry, rule, prev_hash, hash) VALUES (@seq, @entry, 2, @prev_hash, @hash)',
   // Exactly the stored bytes (CAST … AS BLOB: no detour through a JS string) and nothing derived from them.
   walk: 'SELECT seq, rule, CAST(entry AS BLOB) AS bytes, prev_hash, hash FROM audit_log ORDER BY seq',
+  walkAfter: 'SELECT seq, rule, CAST(entry AS BLOB) AS bytes, prev_hash, hash FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?',
   // A store not yet migrated to schema 30 (read-only tools do not migrate): the same rows as 0030 makes.
   walkSchema20: `SELECT seq, 1 AS rule,
     CAST(json_object('action', action, 'actor', actor, 'at', at, 'outcome', outcome, 'payload', payload,
@@ -55,12 +66,12 @@ export const AUDIT_SQL = {
     prev_hash, hash FROM audit_log ORDER BY seq`,
   page: `SELECT ${ENTRY_COLUMNS} FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?`,
   timeline: {
-    all: timelineSql(null),
+    all: timelineSql('all'),
+    target: timelineSql('target'),
+    refused: timelineSql('refused'),
     actor: timelineSql('actor'),
     action: timelineSql('action'),
-    target: timelineSql('target'),
-    outcome: timelineSql('outcome'),
-  },
+  } satisfies Record<Lead, string>,
 } as const;
 
 /** The text an entry is stored and hashed as (rule 2): its fields as canonical JSON, payload inline. */
@@ -97,9 +108,9 @@ export function appendAudit(db: Db, input: AuditInput): AuditEntry {
   const seq = prev.seq + 1;
   // canonicalJson escapes lone surrogates (JSON.stringify does), so the text is well-formed and SQLite
   // stores exactly the UTF-8 bytes hashed here.
-  const entry = Buffer.from(entryText(input), 'utf8');
-  const hash = chainHash(prev.hash, entry);
-  prepared(db, AUDIT_SQL.insert).run({ seq, entry: entry.toString('utf8'), prev_hash: prev.hash, hash });
+  const entry = entryText(input);
+  const hash = chainHash(prev.hash, entry); // update(string) hashes its UTF-8 bytes
+  prepared(db, AUDIT_SQL.insert).run({ seq, entry, prev_hash: prev.hash, hash });
   return { ...input, seq, prevHash: prev.hash, hash };
 }
 
@@ -117,48 +128,88 @@ function schemaVersion(db: ReadDb): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
 
+type WalkRow = [seq: number, rule: number, bytes: Buffer, prevHash: string, hash: string];
+
+/** The chain check, one row at a time in seq order: `take` returns a failed result, or null to go on. */
+function chainWalker(checkpoint: Checkpoint | undefined) {
+  let prevHash = GENESIS_HASH;
+  let count = 0;
+  let legacyCount = 0;
+  let checkpointSeen = false;
+  const bad = (seq: number, why: string): VerifyResult => ({ ok: false, count, headHash: prevHash, firstBad: { seq, why }, legacyCount });
+  return {
+    get count() {
+      return count;
+    },
+    take([seq, rule, bytes, rowPrev, rowHash]: WalkRow): VerifyResult | null {
+      const expected = count + 1;
+      if (seq !== expected) return bad(expected, `entry ${expected} is missing (next is ${seq})`);
+      if (rowPrev !== prevHash) return bad(seq, `entry ${seq} does not link to entry ${seq - 1}`);
+      let hash: string;
+      if (rule === 2) {
+        hash = chainHash(prevHash, bytes);
+      } else if (rule === 1 && legacyCount === count) {
+        try {
+          hash = rule1Hash(prevHash, bytes.toString('utf8'));
+        } catch {
+          return bad(seq, `entry ${seq} has an unreadable payload`);
+        }
+        legacyCount++;
+      } else {
+        // Rule 1 ends where schema 30 began: an old rule after a new one is a row made to look old.
+        return bad(seq, rule === 1 ? `entry ${seq} claims the pre-schema-30 hash rule after entries that use the stored-bytes rule` : `entry ${seq} has an unknown hash rule ${String(rule)}`);
+      }
+      if (hash !== rowHash) return bad(seq, `entry ${seq} was altered (hash mismatch)`);
+      prevHash = rowHash;
+      count = seq;
+      if (checkpoint && seq === checkpoint.count) {
+        if (rowHash !== checkpoint.head) return bad(seq, `entry ${seq} differs from the checkpoint`);
+        checkpointSeen = true;
+      }
+      return null;
+    },
+    finish(): VerifyResult {
+      if (checkpoint && !checkpointSeen && checkpoint.count > 0) {
+        return bad(count + 1, `log ends at entry ${count} but the checkpoint vouches for ${checkpoint.count}: truncated or rolled back`);
+      }
+      return { ok: true, count, headHash: prevHash, firstBad: null, legacyCount };
+    },
+  };
+}
+
 /**
  * Walk the whole chain. With a checkpoint taken earlier (and kept elsewhere), also prove that the
  * log still holds that entry unchanged — which catches a truncated or rolled-back log.
  */
 export function verifyAudit(db: ReadDb, checkpoint?: Checkpoint): VerifyResult {
-  let prevHash = GENESIS_HASH;
-  let expectedSeq = 1;
-  let count = 0;
-  let legacyCount = 0;
-  let checkpointSeen = false;
-  const bad = (seq: number, why: string): VerifyResult => ({ ok: false, count, headHash: prevHash, firstBad: { seq, why }, legacyCount });
+  const walker = chainWalker(checkpoint);
   const walk = prepared(db, schemaVersion(db) < 30 ? AUDIT_SQL.walkSchema20 : AUDIT_SQL.walk).raw(true);
-  for (const [seq, rule, bytes, rowPrev, rowHash] of walk.iterate() as Iterable<[number, number, Buffer, string, string]>) {
-    if (seq !== expectedSeq) return bad(expectedSeq, `entry ${expectedSeq} is missing (next is ${seq})`);
-    if (rowPrev !== prevHash) return bad(seq, `entry ${seq} does not link to entry ${seq - 1}`);
-    let hash: string;
-    if (rule === 2) {
-      hash = chainHash(prevHash, bytes);
-    } else if (rule === 1 && legacyCount === count) {
-      try {
-        hash = rule1Hash(prevHash, bytes.toString('utf8'));
-      } catch {
-        return bad(seq, `entry ${seq} has an unreadable payload`);
-      }
-      legacyCount++;
-    } else {
-      // Rule 1 ends where schema 30 began: an old rule after a new one is a row made to look old.
-      return bad(seq, rule === 1 ? `entry ${seq} claims the pre-schema-30 hash rule after entries that use the stored-bytes rule` : `entry ${seq} has an unknown hash rule ${String(rule)}`);
-    }
-    if (hash !== rowHash) return bad(seq, `entry ${seq} was altered (hash mismatch)`);
-    prevHash = rowHash;
-    count = seq;
-    expectedSeq++;
-    if (checkpoint && seq === checkpoint.count) {
-      if (rowHash !== checkpoint.head) return bad(seq, `entry ${seq} differs from the checkpoint`);
-      checkpointSeen = true;
-    }
+  for (const row of walk.iterate() as Iterable<WalkRow>) {
+    const failed = walker.take(row);
+    if (failed) return failed;
   }
-  if (checkpoint && !checkpointSeen && checkpoint.count > 0) {
-    return bad(count + 1, `log ends at entry ${count} but the checkpoint vouches for ${checkpoint.count}: truncated or rolled back`);
+  return walker.finish();
+}
+
+/**
+ * The same walk in slices of `sliceRows`, giving the event loop back between slices: for a hub that
+ * answers consoles while it verifies a long log (the whole walk is O(entries), docs/performance.md).
+ * Each slice is its own short query, so the hub's writes go on meanwhile; entries appended during the
+ * walk are verified too, and the result is the head reached at the end.
+ */
+export async function verifyAuditInSlices(db: ReadDb, checkpoint?: Checkpoint, sliceRows = 1000): Promise<VerifyResult> {
+  if (schemaVersion(db) < 30) return verifyAudit(db, checkpoint);
+  const walker = chainWalker(checkpoint);
+  const slice = prepared(db, AUDIT_SQL.walkAfter).raw(true);
+  for (;;) {
+    const rows = slice.all(walker.count, sliceRows) as WalkRow[];
+    for (const row of rows) {
+      const failed = walker.take(row);
+      if (failed) return failed;
+    }
+    if (rows.length < sliceRows) return walker.finish();
+    await new Promise((resolve) => setImmediate(resolve));
   }
-  return { ok: true, count, headHash: prevHash, firstBad: null, legacyCount };
 }
 
 function toEntry(r: Row): AuditEntry {
@@ -190,7 +241,7 @@ export type AuditTimelineQuery = {
 
 /** Who did what when, in time order: the evaluator's timeline of the audit log. */
 export function auditTimeline(db: ReadDb, q: AuditTimelineQuery): AuditEntry[] {
-  const lead = FILTERS.find((f) => q[f] !== undefined) ?? 'all';
+  const lead = timelineLead(q);
   // seq starts at 1, so (at, seq) > (from, 0) includes every entry at `from`.
   const after = q.after ?? { at: q.from, seq: 0 };
   const rows = prepared(db, AUDIT_SQL.timeline[lead]).all({

@@ -2,7 +2,7 @@
 // covers exactly those stored bytes (rule 2) — verifying no longer re-encodes anything, so a verifier in
 // any language needs only SHA-256, not our canonical JSON. The columns a timeline filters on are
 // generated from that text, so they cannot disagree with what was hashed; they are indexed with `at`
-// for keyset paging over (at, seq). Entries written before this migration were hashed over a
+// for keyset paging over (at, seq) (each index ends in the rowid, which is seq). Entries written before this migration were hashed over a
 // re-encoding of their columns (rule 1): they are copied with `rule = 1` and keep being verified that
 // way. Their `entry` is built here by SQLite (json_object, keys in the order rule 1 sorts them), and
 // the rule-1 verifier parses it and re-encodes it exactly as it did the columns — so no old hash has
@@ -41,6 +41,7 @@ CREATE INDEX audit_log_at ON audit_log(at);
 CREATE INDEX audit_log_actor_at ON audit_log(actor, at);
 CREATE INDEX audit_log_action_at ON audit_log(action, at);
 CREATE INDEX audit_log_target_at ON audit_log(target, at);
-CREATE INDEX audit_log_outcome_at ON audit_log(outcome, at);
+-- refusals are few: a partial index finds them without carrying every accepted entry
+CREATE INDEX audit_log_refused_at ON audit_log(at) WHERE outcome = 'rejected';
 CREATE INDEX events_at ON events(at);
 `;
