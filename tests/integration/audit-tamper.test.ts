@@ -94,6 +94,14 @@ describe('audit verify', () => {
     expect(r.out).toMatch(/entry 4 is missing/);
   });
 
+  it('an entry slipped in before entry 1 is caught', async () => {
+    const dir = copyStore();
+    tamper(dir, 'INSERT INTO audit_log (seq, entry, rule, prev_hash, hash) SELECT 0, entry, rule, prev_hash, hash FROM audit_log WHERE seq = 1');
+    const r = await audit('verify', '--data', dir);
+    expect(r.code).not.toBe(0);
+    expect(r.out).toMatch(/broken at entry 0: an entry numbered 0 precedes entry 1/);
+  });
+
   it('reordered entries are caught', async () => {
     const dir = copyStore();
     // Swap the contents of entries 3 and 4 (keeping their seq numbers), as a forger reordering history would.
