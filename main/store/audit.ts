@@ -76,7 +76,7 @@ export const AUDIT_SQL = {
 } as const;
 
 /** The text an entry is stored and hashed as (rule 2): its fields as canonical JSON, payload inline. */
-export function entryText(input: AuditInput): string {
+function entryText(input: AuditInput): string {
   return canonicalJson({
     at: input.at, actor: input.actor, role: input.role, action: input.action, target: input.target,
     payload: input.payload ?? null, outcome: input.outcome, reason: input.reason,
