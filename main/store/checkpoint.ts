@@ -81,17 +81,33 @@ export function dataDirPublicKey(dataDir: string): string | null {
 /** The data dir's signing key, created on first need (private file 0600, made complete before it appears). */
 export function ensureSigningKey(dataDir: string): { privateKey: KeyObject; publicKey: string } {
   const file = path.join(dataDir, SIGNING_KEY_FILE);
-  if (!fs.existsSync(file)) createKeyFile(file);
+  try {
+    if (!fs.existsSync(file)) createKeyFile(file);
+  } catch (e) {
+    throw new CheckpointError(`cannot create the signing key ${file}: ${(e as Error).message}`);
+  }
   if (process.platform !== 'win32') {
     const mode = fs.statSync(file).mode & 0o777;
-    if (mode & 0o077) throw new CheckpointError(`signing key ${file} is readable by other users (mode ${mode.toString(8)}); run: chmod 600 ${file}`);
+    if (mode & 0o077) throw new CheckpointError(`signing key ${file} is open to other users (mode ${mode.toString(8)}); run: chmod 600 ${file}`);
   }
-  const privateKey = createPrivateKey(fs.readFileSync(file));
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey(fs.readFileSync(file));
+  } catch (e) {
+    throw new CheckpointError(`signing key ${file} cannot be read: ${(e as Error).message}`);
+  }
   if (privateKey.asymmetricKeyType !== 'ed25519') throw new CheckpointError(`signing key ${file} is not an Ed25519 key`);
   const publicKey = publicKeyText(privateKey);
   const kept = dataDirPublicKey(dataDir);
-  if (kept === null) writeAtomically(path.join(dataDir, PUBLIC_KEY_FILE), `${publicKey}\n`, 0o644);
-  else if (kept !== publicKey) throw new CheckpointError(`${PUBLIC_KEY_FILE} (${kept}) is not the public half of ${SIGNING_KEY_FILE} (${publicKey}) in ${dataDir}`);
+  if (kept === null) {
+    try {
+      writeAtomically(path.join(dataDir, PUBLIC_KEY_FILE), `${publicKey}\n`, 0o644);
+    } catch (e) {
+      throw new CheckpointError(`cannot write ${PUBLIC_KEY_FILE} in ${dataDir}: ${(e as Error).message}`);
+    }
+  } else if (kept !== publicKey) {
+    throw new CheckpointError(`${PUBLIC_KEY_FILE} (${kept}) is not the public half of ${SIGNING_KEY_FILE} (${publicKey}) in ${dataDir}`);
+  }
   return { privateKey, publicKey };
 }
 

@@ -178,7 +178,7 @@ describe('npm run audit', () => {
     fs.chmodSync(path.join(data, SIGNING_KEY_FILE), 0o644);
     const loose = await run(['checkpoint', '--data', data]);
     expect(loose.code).toBe(1);
-    expect(loose.out).toMatch(/^error: signing key .* is readable by other users \(mode 644\); run: chmod 600 /m);
+    expect(loose.out).toMatch(/^error: signing key .* is open to other users \(mode 644\); run: chmod 600 /m);
   });
 
   it('makes no key where there is no database, and rejects flags that do not fit the verb', async () => {
