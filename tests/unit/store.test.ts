@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { appendAudit, AUDIT_SQL, auditPage, auditTimeline, GENESIS_HASH, verifyAudit, verifyAuditInSlices, type AuditInput } from '../../main/store/audit';
 import { canonicalJson } from '../../main/store/canonical';
-import { migrate, openStore, type Db } from '../../main/store/db';
+import { DB_FILE, migrate, openStore, type Db } from '../../main/store/db';
 import { appendEvent, eventsBetween, LOG_SQL } from '../../main/store/log';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../main/store/migrations';
 import { tempDir } from '../integration/hub-fixture';
@@ -139,10 +140,7 @@ describe('migration 30: audit entries before it keep the rule they were hashed u
   }
 
   function schema20Store(): Db {
-    const db = openStore(path.join(tempDir(), 'x'));
-    db.close();
-    const Database = db.constructor as new (file: string) => Db;
-    const fresh = new Database(`${db.name}.v20`);
+    const fresh = new Database(path.join(tempDir(), DB_FILE)) as Db;
     for (const m of MIGRATIONS.filter((m) => m.version <= 20)) fresh.exec(m.sql);
     fresh.pragma('user_version = 20');
     let prev = GENESIS_HASH;
