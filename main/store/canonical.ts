@@ -1,5 +1,6 @@
-// Canonical JSON: object keys sorted, no whitespace, undefined dropped. The audit hash is computed
-// over this encoding so that the same entry always hashes the same, whoever wrote it.
+// Canonical JSON: object keys sorted, no whitespace, undefined dropped. An audit entry's text is this
+// encoding, made once when the entry is appended and stored as is; the hash covers the stored bytes,
+// so verifying never re-encodes (only entries from before schema 30 are re-encoded, see audit.ts).
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') {
     if (typeof value === 'number' && !Number.isFinite(value)) return 'null';

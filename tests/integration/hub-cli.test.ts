@@ -5,6 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { PUBLIC_KEY_FILE, SIGNING_KEY_FILE } from '../../main/store/checkpoint';
 import { DB_FILE } from '../../main/store/db';
 import { closeClients, consoleClient, fieldClient, tempDir } from './hub-fixture';
 
@@ -142,5 +143,58 @@ describe('npm run devices', () => {
     const fix = (unitId: string) => ({ fixes: [{ unitId, t: Date.now(), lng: 118.78, lat: 32.04 }] });
     expect(await phone.timeout(5000).emitWithAck('unit:position', fix('off-007'))).toEqual({ ok: true, result: { accepted: 1 } });
     expect((await phone.timeout(5000).emitWithAck('unit:position', fix('off-008'))).ok).toBe(false);
+  });
+});
+
+describe('npm run audit', () => {
+  async function run(args: string[]): Promise<{ code: number | null; out: string }> {
+    const cli = startCli('main/cli/audit.ts', args);
+    const code = await cli.exited;
+    return { code, out: cli.output() };
+  }
+
+  it('pubkey makes the signing key on first need (private file 0600), then prints the same key; checkpoint signs with it', async () => {
+    const data = tempDir();
+    const seed = startCli('main/cli/hub.ts', ['--port', '0', '--data', data, '--demo', '--no-sim']);
+    await waitFor(seed.output, /hub listening/);
+    seed.child.kill('SIGTERM');
+    expect(await seed.exited).toBe(0);
+    expect(fs.existsSync(path.join(data, SIGNING_KEY_FILE))).toBe(false);
+
+    const first = await run(['pubkey', '--data', data]);
+    expect(first.code).toBe(0);
+    expect(first.out).toMatch(/^ed25519:[A-Za-z0-9_-]{43}\n$/);
+    expect(fs.statSync(path.join(data, SIGNING_KEY_FILE)).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(path.join(data, PUBLIC_KEY_FILE), 'utf8')).toBe(first.out);
+    expect((await run(['pubkey', '--data', data])).out).toBe(first.out);
+
+    const cp = await run(['checkpoint', '--data', data]);
+    expect(cp.code).toBe(0);
+    expect(cp.out).toContain(` key=${first.out.trim()} sig=`);
+    const verify = await run(['verify', '--data', data, '--checkpoint', cp.out.trim(), '--pubkey', first.out.trim()]);
+    expect(verify.code).toBe(0);
+    expect(verify.out).toMatch(/^\d+ entries verified, head [0-9a-f]{64} \(checkpoint of \d+ entries made .*, holds\)\n$/);
+
+    fs.chmodSync(path.join(data, SIGNING_KEY_FILE), 0o644);
+    const loose = await run(['checkpoint', '--data', data]);
+    expect(loose.code).toBe(1);
+    expect(loose.out).toMatch(/^error: signing key .* is open to other users \(mode 644\); run: chmod 600 /m);
+  });
+
+  it('makes no key where there is no database, and rejects flags that do not fit the verb', async () => {
+    const empty = tempDir();
+    const none = await run(['pubkey', '--data', empty]);
+    expect(none.code).toBe(1);
+    expect(none.out).toMatch(/^error: no Xiuhua database in /m);
+    expect(fs.readdirSync(empty)).toEqual([]);
+    expect((await run(['verify', '--data', empty, '--pubkey', 'ed25519:x'])).code).toBe(2);
+    expect((await run(['checkpoint', '--data', empty, '--checkpoint', 'x'])).code).toBe(2);
+    const badKey = await run(['verify', '--data', empty, '--checkpoint', 'nonsense', '--pubkey', 'ed25519:x']);
+    expect(badKey.code).toBe(2);
+    expect(badKey.out).toMatch(/not a checkpoint/);
+    const v1 = `xiuhua-audit-checkpoint/v1 count=1 head=${'0'.repeat(64)}`;
+    const notKey = await run(['verify', '--data', empty, '--checkpoint', v1, '--pubkey', 'ed25519:x']);
+    expect(notKey.code).toBe(2);
+    expect(notKey.out).toMatch(/^error: not a public key: expected "ed25519:<43 base64url characters>"/m);
   });
 });

@@ -1,9 +1,13 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { appendAudit, AUDIT_SQL, auditPage, auditTimeline, GENESIS_HASH, verifyAudit, verifyAuditInSlices, type AuditInput } from '../../main/store/audit';
 import { canonicalJson } from '../../main/store/canonical';
-import { openStore } from '../../main/store/db';
-import { SCHEMA_VERSION } from '../../main/store/migrations';
+import { DB_FILE, migrate, openStore, type Db } from '../../main/store/db';
+import { appendEvent, eventsBetween, LOG_SQL } from '../../main/store/log';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../main/store/migrations';
 import { tempDir } from '../integration/hub-fixture';
 
 describe('canonical JSON', () => {
@@ -31,11 +35,154 @@ describe('migrations', () => {
 
   it('hot queries use their index', () => {
     const db = openStore(path.join(tempDir(), 'x'));
-    const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...Array((sql.match(/\?/g) ?? []).length).fill(1)) as Array<{ detail: string }>).map((r) => r.detail).join(' | ');
+    const plan = (sql: string) => {
+      const named = [...new Set(sql.match(/@\w+/g) ?? [])].map((p) => p.slice(1));
+      const params = named.length ? [Object.fromEntries(named.map((p) => [p, 1]))] : Array((sql.match(/\?/g) ?? []).length).fill(1);
+      return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>).map((r) => r.detail).join(' | ');
+    };
     expect(plan('SELECT * FROM positions WHERE t BETWEEN ? AND ? AND unit_id = ? ORDER BY t')).toMatch(/SEARCH positions USING PRIMARY KEY \(t>\? AND t<\?\)/);
     expect(plan("SELECT count(*) FROM tasks WHERE unit_id = ? AND state IN ('assigned','accepted','arrived')")).toMatch(/USING COVERING INDEX tasks_unit_state|USING INDEX tasks_unit_state/);
-    expect(plan('SELECT seq, at, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?')).toMatch(/USING INTEGER PRIMARY KEY/);
-    expect(plan('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1')).not.toMatch(/USE TEMP B-TREE/);
+    // The store's own SQL from here on: what runs is what is planned.
+    expect(plan(LOG_SQL.eventsAfter)).toMatch(/SEARCH events USING INTEGER PRIMARY KEY \(rowid>\?\)/);
+    expect(plan(LOG_SQL.fieldEventsAfter)).toMatch(/SEARCH events USING INTEGER PRIMARY KEY \(rowid>\?\)/);
+    expect(plan(LOG_SQL.findCommand)).toMatch(/SEARCH commands USING INDEX sqlite_autoindex_commands_1 \(command_id=\?\)/);
+    expect(plan(LOG_SQL.eventsBetween)).toMatch(/^SEARCH events USING INDEX events_at \(at>\? AND at<\?\)$/);
+    expect(plan(AUDIT_SQL.head)).toBe('SCAN audit_log'); // in rowid order, newest first: LIMIT 1 stops at once
+    expect(plan(AUDIT_SQL.page)).toMatch(/^SEARCH audit_log USING INTEGER PRIMARY KEY \(rowid>\?\)$/);
+    expect(plan(AUDIT_SQL.walk)).toMatch(/^SEARCH audit_log USING INTEGER PRIMARY KEY \(rowid>\?\)$/);
+    expect(plan(AUDIT_SQL.timeline.all)).toMatch(/^SEARCH audit_log USING INDEX audit_log_at \(at>\? AND at<\?\)$/);
+    for (const f of ['actor', 'action', 'target'] as const) {
+      // no "USE TEMP B-TREE FOR ORDER BY": the index yields (at, seq) order
+      expect(plan(AUDIT_SQL.timeline[f])).toMatch(new RegExp(`^SEARCH audit_log USING INDEX audit_log_${f}_at \\(${f}=\\? AND at>\\? AND at<\\?\\)$`));
+    }
+    expect(plan(AUDIT_SQL.timeline.refused)).toMatch(/^SEARCH audit_log USING INDEX audit_log_refused_at \(at>\? AND at<\?\)$/);
+    db.close();
+  });
+});
+
+const entry = (i: number, over: Partial<AuditInput> = {}): AuditInput => ({
+  actor: 'u-op', role: 'operator', action: 'incident:create', target: `inc-${i}`, payload: { commandId: `c-${i}`, n: i },
+  outcome: 'accepted', reason: null, at: 1_000 + i, ...over,
+});
+
+describe('audit log', () => {
+  it('any entry, whatever its strings hold, verifies as stored and reads back as written', () => {
+    const text = fc.string({ unit: 'binary', maxLength: 12 }); // lone surrogates and control characters included
+    fc.assert(fc.property(fc.array(fc.record({ actor: text, target: fc.option(text), reason: fc.option(text), payload: fc.jsonValue() }), { minLength: 1, maxLength: 8 }), (inputs) => {
+      const db = openStore(path.join(tempDir(), 'x'));
+      const written = inputs.map((x, i) => appendAudit(db, entry(i, x)));
+      expect(verifyAudit(db)).toMatchObject({ ok: true, count: inputs.length, headHash: written.at(-1)!.hash });
+      const read = auditPage(db, 0, 100);
+      expect(read.map((e) => [e.actor, e.target, e.reason])).toEqual(inputs.map((x) => [x.actor, x.target, x.reason]));
+      expect(read.map((e) => canonicalJson(e.payload))).toEqual(inputs.map((x) => canonicalJson(x.payload)));
+      db.close();
+    }), { numRuns: 40 });
+  });
+
+  it('verifying in slices gives the same answer, takes in entries appended meanwhile, and finds damage in a later slice', async () => {
+    const db = openStore(path.join(tempDir(), 'x'));
+    for (let i = 0; i < 25; i++) appendAudit(db, entry(i));
+    expect(await verifyAuditInSlices(db, undefined, 4)).toEqual(verifyAudit(db));
+    const walking = verifyAuditInSlices(db, { count: 25, head: verifyAudit(db).headHash }, 4);
+    appendAudit(db, entry(25)); // between slices, as a hub answering commands meanwhile would
+    expect(await walking).toMatchObject({ ok: true, count: 26 });
+    db.exec('DROP TRIGGER audit_log_no_update');
+    db.prepare("UPDATE audit_log SET entry = replace(entry, 'c-21', 'c-x') WHERE seq = 22").run();
+    expect(await verifyAuditInSlices(db, undefined, 4)).toEqual(verifyAudit(db));
+    expect(verifyAudit(db)).toMatchObject({ ok: false, count: 21, firstBad: { seq: 22 } });
+    db.close();
+  });
+
+  it('the timeline pages by (at, seq) within [from, to) and filters by actor, action, target and outcome', () => {
+    const db = openStore(path.join(tempDir(), 'x'));
+    for (let i = 0; i < 30; i++) {
+      appendAudit(db, entry(i, { at: 1_000 + Math.floor(i / 3), actor: i % 2 ? 'u-a' : 'u-b', outcome: i % 5 ? 'accepted' : 'rejected' }));
+    }
+    const pages: number[][] = [];
+    let after: { at: number; seq: number } | undefined;
+    for (;;) {
+      const page = auditTimeline(db, { from: 1_002, to: 1_008, after, limit: 4 });
+      if (!page.length) break;
+      pages.push(page.map((e) => e.seq));
+      after = { at: page.at(-1)!.at, seq: page.at(-1)!.seq };
+    }
+    expect(pages.flat()).toEqual([...Array(18).keys()].map((k) => k + 7)); // seq 7..24: at 1002..1007, three each
+    expect(pages[0]).toHaveLength(4);
+    const sel = (q: Partial<Parameters<typeof auditTimeline>[1]>) => auditTimeline(db, { from: 0, to: 10_000, limit: 100, ...q }).map((e) => e.seq);
+    expect(sel({ actor: 'u-a' })).toEqual([...Array(15).keys()].map((k) => 2 * k + 2));
+    expect(sel({ outcome: 'rejected', actor: 'u-b' })).toEqual([1, 11, 21]);
+    expect(sel({ outcome: 'rejected' })).toEqual([1, 6, 11, 16, 21, 26]);
+    expect(sel({ outcome: 'accepted', action: 'incident:create' })).toHaveLength(24);
+    expect(sel({ target: 'inc-4', action: 'incident:create' })).toEqual([5]);
+    expect(sel({ target: 'inc-4', action: 'task:assign' })).toEqual([]);
+    db.close();
+  });
+
+  it('events between two times page by (at, seq)', () => {
+    const db = openStore(path.join(tempDir(), 'x'));
+    for (let i = 0; i < 10; i++) appendEvent(db, 100 + Math.floor(i / 2), { type: 'mode:changed', change: { id: i, mode: 'daily', reason: 'r', areaId: null, by: 'u', at: 100 } } as never, null);
+    const first = eventsBetween(db, { from: 101, to: 104, limit: 4 });
+    expect(first.map((e) => e.seq)).toEqual([3, 4, 5, 6]);
+    expect(eventsBetween(db, { from: 101, to: 104, after: { at: first.at(-1)!.at, seq: first.at(-1)!.seq }, limit: 4 }).map((e) => e.seq)).toEqual([7, 8]);
+    db.close();
+  });
+});
+
+describe('migration 30: audit entries before it keep the rule they were hashed under', () => {
+  /** Rule 1 exactly as schema 20 wrote it (main/store/audit.ts before migration 30), typed out here to pin it. */
+  function writeSchema20Entry(db: Db, seq: number, prevHash: string, e: AuditInput): string {
+    const payload = canonicalJson(e.payload);
+    const body = canonicalJson({ seq, at: e.at, actor: e.actor, role: e.role, action: e.action, target: e.target, payload, outcome: e.outcome, reason: e.reason });
+    const hash = createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
+    db.prepare(`INSERT INTO audit_log (seq, at, actor, role, action, target, payload, outcome, reason, prev_hash, hash)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(seq, e.at, e.actor, e.role, e.action, e.target, payload, e.outcome, e.reason, prevHash, hash);
+    return hash;
+  }
+
+  function schema20Store(): Db {
+    const fresh = new Database(path.join(tempDir(), DB_FILE)) as Db;
+    for (const m of MIGRATIONS.filter((m) => m.version <= 20)) fresh.exec(m.sql);
+    fresh.pragma('user_version = 20');
+    let prev = GENESIS_HASH;
+    const odd = ['垃圾满溢 "东门"\n\\', '\u2028\u0007 ☂ 𝄞', 'plain'];
+    odd.forEach((s, i) => (prev = writeSchema20Entry(fresh, i + 1, prev, entry(i, { reason: s, target: i === 2 ? null : s, payload: { z: [s, 1.5, null], a: { y: true, b: -0 } } }))));
+    return fresh;
+  }
+
+  it('a schema-20 log verifies before and after the migration, and new entries chain on under rule 2', () => {
+    const db = schema20Store();
+    const before = verifyAudit(db);
+    expect(before).toMatchObject({ ok: true, count: 3, legacyCount: 3 });
+    migrate(db);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(verifyAudit(db)).toEqual(before);
+    expect(auditPage(db, 0, 10).map((e) => [e.reason, e.payload])).toEqual(
+      ['垃圾满溢 "东门"\n\\', '\u2028\u0007 ☂ 𝄞', 'plain'].map((s) => [s, { z: [s, 1.5, null], a: { y: true, b: 0 } }]));
+    appendAudit(db, entry(3));
+    expect(verifyAudit(db)).toMatchObject({ ok: true, count: 4, legacyCount: 3 });
+    db.close();
+  });
+
+  it('after it, an altered rule-1 entry, or an entry relabelled with the other rule, is caught', () => {
+    const db = schema20Store();
+    migrate(db);
+    appendAudit(db, entry(3));
+    appendAudit(db, entry(4));
+    db.exec('DROP TRIGGER audit_log_no_update');
+    const sp = (sql: string, check: () => void) => {
+      db.exec('SAVEPOINT t');
+      db.exec(sql);
+      check();
+      db.exec('ROLLBACK TO t; RELEASE t');
+    };
+    sp(`UPDATE audit_log SET entry = replace(entry, 'plain', 'plan') WHERE seq = 3`, () =>
+      expect(verifyAudit(db).firstBad).toEqual({ seq: 3, why: 'entry 3 was altered (hash mismatch)' }));
+    sp('UPDATE audit_log SET rule = 1 WHERE seq = 5', () =>
+      expect(verifyAudit(db).firstBad).toEqual({ seq: 5, why: 'entry 5 claims the pre-schema-30 hash rule after entries that use the stored-bytes rule' }));
+    // Relabelled the other way, its hash may even hold (SQLite's json_object can write the very bytes rule 1
+    // hashed), but then the rule-1 entries after it give it away.
+    sp('UPDATE audit_log SET rule = 2 WHERE seq = 1', () => expect(verifyAudit(db).ok).toBe(false));
+    expect(verifyAudit(db).ok).toBe(true);
     db.close();
   });
 });

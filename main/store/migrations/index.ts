@@ -2,12 +2,14 @@
 // recorded in PRAGMA user_version.
 import { sql as v10 } from './0010-domain';
 import { sql as v20 } from './0020-positions-by-time';
+import { sql as v30 } from './0030-audit-stored-bytes';
 import { sql as v50 } from './0050-command-payload-hash';
 import { sql as v60 } from './0060-mode-profiles';
 
 export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 10, sql: v10 },
   { version: 20, sql: v20 },
+  { version: 30, sql: v30 },
   { version: 50, sql: v50 },
   { version: 60, sql: v60 },
 ];
