@@ -15,13 +15,13 @@ export type RequestDef<Schema extends z.ZodType, R, S> = {
   roles: readonly ActorRole[];
   // A method (not a function-typed property), so a table of specific definitions is assignable to
   // RequestTable without a cast: the transport only ever passes what `schema` parsed.
-  handle(ctx: RequestContext<S>, req: z.output<Schema>): Ack<R>;
+  handle(ctx: RequestContext<S>, req: z.output<Schema>): Ack<R> | Promise<Ack<R>>;
 };
 
 /** A table of requests as the transport sees it (the result types erased). */
 export type RequestTable<S> = Record<string, RequestDef<z.ZodType, unknown, S>>;
 
-export function answerRequest<Schema extends z.ZodType, R, S>(def: RequestDef<Schema, R, S>, ctx: RequestContext<S>, raw: unknown): Ack<R> {
+export function answerRequest<Schema extends z.ZodType, R, S>(def: RequestDef<Schema, R, S>, ctx: RequestContext<S>, raw: unknown): Ack<R> | Promise<Ack<R>> {
   const { db, actor, now } = ctx;
   if (!def.roles.includes(actor.role)) {
     return refuse(db, actor, def.name, raw, { code: 'forbidden', message: `role ${actor.role} may not ${def.name}` }, now);

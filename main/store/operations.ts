@@ -71,6 +71,13 @@ export function countOpenTasksOfUnit(db: ReadDb, unitId: string): number {
     .get(unitId) as { n: number }).n;
 }
 
+/** The unit's open task on this incident, if it has one (at most one: the guardrail in task:assign). */
+export function findOpenTaskOf(db: ReadDb, unitId: string, incidentId: string): Task | undefined {
+  const r = db.prepare("SELECT * FROM tasks WHERE unit_id = ? AND incident_id = ? AND state IN ('assigned','accepted','arrived') LIMIT 1")
+    .get(unitId, incidentId) as TaskRow | undefined;
+  return r && taskFromRow(r);
+}
+
 export function listActiveTasks(db: ReadDb): Task[] {
   return (db.prepare("SELECT * FROM tasks WHERE state IN ('assigned','accepted','arrived') ORDER BY assigned_at").all() as TaskRow[])
     .map(taskFromRow);
@@ -93,6 +100,17 @@ export function findSos(db: ReadDb, id: string): Sos | undefined {
 
 export function updateSosState(db: Db, id: string, state: Sos['state'], at: number): void {
   db.prepare('UPDATE sos SET state = ?, updated_at = ? WHERE id = ?').run(state, at, id);
+}
+
+/** The unit's SOS that is not resolved yet: a second press updates it rather than opening another. */
+export function findOpenSosOfUnit(db: ReadDb, unitId: string): Sos | undefined {
+  const r = db.prepare("SELECT * FROM sos WHERE unit_id = ? AND state != 'resolved' ORDER BY raised_at DESC LIMIT 1").get(unitId) as SosRow | undefined;
+  return r && sosFromRow(r);
+}
+
+/** A repeated press: where the officer is now, and what they added. */
+export function updateSosPosition(db: Db, id: string, position: [number, number], note: string, at: number): void {
+  db.prepare('UPDATE sos SET lng = ?, lat = ?, note = ?, updated_at = ? WHERE id = ?').run(position[0], position[1], note, at, id);
 }
 
 export function listActiveSos(db: ReadDb): Sos[] {

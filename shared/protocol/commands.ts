@@ -36,7 +36,8 @@ export const consoleCommands = {
   },
   'task:assign': {
     roles: ['operator', 'duty_manager'],
-    schema: cmd({ incidentId: Id, unitId: Id, note: text(1000).default('') }),
+    // `override`: a duty manager may send a unit in SOS or off duty, with a reason (audited).
+    schema: cmd({ incidentId: Id, unitId: Id, note: text(1000).default(''), override: z.strictObject({ reason: text(500).min(2) }).optional() }),
     result: z.object({ task: Task }),
   },
   'task:cancel': {

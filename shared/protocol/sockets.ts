@@ -40,7 +40,8 @@ export type Snapshot = {
 };
 
 export type EventsPage = { events: HubEvent[]; headSeq: number; more: boolean };
-export type AuditVerifyResult = { ok: boolean; count: number; headHash: string; firstBad: { seq: number; why: string } | null };
+/** `legacyCount`: entries written before store v30, checked by the earlier rule (docs/protocol.md). */
+export type AuditVerifyResult = { ok: boolean; count: number; headHash: string; firstBad: { seq: number; why: string } | null; legacyCount: number };
 
 type CommandHandlers<M extends Record<string, { schema: z.ZodType; result: z.ZodType }>> = {
   [K in keyof M]: (payload: CommandInput<M[K]>, ack: (res: Ack<CommandResult<M[K]>>) => void) => void;

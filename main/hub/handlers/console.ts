@@ -5,7 +5,7 @@ import { consoleCommands } from '../../../shared/protocol/commands';
 import { findUnit, listAreas, upsertCamera } from '../../store/city';
 import { findUserByName, insertUser } from '../../store/people';
 import {
-  findIncident, findSos, findTask, insertIncident, insertModeChange, insertTask, insertTaskStep, updateIncidentState,
+  findIncident, findOpenTaskOf, findSos, findTask, insertIncident, insertModeChange, insertTask, insertTaskStep, updateIncidentState,
   updateSosState, updateTaskState,
 } from '../../store/operations';
 import { hashSecretSync } from '../auth';
@@ -46,6 +46,13 @@ export const consoleHandlers = {
       throw new CommandFailure('conflict', `incident ${incident.id} is ${incident.state}`);
     }
     const unit = requireUnit(db, p.unitId);
+    const open = findOpenTaskOf(db, unit.id, incident.id);
+    if (open) throw new CommandFailure('conflict', `unit ${unit.id} already has task ${open.id} (${open.state}) on incident ${incident.id}`);
+    const unavailable = unit.status === 'sos' || unit.status === 'off_duty';
+    if (unavailable && !p.override) {
+      throw new CommandFailure('conflict', `unit ${unit.id} is ${unit.status === 'sos' ? 'in SOS' : 'off duty'}; only a duty manager may send it, with a reason`);
+    }
+    if (p.override && actor.role !== 'duty_manager') throw new CommandFailure('forbidden', 'only a duty manager may override the dispatch rules');
     // Deadlines follow the mode in force where the incident is (an area emergency tightens them there).
     const { profile } = effectiveMode(db, areaAt(db, incident.position), now);
     const task: Task = {
@@ -59,7 +66,8 @@ export const consoleHandlers = {
       updateIncidentState(db, incident.id, 'dispatched', now);
       events.push({ data: { type: 'incident:updated', incident: { ...incident, state: 'dispatched', updatedAt: now } }, unitId: null });
     }
-    return { result: { task }, target: task.id, events };
+    const detail = p.override ? { override: { reason: p.override.reason, unitStatus: unit.status } } : undefined;
+    return { result: { task }, target: task.id, events, detail };
   }),
 
   'task:cancel': def('task:cancel', ({ db, now, actor }, p) => {

@@ -5,7 +5,8 @@ import { distanceM } from '../../../shared/geo';
 import { fieldCommands } from '../../../shared/protocol/commands';
 import { findPost } from '../../store/city';
 import {
-  findIncident, findTask, insertCheckIn, insertIncident, insertSos, insertTaskStep, listActiveTasks, updateIncidentState, updateTaskState,
+  findIncident, findOpenSosOfUnit, findTask, insertCheckIn, insertIncident, insertSos, insertTaskStep, listActiveTasks, updateIncidentState,
+  updateSosPosition, updateTaskState,
 } from '../../store/operations';
 import type { Db } from '../../store/db';
 import { fieldEventsAfter, headSeq } from '../../store/log';
@@ -79,6 +80,14 @@ export const fieldHandlers = {
 
   'sos:raise': def('sos:raise', ({ db, now, actor }, p) => {
     const unit = unitSpokenFor(db, actor, p.unitId);
+    // A second press while one is open is the same call for help: it updates where and what, and says so.
+    const open = findOpenSosOfUnit(db, unit.id);
+    if (open) {
+      const note = p.note && p.note !== open.note ? (open.note ? `${open.note} / ${p.note}` : p.note).slice(0, 500) : open.note;
+      updateSosPosition(db, open.id, p.position, note, now);
+      const sos: Sos = { ...open, position: p.position, note, updatedAt: now };
+      return { result: { sos }, target: sos.id, events: [{ data: { type: 'sos:updated', sos }, unitId: unit.id }], detail: { repeated: true } };
+    }
     const sos: Sos = { id: nextId(db, 'S', now), unitId: unit.id, position: p.position, note: p.note, state: 'raised', raisedAt: now, updatedAt: now };
     insertSos(db, sos);
     return {

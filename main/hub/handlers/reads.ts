@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import type { Role } from '../../../shared/domain';
 import type { Snapshot } from '../../../shared/protocol/sockets';
-import { auditPage, verifyAudit } from '../../store/audit';
+import { auditPage, verifyAuditInSlices } from '../../store/audit';
+import type { Db } from '../../store/db';
 import { listCameras } from '../../store/city';
 import { eventsAfter, headSeq } from '../../store/log';
 import type { RequestDef, RequestTable } from '../requests';
@@ -24,6 +25,20 @@ const snapshotRequest: RequestDef<typeof EmptyRequest, Snapshot, HubServices> = 
   name: 'state:snapshot', schema: EmptyRequest, roles: PEOPLE,
   handle: ({ services }) => ({ ok: true, result: services.snapshot() }),
 };
+
+/**
+ * One walk of the chain at a time per store, shared by everyone who asks while it runs: it yields to
+ * the event loop between slices, and fifty evaluators pressing "verify" must not start fifty walks.
+ */
+const walks = new WeakMap<Db, ReturnType<typeof verifyAuditInSlices>>();
+function sharedVerify(db: Db): ReturnType<typeof verifyAuditInSlices> {
+  let walk = walks.get(db);
+  if (!walk) {
+    walk = verifyAuditInSlices(db).finally(() => walks.delete(db));
+    walks.set(db, walk);
+  }
+  return walk;
+}
 
 export function consoleReads(session: ConsoleSession): RequestTable<HubServices> {
   return {
@@ -47,7 +62,7 @@ export function consoleReads(session: ConsoleSession): RequestTable<HubServices>
     },
     'audit:verify': {
       name: 'audit:verify', schema: EmptyRequest, roles: RECORD_READERS,
-      handle: ({ db }) => ({ ok: true, result: verifyAudit(db) }),
+      handle: async ({ db }) => ({ ok: true, result: await sharedVerify(db) }),
     },
     'audit:page': {
       name: 'audit:page', schema: SinceRequest, roles: RECORD_READERS,

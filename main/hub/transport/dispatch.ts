@@ -31,8 +31,8 @@ export function bindTables(deps: DispatchDeps, socket: Socket, actor: () => Acto
     });
   }
   for (const def of Object.values(requests)) {
-    guard.on(socket, actor, def.name, (payload, ack) => {
-      ack(answerRequest(def, { db, actor: actor(), now: Date.now(), services }, payload));
+    guard.on(socket, actor, def.name, async (payload, ack) => {
+      ack(await answerRequest(def, { db, actor: actor(), now: Date.now(), services }, payload));
     });
   }
 }
