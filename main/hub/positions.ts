@@ -45,6 +45,11 @@ export type FixObserver = (fixes: readonly PositionFix[]) => void | Promise<void
 /** The ack lists this many refused fixes at most; `refusedCount` counts them all. */
 export const MAX_REFUSALS_LISTED = 20;
 const ALERTS_PER_FLUSH = 100;
+/**
+ * Many devices off at once points at the hub (its own clock, or a hub so loaded that fixes wait a
+ * minute): after this many device_clock alerts in a minute, one alert says so and the rest are logged.
+ */
+const CLOCK_ALERTS_PER_MINUTE = 10;
 const OBSERVER_LOG_EVERY_MS = 10_000;
 
 type Observer = { fn: FixObserver; name: string; loggedAt: number; suppressed: number };
@@ -68,6 +73,7 @@ export class PositionPipeline {
   private observed: PositionFix[] = [];
   private readonly alerts: Alert[] = [];
   private backlogRaised = false;
+  private clockAlerts = { minute: 0, count: 0 };
   private readonly clock: ClockWatch;
   private readonly now: () => number;
   private readonly log: (line: string) => void;
@@ -124,7 +130,7 @@ export class PositionPipeline {
       } else {
         if (deviceId !== undefined) {
           const report = this.clock.see(deviceId, f.unitId, f.t, now);
-          if (report) this.alerts.push(clockAlert(report));
+          if (report) this.clockReport(report);
         }
         if (f.t < oldest) reason = 'too_old';
         else if (f.t > newest) reason = 'in_future';
@@ -159,6 +165,15 @@ export class PositionPipeline {
       this.alerts.push(backlogAlert(now, this.maxBuffered));
     }
     return refused ? { accepted: n, refused, refusedCount } : { accepted: n };
+  }
+
+  private clockReport(r: ClockReport): void {
+    const minute = Math.floor(r.at / 60_000);
+    if (this.clockAlerts.minute !== minute) this.clockAlerts = { minute, count: 0 };
+    const n = ++this.clockAlerts.count;
+    if (n <= CLOCK_ALERTS_PER_MINUTE) this.alerts.push(clockAlert(r));
+    else if (n === CLOCK_ALERTS_PER_MINUTE + 1) this.alerts.push(manyClocksAlert(r));
+    if (n > CLOCK_ALERTS_PER_MINUTE) this.log(`device ${r.deviceId} (${r.unitId}) clock off by ${Math.round(r.offsetMs / 1000)} s (not raised: too many this minute)`);
   }
 
   private scheduleFanout(): void {
@@ -293,6 +308,16 @@ function clockAlert(r: ClockReport): Alert {
     message: {
       zh: `终端 ${r.deviceId}（${r.unitId}）时钟${ahead ? '快' : '慢'}了约 ${size.zh}，其位置时间不可信`,
       en: `Device ${r.deviceId} (${r.unitId}) clock is about ${size.en} ${ahead ? 'ahead of' : 'behind'} the hub; its fix times cannot be trusted`,
+    },
+  };
+}
+
+function manyClocksAlert(r: ClockReport): Alert {
+  return {
+    id: `alert-clock-many-${r.at}`, kind: 'device_clock', subjectId: 'positions', at: r.at,
+    message: {
+      zh: `一分钟内超过 ${CLOCK_ALERTS_PER_MINUTE} 台终端时钟偏差：请检查指挥中心服务器的时钟与负载（其余终端见日志）`,
+      en: `More than ${CLOCK_ALERTS_PER_MINUTE} devices' clocks are off within a minute: check the hub's own clock and load (the rest are in the hub log)`,
     },
   };
 }

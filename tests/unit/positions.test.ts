@@ -197,6 +197,19 @@ describe('device clocks', () => {
     expect(p.stats.refused.in_future).toBe(60);
   });
 
+  it('many devices off at once are one alert about the hub, not one per device', () => {
+    const units = Array.from({ length: 50 }, (_, i) => `u${i}`);
+    const { p, alerts, logs, clock } = pipeline(units, { clock: { samples: 2, spanMs: 0 } });
+    // The hub's clock jumped five minutes ahead: every fix now looks behind.
+    clock.set(T0 + 300_000);
+    p.accept(units.map((u) => fix(u, T0)), 'gateway-1');
+    p.accept(units.map((u) => fix(u, T0 + 1000)), 'gateway-1');
+    p.flush();
+    expect(alerts.filter((a) => a.subjectId !== 'positions')).toHaveLength(10);
+    expect(alerts.filter((a) => a.subjectId === 'positions').map((a) => a.message.en)).toEqual([expect.stringMatching(/check the hub's own clock/)]);
+    expect(logs.filter((l) => /not raised: too many this minute/.test(l))).toHaveLength(40);
+  });
+
   it('a backlog drained after a reconnect is no wrong clock; a clock that was fixed and drifts again is a new episode', () => {
     const w = new ClockWatch({ thresholdMs: 60_000, samples: 10, spanMs: 30_000 });
     const reports: number[] = [];
