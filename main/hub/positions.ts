@@ -45,6 +45,8 @@ export type FixObserver = (fixes: readonly PositionFix[]) => void | Promise<void
 /** The ack lists this many refused fixes at most; `refusedCount` counts them all. */
 export const MAX_REFUSALS_LISTED = 20;
 const ALERTS_PER_FLUSH = 100;
+/** Alerts waiting for a store that keeps failing are kept up to this many (then the oldest are logged and dropped). */
+const ALERTS_WAITING_MAX = 1000;
 /**
  * Many devices off at once points at the hub (its own clock, or a hub so loaded that fixes wait a
  * minute): after this many device_clock alerts in a minute, one alert says so and the rest are logged.
@@ -162,7 +164,7 @@ export class PositionPipeline {
     }
     if (backlogFull && !this.backlogRaised) {
       this.backlogRaised = true;
-      this.alerts.push(backlogAlert(now, this.maxBuffered));
+      this.raise(backlogAlert(now, this.maxBuffered));
     }
     return refused ? { accepted: n, refused, refusedCount } : { accepted: n };
   }
@@ -171,8 +173,8 @@ export class PositionPipeline {
     const minute = Math.floor(r.at / 60_000);
     if (this.clockAlerts.minute !== minute) this.clockAlerts = { minute, count: 0 };
     const n = ++this.clockAlerts.count;
-    if (n <= CLOCK_ALERTS_PER_MINUTE) this.alerts.push(clockAlert(r));
-    else if (n === CLOCK_ALERTS_PER_MINUTE + 1) this.alerts.push(manyClocksAlert(r));
+    if (n <= CLOCK_ALERTS_PER_MINUTE) this.raise(clockAlert(r));
+    else if (n === CLOCK_ALERTS_PER_MINUTE + 1) this.raise(manyClocksAlert(r));
     if (n > CLOCK_ALERTS_PER_MINUTE) this.log(`device ${r.deviceId} (${r.unitId}) clock off by ${Math.round(r.offsetMs / 1000)} s (not raised: too many this minute)`);
   }
 
@@ -216,7 +218,7 @@ export class PositionPipeline {
     this.stats.persisted += n;
     if (this.backlogRaised) {
       this.backlogRaised = false;
-      this.alerts.push(backlogClearedAlert(this.now(), this.buffer.length));
+      this.raise(backlogClearedAlert(this.now(), this.buffer.length));
     }
     return true;
   }
@@ -224,6 +226,12 @@ export class PositionPipeline {
   /** Fixes waiting to be written. */
   get buffered(): number {
     return this.buffer.length;
+  }
+
+  /** Queues an alert for the next flush (alerts are written off the accept path). */
+  private raise(alert: Alert): void {
+    if (this.alerts.length >= ALERTS_WAITING_MAX) this.log(`position alert dropped, too many waiting: ${this.alerts.shift()!.message.en}`);
+    this.alerts.push(alert);
   }
 
   private deliverAlerts(): void {
