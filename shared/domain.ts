@@ -152,8 +152,8 @@ export const CheckIn = z.object({
 });
 export type CheckIn = z.infer<typeof CheckIn>;
 
-/** One GPS fix. Time is the device's fix time in ms since the epoch. */
-export const PositionFix = z.object({
+/** One GPS fix. Time is the device's fix time in ms since the epoch. Strict like commands: an unknown key is refused, not carried. */
+export const PositionFix = z.strictObject({
   unitId: Id,
   t: z.number().int().positive(),
   lng: Lng,
@@ -202,7 +202,11 @@ export const AuditEntry = z.object({
 export type AuditEntry = z.infer<typeof AuditEntry>;
 
 /** Something an operator must notice now. Raised by the hub (camera down, later geofence, missed check-in, overdue task). */
-export const AlertKind = z.enum(['camera_down', 'camera_recovered', 'geofence', 'checkin_missed', 'task_overdue']);
+export const AlertKind = z.enum([
+  'camera_down', 'camera_recovered', 'geofence', 'checkin_missed', 'task_overdue',
+  // raised by the position pipeline: fixes refused while SQLite fails, and a device whose clock is off
+  'positions_backlog', 'positions_recovered', 'device_clock',
+]);
 export type AlertKind = z.infer<typeof AlertKind>;
 export const Alert = z.object({
   id: z.string(),

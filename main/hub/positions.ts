@@ -1,23 +1,69 @@
-// The position pipeline: fixes are checked against known units, kept as the latest per unit in memory,
-// written to SQLite in batches (one transaction per flush, not per fix), and fanned out to consoles as
-// merged batches at a bounded rate — one emit per interval however many fixes arrived.
-import type { PositionFix } from '../../shared/domain';
+// The position pipeline: fixes are checked against known units and the hub's clock, kept as the latest
+// per unit in memory (and in a spatial index over those), written to SQLite in batches (one transaction
+// per flush, not per fix), and fanned out to consoles as merged batches at a bounded rate — one emit
+// per interval however many fixes arrived. Rules (fences, attendance, coverage) observe accepted fixes
+// once per flush, off the fan-out path; an observer that throws is logged and never stops ingestion.
+import type { Alert, PositionFix } from '../../shared/domain';
+import type { FixRefusal, PositionAck, RefusedFix } from '../../shared/protocol/sockets';
 import type { Db } from '../store/db';
 import { positionWriter } from '../store/positions';
+import { ClockWatch, type ClockReport, type ClockWatchOptions } from './device-clock';
+import { UnitIndex, type UnitIndexOptions } from './spatial';
 
 export type PipelineOptions = {
-  /** how often buffered fixes are written (ms) */
+  /** how often buffered fixes are written and observers called (ms) */
   writeEveryMs?: number;
   /** minimum gap between two fan-out batches (ms); the bound on update rate per console */
   fanoutEveryMs?: number;
   fanout: (fixes: PositionFix[]) => void;
   onWriteError?: (e: unknown) => void;
+  /** alerts the pipeline raises (store backlog, wrong device clocks); one that throws is offered again next flush */
+  onAlert?: (alert: Alert) => void;
+  log?: (line: string) => void;
+  /** fixes kept for writing while SQLite fails; past this, new fixes are refused (`store_backlog`) */
+  maxBuffered?: number;
+  /** most fixes written in one transaction: a drained backlog must not stall the event loop */
+  maxWritePerFlush?: number;
+  /** fixes dated before hub now − maxAgeMs are refused (`too_old`) */
+  maxAgeMs?: number;
+  /** fixes dated after hub now + maxAheadMs are refused (`in_future`) */
+  maxAheadMs?: number;
+  clock?: ClockWatchOptions;
+  index?: Omit<UnitIndexOptions, 'now'>;
+  /** the hub's clock (tests inject one) */
+  now?: () => number;
 };
 
-export type PipelineStats = { accepted: number; persisted: number; unknownUnit: number; fanoutBatches: number };
+export type PipelineStats = {
+  accepted: number; persisted: number; unknownUnit: number; fanoutBatches: number;
+  refused: Record<FixRefusal, number>;
+};
+
+/** Called with each flush's accepted fixes, in arrival order (older out-of-order fixes included). Not awaited. */
+export type FixObserver = (fixes: readonly PositionFix[]) => void | Promise<void>;
+
+/** The ack lists this many refused fixes at most; `refusedCount` counts them all. */
+export const MAX_REFUSALS_LISTED = 20;
+const ALERTS_PER_FLUSH = 100;
+/** Alerts waiting for a store that keeps failing are kept up to this many (then the oldest are logged and dropped). */
+const ALERTS_WAITING_MAX = 1000;
+/**
+ * Many devices off at once points at the hub (its own clock, or a hub so loaded that fixes wait a
+ * minute): after this many device_clock alerts in a minute, one alert says so and the rest are logged.
+ */
+const CLOCK_ALERTS_PER_MINUTE = 10;
+const OBSERVER_LOG_EVERY_MS = 10_000;
+
+type Observer = { fn: FixObserver; name: string; loggedAt: number; suppressed: number };
 
 export class PositionPipeline {
   readonly latest = new Map<string, PositionFix>();
+  /** nearest(point, n, filter) and within(polygon) over `latest` */
+  readonly index: UnitIndex;
+  readonly stats: PipelineStats = {
+    accepted: 0, persisted: 0, unknownUnit: 0, fanoutBatches: 0,
+    refused: { unknown_unit: 0, too_old: 0, in_future: 0, store_backlog: 0 },
+  };
   private readonly knownUnits = new Set<string>();
   private buffer: PositionFix[] = [];
   private pendingFanout = new Map<string, PositionFix>();
@@ -25,9 +71,28 @@ export class PositionPipeline {
   private lastFanout = 0;
   private readonly writeTimer: NodeJS.Timeout;
   private readonly write: (fixes: PositionFix[], receivedAt: number) => number;
-  readonly stats: PipelineStats = { accepted: 0, persisted: 0, unknownUnit: 0, fanoutBatches: 0 };
+  private readonly observers = new Set<Observer>();
+  private observed: PositionFix[] = [];
+  private readonly alerts: Alert[] = [];
+  private backlogRaised = false;
+  private clockAlerts = { minute: 0, count: 0 };
+  private readonly clock: ClockWatch;
+  private readonly now: () => number;
+  private readonly log: (line: string) => void;
+  private readonly maxBuffered: number;
+  private readonly maxWrite: number;
+  private readonly maxAgeMs: number;
+  private readonly maxAheadMs: number;
 
   constructor(db: Db, private readonly opts: PipelineOptions) {
+    this.now = opts.now ?? Date.now;
+    this.log = opts.log ?? ((line) => console.log(line));
+    this.maxBuffered = opts.maxBuffered ?? 200_000;
+    this.maxWrite = opts.maxWritePerFlush ?? 20_000;
+    this.maxAgeMs = opts.maxAgeMs ?? 24 * 3600_000;
+    this.maxAheadMs = opts.maxAheadMs ?? 2 * 60_000;
+    this.clock = new ClockWatch(opts.clock);
+    this.index = new UnitIndex(() => this.latest.values(), { ...opts.index, now: this.now });
     this.write = positionWriter(db);
     this.writeTimer = setInterval(() => this.flush(), opts.writeEveryMs ?? 100);
   }
@@ -37,26 +102,80 @@ export class PositionPipeline {
     for (const id of ids) this.knownUnits.add(id);
   }
 
-  /** Takes fixes that passed validation and the speaker check; returns how many were accepted. */
-  accept(fixes: PositionFix[]): number {
+  /** Rules watch accepted fixes through this; returns the way to stop watching. */
+  observe(fn: FixObserver, name = fn.name || 'observer'): () => void {
+    const o: Observer = { fn, name, loggedAt: -Infinity, suppressed: 0 };
+    this.observers.add(o);
+    return () => this.observers.delete(o);
+  }
+
+  /**
+   * Takes fixes that passed validation and the speaker check (from `deviceId`, for the clock watch).
+   * Fixes of unknown units, dated outside the hub's window, or arriving while the write backlog is
+   * full are refused, each with its reason; the rest are accepted.
+   */
+  accept(fixes: PositionFix[], deviceId?: string): PositionAck {
+    const now = this.now();
+    const oldest = now - this.maxAgeMs;
+    const newest = now + this.maxAheadMs;
+    const observing = this.observers.size > 0;
     let n = 0;
+    let moved = false;
+    let refusedCount = 0;
+    let refused: RefusedFix[] | undefined;
+    let backlogFull = false;
     for (const f of fixes) {
+      let reason: FixRefusal | null = null;
       if (!this.knownUnits.has(f.unitId)) {
         this.stats.unknownUnit++;
+        reason = 'unknown_unit';
+      } else {
+        if (deviceId !== undefined) {
+          const report = this.clock.see(deviceId, f.unitId, f.t, now);
+          if (report) this.clockReport(report);
+        }
+        if (f.t < oldest) reason = 'too_old';
+        else if (f.t > newest) reason = 'in_future';
+        else if (this.buffer.length >= this.maxBuffered) {
+          reason = 'store_backlog';
+          backlogFull = true;
+        }
+      }
+      if (reason) {
+        this.stats.refused[reason]++;
+        if (refusedCount++ < MAX_REFUSALS_LISTED) (refused ??= []).push({ unitId: f.unitId, t: f.t, reason });
         continue;
       }
       n++;
       this.buffer.push(f);
+      if (observing) this.observed.push(f);
       const prev = this.latest.get(f.unitId);
       if (!prev || prev.t < f.t) {
         // An out-of-order fix is history, not the unit's current position.
         this.latest.set(f.unitId, f);
         this.pendingFanout.set(f.unitId, f);
+        moved = true;
       }
     }
     this.stats.accepted += n;
-    if (this.pendingFanout.size > 0) this.scheduleFanout();
-    return n;
+    if (moved) {
+      this.index.markStale();
+      this.scheduleFanout();
+    }
+    if (backlogFull && !this.backlogRaised) {
+      this.backlogRaised = true;
+      this.raise(backlogAlert(now, this.maxBuffered));
+    }
+    return refused ? { accepted: n, refused, refusedCount } : { accepted: n };
+  }
+
+  private clockReport(r: ClockReport): void {
+    const minute = Math.floor(r.at / 60_000);
+    if (this.clockAlerts.minute !== minute) this.clockAlerts = { minute, count: 0 };
+    const n = ++this.clockAlerts.count;
+    if (n <= CLOCK_ALERTS_PER_MINUTE) this.raise(clockAlert(r));
+    else if (n === CLOCK_ALERTS_PER_MINUTE + 1) this.raise(manyClocksAlert(r));
+    if (n > CLOCK_ALERTS_PER_MINUTE) this.log(`device ${r.deviceId} (${r.unitId}) clock off by ${Math.round(r.offsetMs / 1000)} s (not raised: too many this minute)`);
   }
 
   private scheduleFanout(): void {
@@ -73,24 +192,151 @@ export class PositionPipeline {
     }, wait);
   }
 
-  /** Write everything buffered in one transaction. Also called on shutdown. */
+  /** What the write timer does every writeEveryMs: write a batch, raise pending alerts, call the observers. */
   flush(): void {
-    if (this.buffer.length === 0) return;
-    const batch = this.buffer;
-    this.buffer = [];
+    this.writeBatch();
+    this.deliverAlerts();
+    this.notifyObservers();
+  }
+
+  /**
+   * Writes buffered fixes in one transaction (at most maxWritePerFlush of them). On failure they stay
+   * buffered for the next flush (e.g. SQLITE_BUSY from a reader, a full disk). Returns false on failure.
+   */
+  private writeBatch(): boolean {
+    const n = Math.min(this.buffer.length, this.maxWrite);
+    if (n === 0) return true;
+    const batch = n === this.buffer.length ? this.buffer : this.buffer.slice(0, n);
     try {
-      this.write(batch, Date.now());
-      this.stats.persisted += batch.length;
+      this.write(batch, this.now());
     } catch (e) {
-      // Keep the fixes for the next flush rather than lose them (e.g. SQLITE_BUSY from a reader).
-      this.buffer = batch.concat(this.buffer);
       this.opts.onWriteError?.(e);
+      return false;
     }
+    if (batch === this.buffer) this.buffer = [];
+    else this.buffer.splice(0, n);
+    this.stats.persisted += n;
+    if (this.backlogRaised) {
+      this.backlogRaised = false;
+      this.raise(backlogClearedAlert(this.now(), this.buffer.length));
+    }
+    return true;
+  }
+
+  /** Fixes waiting to be written. */
+  get buffered(): number {
+    return this.buffer.length;
+  }
+
+  /** Queues an alert for the next flush (alerts are written off the accept path). */
+  private raise(alert: Alert): void {
+    if (this.alerts.length >= ALERTS_WAITING_MAX) this.log(`position alert dropped, too many waiting: ${this.alerts.shift()!.message.en}`);
+    this.alerts.push(alert);
+  }
+
+  private deliverAlerts(): void {
+    for (let i = 0; i < ALERTS_PER_FLUSH && this.alerts.length > 0; i++) {
+      const alert = this.alerts[0]!;
+      if (this.opts.onAlert) {
+        try {
+          this.opts.onAlert(alert);
+        } catch (e) {
+          // Most likely the store is failing too: the alert waits for the next flush, in order.
+          this.log(`position alert ${alert.id} not raised yet, will retry: ${(e as Error).message}`);
+          return;
+        }
+      } else {
+        this.log(`alert: ${alert.message.en}`);
+      }
+      this.alerts.shift();
+    }
+  }
+
+  private notifyObservers(): void {
+    if (this.observed.length === 0) return;
+    const batch = this.observed;
+    this.observed = [];
+    for (const o of this.observers) {
+      try {
+        const r = o.fn(batch);
+        if (r && typeof r.then === 'function') r.then(undefined, (e: unknown) => this.observerFailed(o, e));
+      } catch (e) {
+        this.observerFailed(o, e);
+      }
+    }
+  }
+
+  /** A failing rule is logged (at most once per 10 s per observer, with a count), never rethrown. */
+  private observerFailed(o: Observer, e: unknown): void {
+    const t = Date.now();
+    if (t - o.loggedAt < OBSERVER_LOG_EVERY_MS) {
+      o.suppressed++;
+      return;
+    }
+    const more = o.suppressed > 0 ? ` (and ${o.suppressed} more failures since the last report)` : '';
+    o.loggedAt = t;
+    o.suppressed = 0;
+    this.log(`position observer ${o.name} failed${more}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   }
 
   close(): void {
     clearInterval(this.writeTimer);
     clearTimeout(this.fanoutTimer);
-    this.flush();
+    while (this.buffer.length > 0 && this.writeBatch());
+    this.deliverAlerts();
+    this.notifyObservers();
   }
+}
+
+function backlogAlert(at: number, bound: number): Alert {
+  return {
+    id: `alert-positions-backlog-${at}`, kind: 'positions_backlog', subjectId: 'positions', at,
+    message: {
+      zh: `位置数据无法写入数据库，待写入已达上限 ${bound} 条：新位置被拒收，直至写入恢复`,
+      en: `Positions cannot be written to the database and ${bound} are waiting: new fixes are refused until writes recover`,
+    },
+  };
+}
+
+function backlogClearedAlert(at: number, waiting: number): Alert {
+  return {
+    id: `alert-positions-recovered-${at}`, kind: 'positions_recovered', subjectId: 'positions', at,
+    message: {
+      zh: `位置数据恢复写入（尚有 ${waiting} 条待写入），重新接收新位置`,
+      en: `Position writes have recovered (${waiting} still waiting); new fixes are accepted again`,
+    },
+  };
+}
+
+function clockAlert(r: ClockReport): Alert {
+  const ahead = r.offsetMs > 0;
+  const size = duration(Math.abs(r.offsetMs));
+  return {
+    id: `alert-clock-${r.deviceId}-${r.unitId}-${r.at}`, kind: 'device_clock', subjectId: r.unitId, at: r.at,
+    message: {
+      zh: `终端 ${r.deviceId}（${r.unitId}）时钟${ahead ? '快' : '慢'}了约 ${size.zh}，其位置时间不可信`,
+      en: `Device ${r.deviceId} (${r.unitId}) clock is about ${size.en} ${ahead ? 'ahead of' : 'behind'} the hub; its fix times cannot be trusted`,
+    },
+  };
+}
+
+function manyClocksAlert(r: ClockReport): Alert {
+  return {
+    id: `alert-clock-many-${r.at}`, kind: 'device_clock', subjectId: 'positions', at: r.at,
+    message: {
+      zh: `一分钟内超过 ${CLOCK_ALERTS_PER_MINUTE} 台终端时钟偏差：请检查指挥中心服务器的时钟与负载（其余终端见日志）`,
+      en: `More than ${CLOCK_ALERTS_PER_MINUTE} devices' clocks are off within a minute: check the hub's own clock and load (the rest are in the hub log)`,
+    },
+  };
+}
+
+function duration(ms: number): { zh: string; en: string } {
+  const s = Math.round(ms / 1000);
+  if (s < 120) return { zh: `${s} 秒`, en: `${s} s` };
+  const min = Math.round(s / 60);
+  if (min < 120) return { zh: `${min} 分钟`, en: `${min} min` };
+  const h = Math.round(min / 60);
+  if (h < 48) return { zh: `${h} 小时`, en: `${h} h` };
+  const d = Math.round(h / 24);
+  return { zh: `${d} 天`, en: `${d} days` };
 }

@@ -12,12 +12,12 @@ import { openStore, type Db } from '../store/db';
 import { headSeq } from '../store/log';
 import { currentMode, listActiveIncidents, listActiveSos, listActiveTasks } from '../store/operations';
 import { createMediaGateway } from '../media/gateway';
-import { keyCameraWatch } from './alerts';
+import { keyCameraWatch, raiseAlert } from './alerts';
 import { activeAreaModes, profilesInForce } from './modes';
 import { sessionUser } from './auth';
 import { refuse, type ScopedEvent } from './commands';
 import { createHttpHandler } from './http/router';
-import { PositionPipeline } from './positions';
+import { PositionPipeline, type PipelineOptions } from './positions';
 import { DEMO_USERS, ensureInitialMode, loadDemoCity, seedDemo } from './seed';
 import type { HubServices } from './services';
 import { DEFAULT_RENDERER_DIR } from './static';
@@ -38,8 +38,8 @@ export type HubOptions = {
   /** origins besides the hub's own that may open sockets (e.g. the Electron app's custom protocol) */
   allowedOrigins?: string[];
   log?: (line: string) => void;
-  /** fan-out and write intervals of the position pipeline, ms */
-  positions?: { writeEveryMs?: number; fanoutEveryMs?: number };
+  /** position pipeline tuning: fan-out and write intervals, write-backlog bound, time window, clock watch */
+  positions?: Omit<PipelineOptions, 'fanout' | 'onWriteError' | 'onAlert' | 'log'>;
 };
 
 export type Hub = {
@@ -102,6 +102,9 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     ...opts.positions,
     fanout: (fixes) => consoles.to('consoles').emit('unit:positions', { fixes }),
     onWriteError: (e) => log(`position write failed, will retry: ${(e as Error).message}`),
+    // Alerts go through a callback so that they can move onto the scheduler without touching the pipeline.
+    onAlert: (alert) => broadcast([raiseAlert(db, alert)]),
+    log,
   });
   pipeline.setKnownUnits(listUnits(db).map((u) => u.id));
 

@@ -62,9 +62,18 @@ export type ConsoleServerEvents = {
   'stream:health': (h: StreamHealth[]) => void;
 };
 
+/**
+ * Why the hub did not take a fix of a valid message: a unit it does not know, a fix time outside
+ * [hub now − 24 h, hub now + 2 min], or a write backlog at its bound (SQLite failing; send again later).
+ */
+export type FixRefusal = 'unknown_unit' | 'too_old' | 'in_future' | 'store_backlog';
+export type RefusedFix = { unitId: string; t: number; reason: FixRefusal };
+/** `refused` lists the first 20 refused fixes, `refusedCount` counts all; both absent when every fix was taken. */
+export type PositionAck = { accepted: number; refused?: RefusedFix[]; refusedCount?: number };
+
 export type FieldClientEvents = CommandHandlers<typeof fieldCommands> & {
   /** High-volume telemetry: no commandId; duplicates (same unit and fix time) are dropped. */
-  'unit:position': (batch: PositionBatch, ack?: (res: Ack<{ accepted: number }>) => void) => void;
+  'unit:position': (batch: PositionBatch, ack?: (res: Ack<PositionAck>) => void) => void;
   'events:since': (req: { afterSeq: number; limit?: number }, ack: (res: Ack<EventsPage>) => void) => void;
 };
 

@@ -122,7 +122,7 @@ export const fieldRequests: RequestTable<HubServices> = {
       if (foreign) {
         return refuse(db, actor, 'unit:position', { unitId: foreign.unitId }, { code: 'forbidden', message: `device ${actor.id} does not speak for unit ${foreign.unitId}` }, now);
       }
-      return { ok: true, result: { accepted: services.pipeline.accept(batch.fixes) } };
+      return { ok: true, result: services.pipeline.accept(batch.fixes, actor.id) };
     },
   },
   'events:since': {
