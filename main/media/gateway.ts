@@ -21,9 +21,9 @@ export type MediaGatewayOptions = {
 
 export type MediaGateway = {
   setCameras(cameras: Camera[]): void;
-  /** true if the path was /media/... and the gateway answered it */
-  handleHttp(req: IncomingMessage, res: ServerResponse, authorize: (token: string) => boolean): boolean;
-  /** where a console fetches the camera: '/media/<id>/index.m3u8' (the hub appends ?token=), or a direct HLS URL */
+  /** true if the path was /media/... and the gateway answered it; `authorize` checks a media token for that camera */
+  handleHttp(req: IncomingMessage, res: ServerResponse, authorize: (token: string, cameraId: string) => boolean): boolean;
+  /** where a console fetches the camera: '/media/<id>/index.m3u8' (the hub appends ?token=<media token>), or a direct HLS URL */
   streamPath(cameraId: string): string;
   health(): StreamHealth[];
   /** ffmpeg process ids by camera, for tests and diagnostics */
@@ -158,11 +158,11 @@ export function createMediaGateway(opts: MediaGatewayOptions): MediaGateway {
     res.end(req.method === 'HEAD' ? undefined : body);
   }
 
-  function handleHttp(req: IncomingMessage, res: ServerResponse, authorize: (token: string) => boolean): boolean {
+  function handleHttp(req: IncomingMessage, res: ServerResponse, authorize: (token: string, cameraId: string) => boolean): boolean {
     const parsed = parseMediaRequest(req.method, req.url);
     if (!parsed) return false;
     if (!parsed.ok) { send(res, parsed.status, parsed.message); return true; }
-    if (!parsed.token || !authorize(parsed.token)) { send(res, 401, 'a valid token is required'); return true; }
+    if (!parsed.token || !authorize(parsed.token, parsed.cameraId)) { send(res, 401, 'a valid media token for this camera is required'); return true; }
     const stream = streams.get(parsed.cameraId);
     if (!stream || closed) { send(res, 404, 'unknown camera'); return true; }
     serveFile(req, res, stream, parsed.file, parsed.token).catch((err: unknown) => {
