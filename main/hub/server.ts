@@ -82,6 +82,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const httpServer = http.createServer(routes.handle);
   // Malformed requests (bad request line, overlong headers) are answered 400/431 and closed, never thrown.
   httpServer.on('clientError', routes.clientError);
+  httpServer.on('connect', routes.connect);
 
   // The Electron app's pages come from xiuhua://app, an origin no website can have.
   const allowed = new Set(['xiuhua://app', ...(opts.allowedOrigins ?? [])]);

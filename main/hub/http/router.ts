@@ -22,6 +22,8 @@ export type HttpRoutes = {
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** the `clientError` listener: malformed requests, overlong headers, timeouts */
   clientError(err: NodeJS.ErrnoException, socket: Duplex): void;
+  /** the `connect` listener: the hub is no proxy (without a listener Node would close silently) */
+  connect(req: IncomingMessage, socket: Duplex): void;
 };
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -93,12 +95,22 @@ export function createHttpRoutes(deps: HttpRoutesDeps): HttpRoutes {
     },
     clientError(err, socket) {
       noteClient(`http: malformed request (${err.code ?? err.message})`);
-      // A response already under way on this socket cannot be followed by another: just close it.
-      const busy = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage?.headersSent === true;
-      if (err.code === 'ECONNRESET' || !socket.writable || busy) { socket.destroy(); return; }
+      if (err.code === 'ECONNRESET' || !socket.writable) { socket.destroy(); return; }
+      // Garbage after a good request (pipelined, or a body without a length): that request's answer is
+      // still being made. Let it finish, then close, rather than write a 400 into the middle of it.
+      const pending = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+      if (pending && !pending.writableFinished) {
+        pending.shouldKeepAlive = false;
+        pending.once('close', () => socket.destroy());
+        return;
+      }
       const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large'
         : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
+    },
+    connect(_req, socket) {
+      socket.on('error', () => socket.destroy());
+      socket.end('HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', () => socket.destroy());
     },
   };
 }
