@@ -6,7 +6,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Camera, StreamSource } from '../../shared/domain';
 import type { StreamHealth } from '../../shared/protocol/events';
-import { PLAYLIST, ffmpegAvailable, ffprobeFor, findCjkFont } from './ffmpeg';
+import { PLAYLIST, encoderLauncher, ffmpegAvailable, ffprobeFor, findCjkFont, killLeftoverEncoders } from './ffmpeg';
 import { MEDIA_PREFIX, contentType, parseMediaRequest } from './http';
 import { createStream, type Stream } from './stream';
 
@@ -59,6 +59,8 @@ function withToken(playlist: string, token: string): string {
 export function createMediaGateway(opts: MediaGatewayOptions): MediaGateway {
   const ffmpegPath = opts.ffmpegPath ?? 'ffmpeg';
   const mediaRoot = path.join(opts.dataDir, 'media');
+  const leftovers = killLeftoverEncoders(ffmpegPath, mediaRoot);
+  if (leftovers.length > 0) opts.log(`media: stopped ${leftovers.length} encoder(s) a previous hub left running (pids ${leftovers.join(', ')})`);
   fsSync.rmSync(mediaRoot, { recursive: true, force: true });
   fsSync.mkdirSync(mediaRoot, { recursive: true });
   const ffmpegMissing = !ffmpegAvailable(ffmpegPath);
@@ -68,6 +70,7 @@ export function createMediaGateway(opts: MediaGatewayOptions): MediaGateway {
     ffprobePath: ffprobeFor(ffmpegPath),
     ffmpegMissing,
     fontFile: ffmpegMissing ? null : findCjkFont(),
+    launcher: ffmpegMissing ? [] : encoderLauncher(),
     idleStopMs: opts.idleStopMs ?? 60_000,
     log: opts.log,
     changed: (s: Stream) => { pending.add(s); scheduleFlush(); },
@@ -93,7 +96,8 @@ export function createMediaGateway(opts: MediaGatewayOptions): MediaGateway {
 
   const ticker = setInterval(() => { for (const s of streams.values()) void s.tick(); }, TICK_MS);
   ticker.unref();
-  // ffmpeg outlives a crashed parent and would keep encoding for nobody: kill encoders when Node exits.
+  // ffmpeg outlives its parent and would keep encoding for nobody. The launcher covers every death of the
+  // hub on Linux; this covers an ordinary exit (process.exit) where setpriv is missing.
   const killAll = () => {
     for (const s of streams.values()) {
       const pid = s.pid();
