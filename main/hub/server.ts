@@ -17,6 +17,7 @@ import { activeAreaModes, profilesInForce } from './modes';
 import { refuse, type ScopedEvent } from './commands';
 import { createHttpRoutes } from './http/router';
 import { createMediaAccess } from './http/media-access';
+import { createMediaTokens } from '../media/token';
 import { PositionPipeline } from './positions';
 import { DEMO_USERS, ensureInitialMode, loadDemoCity, seedDemo } from './seed';
 import type { HubServices } from './services';
@@ -38,6 +39,8 @@ export type HubOptions = {
   /** origins besides the hub's own that may open sockets (e.g. the Electron app's custom protocol) */
   allowedOrigins?: string[];
   log?: (line: string) => void;
+  /** how long a media URL's token lasts (default 5 minutes; tests shorten it) */
+  mediaTokenTtlMs?: number;
   /** fan-out and write intervals of the position pipeline, ms */
   positions?: { writeEveryMs?: number; fanoutEveryMs?: number };
 };
@@ -74,7 +77,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   // What a login screen may know before anyone logs in: that this is a Xiuhua hub, and whether it is the demo.
   const about = JSON.stringify({ product: 'xiuhua', protocol: 1, demo: !!opts.demo, demoUsers: opts.demo ? DEMO_USERS.map((u) => u.username) : [] });
   // HLS goes to logged-in consoles only, on short-lived per-camera media tokens (never the session token).
-  const mediaAccess = createMediaAccess(db);
+  const mediaAccess = createMediaAccess(db, createMediaTokens({ ttlMs: opts.mediaTokenTtlMs }));
   const routes = createHttpRoutes({
     about, log, rendererDir: opts.rendererDir ?? DEFAULT_RENDERER_DIR,
     media: (req, res) => media.handleHttp(req, res, mediaAccess.authorize),
