@@ -37,7 +37,9 @@ export async function serveRendererFile(rootDir: string, urlPath: string, req: I
     result.stream.destroy();
     const status = result.type === 'directory' ? 404 : result.statusCode;
     if (status === 404 && !fs.existsSync(path.join(root, 'index.html'))) { answer(res, 503, NOT_BUILT); return; }
-    answer(res, status, status === 404 ? 'not found' : status === 400 ? 'bad path' : status === 403 ? 'forbidden' : status < 400 ? '' : 'error');
+    // Keep what send says about the refusal (e.g. Content-Range on 416), with our own short body.
+    const { 'Content-Type': _type, 'Content-Length': _length, ...extra } = result.headers;
+    answer(res, status, status === 404 ? 'not found' : status === 400 ? 'bad path' : status === 403 ? 'forbidden' : status < 400 ? '' : 'refused', extra);
     return;
   }
   const file = result.metadata.path;
