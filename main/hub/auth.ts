@@ -34,6 +34,9 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
 
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
 
+/** What names a session outside the store without being a credential: the hash the store keeps of its token. */
+export const sessionId = tokenHash;
+
 export class AuthError extends Error {}
 
 // A constant hash to compare against when the user does not exist, so timing does not reveal usernames.
@@ -57,6 +60,11 @@ export function resumeSession(db: Db, token: string, now: number): UserPublic {
 
 export function sessionUser(db: Db, token: string, now: number): UserPublic | undefined {
   return findSessionUser(db, tokenHash(token), now);
+}
+
+/** The user of a live session known by its id (see `sessionId`); undefined once it expired or was removed. */
+export function sessionUserById(db: Db, id: string, now: number): UserPublic | undefined {
+  return findSessionUser(db, id, now);
 }
 
 export async function authenticateDevice(db: Db, deviceId: string, secret: string): Promise<DeviceRecord> {

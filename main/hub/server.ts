@@ -14,13 +14,14 @@ import { currentMode, listActiveIncidents, listActiveSos, listActiveTasks } from
 import { createMediaGateway } from '../media/gateway';
 import { keyCameraWatch, raiseAlert } from './alerts';
 import { activeAreaModes, profilesInForce } from './modes';
-import { sessionUser } from './auth';
 import { refuse, type ScopedEvent } from './commands';
-import { createHttpHandler } from './http/router';
+import { createHttpRoutes } from './http/router';
+import { createMediaAccess } from './http/media-access';
+import { createMediaTokens } from '../media/token';
 import { PositionPipeline, type PipelineOptions } from './positions';
 import { DEMO_USERS, ensureInitialMode, loadDemoCity, seedDemo } from './seed';
 import type { HubServices } from './services';
-import { DEFAULT_RENDERER_DIR } from './static';
+import { DEFAULT_RENDERER_DIR } from './http/static';
 import { attachConsole, type ConsoleNamespace } from './transport/console';
 import { attachField, type FieldNamespace } from './transport/field';
 import { createGuard, type Refuser } from './transport/guard';
@@ -38,6 +39,8 @@ export type HubOptions = {
   /** origins besides the hub's own that may open sockets (e.g. the Electron app's custom protocol) */
   allowedOrigins?: string[];
   log?: (line: string) => void;
+  /** how long a media URL's token lasts (default 5 minutes; tests shorten it) */
+  mediaTokenTtlMs?: number;
   /** position pipeline tuning: fan-out and write intervals, write-backlog bound, time window, clock watch */
   positions?: Omit<PipelineOptions, 'fanout' | 'onWriteError' | 'onAlert' | 'log'>;
 };
@@ -73,16 +76,16 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 
   // What a login screen may know before anyone logs in: that this is a Xiuhua hub, and whether it is the demo.
   const about = JSON.stringify({ product: 'xiuhua', protocol: 1, demo: !!opts.demo, demoUsers: opts.demo ? DEMO_USERS.map((u) => u.username) : [] });
-  const httpServer = http.createServer(createHttpHandler({
-    about, media, rendererDir: opts.rendererDir ?? DEFAULT_RENDERER_DIR, log,
-    // HLS goes to logged-in consoles only.
-    authorizeMedia: (token) => sessionUser(db, token, Date.now()) !== undefined,
-  }));
-  // A malformed request (bad request line, overlong headers) is answered 400 and closed, never thrown.
-  httpServer.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    if (socket.writable && err.code !== 'ECONNRESET') socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
-    else socket.destroy();
+  // HLS goes to logged-in consoles only, on short-lived per-camera media tokens (never the session token).
+  const mediaAccess = createMediaAccess(db, createMediaTokens({ ttlMs: opts.mediaTokenTtlMs }));
+  const routes = createHttpRoutes({
+    about, log, rendererDir: opts.rendererDir ?? DEFAULT_RENDERER_DIR,
+    media: (req, res) => media.handleHttp(req, res, mediaAccess.authorize),
   });
+  const httpServer = http.createServer(routes.handle);
+  // Malformed requests (bad request line, overlong headers) are answered 400/431 and closed, never thrown.
+  httpServer.on('clientError', routes.clientError);
+  httpServer.on('connect', routes.connect);
 
   // The Electron app's pages come from xiuhua://app, an origin no website can have.
   const allowed = new Set(['xiuhua://app', ...(opts.allowedOrigins ?? [])]);
@@ -126,7 +129,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   }
 
   let hubUrl = '';
-  const services: HubServices = { pipeline, media, url: () => hubUrl, snapshot };
+  const services: HubServices = { pipeline, media, mediaAccess, url: () => hubUrl, snapshot };
   const refuseAudited: Refuser = (actor, action, raw, error) => refuse(db, actor, action, raw, error, Date.now());
   const consoleLimit = socketLimiter({ points: 50, refuse: refuseAudited });
   const fieldLimit = socketLimiter({ points: 100, refuse: refuseAudited });

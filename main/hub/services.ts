@@ -1,11 +1,14 @@
 // What request handlers may use besides the store: the live parts of a running hub.
 import type { Snapshot } from '../../shared/protocol/sockets';
 import type { MediaGateway } from '../media/gateway';
+import type { MediaAccess } from './http/media-access';
 import type { PositionPipeline } from './positions';
 
 export type HubServices = {
   pipeline: PositionPipeline;
   media: MediaGateway;
+  /** signs media URLs for a session and one camera */
+  mediaAccess: MediaAccess;
   /** the hub's own address, known once it listens */
   url(): string;
   /** everything a console needs to draw the city now */

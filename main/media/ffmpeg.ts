@@ -1,6 +1,7 @@
 // How the gateway talks to ffmpeg: finding it, finding a CJK font for the overlay, and the argument
 // lists for each kind of source. Pure functions except for the one-off lookups, so they can be read at a glance.
 import { spawnSync, execFile } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { StreamSource } from '../../shared/domain';
 
@@ -17,6 +18,42 @@ export const DEMO_FPS = 25;
 export function ffmpegAvailable(ffmpegPath: string): boolean {
   const r = spawnSync(ffmpegPath, ['-hide_banner', '-version'], { stdio: 'ignore', timeout: 5000 });
   return r.error === undefined && r.status === 0;
+}
+
+/**
+ * What encoders are started through so that they die with the hub — also when the hub is SIGKILLed or
+ * crashes, when no exit handler of ours runs. On Linux: util-linux's `setpriv --pdeathsig KILL`, which has
+ * the kernel (prctl PR_SET_PDEATHSIG) kill ffmpeg when the process that spawned it dies, then execs ffmpeg
+ * under the same pid. Measured not to work: a stdin pipe from the hub (ffmpeg ignores EOF on stdin; only
+ * a 'q' stops it, and a dead hub sends none). Empty where setpriv is missing: `killLeftoverEncoders` then
+ * cleans up at the next start.
+ */
+export function encoderLauncher(): string[] {
+  if (process.platform !== 'linux') return [];
+  const prefix = ['setpriv', '--pdeathsig', 'KILL', '--'];
+  const r = spawnSync(prefix[0] as string, [...prefix.slice(1), 'true'], { stdio: 'ignore', timeout: 5000 });
+  return r.error === undefined && r.status === 0 ? prefix : [];
+}
+
+/**
+ * Kills ffmpeg processes still writing into this data dir's media folder: encoders a previous hub left
+ * behind (one without setpriv, or one killed while setpriv was not used). Linux only (/proc). Returns their pids.
+ */
+export function killLeftoverEncoders(ffmpegPath: string, mediaRoot: string): number[] {
+  if (process.platform !== 'linux') return [];
+  let entries: string[];
+  try { entries = fs.readdirSync('/proc'); } catch { return []; }
+  const name = path.basename(ffmpegPath);
+  const inRoot = path.resolve(mediaRoot) + path.sep;
+  const killed: number[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    let argv: string[];
+    try { argv = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0'); } catch { continue; }
+    if (path.basename(argv[0] ?? '') !== name || !argv.some((a) => a.startsWith(inRoot))) continue;
+    try { process.kill(Number(entry), 'SIGKILL'); killed.push(Number(entry)); } catch { /* gone, or not ours to kill */ }
+  }
+  return killed;
 }
 
 /** A Noto CJK font file so Chinese camera names render; null lets drawtext fall back to fontconfig's default. */

@@ -6,7 +6,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Camera, StreamSource } from '../../shared/domain';
 import type { StreamHealth } from '../../shared/protocol/events';
-import { PLAYLIST, ffmpegAvailable, ffprobeFor, findCjkFont } from './ffmpeg';
+import { PLAYLIST, encoderLauncher, ffmpegAvailable, ffprobeFor, findCjkFont, killLeftoverEncoders } from './ffmpeg';
 import { MEDIA_PREFIX, contentType, parseMediaRequest } from './http';
 import { createStream, type Stream } from './stream';
 
@@ -21,9 +21,9 @@ export type MediaGatewayOptions = {
 
 export type MediaGateway = {
   setCameras(cameras: Camera[]): void;
-  /** true if the path was /media/... and the gateway answered it */
-  handleHttp(req: IncomingMessage, res: ServerResponse, authorize: (token: string) => boolean): boolean;
-  /** where a console fetches the camera: '/media/<id>/index.m3u8' (the hub appends ?token=), or a direct HLS URL */
+  /** true if the path was /media/... and the gateway answered it; `authorize` checks a media token for that camera */
+  handleHttp(req: IncomingMessage, res: ServerResponse, authorize: (token: string, cameraId: string) => boolean): boolean;
+  /** where a console fetches the camera: '/media/<id>/index.m3u8' (the hub appends ?token=<media token>), or a direct HLS URL */
   streamPath(cameraId: string): string;
   health(): StreamHealth[];
   /** ffmpeg process ids by camera, for tests and diagnostics */
@@ -59,6 +59,8 @@ function withToken(playlist: string, token: string): string {
 export function createMediaGateway(opts: MediaGatewayOptions): MediaGateway {
   const ffmpegPath = opts.ffmpegPath ?? 'ffmpeg';
   const mediaRoot = path.join(opts.dataDir, 'media');
+  const leftovers = killLeftoverEncoders(ffmpegPath, mediaRoot);
+  if (leftovers.length > 0) opts.log(`media: stopped ${leftovers.length} encoder(s) a previous hub left running (pids ${leftovers.join(', ')})`);
   fsSync.rmSync(mediaRoot, { recursive: true, force: true });
   fsSync.mkdirSync(mediaRoot, { recursive: true });
   const ffmpegMissing = !ffmpegAvailable(ffmpegPath);
@@ -68,6 +70,7 @@ export function createMediaGateway(opts: MediaGatewayOptions): MediaGateway {
     ffprobePath: ffprobeFor(ffmpegPath),
     ffmpegMissing,
     fontFile: ffmpegMissing ? null : findCjkFont(),
+    launcher: ffmpegMissing ? [] : encoderLauncher(),
     idleStopMs: opts.idleStopMs ?? 60_000,
     log: opts.log,
     changed: (s: Stream) => { pending.add(s); scheduleFlush(); },
@@ -93,7 +96,8 @@ export function createMediaGateway(opts: MediaGatewayOptions): MediaGateway {
 
   const ticker = setInterval(() => { for (const s of streams.values()) void s.tick(); }, TICK_MS);
   ticker.unref();
-  // ffmpeg outlives a crashed parent and would keep encoding for nobody: kill encoders when Node exits.
+  // ffmpeg outlives its parent and would keep encoding for nobody. The launcher covers every death of the
+  // hub on Linux; this covers an ordinary exit (process.exit) where setpriv is missing.
   const killAll = () => {
     for (const s of streams.values()) {
       const pid = s.pid();
@@ -158,11 +162,11 @@ export function createMediaGateway(opts: MediaGatewayOptions): MediaGateway {
     res.end(req.method === 'HEAD' ? undefined : body);
   }
 
-  function handleHttp(req: IncomingMessage, res: ServerResponse, authorize: (token: string) => boolean): boolean {
+  function handleHttp(req: IncomingMessage, res: ServerResponse, authorize: (token: string, cameraId: string) => boolean): boolean {
     const parsed = parseMediaRequest(req.method, req.url);
     if (!parsed) return false;
     if (!parsed.ok) { send(res, parsed.status, parsed.message); return true; }
-    if (!parsed.token || !authorize(parsed.token)) { send(res, 401, 'a valid token is required'); return true; }
+    if (!parsed.token || !authorize(parsed.token, parsed.cameraId)) { send(res, 401, 'a valid media token for this camera is required'); return true; }
     const stream = streams.get(parsed.cameraId);
     if (!stream || closed) { send(res, 404, 'unknown camera'); return true; }
     serveFile(req, res, stream, parsed.file, parsed.token).catch((err: unknown) => {

@@ -14,6 +14,8 @@ export type StreamDeps = {
   /** ffmpeg is not installed: the stream stays down and never spawns */
   ffmpegMissing: boolean;
   fontFile: string | null;
+  /** command words put before ffmpeg so it dies with the hub (see `encoderLauncher`); [] for none */
+  launcher: string[];
   idleStopMs: number;
   log: (line: string) => void;
   /** called whenever this stream's health changed (state, reason or a new bitrate figure) */
@@ -108,7 +110,8 @@ export function createStream(camera: Camera, source: StreamSource, dir: string, 
   function spawnEncoder(args: string[]): void {
     cache?.close();
     cache = watchHlsDir(dir);
-    const child = spawn(deps.ffmpegPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const [command, ...rest] = [...deps.launcher, deps.ffmpegPath, ...args] as [string, ...string[]];
+    const child = spawn(command, rest, { stdio: ['ignore', 'ignore', 'pipe'] });
     proc = child;
     startedAt = Date.now();
     playlistMtime = 0;

@@ -24,7 +24,8 @@ let snapshot: Snapshot;
 beforeAll(async () => {
   const rendererDir = await buildLabPage();
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-video-hub-'));
-  hub = await startHub({ port: 0, dataDir, demo: true, rendererDir, log: () => undefined });
+  // Media tokens of 4 s (instead of 5 minutes), so a test sees several of them expire while a tile plays.
+  hub = await startHub({ port: 0, dataDir, demo: true, rendererDir, log: () => undefined, mediaTokenTtlMs: 4000 });
   socket = io(`${hub.url}/console`, { auth: { username: 'operator', password: 'demo' }, transports: ['websocket'], forceNew: true });
   session = await new Promise<SessionReady>((resolve, reject) => {
     socket.once('session:ready', resolve);
@@ -47,7 +48,7 @@ describe('video through the hub', () => {
   it('plays demo cameras on a wall, and a killed encoder goes to the slate and comes back', async () => {
     const fixed = snapshot.cameras.filter((c) => c.kind === 'fixed').slice(0, 4);
     expect(fixed).toHaveLength(4);
-    const config = { token: session.token, layout: '4', cameraIds: fixed.map((c) => c.id), displayKey: 'hub-wall' };
+    const config = { token: session.token, layout: '4', cameraIds: fixed.map((c) => c.id), displayKey: 'hub-wall', renewUrlEveryMs: 1000 };
     const page = await browser!.newPage({ locale: 'zh-CN', viewport: { width: 1280, height: 800 } });
     await page.goto(`${hub.url}/#hub=${encodeURIComponent(JSON.stringify(config))}`);
     const live = await waitForTiles(page, (t) => t.length === 4 && t.every((x) => x.phase === 'live'), 60_000);
@@ -63,6 +64,28 @@ describe('video through the hub', () => {
     await waitForTiles(page, (t) => t[1]?.phase === 'live', 30_000);
     const moving = await advancing(page, 2000);
     expect(moving.map((t) => t.cameraId)).toContain(victim.id);
+    await page.close();
+  }, 120_000);
+
+  it('keeps playing across media-token expiries: tiles renew their URL and every request takes the new token', async () => {
+    const camera = snapshot.cameras.filter((c) => c.kind === 'fixed')[4]!;
+    const first = await socket.emitWithAck('stream:token', { cameraId: camera.id });
+    const config = { token: session.token, layout: '1', cameraIds: [camera.id], displayKey: 'hub-renew', renewUrlEveryMs: 1000 };
+    const page = await browser!.newPage({ locale: 'zh-CN', viewport: { width: 800, height: 600 } });
+    await page.goto(`${hub.url}/#hub=${encodeURIComponent(JSON.stringify(config))}`);
+    await waitForTiles(page, (t) => t[0]?.phase === 'live', 60_000);
+    const phases = new Set<string>();
+    // Three token lifetimes: without renewal the playlist polls get 401 and the tile goes offline.
+    const until = Date.now() + 12_000;
+    while (Date.now() < until) {
+      phases.add((await waitForTiles(page, () => true, 1000))[0]?.phase ?? 'none');
+      await page.waitForTimeout(250);
+    }
+    expect([...phases]).not.toContain('offline');
+    expect((await advancing(page, 1500)).map((t) => t.cameraId)).toEqual([camera.id]);
+    // A URL from before is dead by now, while the tile plays on.
+    expect(first.ok).toBe(true);
+    expect((await fetch(first.ok ? first.result.url : '')).status).toBe(401);
     await page.close();
   }, 120_000);
 

@@ -56,7 +56,7 @@ export function consoleReads(session: ConsoleSession): RequestTable<HubServices>
       handle: ({ db, services }, req: z.output<typeof StreamRequest>) => {
         if (!listCameras(db).some((c) => c.id === req.cameraId)) return { ok: false, error: { code: 'not_found', message: `no camera ${req.cameraId}` } };
         const where = services.media.streamPath(req.cameraId);
-        const url = where.startsWith('/') ? `${services.url()}${where}?token=${encodeURIComponent(session.token)}` : where;
+        const url = where.startsWith('/') ? `${services.url()}${services.mediaAccess.sign(where, session.token, req.cameraId, Date.now()).path}` : where;
         return { ok: true, result: { url } };
       },
     },

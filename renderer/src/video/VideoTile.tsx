@@ -5,13 +5,16 @@ import Hls from 'hls.js';
 import type { Camera } from '../../../shared/domain';
 import type { StreamHealth } from '../../../shared/protocol/events';
 import { LIVE_HLS_CONFIG } from './hls-config';
+import { withFreshToken } from './media-hosts';
 import { clockTime, useVideoTexts } from './texts';
 import './video.css';
 
 export type VideoTileProps = {
   camera: Camera | null;
-  /** resolves to a playable URL (the hub's tokenised /media/... path or a direct HLS URL) */
+  /** resolves to a playable URL (the hub's /media/... path with a media token, or a direct HLS URL); asked again to renew the token */
   getStreamUrl: (cameraId: string) => Promise<string>;
+  /** how often a playing tile asks for a fresh URL (the hub's media tokens live 5 minutes) */
+  renewUrlEveryMs?: number;
   /** the hub's view of this stream; 'down' shows the slate even before the player notices */
   health?: StreamHealth | undefined;
   /** performance.now() when the operator asked for this camera; time to first frame counts from here */
@@ -32,6 +35,8 @@ const STALE_AFTER_MS = 3000;
 const RECONNECT_AFTER_MS = 9000;
 const RETRY_FIRST_MS = 1000;
 const RETRY_MAX_MS = 15_000;
+/** Well inside the hub's 5-minute media tokens, so a missed renewal or two costs nothing. */
+const RENEW_URL_MS = 60_000;
 
 /** Keyed by camera: another camera is another player, with fresh state, backoff and first-frame clock. */
 export function VideoTile(props: VideoTileProps) {
@@ -39,7 +44,7 @@ export function VideoTile(props: VideoTileProps) {
 }
 
 function CameraPlayer(props: VideoTileProps) {
-  const { camera, getStreamUrl, health, requestedAt, hubClockOffsetMs = 0, onFirstFrame } = props;
+  const { camera, getStreamUrl, health, requestedAt, hubClockOffsetMs = 0, onFirstFrame, renewUrlEveryMs = RENEW_URL_MS } = props;
   const t = useVideoTexts();
   const videoRef = useRef<HTMLVideoElement>(null);
   const [attempt, setAttempt] = useState(0);
@@ -92,14 +97,29 @@ function CameraPlayer(props: VideoTileProps) {
     const onTimeUpdate = () => { if (video.currentTime > 0) firstFrame(); };
     video.addEventListener('timeupdate', onTimeUpdate);
 
+    // The newest URL for this camera: hls.js keeps requesting the first one, so its requests are given
+    // this one's media token as they go out (before the first one's token expires).
+    let current = '';
+    const renew = () => {
+      latest.current.getStreamUrl(cameraId).then((url) => { if (!done) current = url; }, () => undefined);
+    };
+    const renewTimer = setInterval(renew, renewUrlEveryMs);
+
     latest.current.getStreamUrl(cameraId).then((url) => {
       if (done) return;
+      current = url;
       if (!Hls.isSupported()) {
-        video.src = url; // Safari plays HLS natively
+        video.src = url; // Safari plays HLS natively (and reconnects through the watchdog when the token expires)
         void video.play().catch(() => undefined);
         return;
       }
-      hls = new Hls(LIVE_HLS_CONFIG);
+      hls = new Hls({
+        ...LIVE_HLS_CONFIG,
+        xhrSetup: (xhr, requestUrl) => {
+          const fresh = withFreshToken(requestUrl, current);
+          if (fresh !== requestUrl) xhr.open('GET', fresh, true);
+        },
+      });
       hls.on(Hls.Events.ERROR, (_e, data) => { if (data.fatal) fail(); });
       hls.on(Hls.Events.MANIFEST_PARSED, () => { void video.play().catch(() => undefined); });
       hls.loadSource(url);
@@ -121,6 +141,7 @@ function CameraPlayer(props: VideoTileProps) {
     return () => {
       done = true;
       clearInterval(watchdog);
+      clearInterval(renewTimer);
       if (retryTimer) clearTimeout(retryTimer);
       video.cancelVideoFrameCallback(frameHandle);
       video.removeEventListener('timeupdate', onTimeUpdate);
@@ -130,7 +151,7 @@ function CameraPlayer(props: VideoTileProps) {
       video.removeAttribute('src');
       video.load();
     };
-  }, [cameraId, attempt]);
+  }, [cameraId, attempt, renewUrlEveryMs]);
 
   // The hub saw the stream come back (down → up) while we wait out a long backoff: try again now.
   // Only on that transition, so a player that keeps failing on an "up" stream still backs off.

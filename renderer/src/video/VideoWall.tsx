@@ -30,6 +30,8 @@ export type VideoWallProps = {
    * pass one name to turn spreading off.
    */
   mediaHosts?: string[];
+  /** how often each tile renews its media URL (default: every minute; tests shorten it) */
+  renewUrlEveryMs?: number;
   onFirstFrame?: (cameraId: string, ms: number) => void;
 };
 
@@ -43,7 +45,7 @@ function sameContent(a: TileContent | null, b: TileContent | null): boolean {
 }
 
 export function VideoWall(props: VideoWallProps) {
-  const { displayKey, cameras, units, health, getStreamUrl, preset, focus, hubClockOffsetMs, mediaHosts, onFirstFrame } = props;
+  const { displayKey, cameras, units, health, getStreamUrl, preset, focus, hubClockOffsetMs, mediaHosts, renewUrlEveryMs, onFirstFrame } = props;
   const t = useVideoTexts();
   const [wall, setWall] = useState<WallState>(
     () => loadWall(displayKey) ?? (preset ? fromPreset(preset.layout, preset.cameraIds) : emptyWall()),
@@ -168,6 +170,7 @@ export function VideoWall(props: VideoWallProps) {
                     health={camera ? health[camera.id] : undefined}
                     requestedAt={requestedAt[slot]}
                     hubClockOffsetMs={hubClockOffsetMs}
+                    renewUrlEveryMs={renewUrlEveryMs}
                     subtitle={subtitle}
                     onFirstFrame={onFirstFrame}
                     onDoubleClick={() => setEnlarged((e) => (e === slot ? null : slot))}

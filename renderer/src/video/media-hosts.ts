@@ -16,3 +16,25 @@ export function spreadOverHosts(url: string, tileIndex: number, hosts: readonly 
   parsed.hostname = names[tileIndex % names.length] as string;
   return parsed.href;
 }
+
+/**
+ * A request hls.js is about to make, carrying the token of `fresh` instead of its own. Media tokens live a
+ * few minutes and hls.js keeps fetching the playlist URL it was first given, so the tile renews the URL
+ * and every playlist and segment request takes the newest token. Only requests for the same camera on the
+ * same host are touched (a token is never sent anywhere else); anything else is returned as it was.
+ */
+export function withFreshToken(requestUrl: string, fresh: string): string {
+  let req: URL;
+  let next: URL;
+  try {
+    req = new URL(requestUrl);
+    next = new URL(fresh, req);
+  } catch {
+    return requestUrl;
+  }
+  const dir = (u: URL) => u.pathname.slice(0, u.pathname.lastIndexOf('/') + 1);
+  const token = next.searchParams.get('token');
+  if (token === null || !req.searchParams.has('token') || req.origin !== next.origin || dir(req) !== dir(next)) return requestUrl;
+  req.searchParams.set('token', token);
+  return req.href;
+}

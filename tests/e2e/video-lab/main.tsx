@@ -9,7 +9,7 @@ import type { StreamHealth } from '../../../shared/protocol/events';
 import type { ConsoleClientEvents, ConsoleServerEvents } from '../../../shared/protocol/sockets';
 
 /** mediaHosts: the wall's host spreading (undefined = its default) */
-type Wall = { layout: WallLayout; cameraIds: (string | null)[]; displayKey: string; mediaHosts?: string[] };
+type Wall = { layout: WallLayout; cameraIds: (string | null)[]; displayKey: string; mediaHosts?: string[]; renewUrlEveryMs?: number };
 /** Lab mode: cameras and token from the lab server. Hub mode (#hub=<json>): a real hub's console namespace. */
 type LabConfig = Wall & { token: string; cameras: Camera[] };
 type HubConfig = Wall & { token: string };
@@ -74,6 +74,7 @@ function Page({ wall, sources }: { wall: Wall; sources: Sources }) {
       preset={{ layout: wall.layout, cameraIds: wall.cameraIds }}
       focus={focus}
       mediaHosts={wall.mediaHosts}
+      renewUrlEveryMs={wall.renewUrlEveryMs}
       onFirstFrame={(cameraId, ms) => lab.firstFrames.push({ cameraId, ms })}
     />
   );
