@@ -173,6 +173,19 @@ describe('npm start without Electron', () => {
     xvfb.kill('SIGTERM');
   }, 300_000);
 
+  it('says a browser that cannot be started could not be opened, never that it opened', async () => {
+    // Executable, but its interpreter does not exist: the spawn itself fails (ENOENT).
+    const broken = path.join(dir, 'broken-browser');
+    fs.writeFileSync(broken, '#!/nonexistent/interpreter\n', { mode: 0o755 });
+    const run = npmStart({ XIUHUA_BROWSER: broken, DISPLAY: ':0' });
+    await run.line(/^broken-browser could not be opened \(.*ENOENT.*\): open the address above in a browser\. Ctrl-C stops Xiuhua\.$/m, 240_000);
+    expect(run.output()).toContain(`${NO_ELECTRON}; opening the console in broken-browser instead.`);
+    expect(run.output()).not.toContain('as an app window');
+    run.proc.kill('SIGINT');
+    expect(await run.exit).toBe(0);
+    expect(run.output()).toContain('Xiuhua stopped.');
+  }, 300_000);
+
   it('stays on a port chosen with --port, and when that is taken says so in one sentence instead of moving', async () => {
     const blocker = http.createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
