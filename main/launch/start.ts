@@ -1,7 +1,8 @@
 // `npm start`: the Electron app with its embedded demo hub. Where Electron cannot be had (no internet
 // for its one-time download, as on CI boxes), it says so in one sentence, runs the demo hub here and
 // opens the console in the system's Chromium as an app window, or prints the address. Ctrl-C stops it.
-// Arguments after `npm start --` go to the app (`--wall`, `--hub <url>`, `--data <dir>`, `--demo`).
+// Arguments after `npm start --` go to the app (`--wall`, `--hub <url>`, `--data <dir>`, `--demo`);
+// `--port <n>` is the fallback hub's port (7400 unless taken, port.ts).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
