@@ -27,23 +27,36 @@ function isExecutable(file: string): boolean {
 }
 
 /**
- * The browser to open, or null to print the URL instead. XIUHUA_BROWSER overrides the search:
- * a path to use, or `none` (headless machines, tests).
+ * The browser to open the console in, or why there is none; `why` is said to the user as is, so it
+ * only states what is true here. XIUHUA_BROWSER overrides the search: a path to use, or `none`
+ * (headless machines, tests).
  */
-export function findBrowser(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string | null {
+export type BrowserChoice = { path: string; name: string } | { path: null; why: string };
+
+/** The name a user knows the browser by ("Chromium", "Chrome"), not its file name. */
+export function browserName(file: string): string {
+  const base = path.basename(file).toLowerCase();
+  if (base.startsWith('chromium')) return 'Chromium';
+  if (base.includes('chrome')) return 'Chrome';
+  return path.basename(file);
+}
+
+export function findBrowser(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): BrowserChoice {
+  const found = (file: string): BrowserChoice => ({ path: file, name: browserName(file) });
   const forced = env.XIUHUA_BROWSER;
-  if (forced === 'none') return null;
-  if (forced) return isExecutable(forced) ? forced : null;
+  if (forced === 'none') return { path: null, why: 'XIUHUA_BROWSER=none asks for no browser window' };
+  if (forced) return isExecutable(forced) ? found(forced) : { path: null, why: `XIUHUA_BROWSER=${forced} is not a program that can be run` };
   // No display to put a window on: printing the URL is the useful thing to do.
-  if (platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY) return null;
+  if (platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY) return { path: null, why: 'There is no display to open a window on (DISPLAY and WAYLAND_DISPLAY are unset)' };
   const dirs = (env.PATH ?? '').split(path.delimiter).filter(Boolean);
   for (const name of CANDIDATES) {
     for (const dir of dirs) {
       const file = path.join(dir, platform === 'win32' ? `${name}.exe` : name);
-      if (isExecutable(file)) return file;
+      if (isExecutable(file)) return found(file);
     }
   }
-  return (FIXED_PATHS[platform] ?? []).find(isExecutable) ?? null;
+  const fixed = (FIXED_PATHS[platform] ?? []).find(isExecutable);
+  return fixed ? found(fixed) : { path: null, why: 'No Chromium or Chrome is installed' };
 }
 
 export function browserArgs(url: string, profileDir: string, runningAsRoot: boolean): string[] {

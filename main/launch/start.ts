@@ -1,7 +1,8 @@
 // `npm start`: the Electron app with its embedded demo hub. Where Electron cannot be had (no internet
 // for its one-time download, as on CI boxes), it says so in one sentence, runs the demo hub here and
 // opens the console in the system's Chromium as an app window, or prints the address. Ctrl-C stops it.
-// Arguments after `npm start --` go to the app (`--wall`, `--hub <url>`, `--data <dir>`, `--demo`).
+// Arguments after `npm start --` go to the app (`--wall`, `--hub <url>`, `--data <dir>`, `--demo`);
+// `--port <n>` is the fallback hub's port (7400 unless taken, port.ts).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,9 +11,10 @@ import { startHub } from '../hub/server';
 import type { Hub } from '../hub/server';
 import { DEMO_PASSWORD } from '../hub/seed';
 import { simulateDemoCity } from '../sim/demo';
-import { browserArgs, findBrowser } from './browser';
+import { browserArgs, findBrowser, type BrowserChoice } from './browser';
 import { buildMain, ROOT } from './build-main';
 import { findElectron } from './electron-binary';
+import { DEFAULT_PORT, listenOnChoice, PortError, portChoice, type PortChoice } from './port';
 import { buildRenderer, rendererIsStale } from './renderer-build';
 import { ensureElectronSqlite } from './sqlite-electron';
 
@@ -63,30 +65,29 @@ function runElectron(binary: string, sqliteBinding: string, args: string[]): Pro
   });
 }
 
-function portArg(args: string[]): number {
-  const i = args.findIndex((a) => a === '--port' || a.startsWith('--port='));
-  if (i < 0) return 0;
-  const raw = args[i]?.includes('=') ? args[i]?.slice('--port='.length) : args[i + 1];
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new StartError(`--port must be a number 0–65535, got "${raw ?? ''}".`);
-  return port;
+/** The end of the sentence that says why there is no Electron window: what happens instead, truly. */
+function instead(browser: BrowserChoice): string {
+  return browser.path ? `opening the console in ${browser.name} instead.` : 'serving the console to open in a browser instead.';
 }
 
 /** The fallback: demo hub in this process, console in the system browser (or just its address). */
-async function runInBrowser(args: string[]): Promise<void> {
+async function runInBrowser(port: PortChoice, browser: BrowserChoice): Promise<void> {
   const dataDir = path.join(userDataHome(), 'demo');
   let hub: Hub;
+  let movedFrom: number | null;
   try {
     const log = (line: string) => say(`[hub] ${line}`);
-    hub = await simulateDemoCity(await startHub({ port: portArg(args), dataDir, demo: true, rendererDir: RENDERER_DIR, log }), log);
+    let listening: Hub;
+    ({ server: listening, movedFrom } = await listenOnChoice(port, (p) => startHub({ port: p, dataDir, demo: true, rendererDir: RENDERER_DIR, log })));
+    hub = await simulateDemoCity(listening, log);
   } catch (e) {
+    if (e instanceof PortError) throw new StartError(e.message);
     throw new StartError(`The demo hub could not start: ${e instanceof Error ? e.message : String(e)}.`);
   }
   const url = `${hub.url}/`;
-  const browser = findBrowser();
-  const profile = browser ? fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-console-')) : null;
-  const child = browser && profile
-    ? spawn(browser, browserArgs(url, profile, process.getuid?.() === 0), { stdio: 'ignore' })
+  const profile = browser.path ? fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-console-')) : null;
+  const child = browser.path && profile
+    ? spawn(browser.path, browserArgs(url, profile, process.getuid?.() === 0), { stdio: 'ignore' })
     : null;
 
   const browserGone = child
@@ -101,7 +102,7 @@ async function runInBrowser(args: string[]): Promise<void> {
     if (stopping) return;
     stopping = true;
     say(why);
-    if (child && child.exitCode === null && child.signalCode === null) {
+    if (child && child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
       // The browser writes to its profile until it has exited; only then can the profile go.
@@ -122,39 +123,50 @@ async function runInBrowser(args: string[]): Promise<void> {
   process.on('SIGINT', () => void stop('Stopping (Ctrl-C)…'));
   process.on('SIGTERM', () => void stop('Stopping…'));
 
+  if (movedFrom !== null) say(`Port ${movedFrom} is in use (another Xiuhua, or another program), so this console is on port ${hub.port}; --port <n> chooses one.`);
   say(`Xiuhua console: ${url}  (demo city; log in as operator / ${DEMO_PASSWORD}; data in ${dataDir})`);
-  if (child) {
-    child.on('error', () => say(`The browser could not be opened; open ${url} yourself.`));
+  if (browser.path === null) {
+    say(`${browser.why}: open the address above in a browser. Ctrl-C stops Xiuhua.`);
+  } else if (child) {
+    // Said once the browser has really started, not before: a spawn can still fail (ENOENT, EACCES).
+    child.once('spawn', () => say(`Opened in ${browser.name} as an app window. Ctrl-C stops Xiuhua.`));
+    child.once('error', (e) => say(`${browser.name} could not be opened (${e.message}): open the address above in a browser. Ctrl-C stops Xiuhua.`));
     child.on('exit', () => void stop('The console window was closed.'));
-    say(`Opened in ${path.basename(browser ?? '')} as an app window. Ctrl-C stops Xiuhua.`);
-  } else {
-    say('No Chromium or Chrome to open it in (or no display): open the address above in a browser. Ctrl-C stops Xiuhua.');
   }
 }
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  let port: PortChoice;
+  try {
+    port = portChoice(args);
+  } catch (e) {
+    throw e instanceof PortError ? new StartError(e.message) : e;
+  }
   await ensureRenderer();
 
   const electron = process.env.XIUHUA_ELECTRON === 'off'
     ? null
     : await findElectron(ELECTRON_DIR, { onSlow: () => say('Fetching Electron (first start only)…') });
+  let noElectron: string;
   if (electron?.ok) {
     await buildMain();
     const sqlite = await ensureElectronSqlite(ROOT, electron.version, () => say('Preparing SQLite for Electron (first start only)…'));
     if (sqlite.ok) {
+      if (port.chosen) say(`(--port is for the browser fallback; the app's own hub listens on ${DEFAULT_PORT}, or on a free port when that is taken.)`);
       const code = await runElectron(electron.path, sqlite.binding, args);
       if (code !== null) process.exit(code);
-      say('Electron could not start on this machine; opening the console in Chromium instead.');
+      noElectron = 'Electron could not start on this machine';
     } else {
-      say(`SQLite could not be prepared for Electron (${sqlite.why}); opening the console in Chromium instead.`);
+      noElectron = `SQLite could not be prepared for Electron (${sqlite.why})`;
     }
-  } else if (electron) {
-    say('Electron is not available on this machine (its binary could not be downloaded); opening the console in Chromium instead.');
   } else {
-    say('Electron is switched off (XIUHUA_ELECTRON=off); opening the console in Chromium instead.');
+    noElectron = electron ? 'Electron is not available on this machine (its binary could not be downloaded)' : 'Electron is switched off (XIUHUA_ELECTRON=off)';
   }
-  await runInBrowser(args);
+  // The browser is looked for before the sentence is said, so that it says what really happens next.
+  const browser = findBrowser();
+  say(`${noElectron}; ${instead(browser)}`);
+  await runInBrowser(port, browser);
 }
 
 main().catch((e: unknown) => {

@@ -4,13 +4,15 @@
 // so the real detection runs and answers "no" without trying a download.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { io } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../main/launch/build-main';
 
-const SENTENCE = 'Electron is not available on this machine (its binary could not be downloaded); opening the console in Chromium instead.';
+const NO_ELECTRON = 'Electron is not available on this machine (its binary could not be downloaded)';
 const CHROMIUM = '/usr/bin/chromium';
 const canOpenWindows = fs.existsSync(CHROMIUM) && fs.existsSync('/usr/bin/Xvfb');
 
@@ -28,8 +30,9 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 type Run = { proc: ChildProcess; output: () => string; line: (re: RegExp, ms: number) => Promise<RegExpExecArray>; exit: Promise<number | null> };
 
-function npmStart(env: NodeJS.ProcessEnv): Run {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'main/launch/start.ts'], {
+/** `npm start -- <args>`; `--port 0` unless the test chooses one (tests never take a fixed port). */
+function npmStart(env: NodeJS.ProcessEnv, args: string[] = ['--port', '0']): Run {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'main/launch/start.ts', ...args], {
     cwd: ROOT,
     env: { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: path.join(dir, 'no-electron'), XDG_DATA_HOME: path.join(dir, 'data'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -108,8 +111,10 @@ describe('npm start without Electron', () => {
     const run = npmStart({ XIUHUA_BROWSER: 'none' });
     const [, url] = await run.line(/Xiuhua console: (http:\/\/127\.0\.0\.1:\d+)\//, 240_000);
     if (!url) throw new Error('no url');
-    expect(run.output().split('\n').filter((l) => l === SENTENCE)).toHaveLength(1);
-    expect(run.output()).toContain('open the address above in a browser');
+    // Only what is true: no browser is opened, so none is promised, and the reason given is the real one.
+    expect(run.output().split('\n').filter((l) => l.startsWith(NO_ELECTRON))).toEqual([`${NO_ELECTRON}; serving the console to open in a browser instead.`]);
+    await run.line(/^XIUHUA_BROWSER=none asks for no browser window: open the address above in a browser\. Ctrl-C stops Xiuhua\.$/m, 10_000);
+    expect(run.output()).not.toMatch(/Chromium|Chrome/);
 
     const page = await fetch(`${url}/`);
     expect(page.status).toBe(200);
@@ -130,7 +135,8 @@ describe('npm start without Electron', () => {
     await displayReady(display, xvfb);
     const run = npmStart({ DISPLAY: display, PATH: `/usr/bin:${process.env.PATH ?? ''}` });
     const [, url] = await run.line(/Xiuhua console: (http:\/\/127\.0\.0\.1:\d+)\//, 240_000);
-    await run.line(/Opened in chromium as an app window\. Ctrl-C stops Xiuhua\./, 10_000);
+    await run.line(/Opened in Chromium as an app window\. Ctrl-C stops Xiuhua\./, 10_000);
+    expect(run.output()).toContain(`${NO_ELECTRON}; opening the console in Chromium instead.`);
     const appArg = `--app=${url}/`;
     let browsers: number[] = [];
     for (let i = 0; i < 100 && browsers.length === 0; i++) {
@@ -165,5 +171,42 @@ describe('npm start without Electron', () => {
     expect(processesWithArg(`--app=${url2}/`)).toEqual([]);
     expect(fs.existsSync(profile)).toBe(false);
     xvfb.kill('SIGTERM');
+  }, 300_000);
+
+  it('says a browser that cannot be started could not be opened, never that it opened', async () => {
+    // Executable, but its interpreter does not exist: the spawn itself fails (ENOENT).
+    const broken = path.join(dir, 'broken-browser');
+    fs.writeFileSync(broken, '#!/nonexistent/interpreter\n', { mode: 0o755 });
+    const run = npmStart({ XIUHUA_BROWSER: broken, DISPLAY: ':0' });
+    await run.line(/^broken-browser could not be opened \(.*ENOENT.*\): open the address above in a browser\. Ctrl-C stops Xiuhua\.$/m, 240_000);
+    expect(run.output()).toContain(`${NO_ELECTRON}; opening the console in broken-browser instead.`);
+    expect(run.output()).not.toContain('as an app window');
+    run.proc.kill('SIGINT');
+    expect(await run.exit).toBe(0);
+    expect(run.output()).toContain('Xiuhua stopped.');
+  }, 300_000);
+
+  it('stays on a port chosen with --port, and when that is taken says so in one sentence instead of moving', async () => {
+    const blocker = http.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const taken = (blocker.address() as AddressInfo).port;
+    try {
+      const run = npmStart({ XIUHUA_BROWSER: 'none' }, ['--port', String(taken)]);
+      expect(await run.exit).toBe(1);
+      expect(run.output()).toContain(`Port ${taken} is already in use (another Xiuhua, or another program); stop that or choose another with --port <n>.`);
+      expect(run.output()).not.toContain('Xiuhua console:');
+      expect(run.output()).not.toMatch(/^\s+at /m);
+    } finally {
+      await new Promise((r) => blocker.close(r));
+    }
+
+    // Free again: the console comes up on exactly that port, and comes back on it after a stop.
+    for (let i = 0; i < 2; i++) {
+      const run = npmStart({ XIUHUA_BROWSER: 'none' }, [`--port=${taken}`]);
+      await run.line(new RegExp(`Xiuhua console: http://127\\.0\\.0\\.1:${taken}/`), 240_000);
+      expect((await fetch(`http://127.0.0.1:${taken}/hub.json`)).status).toBe(200);
+      run.proc.kill('SIGINT');
+      expect(await run.exit).toBe(0);
+    }
   }, 300_000);
 });
