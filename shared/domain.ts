@@ -64,9 +64,43 @@ export type Route = z.infer<typeof Route>;
 
 export const CameraKind = z.enum(['fixed', 'vehicle', 'body']);
 export type CameraKind = z.infer<typeof CameraKind>;
+/**
+ * URL schemes each pulled kind may use. Anything else (ffmpeg's `concat:`, `subfile:`, `data:`, a bare
+ * word, a leading `-` that ffmpeg would read as an option) is refused here, before the hub stores it.
+ */
+const SOURCE_SCHEMES = { hls: ['http:', 'https:'], rtsp: ['rtsp:', 'rtsps:'], rtmp: ['rtmp:', 'rtmps:'] } as const;
+const hasControl = (s: string) => [...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+/** An absolute path (POSIX, or a Windows drive), no `.`/`..` segments. The hub also keeps it inside its data folder. */
+const ABSOLUTE_PATH = /^(\/|[A-Za-z]:[\\/])/;
+const DOT_SEGMENT = /(^|[\\/])\.\.?([\\/]|$)/;
+
+function sourceProblem(kind: keyof typeof SOURCE_SCHEMES | 'file' | 'testsrc', url: string): string | null {
+  if (url.length === 0) return 'a source needs a url';
+  if (url.startsWith('-')) return 'a source may not start with "-"';
+  if (kind === 'testsrc') return /^testsrc:[A-Za-z0-9_.:-]*$/.test(url) ? null : 'a test source is "testsrc:<name>"';
+  if (kind === 'file') {
+    if (hasControl(url)) return 'a file path may not hold control characters';
+    if (!ABSOLUTE_PATH.test(url)) return 'a file source is an absolute path';
+    return DOT_SEGMENT.test(url) ? 'a file path may not hold "." or ".." segments' : null;
+  }
+  if (/\s/.test(url) || hasControl(url)) return 'a URL may not hold spaces or control characters';
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'not a URL';
+  }
+  const allowed: readonly string[] = SOURCE_SCHEMES[kind];
+  if (!allowed.includes(parsed.protocol)) return `a ${kind} source is a ${allowed.map((s) => s.slice(0, -1)).join(' or ')} URL`;
+  return parsed.hostname === '' ? 'a URL needs a host' : null;
+}
+
 export const StreamSource = z.object({
   kind: z.enum(['hls', 'rtsp', 'rtmp', 'file', 'testsrc']),
   url: z.string().max(2048),
+}).superRefine((s, ctx) => {
+  const problem = sourceProblem(s.kind, s.url);
+  if (problem) ctx.addIssue({ code: 'custom', path: ['url'], message: problem });
 });
 export type StreamSource = z.infer<typeof StreamSource>;
 export const Camera = z.object({

@@ -137,7 +137,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     if (name === 'camera:upsert') media.setCameras(listCameras(db));
   };
   attachConsole(consoles, {
-    db, services, broadcast, afterCommit, demo: !!opts.demo,
+    db, services, broadcast, afterCommit, demo: !!opts.demo, dataDir: opts.dataDir,
     guard: createGuard({ limit: consoleLimit, refuse: refuseAudited, log }), onDisconnect: consoleLimit.forget,
   });
   attachField(field, {

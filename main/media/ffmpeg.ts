@@ -71,9 +71,9 @@ export function ffprobeFor(ffmpegPath: string): string {
 }
 
 /** The video codec of a pulled source (e.g. 'h264'), so the gateway can copy instead of transcoding. */
-export function probeVideoCodec(ffprobePath: string, source: StreamSource, timeoutMs = 8000): Promise<string> {
-  const args = ['-v', 'error', ...inputOptions(source, false), '-select_streams', 'v:0',
-    '-show_entries', 'stream=codec_name', '-of', 'default=nw=1:nk=1', source.url];
+export async function probeVideoCodec(ffprobePath: string, source: StreamSource, timeoutMs = 8000): Promise<string> {
+  const args = ['-v', 'error', ...inputOptions(source, false), '-i', inputUrl(source), '-select_streams', 'v:0',
+    '-show_entries', 'stream=codec_name', '-of', 'default=nw=1:nk=1'];
   return new Promise((resolve, reject) => {
     execFile(ffprobePath, args, { timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
       const codec = stdout.trim().split('\n')[0] ?? '';
@@ -91,10 +91,21 @@ export function lastLine(text: string): string | null {
 function inputOptions(source: StreamSource, live: boolean): string[] {
   switch (source.kind) {
     case 'rtsp': return ['-rtsp_transport', 'tcp'];
-    // Files stand in for cameras: loop them and play at their own pace, like a live feed.
-    case 'file': return live ? ['-re', '-stream_loop', '-1'] : [];
+    // Files stand in for cameras: loop them and play at their own pace, like a live feed. Only the file
+    // protocol may open them, so a path cannot smuggle in concat:, subfile: or a network fetch.
+    case 'file': return live ? ['-protocol_whitelist', 'file', '-re', '-stream_loop', '-1'] : ['-protocol_whitelist', 'file'];
     default: return [];
   }
+}
+
+/**
+ * The value after `-i`. Always given with `-i` (never as a bare argument, which ffprobe would take for an
+ * option if it began with `-`), and a file as `file:<path>` so that nothing in it is read as a protocol.
+ * The schema refuses such sources already; this holds even for a camera stored before it did.
+ */
+function inputUrl(source: StreamSource): string {
+  if (source.url.startsWith('-')) throw new Error(`refusing a ${source.kind} source that starts with "-"`);
+  return source.kind === 'file' ? `file:${source.url}` : source.url;
 }
 
 /**
@@ -161,7 +172,7 @@ export function pulledArgs(source: StreamSource, codec: string, outDir: string, 
     : [...X264_LIVE, '-force_key_frames', `expr:gte(t,n_forced*${SEGMENT_SECONDS})`];
   return [
     '-hide_banner', '-loglevel', 'error', '-nostdin',
-    ...inputOptions(source, true), '-i', source.url,
+    ...inputOptions(source, true), '-i', inputUrl(source),
     '-map', '0:v:0', '-an', // the wall is silent; audio would only cost bandwidth
     ...video,
     ...hlsOutput(outDir, startNumber),

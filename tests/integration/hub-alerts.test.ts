@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HubEvent } from '../../shared/protocol/events';
 import { auditPage } from '../../main/store/audit';
@@ -11,9 +13,12 @@ afterEach(closeClients);
 describe('key camera alerts', () => {
   it('a key camera whose stream fails raises one sequenced, audited alert', async () => {
     const admin = (await consoleClient(hub.url, { username: 'admin', password: 'demo' })).socket;
+    // A file source must lie in the hub's data folder: one that is there but holds no video.
+    const broken = path.join(hub.dataDir, 'broken.mp4');
+    fs.writeFileSync(broken, 'not a video');
     const camera = {
       id: 'cam-broken', kind: 'fixed', name: '测试断流机位', position: [118.78, 32.04], facing: 0, unitId: null,
-      sources: [{ kind: 'file', url: '/nonexistent/video.mp4' }], key: true,
+      sources: [{ kind: 'file', url: broken }], key: true,
     };
     expect((await ask(admin, 'camera:upsert', { commandId: cid(), camera })).ok).toBe(true);
     const op = (await consoleClient(hub.url, { username: 'operator', password: 'demo' })).socket;

@@ -255,7 +255,7 @@ describe('pulled sources', () => {
         if (pid !== undefined && pid !== before) { args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'); break; }
         await sleep(200);
       }
-      expect(args).toContain(file);
+      expect(args).toContain(`file:${file}`);
       const first = await waitForPlaylist(h.base, 'cam-a');
       await sleep(2500);
       expect((await waitForPlaylist(h.base, 'cam-a')).newest).toBeGreaterThan(first.newest);

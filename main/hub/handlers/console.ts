@@ -13,6 +13,7 @@ import { CommandFailure, type CommandDef, type Emitted } from '../commands';
 import { activeAreaModes, areaAt, cityMode, effectiveMode, profilesInForce } from '../modes';
 import { nextId } from './ids';
 import { changeStatus, requireUnit, restingStatus } from './shared';
+import { confineFileSources } from './sources';
 
 const C = consoleCommands;
 /** A mode switched by hand ends by itself at most this far ahead (an emergency is not for a month). */
@@ -20,7 +21,10 @@ const MAX_MODE_MS = 7 * 24 * 3600_000;
 const def = <K extends keyof typeof C, R>(name: K, handler: CommandDef<(typeof C)[K]['schema'], R>['handler']) =>
   ({ name, schema: C[name].schema, roles: C[name].roles, handler }) as CommandDef<(typeof C)[K]['schema'], R>;
 
-export const consoleHandlers = {
+/** What the handlers need to know about the hub they run in. */
+export type ConsoleEnv = { dataDir: string };
+
+export const consoleHandlers = (env: ConsoleEnv) => ({
   'incident:create': def('incident:create', ({ db, now }, p) => {
     const incident: Incident = {
       id: nextId(db, 'I', now), category: p.category, priority: p.priority, state: 'open', position: p.position,
@@ -163,7 +167,9 @@ export const consoleHandlers = {
   'camera:upsert': def('camera:upsert', ({ db }, p) => {
     if (p.camera.unitId && !findUnit(db, p.camera.unitId)) throw new CommandFailure('not_found', `no unit ${p.camera.unitId}`);
     if (p.camera.kind === 'fixed' && !p.camera.position) throw new CommandFailure('invalid_payload', 'a fixed camera needs a position');
-    upsertCamera(db, p.camera);
-    return { result: { camera: p.camera }, target: p.camera.id, events: [] };
+    // Stored with real paths, so what was checked is what ffmpeg opens.
+    const camera = confineFileSources(env.dataDir, p.camera);
+    upsertCamera(db, camera);
+    return { result: { camera }, target: camera.id, events: [] };
   }),
-};
+});

@@ -13,8 +13,9 @@ import { bindTables, type DispatchDeps } from './dispatch';
 export type ConsoleData = { actor: Actor; token: string };
 export type ConsoleNamespace = Namespace<ConsoleClientEvents, ConsoleServerEvents, Record<string, never>, ConsoleData>;
 
-export function attachConsole(consoles: ConsoleNamespace, deps: DispatchDeps & { demo: boolean; onDisconnect: (socketId: string) => void }): void {
+export function attachConsole(consoles: ConsoleNamespace, deps: DispatchDeps & { demo: boolean; dataDir: string; onDisconnect: (socketId: string) => void }): void {
   const { db } = deps;
+  const commands = consoleHandlers({ dataDir: deps.dataDir });
 
   consoles.use((socket, next) => {
     const auth = socket.handshake.auth as Record<string, unknown>;
@@ -52,6 +53,6 @@ export function attachConsole(consoles: ConsoleNamespace, deps: DispatchDeps & {
       token: socket.data.token, user: user ?? { id: actor().id, username: actor().id, role: actor().role as never },
       headSeq: headSeq(db), hubTime: Date.now(), demo: deps.demo,
     });
-    bindTables(deps, socket, actor, consoleHandlers, consoleReads({ token: socket.data.token }), NAMESPACES.console);
+    bindTables(deps, socket, actor, commands, consoleReads({ token: socket.data.token }), NAMESPACES.console);
   });
 }

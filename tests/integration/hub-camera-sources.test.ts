@@ -1,0 +1,66 @@
+// camera:upsert against a real hub: file sources only inside the hub's data folder (symlinks resolved,
+// stored by their real path), option-like and foreign-scheme URLs refused, every refusal audited.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { listCameras } from '../../main/store/city';
+import { auditPage } from '../../main/store/audit';
+import { ask, cid, closeClients, consoleClient, NANJING, startTestHub, tempDir, type ConsoleClient } from './hub-fixture';
+
+let hub: Awaited<ReturnType<typeof startTestHub>>;
+let admin: ConsoleClient;
+beforeAll(async () => {
+  hub = await startTestHub();
+});
+afterAll(() => hub.close());
+afterEach(closeClients);
+
+const camera = (id: string, source: { kind: string; url: string }) =>
+  ({ id, kind: 'fixed', name: '测试摄像机', position: NANJING, facing: 0, unitId: null, sources: [source], key: false });
+const upsert = (id: string, source: { kind: string; url: string }) => ask(admin, 'camera:upsert', { commandId: cid(), camera: camera(id, source) });
+
+describe('camera:upsert sources', () => {
+  beforeEach(async () => {
+    admin = (await consoleClient(hub.url, { username: 'admin', password: 'demo' })).socket;
+  });
+
+  it('accepts a video file inside the data folder, stored by its real path', async () => {
+    fs.mkdirSync(path.join(hub.dataDir, 'videos'), { recursive: true });
+    const clip = path.join(hub.dataDir, 'videos', 'clip.mp4');
+    fs.writeFileSync(clip, 'x');
+    fs.symlinkSync(clip, path.join(hub.dataDir, 'videos', 'alias.mp4'));
+    const res = await upsert('cam-file', { kind: 'file', url: path.join(hub.dataDir, 'videos', 'alias.mp4') });
+    expect(res.ok).toBe(true);
+    expect(res.result.camera.sources[0].url).toBe(fs.realpathSync(clip));
+    expect(listCameras(hub.db).find((c) => c.id === 'cam-file')?.sources[0]?.url).toBe(fs.realpathSync(clip));
+  });
+
+  it('refuses files outside the data folder, also through a symlink or ..', async () => {
+    const outside = path.join(tempDir('xiuhua-outside-'), 'secret.mp4');
+    fs.writeFileSync(outside, 'x');
+    fs.symlinkSync('/etc/passwd', path.join(hub.dataDir, 'passwd.mp4'));
+    fs.symlinkSync(path.dirname(outside), path.join(hub.dataDir, 'elsewhere'));
+    const refusals = [
+      [{ kind: 'file', url: '/etc/passwd' }, 'invalid_payload', /inside the hub's data folder/],
+      [{ kind: 'file', url: outside }, 'invalid_payload', /inside the hub's data folder/],
+      [{ kind: 'file', url: path.join(hub.dataDir, 'passwd.mp4') }, 'invalid_payload', /inside the hub's data folder/],
+      [{ kind: 'file', url: path.join(hub.dataDir, 'elsewhere', 'secret.mp4') }, 'invalid_payload', /inside the hub's data folder/],
+      [{ kind: 'file', url: `${hub.dataDir}/../${path.basename(path.dirname(outside))}/secret.mp4` }, 'invalid_payload', /segments/],
+      [{ kind: 'file', url: hub.dataDir.replace(/^\//, '') + '/videos/clip.mp4' }, 'invalid_payload', /absolute path/],
+      [{ kind: 'file', url: path.join(hub.dataDir, 'videos') }, 'invalid_payload', /not a regular file/],
+      [{ kind: 'file', url: path.join(hub.dataDir, 'missing.mp4') }, 'not_found', /no file/],
+      [{ kind: 'rtsp', url: '-version' }, 'invalid_payload', /may not start with "-"/],
+      [{ kind: 'rtsp', url: 'file:/etc/passwd' }, 'invalid_payload', /rtsp or rtsps URL/],
+      [{ kind: 'hls', url: 'javascript:alert(1)' }, 'invalid_payload', /http or https URL/],
+    ] as const;
+    for (const [i, [source, code, message]] of refusals.entries()) {
+      const res = await upsert(`cam-bad-${i}`, source);
+      expect(res.error?.code, source.url).toBe(code);
+      expect(res.error?.message, source.url).toMatch(message);
+    }
+    const stored = listCameras(hub.db).map((c) => c.id);
+    expect(stored.filter((id) => id.startsWith('cam-bad-'))).toEqual([]);
+    const audited = auditPage(hub.db, 0, 100_000).filter((e) => e.action === 'camera:upsert' && e.outcome === 'rejected');
+    expect(audited.length).toBeGreaterThanOrEqual(refusals.length);
+  });
+});
