@@ -1,9 +1,12 @@
 // Passwords (scrypt), session tokens and device secrets. Tokens are random and stored only as hashes.
+// Sessions that begin and end are audited (login, logout, device connect and disconnect) in the same
+// transaction that records them. Refusals are audited by the caller, summarised (refusals.ts).
 import { createHash, randomBytes, scrypt as scryptCb, scryptSync, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { UserPublic } from '../../shared/domain';
+import { appendAudit } from '../store/audit';
 import type { Db } from '../store/db';
-import { findDevice, findSessionUser, findUserByName, insertSession, type DeviceRecord } from '../store/people';
+import { expireSession, findDevice, findSessionUser, findUserByName, insertSession, type DeviceRecord } from '../store/people';
 
 const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, keylen: number, opts: { N: number; r: number; p: number }) => Promise<Buffer>;
 const PARAMS = { N: 16384, r: 8, p: 1 };
@@ -42,14 +45,36 @@ export class AuthError extends Error {}
 // A constant hash to compare against when the user does not exist, so timing does not reveal usernames.
 let dummyHash: Promise<string> | undefined;
 
-export async function login(db: Db, username: string, password: string, now: number): Promise<{ user: UserPublic; token: string }> {
+/** Where a session came from, for the audit log: the peer address of the connection. */
+export type Origin = { address: string | null };
+
+export async function login(db: Db, username: string, password: string, now: number, origin: Origin = { address: null }): Promise<{ user: UserPublic; token: string }> {
   const user = findUserByName(db, username);
   const ok = await verifySecret(password, user?.passwordHash ?? (await (dummyHash ??= hashSecret('x'))));
   if (!user || !ok) throw new AuthError('auth_failed: wrong username or password');
   if (user.disabled) throw new AuthError('auth_failed: this account is disabled');
   const token = randomBytes(32).toString('base64url');
-  insertSession(db, { tokenHash: tokenHash(token), userId: user.id, at: now, expiresAt: now + SESSION_MS });
+  db.transaction(() => {
+    insertSession(db, { tokenHash: tokenHash(token), userId: user.id, at: now, expiresAt: now + SESSION_MS });
+    appendAudit(db, {
+      actor: user.username, role: user.role, action: 'session:login', target: user.id, payload: { address: origin.address },
+      outcome: 'accepted', reason: null, at: now,
+    });
+  })();
   return { user: { id: user.id, username: user.username, role: user.role }, token };
+}
+
+/** Ends the session of this token, so neither it nor the HLS URLs that carry it work again. Idempotent. */
+export function logout(db: Db, token: string, now: number, origin: Origin = { address: null }): { ended: boolean } {
+  return db.transaction(() => {
+    const user = findSessionUser(db, tokenHash(token), now);
+    if (!user || !expireSession(db, tokenHash(token), now)) return { ended: false };
+    appendAudit(db, {
+      actor: user.username, role: user.role, action: 'session:logout', target: user.id, payload: { address: origin.address },
+      outcome: 'accepted', reason: null, at: now,
+    });
+    return { ended: true };
+  })();
 }
 
 export function resumeSession(db: Db, token: string, now: number): UserPublic {
@@ -67,9 +92,21 @@ export function sessionUserById(db: Db, id: string, now: number): UserPublic | u
   return findSessionUser(db, id, now);
 }
 
-export async function authenticateDevice(db: Db, deviceId: string, secret: string): Promise<DeviceRecord> {
+export async function authenticateDevice(db: Db, deviceId: string, secret: string, now = Date.now(), origin: Origin = { address: null }): Promise<DeviceRecord> {
   const device = findDevice(db, deviceId);
   const ok = await verifySecret(secret, device?.secretHash ?? (await (dummyHash ??= hashSecret('x'))));
   if (!device || !ok) throw new AuthError('auth_failed: unknown device or wrong secret');
+  db.transaction(() => appendAudit(db, {
+    actor: device.id, role: 'device', action: 'session:device', target: device.unitId, payload: { address: origin.address, kind: device.kind },
+    outcome: 'accepted', reason: null, at: now,
+  }))();
   return device;
+}
+
+/** A device has no logout: its session ends when its connection does, with socket.io's reason (e.g. "transport close"). */
+export function deviceDisconnected(db: Db, deviceId: string, reason: string, now: number, origin: Origin = { address: null }): void {
+  db.transaction(() => appendAudit(db, {
+    actor: deviceId, role: 'device', action: 'session:device-end', target: null, payload: { address: origin.address, why: reason.slice(0, 200) },
+    outcome: 'accepted', reason: null, at: now,
+  }))();
 }

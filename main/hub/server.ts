@@ -24,8 +24,10 @@ import type { HubServices } from './services';
 import { DEFAULT_RENDERER_DIR } from './http/static';
 import { attachConsole, type ConsoleNamespace } from './transport/console';
 import { attachField, type FieldNamespace } from './transport/field';
+import { createRefusalAuditor } from './refusals';
+import { createLoginThrottle, type ThrottleLimits } from './throttle';
 import { createGuard, type Refuser } from './transport/guard';
-import { socketLimiter } from './transport/limits';
+import { CONSOLE_BUDGET, FIELD_BUDGET, messageLimiter, type MessageBudget } from './transport/limits';
 
 export type HubOptions = {
   port: number;
@@ -43,6 +45,15 @@ export type HubOptions = {
   mediaTokenTtlMs?: number;
   /** position pipeline tuning: fan-out and write intervals, write-backlog bound, time window, clock watch */
   positions?: Omit<PipelineOptions, 'fanout' | 'onWriteError' | 'onAlert' | 'log'>;
+  /** message budgets, login throttling and the refusal summary window (defaults in docs/protocol.md) */
+  limits?: HubLimits;
+};
+
+export type HubLimits = {
+  console?: Partial<MessageBudget>;
+  field?: Partial<MessageBudget>;
+  login?: Partial<ThrottleLimits>;
+  refusalWindowMs?: number;
 };
 
 export type Hub = {
@@ -131,18 +142,21 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   let hubUrl = '';
   const services: HubServices = { pipeline, media, mediaAccess, url: () => hubUrl, snapshot };
   const refuseAudited: Refuser = (actor, action, raw, error) => refuse(db, actor, action, raw, error, Date.now());
-  const consoleLimit = socketLimiter({ points: 50, refuse: refuseAudited });
-  const fieldLimit = socketLimiter({ points: 100, refuse: refuseAudited });
+  const refusals = createRefusalAuditor(db, { windowMs: opts.limits?.refusalWindowMs, log });
+  const throttle = createLoginThrottle(opts.limits?.login);
+  const consoleLimit = messageLimiter({ ...CONSOLE_BUDGET, ...opts.limits?.console }, refusals);
+  const fieldLimit = messageLimiter({ ...FIELD_BUDGET, ...opts.limits?.field }, refusals);
   const afterCommit = (name: string) => {
     if (name === 'camera:upsert') media.setCameras(listCameras(db));
   };
   attachConsole(consoles, {
-    db, services, broadcast, afterCommit, demo: !!opts.demo, dataDir: opts.dataDir,
-    guard: createGuard({ limit: consoleLimit, refuse: refuseAudited, log }), onDisconnect: consoleLimit.forget,
+    db, services, broadcast, afterCommit, demo: !!opts.demo, dataDir: opts.dataDir, throttle, refusals,
+    guard: createGuard({ limit: consoleLimit, refuse: refuseAudited, log }),
   });
   attachField(field, {
     db, services, broadcast, afterCommit,
-    guard: createGuard({ limit: fieldLimit, refuse: refuseAudited, log }), onDisconnect: fieldLimit.forget,
+    throttle, refusals, log,
+    guard: createGuard({ limit: fieldLimit, refuse: refuseAudited, log }),
   });
   io.engine.on('connection_error', (err: { message: string }) => log(`connection refused: ${err.message}`));
 
@@ -153,6 +167,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     pipeline.close();
     await media.close();
     io.close();
+    refusals.close();
     db.close();
     throw e;
   }
@@ -166,6 +181,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await media.close();
       pipeline.close(); // pending fixes are written before the store closes
+      refusals.close(); // so are the summaries of refusals still being counted
       db.close();
     })()),
   };

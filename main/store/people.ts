@@ -23,6 +23,11 @@ export function insertSession(db: Db, s: { tokenHash: string; userId: string; at
     .run(s.tokenHash, s.userId, s.at, s.expiresAt);
 }
 
+/** Ends a session now (logout); the row stays, with its end as its expiry. Returns false if it had already ended. */
+export function expireSession(db: Db, tokenHash: string, now: number): boolean {
+  return db.prepare('UPDATE sessions SET expires_at = ? WHERE token_hash = ? AND expires_at > ?').run(now, tokenHash, now).changes > 0;
+}
+
 export function findSessionUser(db: ReadDb, tokenHash: string, now: number): UserPublic | undefined {
   const r = db.prepare(
     `SELECT u.id, u.username, u.role FROM sessions s JOIN users u ON u.id = s.user_id

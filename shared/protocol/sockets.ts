@@ -53,6 +53,8 @@ export type ConsoleClientEvents = CommandHandlers<typeof consoleCommands> & {
   'audit:verify': (req: Record<string, never>, ack: (res: Ack<AuditVerifyResult>) => void) => void;
   'audit:page': (req: { afterSeq: number; limit?: number }, ack: (res: Ack<{ entries: AuditEntry[] }>) => void) => void;
   'stream:token': (req: { cameraId: string }, ack: (res: Ack<{ url: string }>) => void) => void;
+  /** Ends this session: its token stops working and every connection on it is closed, after the ack. */
+  'session:logout': (req: Record<string, never>, ack: (res: Ack<{ ended: boolean }>) => void) => void;
 };
 
 export type ConsoleServerEvents = {

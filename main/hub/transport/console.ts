@@ -1,40 +1,55 @@
-// The /console namespace: people. Handshake auth (password or session token), then the console's
-// commands and read requests through the guard.
+// The /console namespace: people. Handshake auth (password, throttled before scrypt; or session token),
+// then the console's commands, read requests and logout through the guard.
 import type { Namespace } from 'socket.io';
 import type { ConsoleClientEvents, ConsoleServerEvents } from '../../../shared/protocol/sockets';
 import { NAMESPACES } from '../../../shared/protocol/sockets';
 import { headSeq } from '../../store/log';
-import { AuthError, login, resumeSession, sessionUser } from '../auth';
-import { refuse, type Actor } from '../commands';
+import { AuthError, login, logout, resumeSession, sessionUser } from '../auth';
+import { refuse, zodMessage, type Actor } from '../commands';
 import { consoleHandlers } from '../handlers/console';
-import { consoleReads } from '../handlers/reads';
+import { consoleReads, EmptyRequest } from '../handlers/reads';
+import type { RefusalAuditor } from '../refusals';
+import { ThrottledError, type LoginThrottle } from '../throttle';
+import { peerAddress } from './address';
 import { bindTables, type DispatchDeps } from './dispatch';
 
 export type ConsoleData = { actor: Actor; token: string };
 export type ConsoleNamespace = Namespace<ConsoleClientEvents, ConsoleServerEvents, Record<string, never>, ConsoleData>;
 
-export function attachConsole(consoles: ConsoleNamespace, deps: DispatchDeps & { demo: boolean; dataDir: string; onDisconnect: (socketId: string) => void }): void {
-  const { db } = deps;
+export type ConsoleDeps = DispatchDeps & { demo: boolean; dataDir: string; throttle: LoginThrottle; refusals: RefusalAuditor };
+
+/** An auth refusal as the audit log sees it: throttled ones as rate_limited, wrong credentials as forbidden. */
+export const authRefusal = (e: unknown) =>
+  ({ code: e instanceof ThrottledError ? 'rate_limited' as const : 'forbidden' as const, message: (e as Error).message });
+
+export function attachConsole(consoles: ConsoleNamespace, deps: ConsoleDeps): void {
+  const { db, throttle, refusals } = deps;
   const commands = consoleHandlers({ dataDir: deps.dataDir });
 
   consoles.use((socket, next) => {
     const auth = socket.handshake.auth as Record<string, unknown>;
+    const address = peerAddress(socket);
     const t = Date.now();
     const fail = (e: unknown) => next(new Error(e instanceof AuthError ? e.message : 'auth_failed: login could not be checked'));
     if (typeof auth.token === 'string') {
+      // Not throttled: a token costs no scrypt and cannot be guessed, and a blocked address's walls must
+      // still resume. Refusals (expired or forged tokens) are audited as summaries all the same.
       try {
         const user = resumeSession(db, auth.token, t);
         socket.data = { actor: { id: user.username, role: user.role }, token: auth.token };
         next();
       } catch (e) {
+        refusals.note({ kind: 'session:resume', actor: { id: '(token)', role: 'operator' }, address }, { action: 'session:resume', error: authRefusal(e), payload: {} });
         fail(e);
       }
     } else if (typeof auth.username === 'string' && typeof auth.password === 'string') {
-      login(db, auth.username, auth.password, t).then(({ user, token }) => {
+      const { username, password } = { username: auth.username, password: auth.password };
+      const tried = username.slice(0, 64);
+      throttle.attempt({ account: `user:${tried}`, address }, () => login(db, username, password, t, { address })).then(({ user, token }) => {
         socket.data = { actor: { id: user.username, role: user.role }, token };
         next();
-      }, (e) => {
-        refuse(db, { id: String(auth.username).slice(0, 64), role: 'operator' }, 'session:login', { username: auth.username }, { code: 'forbidden', message: (e as Error).message }, t);
+      }, (e: unknown) => {
+        refusals.note({ kind: 'session:login', actor: { id: tried, role: 'operator' }, address }, { action: 'session:login', error: authRefusal(e), payload: { username: tried } });
         fail(e);
       });
     } else if (typeof auth.deviceId === 'string') {
@@ -47,12 +62,23 @@ export function attachConsole(consoles: ConsoleNamespace, deps: DispatchDeps & {
   consoles.on('connection', (socket) => {
     const actor = () => socket.data.actor;
     socket.join('consoles');
-    socket.on('disconnect', () => deps.onDisconnect(socket.id));
     const user = sessionUser(db, socket.data.token, Date.now());
     socket.emit('session:ready', {
       token: socket.data.token, user: user ?? { id: actor().id, username: actor().id, role: actor().role as never },
       headSeq: headSeq(db), hubTime: Date.now(), demo: deps.demo,
     });
     bindTables(deps, socket, actor, commands, consoleReads({ token: socket.data.token }), NAMESPACES.console);
+    // Logout changes the session, not the record, so it is neither a command nor a read.
+    deps.guard.on(socket, actor, 'session:logout', (payload, ack) => {
+      const parsed = EmptyRequest.safeParse(payload);
+      if (!parsed.success) {
+        ack(refuse(db, actor(), 'session:logout', payload, { code: 'invalid_payload', message: zodMessage(parsed.error) }, Date.now()));
+        return;
+      }
+      const token = socket.data.token;
+      ack({ ok: true, result: logout(db, token, Date.now(), { address: peerAddress(socket) }) });
+      // Every connection on this session ends with it (the ack above is sent first).
+      for (const other of consoles.sockets.values()) if (other.data.token === token) other.disconnect(true);
+    });
   });
 }

@@ -1,20 +1,25 @@
 // The /field namespace: devices (a terminal speaks for one unit, a gateway for any). Handshake auth by
-// device id and secret, then field commands, the position stream and resume through the guard.
+// device id and secret (throttled before scrypt), then field commands, the position stream and resume
+// through the guard. A device's session is audited from connect to disconnect.
 import type { Namespace } from 'socket.io';
 import type { FieldClientEvents, FieldServerEvents } from '../../../shared/protocol/sockets';
 import { NAMESPACES } from '../../../shared/protocol/sockets';
 import { headSeq } from '../../store/log';
 import { currentMode } from '../../store/operations';
-import { AuthError, authenticateDevice } from '../auth';
-import { refuse, type Actor } from '../commands';
+import { AuthError, authenticateDevice, deviceDisconnected } from '../auth';
+import type { Actor } from '../commands';
 import { fieldHandlers, fieldRequests } from '../handlers/field';
+import type { RefusalAuditor } from '../refusals';
+import type { LoginThrottle } from '../throttle';
+import { peerAddress } from './address';
+import { authRefusal } from './console';
 import { bindTables, type DispatchDeps } from './dispatch';
 
 export type FieldData = { actor: Actor };
 export type FieldNamespace = Namespace<FieldClientEvents, FieldServerEvents, Record<string, never>, FieldData>;
 
-export function attachField(field: FieldNamespace, deps: DispatchDeps & { onDisconnect: (socketId: string) => void }): void {
-  const { db } = deps;
+export function attachField(field: FieldNamespace, deps: DispatchDeps & { throttle: LoginThrottle; refusals: RefusalAuditor; log: (line: string) => void }): void {
+  const { db, throttle, refusals } = deps;
 
   field.use((socket, next) => {
     const auth = socket.handshake.auth as Record<string, unknown>;
@@ -24,11 +29,14 @@ export function attachField(field: FieldNamespace, deps: DispatchDeps & { onDisc
         : 'auth_required: give deviceId and secret'));
       return;
     }
-    authenticateDevice(db, auth.deviceId, auth.secret).then((device) => {
+    const { deviceId, secret } = { deviceId: auth.deviceId, secret: auth.secret };
+    const address = peerAddress(socket);
+    const tried = deviceId.slice(0, 64);
+    throttle.attempt({ account: `device:${tried}`, address }, () => authenticateDevice(db, deviceId, secret, Date.now(), { address })).then((device) => {
       socket.data = { actor: { id: device.id, role: 'device', unitIds: device.kind === 'gateway' ? 'any' : [device.unitId!] } };
       next();
-    }, (e) => {
-      refuse(db, { id: String(auth.deviceId).slice(0, 64), role: 'device' }, 'session:device', { deviceId: auth.deviceId }, { code: 'forbidden', message: (e as Error).message }, Date.now());
+    }, (e: unknown) => {
+      refusals.note({ kind: 'session:device', actor: { id: tried, role: 'device' }, address }, { action: 'session:device', error: authRefusal(e), payload: { deviceId: tried } });
       next(new Error(e instanceof AuthError ? e.message : 'auth_failed: device could not be checked'));
     });
   });
@@ -36,7 +44,13 @@ export function attachField(field: FieldNamespace, deps: DispatchDeps & { onDisc
   field.on('connection', (socket) => {
     const actor = () => socket.data.actor;
     const units = actor().unitIds ?? [];
-    socket.on('disconnect', () => deps.onDisconnect(socket.id));
+    socket.on('disconnect', (reason) => {
+      try {
+        deviceDisconnected(db, actor().id, reason, Date.now(), { address: peerAddress(socket) });
+      } catch (e) {
+        deps.log(`could not audit the end of ${actor().id}'s session: ${(e as Error).message}`);
+      }
+    });
     if (units === 'any') socket.join('gateways');
     else socket.join(['terminals', ...units.map((u) => `unit:${u}`)]);
     socket.emit('session:ready', { deviceId: actor().id, unitIds: units, headSeq: headSeq(db), hubTime: Date.now(), mode: currentMode(db)! });

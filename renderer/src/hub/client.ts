@@ -126,6 +126,8 @@ export class HubClient {
   }
 
   logout(): void {
+    // The hub ends the session (the token stops working, also in HLS URLs); the emit is sent before the close.
+    if (this.socket?.connected) this.socket.emit('session:logout', {}, () => {});
     this.storage?.removeItem(SESSION_KEY);
     this.credentials = null;
     this.close();

@@ -1,0 +1,174 @@
+// Floods against a real hub: wrong passwords and device secrets are refused before scrypt and audited as
+// summaries (the log grows by a fixed number of rows, and the counts add up to every attempt); one
+// credential's many sockets share one budget; logout ends a session everywhere.
+import { afterEach, describe, expect, it } from 'vitest';
+import { io, type Socket } from 'socket.io-client';
+import { hashSecretSync } from '../../main/hub/auth';
+import type { HubLimits } from '../../main/hub/server';
+import { auditPage } from '../../main/store/audit';
+import { listUnits } from '../../main/store/city';
+import { openStore } from '../../main/store/db';
+import { insertDevice } from '../../main/store/people';
+import type { AuditEntry } from '../../shared/domain';
+import { ask, closeClients, startTestHub } from './hub-fixture';
+
+const opened: Socket[] = [];
+afterEach(() => {
+  for (const s of opened.splice(0)) s.disconnect();
+  closeClients();
+});
+
+/** One handshake from a chosen local address (the loopback net is 127/8): resolves ready, or the refusal's message. */
+function connect(url: string, nsp: '/console' | '/field', auth: Record<string, unknown>, localAddress = '127.0.0.1'): Promise<{ socket: Socket; refused: string | null; ready?: { token: string } }> {
+  const socket = io(`${url}${nsp}`, { auth, transports: ['websocket'], reconnection: false, forceNew: true, localAddress } as Parameters<typeof io>[1]);
+  opened.push(socket);
+  return new Promise((resolve) => {
+    socket.once('session:ready', (ready: { token: string }) => resolve({ socket, refused: null, ready }));
+    socket.once('connect_error', (e) => { socket.disconnect(); resolve({ socket, refused: e.message }); });
+  });
+}
+
+/** Refusals an audit row stands for: one, or a summary's count. */
+const stands = (e: AuditEntry) => ((e.payload as { summary?: boolean }).summary ? (e.payload as { count: number }).count : 1);
+const LONG_WINDOW = 10 * 60_000; // no summary window ends during a test: rows are counted exactly
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('wrong passwords in a burst', () => {
+  it('are refused before scrypt, audited as one row plus a summary, and do not lock out other addresses', async () => {
+    const limits: HubLimits = { refusalWindowMs: LONG_WINDOW, login: { accountAddressFails: 5, accountAddressBlockSec: 2 } };
+    const hub = await startTestHub({ limits });
+    let refusedFromAttacker = 0;
+    try {
+      const before = auditPage(hub.db, 0, 1_000_000).length;
+      const burst = await Promise.all(Array.from({ length: 300 }, () => connect(hub.url, '/console', { username: 'operator', password: 'guess' })));
+      const messages = burst.map((b) => b.refused);
+      refusedFromAttacker += 300;
+      expect(messages.every((m) => m !== null)).toBe(true);
+      const checked = messages.filter((m) => m!.startsWith('auth_failed:')).length;
+      // At most the scrypt gate's share for one address (16) ran; the rest were turned away unchecked.
+      expect(checked).toBeGreaterThanOrEqual(1);
+      expect(checked).toBeLessThanOrEqual(16);
+      expect(messages.filter((m) => m!.startsWith('rate_limited:'))).toHaveLength(300 - checked);
+
+      const added = auditPage(hub.db, before, 1_000_000);
+      expect(added.filter((e) => e.outcome === 'rejected')).toHaveLength(1);
+      expect(added[0]).toMatchObject({ action: 'session:login', actor: 'operator', payload: { username: 'operator', address: '127.0.0.1' } });
+
+      // The same account from another address still logs in; from the flooding address it is blocked.
+      expect((await connect(hub.url, '/console', { username: 'operator', password: 'demo' }, '127.0.0.2')).refused).toBeNull();
+      const blocked = await connect(hub.url, '/console', { username: 'operator', password: 'demo' });
+      refusedFromAttacker++;
+      expect(blocked.refused).toMatch(/^rate_limited: too many failed attempts for this account; try again in \d+ s/);
+
+      // After the block the right password works from there again.
+      await until('the block to expire', async () => {
+        const r = await connect(hub.url, '/console', { username: 'operator', password: 'demo' });
+        if (r.refused === null) return true;
+        expect(r.refused).toMatch(/^rate_limited:/);
+        refusedFromAttacker++;
+        return undefined;
+      });
+      const logins = auditPage(hub.db, before, 1_000_000).filter((e) => e.action === 'session:login' && e.outcome === 'accepted');
+      expect(logins.map((e) => (e.payload as { address: string }).address)).toEqual(['127.0.0.2', '127.0.0.1']);
+      expect(auditPage(hub.db, before, 1_000_000).filter((e) => e.outcome === 'rejected')).toHaveLength(1);
+    } finally {
+      await hub.close();
+    }
+    // Closing wrote the summary: two rows in all for the whole flood, accounting for every refusal.
+    const db = openStore(hub.dataDir);
+    try {
+      const rows = auditPage(db, 0, 1_000_000).filter((e) => e.action === 'session:login' && e.outcome === 'rejected');
+      expect(rows).toHaveLength(2);
+      expect(rows[1]!.payload).toMatchObject({ summary: true, address: '127.0.0.1' });
+      expect(rows.reduce((n, e) => n + stands(e), 0)).toBe(refusedFromAttacker);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('wrong device secrets likewise; the right secret from another address connects', async () => {
+    const hub = await startTestHub({ limits: { refusalWindowMs: LONG_WINDOW } });
+    try {
+      const before = auditPage(hub.db, 0, 1_000_000).length;
+      const burst = await Promise.all(Array.from({ length: 100 }, () => connect(hub.url, '/field', { deviceId: 'sim-gateway', secret: 'guess' })));
+      expect(burst.every((b) => b.refused !== null && /^(auth_failed|rate_limited):/.test(b.refused))).toBe(true);
+      expect(burst.filter((b) => b.refused!.startsWith('auth_failed:')).length).toBeLessThanOrEqual(16);
+      expect((await connect(hub.url, '/field', { deviceId: 'sim-gateway', secret: 'demo' }, '127.0.0.2')).refused).toBeNull();
+      const added = auditPage(hub.db, before, 1_000_000);
+      expect(added.filter((e) => e.outcome === 'rejected').map((e) => e.action)).toEqual(['session:device']);
+      expect(added.filter((e) => e.outcome === 'accepted')).toMatchObject([{ action: 'session:device', actor: 'sim-gateway', payload: { address: '127.0.0.2' } }]);
+    } finally {
+      await hub.close();
+    }
+  });
+});
+
+describe('one identity, many sockets', () => {
+  it('share one budget: the flood is refused collectively while another device and a console are answered', async () => {
+    const limits: HubLimits = { refusalWindowMs: LONG_WINDOW, field: { perSocket: 50, perIdentity: 100, windowSec: 600 }, console: { windowSec: 600 } };
+    const hub = await startTestHub({ limits });
+    try {
+      const unit = listUnits(hub.db)[0]!;
+      insertDevice(hub.db, { id: 'term-test', secretHash: hashSecretSync('terminal-secret'), kind: 'terminal', unitId: unit.id, at: Date.now() });
+      const flooders = await Promise.all(Array.from({ length: 12 }, () => connect(hub.url, '/field', { deviceId: 'sim-gateway', secret: 'demo' })));
+      expect(flooders.map((f) => f.refused)).toEqual(Array(12).fill(null));
+      const terminal = await connect(hub.url, '/field', { deviceId: 'term-test', secret: 'terminal-secret' });
+      const operator = await connect(hub.url, '/console', { username: 'operator', password: 'demo' });
+      const before = auditPage(hub.db, 0, 1_000_000).length;
+
+      // 12 × 40 invalid commands: every socket is under its own budget of 50, together far over 100.
+      const flood = Promise.all(flooders.flatMap((f) => Array.from({ length: 40 }, () => ask(f.socket, 'checkin:create', {}, 30_000))));
+      const others = Promise.all([
+        ...Array.from({ length: 20 }, () => ask(terminal.socket, 'events:since', { afterSeq: 0, limit: 1 }, 30_000)),
+        ...Array.from({ length: 20 }, () => ask(operator.socket, 'events:since', { afterSeq: 0, limit: 1 }, 30_000)),
+      ]);
+      const answers = await flood;
+      expect(answers.filter((a) => a.error?.code === 'invalid_payload')).toHaveLength(100);
+      expect(answers.filter((a) => a.error?.code === 'rate_limited')).toHaveLength(380);
+      expect((await others).filter((a) => a.ok)).toHaveLength(40);
+
+      const rateRows = auditPage(hub.db, before, 1_000_000).filter((e) => e.reason?.startsWith('rate_limited'));
+      expect(rateRows).toMatchObject([{ actor: 'sim-gateway', action: 'checkin:create' }]);
+      expect(auditPage(hub.db, before, 1_000_000).filter((e) => e.actor === 'sim-gateway' && e.reason?.startsWith('invalid_payload'))).toHaveLength(100);
+    } finally {
+      await hub.close();
+    }
+  });
+});
+
+describe('logout', () => {
+  it('ends the session: every socket on it closes, the token and its stream URLs stop working, and it is audited', async () => {
+    const hub = await startTestHub();
+    try {
+      const other = await connect(hub.url, '/console', { username: 'operator', password: 'demo' });
+      const login = await connect(hub.url, '/console', { username: 'manager', password: 'demo' });
+      const token = login.ready!.token;
+      const second = await connect(hub.url, '/console', { token });
+      expect(second.refused).toBeNull();
+      const camera = (await ask(second.socket, 'state:snapshot', {})).result.cameras[0].id as string;
+      const { url } = (await ask(second.socket, 'stream:token', { cameraId: camera })).result as { url: string };
+      expect((await fetch(url)).status).not.toBe(401);
+
+      const bothClosed = Promise.all([login.socket, second.socket].map((s) => new Promise((r) => s.once('disconnect', r))));
+      expect(await ask(login.socket, 'session:logout', {})).toEqual({ ok: true, result: { ended: true } });
+      await bothClosed;
+      expect(other.socket.connected).toBe(true); // another session is untouched
+
+      expect((await connect(hub.url, '/console', { token })).refused).toMatch(/^session_expired:/);
+      expect((await fetch(url)).status).toBe(401);
+      const audited = auditPage(hub.db, 0, 1_000_000).filter((e) => e.action === 'session:logout');
+      expect(audited).toMatchObject([{ actor: 'manager', role: 'duty_manager', outcome: 'accepted', payload: { address: '127.0.0.1' } }]);
+    } finally {
+      await hub.close();
+    }
+  });
+});
