@@ -55,10 +55,6 @@ export type LoginThrottle = {
    * success clears the account+address failures. Other errors pass through uncounted.
    */
   attempt<T>(key: AttemptKey, check: () => Promise<T>): Promise<T>;
-  /** A failure that cost no scrypt (e.g. a forged session token) still counts against the address. */
-  addressFailed(address: string): Promise<void>;
-  /** Rejects with ThrottledError when the address is blocked. */
-  addressAllowed(address: string): Promise<void>;
   /** checks running and waiting now, for tests and diagnostics */
   load(): { running: number; waiting: number };
 };
@@ -113,14 +109,6 @@ export function createLoginThrottle(overrides: Partial<ThrottleLimits> = {}): Lo
           throw e;
         }
       });
-    },
-    addressFailed: (address) => count(byAddress, address),
-    async addressAllowed(address) {
-      const res = await byAddress.get(address);
-      if (isBlocked(res, byAddress)) {
-        throw new ThrottledError('blocked', res!.msBeforeNext,
-          `rate_limited: too many failed attempts from this address; try again in ${seconds(res!.msBeforeNext)} s`);
-      }
     },
     load: () => gate.load(),
   };
