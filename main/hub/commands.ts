@@ -68,17 +68,23 @@ export function refuse(db: Db, actor: Actor, action: string, raw: unknown, error
   return { ok: false, error };
 }
 
+/** Writes a refusal to the audit log and returns its ack: `refuse` on this db, or one that summarises floods (refusals.ts). */
+export type RefusalWriter = (actor: Actor, action: string, raw: unknown, error: CommandError, now: number) => Ack<never>;
+
 /** Each written event with its scope: the unit it concerns, or null for everyone. */
 export type ScopedEvent = { event: HubEvent; unitId: string | null };
 export type RunOutcome<R> = { ack: Ack<R>; events: ScopedEvent[] };
 
-export function runCommand<S extends z.ZodType, R>(db: Db, def: CommandDef<S, R>, actor: Actor, raw: unknown, now = Date.now()): RunOutcome<R> {
+export function runCommand<S extends z.ZodType, R>(
+  db: Db, def: CommandDef<S, R>, actor: Actor, raw: unknown, now = Date.now(),
+  refuseWith: RefusalWriter = (a, action, r, error, t) => refuse(db, a, action, r, error, t),
+): RunOutcome<R> {
   if (!def.roles.includes(actor.role)) {
-    return { ack: refuse(db, actor, def.name, raw, { code: 'forbidden', message: `role ${actor.role} may not ${def.name}` }, now), events: [] };
+    return { ack: refuseWith(actor, def.name, raw, { code: 'forbidden', message: `role ${actor.role} may not ${def.name}` }, now), events: [] };
   }
   const parsed = def.schema.safeParse(raw);
   if (!parsed.success) {
-    return { ack: refuse(db, actor, def.name, raw, { code: 'invalid_payload', message: zodMessage(parsed.error) }, now), events: [] };
+    return { ack: refuseWith(actor, def.name, raw, { code: 'invalid_payload', message: zodMessage(parsed.error) }, now), events: [] };
   }
   const payload = parsed.data as z.output<S> & { commandId: string };
   // The parsed payload, canonically encoded: a retry sends the same command, so the same hash.
@@ -87,11 +93,11 @@ export function runCommand<S extends z.ZodType, R>(db: Db, def: CommandDef<S, R>
   if (previous) {
     if (previous.actor !== actor.id || previous.action !== def.name) {
       const error: CommandError = { code: 'conflict', message: `commandId ${payload.commandId} was already used for another command` };
-      return { ack: refuse(db, actor, def.name, raw, error, now), events: [] };
+      return { ack: refuseWith(actor, def.name, raw, error, now), events: [] };
     }
     if (previous.payloadHash !== null && previous.payloadHash !== payloadHash) {
       const error: CommandError = { code: 'conflict', message: `commandId ${payload.commandId} was already used with a different payload` };
-      return { ack: refuse(db, actor, def.name, raw, error, now), events: [] };
+      return { ack: refuseWith(actor, def.name, raw, error, now), events: [] };
     }
     return { ack: { ok: true, result: previous.result as R }, events: [] }; // a retry: same answer, no second effect
   }
@@ -113,6 +119,6 @@ export function runCommand<S extends z.ZodType, R>(db: Db, def: CommandDef<S, R>
       ? { code: e.code, message: e.message }
       : { code: 'internal', message: 'the hub could not apply this command; nothing was changed' };
     if (!(e instanceof CommandFailure)) console.error(`command ${def.name} failed:`, e);
-    return { ack: refuse(db, actor, def.name, raw, error, now), events: [] };
+    return { ack: refuseWith(actor, def.name, raw, error, now), events: [] };
   }
 }

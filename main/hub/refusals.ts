@@ -1,13 +1,14 @@
 // Floods of refusals are audited as summaries, not one row each: otherwise anyone who can reach the port
-// (wrong passwords) or any logged-in client (rate-limited messages) could grow the append-only log forever.
-// The first refusal of a kind by one actor from one address is audited at once, as it always was; the
-// ones after it in the same window are counted, and written as one summary entry when the window ends
-// (or the hub closes). A flood that goes on writes one summary per window. Every refusal is still
-// accounted for: the counts add up.
+// (wrong passwords) or any logged-in client (invalid or rate-limited messages) could grow the append-only
+// log forever, and pay for each row with a durable write of the hub's. The first refusals of a kind by
+// one actor from one address (its allowance, one unless said otherwise) are audited at once, as they
+// always were; the ones after them in the same window are counted, and written as one summary entry when
+// the window ends (or the hub closes). A flood that goes on writes one summary per window and nothing
+// else. Every refusal is still accounted for: the counts add up.
 import type { CommandError } from '../../shared/protocol/commands';
 import { appendAudit } from '../store/audit';
 import type { Db } from '../store/db';
-import { refuse, type Actor } from './commands';
+import { refuse, type Actor, type RefusalWriter } from './commands';
 
 export type RefusalKey = {
   /** what is being refused, as a class: 'session:login', 'session:device', 'rate_limited' */
@@ -15,12 +16,14 @@ export type RefusalKey = {
   actor: Actor;
   /** the network address, for refusals before login (after login the actor says who it is) */
   address?: string;
+  /** refusals of this key audited one by one per window before the rest are counted (default 1) */
+  allowance?: number;
 };
 
 export type Refusal = { action: string; error: CommandError; payload: unknown };
 
 export type RefusalAuditor = {
-  /** Audit one refusal: at once if it is the first of its key in this window, else counted into the summary. */
+  /** Audit one refusal: at once while its key's allowance in this window lasts, else counted into the summary. */
   note(key: RefusalKey, refusal: Refusal, now?: number): void;
   /** Write every pending summary now and stop the timers (the hub is closing). */
   close(): void;
@@ -43,6 +46,8 @@ type Window = {
   from: number;
   to: number;
   count: number;
+  /** rows written one by one in this window */
+  written: number;
   byCode: Record<string, number>;
   byAction: Record<string, number>;
   timer: NodeJS.Timeout;
@@ -56,6 +61,7 @@ export function createRefusalAuditor(db: Db, opts: RefusalAuditOptions = {}): Re
   let closed = false;
 
   const idOf = (k: RefusalKey) => JSON.stringify([k.kind, k.actor.id, k.actor.role, k.address ?? null]);
+  const allowanceOf = (k: RefusalKey) => Math.max(1, k.allowance ?? 1);
 
   function writeSummary(w: Window): void {
     if (w.count === 0) return;
@@ -72,20 +78,20 @@ export function createRefusalAuditor(db: Db, opts: RefusalAuditOptions = {}): Re
     }
   }
 
-  function open(id: string, key: RefusalKey, now: number): Window {
-    const w: Window = { key, from: now, to: now, count: 0, byCode: {}, byAction: {}, timer: setTimeout(() => roll(id), windowMs) };
+  function open(id: string, key: RefusalKey, now: number, written = 0): Window {
+    const w: Window = { key, from: now, to: now, count: 0, written, byCode: {}, byAction: {}, timer: setTimeout(() => roll(id), windowMs) };
     w.timer.unref();
     windows.set(id, w);
     return w;
   }
 
-  /** The window ended: write its summary; a flood still going on gets a fresh window (and no new immediate row). */
+  /** The window ended: write its summary; a flood still going on gets a fresh window with its allowance spent. */
   function roll(id: string): void {
     const w = windows.get(id);
     if (!w) return;
     windows.delete(id);
     writeSummary(w);
-    if (w.count > 0 && !closed) open(id, w.key, w.to);
+    if (w.count > 0 && !closed) open(id, w.key, w.to, allowanceOf(w.key));
   }
 
   function count(w: Window, refusal: Refusal, now: number): void {
@@ -104,13 +110,13 @@ export function createRefusalAuditor(db: Db, opts: RefusalAuditOptions = {}): Re
       let w = windows.get(id);
       if (!w && windows.size >= maxKeys) {
         id = idOf(OVERFLOW);
-        w = windows.get(id) ?? open(id, OVERFLOW, now);
+        w = windows.get(id) ?? open(id, OVERFLOW, now, allowanceOf(OVERFLOW)); // counted only, never row by row
       }
-      if (w) {
+      if (w && w.written >= allowanceOf(w.key)) {
         count(w, refusal, now);
         return;
       }
-      open(id, key, now);
+      (w ?? open(id, key, now)).written++;
       const payload = key.address === undefined ? refusal.payload : { ...asObject(refusal.payload), address: key.address };
       try {
         refuse(db, key.actor, refusal.action, payload, refusal.error, now);
@@ -127,6 +133,14 @@ export function createRefusalAuditor(db: Db, opts: RefusalAuditOptions = {}): Re
         writeSummary(w);
       }
     },
+  };
+}
+
+/** Refusals of logged-in clients (invalid, forbidden, not_found …) as they are audited: by actor and action, row by row up to the allowance per window. */
+export function refusalWriter(auditor: RefusalAuditor, allowance = 10): RefusalWriter {
+  return (actor, action, raw, error, now) => {
+    auditor.note({ kind: action, actor, allowance }, { action, error, payload: raw }, now);
+    return { ok: false, error };
   };
 }
 

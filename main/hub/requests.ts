@@ -5,9 +5,9 @@ import type { z } from 'zod';
 import type { ActorRole } from '../../shared/domain';
 import type { Ack } from '../../shared/protocol/commands';
 import type { Db } from '../store/db';
-import { refuse, zodMessage, type Actor } from './commands';
+import { refuse, zodMessage, type Actor, type RefusalWriter } from './commands';
 
-export type RequestContext<S> = { db: Db; actor: Actor; now: number; services: S };
+export type RequestContext<S> = { db: Db; actor: Actor; now: number; services: S; /** default: `refuse` on db */ refuse?: RefusalWriter };
 
 export type RequestDef<Schema extends z.ZodType, R, S> = {
   name: string;
@@ -23,10 +23,11 @@ export type RequestTable<S> = Record<string, RequestDef<z.ZodType, unknown, S>>;
 
 export function answerRequest<Schema extends z.ZodType, R, S>(def: RequestDef<Schema, R, S>, ctx: RequestContext<S>, raw: unknown): Ack<R> | Promise<Ack<R>> {
   const { db, actor, now } = ctx;
+  const refuseWith: RefusalWriter = ctx.refuse ?? ((a, action, r, error, t) => refuse(db, a, action, r, error, t));
   if (!def.roles.includes(actor.role)) {
-    return refuse(db, actor, def.name, raw, { code: 'forbidden', message: `role ${actor.role} may not ${def.name}` }, now);
+    return refuseWith(actor, def.name, raw, { code: 'forbidden', message: `role ${actor.role} may not ${def.name}` }, now);
   }
   const parsed = def.schema.safeParse(raw);
-  if (!parsed.success) return refuse(db, actor, def.name, raw, { code: 'invalid_payload', message: zodMessage(parsed.error) }, now);
+  if (!parsed.success) return refuseWith(actor, def.name, raw, { code: 'invalid_payload', message: zodMessage(parsed.error) }, now);
   return def.handle(ctx, parsed.data);
 }

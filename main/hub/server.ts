@@ -14,7 +14,7 @@ import { currentMode, listActiveIncidents, listActiveSos, listActiveTasks } from
 import { createMediaGateway } from '../media/gateway';
 import { keyCameraWatch, raiseAlert } from './alerts';
 import { activeAreaModes, profilesInForce } from './modes';
-import { refuse, type ScopedEvent } from './commands';
+import type { ScopedEvent } from './commands';
 import { createHttpRoutes } from './http/router';
 import { createMediaAccess } from './http/media-access';
 import { createMediaTokens } from '../media/token';
@@ -24,7 +24,7 @@ import type { HubServices } from './services';
 import { DEFAULT_RENDERER_DIR } from './http/static';
 import { attachConsole, type ConsoleNamespace } from './transport/console';
 import { attachField, type FieldNamespace } from './transport/field';
-import { createRefusalAuditor } from './refusals';
+import { createRefusalAuditor, refusalWriter } from './refusals';
 import { createLoginThrottle, type ThrottleLimits } from './throttle';
 import { createGuard, type Refuser } from './transport/guard';
 import { CONSOLE_BUDGET, FIELD_BUDGET, messageLimiter, type MessageBudget } from './transport/limits';
@@ -141,8 +141,10 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 
   let hubUrl = '';
   const services: HubServices = { pipeline, media, mediaAccess, url: () => hubUrl, snapshot };
-  const refuseAudited: Refuser = (actor, action, raw, error) => refuse(db, actor, action, raw, error, Date.now());
   const refusals = createRefusalAuditor(db, { windowMs: opts.limits?.refusalWindowMs, log });
+  // Every refusal is audited; a flood of them by one actor as a few rows and a summary (refusals.ts).
+  const refuse = refusalWriter(refusals);
+  const refuseAudited: Refuser = (actor, action, raw, error) => refuse(actor, action, raw, error, Date.now());
   const throttle = createLoginThrottle(opts.limits?.login);
   const consoleLimit = messageLimiter({ ...CONSOLE_BUDGET, ...opts.limits?.console }, refusals);
   const fieldLimit = messageLimiter({ ...FIELD_BUDGET, ...opts.limits?.field }, refusals);
@@ -150,12 +152,11 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     if (name === 'camera:upsert') media.setCameras(listCameras(db));
   };
   attachConsole(consoles, {
-    db, services, broadcast, afterCommit, demo: !!opts.demo, dataDir: opts.dataDir, throttle, refusals,
+    db, services, broadcast, afterCommit, refuse, demo: !!opts.demo, dataDir: opts.dataDir, throttle, refusals,
     guard: createGuard({ limit: consoleLimit, refuse: refuseAudited, log }),
   });
   attachField(field, {
-    db, services, broadcast, afterCommit,
-    throttle, refusals, log,
+    db, services, broadcast, afterCommit, refuse, throttle, refusals, log,
     guard: createGuard({ limit: fieldLimit, refuse: refuseAudited, log }),
   });
   io.engine.on('connection_error', (err: { message: string }) => log(`connection refused: ${err.message}`));

@@ -78,6 +78,25 @@ describe('refusal auditor', () => {
     again.close();
   });
 
+  it('writes up to a key\'s allowance row by row in a window, then counts', () => {
+    vi.useFakeTimers();
+    const d = store();
+    const auditor = createRefusalAuditor(d, { windowMs: 1000 });
+    const gateway = { kind: 'checkin:create', actor: { id: 'sim-gateway', role: 'device' as const }, allowance: 3 };
+    const invalid = { action: 'checkin:create', error: { code: 'invalid_payload' as const, message: 'unitId: Required' }, payload: { commandId: 'x' } };
+    for (let i = 0; i < 50; i++) auditor.note(gateway, invalid);
+    expect(rows(d).map((e) => e.reason)).toEqual(Array(3).fill('invalid_payload: unitId: Required'));
+    vi.advanceTimersByTime(1000);
+    for (let i = 0; i < 50; i++) auditor.note(gateway, invalid); // the flood goes on: summaries only
+    vi.advanceTimersByTime(1000);
+    expect(rows(d).slice(3).map((e) => (e.payload as { count: number }).count)).toEqual([47, 50]);
+    vi.advanceTimersByTime(1000); // a quiet window
+    auditor.note(gateway, invalid);
+    expect(rows(d)).toHaveLength(6);
+    auditor.close();
+    expect(accounted(d)).toBe(101);
+  });
+
   it('bounds the keys it tracks: beyond the limit, refusals are summarised together', () => {
     const d = store();
     const auditor = createRefusalAuditor(d, { maxKeys: 3 });

@@ -3,7 +3,7 @@
 import type { Socket } from 'socket.io';
 import type { z } from 'zod';
 import type { Db } from '../../store/db';
-import { runCommand, type Actor, type CommandDef, type ScopedEvent } from '../commands';
+import { runCommand, type Actor, type CommandDef, type RefusalWriter, type ScopedEvent } from '../commands';
 import { answerRequest, type RequestTable } from '../requests';
 import type { HubServices } from '../services';
 import type { Guard } from './guard';
@@ -15,6 +15,8 @@ export type DispatchDeps = {
   guard: Guard;
   services: HubServices;
   broadcast: (events: ScopedEvent[]) => void;
+  /** how refusals are audited (the composition root passes one that summarises floods) */
+  refuse?: RefusalWriter;
   /** called after a command committed (e.g. the media gateway picks up a changed camera) */
   afterCommit?: (name: string) => void;
 };
@@ -24,7 +26,7 @@ export function bindTables(deps: DispatchDeps, socket: Socket, actor: () => Acto
   guard.refuseUnknown(socket, actor, nsp);
   for (const def of Object.values(commands)) {
     guard.on(socket, actor, def.name, (payload, ack) => {
-      const { ack: res, events } = runCommand(db, def, actor(), payload);
+      const { ack: res, events } = runCommand(db, def, actor(), payload, Date.now(), deps.refuse);
       ack(res); // the transaction has committed (or the refusal has been audited) by now
       broadcast(events);
       if (res.ok) deps.afterCommit?.(def.name);
@@ -32,7 +34,7 @@ export function bindTables(deps: DispatchDeps, socket: Socket, actor: () => Acto
   }
   for (const def of Object.values(requests)) {
     guard.on(socket, actor, def.name, async (payload, ack) => {
-      ack(await answerRequest(def, { db, actor: actor(), now: Date.now(), services }, payload));
+      ack(await answerRequest(def, { db, actor: actor(), now: Date.now(), services, refuse: deps.refuse }, payload));
     });
   }
 }
