@@ -1,8 +1,9 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './ui/App';
+import { App } from './app/App';
 import './i18n';
-import './ui/console.css';
+import './common/base.css';
+import './console/console.css';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

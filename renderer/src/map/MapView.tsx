@@ -7,7 +7,7 @@ import 'maplibre-gl/dist/maplibre-gl.css';
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { LngLat } from '../../../shared/domain';
 import { hub } from '../hub';
-import { select, type Selection } from '../ui/selection';
+import { select, type Selection } from '../state/selection';
 import { setFocusMap } from './focus';
 import { BASEMAP } from './theme';
 

@@ -2,7 +2,7 @@
 import type { Map as MlMap } from 'maplibre-gl';
 import type { LngLat } from '../../../shared/domain';
 import { hub } from '../hub';
-import type { Selection } from '../ui/selection';
+import type { Selection } from '../state/selection';
 
 let map: MlMap | null = null;
 

@@ -4,8 +4,8 @@ import { useTranslation } from 'react-i18next';
 import { INCIDENT_CATEGORY_LABELS } from '../../../shared/domain';
 import { hub, useHub } from '../hub';
 import { pick } from '../i18n';
-import { ago, clock } from '../ui/format';
-import { useNow } from '../ui/useNow';
+import { ago, clock } from '../common/format';
+import { useNow } from '../common/useNow';
 import { CATEGORIES, ON_DUTY, countBoard } from './board';
 import { WallStrip } from './WallStrip';
 

@@ -9,7 +9,7 @@ import { CamerasLayer } from '../map/layers/CamerasLayer';
 import { IncidentsLayer } from '../map/layers/IncidentsLayer';
 import { RoutesLayer } from '../map/layers/RoutesLayer';
 import { OfficersLayer, VehiclesLayer } from '../map/layers/UnitLayers';
-import { AlarmBar } from '../ui/AlarmBar';
+import { AlarmBar } from '../common/AlarmBar';
 import { WallStrip } from './WallStrip';
 
 export function MapWall() {

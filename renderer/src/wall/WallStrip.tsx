@@ -3,9 +3,9 @@ import { useTranslation } from 'react-i18next';
 import { MODE_PROFILES } from '../../../shared/modes';
 import { hub, useHub } from '../hub';
 import { pick } from '../i18n';
-import { clock } from '../ui/format';
-import { ConnectionBadge } from '../ui/Header';
-import { useNow } from '../ui/useNow';
+import { clock } from '../common/format';
+import { ConnectionBadge } from '../common/ConnectionBadge';
+import { useNow } from '../common/useNow';
 
 export function WallStrip() {
   const { t, i18n } = useTranslation();

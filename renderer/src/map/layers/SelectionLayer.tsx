@@ -1,7 +1,7 @@
 // A white ring around whatever is selected; it follows a moving unit or camera on each position flush.
 import { useEffect } from 'react';
 import { hub } from '../../hub';
-import { useSelection } from '../../ui/selection';
+import { useSelection } from '../../state/selection';
 import { whereIs } from '../focus';
 import { useMap } from '../MapView';
 import { emptyFc, fc, geojsonSource, removeAll } from '../layer-kit';

@@ -2,12 +2,13 @@
 // check-ins. An operator must not be able to miss these, so they do not hide behind a panel.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import './alarms.css';
 import { hub, useHub, type ConsoleAlert } from '../hub';
 import { pick } from '../i18n';
 import { flyTo } from '../map/focus';
-import { AckSosButton, useCanDispatch } from './actions';
+import { AckSosButton, useCanDispatch } from './commands';
 import { ago } from './format';
-import { select, type Selection } from './selection';
+import { select, type Selection } from '../state/selection';
 import { useNow } from './useNow';
 
 export function AlarmBar() {

@@ -1,34 +1,11 @@
-// Left column: search, layer switches with counts, and the legend.
+// What each colour and shape on the map means.
 import type { CSSProperties } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useHub } from '../hub';
 import { LIVE } from '../map/theme';
-import { LAYER_GROUPS, toggleLayer, useLayerSwitches } from './layers';
-import { Search } from './Search';
-
-function LayerSwitchList() {
-  const { t } = useTranslation();
-  const on = useLayerSwitches();
-  const counts = useHub((s) => s.cameras.size + ',' + s.routes.size + ',' + s.areas.size + ',' + [...s.incidents.values()].filter((i) => i.state !== 'closed').length);
-  const [cams, routes, areas, incidents] = counts.split(',');
-  const n = { points: cams, lines: routes, areas, incidents };
-  return (
-    <section className="box">
-      <h3>{t('layers.title')}</h3>
-      {LAYER_GROUPS.map((g) => (
-        <label key={g} className="switch">
-          <input type="checkbox" checked={on[g]} onChange={() => toggleLayer(g)} data-testid={`layer-${g}`} />
-          <span>{t(`layers.${g}`)}</span>
-          <span className="count">{n[g]}</span>
-        </label>
-      ))}
-    </section>
-  );
-}
 
 type Swatch = { label: string; color: string; shape: 'dot' | 'ring' | 'square' | 'diamond' | 'line' | 'fill' | 'arrow' };
 
-function Legend() {
+export function Legend() {
   const { t } = useTranslation();
   const rows: Swatch[] = [
     { label: t('legend.camLive'), color: LIVE.ok, shape: 'dot' },
@@ -61,15 +38,5 @@ function Legend() {
         ))}
       </ul>
     </section>
-  );
-}
-
-export function Sidebar() {
-  return (
-    <aside className="sidebar">
-      <Search />
-      <LayerSwitchList />
-      <Legend />
-    </aside>
   );
 }

@@ -4,20 +4,10 @@ import { useTranslation } from 'react-i18next';
 import { MODE_PROFILES } from '../../../shared/modes';
 import { hub, useHub } from '../hub';
 import { pick } from '../i18n';
-import { clock } from './format';
-import { LangSwitch } from './LangSwitch';
-import { useNow } from './useNow';
-
-export function ConnectionBadge() {
-  const { t } = useTranslation();
-  const c = useHub((s) => s.connection);
-  return (
-    <div className={`conn conn-${c.status}`} role="status" data-testid="conn-status" data-status={c.status}>
-      <span className="dot" />
-      {t(`conn.${c.status}`, { time: clock(c.since) })}
-    </div>
-  );
-}
+import { clock } from '../common/format';
+import { ConnectionBadge } from '../common/ConnectionBadge';
+import { LangSwitch } from '../common/LangSwitch';
+import { useNow } from '../common/useNow';
 
 export function Header() {
   const { t, i18n } = useTranslation();

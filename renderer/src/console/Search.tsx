@@ -3,7 +3,7 @@ import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { hub, type HubState } from '../hub';
 import { flyTo } from '../map/focus';
-import { select, type Selection } from './selection';
+import { select, type Selection } from '../state/selection';
 
 type Hit = { sel: Selection; kind: string; title: string; sub: string };
 const MAX_HITS = 8;

@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { hub, useHub } from '../hub';
-import { Console } from './Console';
+import { Console } from '../console/Console';
 import { Login } from './Login';
 import { WallView } from '../wall/WallView';
 import { adoptHubParam, wallRoute } from '../wall/route';

@@ -3,7 +3,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { hub, useHub, type ConnectionProblem } from '../hub';
-import { LangSwitch } from './LangSwitch';
+import { LangSwitch } from '../common/LangSwitch';
 
 const LAST_URL = 'xiuhua.hubUrl';
 

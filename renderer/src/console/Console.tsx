@@ -11,9 +11,9 @@ import { IncidentsLayer } from '../map/layers/IncidentsLayer';
 import { RoutesLayer } from '../map/layers/RoutesLayer';
 import { SelectionLayer } from '../map/layers/SelectionLayer';
 import { OfficersLayer, VehiclesLayer } from '../map/layers/UnitLayers';
-import { AlarmBar } from './AlarmBar';
+import { AlarmBar } from '../common/AlarmBar';
 import { Header } from './Header';
-import { useLayerSwitches } from './layers';
+import { useLayerSwitches } from '../state/layers';
 import { SidePanel } from './SidePanel';
 import { Sidebar } from './Sidebar';
 

@@ -1,0 +1,40 @@
+// A camera: its stream's state, what it rides on, and its video on request.
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { hub, useHub } from '../../hub';
+import { streamLook } from '../../map/layers/CamerasLayer';
+import { select } from '../../state/selection';
+import { VideoTile } from '../../video';
+import { Row } from './Row';
+
+const getStreamUrl = (cameraId: string) => hub.streamUrl(cameraId);
+
+export function CameraPanel({ id }: { id: string }) {
+  const { t } = useTranslation();
+  const cam = useHub((s) => s.cameras.get(id));
+  const health = useHub((s) => s.streams.get(id));
+  const unit = useHub((s) => (cam?.unitId ? s.units.get(cam.unitId) : undefined));
+  const skew = useHub((s) => s.clockSkewMs);
+  const [requestedAt, setRequestedAt] = useState<number | null>(null);
+  if (!cam) return null;
+  const look = streamLook(health);
+  return (
+    <>
+      <h2>{cam.name}</h2>
+      <Row k={t('kinds.camera')} v={t(`camKind.${cam.kind}`)} />
+      <Row k={t('panel.state')} v={<span className={`pill look-${look}`} data-testid="stream-look">{t(`stream.${look}`)}</span>} />
+      {health?.reason && <Row k="" v={health.reason} />}
+      {cam.key && <Row k="" v={t('panel.key')} />}
+      {cam.facing !== null && <Row k="" v={t('panel.facing', { deg: Math.round(cam.facing) })} />}
+      {unit && <Row k="" v={<a onClick={() => select({ kind: 'unit', id: unit.id })}>{t('panel.rides', { unit: unit.name })}</a>} />}
+      <div className="actions">
+        <button type="button" className="primary" onClick={() => setRequestedAt(performance.now())} data-testid="open-video">{t('panel.openVideo')}</button>
+      </div>
+      {requestedAt !== null && (
+        <div className="video-slot">
+          <VideoTile camera={cam} getStreamUrl={getStreamUrl} health={health} requestedAt={requestedAt} hubClockOffsetMs={skew} subtitle={unit?.name} />
+        </div>
+      )}
+    </>
+  );
+}
