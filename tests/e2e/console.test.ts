@@ -156,7 +156,8 @@ describe('the operator console', () => {
   it('draws the basemap and all four layer groups', async () => {
     await page.waitForFunction(() => {
       const map = window.__xiuhua!.map!;
-      return ['cameras', 'camera-clusters', 'vehicles', 'officers', 'incidents'].some((id) => map.queryRenderedFeatures({ layers: [id] }).length > 0);
+      const drawn = (ids: string[]) => map.queryRenderedFeatures({ layers: ids }).length > 0;
+      return drawn(['cameras', 'camera-clusters']) && drawn(['vehicles', 'routes']) && drawn(['officers', 'cells-fill']);
     }, undefined, { timeout: 60_000 });
     const groups = await renderedGroups(page);
     console.log('console e2e: rendered features per group', groups);
@@ -256,6 +257,120 @@ describe('the operator console', () => {
     await shot(page, 'camera-panel');
   }, 120_000);
 
+  /** Click the map canvas at a map position, as the operator would. */
+  async function clickAt(at: [number, number], button: 'left' | 'right' = 'left'): Promise<void> {
+    const box = await page.locator('.map canvas').boundingBox();
+    const pt = await page.evaluate((p) => window.__xiuhua!.map!.project(p), at);
+    await page.mouse.click(box!.x + pt.x, box!.y + pt.y, { button });
+  }
+
+  /** Fly there and wait until the map has stopped and drawn `layer`. */
+  async function lookAt(at: [number, number], zoom: number, layer: string): Promise<void> {
+    await page.evaluate(({ at, zoom }) => window.__xiuhua!.map!.jumpTo({ center: at, zoom }), { at, zoom });
+    await page.waitForFunction((l) => {
+      const map = window.__xiuhua!.map!;
+      return !map.isMoving() && map.loaded() && map.queryRenderedFeatures({ layers: [l] }).length > 0;
+    }, layer, { timeout: 60_000 });
+  }
+
+  it('picks the officer under the pointer inside a grid cell, not the cell or the officer’s body camera', async () => {
+    const officer = await page.evaluate(() => {
+      const h = window.__xiuhua!.hub;
+      const s = h.getState();
+      const u = [...s.units.values()].find((x) => x.kind === 'officer' && x.cameraId && x.cellId && x.status === 'on_post' && h.positions.get(x.id));
+      return u ? { id: u.id, at: h.positions.get(u.id)!.trail.at(-1)! } : null;
+    });
+    expect(officer).not.toBeNull();
+    await lookAt(officer!.at, 17.5, 'officers');
+    const now = await page.evaluate((id) => window.__xiuhua!.hub.positions.get(id)!.trail.at(-1)!, officer!.id);
+    // What lies under that point: the officer, the cell around it, and (close up) the body camera beside it.
+    const under = await page.evaluate((at) => {
+      const map = window.__xiuhua!.map!;
+      const p = map.project(at);
+      return map.queryRenderedFeatures([[p.x - 6, p.y - 6], [p.x + 6, p.y + 6]], { layers: ['officers', 'cells-fill', 'cameras-moving'] }).map((f) => f.layer.id);
+    }, now);
+    expect(under).toContain('cells-fill');
+    await clickAt(now);
+    await page.waitForSelector(`[data-testid=side-panel][data-kind=unit][data-id="${officer!.id}"]`, { timeout: 30_000 });
+  }, 120_000);
+
+  it('selects the cell on an empty spot, and creates an incident right there from the cell’s panel', async () => {
+    const spot = await page.evaluate(() => {
+      // A point in the view where a cell and nothing else is under the pointer.
+      const map = window.__xiuhua!.map!;
+      const c = map.getCanvas();
+      const layers = ['officers', 'vehicles', 'cameras', 'cameras-moving', 'incidents', 'posts', 'routes', 'routes-inactive', 'cells-fill'].filter((l) => map.getLayer(l));
+      for (let y = 80; y < c.clientHeight - 80; y += 23) {
+        for (let x = 80; x < c.clientWidth - 80; x += 29) {
+          const ids = map.queryRenderedFeatures([[x - 14, y - 14], [x + 14, y + 14]], { layers }).map((f) => f.layer.id);
+          if (ids.length > 0 && ids.every((id) => id === 'cells-fill')) return map.unproject([x, y]).toArray() as [number, number];
+        }
+      }
+      return null;
+    });
+    expect(spot).not.toBeNull();
+    await clickAt(spot!);
+    const panel = page.locator('[data-testid=side-panel][data-kind=area]');
+    await panel.waitFor({ timeout: 30_000 });
+    await panel.locator('[data-testid=create-here]').click();
+    await page.waitForSelector('[data-testid=side-panel][data-kind=place]', { timeout: 30_000 });
+    await page.selectOption('[data-testid=new-category]', 'sanitation');
+    await page.click('[data-testid=create-incident]');
+    await page.waitForSelector('[data-testid=side-panel][data-kind=incident]', { timeout: 30_000 });
+    const id = await page.locator('[data-testid=side-panel]').getAttribute('data-id');
+    const made = (await hubTruth()).incidents.find((i) => i.id === id)!;
+    expect(made.category).toBe('sanitation');
+    expect(Math.abs(made.position[0] - spot![0])).toBeLessThan(1e-6);
+    expect(Math.abs(made.position[1] - spot![1])).toBeLessThan(1e-6);
+    await shot(page, 'create-in-cell');
+  }, 120_000);
+
+  it('offers “create incident here” on a right-click anywhere, and on the N key', async () => {
+    const center = await page.evaluate(() => window.__xiuhua!.map!.getCenter().toArray() as [number, number]);
+    await clickAt(center, 'right');
+    const chooser = page.locator('[data-testid=pick-chooser]');
+    await chooser.waitFor({ timeout: 30_000 });
+    await shot(page, 'pick-menu');
+    await chooser.locator('[data-testid=create-here]').click();
+    await page.waitForSelector('[data-testid=side-panel][data-kind=place]', { timeout: 30_000 });
+    expect(await chooser.count()).toBe(0);
+    await page.click('[data-testid=side-panel] .close');
+    await page.mouse.move(600, 400);
+    await page.keyboard.press('n');
+    await page.waitForSelector('[data-testid=side-panel][data-kind=place]', { timeout: 30_000 });
+    // Typing an N into a form field is typing, not a command.
+    await page.click('[data-testid=side-panel] .close');
+    await page.fill('[data-testid=search]', 'n');
+    expect(await page.locator('[data-testid=side-panel]').count()).toBe(0);
+    await page.fill('[data-testid=search]', '');
+  }, 120_000);
+
+  it('chooses the camera over an incident on the same spot, and lets the operator pick the incident instead', async () => {
+    const cam = await page.evaluate(() => {
+      const s = window.__xiuhua!.hub.getState();
+      const c = [...s.cameras.values()].filter((x) => x.kind === 'fixed' && x.position).at(-1);
+      return c ? { id: c.id, at: c.position! } : null;
+    });
+    const s = io(hub.url + '/console', { auth: { username: 'manager', password: 'demo' }, transports: ['websocket'] });
+    await new Promise<void>((resolve) => s.once('session:ready', () => resolve()));
+    const res = (await s.timeout(10_000).emitWithAck('incident:create', {
+      commandId: `e2eoverlap${Date.now()}`, category: 'cityscape', priority: 1, position: cam!.at, description: 'on the camera',
+    })) as Ack<{ incident: { id: string } }>;
+    s.disconnect();
+    expect(res.ok).toBe(true);
+    const incidentId = res.ok ? res.result.incident.id : '';
+    await lookAt(cam!.at, 18, 'incidents');
+    await page.waitForFunction((id) => window.__xiuhua!.map!.queryRenderedFeatures({ layers: ['cameras'] }).some((f) => f.properties.id === id), cam!.id);
+    await clickAt(cam!.at);
+    await page.waitForSelector(`[data-testid=side-panel][data-kind=camera][data-id="${cam!.id}"]`, { timeout: 30_000 });
+    const chooser = page.locator('[data-testid=pick-chooser]');
+    await chooser.waitFor({ timeout: 30_000 });
+    expect(await chooser.locator(`[data-pick="camera:${cam!.id}"]`).getAttribute('aria-current')).toBe('true');
+    await shot(page, 'pick-chooser');
+    await chooser.locator(`[data-pick="incident:${incidentId}"]`).click();
+    await page.waitForSelector(`[data-testid=side-panel][data-kind=incident][data-id="${incidentId}"]`, { timeout: 30_000 });
+  }, 120_000);
+
   it('switches language between 中文 and English', async () => {
     expect(await page.locator('.brand').textContent()).toContain('城管指挥中心');
     await page.click('[data-testid=lang-switch]');
@@ -273,6 +388,46 @@ describe('the operator console', () => {
     await page.waitForFunction(() => window.__xiuhua!.map!.queryRenderedFeatures({ layers: ['cameras', 'camera-clusters'] }).length === 0);
     await page.click('[data-testid=layer-points]');
     await page.waitForFunction(() => window.__xiuhua!.map!.queryRenderedFeatures({ layers: ['cameras', 'camera-clusters'] }).length > 0);
+  }, 90_000);
+
+  it('collects off-site check-ins into a counter in the corner, off the map’s centre, worded in Chinese', async () => {
+    const officers = await page.evaluate(() => {
+      const s = window.__xiuhua!.hub.getState();
+      return [...s.units.values()].filter((u) => u.kind === 'officer' && u.postId).slice(0, 3).map((u) => ({ id: u.id, name: u.name, postId: u.postId! }));
+    });
+    expect(officers).toHaveLength(3);
+    const field = io(hub.url + '/field', { auth: { deviceId: 'sim-gateway', secret: 'demo' }, transports: ['websocket'] });
+    await new Promise<void>((resolve, reject) => {
+      field.once('session:ready', () => resolve());
+      field.once('connect_error', reject);
+    });
+    for (const [i, o] of officers.entries()) {
+      // Kilometres from any post: off site.
+      const res = (await field.timeout(10_000).emitWithAck('checkin:create', {
+        commandId: `e2eoffsite${Date.now()}${i}`, unitId: o.id, postId: o.postId, position: [118.60, 31.90],
+      })) as Ack<unknown>;
+      expect(res.ok).toBe(true);
+    }
+    field.disconnect();
+    const counter = page.locator('[data-testid=notice-count]');
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=notices]')?.getAttribute('data-count')) >= 3, undefined, { timeout: 30_000 });
+    expect(await counter.textContent()).toMatch(/⚠ \d+ 条提示/);
+    // Nothing of the notices lies over the map's centre, list open or closed.
+    const stage = (await page.locator('.stage').boundingBox())!;
+    const centre = { x: stage.x + stage.width / 2, y: stage.y + stage.height / 2 };
+    const covers = async () => {
+      const b = (await page.locator('[data-testid=notices]').boundingBox())!;
+      return centre.x >= b.x && centre.x <= b.x + b.width && centre.y >= b.y && centre.y <= b.y + b.height;
+    };
+    expect(await covers()).toBe(false);
+    await counter.click();
+    const first = page.locator('.notice-list .notice-checkin_off_site').filter({ hasText: officers[0]!.name });
+    await first.waitFor();
+    expect(await first.textContent()).toContain('异地打卡');
+    expect(await covers()).toBe(false);
+    expect(await page.locator('.alarm').count()).toBe(0);
+    await shot(page, 'notices');
+    await counter.click();
   }, 90_000);
 
   it('raises an SOS pressed on the field page as an alarm, and acknowledging it clears it', async () => {
@@ -300,6 +455,10 @@ describe('the operator console', () => {
 
     const alarm = page.locator('.alarm-sos').filter({ hasText: officer!.name });
     await alarm.waitFor({ timeout: 30_000 });
+    // The SOS is the one big thing; the notices stay a counter beside it.
+    expect(await page.locator('[data-testid=notices] .notice-list').count()).toBe(0);
+    const sosBox = (await alarm.boundingBox())!;
+    expect(sosBox.height).toBeGreaterThan((await page.locator('[data-testid=notice-count]').boundingBox())!.height);
     await shot(page, 'sos-alarm');
     await alarm.getByRole('button', { name: '确认求助' }).click();
     await alarm.waitFor({ state: 'detached', timeout: 30_000 });
@@ -335,7 +494,48 @@ describe('the operator console', () => {
     await hub.close();
     await page.waitForSelector('[data-testid=conn-status][data-status=reconnecting]', { timeout: 30_000 });
     await page.waitForSelector('[data-testid=conn-status][data-status=offline]', { timeout: 40_000 });
+
+    // What the operator sees while the hub is away: a banner saying since when, and no false alarms.
+    const banner = page.locator('[data-testid=outage]');
+    expect(await banner.textContent()).toContain('与中枢的连接已中断');
+    await page.waitForFunction(() => {
+      const cells = window.__xiuhua!.map!.querySourceFeatures('areas').filter((f) => f.properties.kind === 'cell');
+      return cells.length > 0 && cells.every((f) => f.properties.staffed === 'unknown' || f.properties.staffed === 'none');
+    }, undefined, { timeout: 30_000 });
+    const camName = await page.evaluate(() => [...window.__xiuhua!.hub.getState().cameras.values()].find((c) => c.kind === 'fixed')!.name);
+    await page.fill('[data-testid=search]', camName);
+    await page.press('[data-testid=search]', 'Enter');
+    await page.waitForSelector('[data-testid=side-panel][data-kind=camera]');
+    expect(await page.locator('[data-testid=stream-look]').textContent()).toBe('未知');
+
+    // A command made now is queued with its commandId, said so in Chinese at once, and sent on return.
+    await page.click('[data-testid=side-panel] .close');
+    await page.mouse.move(700, 450);
+    await page.keyboard.press('n');
+    await page.waitForSelector('[data-testid=side-panel][data-kind=place]');
+    await page.fill('[data-testid=side-panel] textarea', 'queued while away');
+    const t0 = Date.now();
+    await page.click('[data-testid=create-incident]');
+    const queued = page.locator('[data-testid=outcome][data-outcome=queued]');
+    await queued.waitFor({ timeout: 10_000 });
+    console.log(`console e2e: command queued ${Date.now() - t0} ms after the click`);
+    const commandId = await queued.getAttribute('data-command-id');
+    expect(await queued.textContent()).toContain('已排队');
+    expect(await page.locator(`[data-testid=outage-queue] [data-command-id="${commandId}"]`).count()).toBe(1);
     await shot(page, 'hub-gone');
+    // A second one, dropped by the operator: a failure in the operator's language, within a moment.
+    await page.click('[data-testid=side-panel] .close');
+    await page.keyboard.press('n');
+    await page.waitForSelector('[data-testid=side-panel][data-kind=place]');
+    await page.fill('[data-testid=side-panel] textarea', 'dropped while away');
+    await page.click('[data-testid=create-incident]');
+    await page.locator('[data-testid=outcome][data-outcome=queued]').waitFor({ timeout: 10_000 });
+    await page.locator('[data-testid=outcome] button').click();
+    const dropped = page.locator('[data-testid=outcome][data-outcome=cancelled]');
+    await dropped.waitFor({ timeout: 10_000 });
+    expect(await dropped.textContent()).toContain('已从队列中移除，未发送');
+    await page.click('[data-testid=side-panel] .close');
+    await page.fill('[data-testid=search]', '');
 
     hub = await startDemoHub(port);
     const headAfter = headSeq(hub.db);
@@ -355,6 +555,12 @@ describe('the operator console', () => {
     for (const inc of truth.incidents) expect(consoleIncidents[inc.id]).toBe(inc.state);
     const gapIncidents = truth.incidents.filter((i) => i.description.startsWith('gap '));
     expect(gapIncidents).toHaveLength(5);
+    // The queued command reached the hub once it was back; the dropped one never did.
+    await page.waitForFunction(() => !document.querySelector('[data-testid=outage]'), undefined, { timeout: 30_000 });
+    const after = await hubTruth();
+    expect(after.incidents.filter((i) => i.description === 'queued while away')).toHaveLength(1);
+    expect(after.incidents.filter((i) => i.description === 'dropped while away')).toHaveLength(0);
+    expect(await page.evaluate(() => window.__xiuhua!.hub.getState().queued.length)).toBe(0);
     await shot(page, 'hub-back');
     expect(problems.errors).toEqual([]);
   }, 150_000);

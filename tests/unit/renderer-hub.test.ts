@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import type { HubEvent } from '../../shared/protocol';
 import { PositionStore, Sequencer } from '../../renderer/src/hub';
+import { TRAIL_GAP_MS } from '../../renderer/src/hub/positions';
 
 const ev = (seq: number): HubEvent => ({ seq, at: seq, data: { type: 'unit:status', unitId: 'off-001', status: 'on_post' } });
 
@@ -53,5 +54,21 @@ describe('PositionStore', () => {
     expect(store.get('u0')!.fix.t).toBe(1045);
     expect(store.get('u0')!.trail.length).toBeLessThanOrEqual(8);
     vi.useRealTimers();
+  });
+
+  it('breaks a trail across a gap instead of drawing a straight line over it', () => {
+    const store = new PositionStore(300, { request: (cb) => cb(), now: () => Date.now() });
+    const fix = (t: number, lng: number) => ({ unitId: 'v1', t, lng, lat: 32.04 });
+    store.merge([fix(1000, 118.7800), fix(3000, 118.7801), fix(5000, 118.7802)]);
+    expect(store.get('v1')!.trail).toHaveLength(3);
+    // The device was silent for longer than TRAIL_GAP_MS: the trail starts again where it reappeared.
+    store.merge([fix(5000 + TRAIL_GAP_MS + 1, 118.79)]);
+    expect(store.get('v1')!.trail).toEqual([[118.79, 32.04]]);
+    store.merge([fix(5000 + TRAIL_GAP_MS + 2000, 118.7901)]);
+    expect(store.get('v1')!.trail).toHaveLength(2);
+    // The console lost the hub (however briefly): the next fix starts a new trail too.
+    store.breakTrails();
+    store.merge([fix(5000 + TRAIL_GAP_MS + 4000, 118.80)]);
+    expect(store.get('v1')!.trail).toEqual([[118.80, 32.04]]);
   });
 });

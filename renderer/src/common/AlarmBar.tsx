@@ -1,63 +1,97 @@
-// Alarms across the top of the map: every raised SOS until someone acknowledges it, and off-site
-// check-ins. An operator must not be able to miss these, so they do not hide behind a panel.
+// Alarms over the map, by severity. An SOS is on top, large and pulsing, until someone acknowledges it —
+// nobody can miss it. Notices (off-site check-ins, cameras down, geofence, missed check-ins, overdue
+// tasks) are a counter in the top-right corner that opens a list there: they never cover the map's centre.
+// Every line is worded here from the alert's kind and subject, in the operator's language.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import './alarms.css';
-import { hub, useHub, type ConsoleAlert } from '../hub';
+import type { TFunction } from 'i18next';
+import { hub, useHub, type ConsoleAlert, type HubState } from '../hub';
 import { pick } from '../i18n';
 import { flyTo } from '../map/focus';
+import { select, type Selection } from '../state/selection';
 import { AckSosButton, useCanDispatch } from './commands';
 import { ago } from './format';
-import { select, type Selection } from '../state/selection';
 import { useNow } from './useNow';
+import './alarms.css';
+
+/** Most serious first. */
+export const NOTICE_ORDER: readonly ConsoleAlert['kind'][] = ['geofence', 'task_overdue', 'checkin_missed', 'camera_down', 'checkin_off_site'];
+const NOTICE_WINDOW_MS = 10 * 60_000;
+
+/** What an alert is about, as something the map can show: a camera, a unit, or a task's unit. */
+function subjectOf(s: HubState, a: ConsoleAlert): Selection | null {
+  if (s.cameras.has(a.subjectId)) return { kind: 'camera', id: a.subjectId };
+  if (s.units.has(a.subjectId)) return { kind: 'unit', id: a.subjectId };
+  const task = s.tasks.get(a.subjectId);
+  return task ? { kind: 'unit', id: task.unitId } : null;
+}
+
+/** An alert in the operator's words, from its kind and subject; the hub's own sentence only as a last resort. */
+export function noticeText(t: TFunction, lang: string, s: HubState, a: ConsoleAlert): string {
+  const task = s.tasks.get(a.subjectId);
+  const unitName = s.units.get(task?.unitId ?? a.subjectId)?.name;
+  const camera = s.cameras.get(a.subjectId)?.name;
+  const post = (a.postId && s.areas.get(a.postId)?.name) || a.postId || '';
+  switch (a.kind) {
+    case 'checkin_off_site': return t('alarm.checkin', { unit: unitName ?? a.subjectId, post });
+    case 'camera_down': if (camera) return t('alarm.camera_down', { camera }); break;
+    case 'geofence': if (unitName) return t('alarm.geofence', { unit: unitName }); break;
+    case 'checkin_missed': if (unitName) return t('alarm.checkin_missed', { unit: unitName }); break;
+    case 'task_overdue': if (unitName) return t('alarm.task_overdue', { unit: unitName }); break;
+  }
+  return a.message ? pick(a.message, lang) : t(`alarmKind.${a.kind}`);
+}
 
 export function AlarmBar() {
   const { t, i18n } = useTranslation();
-  const sos = useHub((s) => s.sos);
-  const units = useHub((s) => s.units);
-  const areas = useHub((s) => s.areas);
-  const alerts = useHub((s) => s.alerts);
-  const cameras = useHub((s) => s.cameras);
-  const tasks = useHub((s) => s.tasks);
+  const state = useHub((s) => s);
   const canDispatch = useCanDispatch();
   const [dismissed, setDismissed] = useState<ReadonlySet<string>>(new Set());
+  const [open, setOpen] = useState(false);
   useNow();
-  const raised = [...sos.values()].filter((x) => x.state === 'raised').sort((a, b) => b.raisedAt - a.raisedAt);
-  const recentAlerts = alerts.filter((a) => !dismissed.has(a.id) && hub.hubNow() - a.at < 10 * 60_000).slice(0, 3);
-  if (raised.length === 0 && recentAlerts.length === 0) return null;
+  const raised = [...state.sos.values()].filter((x) => x.state === 'raised').sort((a, b) => b.raisedAt - a.raisedAt);
+  const rank = (a: ConsoleAlert) => NOTICE_ORDER.indexOf(a.kind);
+  const notices = state.alerts
+    .filter((a) => !dismissed.has(a.id) && hub.hubNow() - a.at < NOTICE_WINDOW_MS)
+    .sort((a, b) => rank(a) - rank(b) || b.at - a.at);
   const show = (sel: Selection) => {
     select(sel);
     flyTo(sel);
   };
-  /** What an alert is about, as something the map can show: a camera, a unit, or a task's unit. */
-  const subject = (a: ConsoleAlert): Selection | null => {
-    if (cameras.has(a.subjectId)) return { kind: 'camera', id: a.subjectId };
-    if (units.has(a.subjectId)) return { kind: 'unit', id: a.subjectId };
-    const task = tasks.get(a.subjectId);
-    return task ? { kind: 'unit', id: task.unitId } : null;
-  };
-  const text = (a: ConsoleAlert) => a.message
-    ? pick(a.message, i18n.language)
-    : t('alarm.checkin', { unit: units.get(a.subjectId)?.name ?? a.subjectId, post: (a.postId && areas.get(a.postId)?.name) ?? a.postId });
   return (
-    <div className="alarms" role="alert" data-testid="alarms">
-      {raised.map((x) => (
-        <div key={x.id} className="alarm alarm-sos">
-          <span>{t('alarm.sos', { unit: units.get(x.unitId)?.name ?? x.unitId, ago: ago(t, hub.hubNow() - x.raisedAt) })}</span>
-          <button type="button" onClick={() => show({ kind: 'unit', id: x.unitId })}>{t('alarm.show')}</button>
-          {canDispatch && <AckSosButton sosId={x.id} />}
+    <>
+      {raised.length > 0 && (
+        <div className="alarms" role="alert" data-testid="alarms">
+          {raised.map((x) => (
+            <div key={x.id} className="alarm alarm-sos" data-severity="sos">
+              <span>{t('alarm.sos', { unit: state.units.get(x.unitId)?.name ?? x.unitId, ago: ago(t, hub.hubNow() - x.raisedAt) })}</span>
+              <button type="button" onClick={() => show({ kind: 'unit', id: x.unitId })}>{t('alarm.show')}</button>
+              {canDispatch && <AckSosButton sosId={x.id} />}
+            </div>
+          ))}
         </div>
-      ))}
-      {recentAlerts.map((a) => {
-        const sel = subject(a);
-        return (
-          <div key={a.id} className={`alarm alarm-${a.kind}`} data-kind={a.kind}>
-            <span>{text(a)}</span>
-            {sel && <button type="button" onClick={() => show(sel)}>{t('alarm.show')}</button>}
-            <button type="button" aria-label={t('panel.close')} onClick={() => setDismissed((d) => new Set(d).add(a.id))}>×</button>
-          </div>
-        );
-      })}
-    </div>
+      )}
+      {notices.length > 0 && (
+        <div className="notices" data-testid="notices" data-count={notices.length}>
+          <button type="button" className={`notice-count notice-${notices[0]!.kind}`} aria-expanded={open} onClick={() => setOpen((o) => !o)} data-testid="notice-count">
+            {t('alarm.notices', { count: notices.length })}
+          </button>
+          {open && (
+            <ul className="notice-list" role="log">
+              {notices.map((a) => {
+                const sel = subjectOf(state, a);
+                return (
+                  <li key={a.id} className={`notice notice-${a.kind}`} data-kind={a.kind}>
+                    <span>{noticeText(t, i18n.language, state, a)}</span>
+                    {sel && <button type="button" onClick={() => show(sel)}>{t('alarm.show')}</button>}
+                    <button type="button" aria-label={t('panel.close')} onClick={() => setDismissed((d) => new Set(d).add(a.id))}>×</button>
+                  </li>
+                );
+              })}
+            </ul>
+          )}
+        </div>
+      )}
+    </>
   );
 }

@@ -1,9 +1,30 @@
-// Times and distances as the operator reads them.
+// Times and distances as the operator reads them. Times are in the center's time zone (design rule 6),
+// whatever zone the browser or the wall PC is set to: one formatter, given the zone.
 import type { TFunction } from 'i18next';
+import { useHub } from '../hub';
 
-export function clock(ms: number): string {
-  const d = new Date(ms);
-  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+/** "HH:MM:SS" (or "YYYY-MM-DD HH:MM:SS" with `withDate`) of `ms` in time zone `zone` (IANA name). */
+export function formatTime(ms: number, zone: string, withDate = false): string {
+  const key = `${zone}|${withDate}`;
+  let f = formats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone: zone, hourCycle: 'h23', hour: '2-digit', minute: '2-digit', second: '2-digit',
+      ...(withDate ? { year: 'numeric', month: '2-digit', day: '2-digit' } : {}),
+    });
+    formats.set(key, f);
+  }
+  const p = Object.fromEntries(f.formatToParts(ms).map((x) => [x.type, x.value]));
+  const time = `${p.hour}:${p.minute}:${p.second}`;
+  return withDate ? `${p.year}-${p.month}-${p.day} ${time}` : time;
+}
+
+/** The center's clock formatter: times as the center reads them (zone from the hub state). */
+export function useClock(): (ms: number, withDate?: boolean) => string {
+  const zone = useHub((s) => s.timeZone);
+  return (ms, withDate) => formatTime(ms, zone, withDate);
 }
 
 export function ago(t: TFunction, ms: number): string {

@@ -1,9 +1,10 @@
 // The operator's main screen: header, search + layers + legend, the one map with its layers, the side
 // panel, and alarms on top.
+import { useCallback, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { MODE_PROFILES } from '../../../shared/modes';
 import { useHub } from '../hub';
-import { MapView } from '../map/MapView';
+import { MapView, type MapPick } from '../map/MapView';
 import { AreasLayer } from '../map/layers/AreaLayers';
 import { BasemapLayer } from '../map/layers/BasemapLayer';
 import { CamerasLayer } from '../map/layers/CamerasLayer';
@@ -12,32 +13,53 @@ import { RoutesLayer } from '../map/layers/RoutesLayer';
 import { SelectionLayer } from '../map/layers/SelectionLayer';
 import { OfficersLayer, VehiclesLayer } from '../map/layers/UnitLayers';
 import { AlarmBar } from '../common/AlarmBar';
+import { OutageBanner } from '../common/OutageBanner';
 import { Header } from './Header';
 import { useLayerSwitches } from '../state/layers';
+import { select, type Selection } from '../state/selection';
+import { PickChooser, type Chooser } from './PickChooser';
 import { SidePanel } from './SidePanel';
 import { Sidebar } from './Sidebar';
 
+/** Point-like things: when two of them share a click, the operator is asked which one was meant. */
+const POINTLIKE = new Set<Selection['kind']>(['unit', 'camera', 'incident']);
+
 export function Console() {
   const { i18n } = useTranslation();
+  const [chooser, setChooser] = useState<Chooser | null>(null);
+  const closeChooser = useCallback(() => setChooser(null), []);
+  const onPick = useCallback((p: MapPick) => {
+    setChooser(null);
+    if (p.how === 'create') return select({ kind: 'place', at: p.at });
+    if (p.how === 'menu') return setChooser({ at: p.at, point: p.point, candidates: p.candidates });
+    const top = p.candidates[0];
+    if (!top) return select({ kind: 'place', at: p.at });
+    // The most specific thing wins at once; an area keeps where it was clicked, for "create incident here".
+    select(top.kind === 'area' ? { ...top, at: p.at } : top);
+    if (p.candidates.filter((c) => POINTLIKE.has(c.kind)).length > 1) setChooser({ at: p.at, point: p.point, candidates: p.candidates });
+  }, []);
   const on = useLayerSwitches();
   const theme = useHub((s) => MODE_PROFILES[s.mode?.mode ?? 'daily'].mapTheme);
+  const live = useHub((s) => s.connection.status === 'live');
   return (
     <div className={`console theme-${theme}`}>
       <Header />
+      <OutageBanner />
       <div className="body">
         <Sidebar />
         <main className="stage">
-          <MapView>
+          <MapView onPick={onPick}>
             <BasemapLayer theme={theme} lang={i18n.language} />
-            <AreasLayer visible={on.areas} />
+            <AreasLayer visible={on.areas} known={live} />
             <RoutesLayer visible={on.lines} />
             <VehiclesLayer visible={on.lines} />
             <OfficersLayer visible={on.areas} />
-            <CamerasLayer visible={on.points} />
+            <CamerasLayer visible={on.points} known={live} />
             <IncidentsLayer visible={on.incidents} lang={i18n.language} />
             <SelectionLayer />
           </MapView>
           <AlarmBar />
+          {chooser && <PickChooser chooser={chooser} onClose={closeChooser} />}
         </main>
         <SidePanel />
       </div>

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { MODE_PROFILES } from '../../../shared/modes';
 import { hub, useHub } from '../hub';
 import { pick } from '../i18n';
-import { clock } from '../common/format';
+import { useClock } from '../common/format';
 import { ConnectionBadge } from '../common/ConnectionBadge';
 import { LangSwitch } from '../common/LangSwitch';
 import { useNow } from '../common/useNow';
@@ -14,6 +14,7 @@ export function Header() {
   const user = useHub((s) => s.user);
   const mode = useHub((s) => s.mode);
   const now = useNow();
+  const clock = useClock();
   const profile = MODE_PROFILES[mode?.mode ?? 'daily'];
   return (
     <header className="header">
@@ -23,7 +24,7 @@ export function Header() {
       </div>
       <ConnectionBadge />
       <div className="spacer" />
-      <div className="clock" title="hub time">{clock(now + (hub.getState().clockSkewMs))}</div>
+      <div className="clock" title={t('header.clock')}>{clock(now + (hub.getState().clockSkewMs))}</div>
       {user && <div className="user">{t('header.user', { name: user.username, role: t(`roles.${user.role}`) })}</div>}
       <LangSwitch />
       <button type="button" onClick={() => hub.logout()}>{t('header.logout')}</button>

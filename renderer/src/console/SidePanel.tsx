@@ -13,7 +13,7 @@ function body(sel: Selection) {
     case 'camera': return <CameraPanel id={sel.id} />;
     case 'unit': return <UnitPanel id={sel.id} />;
     case 'incident': return <IncidentPanel id={sel.id} />;
-    case 'area': return <AreaPanel id={sel.id} />;
+    case 'area': return <AreaPanel id={sel.id} at={sel.at} />;
     case 'route': return <RoutePanel id={sel.id} />;
     case 'place': return <PlacePanel at={sel.at} />;
   }

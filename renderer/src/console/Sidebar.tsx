@@ -1,14 +1,17 @@
 // Left column: search, layer switches with counts, and the legend.
+import { useTranslation } from 'react-i18next';
 import { LayerSwitchList } from './LayerSwitches';
 import { Legend } from './Legend';
 import { Search } from './Search';
 
 export function Sidebar() {
+  const { t } = useTranslation();
   return (
     <aside className="sidebar">
       <Search />
       <LayerSwitchList />
       <Legend />
+      <p className="hint" data-testid="pick-hint">{t('pick.hint')}</p>
     </aside>
   );
 }

@@ -5,16 +5,12 @@ import { io, type Socket } from 'socket.io-client';
 import type { LngLat, Task } from '../../../shared/domain';
 import type { Ack, FieldClientEvents, FieldServerEvents, HubEvent } from '../../../shared/protocol';
 import { NAMESPACES } from '../../../shared/protocol/sockets';
+import { useTranslation } from 'react-i18next';
+import { errorText } from '../common/errors';
 import { newCommandId } from '../hub/client';
 
 type FieldSocket = Socket<FieldServerEvents, FieldClientEvents>;
-const zh = navigator.language.toLowerCase().startsWith('zh');
-const T = (zhText: string, en: string) => (zh ? zhText : en);
 const HISTORY = 2000; // how far back a fresh device looks for its open tasks
-const STATE_TEXT: Record<Task['state'], string> = {
-  assigned: T('待接收', 'Assigned'), accepted: T('已接收', 'Accepted'), arrived: T('已到场', 'On site'),
-  finished: T('已完成', 'Finished'), refused: T('已拒绝', 'Refused'), cancelled: T('已取消', 'Cancelled'),
-};
 
 function here(): Promise<LngLat | null> {
   return new Promise((resolve) => {
@@ -24,6 +20,7 @@ function here(): Promise<LngLat | null> {
 }
 
 export function FieldApp() {
+  const { t } = useTranslation();
   const [deviceId, setDeviceId] = useState('');
   const [secret, setSecret] = useState('');
   const [unitId, setUnitId] = useState('');
@@ -51,7 +48,8 @@ export function FieldApp() {
     const socket: FieldSocket = io(location.origin + NAMESPACES.field, { auth: { deviceId: deviceId.trim(), secret } });
     socketRef.current = socket;
     socket.on('connect_error', (err) => {
-      setMessage(err.message);
+      // The hub refuses with `code: detail`; the device's user reads the code's words.
+      setMessage(errorText(t, /^([a-z_]+):/.exec(err.message)?.[1] ?? 'unreachable'));
       if (!socket.active) setStatus('out');
     });
     socket.on('disconnect', () => setStatus('reconnecting'));
@@ -59,7 +57,7 @@ export function FieldApp() {
     socket.on('session:ready', async (s) => {
       const mine = s.unitIds === 'any' ? unitId.trim() : s.unitIds[0] ?? '';
       if (!mine) {
-        setMessage(T('此设备为网关，请填写队员编号', 'This device is a gateway: enter the unit id to act for'));
+        setMessage(t('field.gateway'));
         socket.disconnect();
         setStatus('out');
         return;
@@ -86,10 +84,10 @@ export function FieldApp() {
     for (let i = 0; i < 3; i++) {
       try {
         const res = (await (socket.timeout(8000) as unknown as { emitWithAck(e: string, p: unknown): Promise<Ack<unknown>> }).emitWithAck(name, body));
-        setMessage(res.ok ? T('已发送', 'Sent') : `${res.error.code}: ${res.error.message}`);
+        setMessage(res.ok ? t('field.sent') : t('panel.failed', { message: errorText(t, res.error.code) }));
         return;
       } catch {
-        setMessage(T('中枢无应答，重试中…', 'No answer from the hub, retrying…'));
+        setMessage(t('field.retrying'));
       }
     }
   };
@@ -97,7 +95,7 @@ export function FieldApp() {
   const withPosition = async (name: 'task:arrive' | 'checkin:create' | 'sos:raise', extra: Record<string, unknown>) => {
     const at = await here();
     if (!at) {
-      setMessage(T('无法获取定位', 'No position available'));
+      setMessage(t('field.noPosition'));
       return;
     }
     await send(name, { ...extra, position: at });
@@ -106,35 +104,35 @@ export function FieldApp() {
   if (status === 'out' || status === 'connecting') {
     return (
       <form className="field" onSubmit={signIn}>
-        <h1>{T('绣花 · 外勤终端', 'Xiuhua field terminal')}</h1>
-        <label>{T('设备编号', 'Device id')}<input value={deviceId} onChange={(e) => setDeviceId(e.target.value)} required /></label>
-        <label>{T('设备密钥', 'Device secret')}<input type="password" value={secret} onChange={(e) => setSecret(e.target.value)} required /></label>
-        <label>{T('队员编号（网关设备）', 'Unit id (gateway devices)')}<input value={unitId} onChange={(e) => setUnitId(e.target.value)} /></label>
-        <button type="submit" disabled={status === 'connecting'}>{T('登录', 'Sign in')}</button>
+        <h1>{t('field.title')}</h1>
+        <label>{t('field.deviceId')}<input value={deviceId} onChange={(e) => setDeviceId(e.target.value)} required /></label>
+        <label>{t('field.secret')}<input type="password" value={secret} onChange={(e) => setSecret(e.target.value)} required /></label>
+        <label>{t('field.unitId')}<input value={unitId} onChange={(e) => setUnitId(e.target.value)} /></label>
+        <button type="submit" disabled={status === 'connecting'}>{t('field.signIn')}</button>
         {message && <p className="msg" role="alert">{message}</p>}
       </form>
     );
   }
 
-  const open = [...tasks.values()].filter((t) => !['finished', 'refused', 'cancelled'].includes(t.state)).sort((a, b) => b.assignedAt - a.assignedAt);
+  const open = [...tasks.values()].filter((x) => !['finished', 'refused', 'cancelled'].includes(x.state)).sort((a, b) => b.assignedAt - a.assignedAt);
   return (
     <div className="field">
-      <h1>{unitRef.current} <small>{status === 'live' ? T('在线', 'online') : T('重新连接中…', 'reconnecting…')}</small></h1>
-      <button type="button" className="sos" onClick={() => withPosition('sos:raise', { note: '' })}>SOS {T('一键求助', 'help')}</button>
-      <h2>{T('任务', 'Tasks')}</h2>
-      {open.length === 0 && <p>{T('暂无任务', 'No open tasks')}</p>}
-      {open.map((t) => (
-        <div key={t.id} className="task">
-          <div>{t.incidentId} · {STATE_TEXT[t.state]}</div>
-          {t.note && <div>{t.note}</div>}
-          {t.state === 'assigned' && <button type="button" onClick={() => send('task:accept', { taskId: t.id })}>{T('接收', 'Accept')}</button>}
-          {t.state === 'accepted' && <button type="button" onClick={() => withPosition('task:arrive', { taskId: t.id })}>{T('到场', 'Arrived')}</button>}
-          {t.state === 'arrived' && <button type="button" onClick={() => send('task:finish', { taskId: t.id, note: '' })}>{T('完成', 'Finish')}</button>}
+      <h1>{unitRef.current} <small>{status === 'live' ? t('field.online') : t('field.reconnecting')}</small></h1>
+      <button type="button" className="sos" onClick={() => withPosition('sos:raise', { note: '' })}>SOS {t('field.help')}</button>
+      <h2>{t('field.tasks')}</h2>
+      {open.length === 0 && <p>{t('field.noTasks')}</p>}
+      {open.map((task) => (
+        <div key={task.id} className="task">
+          <div>{task.incidentId} · {t(`taskState.${task.state}`)}</div>
+          {task.note && <div>{task.note}</div>}
+          {task.state === 'assigned' && <button type="button" onClick={() => send('task:accept', { taskId: task.id })}>{t('field.accept')}</button>}
+          {task.state === 'accepted' && <button type="button" onClick={() => withPosition('task:arrive', { taskId: task.id })}>{t('field.arrive')}</button>}
+          {task.state === 'arrived' && <button type="button" onClick={() => send('task:finish', { taskId: task.id, note: '' })}>{t('field.finish')}</button>}
         </div>
       ))}
-      <h2>{T('岗点打卡', 'Check in at post')}</h2>
-      <input value={postId} onChange={(e) => setPostId(e.target.value)} placeholder={T('岗点编号', 'Post id')} />
-      <button type="button" disabled={!postId} onClick={() => withPosition('checkin:create', { postId })}>{T('打卡', 'Check in')}</button>
+      <h2>{t('field.checkInTitle')}</h2>
+      <input value={postId} onChange={(e) => setPostId(e.target.value)} placeholder={t('field.postId')} />
+      <button type="button" disabled={!postId} onClick={() => withPosition('checkin:create', { postId })}>{t('field.checkIn')}</button>
       {message && <p className="msg" role="status">{message}</p>}
     </div>
   );

@@ -13,8 +13,12 @@ import {
 
 type ConsoleSocket = Socket<ConsoleServerEvents, ConsoleClientEvents>;
 
-/** A command's outcome: the hub's ack, or `timeout` when no ack came after every retry. */
-export type CommandOutcome<R> = Ack<R> | { ok: false; error: { code: 'timeout' | 'signed_out'; message: string } };
+/**
+ * A command's outcome: the hub's ack, `timeout` when a connected hub did not answer in time, `signed_out`, or
+ * `cancelled` (the operator dropped it from the queue, or signed out, while the hub was away). The UI words it
+ * from the code (i18n `errors.<code>`); `message` is the hub's English detail, for logs.
+ */
+export type CommandOutcome<R> = Ack<R> | { ok: false; error: { code: 'timeout' | 'signed_out' | 'cancelled'; message: string } };
 
 export type CommandName = ConsoleCommandName;
 export type CommandArgs<N extends CommandName> = Omit<CommandInput<(typeof consoleCommands)[N]>, 'commandId'>;
@@ -27,6 +31,8 @@ type Requests = {
 };
 
 const SESSION_KEY = 'xiuhua.session';
+/** A connected hub that has not acked a command after this long (per attempt, two attempts) has failed it. */
+const ACK_TIMEOUT_MS = 4500;
 /** After this long without the hub, "reconnecting" becomes "offline since …". */
 const OFFLINE_AFTER_MS = 10_000;
 const EVENTS_PAGE = 500;
@@ -62,6 +68,8 @@ export class HubClient {
   private credentials: { username: string; password: string } | null = null;
   private offlineTimer: ReturnType<typeof setTimeout> | null = null;
   private notifyQueued = false;
+  /** Commands made while the hub was away, sent in order (same commandId) once it is back and caught up. */
+  private readonly outbox = new Map<string, { name: string; payload: unknown; send: () => void; cancel: () => void }>();
 
   constructor(private readonly storage: Storage | null = typeof sessionStorage === 'undefined' ? null : sessionStorage) {
     this.state = emptyState(typeof location === 'undefined' ? '' : location.origin);
@@ -136,6 +144,7 @@ export class HubClient {
   }
 
   private close(): void {
+    for (const q of [...this.outbox.values()]) q.cancel();
     this.generation++;
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
@@ -193,6 +202,7 @@ export class HubClient {
       });
       socket.on('disconnect', (reason) => {
         if (gen !== this.generation) return;
+        this.positions.breakTrails();
         this.setStatus('reconnecting', { kind: 'unreachable', detail: reason });
         if (this.offlineTimer) clearTimeout(this.offlineTimer);
         this.offlineTimer = setTimeout(() => {
@@ -216,12 +226,16 @@ export class HubClient {
       ...this.state,
       user: s.user,
       demo: s.demo,
+      // A hub that names its center's zone is believed; today's hubs do not, so the default stands.
+      timeZone: 'timeZone' in s && typeof s.timeZone === 'string' ? s.timeZone : this.state.timeZone,
       clockSkewMs: s.hubTime - Date.now(),
       connection: { ...this.state.connection, status: 'live', since: Date.now(), problem: null },
     });
     // A hub whose history is behind ours has been replaced: start over from a snapshot.
     const fresh = !this.state.ready || s.headSeq < this.sequencer.lastSeq;
-    void this.sync(gen, fresh).catch(() => {
+    void this.sync(gen, fresh).then(() => {
+      if (gen === this.generation) this.flushOutbox();
+    }, () => {
       // The connection dropped mid-sync; the next session:ready syncs again.
     });
   }
@@ -299,23 +313,55 @@ export class HubClient {
 
   /**
    * Send a command. The commandId is made here once and reused on every retry, so the hub applies it at
-   * most once even when an ack was lost.
+   * most once even when an ack was lost. While the hub is away the command is queued (visible in
+   * `state.queued`, `onQueued` is told its commandId) and sent when the hub is back and the console has
+   * caught up; a connected hub that does not answer fails it with `timeout` within about 10 s.
    */
   async command<N extends CommandName>(
     name: N,
     args: CommandArgs<N>,
-    opts: { timeoutMs?: number; attempts?: number } = {},
+    opts: { timeoutMs?: number; attempts?: number; onQueued?: (commandId: string) => void } = {},
   ): Promise<CommandOutcome<CommandReturn<N>>> {
     const payload = { ...args, commandId: newCommandId() };
-    const attempts = opts.attempts ?? 4;
+    const attempts = opts.attempts ?? 2;
     for (let i = 1; ; i++) {
       if (!this.socket) return { ok: false, error: { code: 'signed_out', message: 'not signed in' } };
+      if (!this.socket.connected || this.state.connection.status !== 'live') {
+        const sent = await this.enqueue(name, payload, opts.onQueued);
+        if (!sent) return { ok: false, error: { code: 'cancelled', message: 'dropped from the queue' } };
+        i = 1; // a fresh start once the hub is back
+      }
       try {
-        return (await this.emit(name, payload, opts.timeoutMs ?? 8000)) as Ack<CommandReturn<N>>;
+        return (await this.emit(name, payload, opts.timeoutMs ?? ACK_TIMEOUT_MS)) as Ack<CommandReturn<N>>;
       } catch {
-        if (i >= attempts) return { ok: false, error: { code: 'timeout', message: 'the hub did not answer' } };
+        // Lost the hub on the way: back to the queue. A connected hub that stays silent: give up.
+        if (this.socket?.connected && i >= attempts) return { ok: false, error: { code: 'timeout', message: 'the hub did not answer' } };
       }
     }
+  }
+
+  /** Wait in the outbox until the hub is back (true) or the command is dropped (false). */
+  private enqueue(name: string, payload: { commandId: string }, onQueued?: (commandId: string) => void): Promise<boolean> {
+    return new Promise((resolve) => {
+      const id = payload.commandId;
+      const done = (sent: boolean) => {
+        this.outbox.delete(id);
+        this.set({ ...this.state, queued: this.state.queued.filter((q) => q.commandId !== id) });
+        resolve(sent);
+      };
+      this.outbox.set(id, { name, payload, send: () => done(true), cancel: () => done(false) });
+      this.set({ ...this.state, queued: [...this.state.queued.filter((q) => q.commandId !== id), { commandId: id, name, since: Date.now() }] });
+      onQueued?.(id);
+    });
+  }
+
+  /** Drop a queued command (the operator changed their mind while the hub was away). */
+  cancelQueued(commandId: string): void {
+    this.outbox.get(commandId)?.cancel();
+  }
+
+  private flushOutbox(): void {
+    for (const q of [...this.outbox.values()]) q.send();
   }
 
   /** A playable HLS URL for a camera (the hub adds a short-lived token). */

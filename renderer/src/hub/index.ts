@@ -24,5 +24,5 @@ export { hub } from './instance';
 export { HubClient, newCommandId, type CommandOutcome, type CommandName, type CommandArgs, type CommandReturn } from './client';
 export { PositionStore, FLUSH_INTERVAL_MS, type Track, type PositionFlush, type FlushListener } from './positions';
 export { Sequencer } from './sequencer';
-export type { HubState, Connection, ConnectionStatus, ConnectionProblem, ConsoleAlert } from './state';
+export type { HubState, Connection, ConnectionStatus, ConnectionProblem, ConsoleAlert, QueuedCommand } from './state';
 export { useHub, useStreamHealth, usePositionFlush } from './react';

@@ -18,6 +18,11 @@ export type PositionFlush = {
 export type FlushListener = (f: PositionFlush) => void;
 
 const TRAIL_POINTS = 8;
+/**
+ * Two fixes further apart in time than this are not joined: the unit was not seen in between (the hub was
+ * away, the device was off), and a straight line across the gap would draw a journey nobody made.
+ */
+export const TRAIL_GAP_MS = 15_000;
 /** Default flush period: fast enough to look live, slow enough to leave frames for panning. */
 export const FLUSH_INTERVAL_MS = 300;
 
@@ -37,6 +42,8 @@ export class PositionStore {
   private readonly listeners = new Set<FlushListener>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private lastFlush = -Infinity;
+  /** units whose next fix starts a new trail (the console lost the hub: what happened meanwhile is unseen) */
+  private broken = new Set<string>();
 
   constructor(
     private readonly intervalMs = FLUSH_INTERVAL_MS,
@@ -60,13 +67,20 @@ export class PositionStore {
     for (const f of fixes) {
       const cur = this.tracks.get(f.unitId);
       if (cur && f.t <= cur.fix.t) continue;
-      const trail = cur ? cur.trail : [];
+      const joined = cur && f.t - cur.fix.t <= TRAIL_GAP_MS && !this.broken.has(f.unitId);
+      this.broken.delete(f.unitId);
+      const trail = joined ? cur.trail : [];
       trail.push([f.lng, f.lat]);
       if (trail.length > TRAIL_POINTS) trail.splice(0, trail.length - TRAIL_POINTS);
       this.tracks.set(f.unitId, { fix: f, trail });
       this.dirty.add(f.unitId);
     }
     if (this.dirty.size > 0) this.schedule();
+  }
+
+  /** The console lost sight of the units (hub connection dropped): no trail joins a fix from before to one after. */
+  breakTrails(): void {
+    this.broken = new Set(this.tracks.keys());
   }
 
   /** Drop everything (signed out, or the hub's data was replaced). */

@@ -36,8 +36,16 @@ export type ConsoleAlert = {
   message: { zh: string; en: string } | null;
 };
 
+/** A command made while the hub was away, waiting to be sent (in order, with its commandId) on return. */
+export type QueuedCommand = { commandId: string; name: string; since: number };
+
+/** The center's time zone until the hub says otherwise (the demo center is in Nanjing). */
+export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
+
 export type HubState = {
   connection: Connection;
+  /** IANA zone every time a person reads is shown in (the center's, not the browser's) */
+  timeZone: string;
   user: UserPublic | null;
   demo: boolean;
   /** hub clock minus local clock, ms; position ages are measured on the hub's clock */
@@ -56,6 +64,7 @@ export type HubState = {
   sos: ReadonlyMap<string, Sos>;
   streams: ReadonlyMap<string, StreamHealth>;
   alerts: readonly ConsoleAlert[];
+  queued: readonly QueuedCommand[];
 };
 
 const byId = <T extends { id: string }>(xs: readonly T[]) => new Map(xs.map((x) => [x.id, x]));
@@ -63,9 +72,9 @@ const byId = <T extends { id: string }>(xs: readonly T[]) => new Map(xs.map((x) 
 export function emptyState(url: string): HubState {
   return {
     connection: { status: 'signed_out', url, since: Date.now(), problem: null },
-    user: null, demo: false, clockSkewMs: 0, lastSeq: 0, ready: false, mode: null,
+    user: null, demo: false, timeZone: DEFAULT_TIME_ZONE, clockSkewMs: 0, lastSeq: 0, ready: false, mode: null,
     units: new Map(), areas: new Map(), routes: new Map(), cameras: new Map(),
-    incidents: new Map(), tasks: new Map(), sos: new Map(), streams: new Map(), alerts: [],
+    incidents: new Map(), tasks: new Map(), sos: new Map(), streams: new Map(), alerts: [], queued: [],
   };
 }
 

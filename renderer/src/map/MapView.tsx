@@ -7,7 +7,7 @@ import 'maplibre-gl/dist/maplibre-gl.css';
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { LngLat } from '../../../shared/domain';
 import { hub } from '../hub';
-import { select, type Selection } from '../state/selection';
+import type { Selection } from '../state/selection';
 import { setFocusMap } from './focus';
 import { BASEMAP } from './theme';
 
@@ -19,10 +19,27 @@ export const ANCHORS = ['z-basemap', 'z-areas', 'z-lines', 'z-points', 'z-incide
 export type Anchor = (typeof ANCHORS)[number];
 
 /**
- * How a layer turns a clicked feature into a selection (registered by the layer, removed on cleanup).
- * 'handled' means the layer acted itself (e.g. zoomed into a cluster) and nothing is selected.
+ * How a layer turns a feature under the pointer into a selection (registered by the layer, removed on
+ * cleanup). 'handled' means the layer acted itself (e.g. zoomed into a cluster) and nothing is selected.
+ * `rank` orders what lies under one pointer, most specific first (see PICK_RANK).
  */
-export type Pickable = { layerIds: string[]; pick: (f: MapGeoJSONFeature, map: MlMap) => Selection | 'handled' };
+export type Pickable = { layerIds: string[]; rank: number; pick: (f: MapGeoJSONFeature, map: MlMap) => Selection | 'handled' };
+
+/** Most specific first: a unit beats the camera it carries, which beats an incident, a route, a post, a cell. */
+export const PICK_RANK = { unit: 0, camera: 1, incident: 2, route: 3, post: 4, cell: 5 } as const;
+
+/**
+ * What is under the pointer, most specific first, for the screen to act on. `how` is 'click' for a plain
+ * click or tap, 'menu' for a right-click or a long press (the operator asks what they can do here), 'create'
+ * for the create-here key (N) at the pointer, or at the map's centre when the pointer is not on the map.
+ */
+export type MapPick = { how: 'click' | 'menu' | 'create'; candidates: Selection[]; at: LngLat; point: { x: number; y: number } };
+
+/** The key that starts an incident where the pointer is, wherever that is (a cell, a road, a building). */
+export const CREATE_HERE_KEY = 'n';
+
+/** A press held this long without moving is a long press (touch walls have no right button). */
+const LONG_PRESS_MS = 600;
 
 type MapCtx = { map: MlMap; addPickable: (p: Pickable) => () => void };
 const Ctx = createContext<MapCtx | null>(null);
@@ -42,8 +59,11 @@ declare global {
 
 const NANJING: LngLat = [118.781, 32.035];
 
-export function MapView({ children, center }: { children: ReactNode; center?: LngLat }) {
+export function MapView({ children, center, onPick }: { children: ReactNode; center?: LngLat; onPick?: (p: MapPick) => void }) {
   const container = useRef<HTMLDivElement>(null);
+  // Read through a ref so the map (made once) always calls the newest handler.
+  const onPickRef = useRef(onPick);
+  onPickRef.current = onPick;
   const [ctx, setCtx] = useState<MapCtx | null>(null);
 
   useEffect(() => {
@@ -86,20 +106,63 @@ export function MapView({ children, center }: { children: ReactNode; center?: Ln
       return layers.length ? map.queryRenderedFeatures(point, { layers }) : [];
     };
 
-    map.on('click', (e) => {
-      // Top-most feature wins; a slightly larger box makes small points easy to hit on a touch wall.
-      const box: [maplibregl.PointLike, maplibregl.PointLike] = [[e.point.x - 6, e.point.y - 6], [e.point.x + 6, e.point.y + 6]];
-      for (const f of hitAt(box)) {
+    const keyOf = (x: Selection) => ('id' in x ? `${x.kind}:${x.id}` : x.kind);
+    const pickAt = (point: maplibregl.Point, lngLat: maplibregl.LngLat, how: MapPick['how']) => {
+      // A slightly larger box makes small points easy to hit on a touch wall.
+      const box: [maplibregl.PointLike, maplibregl.PointLike] = [[point.x - 6, point.y - 6], [point.x + 6, point.y + 6]];
+      const hits: { rank: number; order: number; result: Selection | 'handled' }[] = [];
+      hitAt(box).forEach((f, order) => {
         const owner = [...pickables].find((p) => p.layerIds.includes(f.layer.id));
-        const sel = owner?.pick(f, map);
-        if (sel === 'handled') return;
-        if (sel) {
-          select(sel);
-          return;
-        }
+        if (owner) hits.push({ rank: owner.rank, order, result: owner.pick(f, map) });
+      });
+      hits.sort((a, b) => a.rank - b.rank || a.order - b.order);
+      // A cluster on top of a plain click zooms in and is the whole answer.
+      if (how === 'click' && hits[0]?.result === 'handled') return;
+      const seen = new Set<string>();
+      const candidates: Selection[] = [];
+      for (const h of hits) {
+        if (h.result === 'handled' || seen.has(keyOf(h.result))) continue;
+        seen.add(keyOf(h.result));
+        candidates.push(h.result);
       }
-      select({ kind: 'place', at: [e.lngLat.lng, e.lngLat.lat] });
+      onPickRef.current?.({ how, candidates, at: [lngLat.lng, lngLat.lat], point: { x: point.x, y: point.y } });
+    };
+    map.on('click', (e) => pickAt(e.point, e.lngLat, 'click'));
+    map.on('contextmenu', (e) => {
+      e.preventDefault();
+      pickAt(e.point, e.lngLat, 'menu');
     });
+    // Long press on touch: a single finger held still.
+    let press: ReturnType<typeof setTimeout> | null = null;
+    const cancelPress = () => {
+      if (press) clearTimeout(press);
+      press = null;
+    };
+    map.on('touchstart', (e) => {
+      cancelPress();
+      if (e.points.length !== 1) return;
+      press = setTimeout(() => pickAt(e.point, e.lngLat, 'menu'), LONG_PRESS_MS);
+    });
+    map.on('touchmove', cancelPress);
+    map.on('touchend', cancelPress);
+    map.on('movestart', cancelPress);
+
+    let pointer: { point: maplibregl.Point; lngLat: maplibregl.LngLat } | null = null;
+    map.on('mousemove', (e) => {
+      pointer = { point: e.point, lngLat: e.lngLat };
+    });
+    map.on('mouseout', () => {
+      pointer = null;
+    });
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key.toLowerCase() !== CREATE_HERE_KEY || e.ctrlKey || e.metaKey || e.altKey || !onPickRef.current) return;
+      const t = e.target as HTMLElement | null;
+      if (t && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName))) return;
+      e.preventDefault();
+      const here = pointer ?? { point: map.project(map.getCenter()), lngLat: map.getCenter() };
+      onPickRef.current({ how: 'create', candidates: [], at: [here.lngLat.lng, here.lngLat.lat], point: { x: here.point.x, y: here.point.y } });
+    };
+    document.addEventListener('keydown', onKey);
     map.on('mousemove', (e) => {
       map.getCanvas().style.cursor = hitAt(e.point).length ? 'pointer' : '';
     });
@@ -110,6 +173,8 @@ export function MapView({ children, center }: { children: ReactNode; center?: Ln
       setCtx({ map, addPickable });
     });
     return () => {
+      document.removeEventListener('keydown', onKey);
+      cancelPress();
       setCtx(null);
       setFocusMap(null);
       if (window.__xiuhua && window.__xiuhua.map === map) window.__xiuhua.map = null;

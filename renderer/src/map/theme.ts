@@ -48,6 +48,8 @@ export const LIVE = {
   prio2: '#ff9f1c',
   prio3: '#e6d85c',
   select: '#ffffff',
+  /** what the console cannot know right now (hub away): neither good nor bad */
+  unknown: '#7d8794',
 } as const;
 
 /** A unit's colour from its class (see unit-feed.ts). */

@@ -6,7 +6,8 @@ export type Selection =
   | { kind: 'camera'; id: string }
   | { kind: 'unit'; id: string }
   | { kind: 'incident'; id: string }
-  | { kind: 'area'; id: string }
+  /** `at`: where on the area the operator clicked (so an incident can be made right there) */
+  | { kind: 'area'; id: string; at?: LngLat }
   | { kind: 'route'; id: string }
   | { kind: 'place'; at: LngLat };
 

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { INCIDENT_CATEGORY_LABELS } from '../../../shared/domain';
 import { hub, useHub } from '../hub';
 import { pick } from '../i18n';
-import { ago, clock } from '../common/format';
+import { ago, useClock } from '../common/format';
 import { useNow } from '../common/useNow';
 import { CATEGORIES, ON_DUTY, countBoard } from './board';
 import { WallStrip } from './WallStrip';
@@ -17,6 +17,7 @@ export function Dashboard() {
   const streams = useHub((s) => s.streams);
   const ready = useHub((s) => s.ready);
   const now = useNow() + hub.getState().clockSkewMs;
+  const clock = useClock();
   const board = useMemo(() => countBoard({ units, incidents, sos: sosMap, streams }), [units, incidents, sosMap, streams]);
 
   return (

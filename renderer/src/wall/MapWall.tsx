@@ -15,17 +15,18 @@ import { WallStrip } from './WallStrip';
 export function MapWall() {
   const { i18n } = useTranslation();
   const theme = useHub((s) => MODE_PROFILES[s.mode?.mode ?? 'daily'].mapTheme);
+  const live = useHub((s) => s.connection.status === 'live');
   return (
     <div className={`wall-map theme-${theme}`}>
       <WallStrip />
       <main className="stage">
         <MapView>
           <BasemapLayer theme={theme} lang={i18n.language} />
-          <AreasLayer visible />
+          <AreasLayer visible known={live} />
           <RoutesLayer visible />
           <VehiclesLayer visible />
           <OfficersLayer visible />
-          <CamerasLayer visible />
+          <CamerasLayer visible known={live} />
           <IncidentsLayer visible lang={i18n.language} />
         </MapView>
         <AlarmBar />

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { MODE_PROFILES } from '../../../shared/modes';
 import { hub, useHub } from '../hub';
 import { pick } from '../i18n';
-import { clock } from '../common/format';
+import { useClock } from '../common/format';
 import { ConnectionBadge } from '../common/ConnectionBadge';
 import { useNow } from '../common/useNow';
 
@@ -12,6 +12,7 @@ export function WallStrip() {
   const mode = useHub((s) => s.mode);
   const status = useHub((s) => s.connection.status);
   const now = useNow();
+  const clock = useClock();
   const profile = MODE_PROFILES[mode?.mode ?? 'daily'];
   return (
     // Anything but live turns the whole strip amber/red: a wall that stopped updating must look it from across the room.

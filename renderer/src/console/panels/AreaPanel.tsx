@@ -1,12 +1,15 @@
 // A district, grid cell or post, and the officers assigned to it.
 import { useTranslation } from 'react-i18next';
+import type { LngLat } from '../../../../shared/domain';
+import { useCanDispatch } from '../../common/commands';
 import { useHub } from '../../hub';
 import { flyTo } from '../../map/focus';
 import { select } from '../../state/selection';
 import { Row } from './Row';
 
-export function AreaPanel({ id }: { id: string }) {
+export function AreaPanel({ id, at }: { id: string; at?: LngLat }) {
   const { t } = useTranslation();
+  const canDispatch = useCanDispatch();
   const area = useHub((s) => s.areas.get(id));
   const units = useHub((s) => s.units);
   if (!area) return null;
@@ -15,6 +18,11 @@ export function AreaPanel({ id }: { id: string }) {
     <>
       <h2>{area.name}</h2>
       <Row k={t(`kinds.${area.kind}`)} v={area.id} />
+      {canDispatch && at && (
+        <div className="actions">
+          <button type="button" className="primary" data-testid="create-here" onClick={() => select({ kind: 'place', at })}>{t('pick.createHere')}</button>
+        </div>
+      )}
       {assigned.length > 0 && (
         <ul className="list">
           {assigned.map((u) => (

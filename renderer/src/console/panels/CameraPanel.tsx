@@ -15,15 +15,17 @@ export function CameraPanel({ id }: { id: string }) {
   const health = useHub((s) => s.streams.get(id));
   const unit = useHub((s) => (cam?.unitId ? s.units.get(cam.unitId) : undefined));
   const skew = useHub((s) => s.clockSkewMs);
+  // Without the hub, the last health report is old news: the state is unknown, not "live".
+  const known = useHub((s) => s.connection.status === 'live');
   const [requestedAt, setRequestedAt] = useState<number | null>(null);
   if (!cam) return null;
-  const look = streamLook(health);
+  const look = known ? streamLook(health) : 'unknown';
   return (
     <>
       <h2>{cam.name}</h2>
       <Row k={t('kinds.camera')} v={t(`camKind.${cam.kind}`)} />
       <Row k={t('panel.state')} v={<span className={`pill look-${look}`} data-testid="stream-look">{t(`stream.${look}`)}</span>} />
-      {health?.reason && <Row k="" v={health.reason} />}
+      {known && health?.reason && <Row k="" v={health.reason} />}
       {cam.key && <Row k="" v={t('panel.key')} />}
       {cam.facing !== null && <Row k="" v={t('panel.facing', { deg: Math.round(cam.facing) })} />}
       {unit && <Row k="" v={<a onClick={() => select({ kind: 'unit', id: unit.id })}>{t('panel.rides', { unit: unit.name })}</a>} />}

@@ -6,7 +6,7 @@ import { hub, useHub } from '../../hub';
 import { pick } from '../../i18n';
 import { freshness } from '../../map/freshness';
 import { OutcomeLine, useCanDispatch, useCommand } from '../../common/commands';
-import { clock, distance } from '../../common/format';
+import { distance, useClock } from '../../common/format';
 import { select } from '../../state/selection';
 import { Row } from './Row';
 
@@ -28,6 +28,7 @@ export function IncidentPanel({ id }: { id: string }) {
   const tasks = useHub((s) => s.tasks);
   const units = useHub((s) => s.units);
   const canDispatch = useCanDispatch();
+  const clock = useClock();
   const [outcome, busy, run] = useCommand();
   if (!inc) return null;
   const mine = [...tasks.values()].filter((x) => x.incidentId === id);
@@ -59,7 +60,7 @@ export function IncidentPanel({ id }: { id: string }) {
               <li key={unit.id}>
                 <span>{t('panel.nearest', { name: unit.name, dist: distance(d) })} · {t(`status.${unit.status}`)}</span>
                 <button type="button" disabled={busy} data-testid="assign-unit"
-                  onClick={() => run(() => hub.command('task:assign', { incidentId: id, unitId: unit.id, note: '' }))}>
+                  onClick={() => run((o) => hub.command('task:assign', { incidentId: id, unitId: unit.id, note: '' }, o))}>
                   {t('panel.assign')}
                 </button>
               </li>

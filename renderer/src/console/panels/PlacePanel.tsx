@@ -16,7 +16,7 @@ export function PlacePanel({ at }: { at: LngLat }) {
   const [description, setDescription] = useState('');
   const [outcome, busy, run] = useCommand<{ incident: { id: string } }>();
   const create = async () => {
-    const res = await run(() => hub.command('incident:create', { category, priority, position: at, description }));
+    const res = await run((o) => hub.command('incident:create', { category, priority, position: at, description }, o));
     if (res) select({ kind: 'incident', id: res.incident.id });
   };
   return (

@@ -77,7 +77,7 @@ export function UnitPanel({ id }: { id: string }) {
                 ))}
               </select>
               <button type="button" className="primary" disabled={!incidentId || busy}
-                onClick={() => run(() => hub.command('task:assign', { incidentId, unitId: id, note: '' }))}>
+                onClick={() => run((o) => hub.command('task:assign', { incidentId, unitId: id, note: '' }, o))}>
                 {t('panel.assign')}
               </button>
             </>

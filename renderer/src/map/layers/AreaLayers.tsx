@@ -1,10 +1,11 @@
 // Areas: districts and grid cells coloured by staffing against the active mode's minimum, and posts
 // (held or not). Staffing counts officers assigned to the cell who are on duty with a live position.
+import type { MapGeoJSONFeature } from 'maplibre-gl';
 import { useEffect, useMemo, useState } from 'react';
 import type { Area, Unit } from '../../../../shared/domain';
 import { MODE_PROFILES } from '../../../../shared/modes';
 import { hub, useHub } from '../../hub';
-import { useMap } from '../MapView';
+import { PICK_RANK, useMap } from '../MapView';
 import { FONT } from './BasemapLayer';
 import { freshness } from '../freshness';
 import { emptyFc, fc, geojsonSource, removeAll, useVisibility } from '../layer-kit';
@@ -39,13 +40,14 @@ function useRecount(): number {
 
 const AREA_LAYERS = ['cells-fill', 'cells-line', 'districts-line', 'districts-label', 'cells-label', 'posts', 'posts-label'];
 
-function cellFeature(a: Area, have: number, need: number): GeoJSON.Feature | null {
+/** `known` false: the console cannot see the city now (hub away), so staffing is unknown, not short. */
+function cellFeature(a: Area, have: number, need: number, known: boolean): GeoJSON.Feature | null {
   if (!a.polygon) return null;
-  const staffed = need === 0 ? 'none' : have >= need ? 'ok' : 'short';
-  return { type: 'Feature', id: a.id, geometry: a.polygon, properties: { id: a.id, kind: a.kind, name: a.name, staffed, have, need } };
+  const staffed = need === 0 ? 'none' : !known ? 'unknown' : have >= need ? 'ok' : 'short';
+  return { type: 'Feature', id: a.id, geometry: a.polygon, properties: { id: a.id, kind: a.kind, name: a.name, staffed, have: known ? String(have) : '?', need } };
 }
 
-export function AreasLayer({ visible }: { visible: boolean }) {
+export function AreasLayer({ visible, known }: { visible: boolean; known: boolean }) {
   const { map, addPickable } = useMap();
   const areas = useHub((s) => s.areas);
   const units = useHub((s) => s.units);
@@ -59,13 +61,13 @@ export function AreasLayer({ visible }: { visible: boolean }) {
     map.addLayer({
       id: 'cells-fill', type: 'fill', source: 'areas', filter: ['==', ['get', 'kind'], 'cell'],
       paint: {
-        'fill-color': ['match', ['get', 'staffed'], 'ok', LIVE.cellOk, 'short', LIVE.cellShort, LIVE.cellNone],
+        'fill-color': ['match', ['get', 'staffed'], 'ok', LIVE.cellOk, 'short', LIVE.cellShort, 'unknown', LIVE.unknown, LIVE.cellNone],
         'fill-opacity': ['match', ['get', 'staffed'], 'short', 0.22, 0.1],
       },
     }, 'z-areas');
     map.addLayer({
       id: 'cells-line', type: 'line', source: 'areas', filter: ['==', ['get', 'kind'], 'cell'],
-      paint: { 'line-color': ['match', ['get', 'staffed'], 'short', LIVE.cellShort, '#4c6a8a'], 'line-width': 1, 'line-opacity': 0.7 },
+      paint: { 'line-color': ['match', ['get', 'staffed'], 'short', LIVE.cellShort, 'unknown', LIVE.unknown, '#4c6a8a'], 'line-width': 1, 'line-opacity': 0.7 },
     }, 'z-areas');
     map.addLayer({
       id: 'districts-line', type: 'line', source: 'areas', filter: ['==', ['get', 'kind'], 'district'],
@@ -78,7 +80,7 @@ export function AreasLayer({ visible }: { visible: boolean }) {
     }, 'z-areas');
     map.addLayer({
       id: 'cells-label', type: 'symbol', source: 'areas', filter: ['==', ['get', 'kind'], 'cell'], minzoom: 14.5,
-      layout: { 'text-field': ['concat', ['get', 'name'], '\n', ['to-string', ['get', 'have']], '/', ['to-string', ['get', 'need']]], 'text-font': FONT, 'text-size': 13 },
+      layout: { 'text-field': ['concat', ['get', 'name'], '\n', ['get', 'have'], '/', ['to-string', ['get', 'need']]], 'text-font': FONT, 'text-size': 13 },
       paint: { 'text-color': ['match', ['get', 'staffed'], 'short', '#ffb37a', '#9fb6cc'], 'text-halo-color': '#0b0f16', 'text-halo-width': 1.5 },
     }, 'z-areas');
     map.addLayer({
@@ -86,7 +88,7 @@ export function AreasLayer({ visible }: { visible: boolean }) {
       paint: {
         'circle-radius': ['interpolate', ['linear'], ['zoom'], 12, 3, 16, 8],
         'circle-color': 'rgba(0,0,0,0)',
-        'circle-stroke-color': ['case', ['get', 'held'], LIVE.ok, LIVE.cellShort],
+        'circle-stroke-color': ['match', ['get', 'held'], 'yes', LIVE.ok, 'no', LIVE.cellShort, LIVE.unknown],
         'circle-stroke-width': 2,
       },
     }, 'z-areas');
@@ -95,7 +97,13 @@ export function AreasLayer({ visible }: { visible: boolean }) {
       layout: { 'text-field': ['get', 'name'], 'text-font': FONT, 'text-size': 12, 'text-offset': [0, -1.4], 'text-optional': true },
       paint: { 'text-color': '#9fb6cc', 'text-halo-color': '#0b0f16', 'text-halo-width': 1.5 },
     }, 'z-areas');
-    const off = addPickable({ layerIds: ['posts', 'cells-fill'], pick: (f) => ({ kind: 'area', id: String(f.properties.id) }) });
+    const area = (f: MapGeoJSONFeature) => ({ kind: 'area' as const, id: String(f.properties.id) });
+    const offPosts = addPickable({ layerIds: ['posts'], rank: PICK_RANK.post, pick: area });
+    const offCells = addPickable({ layerIds: ['cells-fill'], rank: PICK_RANK.cell, pick: area });
+    const off = () => {
+      offPosts();
+      offCells();
+    };
     return () => {
       off();
       removeAll(map, AREA_LAYERS, ['areas', 'posts']);
@@ -110,15 +118,15 @@ export function AreasLayer({ visible }: { visible: boolean }) {
     const posts: GeoJSON.Feature[] = [];
     for (const a of areas.values()) {
       if (a.kind === 'post') {
-        posts.push({ type: 'Feature', id: a.id, geometry: { type: 'Point', coordinates: a.center }, properties: { id: a.id, name: a.name, held: (counts.posts.get(a.id) ?? 0) > 0 } });
+        posts.push({ type: 'Feature', id: a.id, geometry: { type: 'Point', coordinates: a.center }, properties: { id: a.id, name: a.name, held: !known ? 'unknown' : (counts.posts.get(a.id) ?? 0) > 0 ? 'yes' : 'no' } });
       } else {
-        const f = cellFeature(a, counts.cells.get(a.id) ?? 0, a.kind === 'cell' ? need : 0);
+        const f = cellFeature(a, counts.cells.get(a.id) ?? 0, a.kind === 'cell' ? need : 0, known);
         if (f) polys.push(f);
       }
     }
     void geojsonSource(map, 'areas')?.setData(fc(polys));
     void geojsonSource(map, 'posts')?.setData(fc(posts));
-  }, [map, areas, counts, need]);
+  }, [map, areas, counts, need, known]);
 
   useVisibility(map, AREA_LAYERS, visible);
   return null;

@@ -6,7 +6,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { Camera } from '../../../../shared/domain';
 import type { StreamHealth } from '../../../../shared/protocol';
 import { hub, useHub } from '../../hub';
-import { useMap } from '../MapView';
+import { PICK_RANK, useMap } from '../MapView';
 import { FONT } from './BasemapLayer';
 import { ensureIcons } from '../icons';
 import { emptyFc, fc, geojsonSource, removeAll, useVisibility } from '../layer-kit';
@@ -28,14 +28,14 @@ export function streamLook(h: StreamHealth | null | undefined): StreamLook {
 }
 
 const lookColor: ExpressionSpecification = [
-  'match', ['get', 'look'], 'live', LIVE.ok, 'stale', LIVE.task, 'offline', LIVE.sos, 'idle', LIVE.idle, LIVE.stale,
+  'match', ['get', 'look'], 'live', LIVE.ok, 'stale', LIVE.task, 'offline', LIVE.sos, 'idle', LIVE.idle, LIVE.unknown,
 ];
 
 const LAYERS = ['camera-clusters', 'camera-cluster-count', 'camera-cones', 'cameras', 'cameras-moving', 'cameras-label'];
 const single: ExpressionSpecification = ['!', ['has', 'point_count']];
 const isFixed: ExpressionSpecification = ['==', ['get', 'kind'], 'fixed'];
 
-function features(cameras: ReadonlyMap<string, Camera>, streams: ReadonlyMap<string, StreamHealth>): GeoJSON.Feature[] {
+function features(cameras: ReadonlyMap<string, Camera>, streams: ReadonlyMap<string, StreamHealth>, known: boolean): GeoJSON.Feature[] {
   const out: GeoJSON.Feature[] = [];
   for (const c of cameras.values()) {
     const at = c.position ?? (c.unitId ? hub.positions.get(c.unitId)?.trail.at(-1) : undefined);
@@ -45,13 +45,13 @@ function features(cameras: ReadonlyMap<string, Camera>, streams: ReadonlyMap<str
       type: 'Feature',
       id: c.id,
       geometry: { type: 'Point', coordinates: [at[0], at[1]] },
-      properties: { id: c.id, name: c.name, kind: c.kind, key: c.key, look: streamLook(streams.get(c.id)), facing: heading ?? -1 },
+      properties: { id: c.id, name: c.name, kind: c.kind, key: c.key, look: known ? streamLook(streams.get(c.id)) : 'unknown', facing: heading ?? -1 },
     });
   }
   return out;
 }
 
-export function CamerasLayer({ visible }: { visible: boolean }) {
+export function CamerasLayer({ visible, known }: { visible: boolean; known: boolean }) {
   const { map, addPickable } = useMap();
   const cameras = useHub((s) => s.cameras);
   const streams = useHub((s) => s.streams);
@@ -113,6 +113,7 @@ export function CamerasLayer({ visible }: { visible: boolean }) {
     }, 'z-incidents');
     const off = addPickable({
       layerIds: ['cameras', 'cameras-moving', 'camera-clusters'],
+      rank: PICK_RANK.camera,
       pick: (f, m) => {
         if (f.properties.cluster_id !== undefined) {
           const at = (f.geometry as GeoJSON.Point).coordinates as [number, number];
@@ -135,8 +136,8 @@ export function CamerasLayer({ visible }: { visible: boolean }) {
   }, [moving]);
 
   useEffect(() => {
-    void geojsonSource(map, 'cameras')?.setData(fc(features(cameras, streams)));
-  }, [map, cameras, streams, tick]);
+    void geojsonSource(map, 'cameras')?.setData(fc(features(cameras, streams, known)));
+  }, [map, cameras, streams, tick, known]);
 
   useVisibility(map, LAYERS, visible);
   return null;

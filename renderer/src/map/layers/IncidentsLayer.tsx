@@ -5,7 +5,7 @@ import { useEffect } from 'react';
 import { INCIDENT_CATEGORY_LABELS } from '../../../../shared/domain';
 import { useHub } from '../../hub';
 import { pick as pickLabel } from '../../i18n';
-import { useMap } from '../MapView';
+import { PICK_RANK, useMap } from '../MapView';
 import { FONT } from './BasemapLayer';
 import { emptyFc, fc, geojsonSource, removeAll, useVisibility } from '../layer-kit';
 import { LIVE } from '../theme';
@@ -35,7 +35,7 @@ export function IncidentsLayer({ visible, lang }: { visible: boolean; lang: stri
       layout: { 'text-field': ['get', 'label'], 'text-font': FONT, 'text-size': 14, 'text-offset': [0, 1.3], 'text-anchor': 'top', 'text-optional': true },
       paint: { 'text-color': '#ffe2c2', 'text-halo-color': '#0b0f16', 'text-halo-width': 1.5 },
     }, 'z-top');
-    const off = addPickable({ layerIds: ['incidents'], pick: (f) => ({ kind: 'incident', id: String(f.properties.id) }) });
+    const off = addPickable({ layerIds: ['incidents'], rank: PICK_RANK.incident, pick: (f) => ({ kind: 'incident', id: String(f.properties.id) }) });
     return () => {
       off();
       removeAll(map, LAYERS, ['incidents']);

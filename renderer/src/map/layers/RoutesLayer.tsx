@@ -1,7 +1,7 @@
 // Lines: patrol routes. Routes that run in the active mode are bright; the others are dim and dashed.
 import { useEffect } from 'react';
 import { useHub } from '../../hub';
-import { useMap } from '../MapView';
+import { PICK_RANK, useMap } from '../MapView';
 import { FONT } from './BasemapLayer';
 import { emptyFc, fc, geojsonSource, removeAll, useVisibility } from '../layer-kit';
 import { LIVE } from '../theme';
@@ -29,7 +29,7 @@ export function RoutesLayer({ visible }: { visible: boolean }) {
       layout: { 'symbol-placement': 'line', 'text-field': ['get', 'name'], 'text-font': FONT, 'text-size': 13, 'symbol-spacing': 400 },
       paint: { 'text-color': '#9cc9ff', 'text-halo-color': '#0b0f16', 'text-halo-width': 1.5 },
     }, 'z-lines');
-    const off = addPickable({ layerIds: ['routes', 'routes-inactive'], pick: (f) => ({ kind: 'route', id: String(f.properties.id) }) });
+    const off = addPickable({ layerIds: ['routes', 'routes-inactive'], rank: PICK_RANK.route, pick: (f) => ({ kind: 'route', id: String(f.properties.id) }) });
     return () => {
       off();
       removeAll(map, LAYERS, ['routes']);

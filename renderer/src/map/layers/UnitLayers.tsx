@@ -5,7 +5,7 @@ import type { Map as MlMap } from 'maplibre-gl';
 import { useEffect, useRef } from 'react';
 import type { Unit } from '../../../../shared/domain';
 import { hub, useHub } from '../../hub';
-import { useMap } from '../MapView';
+import { PICK_RANK, useMap } from '../MapView';
 import { FONT } from './BasemapLayer';
 import { ensureIcons } from '../icons';
 import { emptyFc, geojsonSource, removeAll, useVisibility } from '../layer-kit';
@@ -75,7 +75,7 @@ export function OfficersLayer({ visible }: { visible: boolean }) {
       },
       paint: { 'text-color': '#e6edf5', 'text-halo-color': '#0b0f16', 'text-halo-width': 1.5 },
     }, 'z-points');
-    const off = addPickable({ layerIds: ['officers', 'officers-sos'], pick: (f) => ({ kind: 'unit', id: String(f.properties.id) }) });
+    const off = addPickable({ layerIds: ['officers', 'officers-sos'], rank: PICK_RANK.unit, pick: (f) => ({ kind: 'unit', id: String(f.properties.id) }) });
     return () => {
       off();
       removeAll(map, OFFICER_LAYERS, ['officers']);
@@ -121,7 +121,7 @@ export function VehiclesLayer({ visible }: { visible: boolean }) {
       },
       paint: { 'text-color': '#cfe3ff', 'text-halo-color': '#0b0f16', 'text-halo-width': 1.5 },
     }, 'z-points');
-    const off = addPickable({ layerIds: ['vehicles'], pick: (f) => ({ kind: 'unit', id: String(f.properties.id) }) });
+    const off = addPickable({ layerIds: ['vehicles'], rank: PICK_RANK.unit, pick: (f) => ({ kind: 'unit', id: String(f.properties.id) }) });
     return () => {
       off();
       removeAll(map, VEHICLE_LAYERS, ['vehicles', 'vehicle-trails']);
