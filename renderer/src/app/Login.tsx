@@ -3,6 +3,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { hub, useHub, type ConnectionProblem } from '../hub';
+import { errorText } from '../common/errors';
 import { LangSwitch } from '../common/LangSwitch';
 
 const LAST_URL = 'xiuhua.hubUrl';
@@ -81,7 +82,8 @@ export function Login() {
         </label>
         {shown && (
           <p className="login-error" role="alert" data-problem={shown.kind}>
-            {t(`login.${shown.kind}`, { url, detail: shown.detail })}
+            {/* Worded from the refusal's code; the hub's or the browser's English detail goes to the tooltip only. */}
+            <span title={shown.detail}>{t(`login.${shown.kind}`, { url, reason: errorText(t, /^([a-z_]+):/.exec(shown.detail)?.[1] ?? 'unknown') })}</span>
           </p>
         )}
         <button type="submit" disabled={busy || conn.status === 'connecting'}>

@@ -9,10 +9,10 @@ export const en = {
     submit: 'Sign in',
     busy: 'Signing in…',
     demoUsers: 'Demo users (password “demo”)',
-    unreachable: 'Cannot reach a hub at {{url}}. Check the address and that the hub is running. ({{detail}})',
+    unreachable: 'Cannot reach a hub at {{url}}. Check the address and that the hub is running.',
     auth_failed: 'Wrong username or password.',
     session_expired: 'Your session has ended. Please sign in again.',
-    other: 'The hub refused the sign-in: {{detail}}',
+    other: 'The hub refused the sign-in: {{reason}}',
   },
   conn: {
     live: 'Live',
@@ -98,6 +98,11 @@ export const en = {
     gateway: 'This device is a gateway: enter the unit id to act for', sent: 'Sent', retrying: 'No answer from the hub, retrying…',
     noPosition: 'No position available', online: 'online', reconnecting: 'reconnecting…', help: 'help', tasks: 'Tasks', noTasks: 'No open tasks',
     accept: 'Accept', arrive: 'Arrived', finish: 'Finish', checkInTitle: 'Check in at post', postId: 'Post id', checkIn: 'Check in',
+  },
+  video: {
+    connecting: 'connecting', live: 'LIVE', stale: 'stale', offline: 'offline', offlineSince: 'offline since {{time}} — retrying',
+    firstFrame: 'first frame', latency: 'latency', empty: 'drop a camera here', following: 'following', clear: 'remove', layout: 'layout',
+    noCamera: 'camera no longer exists',
   },
   alarm: {
     sos: 'SOS — {{unit}} {{ago}}', ack: 'Acknowledge', show: 'Show', checkin: 'Off-site check-in — {{unit}} at {{post}}',

@@ -11,10 +11,10 @@ export const zhCN: Messages = {
     submit: '登录',
     busy: '正在登录…',
     demoUsers: '演示用户（密码 “demo”）',
-    unreachable: '无法连接 {{url}} 的中枢，请检查地址并确认中枢已启动。（{{detail}}）',
+    unreachable: '无法连接 {{url}} 的中枢，请检查地址并确认中枢已启动。',
     auth_failed: '用户名或密码错误。',
     session_expired: '会话已结束，请重新登录。',
-    other: '中枢拒绝登录：{{detail}}',
+    other: '中枢拒绝登录：{{reason}}',
   },
   conn: {
     live: '在线',
@@ -100,6 +100,11 @@ export const zhCN: Messages = {
     gateway: '此设备为网关，请填写队员编号', sent: '已发送', retrying: '中枢无应答，重试中…',
     noPosition: '无法获取定位', online: '在线', reconnecting: '重新连接中…', help: '一键求助', tasks: '任务', noTasks: '暂无任务',
     accept: '接收', arrive: '到场', finish: '完成', checkInTitle: '岗点打卡', postId: '岗点编号', checkIn: '打卡',
+  },
+  video: {
+    connecting: '连接中', live: '直播', stale: '卡顿', offline: '离线', offlineSince: '离线 自 {{time}} — 重试中',
+    firstFrame: '首帧', latency: '延迟', empty: '拖入摄像机', following: '跟随', clear: '移除', layout: '布局',
+    noCamera: '摄像机已不存在',
   },
   alarm: {
     sos: '求助 — {{unit}} {{ago}}', ack: '确认', show: '定位', checkin: '异地打卡 — {{unit}} @ {{post}}',

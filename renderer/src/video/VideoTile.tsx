@@ -6,7 +6,7 @@ import type { Camera } from '../../../shared/domain';
 import type { StreamHealth } from '../../../shared/protocol/events';
 import { LIVE_HLS_CONFIG } from './hls-config';
 import { withFreshToken } from './media-hosts';
-import { clockTime, useVideoTexts } from './texts';
+import { useVideoTexts } from './texts';
 import './video.css';
 
 export type VideoTileProps = {
@@ -193,7 +193,7 @@ function CameraPlayer(props: VideoTileProps) {
       </div>
       {shown === 'offline' && (
         <div className="xv-slate" role="status">
-          <div>{since !== null ? t.offlineSince(clockTime(since)) : t.connecting}</div>
+          <div>{since !== null ? t.offlineSince(since) : t.connecting}</div>
           {hubDown && health?.reason && <div className="xv-reason">{health.reason}</div>}
         </div>
       )}
