@@ -1,6 +1,6 @@
 // The operator's main screen: header, search + layers + legend, the one map with its layers, the side
 // panel, and alarms on top.
-import { useCallback, useState } from 'react';
+import { useCallback, useMemo, useState, type CSSProperties } from 'react';
 import { useTranslation } from 'react-i18next';
 import { MODE_PROFILES } from '../../../shared/modes';
 import { useHub } from '../hub';
@@ -16,6 +16,7 @@ import { AlarmBar } from '../common/AlarmBar';
 import { OutageBanner } from '../common/OutageBanner';
 import { Header } from './Header';
 import { useLayerSwitches } from '../state/layers';
+import { WALL_MIN_LABEL_PX, WALL_ZOOM, useScale } from '../state/scale';
 import { select, type Selection } from '../state/selection';
 import { PickChooser, type Chooser } from './PickChooser';
 import { SidePanel } from './SidePanel';
@@ -41,14 +42,16 @@ export function Console() {
   const on = useLayerSwitches();
   const theme = useHub((s) => MODE_PROFILES[s.mode?.mode ?? 'daily'].mapTheme);
   const live = useHub((s) => s.connection.status === 'live');
+  const scale = useScale();
+  const textScale = useMemo(() => (scale === 'wall' ? { factor: WALL_ZOOM, minPx: WALL_MIN_LABEL_PX } : undefined), [scale]);
   return (
-    <div className={`console theme-${theme}`}>
+    <div className={`console theme-${theme} scale-${scale}`} data-scale={scale} style={{ '--ui-zoom': scale === 'wall' ? WALL_ZOOM : 1 } as CSSProperties}>
       <Header />
       <OutageBanner />
       <div className="body">
         <Sidebar />
         <main className="stage">
-          <MapView onPick={onPick}>
+          <MapView onPick={onPick} textScale={textScale}>
             <BasemapLayer theme={theme} lang={i18n.language} />
             <AreasLayer visible={on.areas} known={live} />
             <RoutesLayer visible={on.lines} />

@@ -7,6 +7,7 @@ import { pick } from '../i18n';
 import { useClock } from '../common/format';
 import { ConnectionBadge } from '../common/ConnectionBadge';
 import { LangSwitch } from '../common/LangSwitch';
+import { setScale, useScale } from '../state/scale';
 import { useNow } from '../common/useNow';
 
 export function Header() {
@@ -26,8 +27,20 @@ export function Header() {
       <div className="spacer" />
       <div className="clock" title={t('header.clock')}>{clock(now + (hub.getState().clockSkewMs))}</div>
       {user && <div className="user">{t('header.user', { name: user.username, role: t(`roles.${user.role}`) })}</div>}
+      <ScaleSwitch />
       <LangSwitch />
       <button type="button" onClick={() => hub.logout()}>{t('header.logout')}</button>
     </header>
+  );
+}
+
+/** Desk or wall scale for this display (remembered per display). */
+function ScaleSwitch() {
+  const { t } = useTranslation();
+  const scale = useScale();
+  return (
+    <button type="button" data-testid="scale-switch" aria-pressed={scale === 'wall'} onClick={() => setScale(scale === 'wall' ? 'desk' : 'wall')}>
+      {t(scale === 'wall' ? 'header.deskScale' : 'header.wallScale')}
+    </button>
   );
 }

@@ -9,6 +9,7 @@ import type { LngLat } from '../../../shared/domain';
 import { hub } from '../hub';
 import type { Selection } from '../state/selection';
 import { setFocusMap } from './focus';
+import { TextScaler } from './text-scale';
 import { BASEMAP } from './theme';
 
 // The worker is bundled as an asset by vite; maplibre's own default URL guess does not survive bundling.
@@ -59,7 +60,11 @@ declare global {
 
 const NANJING: LngLat = [118.781, 32.035];
 
-export function MapView({ children, center, onPick }: { children: ReactNode; center?: LngLat; onPick?: (p: MapPick) => void }) {
+/** `textScale`: labels × factor, never under minPx (wall scale); layers do not need to know. */
+export function MapView({ children, center, onPick, textScale }: {
+  children: ReactNode; center?: LngLat; onPick?: (p: MapPick) => void; textScale?: { factor: number; minPx: number };
+}) {
+  const scaler = useRef<TextScaler | null>(null);
   const container = useRef<HTMLDivElement>(null);
   // Read through a ref so the map (made once) always calls the newest handler.
   const onPickRef = useRef(onPick);
@@ -167,6 +172,11 @@ export function MapView({ children, center, onPick }: { children: ReactNode; cen
       map.getCanvas().style.cursor = hitAt(e.point).length ? 'pointer' : '';
     });
 
+    const textScaler = new TextScaler(map);
+    scaler.current = textScaler;
+    // Layers mount after the map: scale each as it arrives.
+    map.on('styledata', () => textScaler.apply());
+
     window.__xiuhua = { map, hub };
     map.on('load', () => {
       setFocusMap(map);
@@ -182,6 +192,10 @@ export function MapView({ children, center, onPick }: { children: ReactNode; cen
     };
     // The map is made once; `center` only sets where it starts.
   }, []);
+
+  useEffect(() => {
+    scaler.current?.set(textScale?.factor ?? 1, textScale?.minPx ?? 0);
+  }, [textScale?.factor, textScale?.minPx, ctx]);
 
   return (
     <div className="map" ref={container}>

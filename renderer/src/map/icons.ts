@@ -23,11 +23,28 @@ const SHAPES: Record<string, Draw> = {
     c.closePath();
     c.fill();
   },
-  'icon-cam-fixed': (c, s) => {
+  // a fixed camera: a camera body with its lens to the right — no unit is drawn as a box with a lens
+  'icon-cam-fixed': (c, s) => camera(c, s),
+  // a camera whose stream is down: the same body, struck through (shape, not only colour, says "down")
+  'icon-cam-off': (c, s) => {
+    camera(c, s);
+    c.globalCompositeOperation = 'destination-out';
+    c.lineWidth = s * 0.14;
     c.beginPath();
-    c.arc(s / 2, s / 2, s * 0.4, 0, Math.PI * 2);
-    c.fill();
+    c.moveTo(s * 0.1, s * 0.1);
+    c.lineTo(s * 0.9, s * 0.9);
+    c.stroke();
+    c.globalCompositeOperation = 'source-over';
+    c.lineWidth = s * 0.07;
+    c.strokeStyle = '#fff';
+    c.beginPath();
+    c.moveTo(s * 0.04, s * 0.2);
+    c.lineTo(s * 0.8, s * 0.96);
+    c.stroke();
   },
+  // an incident: a warning triangle, filled when open, outlined when someone is on the way
+  'icon-incident': (c, s) => triangle(c, s, true),
+  'icon-incident-ring': (c, s) => triangle(c, s, false),
   'icon-cam-vehicle': (c, s) => {
     c.fillRect(s * 0.14, s * 0.14, s * 0.72, s * 0.72);
   },
@@ -41,6 +58,33 @@ const SHAPES: Record<string, Draw> = {
     c.fill();
   },
 };
+
+function camera(c: CanvasRenderingContext2D, s: number): void {
+  c.beginPath();
+  c.roundRect(s * 0.06, s * 0.26, s * 0.6, s * 0.48, s * 0.08);
+  c.fill();
+  c.beginPath();
+  c.moveTo(s * 0.64, s * 0.5);
+  c.lineTo(s * 0.96, s * 0.28);
+  c.lineTo(s * 0.96, s * 0.72);
+  c.closePath();
+  c.fill();
+}
+
+function triangle(c: CanvasRenderingContext2D, s: number, filled: boolean): void {
+  c.beginPath();
+  c.moveTo(s / 2, s * 0.08);
+  c.lineTo(s * 0.94, s * 0.88);
+  c.lineTo(s * 0.06, s * 0.88);
+  c.closePath();
+  if (filled) c.fill();
+  else {
+    c.lineWidth = s * 0.12;
+    c.strokeStyle = '#fff';
+    c.lineJoin = 'round';
+    c.stroke();
+  }
+}
 
 const SIZE = 48;
 

@@ -30,7 +30,12 @@ export const BASEMAP: Record<MapTheme, BasemapPalette> = {
   },
 };
 
-/** Live-state colours: chosen to stay distinct for common colour-vision deficiencies and on a dim wall. */
+/**
+ * Live-state colours: chosen to stay distinct for common colour-vision deficiencies and on a dim wall, and
+ * never shared between kinds that mean different things: red is an SOS and nothing else; cameras have their
+ * own colours (white live, amber stale, grey struck-through down) and their own shape (a camera body), so a
+ * live camera never reads as an officer on post, nor a camera down as an SOS. Incidents are triangles.
+ */
 export const LIVE = {
   ok: '#38d39f',
   patrol: '#4da3ff',
@@ -44,9 +49,13 @@ export const LIVE = {
   cellOk: '#1f9d6b',
   cellShort: '#e0782f',
   cellNone: '#33475f',
-  prio1: '#ff3b4e',
-  prio2: '#ff9f1c',
+  prio1: '#ff7b00',
+  prio2: '#ffb000',
   prio3: '#e6d85c',
+  camLive: '#f2f7ff',
+  camStale: '#e69f00',
+  camOffline: '#8a94a3',
+  camIdle: '#7f9cbf',
   select: '#ffffff',
   /** what the console cannot know right now (hub away): neither good nor bad */
   unknown: '#7d8794',

@@ -21,6 +21,8 @@ export type VideoTileProps = {
   requestedAt?: number;
   /** hub clock minus local clock (ms), so latency is measured against the clock that stamped the video */
   hubClockOffsetMs?: number;
+  /** show the engineering figures (time to first frame, latency, the gateway's reason for a failure) */
+  details?: boolean;
   /** a second line under the name, e.g. the unit a vehicle camera follows */
   subtitle?: string;
   onFirstFrame?: (cameraId: string, ms: number) => void;
@@ -187,14 +189,17 @@ function CameraPlayer(props: VideoTileProps) {
         {props.subtitle && <span className="xv-sub">{props.subtitle}</span>}
         <span className={`xv-badge xv-badge-${shown}`}>{badge}</span>
       </div>
-      <div className="xv-stats">
-        {ttffMs !== null && <span>{t.firstFrame} {(ttffMs / 1000).toFixed(2)} s</span>}
-        {latencyMs !== null && shown === 'live' && <span>{t.latency} {(latencyMs / 1000).toFixed(1)} s</span>}
-      </div>
+      {/* Engineering figures only in the details view: an operator's tile shows the picture and its state. */}
+      {props.details && (
+        <div className="xv-stats">
+          {ttffMs !== null && <span>{t.firstFrame} {(ttffMs / 1000).toFixed(2)} s</span>}
+          {latencyMs !== null && shown === 'live' && <span>{t.latency} {(latencyMs / 1000).toFixed(1)} s</span>}
+        </div>
+      )}
       {shown === 'offline' && (
         <div className="xv-slate" role="status">
           <div>{since !== null ? t.offlineSince(since) : t.connecting}</div>
-          {hubDown && health?.reason && <div className="xv-reason">{health.reason}</div>}
+          {props.details && hubDown && health?.reason && <div className="xv-reason">{health.reason}</div>}
         </div>
       )}
     </div>

@@ -33,6 +33,8 @@ export type VideoWallProps = {
   /** how often each tile renews its media URL (default: every minute; tests shorten it) */
   renewUrlEveryMs?: number;
   onFirstFrame?: (cameraId: string, ms: number) => void;
+  /** show each tile's engineering figures (first frame, latency): the video lab and a details view */
+  details?: boolean;
 };
 
 /** A camera that rides with a unit is put on the wall as "follow that unit". */
@@ -45,7 +47,7 @@ function sameContent(a: TileContent | null, b: TileContent | null): boolean {
 }
 
 export function VideoWall(props: VideoWallProps) {
-  const { displayKey, cameras, units, health, getStreamUrl, preset, focus, hubClockOffsetMs, mediaHosts, renewUrlEveryMs, onFirstFrame } = props;
+  const { displayKey, cameras, units, health, getStreamUrl, preset, focus, hubClockOffsetMs, mediaHosts, renewUrlEveryMs, onFirstFrame, details } = props;
   const t = useVideoTexts();
   const [wall, setWall] = useState<WallState>(
     () => loadWall(displayKey) ?? (preset ? fromPreset(preset.layout, preset.cameraIds) : emptyWall()),
@@ -173,6 +175,7 @@ export function VideoWall(props: VideoWallProps) {
                     renewUrlEveryMs={renewUrlEveryMs}
                     subtitle={subtitle}
                     onFirstFrame={onFirstFrame}
+                    details={details}
                     onDoubleClick={() => setEnlarged((e) => (e === slot ? null : slot))}
                   />
                 )}

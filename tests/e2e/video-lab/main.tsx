@@ -76,6 +76,7 @@ function Page({ wall, sources }: { wall: Wall; sources: Sources }) {
       mediaHosts={wall.mediaHosts}
       renewUrlEveryMs={wall.renewUrlEveryMs}
       onFirstFrame={(cameraId, ms) => lab.firstFrames.push({ cameraId, ms })}
+      details
     />
   );
 }

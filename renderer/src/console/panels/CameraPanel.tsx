@@ -18,6 +18,7 @@ export function CameraPanel({ id }: { id: string }) {
   // Without the hub, the last health report is old news: the state is unknown, not "live".
   const known = useHub((s) => s.connection.status === 'live');
   const [requestedAt, setRequestedAt] = useState<number | null>(null);
+  const [details, setDetails] = useState(false);
   if (!cam) return null;
   const look = known ? streamLook(health) : 'unknown';
   return (
@@ -31,10 +32,13 @@ export function CameraPanel({ id }: { id: string }) {
       {unit && <Row k="" v={<a onClick={() => select({ kind: 'unit', id: unit.id })}>{t('panel.rides', { unit: unit.name })}</a>} />}
       <div className="actions">
         <button type="button" className="primary" onClick={() => setRequestedAt(performance.now())} data-testid="open-video">{t('panel.openVideo')}</button>
+        {requestedAt !== null && (
+          <button type="button" aria-pressed={details} onClick={() => setDetails((d) => !d)} data-testid="video-details">{t('panel.details')}</button>
+        )}
       </div>
       {requestedAt !== null && (
         <div className="video-slot">
-          <VideoTile camera={cam} getStreamUrl={getStreamUrl} health={health} requestedAt={requestedAt} hubClockOffsetMs={skew} subtitle={unit?.name} />
+          <VideoTile camera={cam} getStreamUrl={getStreamUrl} health={health} requestedAt={requestedAt} hubClockOffsetMs={skew} subtitle={unit?.name} details={details} />
         </div>
       )}
     </>

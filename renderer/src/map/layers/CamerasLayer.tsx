@@ -28,7 +28,7 @@ export function streamLook(h: StreamHealth | null | undefined): StreamLook {
 }
 
 const lookColor: ExpressionSpecification = [
-  'match', ['get', 'look'], 'live', LIVE.ok, 'stale', LIVE.task, 'offline', LIVE.sos, 'idle', LIVE.idle, LIVE.unknown,
+  'match', ['get', 'look'], 'live', LIVE.camLive, 'stale', LIVE.camStale, 'offline', LIVE.camOffline, 'idle', LIVE.camIdle, LIVE.unknown,
 ];
 
 const LAYERS = ['camera-clusters', 'camera-cluster-count', 'camera-cones', 'cameras', 'cameras-moving', 'cameras-label'];
@@ -67,9 +67,11 @@ export function CamerasLayer({ visible, known }: { visible: boolean; known: bool
     map.addLayer({
       id: 'camera-clusters', type: 'circle', source: 'cameras', filter: ['has', 'point_count'],
       paint: {
-        'circle-color': ['case', ['>', ['get', 'offline'], 0], LIVE.sos, '#1c6f8c'],
+        'circle-color': '#1c6f8c',
         'circle-radius': ['step', ['get', 'point_count'], 12, 10, 16, 50, 22, 200, 28],
-        'circle-stroke-color': '#d8f3ff', 'circle-stroke-width': 1.5, 'circle-opacity': 0.75,
+        // A cluster holding a camera that is down gets a thick amber rim (not red: red is an SOS).
+        'circle-stroke-color': ['case', ['>', ['get', 'offline'], 0], LIVE.camStale, '#d8f3ff'],
+        'circle-stroke-width': ['case', ['>', ['get', 'offline'], 0], 4, 1.5], 'circle-opacity': 0.75,
       },
     }, 'z-incidents');
     map.addLayer({
@@ -88,7 +90,7 @@ export function CamerasLayer({ visible, known }: { visible: boolean; known: bool
     map.addLayer({
       id: 'cameras', type: 'symbol', source: 'cameras', filter: ['all', single, isFixed],
       layout: {
-        'icon-image': 'icon-cam-fixed',
+        'icon-image': ['match', ['get', 'look'], 'offline', 'icon-cam-off', 'icon-cam-fixed'],
         'icon-size': ['interpolate', ['linear'], ['zoom'], 12, 0.45, 17, 0.8], 'icon-allow-overlap': true, 'icon-ignore-placement': true,
       },
       paint: {

@@ -1,7 +1,8 @@
-// Incidents by priority (colour), category (label) and state: open = solid, dispatched = ring,
+// Incidents as warning triangles, by priority (colour), category (label) and state: open = solid, dispatched = outline,
 // resolved = faded; closed ones leave the map.
 import type { ExpressionSpecification } from 'maplibre-gl';
 import { useEffect } from 'react';
+import { ensureIcons } from '../icons';
 import { INCIDENT_CATEGORY_LABELS } from '../../../../shared/domain';
 import { useHub } from '../../hub';
 import { pick as pickLabel } from '../../i18n';
@@ -17,17 +18,20 @@ export function IncidentsLayer({ visible, lang }: { visible: boolean; lang: stri
   const incidents = useHub((s) => s.incidents);
 
   useEffect(() => {
+    ensureIcons(map);
     map.addSource('incidents', { type: 'geojson', data: emptyFc() });
     const color: ExpressionSpecification = ['match', ['get', 'priority'], 1, LIVE.prio1, 2, LIVE.prio2, LIVE.prio3];
     map.addLayer({
-      id: 'incidents', type: 'circle', source: 'incidents',
+      id: 'incidents', type: 'symbol', source: 'incidents',
+      layout: {
+        'icon-image': ['case', ['==', ['get', 'state'], 'dispatched'], 'icon-incident-ring', 'icon-incident'],
+        'icon-size': ['interpolate', ['linear'], ['zoom'], 11, ['match', ['get', 'priority'], 1, 0.75, 0.55], 16, ['match', ['get', 'priority'], 1, 1.3, 1]],
+        'icon-allow-overlap': true, 'icon-ignore-placement': true,
+      },
       paint: {
-        'circle-radius': ['interpolate', ['linear'], ['zoom'], 11, ['match', ['get', 'priority'], 1, 7, 5], 16, ['match', ['get', 'priority'], 1, 14, 10]],
-        'circle-color': ['case', ['==', ['get', 'state'], 'dispatched'], 'rgba(0,0,0,0)', color],
-        'circle-stroke-color': color,
-        'circle-stroke-width': 3,
-        'circle-opacity': ['match', ['get', 'state'], 'resolved', 0.3, 0.9],
-        'circle-stroke-opacity': ['match', ['get', 'state'], 'resolved', 0.4, 1],
+        'icon-color': color,
+        'icon-halo-color': '#0b0f16', 'icon-halo-width': 1.5,
+        'icon-opacity': ['match', ['get', 'state'], 'resolved', 0.35, 1],
       },
     }, 'z-top');
     map.addLayer({
