@@ -502,6 +502,46 @@ describe('the operator console', () => {
     await field.close();
   }, 150_000);
 
+  it('puts a camera on a tile of the console’s wall panel and of a wall display, by menu and by drag', async () => {
+    const cams = await page.evaluate(() => [...window.__xiuhua!.hub.getState().cameras.values()].filter((c) => c.kind === 'fixed').slice(0, 2).map((c) => ({ id: c.id, name: c.name })));
+    await page.click('[data-testid=wall-toggle]');
+    await page.waitForSelector('[data-testid=wall-panel] .xv-wall[data-layout="4"]');
+    // A wall display window of this console (the shell opens it in the same app).
+    const wallPage = await page.context().newPage();
+    await wallPage.goto(`${hub.url}/index.html?view=video-wall&display=e2e&hub=${encodeURIComponent(hub.url)}`);
+    await wallPage.fill('input[name=username]', 'operator');
+    await wallPage.fill('input[name=password]', 'demo');
+    await wallPage.click('button[type=submit]');
+    await wallPage.waitForSelector('[data-testid=wall][data-view=video-wall] .xv-cell');
+
+    await page.fill('[data-testid=search]', cams[0]!.name);
+    await page.press('[data-testid=search]', 'Enter');
+    await page.waitForSelector(`[data-testid=side-panel][data-kind=camera][data-id="${cams[0]!.id}"]`);
+    const menu = page.locator('[data-testid=show-on-wall]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=show-on-wall] option').length === 3);
+    expect(await menu.locator('option').allTextContents()).toEqual(['', '本席位', '大屏 e2e']);
+    await menu.selectOption('console');
+    await page.click('[data-testid=wall-tile-2]');
+    await page.waitForSelector(`[data-testid=wall-panel] .xv-cell[data-slot="1"] [data-camera-id="${cams[0]!.id}"]`);
+    await menu.selectOption('wall-e2e');
+    await page.click('[data-testid=wall-tile-3]');
+    await wallPage.waitForSelector(`.xv-cell[data-slot="2"] [data-camera-id="${cams[0]!.id}"]`);
+    // The tile names the camera above its picture (and above an offline slate).
+    expect(await wallPage.locator(`.xv-cell[data-slot="2"] .xv-name`).textContent()).toBe(cams[0]!.name);
+    await wallPage.screenshot({ path: path.join(ARTIFACTS, 'wall-display-tile.png') });
+
+    // Drag: the camera's name in its panel onto the wall panel's fourth tile.
+    await page.fill('[data-testid=search]', cams[1]!.name);
+    await page.press('[data-testid=search]', 'Enter');
+    await page.waitForSelector(`[data-testid=side-panel][data-kind=camera][data-id="${cams[1]!.id}"]`);
+    await page.dragAndDrop('[data-testid=camera-drag]', '[data-testid=wall-panel] .xv-cell[data-slot="3"]');
+    await page.waitForSelector(`[data-testid=wall-panel] .xv-cell[data-slot="3"] [data-camera-id="${cams[1]!.id}"]`);
+    await shot(page, 'wall-panel');
+    await wallPage.close();
+    await page.click('[data-testid=wall-toggle]');
+    await page.click('[data-testid=side-panel] .close');
+  }, 150_000);
+
   it('turns to the night theme when the duty manager switches to night mode', async () => {
     const s = io(hub.url + '/console', { auth: { username: 'manager', password: 'demo' }, transports: ['websocket'] });
     await new Promise<void>((resolve, reject) => {

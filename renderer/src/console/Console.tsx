@@ -19,15 +19,23 @@ import { useLayerSwitches } from '../state/layers';
 import { WALL_MIN_LABEL_PX, WALL_ZOOM, useScale } from '../state/scale';
 import { select, type Selection } from '../state/selection';
 import { PickChooser, type Chooser } from './PickChooser';
+import { WallPanel } from './WallPanel';
 import { SidePanel } from './SidePanel';
 import { Sidebar } from './Sidebar';
 
 /** Point-like things: when two of them share a click, the operator is asked which one was meant. */
 const POINTLIKE = new Set<Selection['kind']>(['unit', 'camera', 'incident']);
 
+const WALL_PANEL_KEY = 'xiuhua.wallPanel';
+
 export function Console() {
-  const { i18n } = useTranslation();
+  const { t, i18n } = useTranslation();
   const [chooser, setChooser] = useState<Chooser | null>(null);
+  const [wallOpen, setWallOpen] = useState(() => localStorage.getItem(WALL_PANEL_KEY) === 'open');
+  const toggleWall = () => setWallOpen((o) => {
+    localStorage.setItem(WALL_PANEL_KEY, o ? 'closed' : 'open');
+    return !o;
+  });
   const closeChooser = useCallback(() => setChooser(null), []);
   const onPick = useCallback((p: MapPick) => {
     setChooser(null);
@@ -51,18 +59,22 @@ export function Console() {
       <div className="body">
         <Sidebar />
         <main className="stage">
-          <MapView onPick={onPick} textScale={textScale}>
-            <BasemapLayer theme={theme} lang={i18n.language} />
-            <AreasLayer visible={on.areas} known={live} />
-            <RoutesLayer visible={on.lines} />
-            <VehiclesLayer visible={on.lines} />
-            <OfficersLayer visible={on.areas} />
-            <CamerasLayer visible={on.points} known={live} />
-            <IncidentsLayer visible={on.incidents} lang={i18n.language} />
-            <SelectionLayer />
-          </MapView>
-          <AlarmBar />
-          {chooser && <PickChooser chooser={chooser} onClose={closeChooser} />}
+          <div className="map-area">
+            <MapView onPick={onPick} textScale={textScale}>
+              <BasemapLayer theme={theme} lang={i18n.language} />
+              <AreasLayer visible={on.areas} known={live} />
+              <RoutesLayer visible={on.lines} />
+              <VehiclesLayer visible={on.lines} />
+              <OfficersLayer visible={on.areas} />
+              <CamerasLayer visible={on.points} known={live} />
+              <IncidentsLayer visible={on.incidents} lang={i18n.language} />
+              <SelectionLayer />
+            </MapView>
+            <AlarmBar />
+            {chooser && <PickChooser chooser={chooser} onClose={closeChooser} />}
+            <button type="button" className="wall-toggle" aria-pressed={wallOpen} onClick={toggleWall} data-testid="wall-toggle">{t('wallPanel.toggle')}</button>
+          </div>
+          {wallOpen && <WallPanel />}
         </main>
         <SidePanel />
       </div>

@@ -71,6 +71,7 @@ export const en = {
     evaluatorReadOnly: 'Read-only role',
     note: 'Note',
   },
+  wallPanel: { toggle: 'Video wall', showOn: 'Show on wall', tile: 'Tile {{n}}', console: 'This console', display: 'Wall display {{name}}', drag: 'Drag onto a wall tile' },
   pick: { createHere: 'Create incident here', hint: 'Right-click, long-press or press N to create an incident anywhere' },
   outage: {
     title: 'HUB CONNECTION LOST since {{time}} ({{ago}})',

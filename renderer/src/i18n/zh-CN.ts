@@ -73,6 +73,7 @@ export const zhCN: Messages = {
     evaluatorReadOnly: '只读角色',
     note: '备注',
   },
+  wallPanel: { toggle: '视频墙', showOn: '上墙显示', tile: '第 {{n}} 格', console: '本席位', display: '大屏 {{name}}', drag: '拖到视频墙的格子上' },
   pick: { createHere: '在此处创建事件', hint: '右键、长按或按 N 键可在任意位置创建事件' },
   outage: {
     title: '与中枢的连接已中断，自 {{time}} 起（{{ago}}）',

@@ -21,8 +21,13 @@ export type VideoWallProps = {
   getStreamUrl: (cameraId: string) => Promise<string>;
   /** what to show when this display has nothing saved yet, e.g. the active mode's wall preset */
   preset?: { layout: WallLayout; cameraIds: (string | null)[] };
-  /** a camera picked elsewhere (map, list): plays in the first (focus) tile; `at` is performance.now() of the click */
-  focus?: { cameraId: string; at: number } | null;
+  /**
+   * a camera picked elsewhere (map, list, "show on wall"): plays in tile `slot` (default the first, the focus
+   * tile); `at` is performance.now() of the click. Pass a new object per request.
+   */
+  focus?: { cameraId: string; at: number; slot?: number } | null;
+  /** told how many tiles the current layout has (so others can offer "tile 1…n") */
+  onTiles?: (n: number) => void;
   hubClockOffsetMs?: number;
   /**
    * Host names that all reach the hub (e.g. its DNS name and its IP): tiles spread their requests over them
@@ -47,7 +52,7 @@ function sameContent(a: TileContent | null, b: TileContent | null): boolean {
 }
 
 export function VideoWall(props: VideoWallProps) {
-  const { displayKey, cameras, units, health, getStreamUrl, preset, focus, hubClockOffsetMs, mediaHosts, renewUrlEveryMs, onFirstFrame, details } = props;
+  const { displayKey, cameras, units, health, getStreamUrl, preset, focus, hubClockOffsetMs, mediaHosts, renewUrlEveryMs, onFirstFrame, details, onTiles } = props;
   const t = useVideoTexts();
   const [wall, setWall] = useState<WallState>(
     () => loadWall(displayKey) ?? (preset ? fromPreset(preset.layout, preset.cameraIds) : emptyWall()),
@@ -91,8 +96,9 @@ export function VideoWall(props: VideoWallProps) {
     if (!focus) return;
     const camera = cameraById.get(focus.cameraId);
     if (!camera) return;
-    put(0, contentFor(camera), focus.at);
-    setEnlarged((e) => (e === null || e === 0 ? e : null));
+    const slot = focus.slot ?? 0;
+    put(slot, contentFor(camera), focus.at);
+    setEnlarged((e) => (e === null || e === slot ? e : null));
     // Only a new focus request (a new click) moves a camera, not a change in the camera list.
   }, [focus]);
 
@@ -126,6 +132,8 @@ export function VideoWall(props: VideoWallProps) {
   }
 
   const geometry = layoutGeometry(wall.layout);
+  const tileCount = geometry.cells.length;
+  useEffect(() => onTiles?.(tileCount), [onTiles, tileCount]);
   const shown = geometry.cells.map((cell, slot) => ({ cell, slot })).filter(({ slot }) => enlarged === null || slot === enlarged);
 
   return (

@@ -1,7 +1,8 @@
 // The video wall display: the active mode's wall preset (layout + key cameras in order). What the operator
 // changes is saved per display and per mode, so switching to emergency brings up that mode's wall and
 // switching back restores the daily one as it was left.
-import { useMemo } from 'react';
+import { useCallback, useMemo, useState } from 'react';
+import { useWallEndpoint } from '../common/wall-link';
 import { MODE_PROFILES } from '../../../shared/modes';
 import { hub, useHub } from '../hub';
 import { VideoWall } from '../video';
@@ -20,6 +21,11 @@ export function VideoWallScreen({ displayKey }: { displayKey: string }) {
   const units = useMemo(() => [...unitMap.values()], [unitMap]);
   const health = useMemo(() => Object.fromEntries(streams), [streams]);
   const wall = MODE_PROFILES[modeName].wall;
+  // "Show on wall ▸ tile n" from a console of this machine.
+  const [focus, setFocus] = useState<{ cameraId: string; at: number; slot: number } | null>(null);
+  const [tiles, setTiles] = useState(0);
+  const onPut = useCallback((slot: number, cameraId: string) => setFocus({ cameraId, slot, at: performance.now() }), []);
+  useWallEndpoint(`wall-${displayKey}`, tiles, onPut);
   const preset = useMemo(
     () => ({
       layout: wall.layout,
@@ -41,6 +47,8 @@ export function VideoWallScreen({ displayKey }: { displayKey: string }) {
           getStreamUrl={streamUrl}
           preset={preset}
           hubClockOffsetMs={skew}
+          focus={focus}
+          onTiles={setTiles}
         />
       )}
     </div>
