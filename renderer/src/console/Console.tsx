@@ -4,6 +4,7 @@ import { useCallback, useMemo, useState, type CSSProperties } from 'react';
 import { useTranslation } from 'react-i18next';
 import { MODE_PROFILES } from '../../../shared/modes';
 import { useHub } from '../hub';
+import { useLiveCity } from '../state/live-city';
 import { MapView, type MapPick } from '../map/MapView';
 import { AreasLayer } from '../map/layers/AreaLayers';
 import { BasemapLayer } from '../map/layers/BasemapLayer';
@@ -17,7 +18,7 @@ import { OutageBanner } from '../common/OutageBanner';
 import { Header } from './Header';
 import { useLayerSwitches } from '../state/layers';
 import { WALL_MIN_LABEL_PX, WALL_ZOOM, useScale } from '../state/scale';
-import { select, type Selection } from '../state/selection';
+import { select, useSelection, type Selection } from '../state/selection';
 import { PickChooser, type Chooser } from './PickChooser';
 import { WallPanel } from './WallPanel';
 import { SidePanel } from './SidePanel';
@@ -49,7 +50,8 @@ export function Console() {
   }, []);
   const on = useLayerSwitches();
   const theme = useHub((s) => MODE_PROFILES[s.mode?.mode ?? 'daily'].mapTheme);
-  const live = useHub((s) => s.connection.status === 'live');
+  const city = useLiveCity();
+  const selection = useSelection();
   const scale = useScale();
   const textScale = useMemo(() => (scale === 'wall' ? { factor: WALL_ZOOM, minPx: WALL_MIN_LABEL_PX } : undefined), [scale]);
   return (
@@ -62,13 +64,13 @@ export function Console() {
           <div className="map-area">
             <MapView onPick={onPick} textScale={textScale}>
               <BasemapLayer theme={theme} lang={i18n.language} />
-              <AreasLayer visible={on.areas} known={live} />
-              <RoutesLayer visible={on.lines} />
-              <VehiclesLayer visible={on.lines} />
-              <OfficersLayer visible={on.areas} />
-              <CamerasLayer visible={on.points} known={live} />
-              <IncidentsLayer visible={on.incidents} lang={i18n.language} />
-              <SelectionLayer />
+              <AreasLayer city={city} visible={on.areas} />
+              <RoutesLayer city={city} visible={on.lines} />
+              <VehiclesLayer city={city} visible={on.lines} />
+              <OfficersLayer city={city} visible={on.areas} />
+              <CamerasLayer city={city} visible={on.points} />
+              <IncidentsLayer city={city} visible={on.incidents} lang={i18n.language} />
+              <SelectionLayer city={city} selection={selection} />
             </MapView>
             <AlarmBar />
             {chooser && <PickChooser chooser={chooser} onClose={closeChooser} />}

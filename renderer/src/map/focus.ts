@@ -3,6 +3,7 @@ import type { Map as MlMap } from 'maplibre-gl';
 import type { LngLat } from '../../../shared/domain';
 import { hub } from '../hub';
 import type { Selection } from '../state/selection';
+import type { City } from './city';
 
 let map: MlMap | null = null;
 
@@ -11,27 +12,32 @@ export function setFocusMap(m: MlMap | null): void {
   map = m;
 }
 
-export function whereIs(sel: Selection): LngLat | null {
-  const s = hub.getState();
+/** Where a selected thing is in a city (live or replayed). */
+export function whereIn(city: Pick<City, 'cameras' | 'incidents' | 'areas' | 'routes' | 'positions'>, sel: Selection): LngLat | null {
   switch (sel.kind) {
     case 'place':
       return sel.at;
     case 'unit':
-      return hub.positions.get(sel.id)?.trail.at(-1) ?? null;
+      return city.positions.get(sel.id)?.trail.at(-1) ?? null;
     case 'camera': {
-      const c = s.cameras.get(sel.id);
+      const c = city.cameras.get(sel.id);
       if (!c) return null;
-      return c.position ?? (c.unitId ? hub.positions.get(c.unitId)?.trail.at(-1) ?? null : null);
+      return c.position ?? (c.unitId ? city.positions.get(c.unitId)?.trail.at(-1) ?? null : null);
     }
     case 'incident':
-      return s.incidents.get(sel.id)?.position ?? null;
+      return city.incidents.get(sel.id)?.position ?? null;
     case 'area':
-      return s.areas.get(sel.id)?.center ?? null;
+      return city.areas.get(sel.id)?.center ?? null;
     case 'route': {
-      const line = s.routes.get(sel.id)?.line;
+      const line = city.routes.get(sel.id)?.line;
       return line ? line[Math.floor(line.length / 2)] ?? null : null;
     }
   }
+}
+
+/** Where a selected thing is in the live city. */
+export function whereIs(sel: Selection): LngLat | null {
+  return whereIn({ ...hub.getState(), positions: hub.positions }, sel);
 }
 
 /**

@@ -2,6 +2,7 @@
 import { useTranslation } from 'react-i18next';
 import { MODE_PROFILES } from '../../../shared/modes';
 import { useHub } from '../hub';
+import { useLiveCity } from '../state/live-city';
 import { MapView } from '../map/MapView';
 import { AreasLayer } from '../map/layers/AreaLayers';
 import { BasemapLayer } from '../map/layers/BasemapLayer';
@@ -15,19 +16,19 @@ import { WallStrip } from './WallStrip';
 export function MapWall() {
   const { i18n } = useTranslation();
   const theme = useHub((s) => MODE_PROFILES[s.mode?.mode ?? 'daily'].mapTheme);
-  const live = useHub((s) => s.connection.status === 'live');
+  const city = useLiveCity();
   return (
     <div className={`wall-map theme-${theme}`}>
       <WallStrip />
       <main className="stage">
         <MapView>
           <BasemapLayer theme={theme} lang={i18n.language} />
-          <AreasLayer visible known={live} />
-          <RoutesLayer visible />
-          <VehiclesLayer visible />
-          <OfficersLayer visible />
-          <CamerasLayer visible known={live} />
-          <IncidentsLayer visible lang={i18n.language} />
+          <AreasLayer city={city} visible />
+          <RoutesLayer city={city} visible />
+          <VehiclesLayer city={city} visible />
+          <OfficersLayer city={city} visible />
+          <CamerasLayer city={city} visible />
+          <IncidentsLayer city={city} visible lang={i18n.language} />
         </MapView>
         <AlarmBar />
       </main>

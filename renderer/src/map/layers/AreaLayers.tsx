@@ -3,8 +3,9 @@
 import type { MapGeoJSONFeature } from 'maplibre-gl';
 import { useEffect, useMemo, useState } from 'react';
 import type { Area, Unit } from '../../../../shared/domain';
+import type { PositionStore } from '../../hub/positions';
+import { useScopedIds, type City } from '../city';
 import { MODE_PROFILES } from '../../../../shared/modes';
-import { hub, useHub } from '../../hub';
 import { PICK_RANK, useMap } from '../MapView';
 import { FONT } from './BasemapLayer';
 import { freshness } from '../freshness';
@@ -14,13 +15,12 @@ import { LIVE } from '../theme';
 const RECOUNT_MS = 5000;
 
 /** Officers on duty with a live position, counted per cell and per post. */
-export function staffing(units: ReadonlyMap<string, Unit>): { cells: Map<string, number>; posts: Map<string, number> } {
+export function staffing(units: ReadonlyMap<string, Unit>, positions: PositionStore, now: number): { cells: Map<string, number>; posts: Map<string, number> } {
   const cells = new Map<string, number>();
   const posts = new Map<string, number>();
-  const now = hub.hubNow();
   for (const u of units.values()) {
     if (u.kind !== 'officer' || u.status === 'off_duty') continue;
-    const t = hub.positions.get(u.id);
+    const t = positions.get(u.id);
     if (!t || freshness(t.fix.t, now) !== 'live') continue;
     if (u.cellId) cells.set(u.cellId, (cells.get(u.cellId) ?? 0) + 1);
     if (u.postId && u.status === 'on_post') posts.set(u.postId, (posts.get(u.postId) ?? 0) + 1);
@@ -47,44 +47,43 @@ function cellFeature(a: Area, have: number, need: number, known: boolean): GeoJS
   return { type: 'Feature', id: a.id, geometry: a.polygon, properties: { id: a.id, kind: a.kind, name: a.name, staffed, have: known ? String(have) : '?', need } };
 }
 
-export function AreasLayer({ visible, known }: { visible: boolean; known: boolean }) {
+export function AreasLayer({ city, visible }: { city: City; visible: boolean }) {
   const { map, addPickable } = useMap();
-  const areas = useHub((s) => s.areas);
-  const units = useHub((s) => s.units);
-  const mode = useHub((s) => s.mode?.mode ?? 'daily');
+  const n = useScopedIds();
+  const { areas, units, mode, known, positions, now } = city;
   const recount = useRecount();
   const need = MODE_PROFILES[mode].minStaffPerCell;
 
   useEffect(() => {
-    map.addSource('areas', { type: 'geojson', data: emptyFc() });
-    map.addSource('posts', { type: 'geojson', data: emptyFc() });
+    map.addSource(n('areas'), { type: 'geojson', data: emptyFc() });
+    map.addSource(n('posts'), { type: 'geojson', data: emptyFc() });
     map.addLayer({
-      id: 'cells-fill', type: 'fill', source: 'areas', filter: ['==', ['get', 'kind'], 'cell'],
+      id: n('cells-fill'), type: 'fill', source: n('areas'), filter: ['==', ['get', 'kind'], 'cell'],
       paint: {
         'fill-color': ['match', ['get', 'staffed'], 'ok', LIVE.cellOk, 'short', LIVE.cellShort, 'unknown', LIVE.unknown, LIVE.cellNone],
         'fill-opacity': ['match', ['get', 'staffed'], 'short', 0.22, 0.1],
       },
     }, 'z-areas');
     map.addLayer({
-      id: 'cells-line', type: 'line', source: 'areas', filter: ['==', ['get', 'kind'], 'cell'],
+      id: n('cells-line'), type: 'line', source: n('areas'), filter: ['==', ['get', 'kind'], 'cell'],
       paint: { 'line-color': ['match', ['get', 'staffed'], 'short', LIVE.cellShort, 'unknown', LIVE.unknown, '#4c6a8a'], 'line-width': 1, 'line-opacity': 0.7 },
     }, 'z-areas');
     map.addLayer({
-      id: 'districts-line', type: 'line', source: 'areas', filter: ['==', ['get', 'kind'], 'district'],
+      id: n('districts-line'), type: 'line', source: n('areas'), filter: ['==', ['get', 'kind'], 'district'],
       paint: { 'line-color': '#8fb3d9', 'line-width': 2.5, 'line-opacity': 0.8, 'line-dasharray': [4, 2] },
     }, 'z-areas');
     map.addLayer({
-      id: 'districts-label', type: 'symbol', source: 'areas', filter: ['==', ['get', 'kind'], 'district'], maxzoom: 14,
+      id: n('districts-label'), type: 'symbol', source: n('areas'), filter: ['==', ['get', 'kind'], 'district'], maxzoom: 14,
       layout: { 'text-field': ['get', 'name'], 'text-font': FONT, 'text-size': 20 },
       paint: { 'text-color': '#bcd3ec', 'text-halo-color': '#0b0f16', 'text-halo-width': 2 },
     }, 'z-areas');
     map.addLayer({
-      id: 'cells-label', type: 'symbol', source: 'areas', filter: ['==', ['get', 'kind'], 'cell'], minzoom: 14.5,
+      id: n('cells-label'), type: 'symbol', source: n('areas'), filter: ['==', ['get', 'kind'], 'cell'], minzoom: 14.5,
       layout: { 'text-field': ['concat', ['get', 'name'], '\n', ['get', 'have'], '/', ['to-string', ['get', 'need']]], 'text-font': FONT, 'text-size': 13 },
       paint: { 'text-color': ['match', ['get', 'staffed'], 'short', '#ffb37a', '#9fb6cc'], 'text-halo-color': '#0b0f16', 'text-halo-width': 1.5 },
     }, 'z-areas');
     map.addLayer({
-      id: 'posts', type: 'circle', source: 'posts',
+      id: n('posts'), type: 'circle', source: n('posts'),
       paint: {
         'circle-radius': ['interpolate', ['linear'], ['zoom'], 12, 3, 16, 8],
         'circle-color': 'rgba(0,0,0,0)',
@@ -93,25 +92,25 @@ export function AreasLayer({ visible, known }: { visible: boolean; known: boolea
       },
     }, 'z-areas');
     map.addLayer({
-      id: 'posts-label', type: 'symbol', source: 'posts', minzoom: 16,
+      id: n('posts-label'), type: 'symbol', source: n('posts'), minzoom: 16,
       layout: { 'text-field': ['get', 'name'], 'text-font': FONT, 'text-size': 12, 'text-offset': [0, -1.4], 'text-optional': true },
       paint: { 'text-color': '#9fb6cc', 'text-halo-color': '#0b0f16', 'text-halo-width': 1.5 },
     }, 'z-areas');
     const area = (f: MapGeoJSONFeature) => ({ kind: 'area' as const, id: String(f.properties.id) });
-    const offPosts = addPickable({ layerIds: ['posts'], rank: PICK_RANK.post, pick: area });
-    const offCells = addPickable({ layerIds: ['cells-fill'], rank: PICK_RANK.cell, pick: area });
+    const offPosts = addPickable({ layerIds: [n('posts')], rank: PICK_RANK.post, pick: area });
+    const offCells = addPickable({ layerIds: [n('cells-fill')], rank: PICK_RANK.cell, pick: area });
     const off = () => {
       offPosts();
       offCells();
     };
     return () => {
       off();
-      removeAll(map, AREA_LAYERS, ['areas', 'posts']);
+      removeAll(map, AREA_LAYERS.map(n), [n('areas'), n('posts')]);
     };
-  }, [map, addPickable]);
+  }, [map, addPickable, n]);
 
   // `recount` is a dependency on purpose: staffing changes as positions age.
-  const counts = useMemo(() => staffing(units), [units, recount]);
+  const counts = useMemo(() => staffing(units, positions, now()), [units, positions, now, recount]);
 
   useEffect(() => {
     const polys: GeoJSON.Feature[] = [];
@@ -124,10 +123,10 @@ export function AreasLayer({ visible, known }: { visible: boolean; known: boolea
         if (f) polys.push(f);
       }
     }
-    void geojsonSource(map, 'areas')?.setData(fc(polys));
-    void geojsonSource(map, 'posts')?.setData(fc(posts));
-  }, [map, areas, counts, need, known]);
+    void geojsonSource(map, n('areas'))?.setData(fc(polys));
+    void geojsonSource(map, n('posts'))?.setData(fc(posts));
+  }, [map, n, areas, counts, need, known]);
 
-  useVisibility(map, AREA_LAYERS, visible);
+  useVisibility(map, useMemo(() => AREA_LAYERS.map(n), [n]), visible);
   return null;
 }

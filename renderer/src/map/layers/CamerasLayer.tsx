@@ -5,7 +5,8 @@ import type { ExpressionSpecification } from 'maplibre-gl';
 import { useEffect, useMemo, useState } from 'react';
 import type { Camera } from '../../../../shared/domain';
 import type { StreamHealth } from '../../../../shared/protocol';
-import { hub, useHub } from '../../hub';
+import type { PositionStore } from '../../hub/positions';
+import { useScopedIds, type City } from '../city';
 import { PICK_RANK, useMap } from '../MapView';
 import { FONT } from './BasemapLayer';
 import { ensureIcons } from '../icons';
@@ -35,12 +36,12 @@ const LAYERS = ['camera-clusters', 'camera-cluster-count', 'camera-cones', 'came
 const single: ExpressionSpecification = ['!', ['has', 'point_count']];
 const isFixed: ExpressionSpecification = ['==', ['get', 'kind'], 'fixed'];
 
-function features(cameras: ReadonlyMap<string, Camera>, streams: ReadonlyMap<string, StreamHealth>, known: boolean): GeoJSON.Feature[] {
+function features(cameras: ReadonlyMap<string, Camera>, streams: ReadonlyMap<string, StreamHealth>, positions: PositionStore, known: boolean): GeoJSON.Feature[] {
   const out: GeoJSON.Feature[] = [];
   for (const c of cameras.values()) {
-    const at = c.position ?? (c.unitId ? hub.positions.get(c.unitId)?.trail.at(-1) : undefined);
+    const at = c.position ?? (c.unitId ? positions.get(c.unitId)?.trail.at(-1) : undefined);
     if (!at) continue;
-    const heading = c.facing ?? (c.unitId ? hub.positions.get(c.unitId)?.fix.heading : undefined);
+    const heading = c.facing ?? (c.unitId ? positions.get(c.unitId)?.fix.heading : undefined);
     out.push({
       type: 'Feature',
       id: c.id,
@@ -51,21 +52,21 @@ function features(cameras: ReadonlyMap<string, Camera>, streams: ReadonlyMap<str
   return out;
 }
 
-export function CamerasLayer({ visible, known }: { visible: boolean; known: boolean }) {
+export function CamerasLayer({ city, visible }: { city: City; visible: boolean }) {
   const { map, addPickable } = useMap();
-  const cameras = useHub((s) => s.cameras);
-  const streams = useHub((s) => s.streams);
+  const n = useScopedIds();
+  const { cameras, streams, positions, known } = city;
   const [tick, setTick] = useState(0);
   const moving = useMemo(() => [...cameras.values()].some((c) => !c.position), [cameras]);
 
   useEffect(() => {
     ensureIcons(map);
-    map.addSource('cameras', {
+    map.addSource(n('cameras'), {
       type: 'geojson', data: emptyFc(), cluster: true, clusterMaxZoom: 12, clusterRadius: 36,
       clusterProperties: { offline: ['+', ['case', ['==', ['get', 'look'], 'offline'], 1, 0]] },
     });
     map.addLayer({
-      id: 'camera-clusters', type: 'circle', source: 'cameras', filter: ['has', 'point_count'],
+      id: n('camera-clusters'), type: 'circle', source: n('cameras'), filter: ['has', 'point_count'],
       paint: {
         'circle-color': '#1c6f8c',
         'circle-radius': ['step', ['get', 'point_count'], 12, 10, 16, 50, 22, 200, 28],
@@ -75,12 +76,12 @@ export function CamerasLayer({ visible, known }: { visible: boolean; known: bool
       },
     }, 'z-incidents');
     map.addLayer({
-      id: 'camera-cluster-count', type: 'symbol', source: 'cameras', filter: ['has', 'point_count'],
+      id: n('camera-cluster-count'), type: 'symbol', source: n('cameras'), filter: ['has', 'point_count'],
       layout: { 'text-field': ['get', 'point_count_abbreviated'], 'text-font': FONT, 'text-size': 15, 'text-allow-overlap': true },
       paint: { 'text-color': '#ffffff' },
     }, 'z-incidents');
     map.addLayer({
-      id: 'camera-cones', type: 'symbol', source: 'cameras', filter: ['all', single, isFixed, ['>=', ['get', 'facing'], 0]],
+      id: n('camera-cones'), type: 'symbol', source: n('cameras'), filter: ['all', single, isFixed, ['>=', ['get', 'facing'], 0]],
       layout: {
         'icon-image': 'icon-cone', 'icon-rotate': ['get', 'facing'], 'icon-rotation-alignment': 'map',
         'icon-size': ['interpolate', ['linear'], ['zoom'], 13, 0.9, 17, 1.8], 'icon-allow-overlap': true, 'icon-ignore-placement': true,
@@ -88,7 +89,7 @@ export function CamerasLayer({ visible, known }: { visible: boolean; known: bool
       paint: { 'icon-color': lookColor, 'icon-opacity': 0.35 },
     }, 'z-incidents');
     map.addLayer({
-      id: 'cameras', type: 'symbol', source: 'cameras', filter: ['all', single, isFixed],
+      id: n('cameras'), type: 'symbol', source: n('cameras'), filter: ['all', single, isFixed],
       layout: {
         'icon-image': ['match', ['get', 'look'], 'offline', 'icon-cam-off', 'icon-cam-fixed'],
         'icon-size': ['interpolate', ['linear'], ['zoom'], 12, 0.45, 17, 0.8], 'icon-allow-overlap': true, 'icon-ignore-placement': true,
@@ -101,7 +102,7 @@ export function CamerasLayer({ visible, known }: { visible: boolean; known: bool
     }, 'z-incidents');
     // Vehicle and body-worn cameras ride on units: shown close up only, beside (not over) their unit's dot.
     map.addLayer({
-      id: 'cameras-moving', type: 'symbol', source: 'cameras', minzoom: 15, filter: ['all', single, ['!', isFixed]],
+      id: n('cameras-moving'), type: 'symbol', source: n('cameras'), minzoom: 15, filter: ['all', single, ['!', isFixed]],
       layout: {
         'icon-image': ['match', ['get', 'kind'], 'vehicle', 'icon-cam-vehicle', 'icon-cam-body'],
         'icon-size': 0.55, 'icon-offset': [26, -26], 'icon-allow-overlap': true, 'icon-ignore-placement': true,
@@ -109,17 +110,17 @@ export function CamerasLayer({ visible, known }: { visible: boolean; known: bool
       paint: { 'icon-color': lookColor, 'icon-halo-color': '#0b0f16', 'icon-halo-width': 1 },
     }, 'z-incidents');
     map.addLayer({
-      id: 'cameras-label', type: 'symbol', source: 'cameras', minzoom: 16, filter: ['all', single, isFixed],
+      id: n('cameras-label'), type: 'symbol', source: n('cameras'), minzoom: 16, filter: ['all', single, isFixed],
       layout: { 'text-field': ['get', 'name'], 'text-font': FONT, 'text-size': 13, 'text-offset': [0, 1.2], 'text-anchor': 'top', 'text-optional': true },
       paint: { 'text-color': '#d8f3ff', 'text-halo-color': '#0b0f16', 'text-halo-width': 1.5 },
     }, 'z-incidents');
     const off = addPickable({
-      layerIds: ['cameras', 'cameras-moving', 'camera-clusters'],
+      layerIds: [n('cameras'), n('cameras-moving'), n('camera-clusters')],
       rank: PICK_RANK.camera,
       pick: (f, m) => {
         if (f.properties.cluster_id !== undefined) {
           const at = (f.geometry as GeoJSON.Point).coordinates as [number, number];
-          void geojsonSource(m, 'cameras')?.getClusterExpansionZoom(Number(f.properties.cluster_id)).then((zoom) => m.easeTo({ center: at, zoom }));
+          void geojsonSource(m, n('cameras'))?.getClusterExpansionZoom(Number(f.properties.cluster_id)).then((zoom) => m.easeTo({ center: at, zoom }));
           return 'handled';
         }
         return { kind: 'camera', id: String(f.properties.id) };
@@ -127,9 +128,9 @@ export function CamerasLayer({ visible, known }: { visible: boolean; known: bool
     });
     return () => {
       off();
-      removeAll(map, LAYERS, ['cameras']);
+      removeAll(map, LAYERS.map(n), [n('cameras')]);
     };
-  }, [map, addPickable]);
+  }, [map, addPickable, n]);
 
   useEffect(() => {
     if (!moving) return;
@@ -138,9 +139,9 @@ export function CamerasLayer({ visible, known }: { visible: boolean; known: bool
   }, [moving]);
 
   useEffect(() => {
-    void geojsonSource(map, 'cameras')?.setData(fc(features(cameras, streams, known)));
-  }, [map, cameras, streams, tick, known]);
+    void geojsonSource(map, n('cameras'))?.setData(fc(features(cameras, streams, positions, known)));
+  }, [map, n, cameras, streams, positions, tick, known]);
 
-  useVisibility(map, LAYERS, visible);
+  useVisibility(map, useMemo(() => LAYERS.map(n), [n]), visible);
   return null;
 }

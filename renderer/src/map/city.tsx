@@ -1,0 +1,41 @@
+// What the map layers draw, handed to them as a prop: the live city (state/live-city.ts) or a replayed one
+// (the review screen, later), so the same layers can draw either, or both side by side.
+import { createContext, useCallback, useContext, useId, type ReactNode } from 'react';
+import type { Area, Camera, Incident, ModeName, Route, Unit } from '../../../shared/domain';
+import type { StreamHealth } from '../../../shared/protocol';
+import type { PositionStore } from '../hub/positions';
+
+export type City = {
+  units: ReadonlyMap<string, Unit>;
+  areas: ReadonlyMap<string, Area>;
+  routes: ReadonlyMap<string, Route>;
+  cameras: ReadonlyMap<string, Camera>;
+  incidents: ReadonlyMap<string, Incident>;
+  streams: ReadonlyMap<string, StreamHealth>;
+  mode: ModeName;
+  /** merged positions with their bounded-rate flushes */
+  positions: PositionStore;
+  /** the city's clock (ms): the hub's for the live city, the replay's for a replay */
+  now: () => number;
+  /** false while the picture cannot be current (hub away): derived figures show as unknown */
+  known: boolean;
+};
+
+/**
+ * Every source and layer id a layer adds is suffixed with its city's scope, so two cities can share one
+ * map. The live city has the empty scope (ids as written, which tests and tools use); any other city is
+ * wrapped in <CityScope>, whose scope comes from useId().
+ */
+const Scope = createContext('');
+
+export function CityScope({ children }: { children: ReactNode }) {
+  const id = useId();
+  return <Scope.Provider value={`-${id.replace(/[^a-zA-Z0-9]/g, '')}`}>{children}</Scope.Provider>;
+}
+
+/** `n('cameras')` → the id in this city's scope. */
+export function useScopedIds(): (id: string) => string {
+  const suffix = useContext(Scope);
+  // Stable per scope: layers list it in their effects' dependencies.
+  return useCallback((id: string) => id + suffix, [suffix]);
+}
