@@ -174,10 +174,14 @@ describe('wall displays', () => {
     await hub.close();
     await page.waitForSelector('.wall-strip.wall-conn-offline .wall-stale', { timeout: 40_000 });
     expect(await page.textContent('[data-testid=conn-status]')).toMatch(/离线|offline/i);
+    // The figures say they are as of the outage, and stream states are unknown rather than counted.
+    expect(await page.textContent('[data-testid=board-asof]')).toContain('中枢断开');
+    expect(await page.locator('[data-testid=board-streams] dd').allTextContents()).toEqual(['?', '?', '?', '?']);
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-offline.png') });
     hub = await simulateDemoCity(await startHub({ port, dataDir, demo: true, rendererDir, log: () => undefined }));
     await page.waitForSelector('[data-testid=conn-status][data-status=live]', { timeout: 60_000 });
     expect(await page.locator('.wall-stale').count()).toBe(0);
+    await page.waitForSelector('[data-testid=board-asof]', { state: 'detached' });
     await page.context().close();
   }, 150_000);
 });

@@ -129,6 +129,7 @@ export const en = {
     streamDown: 'Down',
     streamIdle: 'Standby (nobody watching)',
     stale: 'Figures may be out of date',
+    asOf: 'Hub away: figures as of {{time}}; camera states unknown',
   },
   attribution: '© OpenStreetMap contributors',
 };

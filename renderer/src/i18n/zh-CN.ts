@@ -131,6 +131,7 @@ export const zhCN: Messages = {
     streamDown: '中断',
     streamIdle: '待机（无人观看）',
     stale: '数据可能已过时',
+    asOf: '中枢断开：数据截至 {{time}}，摄像头状态未知',
   },
   attribution: '© OpenStreetMap contributors',
 };

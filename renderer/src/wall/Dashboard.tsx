@@ -18,6 +18,9 @@ export function Dashboard() {
   const ready = useHub((s) => s.ready);
   const now = useNow() + hub.getState().clockSkewMs;
   const clock = useClock();
+  // While the hub is away the figures are as of when it went: said on the board, and stream states unknown.
+  const conn = useHub((s) => s.connection);
+  const known = conn.status === 'live';
   const board = useMemo(() => countBoard({ units, incidents, sos: sosMap, streams }), [units, incidents, sosMap, streams]);
 
   return (
@@ -26,7 +29,8 @@ export function Dashboard() {
       {!ready ? (
         <div className="board-wait">{t('wall.loading')}</div>
       ) : (
-        <div className="board">
+        <div className={`board ${known ? '' : 'board-unknown'}`} data-known={known}>
+          {!known && <div className="board-asof" data-testid="board-asof">{t('wall.asOf', { time: clock(conn.since) })}</div>}
           <section className={`board-sos ${board.sos.length ? 'sos-active' : ''}`} data-testid="board-sos" data-count={board.sos.length}>
             <h2>{t('wall.sos')}</h2>
             {board.sos.length === 0 ? (
@@ -73,10 +77,10 @@ export function Dashboard() {
           <section className="board-streams" data-testid="board-streams" data-up={board.streams.up} data-down={board.streams.down}>
             <h2>{t('wall.streams')}</h2>
             <dl>
-              <div className="row stream-up"><dt>{t('wall.streamUp')}</dt><dd>{board.streams.up}</dd></div>
-              <div className="row stream-starting"><dt>{t('wall.streamStarting')}</dt><dd>{board.streams.starting}</dd></div>
-              <div className={`row stream-down ${board.streams.down ? 'is-bad' : ''}`}><dt>{t('wall.streamDown')}</dt><dd>{board.streams.down}</dd></div>
-              <div className="row stream-idle"><dt>{t('wall.streamIdle')}</dt><dd>{board.streams.idle}</dd></div>
+              <div className="row stream-up"><dt>{t('wall.streamUp')}</dt><dd>{known ? board.streams.up : '?'}</dd></div>
+              <div className="row stream-starting"><dt>{t('wall.streamStarting')}</dt><dd>{known ? board.streams.starting : '?'}</dd></div>
+              <div className={`row stream-down ${known && board.streams.down ? 'is-bad' : ''}`}><dt>{t('wall.streamDown')}</dt><dd>{known ? board.streams.down : '?'}</dd></div>
+              <div className="row stream-idle"><dt>{t('wall.streamIdle')}</dt><dd>{known ? board.streams.idle : '?'}</dd></div>
             </dl>
           </section>
         </div>

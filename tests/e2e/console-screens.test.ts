@@ -1,0 +1,159 @@
+// The console as it looks at a command center's wall: 1920×1080, desk and wall scale, zh-CN and English,
+// live and during a hub outage. Asserts what must hold at wall scale (text ≥ 24 px, map labels ≥ 18 px)
+// and writes the screenshots to tests/artifacts/console-screens/ for people to look at.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build } from 'vite';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startHub, type Hub } from '../../main/hub/server';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const ARTIFACTS = path.join(ROOT, 'tests/artifacts/console-screens');
+const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu-sandbox', '--disable-background-networking', '--disable-component-update',
+  '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
+];
+
+let browser: Browser;
+let hub: Hub;
+let dataDir: string;
+let rendererDir: string;
+
+beforeAll(async () => {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-screens-dist-'));
+  await build({ configFile: path.join(ROOT, 'renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-screens-e2e-'));
+  hub = await startHub({ port: 0, dataDir, demo: true, rendererDir, log: () => undefined });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await hub?.close();
+  for (const d of [dataDir, rendererDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
+});
+
+/** Every piece of text in the console's chrome (not the map canvas), with its size as drawn. */
+function drawnTextSizes(page: Page): Promise<{ text: string; px: number }[]> {
+  return page.evaluate(() => {
+    const out: { text: string; px: number }[] = [];
+    const roots = document.querySelectorAll('.header, .sidebar, .panel, .outage, .alarms, .notices');
+    for (const root of roots) {
+      const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const el = n.parentElement!;
+        const text = n.textContent!.trim();
+        if (!text || el.getClientRects().length === 0) continue;
+        const zoom = (el as HTMLElement & { currentCSSZoom: number }).currentCSSZoom;
+        out.push({ text: text.slice(0, 30), px: parseFloat(getComputedStyle(el).fontSize) * zoom });
+      }
+    }
+    return out;
+  });
+}
+
+/** The smallest size any map label can be drawn at (every stop of a zoom curve counts). */
+function smallestMapLabel(page: Page): Promise<{ id: string; px: number }> {
+  return page.evaluate(() => {
+    const map = window.__xiuhua!.map!;
+    let min = { id: '', px: Infinity };
+    for (const l of map.getStyle().layers) {
+      if (l.type !== 'symbol' || !l.layout || !('text-field' in l.layout)) continue;
+      const size = map.getLayoutProperty(l.id, 'text-size') as number | unknown[] | undefined;
+      const values = typeof size === 'number' ? [size] : Array.isArray(size) ? size.slice(3).filter((_, i) => i % 2 === 1) as number[] : [16];
+      for (const v of values) if (v < min.px) min = { id: l.id, px: v };
+    }
+    return min;
+  });
+}
+
+describe('the console on a 1080p wall', () => {
+  let page: Page;
+
+  beforeAll(async () => {
+    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN' });
+    context.setDefaultTimeout(60_000);
+    page = await context.newPage();
+    await page.goto(hub.url);
+    await page.fill('input[name=username]', 'operator');
+    await page.fill('input[name=password]', 'demo');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('[data-testid=conn-status][data-status=live]');
+    await page.waitForFunction(() => {
+      const x = window.__xiuhua;
+      return !!x?.map && x.hub.getState().ready && x.map.queryRenderedFeatures({ layers: ['bm-road-major'] }).length > 0
+        && x.map.queryRenderedFeatures({ layers: ['officers', 'cameras', 'camera-clusters'] }).length > 0;
+    }, undefined, { timeout: 90_000 });
+    // A camera's panel open, so the side panel is in the picture too.
+    const cam = await page.evaluate(() => [...window.__xiuhua!.hub.getState().cameras.values()].find((c) => c.kind === 'fixed')!.name);
+    await page.fill('[data-testid=search]', cam);
+    await page.press('[data-testid=search]', 'Enter');
+    await page.waitForSelector('[data-testid=side-panel][data-kind=camera]');
+    await page.evaluate(() => window.__xiuhua!.map!.jumpTo({ zoom: 15.5 }));
+  }, 240_000);
+  afterAll(async () => {
+    await page?.context().close();
+  });
+
+  const settle = () => page.waitForFunction(() => {
+    const map = window.__xiuhua!.map!;
+    return !map.isMoving() && map.loaded();
+  });
+
+  async function setScale(scale: 'desk' | 'wall') {
+    if ((await page.getAttribute('.console', 'data-scale')) !== scale) await page.click('[data-testid=scale-switch]');
+    await page.waitForSelector(`.console[data-scale=${scale}]`);
+  }
+
+  async function setLang(lang: 'zh' | 'en') {
+    const zh = (await page.textContent('.brand'))!.includes('城管');
+    if (zh !== (lang === 'zh')) await page.click('[data-testid=lang-switch]');
+    await page.waitForFunction((l) => document.querySelector('.brand')!.textContent!.includes(l === 'zh' ? '城管' : 'Command'), lang);
+  }
+
+  async function shots(state: string) {
+    for (const lang of ['zh', 'en'] as const) {
+      for (const scale of ['desk', 'wall'] as const) {
+        await setLang(lang);
+        await setScale(scale);
+        await settle();
+        await page.screenshot({ path: path.join(ARTIFACTS, `${state}-${scale}-${lang}.png`) });
+      }
+    }
+  }
+
+  it('at wall scale, every piece of text is at least 24 px and every map label at least 18 px', async () => {
+    await setScale('desk');
+    const desk = await drawnTextSizes(page);
+    expect(Math.min(...desk.map((d) => d.px))).toBeLessThan(24); // the desk is not a wall: the check can fail
+    await setScale('wall');
+    const wall = await drawnTextSizes(page);
+    expect(wall.length).toBeGreaterThan(20);
+    expect(wall.filter((d) => d.px < 24)).toEqual([]);
+    expect((await smallestMapLabel(page)).px).toBeGreaterThanOrEqual(18);
+    // Remembered for this display: a reload comes back at wall scale.
+    await page.reload();
+    await page.waitForSelector('.console[data-scale=wall]');
+    await page.waitForFunction(() => window.__xiuhua?.map?.loaded());
+    await page.fill('[data-testid=search]', (await page.evaluate(() => [...window.__xiuhua!.hub.getState().cameras.values()].find((c) => c.kind === 'fixed')!.name)));
+    await page.press('[data-testid=search]', 'Enter');
+    await page.waitForSelector('[data-testid=side-panel][data-kind=camera]');
+    await page.evaluate(() => window.__xiuhua!.map!.jumpTo({ zoom: 15.5 }));
+  }, 180_000);
+
+  it('writes the live console at desk and wall scale, in Chinese and English', async () => {
+    await shots('live');
+  }, 240_000);
+
+  it('writes the console during a hub outage, with text still ≥ 24 px at wall scale', async () => {
+    await hub.close();
+    await page.waitForSelector('[data-testid=conn-status][data-status=offline]', { timeout: 40_000 });
+    await page.waitForSelector('[data-testid=outage]');
+    await setScale('wall');
+    expect((await drawnTextSizes(page)).filter((d) => d.px < 24)).toEqual([]);
+    await shots('outage');
+  }, 240_000);
+});
