@@ -3,7 +3,7 @@
 import { useTranslation } from 'react-i18next';
 import { LIVE } from '../map/theme';
 
-type Shape = 'camera' | 'camera-off' | 'square' | 'diamond' | 'officer' | 'officer-sos' | 'ring' | 'arrow' | 'line' | 'fill' | 'triangle' | 'triangle-ring';
+type Shape = 'post' | 'camera' | 'camera-off' | 'square' | 'diamond' | 'officer' | 'officer-sos' | 'ring' | 'arrow' | 'line' | 'fill' | 'triangle' | 'triangle-ring';
 
 function Swatch({ shape, color }: { shape: Shape; color: string }) {
   const body = (() => {
@@ -18,6 +18,7 @@ function Swatch({ shape, color }: { shape: Shape; color: string }) {
             {shape === 'camera-off' && <path d="M1 4 L19 22" stroke={color} strokeWidth="1.5" />}
           </>
         );
+      case 'post': return <circle cx="11.5" cy="11.5" r="7.5" fill="none" stroke={color} strokeWidth="2" />;
       case 'square': return <rect x="4" y="4" width="15" height="15" fill={color} />;
       case 'diamond': return <path d="M11.5 2 L21 11.5 L11.5 21 L2 11.5 Z" fill={color} />;
       case 'officer': return <circle cx="11.5" cy="11.5" r="7" fill={color} stroke="#0b0f16" />;
@@ -68,6 +69,8 @@ export function Legend() {
         { label: t('legend.cellOk'), color: LIVE.cellOk, shape: 'fill' },
         { label: t('legend.cellShort'), color: LIVE.cellShort, shape: 'fill' },
         { label: t('legend.cellUnknown'), color: LIVE.unknown, shape: 'fill' },
+        { label: t('legend.postHeld'), color: LIVE.ok, shape: 'post' },
+        { label: t('legend.postOpen'), color: LIVE.cellShort, shape: 'post' },
       ],
     },
     {

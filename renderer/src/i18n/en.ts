@@ -32,7 +32,7 @@ export const en = {
     prio1: 'Urgent incident', prio2: 'Incident', prio3: 'Minor incident',
     vehicle: 'Patrol vehicle', route: 'Patrol route',
     cameras: 'Cameras', units: 'Officers & vehicles', areas: 'Grid', incidents: 'Incidents',
-    camVehicle: 'Vehicle camera', camBody: 'Body-worn camera', cellUnknown: 'Staffing unknown (hub away)', dispatched: 'Incident, unit on the way',
+    camVehicle: 'Vehicle camera', camBody: 'Body-worn camera', cellUnknown: 'Staffing unknown (hub away)', postHeld: 'Post held', postOpen: 'Post not held', dispatched: 'Incident, unit on the way',
   },
   search: { placeholder: 'Search name, badge, plate, camera…', none: 'No match' },
   kinds: { camera: 'Camera', officer: 'Officer', vehicle: 'Vehicle', incident: 'Incident', cell: 'Grid cell', district: 'District', post: 'Post', route: 'Route', place: 'Location' },

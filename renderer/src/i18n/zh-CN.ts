@@ -34,7 +34,7 @@ export const zhCN: Messages = {
     prio1: '紧急事件', prio2: '一般事件', prio3: '轻微事件',
     vehicle: '巡逻车', route: '巡逻路线',
     cameras: '摄像机', units: '队员与车辆', areas: '网格', incidents: '事件',
-    camVehicle: '车载摄像机', camBody: '执法记录仪', cellUnknown: '在岗情况未知（中枢断开）', dispatched: '事件（已派员前往）',
+    camVehicle: '车载摄像机', camBody: '执法记录仪', cellUnknown: '在岗情况未知（中枢断开）', postHeld: '岗点有人', postOpen: '岗点无人', dispatched: '事件（已派员前往）',
   },
   search: { placeholder: '搜索姓名、警号、车牌、摄像机…', none: '无匹配结果' },
   kinds: { camera: '摄像机', officer: '队员', vehicle: '车辆', incident: '事件', cell: '网格', district: '片区', post: '岗点', route: '路线', place: '位置' },
