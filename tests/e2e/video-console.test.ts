@@ -87,6 +87,13 @@ describe('video in the console', () => {
       return el?.getAttribute('data-phase') === 'offline' ? el.textContent : null;
     }, tile, { timeout: 20_000 });
     expect(await slate.jsonValue()).toMatch(/离线 自 \d\d:\d\d — 重试中/);
+    // The offline tile still names its camera: the caption is drawn above the slate, not hidden by it.
+    const nameOnTop = await page.$eval(`${tile} .xv-name`, (el) => {
+      const r = el.getBoundingClientRect();
+      return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2)?.closest('.xv-caption') !== null;
+    });
+    expect(nameOnTop).toBe(true);
+    expect(await page.textContent(`${tile} .xv-name`)).toBe(await page.evaluate((id) => window.__xiuhua!.hub.getState().cameras.get(id)!.name, cam!.id));
     await page.waitForSelector(`${tile}[data-phase=live]`, { timeout: 40_000 });
     const t1 = await time();
     await page.waitForTimeout(2000);
