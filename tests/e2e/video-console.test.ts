@@ -90,6 +90,8 @@ describe('video in the console', () => {
     // The offline tile still names its camera: the caption is drawn above the slate, not hidden by it.
     const nameOnTop = await page.$eval(`${tile} .xv-name`, (el) => {
       const r = el.getBoundingClientRect();
+      // The caption lets clicks through (pointer-events: none); for hit-testing what is drawn on top, it may not.
+      (el.closest('.xv-caption') as HTMLElement).style.pointerEvents = 'auto';
       return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2)?.closest('.xv-caption') !== null;
     });
     expect(nameOnTop).toBe(true);
