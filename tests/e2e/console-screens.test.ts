@@ -110,9 +110,9 @@ describe('the console on a 1080p wall', () => {
   }
 
   async function setLang(lang: 'zh' | 'en') {
-    const zh = (await page.textContent('.brand'))!.includes('城管');
+    const zh = await page.evaluate(() => document.documentElement.lang.startsWith('zh'));
     if (zh !== (lang === 'zh')) await page.click('[data-testid=lang-switch]');
-    await page.waitForFunction((l) => document.querySelector('.brand')!.textContent!.includes(l === 'zh' ? '城管' : 'Command'), lang);
+    await page.waitForFunction((l) => document.querySelector('[data-testid=lang-switch]')!.textContent === (l === 'zh' ? 'English' : '中文'), lang);
   }
 
   async function shots(state: string) {
@@ -134,6 +134,15 @@ describe('the console on a 1080p wall', () => {
     const wall = await drawnTextSizes(page);
     expect(wall.length).toBeGreaterThan(20);
     expect(wall.filter((d) => d.px < 24)).toEqual([]);
+    // The header stays one line on a 1080p wall (nothing wraps or is pushed off the edge).
+    const header = await page.evaluate(() => {
+      const h = document.querySelector('.header')!;
+      const items = [...h.children].filter((c) => !c.classList.contains('spacer')).map((c) => c.getBoundingClientRect());
+      return { tops: new Set(items.map((r) => Math.round(r.top))).size, right: Math.max(...items.map((r) => r.right)), width: window.innerWidth,
+        wrapped: [...h.querySelectorAll('*')].some((e) => e.getClientRects().length > 1) };
+    });
+    expect(header.wrapped).toBe(false);
+    expect(header.right).toBeLessThanOrEqual(header.width);
     expect((await smallestMapLabel(page)).px).toBeGreaterThanOrEqual(18);
     // Remembered for this display: a reload comes back at wall scale.
     await page.reload();

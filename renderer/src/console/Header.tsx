@@ -16,10 +16,12 @@ export function Header() {
   const mode = useHub((s) => s.mode);
   const now = useNow();
   const clock = useClock();
+  const scale = useScale();
   const profile = MODE_PROFILES[mode?.mode ?? 'daily'];
   return (
     <header className="header">
-      <div className="brand">{t('app.title')}</div>
+      {/* A wall panel has room for the short name only; the title is in the tooltip. */}
+      <div className="brand" title={t('app.title')}>{t(scale === 'wall' ? 'app.short' : 'app.title')}</div>
       <div className={`mode mode-${profile.mode}`} data-testid="mode">
         {t('header.mode')} · {pick(profile.label, i18n.language)}
       </div>
