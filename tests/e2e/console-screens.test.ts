@@ -99,10 +99,15 @@ describe('the console on a 1080p wall', () => {
     await page?.context().close();
   });
 
-  const settle = () => page.waitForFunction(() => {
-    const map = window.__xiuhua!.map!;
-    return !map.isMoving() && map.loaded();
-  });
+  // Not map.loaded(): live sources are updated every flush, so under load "everything loaded" may never hold.
+  // Still, drawn and two frames later is what a person would see.
+  const settle = async () => {
+    await page.waitForFunction(() => {
+      const map = window.__xiuhua!.map!;
+      return !map.isMoving() && map.queryRenderedFeatures({ layers: ['bm-road-major'] }).length > 0;
+    });
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  };
 
   async function setScale(scale: 'desk' | 'wall') {
     if ((await page.getAttribute('.console', 'data-scale')) !== scale) await page.click('[data-testid=scale-switch]');
@@ -147,7 +152,7 @@ describe('the console on a 1080p wall', () => {
     // Remembered for this display: a reload comes back at wall scale.
     await page.reload();
     await page.waitForSelector('.console[data-scale=wall]');
-    await page.waitForFunction(() => window.__xiuhua?.map?.loaded());
+    await page.waitForFunction(() => !!window.__xiuhua?.map && window.__xiuhua.hub.getState().ready);
     await page.fill('[data-testid=search]', (await page.evaluate(() => [...window.__xiuhua!.hub.getState().cameras.values()].find((c) => c.kind === 'fixed')!.name)));
     await page.press('[data-testid=search]', 'Enter');
     await page.waitForSelector('[data-testid=side-panel][data-kind=camera]');
