@@ -2,8 +2,6 @@
 // panel, and alarms on top.
 import { useCallback, useMemo, useState, type CSSProperties } from 'react';
 import { useTranslation } from 'react-i18next';
-import { MODE_PROFILES } from '../../../shared/modes';
-import { useHub } from '../hub';
 import { useLiveCity } from '../state/live-city';
 import { MapView, type MapPick } from '../map/MapView';
 import { AreasLayer } from '../map/layers/AreaLayers';
@@ -16,6 +14,7 @@ import { OfficersLayer, VehiclesLayer } from '../map/layers/UnitLayers';
 import { AlarmBar } from '../common/AlarmBar';
 import { OutageBanner } from '../common/OutageBanner';
 import { Header } from './Header';
+import { EmergencyList } from './ModeSwitch';
 import { useLayerSwitches } from '../state/layers';
 import { WALL_MIN_LABEL_PX, WALL_ZOOM, useScale } from '../state/scale';
 import { select, useSelection, type Selection } from '../state/selection';
@@ -49,8 +48,8 @@ export function Console() {
     if (p.candidates.filter((c) => POINTLIKE.has(c.kind)).length > 1) setChooser({ at: p.at, point: p.point, candidates: p.candidates });
   }, []);
   const on = useLayerSwitches();
-  const theme = useHub((s) => MODE_PROFILES[s.mode?.mode ?? 'daily'].mapTheme);
   const city = useLiveCity();
+  const theme = city.profiles[city.mode].mapTheme;
   const selection = useSelection();
   const scale = useScale();
   const textScale = useMemo(() => (scale === 'wall' ? { factor: WALL_ZOOM, minPx: WALL_MIN_LABEL_PX } : undefined), [scale]);
@@ -58,6 +57,7 @@ export function Console() {
     <div className={`console theme-${theme} scale-${scale}`} data-scale={scale} style={{ '--ui-zoom': scale === 'wall' ? WALL_ZOOM : 1 } as CSSProperties}>
       <Header />
       <OutageBanner />
+      <EmergencyList />
       <div className="body">
         <Sidebar />
         <main className="stage">

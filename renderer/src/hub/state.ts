@@ -1,6 +1,7 @@
 // The console's picture of the hub: what the snapshot gave plus every sequenced event applied in order.
 // Collections are replaced (not mutated) when they change so React can compare by identity.
-import type { AlertKind, Area, Camera, Incident, ModeChange, Route, Sos, Task, Unit, UserPublic } from '../../../shared/domain';
+import type { AlertKind, Area, Camera, Incident, ModeChange, ModeName, Route, Sos, Task, Unit, UserPublic } from '../../../shared/domain';
+import type { VersionedProfile } from '../../../shared/modes';
 import type { HubEvent, HubEventData, Snapshot, StreamHealth } from '../../../shared/protocol';
 
 export type ConnectionStatus = 'signed_out' | 'connecting' | 'live' | 'reconnecting' | 'offline';
@@ -54,7 +55,12 @@ export type HubState = {
   lastSeq: number;
   /** true once a snapshot has been loaded in this session */
   ready: boolean;
+  /** the newest city-wide mode change */
   mode: ModeChange | null;
+  /** emergencies declared for one area, in force (ended ones are removed) */
+  areaModes: readonly ModeChange[];
+  /** the hub's profile of each mode, with its version; null until the first snapshot */
+  profiles: Record<ModeName, VersionedProfile> | null;
   units: ReadonlyMap<string, Unit>;
   areas: ReadonlyMap<string, Area>;
   routes: ReadonlyMap<string, Route>;
@@ -72,7 +78,7 @@ const byId = <T extends { id: string }>(xs: readonly T[]) => new Map(xs.map((x) 
 export function emptyState(url: string): HubState {
   return {
     connection: { status: 'signed_out', url, since: Date.now(), problem: null },
-    user: null, demo: false, timeZone: DEFAULT_TIME_ZONE, clockSkewMs: 0, lastSeq: 0, ready: false, mode: null,
+    user: null, demo: false, timeZone: DEFAULT_TIME_ZONE, clockSkewMs: 0, lastSeq: 0, ready: false, mode: null, areaModes: [], profiles: null,
     units: new Map(), areas: new Map(), routes: new Map(), cameras: new Map(),
     incidents: new Map(), tasks: new Map(), sos: new Map(), streams: new Map(), alerts: [], queued: [],
   };
@@ -85,6 +91,8 @@ export function fromSnapshot(s: HubState, snap: Snapshot): HubState {
     ready: true,
     lastSeq: snap.headSeq,
     mode: snap.mode,
+    areaModes: snap.areaModes,
+    profiles: snap.profiles,
     units: byId(snap.units),
     areas: byId(snap.areas),
     routes: byId(snap.routes),
@@ -119,8 +127,12 @@ function applyData(s: HubState, d: HubEventData, at: number): HubState {
     case 'sos:raised':
     case 'sos:updated':
       return { ...s, sos: put(s.sos, d.sos) };
-    case 'mode:changed':
-      return { ...s, mode: d.change };
+    case 'mode:changed': {
+      // A city-wide change is the city's mode; an area emergency overlays one area and leaves the rest.
+      if (d.change.areaId === null) return { ...s, mode: d.change };
+      const others = s.areaModes.filter((c) => c.areaId !== d.change.areaId);
+      return { ...s, areaModes: d.change.kind === 'switch' ? [...others, d.change] : others };
+    }
     case 'unit:status': {
       const unit = s.units.get(d.unitId);
       return unit ? { ...s, units: put(s.units, { ...unit, status: d.status }) } : s;

@@ -23,6 +23,7 @@ export const zhCN: Messages = {
     offline: '中枢自 {{time}} 起离线 — 正在重试',
     signed_out: '未登录',
   },
+  modeSwitch: {"open": "切换模式", "title": "切换运行模式", "mode": "模式", "current": "当前", "scope": "范围", "city": "全市", "reason": "原因（必填）", "reasonHint": "例如：暴雨预警，启动应急响应", "ends": "结束", "untilEnded": "直至手动解除", "untilNext": "直至下一个排班切换点", "forHours": "{{n}} 小时后自动结束", "now": "现在（{{mode}}）", "after": "切换后（{{mode}}）", "wall": "大屏预案", "layout": "{{n}} 画面", "minStaff": "每网格最少在岗", "ack": "接单时限", "arrive": "到场时限", "finish": "办结时限", "checkIn": "打卡间隔", "routes": "运行路线", "sound": "告警音", "minutes": "{{n}} 分钟", "sounds": {"chime": "提示音", "alert": "警示音", "siren": "警笛"}, "areaOnly": "只在「{{area}}」内生效：其余区域保持原模式。", "emergencyHolds": "应急模式只能手动解除或到时结束；结束后恢复排班模式。", "holdsUntilBoundary": "手动切换保持到下一个排班切换点（如入夜、节假日开始），之后按排班自动切换。", "cancel": "取消", "confirm": "确认切换为{{mode}}", "emergencyIn": "应急：{{area}}", "by": "{{who}} 于 {{at}} 切换：{{reason}}", "endsAt": "{{at}} 自动结束", "end": "解除", "endReason": "解除原因", "endConfirm": "确认解除"},
   header: { mode: '模式', logout: '退出', language: 'English', wallScale: '大屏字号', deskScale: '桌面字号', clock: '中心时间（北京时间）', user: '{{name}}（{{role}}）' },
   roles: { operator: '值班员', duty_manager: '值班长', evaluator: '考评员', admin: '管理员' },
   layers: { title: '图层', points: '点 · 摄像机', lines: '线 · 车辆与路线', areas: '面 · 网格、岗点、队员', incidents: '事件' },

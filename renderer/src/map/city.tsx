@@ -1,5 +1,6 @@
 // What the map layers draw, handed to them as a prop: the live city (state/live-city.ts) or a replayed one
 // (the review screen, later), so the same layers can draw either, or both side by side.
+import type { ModeProfile } from '../../../shared/modes';
 import { createContext, useCallback, useContext, useId, type ReactNode } from 'react';
 import type { Area, Camera, Incident, ModeName, Route, Unit } from '../../../shared/domain';
 import type { StreamHealth } from '../../../shared/protocol';
@@ -12,7 +13,12 @@ export type City = {
   cameras: ReadonlyMap<string, Camera>;
   incidents: ReadonlyMap<string, Incident>;
   streams: ReadonlyMap<string, StreamHealth>;
+  /** the city's mode (routes run by it) */
   mode: ModeName;
+  /** the mode in force at an area: an emergency declared there (or for its district), else the city's */
+  modeAt: (areaId: string) => ModeName;
+  /** each mode's profile as the hub uses it */
+  profiles: Record<ModeName, ModeProfile>;
   /** merged positions with their bounded-rate flushes */
   positions: PositionStore;
   /** the city's clock (ms): the hub's for the live city, the replay's for a replay */

@@ -57,6 +57,8 @@ export const LIVE = {
   camOffline: '#8a94a3',
   camIdle: '#7f9cbf',
   select: '#ffffff',
+  /** an area in emergency mode: a dashed outline, not a fill, so staffing colours stay readable */
+  emergency: '#ff9f1c',
   /** what the console cannot know right now (hub away): neither good nor bad */
   unknown: '#7d8794',
 } as const;

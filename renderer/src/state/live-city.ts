@@ -1,7 +1,10 @@
 // The live city as the map layers take it (map/city.tsx): the hub's state, positions and clock.
 import { useMemo } from 'react';
 import { hub, useHub } from '../hub';
+import type { ModeName } from '../../../shared/domain';
+import type { ModeProfile } from '../../../shared/modes';
 import type { City } from '../map/city';
+import { areaOverrides, cityModeOf, modeAt, profileOf } from './modes';
 
 const hubNow = () => hub.hubNow();
 
@@ -12,10 +15,18 @@ export function useLiveCity(): City {
   const cameras = useHub((s) => s.cameras);
   const incidents = useHub((s) => s.incidents);
   const streams = useHub((s) => s.streams);
-  const mode = useHub((s) => s.mode?.mode ?? 'daily');
+  const cityMode = useHub((s) => s.mode);
+  const areaModes = useHub((s) => s.areaModes);
+  const stored = useHub((s) => s.profiles);
   const known = useHub((s) => s.connection.status === 'live');
-  return useMemo(
-    () => ({ units, areas, routes, cameras, incidents, streams, mode, known, positions: hub.positions, now: hubNow }),
-    [units, areas, routes, cameras, incidents, streams, mode, known],
-  );
+  return useMemo(() => {
+    const t = hubNow();
+    const mode = cityModeOf({ mode: cityMode }, t);
+    const overrides = areaOverrides({ areaModes }, t);
+    const profiles = Object.fromEntries((['daily', 'night', 'holiday', 'emergency'] as ModeName[]).map((m) => [m, profileOf({ profiles: stored }, m)])) as Record<ModeName, ModeProfile>;
+    return {
+      units, areas, routes, cameras, incidents, streams, mode, known, profiles, positions: hub.positions, now: hubNow,
+      modeAt: (areaId: string) => modeAt(areas, overrides, mode, areaId),
+    };
+  }, [units, areas, routes, cameras, incidents, streams, cityMode, areaModes, stored, known]);
 }

@@ -1,7 +1,5 @@
 // The map wall: the console's map and layers, every layer on, no sidebars, alarms on top.
 import { useTranslation } from 'react-i18next';
-import { MODE_PROFILES } from '../../../shared/modes';
-import { useHub } from '../hub';
 import { useLiveCity } from '../state/live-city';
 import { MapView } from '../map/MapView';
 import { AreasLayer } from '../map/layers/AreaLayers';
@@ -15,8 +13,8 @@ import { WallStrip } from './WallStrip';
 
 export function MapWall() {
   const { i18n } = useTranslation();
-  const theme = useHub((s) => MODE_PROFILES[s.mode?.mode ?? 'daily'].mapTheme);
   const city = useLiveCity();
+  const theme = city.profiles[city.mode].mapTheme;
   return (
     <div className={`wall-map theme-${theme}`}>
       <WallStrip />

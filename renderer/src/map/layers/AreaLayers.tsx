@@ -5,7 +5,6 @@ import { useEffect, useMemo, useState } from 'react';
 import type { Area, Unit } from '../../../../shared/domain';
 import type { PositionStore } from '../../hub/positions';
 import { useScopedIds, type City } from '../city';
-import { MODE_PROFILES } from '../../../../shared/modes';
 import { PICK_RANK, useMap } from '../MapView';
 import { FONT } from './BasemapLayer';
 import { freshness } from '../freshness';
@@ -50,9 +49,10 @@ function cellFeature(a: Area, have: number, need: number, known: boolean): GeoJS
 export function AreasLayer({ city, visible }: { city: City; visible: boolean }) {
   const { map, addPickable } = useMap();
   const n = useScopedIds();
-  const { areas, units, mode, known, positions, now } = city;
+  const { areas, units, known, positions, now, modeAt, profiles } = city;
   const recount = useRecount();
-  const need = MODE_PROFILES[mode].minStaffPerCell;
+  // Each cell needs the minimum of the mode in force there: an area emergency raises it inside only.
+  const needAt = (areaId: string) => profiles[modeAt(areaId)].minStaffPerCell;
 
   useEffect(() => {
     map.addSource(n('areas'), { type: 'geojson', data: emptyFc() });
@@ -70,7 +70,11 @@ export function AreasLayer({ city, visible }: { city: City; visible: boolean }) 
     }, 'z-areas');
     map.addLayer({
       id: n('districts-line'), type: 'line', source: n('areas'), filter: ['==', ['get', 'kind'], 'district'],
-      paint: { 'line-color': '#8fb3d9', 'line-width': 2.5, 'line-opacity': 0.8, 'line-dasharray': [4, 2] },
+      // A district in emergency is outlined in the emergency amber (red stays for SOS alone).
+      paint: {
+        'line-color': ['match', ['get', 'emergency'], 'yes', LIVE.emergency, '#8fb3d9'],
+        'line-width': ['match', ['get', 'emergency'], 'yes', 5, 2.5], 'line-opacity': 0.9, 'line-dasharray': [4, 2],
+      },
     }, 'z-areas');
     map.addLayer({
       id: n('districts-label'), type: 'symbol', source: n('areas'), filter: ['==', ['get', 'kind'], 'district'], maxzoom: 14,
@@ -119,13 +123,16 @@ export function AreasLayer({ city, visible }: { city: City; visible: boolean }) 
       if (a.kind === 'post') {
         posts.push({ type: 'Feature', id: a.id, geometry: { type: 'Point', coordinates: a.center }, properties: { id: a.id, name: a.name, held: !known ? 'unknown' : (counts.posts.get(a.id) ?? 0) > 0 ? 'yes' : 'no' } });
       } else {
-        const f = cellFeature(a, counts.cells.get(a.id) ?? 0, a.kind === 'cell' ? need : 0, known);
-        if (f) polys.push(f);
+        const f = cellFeature(a, counts.cells.get(a.id) ?? 0, a.kind === 'cell' ? needAt(a.id) : 0, known);
+        if (f) {
+          f.properties!.emergency = modeAt(a.id) === 'emergency' ? 'yes' : 'no';
+          polys.push(f);
+        }
       }
     }
     void geojsonSource(map, n('areas'))?.setData(fc(polys));
     void geojsonSource(map, n('posts'))?.setData(fc(posts));
-  }, [map, n, areas, counts, need, known]);
+  }, [map, n, areas, counts, modeAt, profiles, known]);
 
   useVisibility(map, useMemo(() => AREA_LAYERS.map(n), [n]), visible);
   return null;

@@ -1,0 +1,100 @@
+// Two consoles, as in a real center: the duty manager declares an emergency for one district with a
+// reason, after reading what will change; the operator's console shows it (the emergency strip, the
+// district outlined, that district's cells needing the emergency minimum while the rest keep daily);
+// the duty manager ends it and both consoles return.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build } from 'vite';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startHub, type Hub } from '../../main/hub/server';
+import { MODE_PROFILES } from '../../shared/modes';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const ARTIFACTS = path.join(ROOT, 'tests/artifacts/modes');
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu-sandbox', '--disable-background-networking', '--disable-component-update', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
+const DISTRICT = 'dist-xinjiekou';
+
+let browser: Browser;
+let hub: Hub;
+let dataDir: string;
+let rendererDir: string;
+
+beforeAll(async () => {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-modes-dist-'));
+  await build({ configFile: path.join(ROOT, 'renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-modes-e2e-'));
+  hub = await startHub({ port: 0, dataDir, demo: true, rendererDir, log: () => undefined });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await hub?.close();
+  for (const d of [dataDir, rendererDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
+});
+
+async function consoleAs(username: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1600, height: 900 }, locale: 'zh-CN' });
+  context.setDefaultTimeout(60_000);
+  const page = await context.newPage();
+  await page.goto(hub.url);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', 'demo');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('[data-testid=conn-status][data-status=live]', { timeout: 60_000 });
+  await page.waitForFunction(() => {
+    const x = window.__xiuhua;
+    return !!x?.map && x.hub.getState().ready && !!x.map.getSource('areas') && x.map.querySourceFeatures('areas').length > 0;
+  }, undefined, { timeout: 90_000 });
+  return page;
+}
+
+/** The areas source's properties for one area, as the map has them. */
+function areaProps(page: Page, id: string) {
+  return page.evaluate((areaId) => {
+    const f = window.__xiuhua!.map!.querySourceFeatures('areas').find((x) => x.properties.id === areaId);
+    return f ? (f.properties as Record<string, unknown>) : null;
+  }, id);
+}
+
+describe('operating modes across two consoles', () => {
+  it('an emergency declared for one district shows on the operator console with its staffing, and ends on both', async () => {
+    const manager = await consoleAs('manager');
+    const operator = await consoleAs('operator');
+    // A cell inside the district, and one outside it (from the hub's own areas).
+    const cells = await operator.evaluate(() => [...window.__xiuhua!.hub.getState().areas.values()].filter((a) => a.kind === 'cell').map((a) => ({ id: a.id, parentId: a.parentId })));
+    const inside = cells.find((c) => c.parentId === DISTRICT)!.id;
+    const outside = cells.find((c) => c.parentId !== DISTRICT)!.id;
+    expect(await operator.locator('[data-testid=mode-open]').count()).toBe(0); // operators do not switch
+
+    await manager.click('[data-testid=mode-open]');
+    const dialog = manager.locator('[data-testid=mode-dialog]');
+    await dialog.locator('input[value=emergency]').check();
+    await manager.selectOption('[data-testid=mode-scope]', DISTRICT);
+    await expect.poll(() => manager.locator('[data-testid=mode-confirm]').isDisabled()).toBe(true); // no reason yet
+    await manager.fill('[data-testid=mode-reason]', '暴雨内涝，新街口启动应急');
+    const preview = await manager.locator('[data-testid=mode-preview]').innerText();
+    expect(preview).toContain(`${MODE_PROFILES.daily.minStaffPerCell}\t${MODE_PROFILES.emergency.minStaffPerCell}`);
+    expect(preview).toContain('1 分钟'); // the emergency's acknowledge deadline
+    await manager.screenshot({ path: path.join(ARTIFACTS, 'manager-confirm.png') });
+    await manager.click('[data-testid=mode-confirm]');
+    await manager.waitForSelector('[data-testid=mode-dialog]', { state: 'detached' });
+
+    await operator.waitForSelector(`[data-testid=emergencies] li[data-area=${DISTRICT}]`);
+    expect(await operator.locator('[data-testid=emergencies]').innerText()).toContain('暴雨内涝');
+    expect(await operator.locator('[data-testid=mode]').innerText()).toContain('日常'); // the city stays daily
+    await expect.poll(async () => (await areaProps(operator, inside))?.need, { timeout: 30_000 }).toBe(MODE_PROFILES.emergency.minStaffPerCell);
+    expect((await areaProps(operator, outside))?.need).toBe(MODE_PROFILES.daily.minStaffPerCell);
+    expect((await areaProps(operator, DISTRICT))?.emergency).toBe('yes');
+    await operator.screenshot({ path: path.join(ARTIFACTS, 'operator-district-emergency.png') });
+
+    await manager.click(`[data-testid=emergencies] li[data-area=${DISTRICT}] [data-testid=end-emergency]`);
+    await manager.fill('[data-testid=end-reason]', '积水已退');
+    await manager.click('[data-testid=end-confirm]');
+    for (const page of [manager, operator]) await page.waitForSelector('[data-testid=emergencies]', { state: 'detached' });
+    await expect.poll(async () => (await areaProps(operator, inside))?.need, { timeout: 30_000 }).toBe(MODE_PROFILES.daily.minStaffPerCell);
+  }, 300_000);
+});
