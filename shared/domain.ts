@@ -249,5 +249,7 @@ export const Alert = z.object({
   subjectId: z.string(),
   message: z.object({ zh: z.string(), en: z.string() }),
   at: z.number().int(),
+  /** the role an escalation step is addressed to; absent: every console */
+  notify: Role.optional(),
 });
 export type Alert = z.infer<typeof Alert>;

@@ -12,7 +12,7 @@ import { hashSecretSync } from '../auth';
 import { CommandFailure, type CommandDef, type Emitted } from '../commands';
 import { activeAreaModes, areaAt, cityMode, effectiveMode, profilesInForce } from '../modes';
 import { nextId } from './ids';
-import { changeStatus, requireUnit, restingStatus } from './shared';
+import { changeStatus, requireUnit, restingStatus, scheduleTaskDeadlines, settleTaskDeadlines } from './shared';
 import { confineFileSources } from './sources';
 
 const C = consoleCommands;
@@ -25,9 +25,9 @@ const def = <K extends keyof typeof C, R>(name: K, handler: CommandDef<(typeof C
 export type ConsoleEnv = { dataDir: string };
 
 export const consoleHandlers = (env: ConsoleEnv) => ({
-  'incident:create': def('incident:create', ({ db, now }, p) => {
+  'incident:create': def('incident:create', ({ db, now, timeZone }, p) => {
     const incident: Incident = {
-      id: nextId(db, 'I', now), category: p.category, priority: p.priority, state: 'open', position: p.position,
+      id: nextId(db, 'I', now, timeZone), category: p.category, priority: p.priority, state: 'open', position: p.position,
       description: p.description, source: 'console', createdAt: now, updatedAt: now,
     };
     insertIncident(db, incident);
@@ -43,7 +43,7 @@ export const consoleHandlers = (env: ConsoleEnv) => ({
     return { result: { incident: updated }, target: incident.id, events: [{ data: { type: 'incident:updated', incident: updated }, unitId: null }] };
   }),
 
-  'task:assign': def('task:assign', ({ db, now, actor }, p) => {
+  'task:assign': def('task:assign', ({ db, now, actor, timeZone }, p) => {
     const incident = findIncident(db, p.incidentId);
     if (!incident) throw new CommandFailure('not_found', `no incident ${p.incidentId}`);
     if (incident.state === 'closed' || incident.state === 'resolved') {
@@ -60,11 +60,13 @@ export const consoleHandlers = (env: ConsoleEnv) => ({
     // Deadlines follow the mode in force where the incident is (an area emergency tightens them there).
     const { profile } = effectiveMode(db, areaAt(db, incident.position), now);
     const task: Task = {
-      id: nextId(db, 'T', now), incidentId: incident.id, unitId: unit.id, state: 'assigned', note: p.note,
+      id: nextId(db, 'T', now, timeZone), incidentId: incident.id, unitId: unit.id, state: 'assigned', note: p.note,
       assignedAt: now, ackDeadline: now + profile.taskAckSec * 1000, arriveDeadline: now + profile.taskArriveSec * 1000, updatedAt: now,
     };
     insertTask(db, task);
     insertTaskStep(db, { taskId: task.id, state: 'assigned', actor: actor.id, at: now, note: p.note });
+    const deadlines = { ack: task.ackDeadline, arrive: task.arriveDeadline, finish: now + profile.taskFinishSec * 1000 };
+    scheduleTaskDeadlines(db, task, deadlines, profile.escalation[0]!.afterSec, `${actor.id} task:assign`, now);
     const events: Emitted[] = [{ data: { type: 'task:updated', task }, unitId: unit.id }];
     if (incident.state === 'open') {
       updateIncidentState(db, incident.id, 'dispatched', now);
@@ -80,6 +82,7 @@ export const consoleHandlers = (env: ConsoleEnv) => ({
     if (!['assigned', 'accepted', 'arrived'].includes(task.state)) throw new CommandFailure('conflict', `task ${task.id} is ${task.state}`);
     updateTaskState(db, task.id, 'cancelled', now);
     insertTaskStep(db, { taskId: task.id, state: 'cancelled', actor: actor.id, at: now, note: p.reason });
+    settleTaskDeadlines(db, task, 'cancelled', now);
     const updated: Task = { ...task, state: 'cancelled', updatedAt: now };
     const unit = requireUnit(db, task.unitId);
     return {
