@@ -430,6 +430,33 @@ describe('the scheduler in one process (manual clock)', () => {
     expect(verifyAudit(reopened).ok).toBe(true);
   });
 
+  it('a mode switched with an end time ends at that time by itself, on the record and told to consoles; ended sooner by hand, nothing more happens', () => {
+    const { db } = store();
+    const t = 1_900_000_000_000;
+    const clock = new ManualClock(t);
+    const events: ScopedEvent[] = [];
+    const s = scheduler(db, clock, events);
+    s.start();
+    ensureInitialMode(db, t);
+    const dm: Actor = { id: 'manager', role: 'duty_manager' };
+    const modeEvents = () => events.flatMap((e) => (e.event.data.type === 'mode:changed' ? [e.event.data.change] : []));
+    expect(runCommand(db, CONSOLE['mode:switch'], dm, { commandId: 'switch-0001', mode: 'emergency', reason: '大型活动', endsAt: t + 60_000 }, t).ack.ok).toBe(true);
+    s.wake();
+    clock.advanceTo(t + 59_999);
+    expect(modeEvents()).toEqual([]);
+    clock.advanceTo(t + 60_000);
+    expect(modeEvents()).toMatchObject([{ kind: 'end', mode: 'daily', from: 'emergency', by: 'system', reason: 'end time reached' }]);
+    expect(cityMode(db, clock.now()).mode).toBe('daily');
+
+    expect(runCommand(db, CONSOLE['mode:switch'], dm, { commandId: 'switch-0002', mode: 'emergency', reason: '暴雨', endsAt: t + 600_000 }, clock.now()).ack.ok).toBe(true);
+    s.wake();
+    expect(runCommand(db, CONSOLE['mode:end'], dm, { commandId: 'end-00001', reason: '雨停' }, clock.now() + 1000).ack.ok).toBe(true);
+    s.wake();
+    clock.advanceTo(t + 3_600_000);
+    expect(modeEvents()).toHaveLength(1); // the end by hand is the console's own event; the timer added none
+    expect(listActions(db).filter((a) => a.kind === 'mode:expire').map((a) => a.state)).toEqual(['done', 'cancelled']);
+  });
+
   it('property: any schedule, cancellations and restarts at any times — each due action once, none early, none cancelled performed', () => {
     fc.assert(fc.property(
       fc.array(fc.record({ dueIn: fc.integer({ min: 0, max: 10_000 }), cancelAt: fc.option(fc.integer({ min: 0, max: 12_000 }), { nil: undefined }) }), { minLength: 1, maxLength: 25 }),

@@ -12,7 +12,7 @@ import { hashSecretSync } from '../auth';
 import { CommandFailure, type CommandDef, type Emitted } from '../commands';
 import { activeAreaModes, areaAt, cityMode, effectiveMode, profilesInForce } from '../modes';
 import { nextId } from './ids';
-import { changeStatus, requireUnit, restingStatus, scheduleTaskDeadlines, settleTaskDeadlines } from './shared';
+import { changeStatus, requireUnit, restingStatus, scheduleModeExpiry, scheduleTaskDeadlines, settleTaskDeadlines } from './shared';
 import { confineFileSources } from './sources';
 
 const C = consoleCommands;
@@ -133,6 +133,7 @@ export const consoleHandlers = (env: ConsoleEnv) => ({
       profileVersion: profilesInForce(db)[p.mode].version,
     };
     insertModeChange(db, change);
+    scheduleModeExpiry(db, change, `${actor.id} mode:switch`, now);
     return {
       result: { change }, target: p.areaId ?? p.mode, events: [{ data: { type: 'mode:changed', change }, unitId: null }],
       detail: { from: change.from, to: change.mode, scope: p.areaId ?? 'city', profileVersion: change.profileVersion },
@@ -153,6 +154,7 @@ export const consoleHandlers = (env: ConsoleEnv) => ({
       change = { mode: returns, reason: p.reason, areaId: null, by: actor.id, at: now, kind: 'end', from: 'emergency', endsAt: null, profileVersion: profilesInForce(db)[returns].version };
     }
     insertModeChange(db, change);
+    scheduleModeExpiry(db, { areaId: change.areaId, at: now, endsAt: null }, `${actor.id} mode:end`, now);
     return {
       result: { change }, target: p.areaId ?? change.mode, events: [{ data: { type: 'mode:changed', change }, unitId: null }],
       detail: { ended: 'emergency', returns: change.from === 'emergency' ? change.mode : change.from, scope: p.areaId ?? 'city', profileVersion: change.profileVersion },

@@ -59,3 +59,14 @@ export function settleTaskDeadlines(db: Db, task: Task, to: TaskState, now: numb
 
 /** A post holder's check-in is overdue (queued by each check-in, cancelled by the next). */
 export const CHECKIN_MISSED = 'checkin:missed';
+
+/** A mode switched with an end time is ended by this system command at that time (subject: modeSubject). */
+export const MODE_EXPIRE = 'mode:expire';
+export const modeSubject = (areaId: string | null) => `mode:${areaId ?? 'city'}`;
+
+/** Queue the end of a switch that has an end time; a later switch or end of that scope cancels it. */
+export function scheduleModeExpiry(db: Db, change: { areaId: string | null; at: number; endsAt: number | null }, cause: string, now: number): void {
+  cancelActions(db, modeSubject(change.areaId), [MODE_EXPIRE], now, 'superseded');
+  if (change.endsAt === null) return;
+  scheduleAction(db, { kind: MODE_EXPIRE, subject: modeSubject(change.areaId), payload: { areaId: change.areaId, switchedAt: change.at }, dueAt: change.endsAt, cause }, now);
+}

@@ -9,11 +9,11 @@ import { centerDay, centerTimeText } from '../../../shared/time';
 import { canonicalJson } from '../../store/canonical';
 import { findPost, findUnit, listCameras } from '../../store/city';
 import type { Db } from '../../store/db';
-import { findIncident, findTask, insertModeChange } from '../../store/operations';
+import { currentMode, findIncident, findTask, insertModeChange, lastAreaModes } from '../../store/operations';
 import { cancelAction, pendingActionsOfKind, scheduleAction } from '../../store/schedule';
 import { CommandFailure, type CommandDef, type Handler } from '../commands';
 import { areaAt, cityMode, effectiveMode, profilesInForce } from '../modes';
-import { CHECKIN_MISSED, TASK_DEADLINE, type TaskDeadline } from './shared';
+import { CHECKIN_MISSED, MODE_EXPIRE, scheduleModeExpiry, TASK_DEADLINE, type TaskDeadline } from './shared';
 
 const SYSTEM = ['system'] as const;
 /** Every system command carries the scheduled row it performs and when that was due (lateness = audit `at` - dueAt). */
@@ -174,10 +174,35 @@ export const systemHandlers = {
       };
       insertModeChange(db, change);
     }
+    if (change) scheduleModeExpiry(db, change, `${actor.id} ${MODE_SWITCH}`, now); // a switch by the schedule supersedes an end time
     queueNextModeSwitch(db, now, timeZone, p.schedule, `${actor.id} ${MODE_SWITCH}`);
     return {
       result: { change, skipped }, target: mode, events: change ? [{ data: { type: 'mode:changed' as const, change }, unitId: null }] : [],
       detail: change ? { from, to: mode, scope: 'city', profileVersion: change.profileVersion } : { skipped },
+    };
+  }),
+
+  /**
+   * A switch made with an end time reaches it: recorded as an end by `system` (as `mode:end` would
+   * be), so consoles are told when it happens rather than left to work it out.
+   */
+  [MODE_EXPIRE]: def(MODE_EXPIRE, sys({ areaId: Id.nullable(), switchedAt: z.number().int() }), ({ db, now, actor }, p) => {
+    const reason = 'end time reached';
+    let change: ModeChange;
+    if (p.areaId !== null) {
+      const active = lastAreaModes(db).find((c) => c.areaId === p.areaId);
+      if (!active || active.kind !== 'switch' || active.at !== p.switchedAt) throw new CommandFailure('conflict', `the switch of area ${p.areaId} was superseded`);
+      change = { mode: active.mode, reason, areaId: p.areaId, by: actor.id, at: now, kind: 'end', from: effectiveMode(db, null, now).mode, endsAt: null, profileVersion: active.profileVersion };
+    } else {
+      const current = currentMode(db);
+      if (!current || current.kind !== 'switch' || current.at !== p.switchedAt) throw new CommandFailure('conflict', 'the city-wide switch was superseded');
+      const returns = current.from ?? 'daily';
+      change = { mode: returns, reason, areaId: null, by: actor.id, at: now, kind: 'end', from: current.mode, endsAt: null, profileVersion: profilesInForce(db)[returns].version };
+    }
+    insertModeChange(db, change);
+    return {
+      result: { change }, target: p.areaId ?? change.mode, events: [{ data: { type: 'mode:changed' as const, change }, unitId: null }],
+      detail: { ended: p.areaId === null ? change.from : change.mode, returns: p.areaId === null ? change.mode : change.from, scope: p.areaId ?? 'city', reason },
     };
   }),
 } satisfies Record<string, CommandDef<z.ZodType, unknown>>;
