@@ -457,6 +457,34 @@ describe('the scheduler in one process (manual clock)', () => {
     expect(listActions(db).filter((a) => a.kind === 'mode:expire').map((a) => a.state)).toEqual(['done', 'cancelled']);
   });
 
+  it('an SOS nobody acknowledges is alerted again every period, up the escalation chain, until someone does', () => {
+    const { db } = store();
+    const t = 1_850_000_000_000;
+    const clock = new ManualClock(t);
+    const events: ScopedEvent[] = [];
+    const s = scheduler(db, clock, events);
+    s.start();
+    ensureInitialMode(db, t);
+    insertUnit(db, { id: 'u-3', kind: 'officer', name: '王强', badge: '003', plate: null, squad: null, cellId: null, postId: null, routeId: null, cameraId: null, status: 'patrolling' });
+    const raised = runCommand(db, fieldHandlers['sos:raise'], { id: 'sim-gateway', role: 'device', unitIds: 'any' }, { commandId: 'sos-000001', unitId: 'u-3', position: [118.78, 32.04] }, t);
+    expect(raised.ack.ok).toBe(true);
+    s.wake();
+    const { sosEscalateSec, escalation } = MODE_PROFILES.daily;
+    const period = sosEscalateSec * 1000;
+    const unacknowledged = () => events.flatMap((e) => (e.event.data.type === 'alert:raised' && e.event.data.alert.kind === 'sos_unacknowledged' ? [e.event.data.alert] : []));
+    clock.advanceTo(t + period - 1);
+    expect(unacknowledged()).toHaveLength(0);
+    clock.advanceTo(t + period);
+    clock.advanceTo(t + 2 * period);
+    expect(unacknowledged().map((a) => a.notify)).toEqual([escalation[0]!.role, escalation[Math.min(1, escalation.length - 1)]!.role]);
+    const sosId = (raised.ack as { result: { sos: { id: string } } }).result.sos.id;
+    expect(runCommand(db, CONSOLE['sos:acknowledge'], { id: 'operator', role: 'operator' }, { commandId: 'ack-000001', sosId }, clock.now()).ack.ok).toBe(true);
+    s.wake();
+    clock.advanceTo(t + 20 * period);
+    expect(unacknowledged()).toHaveLength(2);
+    expect(listActions(db).map((a) => a.state)).toEqual(['done', 'done', 'cancelled']);
+  });
+
   it('property: any schedule, cancellations and restarts at any times — each due action once, none early, none cancelled performed', () => {
     fc.assert(fc.property(
       fc.array(fc.record({ dueIn: fc.integer({ min: 0, max: 10_000 }), cancelAt: fc.option(fc.integer({ min: 0, max: 12_000 }), { nil: undefined }) }), { minLength: 1, maxLength: 25 }),

@@ -12,8 +12,9 @@ import { hashSecretSync } from '../auth';
 import { CommandFailure, type CommandDef, type Emitted } from '../commands';
 import { activeAreaModes, areaAt, cityMode, effectiveMode, profilesInForce } from '../modes';
 import { nextId } from './ids';
-import { changeStatus, requireUnit, restingStatus, scheduleModeExpiry, scheduleTaskDeadlines, settleTaskDeadlines } from './shared';
+import { changeStatus, requireUnit, restingStatus, scheduleModeExpiry, scheduleTaskDeadlines, settleTaskDeadlines, SOS_UNACKNOWLEDGED } from './shared';
 import { confineFileSources } from './sources';
+import { cancelActions } from '../../store/schedule';
 
 const C = consoleCommands;
 /** A mode switched by hand ends by itself at most this far ahead (an emergency is not for a month). */
@@ -96,6 +97,7 @@ export const consoleHandlers = (env: ConsoleEnv) => ({
     if (!sos) throw new CommandFailure('not_found', `no SOS ${p.sosId}`);
     if (sos.state !== 'raised') throw new CommandFailure('conflict', `SOS ${sos.id} is already ${sos.state}`);
     updateSosState(db, sos.id, 'acknowledged', now);
+    cancelActions(db, sos.id, [SOS_UNACKNOWLEDGED], now, 'acknowledged');
     const updated: Sos = { ...sos, state: 'acknowledged', updatedAt: now };
     return { result: { sos: updated }, target: sos.id, events: [{ data: { type: 'sos:updated', sos: updated }, unitId: sos.unitId }] };
   }),
@@ -105,6 +107,7 @@ export const consoleHandlers = (env: ConsoleEnv) => ({
     if (!sos) throw new CommandFailure('not_found', `no SOS ${p.sosId}`);
     if (sos.state === 'resolved') throw new CommandFailure('conflict', `SOS ${sos.id} is already resolved`);
     updateSosState(db, sos.id, 'resolved', now);
+    cancelActions(db, sos.id, [SOS_UNACKNOWLEDGED], now, 'resolved');
     const updated: Sos = { ...sos, state: 'resolved', updatedAt: now };
     const unit = requireUnit(db, sos.unitId);
     return {

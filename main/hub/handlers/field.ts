@@ -12,12 +12,12 @@ import type { Db } from '../../store/db';
 import { fieldEventsAfter, headSeq } from '../../store/log';
 import { cancelActions, scheduleAction } from '../../store/schedule';
 import { CommandFailure, refuse, type CommandDef, type Emitted, type TxContext } from '../commands';
-import { effectiveMode } from '../modes';
+import { areaAt, effectiveMode } from '../modes';
 import type { RequestTable } from '../requests';
 import type { HubServices } from '../services';
 import { EVENTS_PAGE_MAX, SinceRequest } from './reads';
 import { nextId } from './ids';
-import { changeStatus, CHECKIN_MISSED, restingStatus, settleTaskDeadlines, unitSpokenFor } from './shared';
+import { changeStatus, CHECKIN_MISSED, restingStatus, settleTaskDeadlines, SOS_UNACKNOWLEDGED, unitSpokenFor } from './shared';
 
 const F = fieldCommands;
 const FIELD = ['device'] as const;
@@ -99,6 +99,10 @@ export const fieldHandlers = {
     }
     const sos: Sos = { id: nextId(db, 'S', now, timeZone), unitId: unit.id, position: p.position, note: p.note, state: 'raised', raisedAt: now, updatedAt: now };
     insertSos(db, sos);
+    const { profile } = effectiveMode(db, areaAt(db, sos.position), now);
+    scheduleAction(db, {
+      kind: SOS_UNACKNOWLEDGED, subject: sos.id, payload: { sosId: sos.id, step: 0 }, dueAt: now + profile.sosEscalateSec * 1000, cause: `${actor.id} sos:raise`,
+    }, now);
     return {
       result: { sos }, target: sos.id,
       events: [{ data: { type: 'sos:raised', sos }, unitId: unit.id }, ...changeStatus(db, unit, 'sos')],

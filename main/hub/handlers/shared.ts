@@ -70,3 +70,6 @@ export function scheduleModeExpiry(db: Db, change: { areaId: string | null; at: 
   if (change.endsAt === null) return;
   scheduleAction(db, { kind: MODE_EXPIRE, subject: modeSubject(change.areaId), payload: { areaId: change.areaId, switchedAt: change.at }, dueAt: change.endsAt, cause }, now);
 }
+
+/** An SOS nobody has acknowledged yet: alerted along the escalation chain, again every sosEscalateSec until acknowledged. */
+export const SOS_UNACKNOWLEDGED = 'sos:unacknowledged';

@@ -9,11 +9,11 @@ import { centerDay, centerTimeText } from '../../../shared/time';
 import { canonicalJson } from '../../store/canonical';
 import { findPost, findUnit, listCameras } from '../../store/city';
 import type { Db } from '../../store/db';
-import { currentMode, findIncident, findTask, insertModeChange, lastAreaModes } from '../../store/operations';
+import { currentMode, findIncident, findSos, findTask, insertModeChange, lastAreaModes } from '../../store/operations';
 import { cancelAction, pendingActionsOfKind, scheduleAction } from '../../store/schedule';
 import { CommandFailure, type CommandDef, type Handler } from '../commands';
 import { areaAt, cityMode, effectiveMode, profilesInForce } from '../modes';
-import { CHECKIN_MISSED, MODE_EXPIRE, scheduleModeExpiry, TASK_DEADLINE, type TaskDeadline } from './shared';
+import { CHECKIN_MISSED, MODE_EXPIRE, scheduleModeExpiry, SOS_UNACKNOWLEDGED, TASK_DEADLINE, type TaskDeadline } from './shared';
 
 const SYSTEM = ['system'] as const;
 /** Every system command carries the scheduled row it performs and when that was due (lateness = audit `at` - dueAt). */
@@ -134,6 +134,30 @@ export const systemHandlers = {
       message: { zh: `重点摄像机「${cam.name}」已恢复`, en: `Key camera "${cam.name}" is back` },
     };
     return { result: { alert }, target: cam.id, events: [alertEvent(alert)] };
+  }),
+
+  /** An SOS still not acknowledged: this step's role is alerted, and again one period later (the last role of the chain from then on). */
+  [SOS_UNACKNOWLEDGED]: def(SOS_UNACKNOWLEDGED, sys({ sosId: Id, step: z.number().int().min(0) }), ({ db, now, actor, timeZone }, p) => {
+    const sos = findSos(db, p.sosId);
+    if (!sos) throw new CommandFailure('not_found', `no SOS ${p.sosId}`);
+    if (sos.state !== 'raised') throw new CommandFailure('conflict', `SOS ${sos.id} is ${sos.state}`);
+    const { profile } = effectiveMode(db, areaAt(db, sos.position), now);
+    const notify = profile.escalation[Math.min(p.step, profile.escalation.length - 1)]!.role;
+    const unit = findUnit(db, sos.unitId);
+    const who = ROLE_NAMES[notify]!;
+    const since = centerTimeText(sos.raisedAt, timeZone, false);
+    const alert: Alert = {
+      id: `alert-${p.actionId}`, kind: 'sos_unacknowledged', subjectId: sos.unitId, at: now, notify,
+      message: {
+        zh: `${unit?.name ?? sos.unitId} 的一键求助 ${sos.id}（${since}）仍未响应，通知${who.zh}`,
+        en: `SOS ${sos.id} from ${unit?.name ?? sos.unitId} (${since}) is still unacknowledged; ${who.en} notified`,
+      },
+    };
+    scheduleAction(db, {
+      kind: SOS_UNACKNOWLEDGED, subject: sos.id, payload: { sosId: sos.id, step: p.step + 1 },
+      dueAt: Math.max(now, p.dueAt) + profile.sosEscalateSec * 1000, cause: `${actor.id} ${SOS_UNACKNOWLEDGED} step ${p.step}`,
+    }, now);
+    return { result: { alert }, target: sos.id, events: [alertEvent(alert)] };
   }),
 
   /** A post holder did not check in within the interval: one alert; the next check-in starts the clock again. Off duty: nothing. */
