@@ -117,8 +117,12 @@ function applyData(s: HubState, d: HubEventData, at: number): HubState {
     case 'task:updated':
       return { ...s, tasks: put(s.tasks, d.task) };
     case 'sos:raised':
-    case 'sos:updated':
       return { ...s, sos: put(s.sos, d.sos) };
+    case 'sos:updated': {
+      // Answered: its "still unacknowledged" reminders have done their job.
+      const alerts = d.sos.state === 'raised' ? s.alerts : s.alerts.filter((x) => !(x.kind === 'sos_unacknowledged' && x.subjectId === d.sos.unitId));
+      return { ...s, sos: put(s.sos, d.sos), alerts };
+    }
     case 'mode:changed':
       return { ...s, mode: d.change };
     case 'unit:status': {
