@@ -237,7 +237,7 @@ export type AuditEntry = z.infer<typeof AuditEntry>;
 
 /** Something an operator must notice now. Raised by the hub (camera down, later geofence, missed check-in, overdue task). */
 export const AlertKind = z.enum([
-  'camera_down', 'camera_recovered', 'geofence', 'checkin_missed', 'task_overdue',
+  'camera_down', 'camera_recovered', 'geofence', 'checkin_missed', 'task_overdue', 'sos_unacknowledged',
   // raised by the position pipeline: fixes refused while SQLite fails, and a device whose clock is off
   'positions_backlog', 'positions_recovered', 'device_clock',
 ]);
@@ -249,5 +249,7 @@ export const Alert = z.object({
   subjectId: z.string(),
   message: z.object({ zh: z.string(), en: z.string() }),
   at: z.number().int(),
+  /** the role an escalation step is addressed to; absent: every console */
+  notify: Role.optional(),
 });
 export type Alert = z.infer<typeof Alert>;

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import builtin from '../resources/modes/profiles.json';
 import { ModeName, Role } from './domain';
+import { atCenterTime, addDays, centerClock, centerDay } from './time';
 
 export const EscalationStep = z.strictObject({
   role: Role,
@@ -46,3 +47,48 @@ export type VersionedProfile = z.infer<typeof VersionedProfile>;
 
 /** The profiles as shipped: what the hub seeds, and what a console shows before the hub has sent its own. */
 export const MODE_PROFILES: ModeProfiles = ModeProfiles.parse(builtin);
+
+const ClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM');
+
+/**
+ * When the center switches modes by itself, in the center's time zone: night from `nightFrom` to
+ * `nightUntil`, holiday mode by day on the listed public holidays, daily otherwise. An emergency is
+ * only ever declared (and ended) by a person.
+ */
+export const ModeSchedule = z.object({
+  nightFrom: ClockTime,
+  nightUntil: ClockTime,
+  holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)),
+});
+export type ModeSchedule = z.infer<typeof ModeSchedule>;
+export type ScheduledMode = Exclude<ModeName, 'emergency'>;
+
+export const DEFAULT_MODE_SCHEDULE: ModeSchedule = { nightFrom: '20:00', nightUntil: '06:00', holidays: [] };
+
+const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/** The mode the schedule calls for at instant t. */
+export function scheduledModeAt(t: number, timeZone: string, s: ModeSchedule): ScheduledMode {
+  const c = centerClock(t, timeZone);
+  const m = c.hour * 60 + c.minute;
+  const from = minutesOf(s.nightFrom);
+  const until = minutesOf(s.nightUntil);
+  const night = from > until ? m >= from || m < until : m >= from && m < until;
+  if (night) return 'night';
+  return s.holidays.includes(centerDay(t, timeZone)) ? 'holiday' : 'daily';
+}
+
+/** The next instant after t at which the scheduled mode changes, and to what (null: it never does). */
+export function nextModeSwitch(t: number, timeZone: string, s: ModeSchedule): { at: number; mode: ScheduledMode } | null {
+  const now = scheduledModeAt(t, timeZone, s);
+  const today = centerDay(t, timeZone);
+  for (let d = 0; d < 400; d++) {
+    const day = addDays(today, d);
+    const candidates = [...new Set(['00:00', s.nightUntil, s.nightFrom])].map((c) => atCenterTime(day, c, timeZone)).filter((at) => at > t).sort((a, b) => a - b);
+    for (const at of candidates) {
+      const mode = scheduledModeAt(at, timeZone, s);
+      if (mode !== now) return { at, mode };
+    }
+  }
+  return null;
+}

@@ -1,11 +1,14 @@
-// `npm run hub -- --port <p> --data <dir> [--demo] [--host <h>] [--units <n>]`: the hub, headless.
+// `npm run hub -- --port <p> --data <dir> [--demo] [--host <h>] [--units <n>] [--time-zone <zone>] [--night <from-until>]`: the hub, headless.
+import { ModeSchedule } from '../../shared/modes';
+import { DEFAULT_TIME_ZONE, isTimeZone } from '../../shared/time';
 import { StoreError } from '../store/db';
 import { startHub } from '../hub/server';
 import { DEMO_PASSWORD, DEMO_USERS } from '../hub/seed';
 import { simulateDemoCity } from '../sim/demo';
 import { cliArgs, fail } from './args';
 
-const USAGE = 'npm run hub -- --port <p> --data <dir> [--demo [--no-sim]] [--host <address>] [--units <n extra demo load units>]';
+const USAGE = 'npm run hub -- --port <p> --data <dir> [--demo [--no-sim]] [--host <address>] [--units <n extra demo load units>]'
+  + ` [--time-zone <IANA zone, default ${DEFAULT_TIME_ZONE}>] [--night <HH:MM-HH:MM: switch modes by the clock, e.g. 20:00-06:00>]`;
 const { values } = cliArgs(USAGE, {
   port: { type: 'string', default: '8420' },
   data: { type: 'string' },
@@ -14,6 +17,8 @@ const { values } = cliArgs(USAGE, {
   host: { type: 'string' },
   units: { type: 'string', default: '0' },
   'allow-origin': { type: 'string', multiple: true },
+  'time-zone': { type: 'string', default: DEFAULT_TIME_ZONE },
+  night: { type: 'string' },
 });
 
 const port = Number(values.port);
@@ -22,10 +27,15 @@ if (!values.data) fail(`--data <dir> is required\nusage: ${USAGE}`, 2);
 const units = Number(values.units);
 if (!Number.isInteger(units) || units < 0) fail(`--units must be a whole number, got "${values.units}"`, 2);
 if (values.demo && values.host && values.host !== '127.0.0.1') fail('demo mode binds to 127.0.0.1 only (demo passwords are public)', 2);
+const timeZone = values['time-zone'];
+if (!isTimeZone(timeZone)) fail(`--time-zone must be an IANA time zone such as Asia/Shanghai, got "${timeZone}"`, 2);
+const [nightFrom, nightUntil] = (values.night ?? '').split('-');
+const modeSchedule = values.night === undefined ? undefined : ModeSchedule.safeParse({ nightFrom, nightUntil, holidays: values.demo ? await demoHolidays() : [] });
+if (modeSchedule && !modeSchedule.success) fail(`--night must be HH:MM-HH:MM (night from, until), got "${values.night}"`, 2);
 
 try {
   const started = await startHub({
-    port, dataDir: values.data, demo: values.demo, host: values.host, allowedOrigins: values['allow-origin'],
+    port, dataDir: values.data, demo: values.demo, host: values.host, allowedOrigins: values['allow-origin'], timeZone, modeSchedule: modeSchedule?.data,
     extraUnits: units > 0 ? await loadUnitsFor(units) : [],
   });
   const hub = values.demo && !values['no-sim'] ? await simulateDemoCity(started) : started;
@@ -56,4 +66,10 @@ async function loadUnitsFor(n: number) {
   const { loadUnits } = await import('../sim/city/index');
   const city = loadDemoCity();
   return loadUnits(city, n, city.seed);
+}
+
+/** The demo city's public holidays (not its make-up working days): holiday mode by day. */
+async function demoHolidays() {
+  const { loadDemoCity } = await import('../hub/seed');
+  return loadDemoCity().holidays.filter((h) => !h.workday).map((h) => h.date);
 }

@@ -1,43 +1,39 @@
-// Alerts the hub raises by itself. Each is a sequenced event (consoles that were away still get it)
-// and an audit entry by `system`, written in one transaction like any other change.
-import type { Alert, Camera } from '../../shared/domain';
+// Alerts the hub raises by itself from what it observes (stream health). The alert itself is a system
+// command run by the scheduler: a sequenced event and an audit entry by `system` in one transaction.
+import type { Camera } from '../../shared/domain';
 import type { StreamHealth } from '../../shared/protocol/events';
-import { appendAudit } from '../store/audit';
 import type { Db } from '../store/db';
-import { appendEvent } from '../store/log';
-import type { ScopedEvent } from './commands';
-
-export function raiseAlert(db: Db, alert: Alert): ScopedEvent {
-  return db.transaction(() => {
-    const event = appendEvent(db, alert.at, { type: 'alert:raised', alert }, null);
-    appendAudit(db, { actor: 'system', role: 'system', action: 'alert:raise', target: alert.subjectId, payload: alert, outcome: 'accepted', reason: null, at: alert.at });
-    return { event, unitId: null };
-  })();
-}
+import { cancelActions, lastActionAbout } from '../store/schedule';
+import { CAMERA_RECOVERED, CAMERA_STALE } from './handlers/system';
+import type { Scheduler } from './scheduler';
 
 /**
- * Watches stream health for key cameras (the wall's preset): one alert when one goes down, one when
- * it comes back — not one per health report.
+ * Key-camera alerts as scheduled system commands: a key camera reported down queues a
+ * `camera:stale` action due `staleAfterMs` after it went down; coming back before then cancels it
+ * (a flicker is not an alarm), coming back after it fired queues `camera:recovered`. Whether a camera
+ * stands alerted is read from the schedule, not kept in memory, so a restarted hub neither repeats
+ * the alert of a camera still down nor forgets to announce its recovery.
  */
-export function keyCameraWatch(db: Db, cameras: () => Camera[], emit: (e: ScopedEvent) => void) {
-  const down = new Set<string>();
+export function keyCameraWatch(opts: { db: Db; cameras: () => Camera[]; scheduler: Scheduler; staleAfterMs: number; now?: () => number }) {
+  const { db, scheduler } = opts;
+  const now = opts.now ?? Date.now;
   return (changed: StreamHealth[]) => {
-    const byId = new Map(cameras().map((c) => [c.id, c]));
+    const byId = new Map(opts.cameras().map((c) => [c.id, c]));
     for (const h of changed) {
       const cam = byId.get(h.cameraId);
-      if (!cam?.key) continue;
-      if (h.state === 'down' && !down.has(cam.id)) {
-        down.add(cam.id);
-        const reason = h.reason ?? 'no video';
-        emit(raiseAlert(db, {
-          id: `alert-${cam.id}-${h.since}`, kind: 'camera_down', subjectId: cam.id, at: Date.now(),
-          message: { zh: `重点摄像机「${cam.name}」离线：${reason}`, en: `Key camera "${cam.name}" is down: ${reason}` },
-        }));
-      } else if (h.state === 'up' && down.delete(cam.id)) {
-        emit(raiseAlert(db, {
-          id: `alert-${cam.id}-${h.since}`, kind: 'camera_recovered', subjectId: cam.id, at: Date.now(),
-          message: { zh: `重点摄像机「${cam.name}」已恢复`, en: `Key camera "${cam.name}" is back` },
-        }));
+      if (!cam?.key || (h.state !== 'down' && h.state !== 'up')) continue;
+      const last = lastActionAbout(db, cam.id, [CAMERA_STALE, CAMERA_RECOVERED]);
+      const alerted = last?.kind === CAMERA_STALE && (last.state === 'pending' || last.outcome === 'accepted');
+      if (h.state === 'down' && !alerted) {
+        scheduler.schedule({
+          kind: CAMERA_STALE, subject: cam.id, payload: { cameraId: cam.id, reason: h.reason ?? 'no video', since: h.since },
+          dueAt: h.since + opts.staleAfterMs, cause: 'media: key camera down',
+        });
+      } else if (h.state === 'up' && alerted) {
+        const cancelled = db.transaction(() => cancelActions(db, cam.id, [CAMERA_STALE], now(), 'camera back within the grace period'))();
+        if (cancelled === 0) {
+          scheduler.schedule({ kind: CAMERA_RECOVERED, subject: cam.id, payload: { cameraId: cam.id }, dueAt: now(), cause: 'media: key camera back' });
+        } else scheduler.wake();
       }
     }
   };

@@ -9,6 +9,7 @@ import { appendAudit } from '../store/audit';
 import { canonicalJson } from '../store/canonical';
 import type { Db } from '../store/db';
 import { appendEvent, findAppliedCommand, recordAppliedCommand } from '../store/log';
+import { DEFAULT_TIME_ZONE } from '../../shared/time';
 
 export type Actor = { id: string; role: ActorRole; /** field devices: the units it may speak for */ unitIds?: string[] | 'any' };
 
@@ -20,7 +21,8 @@ export class CommandFailure extends Error {
 }
 
 export type Emitted = { data: HubEventData; unitId: string | null };
-export type TxContext = { db: Db; now: number; actor: Actor };
+/** `timeZone`: the center's (IANA name), for day boundaries and readable ids; never the machine's. */
+export type TxContext = { db: Db; now: number; actor: Actor; timeZone: string };
 /** `detail`: what the audit entry records besides the payload (e.g. the state a switch replaced). */
 export type HandlerOutput<R> = { result: R; target: string | null; events: Emitted[]; detail?: Record<string, unknown> };
 export type Handler<P, R> = (ctx: TxContext, payload: P) => HandlerOutput<R>;
@@ -58,14 +60,18 @@ export function zodMessage(error: z.ZodError): string {
     .join('; ');
 }
 
-export function refuse(db: Db, actor: Actor, action: string, raw: unknown, error: CommandError, now: number): Ack<never> {
-  db.transaction(() =>
+export function refuse(
+  db: Db, actor: Actor, action: string, raw: unknown, error: CommandError, now: number, settle?: (ack: Ack<never>) => void,
+): Ack<never> {
+  const ack: Ack<never> = { ok: false, error };
+  db.transaction(() => {
     appendAudit(db, {
       actor: actor.id, role: actor.role, action, target: null, payload: redact(auditablePayload(raw)),
       outcome: 'rejected', reason: `${error.code}: ${error.message}`, at: now,
-    }),
-  )();
-  return { ok: false, error };
+    });
+    settle?.(ack);
+  })();
+  return ack;
 }
 
 /** Writes a refusal to the audit log and returns its ack: `refuse` on this db, or one that summarises floods (refusals.ts). */
@@ -74,17 +80,31 @@ export type RefusalWriter = (actor: Actor, action: string, raw: unknown, error: 
 /** Each written event with its scope: the unit it concerns, or null for everyone. */
 export type ScopedEvent = { event: HubEvent; unitId: string | null };
 export type RunOutcome<R> = { ack: Ack<R>; events: ScopedEvent[] };
+export type RunOptions<R> = {
+  timeZone?: string;
+  /** how refusals are audited (the transport passes one that summarises floods); default: `refuse` row by row */
+  refuseWith?: RefusalWriter;
+  /**
+   * Runs inside the transaction that records the outcome — the change, the refusal, or (for a retry)
+   * on its own — so bookkeeping about the command (the scheduler's "done") commits with it or not at all.
+   */
+  settle?: (ack: Ack<R>) => void;
+};
 
 export function runCommand<S extends z.ZodType, R>(
-  db: Db, def: CommandDef<S, R>, actor: Actor, raw: unknown, now = Date.now(),
-  refuseWith: RefusalWriter = (a, action, r, error, t) => refuse(db, a, action, r, error, t),
+  db: Db, def: CommandDef<S, R>, actor: Actor, raw: unknown, now = Date.now(), opts: RunOptions<R> = {},
 ): RunOutcome<R> {
+  const { settle } = opts;
+  // With a settle hook the refusal must be written in the same transaction as it, so row by row.
+  const refuseWith = (error: CommandError): Ack<never> => (settle
+    ? refuse(db, actor, def.name, raw, error, now, settle)
+    : (opts.refuseWith ?? ((a, action, r, e, t) => refuse(db, a, action, r, e, t)))(actor, def.name, raw, error, now));
   if (!def.roles.includes(actor.role)) {
-    return { ack: refuseWith(actor, def.name, raw, { code: 'forbidden', message: `role ${actor.role} may not ${def.name}` }, now), events: [] };
+    return { ack: refuseWith({ code: 'forbidden', message: `role ${actor.role} may not ${def.name}` }), events: [] };
   }
   const parsed = def.schema.safeParse(raw);
   if (!parsed.success) {
-    return { ack: refuseWith(actor, def.name, raw, { code: 'invalid_payload', message: zodMessage(parsed.error) }, now), events: [] };
+    return { ack: refuseWith({ code: 'invalid_payload', message: zodMessage(parsed.error) }), events: [] };
   }
   const payload = parsed.data as z.output<S> & { commandId: string };
   // The parsed payload, canonically encoded: a retry sends the same command, so the same hash.
@@ -93,17 +113,19 @@ export function runCommand<S extends z.ZodType, R>(
   if (previous) {
     if (previous.actor !== actor.id || previous.action !== def.name) {
       const error: CommandError = { code: 'conflict', message: `commandId ${payload.commandId} was already used for another command` };
-      return { ack: refuseWith(actor, def.name, raw, error, now), events: [] };
+      return { ack: refuseWith(error), events: [] };
     }
     if (previous.payloadHash !== null && previous.payloadHash !== payloadHash) {
       const error: CommandError = { code: 'conflict', message: `commandId ${payload.commandId} was already used with a different payload` };
-      return { ack: refuseWith(actor, def.name, raw, error, now), events: [] };
+      return { ack: refuseWith(error), events: [] };
     }
-    return { ack: { ok: true, result: previous.result as R }, events: [] }; // a retry: same answer, no second effect
+    const ack: Ack<R> = { ok: true, result: previous.result as R }; // a retry: same answer, no second effect
+    if (settle) db.transaction(() => settle(ack))();
+    return { ack, events: [] };
   }
   try {
     const events = db.transaction(() => {
-      const out = def.handler({ db, now, actor }, payload);
+      const out = def.handler({ db, now, actor, timeZone: opts.timeZone ?? DEFAULT_TIME_ZONE }, payload);
       const written = out.events.map((e) => ({ event: appendEvent(db, now, e.data, e.unitId), unitId: e.unitId }));
       appendAudit(db, {
         actor: actor.id, role: actor.role, action: def.name, target: out.target,
@@ -111,6 +133,7 @@ export function runCommand<S extends z.ZodType, R>(
         outcome: 'accepted', reason: null, at: now,
       });
       recordAppliedCommand(db, { commandId: payload.commandId, actor: actor.id, action: def.name, result: out.result, payloadHash, at: now });
+      settle?.({ ok: true, result: out.result });
       return { written, result: out.result };
     })();
     return { ack: { ok: true, result: events.result }, events: events.written };
@@ -119,6 +142,6 @@ export function runCommand<S extends z.ZodType, R>(
       ? { code: e.code, message: e.message }
       : { code: 'internal', message: 'the hub could not apply this command; nothing was changed' };
     if (!(e instanceof CommandFailure)) console.error(`command ${def.name} failed:`, e);
-    return { ack: refuseWith(actor, def.name, raw, error, now), events: [] };
+    return { ack: refuseWith(error), events: [] };
   }
 }

@@ -22,10 +22,14 @@ export type EffectiveMode = {
 /** An area change holds while it is a switch (not an end) and its end time has not come. */
 const holds = (c: ModeChange, t: number) => c.kind === 'switch' && (c.endsAt === null || c.endsAt > t);
 
-/** The city's mode at t: the newest city-wide change, or the mode it replaced once its end time has passed. */
+/**
+ * The city's mode at t: the newest city-wide change — a switch while it holds, else the mode it
+ * replaced once its end time has passed; an end is the mode it returned to.
+ */
 export function cityMode(db: ReadDb, t: number): { mode: ModeName; change: ModeChange } {
   const change = currentMode(db);
   if (!change) throw new Error('the store has no mode (ensureInitialMode was not run)');
+  if (change.kind === 'end') return { mode: change.mode, change };
   return { mode: holds(change, t) ? change.mode : (change.from ?? 'daily'), change };
 }
 

@@ -6,13 +6,14 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import type { Unit } from '../../shared/domain';
+import type { ModeSchedule } from '../../shared/modes';
+import { DEFAULT_TIME_ZONE, isTimeZone } from '../../shared/time';
 import { NAMESPACES, type Snapshot } from '../../shared/protocol/sockets';
 import { listAreas, listCameras, listRoutes, listUnits } from '../store/city';
 import { openStore, type Db } from '../store/db';
 import { headSeq } from '../store/log';
 import { currentMode, listActiveIncidents, listActiveSos, listActiveTasks } from '../store/operations';
 import { createMediaGateway } from '../media/gateway';
-import { keyCameraWatch, raiseAlert } from './alerts';
 import { activeAreaModes, profilesInForce } from './modes';
 import type { ScopedEvent } from './commands';
 import { createHttpRoutes } from './http/router';
@@ -22,6 +23,7 @@ import { PositionPipeline, type PipelineOptions } from './positions';
 import { DEMO_USERS, ensureInitialMode, loadDemoCity, seedDemo } from './seed';
 import type { HubServices } from './services';
 import { DEFAULT_RENDERER_DIR } from './http/static';
+import { startSystemActor } from './system-actor';
 import { attachConsole, type ConsoleNamespace } from './transport/console';
 import { attachField, type FieldNamespace } from './transport/field';
 import { createRefusalAuditor, refusalWriter } from './refusals';
@@ -45,6 +47,12 @@ export type HubOptions = {
   mediaTokenTtlMs?: number;
   /** position pipeline tuning: fan-out and write intervals, write-backlog bound, time window, clock watch */
   positions?: Omit<PipelineOptions, 'fanout' | 'onWriteError' | 'onAlert' | 'log'>;
+  /** the center's IANA time zone: day boundaries, shifts, schedules and every time a person reads (default Asia/Shanghai) */
+  timeZone?: string;
+  /** automatic mode switches (night, holidays) in the center's zone; absent: modes change by hand only */
+  modeSchedule?: ModeSchedule;
+  /** a key camera down this long raises an alert; back sooner, none (default 10) */
+  cameraStaleSec?: number;
   /** message budgets, login throttling and the refusal summary window (defaults in docs/protocol.md) */
   limits?: HubLimits;
 };
@@ -66,6 +74,8 @@ export type Hub = {
 
 export async function startHub(opts: HubOptions): Promise<Hub> {
   const log = opts.log ?? ((line: string) => console.log(line));
+  const timeZone = opts.timeZone ?? DEFAULT_TIME_ZONE;
+  if (!isTimeZone(timeZone)) throw new Error(`unknown time zone "${timeZone}" (an IANA name such as Asia/Shanghai)`);
   const host = opts.demo ? '127.0.0.1' : (opts.host ?? '127.0.0.1');
   const db = openStore(opts.dataDir);
   const now = Date.now();
@@ -75,12 +85,11 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   }
   ensureInitialMode(db, now);
 
-  const watchKeyCameras = keyCameraWatch(db, () => listCameras(db), (e) => broadcast([e]));
   const media = createMediaGateway({
     dataDir: opts.dataDir, log,
     onHealth: (changed) => {
       consoles.to('consoles').emit('stream:health', changed);
-      watchKeyCameras(changed);
+      system.onStreamHealth(changed);
     },
   });
   media.setCameras(listCameras(db));
@@ -117,7 +126,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     fanout: (fixes) => consoles.to('consoles').emit('unit:positions', { fixes }),
     onWriteError: (e) => log(`position write failed, will retry: ${(e as Error).message}`),
     // Alerts go through a callback so that they can move onto the scheduler without touching the pipeline.
-    onAlert: (alert) => broadcast([raiseAlert(db, alert)]),
+    onAlert: (alert) => system.raise(alert),
     log,
   });
   pipeline.setKnownUnits(listUnits(db).map((u) => u.id));
@@ -139,6 +148,12 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     };
   }
 
+  // Timed work as commands of the `system` actor; first whatever fell due while the hub was down.
+  const system = startSystemActor({
+    db, timeZone, broadcast, log, cameras: () => listCameras(db), modeSchedule: opts.modeSchedule,
+    cameraStaleMs: (opts.cameraStaleSec ?? 10) * 1000,
+  });
+
   let hubUrl = '';
   const services: HubServices = { pipeline, media, mediaAccess, url: () => hubUrl, snapshot };
   const refusals = createRefusalAuditor(db, { windowMs: opts.limits?.refusalWindowMs, log });
@@ -149,14 +164,15 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const consoleLimit = messageLimiter({ ...CONSOLE_BUDGET, ...opts.limits?.console }, refusals);
   const fieldLimit = messageLimiter({ ...FIELD_BUDGET, ...opts.limits?.field }, refusals);
   const afterCommit = (name: string) => {
+    system.afterCommand(); // the command may have queued or cancelled timed work
     if (name === 'camera:upsert') media.setCameras(listCameras(db));
   };
   attachConsole(consoles, {
-    db, services, broadcast, afterCommit, refuse, demo: !!opts.demo, dataDir: opts.dataDir, throttle, refusals,
+    db, services, broadcast, afterCommit, refuse, timeZone, demo: !!opts.demo, dataDir: opts.dataDir, throttle, refusals,
     guard: createGuard({ limit: consoleLimit, refuse: refuseAudited, log }),
   });
   attachField(field, {
-    db, services, broadcast, afterCommit, refuse, throttle, refusals, log,
+    db, services, broadcast, afterCommit, refuse, timeZone, throttle, refusals, log,
     guard: createGuard({ limit: fieldLimit, refuse: refuseAudited, log }),
   });
   io.engine.on('connection_error', (err: { message: string }) => log(`connection refused: ${err.message}`));
@@ -165,6 +181,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     await listen(httpServer, opts.port, host);
   } catch (e) {
     // Leave nothing open behind a failed start (the Electron shell retries in the same process tree).
+    system.stop();
     pipeline.close();
     await media.close();
     io.close();
@@ -179,6 +196,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   return {
     url: hubUrl, port, db, pipeline,
     close: () => (closing ??= (async () => {
+      system.stop(); // what is due later stays pending in the store
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await media.close();
       pipeline.close(); // pending fixes are written before the store closes

@@ -16,7 +16,8 @@ export type ConsoleAuth = { username: string; password: string } | { token: stri
 /** Handshake `auth` for field devices. */
 export type FieldAuth = { deviceId: string; secret: string };
 
-export type SessionReady = { token: string; user: UserPublic; headSeq: number; hubTime: number; demo: boolean };
+/** `timeZone`: the center's IANA zone, in which consoles show every time. */
+export type SessionReady = { token: string; user: UserPublic; headSeq: number; hubTime: number; demo: boolean; timeZone: string };
 
 /** Everything a console needs to draw the city now; events after `headSeq` follow. */
 export type Snapshot = {

@@ -6,7 +6,7 @@ import { auditPage } from '../../main/store/audit';
 import { ask, cid, closeClients, consoleClient, startTestHub } from './hub-fixture';
 
 let hub: Awaited<ReturnType<typeof startTestHub>>;
-beforeAll(async () => { hub = await startTestHub(); });
+beforeAll(async () => { hub = await startTestHub({ cameraStaleSec: 1 }); });
 afterAll(() => hub.close());
 afterEach(closeClients);
 
@@ -32,7 +32,7 @@ describe('key camera alerts', () => {
     expect(alerts[0]!.data).toMatchObject({ type: 'alert:raised', alert: { kind: 'camera_down', subjectId: 'cam-broken' } });
     await new Promise((r) => setTimeout(r, 3000)); // further failures and retries do not repeat it
     expect(alerts).toHaveLength(1);
-    expect(auditPage(hub.db, 0, 100_000).some((e) => e.action === 'alert:raise' && e.target === 'cam-broken')).toBe(true);
+    expect(auditPage(hub.db, 0, 100_000).some((e) => e.action === 'camera:stale' && e.actor === 'system' && e.target === 'cam-broken')).toBe(true);
   });
 
   it('stream tokens are given for known cameras only', async () => {

@@ -86,6 +86,11 @@ describe('npm run hub', () => {
     const hub = startCli('main/cli/hub.ts', ['--port', 'abc', '--data', tempDir()]);
     expect(await hub.exited).toBe(2);
     expect(hub.output()).toMatch(/--port must be a number/);
+    const zone = startCli('main/cli/hub.ts', ['--data', tempDir(), '--time-zone', 'Asia/Shangai']);
+    const night = startCli('main/cli/hub.ts', ['--data', tempDir(), '--night', '20:00']);
+    expect([await zone.exited, await night.exited]).toEqual([2, 2]);
+    expect(zone.output()).toMatch(/--time-zone must be an IANA time zone/);
+    expect(night.output()).toMatch(/--night must be HH:MM-HH:MM/);
   });
 });
 

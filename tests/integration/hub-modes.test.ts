@@ -92,6 +92,7 @@ describe('mode switching', () => {
     expect(effectiveMode(hub.db, HANZHONGMEN.id, endsAt).mode).toBe('daily');
     const ended = await ask(dm, 'mode:end', { commandId: cid(), reason: '活动结束' });
     expect(ended.result.change).toMatchObject({ mode: 'daily', from: 'emergency', kind: 'end' });
+    expect(effectiveMode(hub.db, HANZHONGMEN.id, Date.now()).mode).toBe('daily'); // ended by hand: the city is back, not still in emergency
   });
 
   it('a console snapshot carries the area emergencies in force and the profiles with their versions', async () => {

@@ -2,8 +2,10 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import type { HubEvent } from '../../shared/protocol';
+import type { Sos } from '../../shared/domain';
 import { PositionStore, Sequencer } from '../../renderer/src/hub';
 import { TRAIL_GAP_MS } from '../../renderer/src/hub/positions';
+import { applyEvent, emptyState } from '../../renderer/src/hub/state';
 
 const ev = (seq: number): HubEvent => ({ seq, at: seq, data: { type: 'unit:status', unitId: 'off-001', status: 'on_post' } });
 
@@ -70,5 +72,17 @@ describe('PositionStore', () => {
     store.breakTrails();
     store.merge([fix(5000 + TRAIL_GAP_MS + 4000, 118.80)]);
     expect(store.get('v1')!.trail).toEqual([[118.80, 32.04]]);
+  });
+});
+
+describe('the console\'s alarms', () => {
+  it('an acknowledged SOS takes its "still unacknowledged" reminders off the alarm bar', () => {
+    const sos: Sos = { id: 'S1', unitId: 'u-1', position: [118.78, 32.04], note: '', state: 'raised', raisedAt: 1, updatedAt: 1 };
+    const reminder = { id: 'alert-9', kind: 'sos_unacknowledged' as const, subjectId: 'u-1', at: 2, message: { zh: '仍未响应', en: 'still unacknowledged' } };
+    let s = applyEvent(emptyState('http://hub'), { seq: 1, at: 1, data: { type: 'sos:raised', sos } });
+    s = applyEvent(s, { seq: 2, at: 2, data: { type: 'alert:raised', alert: reminder } });
+    expect(s.alerts.map((a) => a.id)).toEqual(['alert-9']);
+    s = applyEvent(s, { seq: 3, at: 3, data: { type: 'sos:updated', sos: { ...sos, state: 'acknowledged', updatedAt: 3 } } });
+    expect(s.alerts).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import { canonicalJson } from '../../main/store/canonical';
 import { DB_FILE, migrate, openStore, type Db } from '../../main/store/db';
 import { appendEvent, eventsBetween, LOG_SQL } from '../../main/store/log';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../main/store/migrations';
+import { SCHEDULE_SQL } from '../../main/store/schedule';
 import { tempDir } from '../integration/hub-fixture';
 
 describe('canonical JSON', () => {
@@ -183,6 +184,17 @@ describe('migration 30: audit entries before it keep the rule they were hashed u
     // hashed), but then the rule-1 entries after it give it away.
     sp('UPDATE audit_log SET rule = 2 WHERE seq = 1', () => expect(verifyAudit(db).ok).toBe(false));
     expect(verifyAudit(db).ok).toBe(true);
+    db.close();
+  });
+
+  it('the scheduler\'s queries use the schedule\'s indexes', () => {
+    const db = openStore(path.join(tempDir(), 'x'));
+    const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...Array((sql.match(/\?/g) ?? []).length).fill('1')) as Array<{ detail: string }>).map((r) => r.detail).join(' | ');
+    expect(plan(SCHEDULE_SQL.due)).toMatch(/SEARCH scheduled_actions USING INDEX scheduled_actions_due \(state=\? AND due_at<\?\)/);
+    expect(plan(SCHEDULE_SQL.due)).not.toMatch(/TEMP B-TREE/);
+    expect(plan(SCHEDULE_SQL.nextDue)).toMatch(/scheduled_actions_due/);
+    expect(plan(SCHEDULE_SQL.cancel)).toMatch(/scheduled_actions_subject/);
+    expect(plan(SCHEDULE_SQL.lastAbout)).toMatch(/scheduled_actions_subject/);
     db.close();
   });
 });

@@ -12,8 +12,9 @@ import { hashSecretSync } from '../auth';
 import { CommandFailure, type CommandDef, type Emitted } from '../commands';
 import { activeAreaModes, areaAt, cityMode, effectiveMode, profilesInForce } from '../modes';
 import { nextId } from './ids';
-import { changeStatus, requireUnit, restingStatus } from './shared';
+import { changeStatus, requireUnit, restingStatus, scheduleModeExpiry, scheduleTaskDeadlines, settleTaskDeadlines, SOS_UNACKNOWLEDGED } from './shared';
 import { confineFileSources } from './sources';
+import { cancelActions } from '../../store/schedule';
 
 const C = consoleCommands;
 /** A mode switched by hand ends by itself at most this far ahead (an emergency is not for a month). */
@@ -25,9 +26,9 @@ const def = <K extends keyof typeof C, R>(name: K, handler: CommandDef<(typeof C
 export type ConsoleEnv = { dataDir: string };
 
 export const consoleHandlers = (env: ConsoleEnv) => ({
-  'incident:create': def('incident:create', ({ db, now }, p) => {
+  'incident:create': def('incident:create', ({ db, now, timeZone }, p) => {
     const incident: Incident = {
-      id: nextId(db, 'I', now), category: p.category, priority: p.priority, state: 'open', position: p.position,
+      id: nextId(db, 'I', now, timeZone), category: p.category, priority: p.priority, state: 'open', position: p.position,
       description: p.description, source: 'console', createdAt: now, updatedAt: now,
     };
     insertIncident(db, incident);
@@ -43,7 +44,7 @@ export const consoleHandlers = (env: ConsoleEnv) => ({
     return { result: { incident: updated }, target: incident.id, events: [{ data: { type: 'incident:updated', incident: updated }, unitId: null }] };
   }),
 
-  'task:assign': def('task:assign', ({ db, now, actor }, p) => {
+  'task:assign': def('task:assign', ({ db, now, actor, timeZone }, p) => {
     const incident = findIncident(db, p.incidentId);
     if (!incident) throw new CommandFailure('not_found', `no incident ${p.incidentId}`);
     if (incident.state === 'closed' || incident.state === 'resolved') {
@@ -60,11 +61,13 @@ export const consoleHandlers = (env: ConsoleEnv) => ({
     // Deadlines follow the mode in force where the incident is (an area emergency tightens them there).
     const { profile } = effectiveMode(db, areaAt(db, incident.position), now);
     const task: Task = {
-      id: nextId(db, 'T', now), incidentId: incident.id, unitId: unit.id, state: 'assigned', note: p.note,
+      id: nextId(db, 'T', now, timeZone), incidentId: incident.id, unitId: unit.id, state: 'assigned', note: p.note,
       assignedAt: now, ackDeadline: now + profile.taskAckSec * 1000, arriveDeadline: now + profile.taskArriveSec * 1000, updatedAt: now,
     };
     insertTask(db, task);
     insertTaskStep(db, { taskId: task.id, state: 'assigned', actor: actor.id, at: now, note: p.note });
+    const deadlines = { ack: task.ackDeadline, arrive: task.arriveDeadline, finish: now + profile.taskFinishSec * 1000 };
+    scheduleTaskDeadlines(db, task, deadlines, profile.escalation[0]!.afterSec, `${actor.id} task:assign`, now);
     const events: Emitted[] = [{ data: { type: 'task:updated', task }, unitId: unit.id }];
     if (incident.state === 'open') {
       updateIncidentState(db, incident.id, 'dispatched', now);
@@ -80,6 +83,7 @@ export const consoleHandlers = (env: ConsoleEnv) => ({
     if (!['assigned', 'accepted', 'arrived'].includes(task.state)) throw new CommandFailure('conflict', `task ${task.id} is ${task.state}`);
     updateTaskState(db, task.id, 'cancelled', now);
     insertTaskStep(db, { taskId: task.id, state: 'cancelled', actor: actor.id, at: now, note: p.reason });
+    settleTaskDeadlines(db, task, 'cancelled', now);
     const updated: Task = { ...task, state: 'cancelled', updatedAt: now };
     const unit = requireUnit(db, task.unitId);
     return {
@@ -93,6 +97,7 @@ export const consoleHandlers = (env: ConsoleEnv) => ({
     if (!sos) throw new CommandFailure('not_found', `no SOS ${p.sosId}`);
     if (sos.state !== 'raised') throw new CommandFailure('conflict', `SOS ${sos.id} is already ${sos.state}`);
     updateSosState(db, sos.id, 'acknowledged', now);
+    cancelActions(db, sos.id, [SOS_UNACKNOWLEDGED], now, 'acknowledged');
     const updated: Sos = { ...sos, state: 'acknowledged', updatedAt: now };
     return { result: { sos: updated }, target: sos.id, events: [{ data: { type: 'sos:updated', sos: updated }, unitId: sos.unitId }] };
   }),
@@ -102,6 +107,7 @@ export const consoleHandlers = (env: ConsoleEnv) => ({
     if (!sos) throw new CommandFailure('not_found', `no SOS ${p.sosId}`);
     if (sos.state === 'resolved') throw new CommandFailure('conflict', `SOS ${sos.id} is already resolved`);
     updateSosState(db, sos.id, 'resolved', now);
+    cancelActions(db, sos.id, [SOS_UNACKNOWLEDGED], now, 'resolved');
     const updated: Sos = { ...sos, state: 'resolved', updatedAt: now };
     const unit = requireUnit(db, sos.unitId);
     return {
@@ -130,6 +136,7 @@ export const consoleHandlers = (env: ConsoleEnv) => ({
       profileVersion: profilesInForce(db)[p.mode].version,
     };
     insertModeChange(db, change);
+    scheduleModeExpiry(db, change, `${actor.id} mode:switch`, now);
     return {
       result: { change }, target: p.areaId ?? p.mode, events: [{ data: { type: 'mode:changed', change }, unitId: null }],
       detail: { from: change.from, to: change.mode, scope: p.areaId ?? 'city', profileVersion: change.profileVersion },
@@ -150,6 +157,7 @@ export const consoleHandlers = (env: ConsoleEnv) => ({
       change = { mode: returns, reason: p.reason, areaId: null, by: actor.id, at: now, kind: 'end', from: 'emergency', endsAt: null, profileVersion: profilesInForce(db)[returns].version };
     }
     insertModeChange(db, change);
+    scheduleModeExpiry(db, { areaId: change.areaId, at: now, endsAt: null }, `${actor.id} mode:end`, now);
     return {
       result: { change }, target: p.areaId ?? change.mode, events: [{ data: { type: 'mode:changed', change }, unitId: null }],
       detail: { ended: 'emergency', returns: change.from === 'emergency' ? change.mode : change.from, scope: p.areaId ?? 'city', profileVersion: change.profileVersion },

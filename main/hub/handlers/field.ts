@@ -10,12 +10,14 @@ import {
 } from '../../store/operations';
 import type { Db } from '../../store/db';
 import { fieldEventsAfter, headSeq } from '../../store/log';
+import { cancelActions, scheduleAction } from '../../store/schedule';
 import { CommandFailure, refuse, type CommandDef, type Emitted, type TxContext } from '../commands';
+import { areaAt, effectiveMode } from '../modes';
 import type { RequestTable } from '../requests';
 import type { HubServices } from '../services';
 import { EVENTS_PAGE_MAX, SinceRequest } from './reads';
 import { nextId } from './ids';
-import { changeStatus, restingStatus, unitSpokenFor } from './shared';
+import { changeStatus, CHECKIN_MISSED, restingStatus, settleTaskDeadlines, SOS_UNACKNOWLEDGED, unitSpokenFor } from './shared';
 
 const F = fieldCommands;
 const FIELD = ['device'] as const;
@@ -41,6 +43,7 @@ function moveTask(
   if (!task || task.unitId !== unit.id) throw new CommandFailure('not_found', `no task ${p.taskId} for unit ${unit.id}`);
   if (!FROM[to].includes(task.state)) throw new CommandFailure('conflict', `task ${task.id} is ${task.state}, cannot become ${to}`);
   updateTaskState(db, task.id, to, now);
+  settleTaskDeadlines(db, task, to, now);
   insertTaskStep(db, { taskId: task.id, state: to, actor: actor.id, at: now, position: extra.position ?? null, note: extra.note ?? null });
   const updated: Task = { ...task, state: to, updatedAt: now };
   const events: Emitted[] = [{ data: { type: 'task:updated', task: updated }, unitId: unit.id }];
@@ -61,15 +64,21 @@ function settleIncident(db: Db, incidentId: string, now: number, to: 'resolved' 
 }
 
 export const fieldHandlers = {
-  'checkin:create': def('checkin:create', ({ db, now, actor }, p) => {
+  'checkin:create': def('checkin:create', ({ db, now, actor, timeZone }, p) => {
     const unit = unitSpokenFor(db, actor, p.unitId);
     const post = findPost(db, p.postId);
     if (!post) throw new CommandFailure('not_found', `no post ${p.postId}`);
     const checkIn: CheckIn = {
-      id: nextId(db, 'C', now), unitId: unit.id, postId: post.id, position: p.position, at: now,
+      id: nextId(db, 'C', now, timeZone), unitId: unit.id, postId: post.id, position: p.position, at: now,
       onSite: distanceM(p.position, post.center) <= (post.radiusM ?? 50),
     };
     insertCheckIn(db, checkIn);
+    // The next check-in falls due one interval of the current mode from now; this one settles the last.
+    const interval = effectiveMode(db, post.id, now).profile.checkInIntervalMin * 60_000;
+    cancelActions(db, unit.id, [CHECKIN_MISSED], now, 'checked in');
+    scheduleAction(db, {
+      kind: CHECKIN_MISSED, subject: unit.id, payload: { unitId: unit.id, postId: post.id, lastAt: now }, dueAt: now + interval, cause: `${actor.id} checkin:create`,
+    }, now);
     return { result: { checkIn }, target: post.id, events: [{ data: { type: 'checkin:recorded', checkIn }, unitId: unit.id }] };
   }),
 
@@ -78,7 +87,7 @@ export const fieldHandlers = {
   'task:arrive': def('task:arrive', (ctx, p) => moveTask(ctx, p, 'arrived', { position: p.position })),
   'task:finish': def('task:finish', (ctx, p) => moveTask(ctx, p, 'finished', { note: p.note })),
 
-  'sos:raise': def('sos:raise', ({ db, now, actor }, p) => {
+  'sos:raise': def('sos:raise', ({ db, now, actor, timeZone }, p) => {
     const unit = unitSpokenFor(db, actor, p.unitId);
     // A second press while one is open is the same call for help: it updates where and what, and says so.
     const open = findOpenSosOfUnit(db, unit.id);
@@ -88,18 +97,22 @@ export const fieldHandlers = {
       const sos: Sos = { ...open, position: p.position, note, updatedAt: now };
       return { result: { sos }, target: sos.id, events: [{ data: { type: 'sos:updated', sos }, unitId: unit.id }], detail: { repeated: true } };
     }
-    const sos: Sos = { id: nextId(db, 'S', now), unitId: unit.id, position: p.position, note: p.note, state: 'raised', raisedAt: now, updatedAt: now };
+    const sos: Sos = { id: nextId(db, 'S', now, timeZone), unitId: unit.id, position: p.position, note: p.note, state: 'raised', raisedAt: now, updatedAt: now };
     insertSos(db, sos);
+    const { profile } = effectiveMode(db, areaAt(db, sos.position), now);
+    scheduleAction(db, {
+      kind: SOS_UNACKNOWLEDGED, subject: sos.id, payload: { sosId: sos.id, step: 0 }, dueAt: now + profile.sosEscalateSec * 1000, cause: `${actor.id} sos:raise`,
+    }, now);
     return {
       result: { sos }, target: sos.id,
       events: [{ data: { type: 'sos:raised', sos }, unitId: unit.id }, ...changeStatus(db, unit, 'sos')],
     };
   }),
 
-  'incident:report': def('incident:report', ({ db, now, actor }, p) => {
+  'incident:report': def('incident:report', ({ db, now, actor, timeZone }, p) => {
     unitSpokenFor(db, actor, p.unitId);
     const incident: Incident = {
-      id: nextId(db, 'I', now), category: p.category, priority: p.priority, state: 'open', position: p.position,
+      id: nextId(db, 'I', now, timeZone), category: p.category, priority: p.priority, state: 'open', position: p.position,
       description: p.description, source: 'field', createdAt: now, updatedAt: now,
     };
     insertIncident(db, incident);

@@ -65,7 +65,7 @@ export function attachConsole(consoles: ConsoleNamespace, deps: ConsoleDeps): vo
     const user = sessionUser(db, socket.data.token, Date.now());
     socket.emit('session:ready', {
       token: socket.data.token, user: user ?? { id: actor().id, username: actor().id, role: actor().role as never },
-      headSeq: headSeq(db), hubTime: Date.now(), demo: deps.demo,
+      headSeq: headSeq(db), hubTime: Date.now(), demo: deps.demo, timeZone: deps.timeZone,
     });
     bindTables(deps, socket, actor, commands, consoleReads({ token: socket.data.token }), NAMESPACES.console);
     // Logout changes the session, not the record, so it is neither a command nor a read.

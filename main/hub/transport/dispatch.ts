@@ -17,6 +17,8 @@ export type DispatchDeps = {
   broadcast: (events: ScopedEvent[]) => void;
   /** how refusals are audited (the composition root passes one that summarises floods) */
   refuse?: RefusalWriter;
+  /** the center's time zone, for handlers that read days and clock times */
+  timeZone: string;
   /** called after a command committed (e.g. the media gateway picks up a changed camera) */
   afterCommit?: (name: string) => void;
 };
@@ -26,7 +28,7 @@ export function bindTables(deps: DispatchDeps, socket: Socket, actor: () => Acto
   guard.refuseUnknown(socket, actor, nsp);
   for (const def of Object.values(commands)) {
     guard.on(socket, actor, def.name, (payload, ack) => {
-      const { ack: res, events } = runCommand(db, def, actor(), payload, Date.now(), deps.refuse);
+      const { ack: res, events } = runCommand(db, def, actor(), payload, Date.now(), { timeZone: deps.timeZone, refuseWith: deps.refuse });
       ack(res); // the transaction has committed (or the refusal has been audited) by now
       broadcast(events);
       if (res.ok) deps.afterCommit?.(def.name);

@@ -1,6 +1,7 @@
 // Shifts, the weekly roster and the public-holiday calendar the mode scheduler switches on.
 import type { DemoCity, Holiday } from '../../../shared/city';
 import type { Route, Unit } from '../../../shared/domain';
+import { addDays } from '../../../shared/time';
 
 type Shift = 'day' | 'evening' | 'night';
 
@@ -70,9 +71,8 @@ const WORKDAYS_2027: [string, string][] = [
 export function holidays2027(): Holiday[] {
   const out: Holiday[] = [];
   for (const [key, from, to] of HOLIDAYS_2027) {
-    for (let d = Date.parse(`${from}T00:00:00Z`); d <= Date.parse(`${to}T00:00:00Z`); d += 86_400_000) {
-      out.push({ date: new Date(d).toISOString().slice(0, 10), name: NAMES[key]!, workday: false });
-    }
+    // Calendar days, not instants: which instant a day begins is the center's zone's business (shared/time).
+    for (let day = from; day <= to; day = addDays(day, 1)) out.push({ date: day, name: NAMES[key]!, workday: false });
   }
   for (const [key, date] of WORKDAYS_2027) {
     const n = NAMES[key]!;

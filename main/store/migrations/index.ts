@@ -5,6 +5,7 @@ import { sql as v20 } from './0020-positions-by-time';
 import { sql as v30 } from './0030-audit-stored-bytes';
 import { sql as v50 } from './0050-command-payload-hash';
 import { sql as v60 } from './0060-mode-profiles';
+import { sql as v70 } from './0070-scheduled-actions';
 
 export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 10, sql: v10 },
@@ -12,5 +13,6 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 30, sql: v30 },
   { version: 50, sql: v50 },
   { version: 60, sql: v60 },
+  { version: 70, sql: v70 },
 ];
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

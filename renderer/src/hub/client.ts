@@ -226,7 +226,7 @@ export class HubClient {
       ...this.state,
       user: s.user,
       demo: s.demo,
-      // A hub that names its center's zone is believed; today's hubs do not, so the default stands.
+      // The hub names its center's zone (session:ready timeZone); an older hub that does not leaves the default.
       timeZone: 'timeZone' in s && typeof s.timeZone === 'string' ? s.timeZone : this.state.timeZone,
       clockSkewMs: s.hubTime - Date.now(),
       connection: { ...this.state.connection, status: 'live', since: Date.now(), problem: null },

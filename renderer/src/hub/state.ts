@@ -125,8 +125,12 @@ function applyData(s: HubState, d: HubEventData, at: number): HubState {
     case 'task:updated':
       return { ...s, tasks: put(s.tasks, d.task) };
     case 'sos:raised':
-    case 'sos:updated':
       return { ...s, sos: put(s.sos, d.sos) };
+    case 'sos:updated': {
+      // Answered: its "still unacknowledged" reminders have done their job.
+      const alerts = d.sos.state === 'raised' ? s.alerts : s.alerts.filter((x) => !(x.kind === 'sos_unacknowledged' && x.subjectId === d.sos.unitId));
+      return { ...s, sos: put(s.sos, d.sos), alerts };
+    }
     case 'mode:changed': {
       // A city-wide change is the city's mode; an area emergency overlays one area and leaves the rest.
       if (d.change.areaId === null) return { ...s, mode: d.change };

@@ -1,0 +1,102 @@
+// The center's time does not depend on the machine's zone: this file runs with the process in New
+// York (UTC-5/-4) and checks Shanghai (UTC+8) days and clocks, whose boundaries fall elsewhere.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { addDays, atCenterTime, centerClock, centerDay, centerTimeText, isTimeZone, startOfCenterDay, weekdayOf, zoneOffsetMs } from '../../shared/time';
+import { DEFAULT_MODE_SCHEDULE, nextModeSwitch, scheduledModeAt } from '../../shared/modes';
+import { runCommand } from '../../main/hub/commands';
+import { consoleHandlers } from '../../main/hub/handlers/console';
+import { openStore } from '../../main/store/db';
+
+process.env.TZ = 'America/New_York'; // Node applies a changed TZ to Date at once
+const SH = 'Asia/Shanghai';
+const utc = (iso: string) => Date.parse(iso);
+
+describe('center time (Asia/Shanghai) on a machine in New York', () => {
+  it('the machine really is in another zone (so nothing below can pass by accident)', () => {
+    expect(new Date(utc('2026-12-31T16:30:00Z')).getDate()).toBe(31); // New York: still the 31st
+    expect(new Date(utc('2026-07-01T12:00:00Z')).getTimezoneOffset()).toBe(240);
+  });
+
+  it('the center day turns at Shanghai midnight, not the machine\'s', () => {
+    expect(centerDay(utc('2026-12-31T15:59:59Z'), SH)).toBe('2026-12-31');
+    expect(centerDay(utc('2026-12-31T16:00:00Z'), SH)).toBe('2027-01-01');
+    expect(startOfCenterDay(utc('2027-01-01T03:00:00Z'), SH)).toBe(utc('2026-12-31T16:00:00Z'));
+    expect(startOfCenterDay(utc('2026-12-31T16:00:00Z'), SH)).toBe(utc('2026-12-31T16:00:00Z'));
+  });
+
+  it('clock times are read and placed in the center\'s zone', () => {
+    expect(centerClock(utc('2027-02-05T12:00:00Z'), SH)).toMatchObject({ hour: 20, minute: 0, weekday: 4 }); // Friday 20:00
+    expect(centerTimeText(utc('2026-12-31T16:00:05Z'), SH)).toBe('00:00:05');
+    expect(atCenterTime('2027-02-05', '20:00', SH)).toBe(utc('2027-02-05T12:00:00Z'));
+    expect(atCenterTime('2027-02-05', '24:00', SH)).toBe(utc('2027-02-05T16:00:00Z'));
+    expect(() => atCenterTime('2027-02-05', '25:00', SH)).toThrow(RangeError);
+    expect(zoneOffsetMs(Date.now(), SH)).toBe(8 * 3_600_000);
+  });
+
+  it('calendar arithmetic on days does not drift across month, year and leap days', () => {
+    expect(addDays('2027-02-28', 1)).toBe('2027-03-01');
+    expect(addDays('2028-02-28', 1)).toBe('2028-02-29');
+    expect(addDays('2027-01-01', -1)).toBe('2026-12-31');
+    expect(weekdayOf('2027-01-01')).toBe(4); // a Friday
+  });
+
+  it('a zone with daylight saving: the skipped hour moves forward, the repeated hour takes its first occurrence', () => {
+    const NY = 'America/New_York';
+    expect(atCenterTime('2026-03-08', '02:30', NY)).toBe(utc('2026-03-08T07:30:00Z')); // 03:30 EDT
+    expect(atCenterTime('2026-11-01', '01:30', NY)).toBe(utc('2026-11-01T05:30:00Z')); // 01:30 EDT, not EST
+    expect(startOfCenterDay(utc('2026-03-08T12:00:00Z'), NY)).toBe(utc('2026-03-08T05:00:00Z'));
+  });
+
+  it('property: reading an instant in the center and placing that reading again gives the same minute', () => {
+    fc.assert(fc.property(
+      fc.integer({ min: utc('2000-01-01T00:00:00Z'), max: utc('2100-01-01T00:00:00Z') }),
+      fc.constantFrom(SH, 'Asia/Kolkata', 'Asia/Kathmandu', 'Pacific/Kiritimati', 'UTC'),
+      (t, tz) => {
+        const c = centerClock(t, tz);
+        const hhmm = `${String(c.hour).padStart(2, '0')}:${String(c.minute).padStart(2, '0')}`;
+        expect(atCenterTime(centerDay(t, tz), hhmm, tz)).toBe(t - (((t % 60_000) + 60_000) % 60_000));
+      },
+    ), { numRuns: 500 });
+  });
+
+  it('knows real zone names from typos', () => {
+    expect(isTimeZone(SH)).toBe(true);
+    expect(isTimeZone('Asia/Shangai')).toBe(false);
+  });
+});
+
+describe('the mode schedule, in the center\'s zone', () => {
+  const schedule = { ...DEFAULT_MODE_SCHEDULE, holidays: ['2027-02-06'] };
+
+  it('night from 20:00 to 06:00 Shanghai time, holiday mode by day on a listed holiday', () => {
+    expect(scheduledModeAt(utc('2027-02-05T11:59:00Z'), SH, schedule)).toBe('daily'); // 19:59 Friday
+    expect(scheduledModeAt(utc('2027-02-05T12:00:00Z'), SH, schedule)).toBe('night'); // 20:00
+    expect(scheduledModeAt(utc('2027-02-05T21:59:00Z'), SH, schedule)).toBe('night'); // 05:59 on the 6th
+    expect(scheduledModeAt(utc('2027-02-05T22:00:00Z'), SH, schedule)).toBe('holiday'); // 06:00 on the 6th
+  });
+
+  it('the next switch is the next boundary at which the mode changes', () => {
+    expect(nextModeSwitch(utc('2027-02-05T04:00:00Z'), SH, schedule)).toEqual({ at: utc('2027-02-05T12:00:00Z'), mode: 'night' });
+    expect(nextModeSwitch(utc('2027-02-05T12:00:00Z'), SH, schedule)).toEqual({ at: utc('2027-02-05T22:00:00Z'), mode: 'holiday' });
+    expect(nextModeSwitch(utc('2027-02-05T12:00:00Z'), SH, DEFAULT_MODE_SCHEDULE)).toEqual({ at: utc('2027-02-05T22:00:00Z'), mode: 'daily' });
+    expect(nextModeSwitch(0, SH, { nightFrom: '00:00', nightUntil: '00:00', holidays: [] })).toBeNull();
+  });
+});
+
+describe('readable ids', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-time-'));
+  const db = openStore(dir);
+  afterAll(() => db.close());
+
+  it('are numbered by the center\'s day: 00:30 in Shanghai is already the new day there', () => {
+    const create = (at: number, commandId: string) => runCommand(db, consoleHandlers({ dataDir: dir })['incident:create'], { id: 'operator', role: 'operator' }, {
+      commandId, category: 'parking', priority: 2, position: [118.78, 32.04], description: 'x',
+    }, at, { timeZone: SH }).ack;
+    expect(create(utc('2026-12-31T15:30:00Z'), 'cmd-time-0001')).toMatchObject({ ok: true, result: { incident: { id: 'I20261231-0001' } } });
+    expect(create(utc('2026-12-31T16:30:00Z'), 'cmd-time-0002')).toMatchObject({ ok: true, result: { incident: { id: 'I20270101-0001' } } });
+  });
+});
