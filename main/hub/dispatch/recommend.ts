@@ -60,7 +60,8 @@ export function estimate(graph: RoadGraph, kind: UnitKind, from: LngLat, to: Lng
   if (!own) return line('unit_off_road');
   const f = field();
   const metres = f.metres[own.node]!;
-  if (metres === Infinity) return f.cut ? line('beyond_search', Math.max(straight / speedMs, MAX_ETA_SEC)) : line('no_road_path');
+  // Not reached within the bound: by road it takes longer than MAX_ETA_SEC, or there is no road path at all.
+  if (metres === Infinity) return line(f.cut ? 'beyond_search' : 'no_road_path', Math.max(straight / speedMs, MAX_ETA_SEC));
   const d = own.distanceM + metres + target.distanceM;
   return { etaSec: d / speedMs, distanceM: d, how: 'road' };
 }
