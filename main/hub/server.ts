@@ -47,6 +47,8 @@ export type HubOptions = {
   mediaTokenTtlMs?: number;
   /** the street network travel times are estimated on (default resources/basemap/roads.geojson) */
   roadsFile?: URL | string;
+  /** nearest units of each kind `units:recommend` ranks first (default 64; the set grows when it must) */
+  recommendCandidates?: number;
   /** position pipeline tuning: fan-out and write intervals, write-backlog bound, time window, clock watch */
   positions?: Omit<PipelineOptions, 'fanout' | 'onWriteError' | 'onAlert' | 'log'>;
   /** message budgets, login throttling and the refusal summary window (defaults in docs/protocol.md) */
@@ -130,7 +132,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const recommender = new Recommender({
     graph: loadRoadGraph(opts.roadsFile ?? ROADS_FILE, log), areas: listAreas(db), index: pipeline.index, latest: pipeline.latest,
     units: new Map(units.map((u) => [u.id, { kind: u.kind, cellId: u.cellId, postId: u.postId }])),
-    states: (ids, incidentId) => dispatchStates(db, ids, incidentId),
+    states: (ids, incidentId) => dispatchStates(db, ids, incidentId), candidates: opts.recommendCandidates,
   });
 
   function broadcast(events: ScopedEvent[]): void {

@@ -45,8 +45,9 @@ async function incidentAt(at: LngLat): Promise<string> {
 }
 
 beforeAll(async () => {
-  // maxStaleMs 0: a fix fed just before a request is in the index that answers it.
-  hub = await startTestHub({ positions: { index: { maxStaleMs: 0 } } });
+  // maxStaleMs 0: a fix fed just before a request is in the index that answers it. Four candidates
+  // of each kind to start with: the candidate set has to grow in most requests, and must still be exact.
+  hub = await startTestHub({ positions: { index: { maxStaleMs: 0 } }, recommendCandidates: 4 });
   const snap = await hubSnapshot(hub.url);
   areas = snap.areas;
   units = snap.units;

@@ -5,8 +5,8 @@
 // score: ETA − OWN_AREA_BONUS_SEC if the incident is in the unit's own post or cell, + LOAD_PENALTY_SEC
 // per open task.
 //
-// Cost: per request one bounded Dijkstra per network (from the incident, over reversed edges), then
-// one array look-up per candidate. Candidates are the CANDIDATES nearest of each kind by straight line,
+// Cost: per request one bounded Dijkstra per network (from the incident, over reversed edges), run on
+// only as far as the candidates looked up need. Candidates are the CANDIDATES nearest of each kind by straight line,
 // plus every unit of the incident's cell. The answer is exact, not a heuristic cut: a unit left out
 // is at least D away in a straight line (D = the furthest candidate of its kind), so it needs at least
 // D / speed seconds by any road and has no own-area bonus; when the list's worst score is not below
@@ -16,9 +16,10 @@ import { distanceM, pointInPolygon } from '../../../shared/geo';
 import { RECOMMEND_FIX_MAX_AGE_MS, type Recommendation, type RecommendReason, type RecommendResult } from '../../../shared/protocol/recommend';
 import type { DispatchState } from '../../store/operations';
 import type { UnitIndex } from '../spatial';
-import { TRAVEL, type CostField, type NetworkName, type RoadGraph, type Snapped } from './road-graph';
+import { TRAVEL, type CostSearch, type NetworkName, type RoadGraph, type Snapped } from './road-graph';
 
-export const CANDIDATES = 200;
+/** Measured (tests/bench/recommend.ts): 64 needs half the CPU of 200 at 20,000 units, and grows rarely. */
+export const CANDIDATES = 64;
 /** The road search stops at this many seconds of travel; beyond it the estimate is a lower bound. */
 export const MAX_ETA_SEC = 30 * 60;
 /** A point further than this from every node of a network is off it. */
@@ -40,6 +41,8 @@ export type RecommenderDeps = {
   latest: ReadonlyMap<string, PositionFix>;
   /** status and load now (the store) */
   states: (unitIds: readonly string[], incidentId: string | null) => Map<string, DispatchState>;
+  /** nearest units of each kind taken first (default CANDIDATES; the bench sets every unit to rank them all) */
+  candidates?: number;
 };
 
 export type RecommendQuery = { at: LngLat; limit: number; incidentId: string | null; now: number };
@@ -51,17 +54,17 @@ type Ranked = Recommendation & { busy: boolean; raw: number };
 export type Estimate = { etaSec: number; distanceM: number; how: 'road' | 'straight_line'; why?: string };
 
 /** Road estimate of a unit of `kind` at `from`, given the incident's snap and the cost field from it (both lazily made). */
-export function estimate(graph: RoadGraph, kind: UnitKind, from: LngLat, to: LngLat, target: Snapped | null, field: () => CostField): Estimate {
+export function estimate(graph: RoadGraph, kind: UnitKind, from: LngLat, to: LngLat, target: Snapped | null, search: () => CostSearch): Estimate {
   const { network, speedMs } = TRAVEL[kind];
   const straight = distanceM(from, to);
   const line = (why: string, etaSec = straight / speedMs): Estimate => ({ etaSec, distanceM: straight, how: 'straight_line', why });
   if (!target) return line('incident_off_road');
   const own = graph[network].snap(from, MAX_SNAP_M);
   if (!own) return line('unit_off_road');
-  const f = field();
-  const metres = f.metres[own.node]!;
+  const s = search();
+  const metres = s.metresFrom(own.node);
   // Not reached within the bound: by road it takes longer than MAX_ETA_SEC, or there is no road path at all.
-  if (metres === Infinity) return line(f.cut ? 'beyond_search' : 'no_road_path', Math.max(straight / speedMs, MAX_ETA_SEC));
+  if (metres === Infinity) return line(s.cut ? 'beyond_search' : 'no_road_path', Math.max(straight / speedMs, MAX_ETA_SEC));
   const d = own.distanceM + metres + target.distanceM;
   return { etaSec: d / speedMs, distanceM: d, how: 'road' };
 }
@@ -91,18 +94,19 @@ export class Recommender {
 
     // One snap and at most one search per network, made when a candidate first needs it.
     const targets = new Map<NetworkName, Snapped | null>();
-    const fields = new Map<NetworkName, CostField>();
+    const searches = new Map<NetworkName, CostSearch>();
     const targetOf = (n: NetworkName) => {
       if (!targets.has(n)) targets.set(n, graph[n].snap(q.at, MAX_SNAP_M));
       return targets.get(n)!;
     };
-    const fieldOf = (n: NetworkName, kind: UnitKind) => () => {
-      let f = fields.get(n);
-      if (!f) fields.set(n, (f = graph[n].costsTo(targetOf(n)!.node, MAX_ETA_SEC * TRAVEL[kind].speedMs)));
-      return f;
+    const searchOf = (n: NetworkName, kind: UnitKind) => () => {
+      let s = searches.get(n);
+      if (!s) searches.set(n, (s = graph[n].searchTo(targetOf(n)!.node, MAX_ETA_SEC * TRAVEL[kind].speedMs)));
+      return s;
     };
 
-    const want: Record<UnitKind, number> = { officer: CANDIDATES, vehicle: CANDIDATES };
+    const first = this.deps.candidates ?? CANDIDATES;
+    const want: Record<UnitKind, number> = { officer: first, vehicle: first };
     const states = new Map<string, DispatchState>();
     const ranked = new Map<string, Ranked>();
     for (;;) {
@@ -133,7 +137,7 @@ export class Recommender {
           if (r === undefined) {
             const { network } = TRAVEL[facts.kind];
             const target = targetOf(network);
-            r = this.rank(id, facts, state, fix, q, cell, posts, estimate(graph, facts.kind, [fix.lng, fix.lat], q.at, target, fieldOf(network, facts.kind)));
+            r = this.rank(id, facts, state, fix, q, cell, posts, estimate(graph, facts.kind, [fix.lng, fix.lat], q.at, target, searchOf(network, facts.kind)));
             ranked.set(id, r);
           }
           list.push(r);

@@ -7,7 +7,8 @@
 // nearest node (kdbush + geokdbush) lands within a few metres of where it is along the street.
 //
 // Search is one single-source Dijkstra from the incident, bounded by a cost, over the *reversed* edges:
-// what it finds is the cost from every node *to* the incident, which is what a one-way street needs.
+// what it finds is the cost from every node *to* the incident, which is what a one-way street needs;
+// it is resumable, and runs only as far as the candidates looked up need.
 // Neither ngraph.path (point-to-point only) nor graphology-shortest-path (whole paths to every node, no
 // bound) offers that, so the loop is ours over typed arrays, on flatqueue's binary heap.
 import fs from 'node:fs';
@@ -32,12 +33,9 @@ const NOT_DRIVEN = new Set(['footway', 'pedestrian', 'path', 'steps', 'track', '
 const MAX_PIECE_M = 25;
 
 export type Snapped = { node: number; distanceM: number };
-/** Metres from each node to the search's source; Infinity where not reached. `cut`: the bound stopped the search. */
-export type CostField = { metres: Float64Array; cut: boolean };
 
 export class RoadNetwork {
   private readonly index: KDBush | null;
-  private readonly queue = new FlatQueue<number>();
 
   /**
    * `into[v]` lists the edges u→v: `from` and `lengthM` in `into.offsets[v] … into.offsets[v + 1]`.
@@ -52,7 +50,8 @@ export class RoadNetwork {
     if (lng.length === 0) {
       this.index = null;
     } else {
-      const tree = new KDBush(lng.length);
+      // Small leaves: a snap asks for one node, and each leaf it opens costs a haversine per point.
+      const tree = new KDBush(lng.length, 16);
       for (let i = 0; i < lng.length; i++) tree.add(lng[i]!, lat[i]!);
       this.index = tree.finish();
     }
@@ -82,31 +81,52 @@ export class RoadNetwork {
     }
   }
 
-  /** Cost in metres from every node to `target`, exact up to `maxM`; nodes further than that stay Infinity. */
-  costsTo(target: number, maxM: number): CostField {
-    const metres = new Float64Array(this.size).fill(Infinity);
+  /** A search for costs to `target`, exact up to `maxM`, run only as far as the nodes asked for need. */
+  searchTo(target: number, maxM: number): CostSearch {
+    return new CostSearch(this.into, this.size, target, maxM);
+  }
+}
+
+/**
+ * Dijkstra from one node over reversed edges, resumable: `metresFrom(node)` runs the search on until that
+ * node is settled (or the bound or the network is exhausted), so a request pays for the nearest
+ * candidates' neighbourhood, not for the whole city.
+ */
+export class CostSearch {
+  /** the bound stopped the search somewhere: a node not reached may be further than `maxM`, not cut off */
+  cut = false;
+  private readonly metres: Float64Array;
+  private readonly settled: Uint8Array;
+  private readonly queue = new FlatQueue<number>();
+
+  constructor(private readonly into: RoadNetwork['into'], size: number, target: number, private readonly maxM: number) {
+    this.metres = new Float64Array(size).fill(Infinity);
+    this.settled = new Uint8Array(size);
+    this.metres[target] = 0;
+    this.queue.push(target, 0);
+  }
+
+  /** Metres from `node` to the target along the network; Infinity when further than the bound or not connected. */
+  metresFrom(node: number): number {
     const { offsets, from, lengthM } = this.into;
-    const q = this.queue;
-    q.clear();
-    metres[target] = 0;
-    q.push(target, 0);
-    let cut = false;
-    while (q.length > 0) {
+    const { metres, settled, queue: q } = this;
+    while (settled[node] === 0 && q.length > 0) {
       const d = q.peekValue()!;
       const v = q.pop()!;
-      if (d > metres[v]!) continue; // an older, longer entry for a node already settled
+      if (settled[v] === 1) continue; // an older, longer entry for a node already settled
+      settled[v] = 1;
       for (let e = offsets[v]!; e < offsets[v + 1]!; e++) {
         const u = from[e]!;
         const nd = d + lengthM[e]!;
-        if (nd > maxM) {
-          cut = true;
+        if (nd > this.maxM) {
+          this.cut = true;
         } else if (nd < metres[u]!) {
           metres[u] = nd;
           q.push(u, nd);
         }
       }
     }
-    return { metres, cut };
+    return settled[node] === 1 ? metres[node]! : Infinity;
   }
 }
 
