@@ -12,8 +12,10 @@ import { NAMESPACES, type Snapshot } from '../../shared/protocol/sockets';
 import { listAreas, listCameras, listRoutes, listUnits } from '../store/city';
 import { openStore, type Db } from '../store/db';
 import { headSeq } from '../store/log';
-import { currentMode, listActiveIncidents, listActiveSos, listActiveTasks } from '../store/operations';
+import { currentMode, dispatchStates, listActiveIncidents, listActiveSos, listActiveTasks } from '../store/operations';
 import { createMediaGateway } from '../media/gateway';
+import { Recommender } from './dispatch/recommend';
+import { loadRoadGraph, ROADS_FILE } from './dispatch/road-graph';
 import { activeAreaModes, profilesInForce } from './modes';
 import type { ScopedEvent } from './commands';
 import { createHttpRoutes } from './http/router';
@@ -45,6 +47,10 @@ export type HubOptions = {
   log?: (line: string) => void;
   /** how long a media URL's token lasts (default 5 minutes; tests shorten it) */
   mediaTokenTtlMs?: number;
+  /** the street network travel times are estimated on (default resources/basemap/roads.geojson) */
+  roadsFile?: URL | string;
+  /** nearest units of each kind `units:recommend` ranks first (default 64; the set grows when it must) */
+  recommendCandidates?: number;
   /** position pipeline tuning: fan-out and write intervals, write-backlog bound, time window, clock watch */
   positions?: Omit<PipelineOptions, 'fanout' | 'onWriteError' | 'onAlert' | 'log'>;
   /** the center's IANA time zone: day boundaries, shifts, schedules and every time a person reads (default Asia/Shanghai) */
@@ -129,7 +135,14 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     onAlert: (alert) => system.raise(alert),
     log,
   });
-  pipeline.setKnownUnits(listUnits(db).map((u) => u.id));
+  const units = listUnits(db);
+  pipeline.setKnownUnits(units.map((u) => u.id));
+  // Built once: the road graph, and what units and areas are (seeded, not changed at run time).
+  const recommender = new Recommender({
+    graph: loadRoadGraph(opts.roadsFile ?? ROADS_FILE, log), areas: listAreas(db), index: pipeline.index, latest: pipeline.latest,
+    units: new Map(units.map((u) => [u.id, { kind: u.kind, cellId: u.cellId, postId: u.postId }])),
+    states: (ids, incidentId) => dispatchStates(db, ids, incidentId), candidates: opts.recommendCandidates,
+  });
 
   function broadcast(events: ScopedEvent[]): void {
     for (const { event, unitId } of events) {
@@ -155,7 +168,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   });
 
   let hubUrl = '';
-  const services: HubServices = { pipeline, media, mediaAccess, url: () => hubUrl, snapshot };
+  const services: HubServices = { pipeline, recommender, media, mediaAccess, url: () => hubUrl, snapshot };
   const refusals = createRefusalAuditor(db, { windowMs: opts.limits?.refusalWindowMs, log });
   // Every refusal is audited; a flood of them by one actor as a few rows and a summary (refusals.ts).
   const refuse = refusalWriter(refusals);

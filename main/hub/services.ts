@@ -1,11 +1,14 @@
 // What request handlers may use besides the store: the live parts of a running hub.
 import type { Snapshot } from '../../shared/protocol/sockets';
 import type { MediaGateway } from '../media/gateway';
+import type { Recommender } from './dispatch/recommend';
 import type { MediaAccess } from './http/media-access';
 import type { PositionPipeline } from './positions';
 
 export type HubServices = {
   pipeline: PositionPipeline;
+  /** ranks units for an incident by road travel time (`units:recommend`) */
+  recommender: Recommender;
   media: MediaGateway;
   /** signs media URLs for a session and one camera */
   mediaAccess: MediaAccess;

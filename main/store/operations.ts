@@ -1,6 +1,7 @@
 // Incidents, tasks (and their steps), SOS calls, check-ins and mode changes.
-import type { CheckIn, Incident, ModeChange, Sos, Task } from '../../shared/domain';
+import type { CheckIn, Incident, ModeChange, Sos, Task, UnitStatus } from '../../shared/domain';
 import type { Db, ReadDb } from './db';
+import { prepared } from './statements';
 
 type IncidentRow = {
   id: string; category: Incident['category']; priority: Incident['priority']; state: Incident['state'];
@@ -152,4 +153,21 @@ export function currentMode(db: ReadDb): ModeChange | undefined {
 /** The newest change of every area that ever had one (ended ones included: kind 'end'). */
 export function lastAreaModes(db: ReadDb): ModeChange[] {
   return (db.prepare(MODE_SQL.lastPerArea).all() as ModeRow[]).map(modeChange);
+}
+
+export const DISPATCH_SQL = {
+  /** status, open tasks, and whether one of them is on `incident`, for a list of units (JSON array of ids) */
+  unitStates: `SELECT u.id AS id, u.status AS status,
+      (SELECT count(*) FROM tasks t WHERE t.unit_id = u.id AND t.state IN ('assigned','accepted','arrived')) AS open_tasks,
+      EXISTS (SELECT 1 FROM tasks t WHERE t.unit_id = u.id AND t.incident_id = @incident AND t.state IN ('assigned','accepted','arrived')) AS on_incident
+    FROM units u WHERE u.id IN (SELECT value FROM json_each(@ids))`,
+} as const;
+
+export type DispatchState = { status: UnitStatus; openTasks: number; onIncident: boolean };
+
+/** What dispatch needs to know now of each listed unit; units the store does not know are absent. */
+export function dispatchStates(db: ReadDb, unitIds: readonly string[], incidentId: string | null): Map<string, DispatchState> {
+  const rows = prepared(db, DISPATCH_SQL.unitStates).all({ ids: JSON.stringify(unitIds), incident: incidentId }) as
+    Array<{ id: string; status: UnitStatus; open_tasks: number; on_incident: number }>;
+  return new Map(rows.map((r) => [r.id, { status: r.status, openTasks: r.open_tasks, onIncident: r.on_incident === 1 }]));
 }

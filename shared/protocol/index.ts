@@ -1,3 +1,4 @@
 export * from './commands';
 export * from './events';
 export * from './sockets';
+export * from './recommend';

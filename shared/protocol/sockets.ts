@@ -8,6 +8,7 @@ import type {
 import type { VersionedProfile } from '../modes';
 import type { Ack, CommandInput, CommandResult, consoleCommands, fieldCommands } from './commands';
 import type { HubEvent, PositionBatch, StreamHealth } from './events';
+import type { RecommendRequest, RecommendResult } from './recommend';
 
 export const NAMESPACES = { console: '/console', field: '/field' } as const;
 
@@ -56,6 +57,8 @@ export type ConsoleClientEvents = CommandHandlers<typeof consoleCommands> & {
   'stream:token': (req: { cameraId: string }, ack: (res: Ack<{ url: string }>) => void) => void;
   /** Ends this session: its token stops working and every connection on it is closed, after the ack. */
   'session:logout': (req: Record<string, never>, ack: (res: Ack<{ ended: boolean }>) => void) => void;
+  /** ranked units to send to an incident or a point (shared/protocol/recommend.ts) */
+  'units:recommend': (req: RecommendRequest, ack: (res: Ack<RecommendResult>) => void) => void;
 };
 
 export type ConsoleServerEvents = {

@@ -9,6 +9,7 @@ import { DB_FILE, migrate, openStore, type Db } from '../../main/store/db';
 import { appendEvent, eventsBetween, LOG_SQL } from '../../main/store/log';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../main/store/migrations';
 import { SCHEDULE_SQL } from '../../main/store/schedule';
+import { DISPATCH_SQL } from '../../main/store/operations';
 import { tempDir } from '../integration/hub-fixture';
 
 describe('canonical JSON', () => {
@@ -56,6 +57,8 @@ describe('migrations', () => {
       // no "USE TEMP B-TREE FOR ORDER BY": the index yields (at, seq) order
       expect(plan(AUDIT_SQL.timeline[f])).toMatch(new RegExp(`^SEARCH audit_log USING INDEX audit_log_${f}_at \\(${f}=\\? AND at>\\? AND at<\\?\\)$`));
     }
+    // units:recommend: units by primary key, their open tasks from the (unit, state) index, never a scan of tasks
+    expect(plan(DISPATCH_SQL.unitStates)).toMatch(/^SEARCH u USING INDEX sqlite_autoindex_units_1 \(id=\?\).*SEARCH t USING COVERING INDEX tasks_unit_state \(unit_id=\? AND state=\?\).*SEARCH t USING INDEX tasks_incident \(incident_id=\?\)$/);
     expect(plan(AUDIT_SQL.timeline.refused)).toMatch(/^SEARCH audit_log USING INDEX audit_log_refused_at \(at>\? AND at<\?\)$/);
     db.close();
   });

@@ -2,9 +2,11 @@
 import { z } from 'zod';
 import type { Role } from '../../../shared/domain';
 import type { Snapshot } from '../../../shared/protocol/sockets';
+import { RECOMMEND_LIMIT_DEFAULT, RecommendRequest, type RecommendResult } from '../../../shared/protocol/recommend';
 import { auditPage, verifyAuditInSlices } from '../../store/audit';
 import type { Db } from '../../store/db';
 import { listCameras } from '../../store/city';
+import { findIncident } from '../../store/operations';
 import { eventsAfter, headSeq } from '../../store/log';
 import type { RequestDef, RequestTable } from '../requests';
 import type { HubServices } from '../services';
@@ -17,6 +19,8 @@ const StreamRequest = z.strictObject({ cameraId: z.string().min(1).max(64) });
 const PEOPLE: readonly Role[] = ['operator', 'duty_manager', 'evaluator', 'admin'];
 /** Who may read the record itself: the evaluator's job, and the managers who answer for it. */
 const RECORD_READERS: readonly Role[] = ['evaluator', 'admin', 'duty_manager'];
+/** Who may ask whom to send: the people who dispatch, and evaluators reviewing how they did. */
+const DISPATCH_READERS: readonly Role[] = ['operator', 'duty_manager', 'evaluator'];
 
 /** The console's session token, which `stream:token` binds media access to. */
 export type ConsoleSession = { token: string };
@@ -40,9 +44,24 @@ function sharedVerify(db: Db): ReturnType<typeof verifyAuditInSlices> {
   return walk;
 }
 
+const recommendRequest: RequestDef<typeof RecommendRequest, RecommendResult, HubServices> = {
+  name: 'units:recommend', schema: RecommendRequest, roles: DISPATCH_READERS,
+  handle: ({ db, services, now }, req) => {
+    let at = 'position' in req ? req.position : null;
+    const incidentId = 'incidentId' in req ? req.incidentId : null;
+    if (incidentId !== null) {
+      const incident = findIncident(db, incidentId);
+      if (!incident) return { ok: false, error: { code: 'not_found', message: `no incident ${incidentId}` } };
+      at = incident.position;
+    }
+    return { ok: true, result: services.recommender.recommend({ at: at!, limit: req.limit ?? RECOMMEND_LIMIT_DEFAULT, incidentId, now }) };
+  },
+};
+
 export function consoleReads(session: ConsoleSession): RequestTable<HubServices> {
   return {
     'state:snapshot': snapshotRequest,
+    'units:recommend': recommendRequest,
     'events:since': {
       name: 'events:since', schema: SinceRequest, roles: PEOPLE,
       handle: ({ db }, req: z.output<typeof SinceRequest>) => {
