@@ -309,23 +309,33 @@ describe('the operator console', () => {
   }, 180_000);
 
   it('selects the cell on an empty spot, and creates an incident right there from the cell’s panel', async () => {
-    const spot = await page.evaluate(() => {
-      // A point in the view where a cell and nothing else is under the pointer.
-      const map = window.__xiuhua!.map!;
-      const c = map.getCanvas();
-      const layers = ['officers', 'vehicles', 'cameras', 'cameras-moving', 'incidents', 'posts', 'routes', 'routes-inactive', 'cells-fill'].filter((l) => map.getLayer(l));
-      for (let y = 80; y < c.clientHeight - 80; y += 23) {
-        for (let x = 80; x < c.clientWidth - 80; x += 29) {
-          const ids = map.queryRenderedFeatures([[x - 14, y - 14], [x + 14, y + 14]], { layers }).map((f) => f.layer.id);
-          if (ids.length > 0 && ids.every((id) => id === 'cells-fill')) return map.unproject([x, y]).toArray() as [number, number];
+    // Units move while the test looks for an empty spot: one may step under the pointer between finding the
+    // spot and the click. Then its panel opens (rightly: the unit ranks first); close it and try another spot.
+    let kind: string | null = null;
+    let spot: [number, number] | null = null;
+    for (let attempt = 0; attempt < 6 && kind !== 'area'; attempt++) {
+      if (await page.locator('[data-testid=side-panel]').count()) await page.click('[data-testid=side-panel] .close');
+      spot = await page.evaluate(() => {
+        // A point in the view where a cell and nothing else is under the pointer.
+        const map = window.__xiuhua!.map!;
+        const c = map.getCanvas();
+        const layers = ['officers', 'vehicles', 'cameras', 'cameras-moving', 'incidents', 'posts', 'routes', 'routes-inactive', 'cells-fill'].filter((l) => map.getLayer(l));
+        for (let y = 80; y < c.clientHeight - 80; y += 23) {
+          for (let x = 80; x < c.clientWidth - 80; x += 29) {
+            const ids = map.queryRenderedFeatures([[x - 14, y - 14], [x + 14, y + 14]], { layers }).map((f) => f.layer.id);
+            if (ids.length > 0 && ids.every((id) => id === 'cells-fill')) return map.unproject([x, y]).toArray() as [number, number];
+          }
         }
-      }
-      return null;
-    });
-    expect(spot).not.toBeNull();
-    await clickAt(spot!);
+        return null;
+      });
+      expect(spot).not.toBeNull();
+      await clickAt(spot!);
+      const any = page.locator('[data-testid=side-panel]');
+      await any.waitFor({ timeout: 30_000 });
+      kind = await any.getAttribute('data-kind');
+    }
+    expect(kind).toBe('area');
     const panel = page.locator('[data-testid=side-panel][data-kind=area]');
-    await panel.waitFor({ timeout: 30_000 });
     await panel.locator('[data-testid=create-here]').click();
     await page.waitForSelector('[data-testid=side-panel][data-kind=place]', { timeout: 30_000 });
     await page.selectOption('[data-testid=new-category]', 'sanitation');

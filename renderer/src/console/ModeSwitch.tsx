@@ -65,7 +65,7 @@ export function ModeSwitchDialog({ onClose, areaId: initialArea = null }: { onCl
         <fieldset className="mode-choice">
           <legend>{t('modeSwitch.mode')}</legend>
           {MODES.map((m) => (
-            <label key={m} className={`mode-option mode-${m}`}>
+            <label key={m} className="mode-option" data-mode={m}>
               <input type="radio" name="mode" value={m} checked={mode === m} onChange={() => setMode(m)} /> {label(m)}
               {m === cityMode && <small> · {t('modeSwitch.current')}</small>}
             </label>

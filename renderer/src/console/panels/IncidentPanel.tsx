@@ -1,25 +1,30 @@
-// An incident: priority, state, its tasks, and the nearest units to assign it to.
+// An incident: priority, state, its tasks, and the units the hub recommends to assign it to.
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { INCIDENT_CATEGORY_LABELS, type LngLat, type Unit } from '../../../../shared/domain';
-import { distanceM } from '../../../../shared/geo';
+import { INCIDENT_CATEGORY_LABELS } from '../../../../shared/domain';
+import type { RecommendResult } from '../../../../shared/protocol/recommend';
 import { hub, useHub } from '../../hub';
 import { pick } from '../../i18n';
-import { freshness } from '../../map/freshness';
 import { OutcomeLine, useCanDispatch, useCommand } from '../../common/commands';
 import { distance, useClock } from '../../common/format';
 import { select } from '../../state/selection';
 import { Row } from './Row';
 
-function nearestUnits(units: ReadonlyMap<string, Unit>, at: LngLat, n: number): { unit: Unit; d: number }[] {
-  const now = hub.hubNow();
-  const out: { unit: Unit; d: number }[] = [];
-  for (const u of units.values()) {
-    if (u.status === 'off_duty' || u.status === 'sos') continue;
-    const tr = hub.positions.get(u.id);
-    if (!tr || freshness(tr.fix.t, now) === 'offline') continue;
-    out.push({ unit: u, d: distanceM(at, [tr.fix.lng, tr.fix.lat]) });
-  }
-  return out.sort((a, b) => a.d - b.d).slice(0, n);
+/**
+ * The hub's ranked units for this incident (road ETA, status, own cell, load; each with its reasons),
+ * asked again when the incident's tasks change. While the hub is away there is no list, not a stale one.
+ */
+function useRecommendation(incidentId: string, wanted: boolean, tasksKey: string): RecommendResult | null {
+  const live = useHub((s) => s.connection.status === 'live');
+  const [result, setResult] = useState<RecommendResult | null>(null);
+  useEffect(() => {
+    setResult(null);
+    if (!wanted || !live) return;
+    let gone = false;
+    hub.request('units:recommend', { incidentId, limit: 6 }).then((r) => { if (!gone) setResult(r); }, () => { if (!gone) setResult(null); });
+    return () => { gone = true; };
+  }, [incidentId, wanted, live, tasksKey]);
+  return result;
 }
 
 export function IncidentPanel({ id }: { id: string }) {
@@ -30,9 +35,11 @@ export function IncidentPanel({ id }: { id: string }) {
   const canDispatch = useCanDispatch();
   const clock = useClock();
   const [outcome, busy, run] = useCommand();
-  if (!inc) return null;
   const mine = [...tasks.values()].filter((x) => x.incidentId === id);
-  const near = inc.state === 'open' || inc.state === 'dispatched' ? nearestUnits(units, inc.position, 6) : [];
+  const rec = useRecommendation(id, !!inc && (inc.state === 'open' || inc.state === 'dispatched'), mine.map((x) => `${x.id}:${x.state}`).join());
+  if (!inc) return null;
+  const near = rec?.suggestions ?? [];
+
   return (
     <>
       <h2>{pick(INCIDENT_CATEGORY_LABELS[inc.category], i18n.language)}</h2>
@@ -56,16 +63,22 @@ export function IncidentPanel({ id }: { id: string }) {
         <div className="form">
           <h3>{t('panel.assignTo')}</h3>
           <ul className="list">
-            {near.map(({ unit, d }) => (
-              <li key={unit.id}>
-                <span>{t('panel.nearest', { name: unit.name, dist: distance(d) })} · {t(`status.${unit.status}`)}</span>
+            {near.map((r) => (
+              <li key={r.unitId} data-testid="recommended" data-unit={r.unitId}>
+                <span>
+                  {t('panel.nearest', { name: units.get(r.unitId)?.name ?? r.unitId, dist: distance(r.distanceM) })}
+                  {' · '}{t('recommend.eta', { min: Math.max(1, Math.round(r.etaSec / 60)) })}
+                  {r.how === 'straight_line' && <> · <em>{t('recommend.straight')}</em></>}
+                  <br /><small>{r.reasons.filter((x) => x.key !== 'recommend.eta').map((x) => t(x.key, x.params ?? {})).join(' · ')}</small>
+                </span>
                 <button type="button" disabled={busy} data-testid="assign-unit"
-                  onClick={() => run((o) => hub.command('task:assign', { incidentId: id, unitId: unit.id, note: '' }, o))}>
+                  onClick={() => run((o) => hub.command('task:assign', { incidentId: id, unitId: r.unitId, note: '' }, o))}>
                   {t('panel.assign')}
                 </button>
               </li>
             ))}
           </ul>
+          {rec && <p className="hint" data-testid="recommend-excluded">{t('recommend.excluded', rec.excluded)}</p>}
           <OutcomeLine outcome={outcome} />
         </div>
       )}
