@@ -5,7 +5,7 @@
 // long, and a second run over the same range does nothing. The audit log is never touched.
 import type { RetentionPolicyResult } from '../../shared/protocol/reads';
 import type { Db } from './db';
-import { MINUTE_MS, readMark, writeMark } from './segments';
+import { FIX_BYTES, MINUTE_MS, readMark, writeMark } from './segments';
 import { prepared } from './statements';
 
 export type RetentionPolicy = RetentionPolicyResult;
@@ -14,11 +14,13 @@ const DAY_MS = 86_400_000;
 const DOWNSAMPLED_MARK = 'positions_downsampled_through';
 
 export const RETENTION_SQL = {
-  firstFix: 'SELECT min(t) AS t FROM positions',
+  // The next minute that holds anything: retention skips the empty stretches (a hub that was off).
+  nextFix: 'SELECT min(t) AS t FROM positions WHERE t >= ?',
+  nextSegment: 'SELECT min(minute) AS t FROM position_segments WHERE minute >= ?',
   // Every fix of the chunk but the first of its unit in its interval (t is an integer: / divides).
   thin: `DELETE FROM positions WHERE (t, unit_id) IN (
       SELECT t, unit_id FROM (
-        SELECT t, unit_id, row_number() OVER (PARTITION BY unit_id, t / @step ORDER BY t) AS k
+        SELECT t, unit_id, row_number() OVER (PARTITION BY unit_id, t / CAST(@step AS INTEGER) ORDER BY t) AS k
         FROM positions WHERE t >= @lo AND t < @hi)
       WHERE k > 1)`,
   segmentsOfMinute: 'SELECT unit_id, part, fixes FROM position_segments WHERE minute = ? ORDER BY unit_id, part',
@@ -32,7 +34,6 @@ export type RetentionRun = { thinnedFixes: number; rewrittenSegments: number; ex
 
 /** Decodes a segment's fixes (the format of segments.ts) only as far as retention needs: t and bytes. */
 function thinSegments(parts: Buffer[], minute: number, step: number): { n: number; fixes: Buffer } {
-  const FIX_BYTES = 28;
   const seen = new Map<number, Buffer>(); // t → the fix's bytes, first kept
   for (const p of parts) for (let o = 0; o + FIX_BYTES <= p.length; o += FIX_BYTES) {
     const t = minute + p.readUInt16LE(o);
@@ -62,29 +63,34 @@ export function applyRetention(db: Db, now: number, policy: RetentionPolicy = DE
   // Thin whole minutes only, so a segment minute is thinned exactly once.
   const fullFrom = now - policy.fullRateDays * DAY_MS;
   const until = fullFrom - (fullFrom % MINUTE_MS);
-  let lo = readMark(db, DOWNSAMPLED_MARK) ?? (prepared(db, RETENTION_SQL.firstFix).get() as { t: number | null }).t;
-  if (lo === null) return { ...run, downsampledThrough: until };
-  lo -= lo % MINUTE_MS;
-  for (; lo < until; lo += MINUTE_MS) {
-    const minute = lo;
+  const mark = readMark(db, DOWNSAMPLED_MARK) ?? -Infinity;
+  const next = (from: number): number | null => {
+    const a = (prepared(db, RETENTION_SQL.nextFix).get(from) as { t: number | null }).t;
+    const b = (prepared(db, RETENTION_SQL.nextSegment).get(from) as { t: number | null }).t;
+    const t = a === null ? b : b === null ? a : Math.min(a, b);
+    return t === null ? null : t - (t % MINUTE_MS);
+  };
+  for (let minute = next(Number.isFinite(mark) ? mark : 0); minute !== null && minute < until; minute = next(minute + MINUTE_MS)) {
+    const m = minute;
     db.transaction(() => {
-      run.thinnedFixes += prepared(db, RETENTION_SQL.thin).run({ lo: minute, hi: minute + MINUTE_MS, step: policy.downsampleMs }).changes;
+      run.thinnedFixes += prepared(db, RETENTION_SQL.thin).run({ lo: m, hi: m + MINUTE_MS, step: policy.downsampleMs }).changes;
       const byUnit = new Map<string, Buffer[]>();
-      for (const r of prepared(db, RETENTION_SQL.segmentsOfMinute).all(minute) as Array<{ unit_id: string; part: number; fixes: Buffer }>) {
+      for (const r of prepared(db, RETENTION_SQL.segmentsOfMinute).all(m) as Array<{ unit_id: string; part: number; fixes: Buffer }>) {
         const list = byUnit.get(r.unit_id);
         if (list) list.push(r.fixes);
         else byUnit.set(r.unit_id, [r.fixes]);
       }
       for (const [unitId, parts] of byUnit) {
-        const thinned = thinSegments(parts, minute, policy.downsampleMs);
-        prepared(db, RETENTION_SQL.dropSegment).run(unitId, minute);
-        if (thinned.n) prepared(db, RETENTION_SQL.putSegment).run(unitId, minute, thinned.n, thinned.fixes);
+        const thinned = thinSegments(parts, m, policy.downsampleMs);
+        prepared(db, RETENTION_SQL.dropSegment).run(unitId, m);
+        if (thinned.n) prepared(db, RETENTION_SQL.putSegment).run(unitId, m, thinned.n, thinned.fixes);
         run.rewrittenSegments++;
       }
-      writeMark(db, DOWNSAMPLED_MARK, minute + MINUTE_MS);
+      writeMark(db, DOWNSAMPLED_MARK, m + MINUTE_MS);
     })();
   }
-  run.downsampledThrough = Math.max(lo, readMark(db, DOWNSAMPLED_MARK) ?? lo);
+  if (until > mark) db.transaction(() => writeMark(db, DOWNSAMPLED_MARK, until))();
+  run.downsampledThrough = Math.max(until, mark);
   return run;
 }
 

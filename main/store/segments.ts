@@ -14,7 +14,7 @@ import { prepared } from './statements';
 
 export const MINUTE_MS = 60_000;
 export const SEAL_GRACE_MS = 5_000;
-const FIX_BYTES = 2 + 8 + 8 + 4 + 4 + 4;
+export const FIX_BYTES = 2 + 8 + 8 + 4 + 4 + 4; // 30
 const SEALED_MARK = 'segments_sealed_through';
 
 export const SEGMENT_SQL = {
