@@ -22,7 +22,7 @@ export const AuditTimelineRequest = z.strictObject({
   actionPrefix: z.string().regex(/^[a-z][a-z_-]*:?[a-z_-]*$/, 'an action prefix is lower-case letters, _ - and at most one :').max(64).optional(),
   target: z.string().min(1).max(64).optional(),
   outcome: z.enum(['accepted', 'rejected']).optional(),
-  /** free text: a substring of the entry (ASCII case-insensitive); bounded, see `truncated` */
+  /** free text: a substring of the entry (case-insensitive); bounded, see `truncated` */
   text: z.string().min(2).max(200).optional(),
 }).refine((r) => r.from <= r.to, { message: 'from must not be after to', path: ['to'] })
   .refine((r) => !(r.after && r.before), { message: 'page either after or before, not both', path: ['before'] })

@@ -172,7 +172,7 @@ describe('the timeline through the append path', () => {
       actionPrefix: fc.option(fc.constantFrom('task:', 'ta', 'mode:'), { nil: undefined }),
       target: fc.option(fc.constantFrom('T1', 'T5'), { nil: undefined }),
       outcome: fc.option(fc.constantFrom('accepted' as const, 'rejected' as const), { nil: undefined }),
-      text: fc.option(fc.constantFrom('word3', 'WORD'), { nil: undefined }),
+      text: fc.option(fc.constantFrom('word3', 'WORD', 'rD3', '(x['), { nil: undefined }),
       limit: fc.integer({ min: 1, max: 40 }),
     }), { numRuns: 60, seed: 7 });
     for (const raw of queries) {
