@@ -16,6 +16,8 @@ export const MINUTE_MS = 60_000;
 export const SEAL_GRACE_MS = 5_000;
 export const FIX_BYTES = 2 + 8 + 8 + 4 + 4 + 4; // 30
 const SEALED_MARK = 'segments_sealed_through';
+/** The first minute segments were kept for: fixes before it (a store older than v70) are read from positions. */
+const START_MARK = 'segments_start';
 
 export const SEGMENT_SQL = {
   insert: `INSERT INTO position_segments (unit_id, minute, part, n, fixes)
@@ -88,6 +90,21 @@ export function sealedThrough(db: ReadDb): number {
 
 const minuteOf = (t: number) => t - (((t % MINUTE_MS) + MINUTE_MS) % MINUTE_MS);
 
+/**
+ * The first start with segments: they begin with the next whole minute (fixes of this one may be in
+ * positions already); history before it stays in positions and is read from there. Returns false when
+ * segments had begun already.
+ */
+export function startSegments(db: Db, now: number): boolean {
+  if (readMark(db, START_MARK) !== null) return false;
+  const start = minuteOf(now) + MINUTE_MS;
+  db.transaction(() => {
+    writeMark(db, START_MARK, start);
+    writeMark(db, SEALED_MARK, start);
+  })();
+  return true;
+}
+
 /** Writes segments: one row per unit and minute in one transaction. Fixes must be in time order per unit. */
 export function writeSegments(db: Db, minutes: ReadonlyArray<{ unitId: string; minute: number; fixes: readonly PositionFix[] }>, sealedUpTo: number | null): void {
   const insert = prepared(db, SEGMENT_SQL.insert);
@@ -111,9 +128,10 @@ export class SegmentWriter {
    * now (one scan of that time range), so no minute is lost from segments.
    */
   recover(now: number): void {
+    if (startSegments(this.db, now)) return;
     const from = sealedThrough(this.db);
     const upTo = minuteOf(now - SEAL_GRACE_MS);
-    if (from === 0 || upTo <= from) return; // a new store starts sealing from its first fixes
+    if (upTo <= from) return;
     for (const r of prepared(this.db, SEGMENT_SQL.unsealed).iterate(from, upTo) as IterableIterator<FixRow>) this.add([fixOfRow(r)]);
     this.seal(now);
   }
@@ -164,6 +182,11 @@ export class SegmentWriter {
 export function unitTrack(db: ReadDb, unitId: string, from: number, to: number, writer?: SegmentWriter): PositionFix[] {
   const out: PositionFix[] = [];
   const sealed = sealedThrough(db);
+  const start = readMark(db, START_MARK);
+  // Before segments began (or with no writer ever run), the slow path: positions, keyed by time.
+  const legacyTo = Math.min(to, (start ?? Infinity) - 1);
+  if (from <= legacyTo) for (const r of prepared(db, SEGMENT_SQL.tail).all(from, legacyTo, unitId) as FixRow[]) out.push(fixOfRow(r));
+  if (start === null) return out;
   for (const r of prepared(db, SEGMENT_SQL.range).all(unitId, minuteOf(from), minuteOf(to)) as Array<{ minute: number; fixes: Buffer }>) {
     decodeInto(out, unitId, r.minute, r.fixes, from, to);
   }

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { AUDIT_SQL, auditTimelinePage, OFFSET_BASELINE_SQL } from '../../main/store/audit';
 import { openStore, type Db } from '../../main/store/db';
 import { track } from '../../main/store/positions';
-import { encodeSegment, MINUTE_MS, unitTrack, writeSegments } from '../../main/store/segments';
+import { encodeSegment, MINUTE_MS, startSegments, unitTrack, writeSegments } from '../../main/store/segments';
 import { prepared } from '../../main/store/statements';
 import type { PositionFix } from '../../shared/domain';
 
@@ -111,6 +111,7 @@ function fixesOfMinute(unitId: string, minute: number, every: number): PositionF
 
 function buildSegments(db: Db): number {
   const s = performance.now();
+  startSegments(db, T0 - MINUTE_MS); // segments from T0 on
   const sparse = new Map<number, Buffer>();
   for (let m = 0; m < 1440; m++) {
     const minute = T0 + m * MINUTE_MS;

@@ -27,6 +27,7 @@ describe('position segments', () => {
     const dir = path.join(tempDir(), 'x');
     let db = openStore(dir);
     let writer = new SegmentWriter(db);
+    writer.recover(T0 - MINUTE_MS); // segments begin with this store's first minute
     const units = ['off-1', 'off-2', 'veh-1'];
     for (let s = 0; s < 5 * 60; s++) ingest(db, writer, units.map((u, k) => fix(u, T0 + s * 1000 + k * 7, s)));
     writer.seal(T0 + 3 * MINUTE_MS + 5_000); // minutes 0..2 sealed, 3..4 pending
@@ -52,9 +53,23 @@ describe('position segments', () => {
     db.close();
   });
 
+  it('history from before segments began (a store older than v70) is read from positions', () => {
+    const db = openStore(path.join(tempDir(), 'x'));
+    const write = positionWriter(db);
+    for (let s = 0; s < 150; s++) write([fix('a', T0 + s * 1000, s)], T0 + s * 1000);
+    const w = new SegmentWriter(db);
+    w.recover(T0 + 150_000); // the hub's first start with segments, after the last fix: they begin with minute 3
+    for (let s = 150; s < 200; s++) ingest(db, w, [fix('a', T0 + s * 1000, s)]);
+    w.seal(T0 + 200_000);
+    expect(db.prepare('SELECT count(*) AS n FROM position_segments').get()).toEqual({ n: 1 }); // minute 2; 3 is still open
+    expect(unitTrack(db, 'a', T0, T0 + 300_000, w)).toEqual(f32(track(db, 'a', T0, T0 + 300_000)));
+    db.close();
+  });
+
   it('a replay window is every unit\'s fixes in it, in a box when asked, and says when it was cut', () => {
     const db = openStore(path.join(tempDir(), 'x'));
     const w = new SegmentWriter(db);
+    w.recover(T0 - MINUTE_MS);
     for (let s = 0; s < 60; s++) ingest(db, w, ['a', 'b'].map((u, k) => fix(u, T0 + s * 1000, s + k * 100_000)));
     const all = replayWindow(db, T0 + 10_000, T0 + 19_999, undefined, 1000);
     expect(all).toMatchObject({ truncated: false });
@@ -71,6 +86,7 @@ describe('position retention', () => {
   it('keeps full rate for the period, then the first fix per unit per 10 s in positions and segments; a second run changes nothing', () => {
     const db = openStore(path.join(tempDir(), 'x'));
     const w = new SegmentWriter(db);
+    w.recover(T0 - MINUTE_MS);
     const old = T0;
     const recent = T0 + 40 * 86_400_000;
     for (const base of [old, recent]) for (let s = 0; s < 120; s++) ingest(db, w, ['a', 'b'].map((u) => fix(u, base + s * 1000 + 300, s)));
