@@ -16,7 +16,7 @@ export const MINUTE_MS = 60_000;
 export const SEAL_GRACE_MS = 5_000;
 export const FIX_BYTES = 2 + 8 + 8 + 4 + 4 + 4; // 30
 const SEALED_MARK = 'segments_sealed_through';
-/** The first minute segments were kept for: fixes before it (a store older than v70) are read from positions. */
+/** The first minute segments were kept for: fixes before it (a store older than v80) are read from positions. */
 const START_MARK = 'segments_start';
 
 export const SEGMENT_SQL = {

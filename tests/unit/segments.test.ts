@@ -1,4 +1,4 @@
-// Per-unit minute segments (migration 70) and position retention: a unit's track read from segments
+// Per-unit minute segments (migration 80) and position retention: a unit's track read from segments
 // (plus the unsealed tail) is exactly its fixes in positions, late fixes included, across a restart;
 // retention thins both alike and a second run changes nothing.
 import path from 'node:path';
@@ -53,7 +53,7 @@ describe('position segments', () => {
     db.close();
   });
 
-  it('history from before segments began (a store older than v70) is read from positions', () => {
+  it('history from before segments began (a store older than v80) is read from positions', () => {
     const db = openStore(path.join(tempDir(), 'x'));
     const write = positionWriter(db);
     for (let s = 0; s < 150; s++) write([fix('a', T0 + s * 1000, s)], T0 + s * 1000);
