@@ -22,6 +22,8 @@ import { createHttpRoutes } from './http/router';
 import { createMediaAccess } from './http/media-access';
 import { createMediaTokens } from '../media/token';
 import { PositionPipeline, type PipelineOptions } from './positions';
+import { DEFAULT_RETENTION, type RetentionPolicy } from '../store/retention';
+import { SegmentWriter } from '../store/segments';
 import { DEMO_USERS, ensureInitialMode, loadDemoCity, seedDemo } from './seed';
 import type { HubServices } from './services';
 import { DEFAULT_RENDERER_DIR } from './http/static';
@@ -59,6 +61,10 @@ export type HubOptions = {
   modeSchedule?: ModeSchedule;
   /** a key camera down this long raises an alert; back sooner, none (default 10) */
   cameraStaleSec?: number;
+  /** how long positions are kept at full rate, and after (default DEFAULT_RETENTION); applied by applyRetention */
+  retention?: RetentionPolicy;
+  /** how often complete minutes are sealed into per-unit segments (ms, default 10 s) */
+  sealEveryMs?: number;
   /** message budgets, login throttling and the refusal summary window (defaults in docs/protocol.md) */
   limits?: HubLimits;
 };
@@ -143,6 +149,18 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     units: new Map(units.map((u) => [u.id, { kind: u.kind, cellId: u.cellId, postId: u.postId }])),
     states: (ids, incidentId) => dispatchStates(db, ids, incidentId), candidates: opts.recommendCandidates,
   });
+  // Per-unit minute segments (store/segments.ts): fed by every flush, sealed when a minute is complete.
+  const segments = new SegmentWriter(db);
+  segments.recover(Date.now());
+  pipeline.observe(segments.add, 'segments');
+  const sealTimer = setInterval(() => {
+    try {
+      segments.seal(Date.now());
+    } catch (e) {
+      log(`sealing position segments failed, will retry: ${(e as Error).message}`); // the fixes stay pending
+    }
+  }, opts.sealEveryMs ?? 10_000);
+  sealTimer.unref();
 
   function broadcast(events: ScopedEvent[]): void {
     for (const { event, unitId } of events) {
@@ -168,7 +186,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   });
 
   let hubUrl = '';
-  const services: HubServices = { pipeline, recommender, media, mediaAccess, url: () => hubUrl, snapshot };
+  const services: HubServices = { pipeline, recommender, segments, retention: opts.retention ?? DEFAULT_RETENTION, media, mediaAccess, url: () => hubUrl, snapshot };
   const refusals = createRefusalAuditor(db, { windowMs: opts.limits?.refusalWindowMs, log });
   // Every refusal is audited; a flood of them by one actor as a few rows and a summary (refusals.ts).
   const refuse = refusalWriter(refusals);
@@ -195,6 +213,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   } catch (e) {
     // Leave nothing open behind a failed start (the Electron shell retries in the same process tree).
     system.stop();
+    clearInterval(sealTimer);
     pipeline.close();
     await media.close();
     io.close();
@@ -212,7 +231,9 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       system.stop(); // what is due later stays pending in the store
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await media.close();
+      clearInterval(sealTimer);
       pipeline.close(); // pending fixes are written before the store closes
+      segments.seal(Date.now()); // complete minutes; the rest is recovered from positions at the next start
       refusals.close(); // so are the summaries of refusals still being counted
       db.close();
     })()),

@@ -3,12 +3,18 @@ import type { Snapshot } from '../../shared/protocol/sockets';
 import type { MediaGateway } from '../media/gateway';
 import type { Recommender } from './dispatch/recommend';
 import type { MediaAccess } from './http/media-access';
+import type { RetentionPolicy } from '../store/retention';
+import type { SegmentWriter } from '../store/segments';
 import type { PositionPipeline } from './positions';
 
 export type HubServices = {
   pipeline: PositionPipeline;
   /** ranks units for an incident by road travel time (`units:recommend`) */
   recommender: Recommender;
+  /** seals per-unit minute segments and holds the unsealed tail */
+  segments: SegmentWriter;
+  /** what is kept of positions, and for how long */
+  retention: RetentionPolicy;
   media: MediaGateway;
   /** signs media URLs for a session and one camera */
   mediaAccess: MediaAccess;

@@ -2,3 +2,4 @@ export * from './commands';
 export * from './events';
 export * from './sockets';
 export * from './recommend';
+export * from './reads';

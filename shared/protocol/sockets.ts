@@ -9,6 +9,10 @@ import type { VersionedProfile } from '../modes';
 import type { Ack, CommandInput, CommandResult, consoleCommands, fieldCommands } from './commands';
 import type { HubEvent, PositionBatch, StreamHealth } from './events';
 import type { RecommendRequest, RecommendResult } from './recommend';
+import type {
+  AuditTimelineRequest, AuditTimelineResult, ReplayWindowRequest, ReplayWindowResult, RetentionPolicyResult,
+  UnitTrackRequest, UnitTrackResult,
+} from './reads';
 
 export const NAMESPACES = { console: '/console', field: '/field' } as const;
 
@@ -59,6 +63,14 @@ export type ConsoleClientEvents = CommandHandlers<typeof consoleCommands> & {
   'session:logout': (req: Record<string, never>, ack: (res: Ack<{ ended: boolean }>) => void) => void;
   /** ranked units to send to an incident or a point (shared/protocol/recommend.ts) */
   'units:recommend': (req: RecommendRequest, ack: (res: Ack<RecommendResult>) => void) => void;
+  /** the evaluator's timeline: filtered, keyset-paged both ways, each entry with what it concerns */
+  'audit:timeline': (req: AuditTimelineRequest, ack: (res: Ack<AuditTimelineResult>) => void) => void;
+  /** one unit's fixes, at most 24 h */
+  'unit:track': (req: UnitTrackRequest, ack: (res: Ack<UnitTrackResult>) => void) => void;
+  /** every unit's fixes in a window of at most 10 min (map replay) */
+  'replay:window': (req: ReplayWindowRequest, ack: (res: Ack<ReplayWindowResult>) => void) => void;
+  /** what is kept of positions and for how long */
+  'positions:retention': (req: Record<string, never>, ack: (res: Ack<RetentionPolicyResult>) => void) => void;
 };
 
 export type ConsoleServerEvents = {

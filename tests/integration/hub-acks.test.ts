@@ -102,7 +102,7 @@ describe('acks', () => {
 const PROTOCOL_RESERVED = ['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener'];
 /** Names that reach the hub and must be answered like any unknown event. */
 const AWKWARD = ['error', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'prototype', ''];
-const CONSOLE_EVENTS = [...Object.keys(consoleCommands), 'state:snapshot', 'events:since', 'audit:verify', 'audit:page', 'stream:token', 'units:recommend', 'unit:position', ...Object.keys(fieldCommands)];
+const CONSOLE_EVENTS = [...Object.keys(consoleCommands), 'state:snapshot', 'events:since', 'audit:verify', 'audit:page', 'audit:timeline', 'unit:track', 'replay:window', 'positions:retention', 'stream:token', 'units:recommend', 'unit:position', ...Object.keys(fieldCommands)];
 const FIELD_EVENTS = [...Object.keys(fieldCommands), 'unit:position', 'events:since', ...Object.keys(consoleCommands), 'state:snapshot', 'units:recommend'];
 
 /** Argument lists a client may put before (or instead of) the ack: none, junk, extra, nested. */

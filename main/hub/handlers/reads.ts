@@ -3,7 +3,13 @@ import { z } from 'zod';
 import type { Role } from '../../../shared/domain';
 import type { Snapshot } from '../../../shared/protocol/sockets';
 import { RECOMMEND_LIMIT_DEFAULT, RecommendRequest, type RecommendResult } from '../../../shared/protocol/recommend';
-import { auditPage, verifyAuditInSlices } from '../../store/audit';
+import { auditConcerns } from '../../../shared/audit';
+import {
+  AuditTimelineRequest, REPLAY_FIXES_MAX, ReplayWindowRequest, UnitTrackRequest,
+  type AuditTimelineResult, type ReplayWindowResult, type RetentionPolicyResult, type UnitTrackResult,
+} from '../../../shared/protocol/reads';
+import { auditPage, auditTimelinePage, verifyAuditInSlices } from '../../store/audit';
+import { replayWindow, unitTrack } from '../../store/segments';
 import type { Db } from '../../store/db';
 import { listCameras } from '../../store/city';
 import { findIncident } from '../../store/operations';
@@ -58,6 +64,30 @@ const recommendRequest: RequestDef<typeof RecommendRequest, RecommendResult, Hub
   },
 };
 
+const timelineRequest: RequestDef<typeof AuditTimelineRequest, AuditTimelineResult, HubServices> = {
+  name: 'audit:timeline', schema: AuditTimelineRequest, roles: RECORD_READERS,
+  handle: ({ db }, req) => {
+    const page = auditTimelinePage(db, { ...req, limit: req.limit ?? 200 });
+    return { ok: true, result: { ...page, entries: page.entries.map((e) => ({ ...e, concerns: auditConcerns(e.action, e.target, e.payload) })) } };
+  },
+};
+
+const trackRequest: RequestDef<typeof UnitTrackRequest, UnitTrackResult, HubServices> = {
+  name: 'unit:track', schema: UnitTrackRequest, roles: RECORD_READERS,
+  // An id the hub never saw has no fixes: an empty track, as for a unit that was off duty.
+  handle: ({ db, services }, req) => ({ ok: true, result: { unitId: req.unitId, fixes: unitTrack(db, req.unitId, req.from, req.to, services.segments) } }),
+};
+
+const replayRequest: RequestDef<typeof ReplayWindowRequest, ReplayWindowResult, HubServices> = {
+  name: 'replay:window', schema: ReplayWindowRequest, roles: RECORD_READERS,
+  handle: ({ db }, req) => ({ ok: true, result: replayWindow(db, req.from, req.to, req.bbox, REPLAY_FIXES_MAX) }),
+};
+
+const retentionRequest: RequestDef<typeof EmptyRequest, RetentionPolicyResult, HubServices> = {
+  name: 'positions:retention', schema: EmptyRequest, roles: PEOPLE,
+  handle: ({ services }) => ({ ok: true, result: services.retention }),
+};
+
 export function consoleReads(session: ConsoleSession): RequestTable<HubServices> {
   return {
     'state:snapshot': snapshotRequest,
@@ -83,6 +113,10 @@ export function consoleReads(session: ConsoleSession): RequestTable<HubServices>
       name: 'audit:verify', schema: EmptyRequest, roles: RECORD_READERS,
       handle: async ({ db }) => ({ ok: true, result: await sharedVerify(db) }),
     },
+    'audit:timeline': timelineRequest,
+    'unit:track': trackRequest,
+    'replay:window': replayRequest,
+    'positions:retention': retentionRequest,
     'audit:page': {
       name: 'audit:page', schema: SinceRequest, roles: RECORD_READERS,
       handle: ({ db }, req: z.output<typeof SinceRequest>) => ({ ok: true, result: { entries: auditPage(db, req.afterSeq, req.limit ?? 200) } }),

@@ -6,6 +6,7 @@ import { sql as v30 } from './0030-audit-stored-bytes';
 import { sql as v50 } from './0050-command-payload-hash';
 import { sql as v60 } from './0060-mode-profiles';
 import { sql as v70 } from './0070-scheduled-actions';
+import { sql as v80 } from './0080-position-segments';
 
 export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 10, sql: v10 },
@@ -14,5 +15,6 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 50, sql: v50 },
   { version: 60, sql: v60 },
   { version: 70, sql: v70 },
+  { version: 80, sql: v80 },
 ];
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
