@@ -109,7 +109,12 @@ async function startChild(entry: string, dataDir: string, port: number, units: n
 }
 
 type Client = Socket;
-const ask = (s: Client, event: string, payload: unknown, ms: number): Promise<Ack<unknown>> => s.timeout(ms).emitWithAck(event, payload);
+/** An ask that fails as soon as its connection drops (an ack from a killed hub never comes). */
+function ask(s: Client, event: string, payload: unknown, ms: number): Promise<Ack<unknown>> {
+  let onDrop = () => {};
+  const dropped = new Promise<never>((_, reject) => s.once('disconnect', (onDrop = () => reject(new Error('disconnected')))));
+  return Promise.race([s.timeout(ms).emitWithAck(event, payload) as Promise<Ack<unknown>>, dropped]).finally(() => s.off('disconnect', onDrop));
+}
 
 /** A command sender: one command at a time, the same commandId until it is answered. */
 class CommandLoad {
