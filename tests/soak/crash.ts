@@ -144,7 +144,8 @@ class CommandLoad {
           if (!this.socket.connected) await new Promise<void>((r) => this.socket.once('connect', () => r()));
         }
       }
-      await new Promise((r) => setTimeout(r, 20));
+      // a modest pace, well inside the hub's per-socket budget
+      await new Promise((r) => setTimeout(r, 100));
     }
   }
   stop(): Promise<void> {
