@@ -20,7 +20,7 @@ describe('the hub killed again and again under load', () => {
     expect(r.fixesDurable).toBeGreaterThan(0);
     expect(r.fixesKept).toBe(0); // everything sent became durable in the end
     expect(r.fixesLost).toBe(0);
-    expect(r.resumes).toBeGreaterThanOrEqual(KILLS);
+    expect(r.resumes).toBeGreaterThanOrEqual(3 * KILLS); // every console resumed after every restart
     expect(r.resumeGaps).toEqual([]);
     expect(r.consoleGaps).toEqual([]);
   }, 30 * 60_000);

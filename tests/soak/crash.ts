@@ -243,15 +243,19 @@ export async function runCrash(opts: CrashOptions): Promise<CrashReport> {
   const acked = () => loads.reduce((n, l) => n + l.acked.length, 0);
 
   let kills = 0;
+  /** each console's resume count when the last hub died: after the restart each must have resumed again */
+  let r0: number[] | undefined;
   try {
     for (; kills < opts.kills; kills++) {
       // Load has resumed on this process: every client answered again, fixes are being taken.
       const a0 = acked();
       const f0 = sim.stats().fixesAccepted;
-      await until('load to resume after a restart', () => loads.every((l) => l.socket.connected) && acked() > a0 + loads.length && sim.stats().fixesAccepted > f0);
+      await until('load to resume after a restart', () => loads.every((l) => l.socket.connected) && acked() > a0 + loads.length
+        && sim.stats().fixesAccepted > f0 && (!r0 || watches.every((w, i) => w.resumes > r0![i]!)));
       await new Promise((r) => setTimeout(r, Math.floor(random() * (opts.maxKillDelayMs ?? 400))));
       child.proc.kill('SIGKILL');
       await child.exited;
+      r0 = watches.map((w) => w.resumes);
       if ((kills + 1) % 25 === 0) log(`${kills + 1} kills, ${acked()} commands acked, ${sim.stats().fixesDurable} fixes durable`);
       child = await startChild(entry, dataDir, port, opts.units, log);
     }
