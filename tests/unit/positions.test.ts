@@ -273,6 +273,26 @@ describe('the write backlog', () => {
   const failWrites = (db: Db) => db.exec(`CREATE TRIGGER positions_fail BEFORE INSERT ON positions BEGIN SELECT RAISE(ABORT, 'disk says no'); END`);
   const healWrites = (db: Db) => db.exec('DROP TRIGGER positions_fail');
 
+  it('the durable mark stands still while writes fail and reaches each ack\'s durableAt once they are committed, in order, per sending device', () => {
+    const marks: Array<{ through: number; devices: string[] }> = [];
+    const { db, p } = pipeline(['a', 'b'], { maxWritePerFlush: 3, onDurable: (through, ids) => marks.push({ through, devices: [...ids].sort() }) });
+    const first = p.accept([fix('a', T0 + 1), fix('a', T0 + 2)], 'dev-1');
+    expect(first).toMatchObject({ durableAt: 2, durableThrough: 0 });
+    failWrites(db);
+    p.flush();
+    const second = p.accept([fix('b', T0 + 1), fix('ghost', T0), fix('b', T0 + 2)], 'dev-2');
+    expect(second).toMatchObject({ accepted: 2, durableAt: 4, durableThrough: 0 }); // the refused fix takes no number
+    expect(marks).toEqual([]);
+    healWrites(db);
+    p.flush(); // 3 of 4: dev-1's batch and the first of dev-2's
+    expect(marks).toEqual([{ through: 3, devices: ['dev-1', 'dev-2'] }]);
+    expect(countPositions(db)).toBe(3);
+    p.flush();
+    expect(marks.at(-1)).toEqual({ through: 4, devices: ['dev-2'] });
+    expect(countPositions(db)).toBe(4);
+    expect(p.accept([fix('a', T0 + 3)], 'dev-1')).toMatchObject({ durableAt: 5, durableThrough: 4 });
+  });
+
   it('is bounded: past the bound fixes are refused with a reason, one alert is raised, and cleared when writes recover; nothing accepted is lost', () => {
     const { db, p, alerts } = pipeline(['a'], { maxBuffered: 100, maxWritePerFlush: 60 });
     failWrites(db);
