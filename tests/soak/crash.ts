@@ -206,15 +206,22 @@ const until = async (what: string, check: () => boolean, timeoutMs = 120_000): P
 };
 
 export async function runCrash(opts: CrashOptions): Promise<CrashReport> {
-  const log = opts.log ?? (() => {});
   const started = Date.now();
-  const random = rng(opts.seed);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-crash-'));
   fs.mkdirSync(path.join(ROOT, 'tests/artifacts'), { recursive: true });
-  const dataDir = path.join(work, 'data');
   // inside the repo, so that the bundle's packages resolve from its node_modules
   const bundleDir = fs.mkdtempSync(path.join(ROOT, 'tests/artifacts/crash-'));
-  const entry = await bundleHub(bundleDir);
+  try {
+    return await crash(opts, path.join(work, 'data'), await bundleHub(bundleDir), started);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+    fs.rmSync(bundleDir, { recursive: true, force: true });
+  }
+}
+
+async function crash(opts: CrashOptions, dataDir: string, entry: string, started: number): Promise<CrashReport> {
+  const log = opts.log ?? (() => {});
+  const random = rng(opts.seed);
   let child = await startChild(entry, dataDir, 0, opts.units, log);
   const port = child.port;
   const url = `http://127.0.0.1:${port}`;
@@ -303,7 +310,5 @@ export async function runCrash(opts: CrashOptions): Promise<CrashReport> {
     };
   } finally {
     db.close();
-    fs.rmSync(work, { recursive: true, force: true });
-    fs.rmSync(bundleDir, { recursive: true, force: true });
   }
 }
