@@ -184,7 +184,12 @@ class EventWatch {
         }
       }
     } catch {
-      // the hub went away mid-resume: the next session:ready resumes again from lastSeq
+      // The hub went away mid-resume: the next session:ready resumes again from lastSeq. An answer
+      // that only came late (a loaded machine) is asked again on the same connection.
+      if (this.socket.connected) {
+        await new Promise((r) => setTimeout(r, 200));
+        if (this.socket.connected) return this.resume();
+      }
     }
   }
 }
@@ -197,10 +202,10 @@ function connectClient(url: string, ns: string, auth: Record<string, unknown>): 
   });
 }
 
-const until = async (what: string, check: () => boolean, timeoutMs = 120_000): Promise<void> => {
+const until = async (what: string | (() => string), check: () => boolean, timeoutMs = 120_000): Promise<void> => {
   const end = Date.now() + timeoutMs;
   while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 };
@@ -257,7 +262,9 @@ async function crash(opts: CrashOptions, dataDir: string, entry: string, started
       // Load has resumed on this process: every client answered again, fixes are being taken.
       const a0 = acked();
       const f0 = sim.stats().fixesAccepted;
-      await until('load to resume after a restart', () => loads.every((l) => l.socket.connected) && acked() > a0 + loads.length
+      await until(() => `load to resume after restart ${kills}: clients connected ${loads.map((l) => l.socket.connected).join('/')}, `
+        + `commands acked ${acked() - a0}, fixes accepted ${sim.stats().fixesAccepted - f0}, consoles resumed ${watches.map((w, i) => w.resumes - (r0?.[i] ?? 0)).join('/')}`,
+      () => loads.every((l) => l.socket.connected) && acked() > a0 + loads.length
         && sim.stats().fixesAccepted > f0 && (!r0 || watches.every((w, i) => w.resumes > r0![i]!)));
       await new Promise((r) => setTimeout(r, Math.floor(random() * (opts.maxKillDelayMs ?? 400))));
       child.proc.kill('SIGKILL');
