@@ -64,7 +64,7 @@ const report = setInterval(() => {
   const acceptedRate = (s.fixesAccepted - lastAccepted) / 5;
   lastAccepted = s.fixesAccepted;
   const rejected = s.fixesRejected > 0 ? `  rejected ${s.fixesRejected} (units the hub does not know? start it with the same --units)` : '';
-  const problems = rejected + (s.fixesDropped > 0 ? `  dropped ${s.fixesDropped} (hub behind)` : '') + (s.skippedMs > 0 ? `  skipped ${(s.skippedMs / 1000).toFixed(1)} s (simulator behind)` : '');
+  const problems = rejected + (s.fixesDropped > 0 ? `  dropped ${s.fixesDropped} (hub away too long)` : '') + (s.skippedMs > 0 ? `  skipped ${(s.skippedMs / 1000).toFixed(1)} s (simulator behind)` : '');
   console.log(`${stamp()}  ${s.units} units  sent ${Math.round(s.fixesPerSec)} fixes/s  accepted ${Math.round(acceptedRate)}/s${problems}  commands ${s.commandsSent} (${s.commandErrors} errors)`);
 }, 5000);
 
@@ -76,7 +76,7 @@ async function finish(why: string) {
   await sim.stop();
   const s = sim.stats();
   const secs = (Date.now() - startedAt) / 1000;
-  console.log(`${why}: ran ${secs.toFixed(0)} s with ${s.units} units: ${s.fixesSent} fixes sent (${Math.round(s.fixesSent / secs)}/s), ${s.fixesAccepted} accepted, ${s.fixesRejected} rejected, ${s.fixesDropped} dropped, ${s.commandsSent} commands, ${s.commandErrors} errors`);
+  console.log(`${why}: ran ${secs.toFixed(0)} s with ${s.units} units: ${s.fixesSent} fixes sent (${Math.round(s.fixesSent / secs)}/s), ${s.fixesAccepted} accepted, ${s.fixesDurable} durable, ${s.fixesResent} resent, ${s.fixesRejected} rejected, ${s.fixesDropped} dropped, ${s.commandsSent} commands, ${s.commandErrors} errors`);
   process.exit(0);
 }
 process.on('SIGINT', () => void finish('interrupted'));

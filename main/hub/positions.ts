@@ -32,6 +32,8 @@ export type PipelineOptions = {
   index?: Omit<UnitIndexOptions, 'now'>;
   /** the hub's clock (tests inject one) */
   now?: () => number;
+  /** after each committed write: the durable mark now, and the devices that had fixes in it */
+  onDurable?: (through: number, deviceIds: ReadonlySet<string>) => void;
 };
 
 export type PipelineStats = {
@@ -66,6 +68,14 @@ export class PositionPipeline {
   };
   private readonly knownUnits = new Set<string>();
   private buffer: PositionFix[] = [];
+  /** the device that sent each buffered fix (same order as buffer), for the durable notice */
+  private bufferFrom: (string | undefined)[] = [];
+  /**
+   * The durable mark: accepted fixes are numbered 1, 2, … in arrival order (which is write order, the
+   * buffer being FIFO); every fix numbered ≤ durableThrough is committed. Devices compare it with the
+   * `durableAt` of their acks, so it only ever grows within this process.
+   */
+  private durableThrough = 0;
   private pendingFanout = new Map<string, PositionFix>();
   private fanoutTimer: NodeJS.Timeout | undefined;
   private lastFanout = 0;
@@ -148,6 +158,7 @@ export class PositionPipeline {
       }
       n++;
       this.buffer.push(f);
+      this.bufferFrom.push(deviceId);
       if (observing) this.observed.push(f);
       const prev = this.latest.get(f.unitId);
       if (!prev || prev.t < f.t) {
@@ -166,7 +177,9 @@ export class PositionPipeline {
       this.backlogRaised = true;
       this.raise(backlogAlert(now, this.maxBuffered));
     }
-    return refused ? { accepted: n, refused, refusedCount } : { accepted: n };
+    // Numbering follows the buffer: fixes accepted so far = durable + still buffered.
+    const durable = { durableAt: this.durableThrough + this.buffer.length, durableThrough: this.durableThrough };
+    return refused ? { accepted: n, refused, refusedCount, ...durable } : { accepted: n, ...durable };
   }
 
   private clockReport(r: ClockReport): void {
@@ -213,9 +226,24 @@ export class PositionPipeline {
       this.opts.onWriteError?.(e);
       return false;
     }
-    if (batch === this.buffer) this.buffer = [];
-    else this.buffer.splice(0, n);
+    const from = new Set<string>();
+    for (let i = 0; i < n; i++) if (this.bufferFrom[i] !== undefined) from.add(this.bufferFrom[i]!);
+    if (batch === this.buffer) {
+      this.buffer = [];
+      this.bufferFrom = [];
+    } else {
+      this.buffer.splice(0, n);
+      this.bufferFrom.splice(0, n);
+    }
     this.stats.persisted += n;
+    this.durableThrough += n;
+    if (from.size > 0 && this.opts.onDurable) {
+      try {
+        this.opts.onDurable(this.durableThrough, from);
+      } catch (e) {
+        this.log(`durable notice failed: ${(e as Error).message}`);
+      }
+    }
     if (this.backlogRaised) {
       this.backlogRaised = false;
       this.raise(backlogClearedAlert(this.now(), this.buffer.length));

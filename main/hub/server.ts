@@ -29,7 +29,7 @@ import type { HubServices } from './services';
 import { DEFAULT_RENDERER_DIR } from './http/static';
 import { startSystemActor } from './system-actor';
 import { attachConsole, type ConsoleNamespace } from './transport/console';
-import { attachField, type FieldNamespace } from './transport/field';
+import { attachField, deviceRoom, type FieldNamespace } from './transport/field';
 import { createRefusalAuditor, refusalWriter } from './refusals';
 import { createLoginThrottle, type ThrottleLimits } from './throttle';
 import { createGuard, type Refuser } from './transport/guard';
@@ -139,6 +139,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     onWriteError: (e) => log(`position write failed, will retry: ${(e as Error).message}`),
     // Alerts go through a callback so that they can move onto the scheduler without touching the pipeline.
     onAlert: (alert) => system.raise(alert),
+    // Each device hears when its fixes are committed (docs/protocol.md, the durable mark).
+    onDurable: (through, deviceIds) => field.to([...deviceIds].map(deviceRoom)).emit('positions:durable', { through }),
     log,
   });
   const units = listUnits(db);

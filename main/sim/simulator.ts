@@ -1,7 +1,8 @@
 // The socket driver over the simulation core: connects as a field device (a gateway speaks for every
 // unit; load mode spreads the units over a few gateway connections), runs the world in step with the
-// clock, sends each tick's fixes as one batch per connection, sends commands with retries under the
-// same commandId, and feeds the hub's events (tasks, mode changes, incidents) back into the world.
+// clock, sends each tick's fixes as one batch per connection, keeps every fix until the hub says it is
+// durable and sends it again after a reconnect, sends commands with retries under the same commandId,
+// and feeds the hub's events (tasks, mode changes, incidents) back into the world.
 import { io, type Socket } from 'socket.io-client';
 import type { DemoCity } from '../../shared/city';
 import type { PositionFix } from '../../shared/domain';
@@ -28,6 +29,10 @@ export type SimulatorOptions = {
   /** demo tuning passed to the world (check-in scale, incident scale, SOS rate, tick) */
   tuning?: Pick<WorldOptions, 'checkInScale' | 'incidentScale' | 'sosPerHour' | 'tickMs'>;
   connectTimeoutMs?: number;
+  /** socket.io's reconnection delay (ms; default its own 1–5 s); a test restarting the hub uses less */
+  reconnectDelayMs?: number;
+  /** called with fixes once the hub has committed them (tests compare these with the store) */
+  onDurable?: (fixes: readonly PositionFix[]) => void;
 };
 
 export type SimulatorStats = {
@@ -39,7 +44,13 @@ export type SimulatorStats = {
   fixesAccepted: number;
   /** fixes the hub answered but did not take (units it does not know, or a refused batch) */
   fixesRejected: number;
-  /** fixes not sent because the hub had not yet answered earlier batches (it cannot keep up) */
+  /** fixes the hub has committed to its store (the durable mark reached them) */
+  fixesDurable: number;
+  /** fixes kept because they are not durable yet: sent and waiting for the mark, or waiting to be sent */
+  fixesKept: number;
+  /** fixes sent again after a reconnect because the mark had not reached them */
+  fixesResent: number;
+  /** fixes given up: more than MAX_KEPT waiting (a hub away for a long time; the oldest go first) */
   fixesDropped: number;
   /** simulated time jumped over because this process fell behind the clock (nothing was sent for it) */
   skippedMs: number;
@@ -47,7 +58,11 @@ export type SimulatorStats = {
   commandErrors: number;
 };
 
-export type Simulator = { stop(): Promise<void>; stats(): SimulatorStats };
+export type Simulator = {
+  /** Stops simulating; waits up to drainMs (default 2 s) for kept fixes to become durable, then disconnects. */
+  stop(opts?: { drainMs?: number }): Promise<void>;
+  stats(): SimulatorStats;
+};
 
 type FieldSocket = Socket<FieldServerEvents, FieldClientEvents>;
 type SessionReady = Parameters<FieldServerEvents['session:ready']>[0];
@@ -60,6 +75,8 @@ const MAX_BATCH = 2000;
 const COMMAND_TIMEOUT_MS = 10_000;
 /** Unanswered position batches per connection: about five seconds of them (four ticks a second). */
 const MAX_IN_FLIGHT = 20;
+/** Fixes kept per connection while the hub is away or slow (about a minute of 4,000 units). */
+const MAX_KEPT = 250_000;
 const COMMAND_ATTEMPTS = 4;
 /** Further behind than this, the world jumps ahead rather than flooding the hub with stale fixes. */
 const MAX_LAG_MS = 3000;
@@ -95,7 +112,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   const connOf = new Map(world.actors.map((a, i) => [a.unit.id, i % nConn]));
   log(`simulating ${world.actors.length} units over ${nConn} connection(s) as ${opts.deviceId}, mode ${world.mode}`);
 
-  const st = { fixesSent: 0, fixesAccepted: 0, fixesRejected: 0, fixesDropped: 0, skippedMs: 0, commandsSent: 0, commandErrors: 0 };
+  const st = {
+    fixesSent: 0, fixesAccepted: 0, fixesRejected: 0, fixesDurable: 0, fixesResent: 0, fixesDropped: 0, skippedMs: 0, commandsSent: 0, commandErrors: 0,
+  };
   const inFlight = sockets.map(() => 0);
   const sentLog: { at: number; total: number }[] = [];
   let stopped = false;
@@ -153,29 +172,74 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     void p.finally(() => pending.delete(p));
   };
 
-  const emitFixes = (conn: number, fixes: PositionFix[]) => {
+  // Keep-until-durable, per connection: `queue` waits to be sent, `sent` waits for the durable mark
+  // (durableAt is known once the batch is acked). The mark is compared within one connection only.
+  type SentBatch = { fixes: PositionFix[]; durableAt?: number };
+  const conns = sockets.map(() => ({ queue: [] as PositionFix[], sent: [] as SentBatch[], through: 0 }));
+  const kept = () => conns.reduce((n, c) => n + c.queue.length + c.sent.reduce((m, b) => m + b.fixes.length, 0), 0);
+  const settleDurable = (conn: number) => {
+    const c = conns[conn]!;
+    c.sent = c.sent.filter((b) => {
+      if (b.durableAt === undefined || b.durableAt > c.through) return true;
+      st.fixesDurable += b.fixes.length;
+      opts.onDurable?.(b.fixes);
+      return false;
+    });
+  };
+  const pump = (conn: number) => {
     const sock = sockets[conn]!;
-    if (!sock.connected) return; // stale positions are worth nothing after a reconnect
-    for (let i = 0; i < fixes.length; i += MAX_BATCH) {
-      const batch = fixes.slice(i, i + MAX_BATCH);
-      // A device whose uplink is backed up drops old fixes rather than queueing without bound.
-      if (inFlight[conn]! >= MAX_IN_FLIGHT) {
-        st.fixesDropped += batch.length;
-        continue;
-      }
+    const c = conns[conn]!;
+    // A device whose uplink is backed up keeps its fixes queued rather than flooding the hub.
+    while (sock.connected && c.queue.length > 0 && inFlight[conn]! < MAX_IN_FLIGHT) {
+      const entry: SentBatch = { fixes: c.queue.splice(0, MAX_BATCH) };
+      c.sent.push(entry);
       inFlight[conn]!++;
-      st.fixesSent += batch.length;
-      sock.emit('unit:position', { fixes: batch }, (res) => {
+      st.fixesSent += entry.fixes.length;
+      sock.emit('unit:position', { fixes: entry.fixes }, (res) => {
+        if (!c.sent.includes(entry)) return; // its connection was lost meanwhile: already queued again
         inFlight[conn] = Math.max(0, inFlight[conn]! - 1);
         if (res.ok) {
           st.fixesAccepted += res.result.accepted;
-          st.fixesRejected += batch.length - res.result.accepted;
-        } else st.fixesRejected += batch.length;
+          st.fixesRejected += entry.fixes.length - res.result.accepted;
+          // Refused fixes are not kept (the hub said why: unknown unit, outside its time window).
+          const refused = new Set((res.result.refused ?? []).map((r) => `${r.unitId}@${r.t}`));
+          if (refused.size > 0) entry.fixes = entry.fixes.filter((f) => !refused.has(`${f.unitId}@${f.t}`));
+          // A hub without the mark makes the ack the only promise there is.
+          entry.durableAt = res.result.durableAt ?? 0;
+          c.through = Math.max(c.through, res.result.durableThrough ?? 0);
+          settleDurable(conn);
+        } else {
+          st.fixesRejected += entry.fixes.length;
+          c.sent.splice(c.sent.indexOf(entry), 1);
+        }
+        pump(conn);
       });
     }
   };
-  // A batch lost with its connection is never answered: start counting afresh.
-  sockets.forEach((s, i) => s.on('disconnect', () => (inFlight[i] = 0)));
+  const keep = (conn: number, fixes: PositionFix[]) => {
+    const c = conns[conn]!;
+    c.queue.push(...fixes);
+    if (c.queue.length > MAX_KEPT) st.fixesDropped += c.queue.splice(0, c.queue.length - MAX_KEPT).length;
+    pump(conn);
+  };
+  sockets.forEach((s, i) => {
+    s.on('positions:durable', (d) => {
+      conns[i]!.through = Math.max(conns[i]!.through, d.through);
+      settleDurable(i);
+    });
+    // A batch lost with its connection is never answered, and the next connection's mark starts
+    // afresh (it may be a restarted hub): whatever was not durable goes to the front of the queue.
+    s.on('disconnect', () => {
+      const c = conns[i]!;
+      const again = c.sent.flatMap((b) => b.fixes);
+      st.fixesResent += again.length;
+      c.queue = [...again, ...c.queue];
+      c.sent = [];
+      c.through = 0;
+      inFlight[i] = 0;
+    });
+    s.on('connect', () => pump(i));
+  });
 
   let timer: NodeJS.Timeout | undefined;
   let warnedLag = false;
@@ -196,7 +260,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       for (const f of out.fixes) batches[connOf.get(f.unitId) ?? 0]!.push(f);
       for (const c of out.commands) track(send(c));
     }
-    batches.forEach((b, i) => b.length > 0 && emitFixes(i, b));
+    batches.forEach((b, i) => b.length > 0 && keep(i, b));
     sentLog.push({ at: wall, total: st.fixesSent });
     while (sentLog.length > 2 && sentLog[0]!.at < wall - RATE_WINDOW_MS) sentLog.shift();
     timer = setTimeout(tick, Math.max(0, world.now + tickMs - clock()));
@@ -208,14 +272,19 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       const first = sentLog[0];
       const last = sentLog[sentLog.length - 1];
       const span = first && last ? last.at - first.at : 0;
-      return { units: world.actors.length, ...st, fixesPerSec: span > 0 ? ((last!.total - first!.total) * 1000) / span : 0 };
+      return { units: world.actors.length, ...st, fixesKept: kept(), fixesPerSec: span > 0 ? ((last!.total - first!.total) * 1000) / span : 0 };
     },
-    stop: async () => {
+    stop: async ({ drainMs = 2000 } = {}) => {
       if (stopped) return;
       stopped = true;
       clearTimeout(timer);
-      // Commands in flight get their answers (or time out) before the connections close.
-      await Promise.race([Promise.allSettled([...pending]), new Promise((r) => setTimeout(r, 2000))]);
+      // Commands in flight get their answers (or time out), and kept fixes their durable mark, before the connections close.
+      const drained = new Promise<void>((resolve) => {
+        const check = () => (kept() === 0 ? resolve() : setTimeout(check, 50));
+        check();
+      });
+      const wait = new Promise((r) => setTimeout(r, drainMs));
+      await Promise.race([Promise.allSettled([...pending, drained]), wait]);
       sockets.forEach((s) => s.disconnect());
     },
   };
@@ -223,7 +292,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
 
 function connect(opts: SimulatorOptions, sockets: FieldSocket[]): Promise<SessionReady> {
   const url = opts.hubUrl.replace(/\/+$/, '') + NAMESPACES.field;
-  const sock: FieldSocket = io(url, { auth: { deviceId: opts.deviceId, secret: opts.secret }, transports: ['websocket'], forceNew: true });
+  const sock: FieldSocket = io(url, { auth: { deviceId: opts.deviceId, secret: opts.secret }, transports: ['websocket'], forceNew: true,
+    ...(opts.reconnectDelayMs === undefined ? {} : { reconnectionDelay: opts.reconnectDelayMs, reconnectionDelayMax: opts.reconnectDelayMs * 4 }),
+  });
   sockets.push(sock);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new SimulatorConnectError(`中心无应答 / no answer from the hub at ${opts.hubUrl} within ${(opts.connectTimeoutMs ?? 10_000) / 1000} s`)), opts.connectTimeoutMs ?? 10_000);

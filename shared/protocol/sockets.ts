@@ -86,8 +86,16 @@ export type ConsoleServerEvents = {
  */
 export type FixRefusal = 'unknown_unit' | 'too_old' | 'in_future' | 'store_backlog';
 export type RefusedFix = { unitId: string; t: number; reason: FixRefusal };
-/** `refused` lists the first 20 refused fixes, `refusedCount` counts all; both absent when every fix was taken. */
-export type PositionAck = { accepted: number; refused?: RefusedFix[]; refusedCount?: number };
+/**
+ * `refused` lists the first 20 refused fixes, `refusedCount` counts all; both absent when every fix was taken.
+ * An ack means accepted, not yet written: the batch's fixes are durable (committed to SQLite) once the
+ * connection's durable mark reaches `durableAt`. `durableThrough` is that mark now; `positions:durable`
+ * raises it after each write. The mark counts accepted fixes within one connection to one hub process:
+ * after a reconnect, a device sends again every fix it did not see become durable (docs/protocol.md).
+ */
+export type PositionAck = { accepted: number; refused?: RefusedFix[]; refusedCount?: number; durableAt: number; durableThrough: number };
+/** Sent to a device after a write commits that held some of its fixes: every fix acked with durableAt ≤ through is durable. */
+export type PositionsDurable = { through: number };
 
 export type FieldClientEvents = CommandHandlers<typeof fieldCommands> & {
   /** High-volume telemetry: no commandId; duplicates (same unit and fix time) are dropped. */
@@ -98,4 +106,5 @@ export type FieldClientEvents = CommandHandlers<typeof fieldCommands> & {
 export type FieldServerEvents = {
   'session:ready': (s: { deviceId: string; unitIds: string[] | 'any'; headSeq: number; hubTime: number; mode: ModeChange }) => void;
   event: (e: HubEvent) => void;
+  'positions:durable': (d: PositionsDurable) => void;
 };

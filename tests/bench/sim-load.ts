@@ -96,7 +96,7 @@ export async function run(): Promise<Record<string, number>> {
         'fixes/s target (1 Hz each)': s1.units,
         'fixes/s sent': rate(s0.fixesSent, s1.fixesSent),
         'fixes/s accepted by hub': rate(s0.fixesAccepted, s1.fixesAccepted),
-        'fixes/s dropped (hub behind)': rate(s0.fixesDropped, s1.fixesDropped),
+        'fixes/s given up (past the keep bound)': rate(s0.fixesDropped, s1.fixesDropped),
         'simulated seconds skipped (simulator behind)': Math.round((s1.skippedMs - s0.skippedMs) / 100) / 10,
         'fixes/s persisted': rate(rows0, rows1),
         'fixes/s delivered to a console': rate(del0, del1),

@@ -23,7 +23,7 @@ describe('positions', () => {
     // 20 messages × 3 units: one fix per unit per message, each newer than the last
     for (let i = 0; i < 20; i++) {
       const res = await ask(gw, 'unit:position', { fixes: ['off-001', 'off-002', 'veh-01'].map((u) => fix(u, t0 + i, i)) });
-      expect(res).toEqual({ ok: true, result: { accepted: 3 } });
+      expect(res).toMatchObject({ ok: true, result: { accepted: 3 } });
     }
     await until(() => expect(batches.flat().some((f) => f.unitId === 'veh-01' && f.t === t0 + 19)).toBe(true));
     expect(batches.length).toBeLessThan(20); // merged, not one emit per message
@@ -37,7 +37,7 @@ describe('positions', () => {
     const t0 = Date.now() + 10_000;
     const before = countPositions(hub.db);
     const res = await ask(gw, 'unit:position', { fixes: [fix('off-005', t0 + 5), fix('off-005', t0 + 5), fix('off-005', t0), fix('ghost-unit', t0)] });
-    expect(res.result).toEqual({ accepted: 3, refused: [{ unitId: 'ghost-unit', t: t0, reason: 'unknown_unit' }], refusedCount: 1 });
+    expect(res.result).toMatchObject({ accepted: 3, refused: [{ unitId: 'ghost-unit', t: t0, reason: 'unknown_unit' }], refusedCount: 1 });
     await until(() => expect(countPositions(hub.db) - before).toBeGreaterThanOrEqual(2));
     expect(countPositions(hub.db) - before).toBe(2); // one transaction: the duplicate was not written
     expect(track(hub.db, 'off-005', t0 - 1, t0 + 10).map((f) => f.t)).toEqual([t0, t0 + 5]);
@@ -64,13 +64,30 @@ describe('positions', () => {
     const now = Date.now();
     const ahead = now + 365 * 24 * 3600_000;
     const res = await ask(gw, 'unit:position', { fixes: [fix('off-009', ahead), fix('off-009', 1000), fix('off-009', now)] });
-    expect(res.result).toEqual({
+    expect(res.result).toMatchObject({
       accepted: 1, refusedCount: 2,
       refused: [{ unitId: 'off-009', t: ahead, reason: 'in_future' }, { unitId: 'off-009', t: 1000, reason: 'too_old' }],
     });
-    expect((await ask(gw, 'unit:position', { fixes: [fix('off-009', now + 1)] })).result).toEqual({ accepted: 1 });
+    expect((await ask(gw, 'unit:position', { fixes: [fix('off-009', now + 1)] })).result).toMatchObject({ accepted: 1 });
     await until(() => expect(seen.at(-1)?.t).toBe(now + 1));
     await until(() => expect(track(hub.db, 'off-009', 0, ahead + 1).map((f) => f.t)).toEqual([now, now + 1]));
+  });
+
+  it('an ack says when its fixes will be durable, and the sender is told once they are committed', async () => {
+    const gw = await fieldClient(hub.url);
+    const marks: number[] = [];
+    gw.on('positions:durable', (d) => marks.push(d.through));
+    const t = Date.now();
+    const res = await ask(gw, 'unit:position', { fixes: [fix('off-005', t), fix('off-006', t)] });
+    expect(res.result.accepted).toBe(2);
+    const { durableAt, durableThrough } = res.result as { durableAt: number; durableThrough: number };
+    expect(durableAt).toBeGreaterThan(durableThrough); // accepted, not yet written
+    await until(() => expect(marks.at(-1)).toBeGreaterThanOrEqual(durableAt));
+    // durable means in SQLite now, not later
+    expect(track(hub.db, 'off-005', t, t)).toHaveLength(1);
+    expect(track(hub.db, 'off-006', t, t)).toHaveLength(1);
+    // the mark only grows
+    expect([...marks].sort((a, b) => a - b)).toEqual(marks);
   });
 });
 
@@ -110,7 +127,7 @@ describe('positions while the store fails, and device clocks', () => {
     sick.db.exec('DROP TRIGGER positions_fail');
     await until(() => expect(alerts.map((a) => a.kind)).toEqual(['positions_backlog', 'positions_recovered']));
     await until(() => expect(countPositions(sick.db) - before).toBe(30));
-    expect((await ask(gw, 'unit:position', { fixes: [fix('off-003', t0 + 100)] })).result).toEqual({ accepted: 1 });
+    expect((await ask(gw, 'unit:position', { fixes: [fix('off-003', t0 + 100)] })).result).toMatchObject({ accepted: 1 });
   });
 
   it('a device whose fixes are consistently a year ahead is reported once, by name and offset', async () => {
@@ -129,7 +146,7 @@ describe('positions while the store fails, and device clocks', () => {
     // raised whatever alert they caused, so the event log then tells.
     for (let i = 0; i < 6; i++) await ask(gw, 'unit:position', { fixes: [fix('off-004', Date.now() + year)] });
     const probeT = Date.now();
-    expect((await ask(gw, 'unit:position', { fixes: [fix('off-004', probeT)] })).result).toEqual({ accepted: 1 });
+    expect((await ask(gw, 'unit:position', { fixes: [fix('off-004', probeT)] })).result).toMatchObject({ accepted: 1 });
     await until(() => expect(track(sick.db, 'off-004', probeT, probeT)).toHaveLength(1));
     const logged = eventsAfter(sick.db, 0, 10_000).filter((e) => e.data.type === 'alert:raised' && e.data.alert.kind === 'device_clock');
     expect(logged).toHaveLength(1);

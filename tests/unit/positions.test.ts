@@ -153,7 +153,7 @@ describe('the time window', () => {
       fix('ghost', T0),
       fix('b', T0),
     ]);
-    expect(ack).toEqual({
+    expect(ack).toMatchObject({
       accepted: 3, refusedCount: 4,
       refused: [
         { unitId: 'a', t: T0 + 365 * 24 * HOUR, reason: 'in_future' },
@@ -167,7 +167,7 @@ describe('the time window', () => {
     // The year-ahead fix did not freeze unit a: its newest is the 2-minute-ahead one, and a real fix after it moves it.
     expect(p.latest.get('a')!.t).toBe(T0 + 120_000);
     clock.set(T0 + 1000);
-    expect(p.accept([fix('a', T0 + 121_000)])).toEqual({ accepted: 1 });
+    expect(p.accept([fix('a', T0 + 121_000)])).toMatchObject({ accepted: 1 });
     expect(p.latest.get('a')!.t).toBe(T0 + 121_000);
   });
 
@@ -178,7 +178,7 @@ describe('the time window', () => {
     expect(ack.accepted).toBe(0);
     expect(ack.refusedCount).toBe(50);
     expect(ack.refused).toHaveLength(20);
-    expect(p.accept([fix('a', T0 + 48 * HOUR - 1000)])).toEqual({ accepted: 1 });
+    expect(p.accept([fix('a', T0 + 48 * HOUR - 1000)])).toMatchObject({ accepted: 1 });
   });
 });
 
@@ -255,7 +255,7 @@ describe('observers', () => {
     expect(logs.filter((l) => /position observer broken failed: Error: rule bug/.test(l))).toHaveLength(1);
     expect(logs.filter((l) => /position observer rejecting failed: Error: async rule bug/.test(l))).toHaveLength(1);
     // Ingestion goes on; the next failures of the same observers are counted, not logged each time.
-    expect(p.accept([fix('a', T0 + 1)])).toEqual({ accepted: 1 });
+    expect(p.accept([fix('a', T0 + 1)])).toMatchObject({ accepted: 1 });
     p.flush();
     expect(seen).toHaveLength(2);
     expect(logs.filter((l) => /observer broken/.test(l))).toHaveLength(1);
@@ -273,12 +273,32 @@ describe('the write backlog', () => {
   const failWrites = (db: Db) => db.exec(`CREATE TRIGGER positions_fail BEFORE INSERT ON positions BEGIN SELECT RAISE(ABORT, 'disk says no'); END`);
   const healWrites = (db: Db) => db.exec('DROP TRIGGER positions_fail');
 
+  it('the durable mark stands still while writes fail and reaches each ack\'s durableAt once they are committed, in order, per sending device', () => {
+    const marks: Array<{ through: number; devices: string[] }> = [];
+    const { db, p } = pipeline(['a', 'b'], { maxWritePerFlush: 3, onDurable: (through, ids) => marks.push({ through, devices: [...ids].sort() }) });
+    const first = p.accept([fix('a', T0 + 1), fix('a', T0 + 2)], 'dev-1');
+    expect(first).toMatchObject({ durableAt: 2, durableThrough: 0 });
+    failWrites(db);
+    p.flush();
+    const second = p.accept([fix('b', T0 + 1), fix('ghost', T0), fix('b', T0 + 2)], 'dev-2');
+    expect(second).toMatchObject({ accepted: 2, durableAt: 4, durableThrough: 0 }); // the refused fix takes no number
+    expect(marks).toEqual([]);
+    healWrites(db);
+    p.flush(); // 3 of 4: dev-1's batch and the first of dev-2's
+    expect(marks).toEqual([{ through: 3, devices: ['dev-1', 'dev-2'] }]);
+    expect(countPositions(db)).toBe(3);
+    p.flush();
+    expect(marks.at(-1)).toEqual({ through: 4, devices: ['dev-2'] });
+    expect(countPositions(db)).toBe(4);
+    expect(p.accept([fix('a', T0 + 3)], 'dev-1')).toMatchObject({ durableAt: 5, durableThrough: 4 });
+  });
+
   it('is bounded: past the bound fixes are refused with a reason, one alert is raised, and cleared when writes recover; nothing accepted is lost', () => {
     const { db, p, alerts } = pipeline(['a'], { maxBuffered: 100, maxWritePerFlush: 60 });
     failWrites(db);
     let t = T0;
     const send = (n: number) => p.accept(Array.from({ length: n }, () => fix('a', ++t)));
-    expect(send(80)).toEqual({ accepted: 80 });
+    expect(send(80)).toMatchObject({ accepted: 80 });
     p.flush();
     expect(p.buffered).toBe(80);
     const ack = send(50);
@@ -295,7 +315,7 @@ describe('the write backlog', () => {
     healWrites(db);
     p.flush(); // writes 60 of the 100: room again
     expect(alerts.map((a) => a.kind)).toEqual(['positions_backlog', 'positions_recovered']);
-    expect(send(10)).toEqual({ accepted: 10 });
+    expect(send(10)).toMatchObject({ accepted: 10 });
     p.flush();
     p.flush();
     expect(p.buffered).toBe(0);

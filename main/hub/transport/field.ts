@@ -18,6 +18,9 @@ import { bindTables, type DispatchDeps } from './dispatch';
 export type FieldData = { actor: Actor };
 export type FieldNamespace = Namespace<FieldClientEvents, FieldServerEvents, Record<string, never>, FieldData>;
 
+/** Every connection of one device (a gateway may hold several) is in this room. */
+export const deviceRoom = (deviceId: string) => `device:${deviceId}`;
+
 export function attachField(field: FieldNamespace, deps: DispatchDeps & { throttle: LoginThrottle; refusals: RefusalAuditor; log: (line: string) => void }): void {
   const { db, throttle, refusals } = deps;
 
@@ -51,6 +54,7 @@ export function attachField(field: FieldNamespace, deps: DispatchDeps & { thrott
         deps.log(`could not audit the end of ${actor().id}'s session: ${(e as Error).message}`);
       }
     });
+    socket.join(deviceRoom(actor().id));
     if (units === 'any') socket.join('gateways');
     else socket.join(['terminals', ...units.map((u) => `unit:${u}`)]);
     socket.emit('session:ready', { deviceId: actor().id, unitIds: units, headSeq: headSeq(db), hubTime: Date.now(), mode: currentMode(db)! });
