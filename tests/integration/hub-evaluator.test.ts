@@ -40,7 +40,7 @@ describe('evaluator reads', () => {
     const t0 = Date.now() - 5_000;
     const fixes: PositionFix[] = [];
     for (let i = 0; i < 5; i++) for (const u of ['off-001', 'off-002']) fixes.push({ unitId: u, t: t0 + i * 1000, lng: 118.78 + i * 1e-4, lat: 32.04 });
-    expect((await ask(gw, 'unit:position', { fixes })).result).toEqual({ accepted: 10 });
+    expect((await ask(gw, 'unit:position', { fixes })).result).toMatchObject({ accepted: 10 });
     await vi.waitFor(() => expect(track(hub.db, 'off-001', t0, t0 + 10_000)).toHaveLength(5), { timeout: 10_000, interval: 20 });
     const ev = await login('evaluator');
     const res = await ask(ev, 'unit:track', { unitId: 'off-001', from: t0 - 60_000, to: t0 + 60_000 });
