@@ -4,7 +4,7 @@
 // where each change is a new version, and sends consoles and devices the versions it uses.
 import { z } from 'zod';
 import builtin from '../resources/modes/profiles.json';
-import { ModeName, Role } from './domain';
+import { ModeName, Role, type ModeChange } from './domain';
 import { atCenterTime, addDays, centerClock, centerDay } from './time';
 
 export const EscalationStep = z.strictObject({
@@ -91,4 +91,16 @@ export function nextModeSwitch(t: number, timeZone: string, s: ModeSchedule): { 
     }
   }
   return null;
+}
+
+/** A switch holds while it is not an end and its end time has not come (the hub's and consoles' one rule). */
+export const changeHolds = (c: ModeChange, t: number): boolean => c.kind === 'switch' && (c.endsAt === null || c.endsAt > t);
+
+/**
+ * The city's mode at t from its newest city-wide change: a switch while it holds, else the mode it
+ * replaced once its end time has passed; an end is the mode it returned to.
+ */
+export function cityModeAt(change: ModeChange, t: number): ModeName {
+  if (change.kind === 'end') return change.mode;
+  return changeHolds(change, t) ? change.mode : (change.from ?? 'daily');
 }

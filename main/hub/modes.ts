@@ -2,7 +2,7 @@
 // check-ins, walls, alerts) asks `effectiveMode`; nothing reads "the newest row" by itself.
 import { pointInPolygon } from '../../shared/geo';
 import type { Area, LngLat, ModeChange, ModeName } from '../../shared/domain';
-import { MODE_PROFILES, type ModeProfile, type VersionedProfile } from '../../shared/modes';
+import { changeHolds, cityModeAt, MODE_PROFILES, type ModeProfile, type VersionedProfile } from '../../shared/modes';
 import { listAreas } from '../store/city';
 import type { ReadDb } from '../store/db';
 import { latestProfiles } from '../store/modes';
@@ -19,9 +19,6 @@ export type EffectiveMode = {
   scope: 'city' | 'area';
 };
 
-/** An area change holds while it is a switch (not an end) and its end time has not come. */
-const holds = (c: ModeChange, t: number) => c.kind === 'switch' && (c.endsAt === null || c.endsAt > t);
-
 /**
  * The city's mode at t: the newest city-wide change — a switch while it holds, else the mode it
  * replaced once its end time has passed; an end is the mode it returned to.
@@ -29,13 +26,12 @@ const holds = (c: ModeChange, t: number) => c.kind === 'switch' && (c.endsAt ===
 export function cityMode(db: ReadDb, t: number): { mode: ModeName; change: ModeChange } {
   const change = currentMode(db);
   if (!change) throw new Error('the store has no mode (ensureInitialMode was not run)');
-  if (change.kind === 'end') return { mode: change.mode, change };
-  return { mode: holds(change, t) ? change.mode : (change.from ?? 'daily'), change };
+  return { mode: cityModeAt(change, t), change };
 }
 
 /** Area emergencies in force at t, by area id. */
 export function activeAreaModes(db: ReadDb, t: number): ModeChange[] {
-  return lastAreaModes(db).filter((c) => holds(c, t));
+  return lastAreaModes(db).filter((c) => changeHolds(c, t));
 }
 
 export function profilesInForce(db: ReadDb): Record<ModeName, VersionedProfile> {

@@ -1,26 +1,21 @@
 // The modes in force as the console knows them: the city's, overlaid per area by a declared emergency,
 // with the hub's profiles (the shipped ones only until the first snapshot has come).
 import type { Area, ModeChange, ModeName } from '../../../shared/domain';
-import { MODE_PROFILES, type ModeProfile } from '../../../shared/modes';
+import { changeHolds, cityModeAt, MODE_PROFILES, type ModeProfile } from '../../../shared/modes';
 import { useHub, type HubState } from '../hub';
 
 export function profileOf(s: Pick<HubState, 'profiles'>, mode: ModeName): ModeProfile {
   return s.profiles?.[mode].profile ?? MODE_PROFILES[mode];
 }
 
-/** An area emergency holds until it is ended or its end time passes (on the hub's clock). */
-const holds = (c: ModeChange, hubNow: number) => c.kind === 'switch' && (c.endsAt === null || c.endsAt > hubNow);
-
 /** The city's mode at hubNow: the newest city change, or what it replaced once its end time passed. */
 export function cityModeOf(s: Pick<HubState, 'mode'>, hubNow: number): ModeName {
-  const c = s.mode;
-  if (!c) return 'daily';
-  return holds(c, hubNow) || c.kind === 'end' ? c.mode : (c.from ?? 'daily');
+  return s.mode ? cityModeAt(s.mode, hubNow) : 'daily';
 }
 
 /** Area id → the emergency declared for it, for those in force. */
 export function areaOverrides(s: Pick<HubState, 'areaModes'>, hubNow: number): Map<string, ModeChange> {
-  return new Map(s.areaModes.filter((c) => c.areaId !== null && holds(c, hubNow)).map((c) => [c.areaId!, c]));
+  return new Map(s.areaModes.filter((c) => c.areaId !== null && changeHolds(c, hubNow)).map((c) => [c.areaId!, c]));
 }
 
 /** The mode in force at an area: its own emergency, or one of an area containing it, else the city's. */
