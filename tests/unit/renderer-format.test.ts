@@ -1,7 +1,7 @@
 // Times a person reads are in the center's time zone, whatever zone the machine showing them is set to.
 import { describe, expect, it } from 'vitest';
 import { formatTime } from '../../renderer/src/common/format';
-import { DEFAULT_TIME_ZONE } from '../../renderer/src/hub/state';
+import { DEFAULT_TIME_ZONE } from '../../shared/time';
 
 describe('formatTime', () => {
   const t = Date.UTC(2026, 11, 1, 16, 30, 5); // 2026-12-01 16:30:05 UTC = 2026-12-02 00:30:05 in Nanjing

@@ -2,6 +2,8 @@
 // Collections are replaced (not mutated) when they change so React can compare by identity.
 import type { AlertKind, Area, Camera, Incident, ModeChange, ModeName, Route, Sos, Task, Unit, UserPublic } from '../../../shared/domain';
 import type { VersionedProfile } from '../../../shared/modes';
+// The center's time zone until the hub says otherwise (session:ready carries the real one).
+import { DEFAULT_TIME_ZONE } from '../../../shared/time';
 import type { HubEvent, HubEventData, Snapshot, StreamHealth } from '../../../shared/protocol';
 
 export type ConnectionStatus = 'signed_out' | 'connecting' | 'live' | 'reconnecting' | 'offline';
@@ -40,8 +42,6 @@ export type ConsoleAlert = {
 /** A command made while the hub was away, waiting to be sent (in order, with its commandId) on return. */
 export type QueuedCommand = { commandId: string; name: string; since: number };
 
-/** The center's time zone until the hub says otherwise (the demo center is in Nanjing). */
-export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 
 export type HubState = {
   connection: Connection;
