@@ -320,23 +320,32 @@ describe('the operator console', () => {
     let kind: string | null = null;
     let spot: [number, number] | null = null;
     for (let attempt = 0; attempt < 6 && kind !== 'area'; attempt++) {
+      // The spot is read from a map at rest, so the click lands where it was read.
+      await page.waitForFunction(() => !window.__xiuhua!.map!.isMoving() && window.__xiuhua!.map!.loaded(), undefined, { timeout: 60_000 });
       spot = await page.evaluate(() => {
-        // A point in the view where a cell and nothing else is under the pointer.
+        // A point in the view where a cell is under the pointer itself (the console's pick box is ±6 px) and
+        // nothing else is within ±14 px, so a unit one step away cannot win either.
         const map = window.__xiuhua!.map!;
         const c = map.getCanvas();
         const layers = ['officers', 'vehicles', 'cameras', 'cameras-moving', 'incidents', 'posts', 'routes', 'routes-inactive', 'cells-fill'].filter((l) => map.getLayer(l));
         for (let y = 80; y < c.clientHeight - 80; y += 23) {
           for (let x = 80; x < c.clientWidth - 80; x += 29) {
+            const under = map.queryRenderedFeatures([x, y], { layers: ['cells-fill'] });
+            if (under.length === 0) continue;
             const ids = map.queryRenderedFeatures([[x - 14, y - 14], [x + 14, y + 14]], { layers }).map((f) => f.layer.id);
-            if (ids.length > 0 && ids.every((id) => id === 'cells-fill')) return map.unproject([x, y]).toArray() as [number, number];
+            if (ids.every((id) => id === 'cells-fill')) return map.unproject([x, y]).toArray() as [number, number];
           }
         }
         return null;
       });
       expect(spot).not.toBeNull();
-      await clickAt(spot!);
       const any = page.locator('[data-testid=side-panel]');
+      const shown = async () => (await any.count()) ? `${await any.getAttribute('data-kind')}:${await any.getAttribute('data-id')}` : '';
+      const before = await shown();
+      await clickAt(spot!);
       await any.waitFor({ timeout: 30_000 });
+      // Wait for this click's panel (an area panel keeps its id when the same cell is clicked again).
+      await expect.poll(shown, { timeout: 10_000 }).not.toBe(before).catch(() => undefined);
       kind = await any.getAttribute('data-kind');
     }
     expect(kind).toBe('area');
