@@ -264,6 +264,18 @@ describe('the operator console', () => {
     await page.mouse.click(box!.x + pt.x, box!.y + pt.y, { button });
   }
 
+  /** Click there and read the side panel this click opened: a panel already open stays until React swaps it,
+   *  so wait for it to change (the same thing clicked again keeps the same panel: then it is read as it is). */
+  async function clickAndRead(at: [number, number]): Promise<{ kind: string | null; id: string | null }> {
+    const panel = page.locator('[data-testid=side-panel]');
+    const shown = async () => ((await panel.count()) ? `${await panel.getAttribute('data-kind')}|${await panel.getAttribute('data-id')}` : '');
+    const before = await shown();
+    await clickAt(at);
+    await panel.waitFor({ timeout: 30_000 });
+    await expect.poll(shown, { timeout: 10_000 }).not.toBe(before).catch(() => undefined);
+    return { kind: await panel.getAttribute('data-kind'), id: await panel.getAttribute('data-id') };
+  }
+
   /** Fly there and wait until the map has stopped and drawn `layer`. */
   async function lookAt(at: [number, number], zoom: number, layer: string): Promise<void> {
     await page.evaluate(({ at, zoom }) => window.__xiuhua!.map!.jumpTo({ center: at, zoom }), { at, zoom });
@@ -300,10 +312,7 @@ describe('the operator console', () => {
       }, officer!.id);
       // An open panel stays open: closing it would widen the map between reading the point and clicking it.
       const before = await page.evaluate((id) => window.__xiuhua!.hub.positions.get(id)!.trail.at(-1)!, officer!.id);
-      await clickAt(drawn ?? now);
-      const panel = page.locator('[data-testid=side-panel]');
-      await panel.waitFor({ timeout: 30_000 });
-      picked = { kind: await panel.getAttribute('data-kind'), id: await panel.getAttribute('data-id') };
+      picked = await clickAndRead(drawn ?? now);
       if (picked.kind === 'camera') {
         // Only a step of the officer can put its body camera (drawn beside it) under the click.
         const after = await page.evaluate((id) => window.__xiuhua!.hub.positions.get(id)!.trail.at(-1)!, officer!.id);
@@ -339,14 +348,7 @@ describe('the operator console', () => {
         return null;
       });
       expect(spot).not.toBeNull();
-      const any = page.locator('[data-testid=side-panel]');
-      const shown = async () => (await any.count()) ? `${await any.getAttribute('data-kind')}:${await any.getAttribute('data-id')}` : '';
-      const before = await shown();
-      await clickAt(spot!);
-      await any.waitFor({ timeout: 30_000 });
-      // Wait for this click's panel (an area panel keeps its id when the same cell is clicked again).
-      await expect.poll(shown, { timeout: 10_000 }).not.toBe(before).catch(() => undefined);
-      kind = await any.getAttribute('data-kind');
+      kind = (await clickAndRead(spot!)).kind;
     }
     expect(kind).toBe('area');
     const panel = page.locator('[data-testid=side-panel][data-kind=area]');
