@@ -1,5 +1,6 @@
 // The one path every command takes: role check, validation, idempotency, one transaction holding the
 // change + its events + its audit entry + the command ledger row, then the ack (only after the commit).
+// Commands that arrive together share that transaction, each in a savepoint of its own (group-commit.ts).
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { ActorRole } from '../../shared/domain';
@@ -91,9 +92,51 @@ export type RunOptions<R> = {
   settle?: (ack: Ack<R>) => void;
 };
 
+/** One command as the runner takes it: what it is, who sends it, what they sent, and when it arrived. */
+export type CommandCall<R = unknown> = {
+  def: CommandDef<z.ZodType, R>; actor: Actor; raw: unknown; now: number; opts?: RunOptions<R>;
+};
+
+const NOT_COMMITTED: CommandError = { code: 'internal', message: 'the hub could not record this command; nothing was changed' };
+
+/** The whole batch's transaction ended under it (SQLite rolls back on a full disk, an I/O error): nobody's change stands. */
+class BatchAborted extends Error {}
+
+/**
+ * Runs commands in one transaction (one commit, one fsync), each in a savepoint of its own: a refused
+ * command rolls back only its own change, and what the others did stands. The commands are decided in
+ * the order given, so the ledger sees the ones before (a commandId twice in one batch is applied once,
+ * the second answered from the ledger) and the audit chain is in that order. The caller acks and
+ * broadcasts only after this returns: the commit has happened by then. If the commit fails, every
+ * command of the batch is answered `internal` and nothing of any of them is kept.
+ */
+export function runCommands(db: Db, calls: readonly CommandCall[], hooks: { beforeCommit?: (size: number) => void } = {}): RunOutcome<unknown>[] {
+  try {
+    return db.transaction(() => {
+      const outcomes = calls.map((call) => {
+        const outcome = decide(db, call);
+        if (!db.inTransaction) throw new BatchAborted('the batch transaction was rolled back by SQLite');
+        return outcome;
+      });
+      hooks.beforeCommit?.(calls.length);
+      return outcomes;
+    }).immediate();
+  } catch (e) {
+    console.error(`a batch of ${calls.length} command(s) could not be committed:`, e);
+    return calls.map(() => ({ ack: { ok: false, error: NOT_COMMITTED }, events: [] }));
+  }
+}
+
+/** One command on its own: a batch of one (the scheduler, tools, tests). */
 export function runCommand<S extends z.ZodType, R>(
   db: Db, def: CommandDef<S, R>, actor: Actor, raw: unknown, now = Date.now(), opts: RunOptions<R> = {},
 ): RunOutcome<R> {
+  const call = { def, actor, raw, now, opts } as unknown as CommandCall;
+  return runCommands(db, [call])[0] as RunOutcome<R>;
+}
+
+/** Decides one command inside the batch's transaction: its change (in a savepoint), or its refusal. */
+function decide<R>(db: Db, { def, actor, raw, now, opts = {} }: CommandCall<R>): RunOutcome<R> {
   const { settle } = opts;
   // With a settle hook the refusal must be written in the same transaction as it, so row by row.
   const refuseWith = (error: CommandError): Ack<never> => (settle
@@ -106,7 +149,7 @@ export function runCommand<S extends z.ZodType, R>(
   if (!parsed.success) {
     return { ack: refuseWith({ code: 'invalid_payload', message: zodMessage(parsed.error) }), events: [] };
   }
-  const payload = parsed.data as z.output<S> & { commandId: string };
+  const payload = parsed.data as { commandId: string };
   // The parsed payload, canonically encoded: a retry sends the same command, so the same hash.
   const payloadHash = createHash('sha256').update(canonicalJson(payload)).digest('hex');
   const previous = findAppliedCommand(db, payload.commandId);
@@ -138,6 +181,8 @@ export function runCommand<S extends z.ZodType, R>(
     })();
     return { ack: { ok: true, result: events.result }, events: events.written };
   } catch (e) {
+    // Rolled back to its savepoint, the batch goes on; rolled back whole (SQLite's own abort), it does not.
+    if (!db.inTransaction) throw e;
     const error: CommandError = e instanceof CommandFailure
       ? { code: e.code, message: e.message }
       : { code: 'internal', message: 'the hub could not apply this command; nothing was changed' };

@@ -30,6 +30,7 @@ import { DEFAULT_RENDERER_DIR } from './http/static';
 import { startSystemActor } from './system-actor';
 import { attachConsole, type ConsoleNamespace } from './transport/console';
 import { attachField, deviceRoom, type FieldNamespace } from './transport/field';
+import { createCommandRunner, type GroupCommitOptions } from './group-commit';
 import { createRefusalAuditor, refusalWriter } from './refusals';
 import { createLoginThrottle, type ThrottleLimits } from './throttle';
 import { createGuard, type Refuser } from './transport/guard';
@@ -67,6 +68,8 @@ export type HubOptions = {
   sealEveryMs?: number;
   /** message budgets, login throttling and the refusal summary window (defaults in docs/protocol.md) */
   limits?: HubLimits;
+  /** how commands are committed: batched (default), or one transaction each (`perCommand`, the bench's baseline) */
+  commands?: Omit<GroupCommitOptions, 'log'>;
 };
 
 export type HubLimits = {
@@ -200,12 +203,13 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     system.afterCommand(); // the command may have queued or cancelled timed work
     if (name === 'camera:upsert') media.setCameras(listCameras(db));
   };
+  const commands = createCommandRunner(db, { ...opts.commands, log });
   attachConsole(consoles, {
-    db, services, broadcast, afterCommit, refuse, timeZone, demo: !!opts.demo, dataDir: opts.dataDir, throttle, refusals,
+    db, commands, services, broadcast, afterCommit, refuse, timeZone, demo: !!opts.demo, dataDir: opts.dataDir, throttle, refusals,
     guard: createGuard({ limit: consoleLimit, refuse: refuseAudited, log }),
   });
   attachField(field, {
-    db, services, broadcast, afterCommit, refuse, timeZone, throttle, refusals, log,
+    db, commands, services, broadcast, afterCommit, refuse, timeZone, throttle, refusals, log,
     guard: createGuard({ limit: fieldLimit, refuse: refuseAudited, log }),
   });
   io.engine.on('connection_error', (err: { message: string }) => log(`connection refused: ${err.message}`));
@@ -215,6 +219,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   } catch (e) {
     // Leave nothing open behind a failed start (the Electron shell retries in the same process tree).
     system.stop();
+    commands.close();
     clearInterval(sealTimer);
     pipeline.close();
     await media.close();
@@ -231,6 +236,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     url: hubUrl, port, db, pipeline,
     close: () => (closing ??= (async () => {
       system.stop(); // what is due later stays pending in the store
+      commands.close(); // what was received is committed and answered; what comes after is refused
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await media.close();
       clearInterval(sealTimer);

@@ -3,7 +3,8 @@
 import type { Socket } from 'socket.io';
 import type { z } from 'zod';
 import type { Db } from '../../store/db';
-import { runCommand, type Actor, type CommandDef, type RefusalWriter, type ScopedEvent } from '../commands';
+import type { Actor, CommandDef, RefusalWriter, ScopedEvent } from '../commands';
+import type { CommandRunner } from '../group-commit';
 import { answerRequest, type RequestTable } from '../requests';
 import type { HubServices } from '../services';
 import type { Guard } from './guard';
@@ -12,6 +13,8 @@ export type CommandTable = Record<string, CommandDef<z.ZodType, unknown>>;
 
 export type DispatchDeps = {
   db: Db;
+  /** where commands are run: batched into shared transactions (group-commit.ts) */
+  commands: CommandRunner;
   guard: Guard;
   services: HubServices;
   broadcast: (events: ScopedEvent[]) => void;
@@ -28,10 +31,12 @@ export function bindTables(deps: DispatchDeps, socket: Socket, actor: () => Acto
   guard.refuseUnknown(socket, actor, nsp);
   for (const def of Object.values(commands)) {
     guard.on(socket, actor, def.name, (payload, ack) => {
-      const { ack: res, events } = runCommand(db, def, actor(), payload, Date.now(), { timeZone: deps.timeZone, refuseWith: deps.refuse });
-      ack(res); // the transaction has committed (or the refusal has been audited) by now
-      broadcast(events);
-      if (res.ok) deps.afterCommit?.(def.name);
+      const call = { def, actor: actor(), raw: payload, now: Date.now(), opts: { timeZone: deps.timeZone, refuseWith: deps.refuse } };
+      deps.commands.submit(call, ({ ack: res, events }) => {
+        ack(res); // the transaction has committed (or the refusal has been audited) by now
+        broadcast(events);
+        if (res.ok) deps.afterCommit?.(def.name);
+      });
     });
   }
   for (const def of Object.values(requests)) {
