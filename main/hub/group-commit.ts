@@ -11,7 +11,7 @@ import { runCommands, type CommandCall, type RunOutcome } from './commands';
 export type GroupCommitOptions = {
   /** one transaction per command, run as it arrives (the baseline the bench compares with) */
   perCommand?: boolean;
-  /** commands in one transaction at most; more wait for the next (default 256) */
+  /** commands in one transaction at most; more wait for the next turn (default 128: a batch blocks the event loop while it runs) */
   maxBatch?: number;
   /** called inside each batch's transaction just before it commits, with its size (tests, figures) */
   beforeCommit?: (size: number) => void;
@@ -30,7 +30,7 @@ type Queued = { call: CommandCall; done: (outcome: RunOutcome<unknown>) => void 
 const CLOSING: RunOutcome<never> = { ack: { ok: false, error: { code: 'internal', message: 'the hub is stopping; nothing was changed' } }, events: [] };
 
 export function createCommandRunner(db: Db, opts: GroupCommitOptions = {}): CommandRunner {
-  const maxBatch = opts.perCommand ? 1 : Math.max(1, opts.maxBatch ?? 256);
+  const maxBatch = opts.perCommand ? 1 : Math.max(1, opts.maxBatch ?? 128);
   const log = opts.log ?? ((line: string) => console.error(line));
   const hooks = { beforeCommit: opts.beforeCommit };
   let queue: Queued[] = [];
