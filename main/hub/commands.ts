@@ -97,8 +97,6 @@ export type CommandCall<R = unknown> = {
   def: CommandDef<z.ZodType, R>; actor: Actor; raw: unknown; now: number; opts?: RunOptions<R>;
 };
 
-const NOT_COMMITTED: CommandError = { code: 'internal', message: 'the hub could not record this command; nothing was changed' };
-
 /** The whole batch's transaction ended under it (SQLite rolls back on a full disk, an I/O error): nobody's change stands. */
 class BatchAborted extends Error {}
 
@@ -107,27 +105,22 @@ class BatchAborted extends Error {}
  * command rolls back only its own change, and what the others did stands. The commands are decided in
  * the order given, so the ledger sees the ones before (a commandId twice in one batch is applied once,
  * the second answered from the ledger) and the audit chain is in that order. The caller acks and
- * broadcasts only after this returns: the commit has happened by then. If the commit fails, every
- * command of the batch is answered `internal` and nothing of any of them is kept.
+ * broadcasts only after this returns: the commit has happened by then. Throws if the transaction
+ * cannot commit; then nothing of any of the commands is kept.
  */
 export function runCommands(db: Db, calls: readonly CommandCall[], hooks: { beforeCommit?: (size: number) => void } = {}): RunOutcome<unknown>[] {
-  try {
-    return db.transaction(() => {
-      const outcomes = calls.map((call) => {
-        const outcome = decide(db, call);
-        if (!db.inTransaction) throw new BatchAborted('the batch transaction was rolled back by SQLite');
-        return outcome;
-      });
-      hooks.beforeCommit?.(calls.length);
-      return outcomes;
-    }).immediate();
-  } catch (e) {
-    console.error(`a batch of ${calls.length} command(s) could not be committed:`, e);
-    return calls.map(() => ({ ack: { ok: false, error: NOT_COMMITTED }, events: [] }));
-  }
+  return db.transaction(() => {
+    const outcomes = calls.map((call) => {
+      const outcome = decide(db, call);
+      if (!db.inTransaction) throw new BatchAborted('the batch transaction was rolled back by SQLite');
+      return outcome;
+    });
+    hooks.beforeCommit?.(calls.length);
+    return outcomes;
+  }).immediate();
 }
 
-/** One command on its own: a batch of one (the scheduler, tools, tests). */
+/** One command on its own: a batch of one (the scheduler, tools, tests); throws if the store cannot commit it. */
 export function runCommand<S extends z.ZodType, R>(
   db: Db, def: CommandDef<S, R>, actor: Actor, raw: unknown, now = Date.now(), opts: RunOptions<R> = {},
 ): RunOutcome<R> {

@@ -27,6 +27,7 @@ export type CommandRunner = {
 
 type Queued = { call: CommandCall; done: (outcome: RunOutcome<unknown>) => void };
 
+const NOT_COMMITTED: RunOutcome<never> = { ack: { ok: false, error: { code: 'internal', message: 'the hub could not record this command; nothing was changed' } }, events: [] };
 const CLOSING: RunOutcome<never> = { ack: { ok: false, error: { code: 'internal', message: 'the hub is stopping; nothing was changed' } }, events: [] };
 
 export function createCommandRunner(db: Db, opts: GroupCommitOptions = {}): CommandRunner {
@@ -38,7 +39,13 @@ export function createCommandRunner(db: Db, opts: GroupCommitOptions = {}): Comm
   let closed = false;
 
   function commit(batch: Queued[]): void {
-    const outcomes = runCommands(db, batch.map((q) => q.call), hooks);
+    let outcomes: RunOutcome<unknown>[];
+    try {
+      outcomes = runCommands(db, batch.map((q) => q.call), hooks);
+    } catch (e) {
+      log(`a batch of ${batch.length} command(s) could not be committed: ${(e as Error)?.stack ?? String(e)}`);
+      outcomes = batch.map(() => NOT_COMMITTED);
+    }
     // In arrival order, so acks and broadcasts (event seq) come out in commit order.
     batch.forEach((q, i) => {
       try {
