@@ -199,8 +199,21 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const throttle = createLoginThrottle(opts.limits?.login);
   const consoleLimit = messageLimiter({ ...CONSOLE_BUDGET, ...opts.limits?.console }, refusals);
   const fieldLimit = messageLimiter({ ...FIELD_BUDGET, ...opts.limits?.field }, refusals);
+  let wakeQueued = false;
   const afterCommit = (name: string) => {
-    system.afterCommand(); // the command may have queued or cancelled timed work
+    // The command may have queued or cancelled timed work. Once per batch (group-commit.ts answers a
+    // batch's commands in one go, before this microtask runs), not once per command.
+    if (!wakeQueued) {
+      wakeQueued = true;
+      queueMicrotask(() => {
+        wakeQueued = false;
+        try {
+          system.afterCommand();
+        } catch (e) {
+          log(`re-reading the schedule after a command failed: ${(e as Error).message}`);
+        }
+      });
+    }
     if (name === 'camera:upsert') media.setCameras(listCameras(db));
   };
   const commands = createCommandRunner(db, { ...opts.commands, log });

@@ -38,6 +38,7 @@ const LOW_RATE = envInt('BENCH_CMD_LOW_RATE', 100);
 const SECONDS = envInt('BENCH_CMD_SECONDS', 10);
 const WARMUP_MS = 2000;
 const ACK_TIMEOUT_MS = 30_000;
+const MAX_UNANSWERED = 100; // per console, open loop
 const GATEWAYS = 4;
 const TICK_MS = 20; // gateways: 10,000 units at 1 Hz = 50 messages/s per gateway
 const CENTER = [118.767825, 32.030982] as const;
@@ -199,7 +200,7 @@ function moveUnits(gateways: FieldSocket[]): () => void {
 
 const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
 
-type PhaseFigures = { ackedPerS: number; p50: number; p99: number; p999: number; max: number; refused: number; timeouts: number; hubCpuPct: number; cpuUsPerCommand: number; meanBatch: number; eventsPerConsolePerS: number };
+type PhaseFigures = { ackedPerS: number; p50: number; p99: number; p999: number; max: number; refused: number; timeouts: number; skipped: number; hubCpuPct: number; cpuUsPerCommand: number; meanBatch: number; eventsPerConsolePerS: number };
 
 /** `rate` null: closed loop (INFLIGHT per console); a number: open loop at that many commands/s. */
 async function phase(t: Target, consoles: ConsoleSocket[], rate: number | null): Promise<PhaseFigures> {
@@ -210,6 +211,7 @@ async function phase(t: Target, consoles: ConsoleSocket[], rate: number | null):
   let acked = 0;
   let refused = 0;
   let timeouts = 0;
+  let skipped = 0;
   let measuring = false;
   let running = true;
   const pending: Array<Promise<unknown>> = [];
@@ -229,14 +231,28 @@ async function phase(t: Target, consoles: ConsoleSocket[], rate: number | null):
     for (const c of consoles) for (let k = 0; k < INFLIGHT; k++) pending.push(loop(c));
   } else {
     // Open loop: `rate` per second whatever the answers, spread over the consoles every 10 ms.
+    // A console with MAX_UNANSWERED commands unanswered skips its turn (counted): a hub that cannot
+    // carry the rate is then measured with a bounded backlog, not one that grows for minutes.
     let owed = 0;
     let last = preciseNow();
     let turn = 0;
+    const unanswered = new Map(consoles.map((c) => [c, 0]));
     const timer = setInterval(() => {
       const now = preciseNow();
       owed += ((now - last) / 1000) * rate;
       last = now;
-      for (; owed >= 1; owed--) pending.push(sendCommand(consoles[turn++ % consoles.length]!).then(record));
+      for (; owed >= 1; owed--) {
+        const c = consoles[turn++ % consoles.length]!;
+        if (unanswered.get(c)! >= MAX_UNANSWERED) {
+          if (measuring) skipped++;
+          continue;
+        }
+        unanswered.set(c, unanswered.get(c)! + 1);
+        pending.push(sendCommand(c).then((r) => {
+          unanswered.set(c, unanswered.get(c)! - 1);
+          record(r);
+        }));
+      }
     }, 10);
     stopOpen = () => clearInterval(timer);
   }
@@ -256,7 +272,7 @@ async function phase(t: Target, consoles: ConsoleSocket[], rate: number | null):
   const committed = after.commits.commands - before.commits.commands;
   return {
     ackedPerS: Math.round(acked / s), p50: round2(percentile(sorted, 50)), p99: round2(percentile(sorted, 99)), p999: round2(percentile(sorted, 99.9)),
-    max: round2(sorted.at(-1) ?? NaN), refused, timeouts,
+    max: round2(sorted.at(-1) ?? NaN), refused, timeouts, skipped,
     hubCpuPct: Math.round(((after.cpu - before.cpu) / s) * 100),
     cpuUsPerCommand: round2(((after.cpu - before.cpu) * 1e6) / Math.max(1, committed)),
     meanBatch: round2(committed / Math.max(1, after.commits.batches - before.commits.batches)),
@@ -304,7 +320,7 @@ export async function run(): Promise<Record<string, number | string>> {
     f[`${label}: max acked commands/s (closed loop, ${CONSOLES}×${INFLIGHT} in flight)`] = r.closed.ackedPerS;
     f[`${label}: closed loop ack p50 / p99 ms`] = `${r.closed.p50} / ${r.closed.p99}`;
     f[`${label}: closed loop commands per commit, hub CPU µs per command`] = `${r.closed.meanBatch} / ${r.closed.cpuUsPerCommand}`;
-    f[`${label}: open loop at ${RATE}/s: acked/s`] = r.open.ackedPerS;
+    f[`${label}: open loop at ${RATE}/s: acked/s (not sent: ${MAX_UNANSWERED} unanswered on that console)`] = `${r.open.ackedPerS} (${r.open.skipped})`;
     f[`${label}: open loop ack p50 / p99 / p99.9 / max ms`] = `${r.open.p50} / ${r.open.p99} / ${r.open.p999} / ${r.open.max}`;
     f[`${label}: open loop commands per commit, hub CPU %`] = `${r.open.meanBatch} / ${r.open.hubCpuPct}`;
     f[`${label}: open loop at ${LOW_RATE}/s: acked/s, ack p50 / p99 / max ms`] = `${r.low.ackedPerS}, ${r.low.p50} / ${r.low.p99} / ${r.low.max}`;
@@ -313,7 +329,8 @@ export async function run(): Promise<Record<string, number | string>> {
   }
   f['ratio: max acked commands/s, group / baseline'] = round2(group.closed.ackedPerS / base.closed.ackedPerS);
   f[`ratio: ack p99 at ${LOW_RATE}/s, baseline / group`] = round2(base.low.p99 / group.low.p99);
-  f['aims: ≥ 2000 commands/s, ack p99 ≤ 50 ms (open loop)'] = `${group.closed.ackedPerS >= 2000 ? 'met' : 'not met'} / ${group.open.p99 <= 50 ? 'met' : 'not met'}`;
+  const carried = group.open.skipped === 0 && group.open.ackedPerS >= 0.95 * RATE;
+  f[`aims (group): ≥ 2000 commands/s; ack p99 ≤ 50 ms at ${RATE}/s`] = `${group.closed.ackedPerS >= 2000 ? 'met' : 'not met'}; ${!carried ? 'rate not carried' : group.open.p99 <= 50 ? 'met' : 'not met'}`;
   return f;
 }
 
