@@ -8,7 +8,9 @@
 // over the consoles, each ack timed from its emit; first at BENCH_CMD_LOW_RATE, which the baseline can carry
 // too, so that latency is also compared where both keep up). Every command is `incident:create` with a fresh
 // commandId; every console receives every resulting event, as real consoles do. The console message
-// budget (50/s per socket) is lifted for the bench: it is flood policy, not the commit path.
+// budget (50/s per socket) is lifted for the bench: it is flood policy, not the commit path. Hub CPU per
+// command is net of what the moving units cost it (measured on the same hub before the commands start).
+// Last, the store side alone (no sockets, this process): one per transaction vs 64 per transaction.
 //
 // Knobs (environment): BENCH_UNITS (10000), BENCH_CMD_CONSOLES (10), BENCH_CMD_INFLIGHT (16),
 // BENCH_CMD_RATE (2000), BENCH_CMD_LOW_RATE (100), BENCH_CMD_SECONDS (10 per phase), BENCH_CPU_PROF (a directory: profile the hubs there).
@@ -274,13 +276,25 @@ async function phase(t: Target, consoles: ConsoleSocket[], rate: number | null):
     ackedPerS: Math.round(acked / s), p50: round2(percentile(sorted, 50)), p99: round2(percentile(sorted, 99)), p999: round2(percentile(sorted, 99.9)),
     max: round2(sorted.at(-1) ?? NaN), refused, timeouts, skipped,
     hubCpuPct: Math.round(((after.cpu - before.cpu) / s) * 100),
-    cpuUsPerCommand: round2(((after.cpu - before.cpu) * 1e6) / Math.max(1, committed)),
+    // Net of what the moving units cost the hub on their own (measured just before, same hub).
+    cpuUsPerCommand: round2((Math.max(0, after.cpu - before.cpu - positionsCpuRate * s) * 1e6) / Math.max(1, committed)),
     meanBatch: round2(committed / Math.max(1, after.commits.batches - before.commits.batches)),
     eventsPerConsolePerS: Math.round((after.events - before.events) / s / consoles.length),
   };
 }
 
-async function measure(mode: Mode): Promise<{ closed: PhaseFigures; open: PhaseFigures; low: PhaseFigures; benchLoopDelayP99: number }> {
+/** The hub's CPU share while only the units move (no commands): what the command figures are net of. */
+async function positionsOnlyCpu(t: Target): Promise<number> {
+  await new Promise((r) => setTimeout(r, WARMUP_MS));
+  const c0 = childCpuSeconds(t.child);
+  const t0 = preciseNow();
+  await new Promise((r) => setTimeout(r, (SECONDS * 1000) / 2));
+  return (childCpuSeconds(t.child) - c0) / ((preciseNow() - t0) / 1000);
+}
+
+let positionsCpuRate = 0;
+
+async function measure(mode: Mode): Promise<{ closed: PhaseFigures; open: PhaseFigures; low: PhaseFigures; benchLoopDelayP99: number; positionsCpuPct: number }> {
   const t = await startTarget(mode);
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   try {
@@ -289,11 +303,12 @@ async function measure(mode: Mode): Promise<{ closed: PhaseFigures; open: PhaseF
     const stopUnits = moveUnits(gateways);
     loopDelay.enable();
     try {
+      positionsCpuRate = await positionsOnlyCpu(t);
       const closed = await phase(t, consoles, null);
       // The low rate before the high one: a hub that cannot carry the high one is left with a backlog.
       const low = await phase(t, consoles, LOW_RATE);
       const open = await phase(t, consoles, RATE);
-      return { closed, open, low, benchLoopDelayP99: round2(loopDelay.percentile(99) / 1e6) };
+      return { closed, open, low, benchLoopDelayP99: round2(loopDelay.percentile(99) / 1e6), positionsCpuPct: Math.round(positionsCpuRate * 100) };
     } finally {
       loopDelay.disable();
       stopUnits();
@@ -304,6 +319,48 @@ async function measure(mode: Mode): Promise<{ closed: PhaseFigures; open: PhaseF
   }
 }
 
+/**
+ * The store side alone, in this process, no sockets: the same command through the runner's path
+ * (runCommands) one per transaction and in batches — what the commit costs, apart from the transport.
+ */
+async function storeOnly(): Promise<Record<string, { perS: number; cpuUs: number; commitMs: number }>> {
+  const { runCommands } = await import('../../main/hub/commands');
+  const { consoleHandlers } = await import('../../main/hub/handlers/console');
+  const { ensureInitialMode, loadDemoCity, seedDemo } = await import('../../main/hub/seed');
+  const { openStore } = await import('../../main/store/db');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-bench-commands-store-'));
+  const db = openStore(dir);
+  try {
+    seedDemo(db, loadDemoCity(), [], Date.now());
+    ensureInitialMode(db, Date.now());
+    const def = consoleHandlers({ dataDir: dir })['incident:create'] as unknown as Parameters<typeof runCommands>[1][number]['def'];
+    let n = 0;
+    const call = () => ({
+      def, actor: { id: 'operator', role: 'operator' as const }, now: Date.now(),
+      raw: { commandId: `store-${n++}-bench`, category: 'sanitation', priority: 2, position: [CENTER[0], CENTER[1]], description: 'store bench' },
+    });
+    const out: Record<string, { perS: number; cpuUs: number; commitMs: number }> = {};
+    for (const size of [1, 64]) {
+      let commands = 0;
+      let batches = 0;
+      const c0 = process.cpuUsage();
+      const t0 = preciseNow();
+      while (preciseNow() - t0 < 3000) {
+        runCommands(db, Array.from({ length: size }, call));
+        commands += size;
+        batches++;
+      }
+      const s = (preciseNow() - t0) / 1000;
+      const cpu = process.cpuUsage(c0);
+      out[String(size)] = { perS: Math.round(commands / s), cpuUs: round2((cpu.user + cpu.system) / commands), commitMs: round2((s * 1000) / batches) };
+    }
+    return out;
+  } finally {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function run(): Promise<Record<string, number | string>> {
   console.log(`commands: ${CONSOLES} consoles, ${UNITS} units at 1 Hz; closed loop ${INFLIGHT} in flight per console, open loop ${RATE}/s and ${LOW_RATE}/s; ${SECONDS} s per phase`);
   const load0 = os.loadavg()[0]!;
@@ -311,6 +368,8 @@ export async function run(): Promise<Record<string, number | string>> {
   console.log(`  one transaction per command: ${JSON.stringify(base)}`);
   const group = await measure('group');
   console.log(`  group commit: ${JSON.stringify(group)}`);
+  const store = await storeOnly();
+  console.log(`  store only: ${JSON.stringify(store)}`);
   const load1 = os.loadavg()[0]!;
   const f: Record<string, number | string> = {
     'setup': `${CONSOLES} consoles, ${UNITS} units at 1 Hz, synchronous=FULL, incident:create`,
@@ -319,13 +378,16 @@ export async function run(): Promise<Record<string, number | string>> {
   for (const [label, r] of [['group', group], ['baseline (1 tx per command)', base]] as const) {
     f[`${label}: max acked commands/s (closed loop, ${CONSOLES}×${INFLIGHT} in flight)`] = r.closed.ackedPerS;
     f[`${label}: closed loop ack p50 / p99 ms`] = `${r.closed.p50} / ${r.closed.p99}`;
-    f[`${label}: closed loop commands per commit, hub CPU µs per command`] = `${r.closed.meanBatch} / ${r.closed.cpuUsPerCommand}`;
+    f[`${label}: closed loop commands per commit / hub CPU µs per command (net of the units' ${r.positionsCpuPct} %)`] = `${r.closed.meanBatch} / ${r.closed.cpuUsPerCommand}`;
     f[`${label}: open loop at ${RATE}/s: acked/s (not sent: ${MAX_UNANSWERED} unanswered on that console)`] = `${r.open.ackedPerS} (${r.open.skipped})`;
     f[`${label}: open loop ack p50 / p99 / p99.9 / max ms`] = `${r.open.p50} / ${r.open.p99} / ${r.open.p999} / ${r.open.max}`;
     f[`${label}: open loop commands per commit, hub CPU %`] = `${r.open.meanBatch} / ${r.open.hubCpuPct}`;
     f[`${label}: open loop at ${LOW_RATE}/s: acked/s, ack p50 / p99 / max ms`] = `${r.low.ackedPerS}, ${r.low.p50} / ${r.low.p99} / ${r.low.max}`;
     f[`${label}: refused / timed out (all phases)`] = `${r.closed.refused + r.open.refused + r.low.refused} / ${r.closed.timeouts + r.open.timeouts + r.low.timeouts}`;
     f[`${label}: bench event-loop delay p99 ms`] = r.benchLoopDelayP99;
+  }
+  for (const [size, r] of Object.entries(store)) {
+    f[`store only, ${size} per transaction: commands/s, CPU µs per command, ms per transaction`] = `${r.perS}, ${r.cpuUs}, ${r.commitMs}`;
   }
   f['ratio: max acked commands/s, group / baseline'] = round2(group.closed.ackedPerS / base.closed.ackedPerS);
   f[`ratio: ack p99 at ${LOW_RATE}/s, baseline / group`] = round2(base.low.p99 / group.low.p99);
