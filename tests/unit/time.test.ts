@@ -9,6 +9,7 @@ import { addDays, atCenterTime, centerClock, centerDay, centerTimeText, isTimeZo
 import { DEFAULT_MODE_SCHEDULE, nextModeSwitch, scheduledModeAt } from '../../shared/modes';
 import { runCommand } from '../../main/hub/commands';
 import { consoleHandlers } from '../../main/hub/handlers/console';
+import { nextId } from '../../main/hub/handlers/ids';
 import { openStore } from '../../main/store/db';
 
 process.env.TZ = 'America/New_York'; // Node applies a changed TZ to Date at once
@@ -98,5 +99,20 @@ describe('readable ids', () => {
     }, at, { timeZone: SH }).ack;
     expect(create(utc('2026-12-31T15:30:00Z'), 'cmd-time-0001')).toMatchObject({ ok: true, result: { incident: { id: 'I20261231-0001' } } });
     expect(create(utc('2026-12-31T16:30:00Z'), 'cmd-time-0002')).toMatchObject({ ok: true, result: { incident: { id: 'I20270101-0001' } } });
+  });
+
+  it('go on past the 9,999th of a day without repeating one (the padding is four digits)', () => {
+    // The check-in table stands in for a busy day: 10,000 rows of one day, then the next two ids.
+    const stem = 'C20270202-';
+    // Only the ids matter here: the rows name no real unit or post.
+    db.pragma('foreign_keys = OFF');
+    const insert = db.prepare('INSERT INTO check_ins (id, unit_id, post_id, lng, lat, at, on_site) VALUES (?, ?, ?, 0, 0, 0, 1)');
+    const day = utc('2027-02-02T04:00:00Z');
+    expect(nextId(db, 'C', day, SH)).toBe(`${stem}0001`);
+    db.transaction(() => { for (let n = 1; n <= 9_999; n++) insert.run(`${stem}${String(n).padStart(4, '0')}`, 'u', 'p'); })();
+    expect(nextId(db, 'C', day, SH)).toBe(`${stem}10000`);
+    insert.run(`${stem}10000`, 'u', 'p');
+    expect(nextId(db, 'C', day, SH)).toBe(`${stem}10001`);
+    db.pragma('foreign_keys = ON');
   });
 });
