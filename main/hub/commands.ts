@@ -8,6 +8,7 @@ import type { HubEvent, HubEventData } from '../../shared/protocol/events';
 import { appendAudit } from '../store/audit';
 import { canonicalJson } from '../store/canonical';
 import type { Db } from '../store/db';
+import { describeStorageFault, storageFault } from '../store/faults';
 import { appendEvent, findAppliedCommand, recordAppliedCommand } from '../store/log';
 import { DEFAULT_TIME_ZONE } from '../../shared/time';
 
@@ -138,10 +139,13 @@ export function runCommand<S extends z.ZodType, R>(
     })();
     return { ack: { ok: true, result: events.result }, events: events.written };
   } catch (e) {
+    const fault = e instanceof CommandFailure ? null : storageFault(e);
     const error: CommandError = e instanceof CommandFailure
       ? { code: e.code, message: e.message }
-      : { code: 'internal', message: 'the hub could not apply this command; nothing was changed' };
-    if (!(e instanceof CommandFailure)) console.error(`command ${def.name} failed:`, e);
+      : { code: 'internal', message: fault ? describeStorageFault(fault) : 'the hub could not apply this command; nothing was changed' };
+    // A storage fault is the operator's to fix (one line says what); anything else is a bug (the stack).
+    if (fault) console.error(`command ${def.name} refused: ${describeStorageFault(fault)} (${(e as { code: string }).code})`);
+    else if (!(e instanceof CommandFailure)) console.error(`command ${def.name} failed:`, e);
     return { ack: refuseWith(error), events: [] };
   }
 }
