@@ -42,7 +42,6 @@ try {
   if (values.demo) {
     console.log('*** DEMO MODE: demo users', DEMO_USERS.map((u) => u.username).join(' / '), `with password "${DEMO_PASSWORD}" — not for real use ***`);
   }
-  console.log(`hub listening on ${hub.url}`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -55,6 +54,8 @@ try {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // Only now: a supervisor may stop the hub as soon as it reads this line (stdout to a pipe is written at once).
+  console.log(`hub listening on ${hub.url}`);
 } catch (e) {
   if (e instanceof StoreError) fail(e.message);
   if (e instanceof Error && /already in use/.test(e.message)) fail(e.message);

@@ -9,6 +9,7 @@ import type { HubEvent, HubEventData } from '../../shared/protocol/events';
 import { appendAudit } from '../store/audit';
 import { canonicalJson } from '../store/canonical';
 import type { Db } from '../store/db';
+import { describeStorageFault, storageFault } from '../store/faults';
 import { appendEvent, findAppliedCommand, recordAppliedCommand } from '../store/log';
 import { DEFAULT_TIME_ZONE } from '../../shared/time';
 
@@ -176,10 +177,13 @@ function decide<R>(db: Db, { def, actor, raw, now, opts = {} }: CommandCall<R>):
   } catch (e) {
     // Rolled back to its savepoint, the batch goes on; rolled back whole (SQLite's own abort), it does not.
     if (!db.inTransaction) throw e;
+    const fault = e instanceof CommandFailure ? null : storageFault(e);
     const error: CommandError = e instanceof CommandFailure
       ? { code: e.code, message: e.message }
-      : { code: 'internal', message: 'the hub could not apply this command; nothing was changed' };
-    if (!(e instanceof CommandFailure)) console.error(`command ${def.name} failed:`, e);
+      : { code: 'internal', message: fault ? describeStorageFault(fault) : 'the hub could not apply this command; nothing was changed' };
+    // A storage fault is the operator's to fix (one line says what); anything else is a bug (the stack).
+    if (fault) console.error(`command ${def.name} refused: ${describeStorageFault(fault)} (${(e as { code: string }).code})`);
+    else if (!(e instanceof CommandFailure)) console.error(`command ${def.name} failed:`, e);
     return { ack: refuseWith(error), events: [] };
   }
 }

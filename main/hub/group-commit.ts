@@ -6,6 +6,7 @@
 // and its events are broadcast only then. A batch is cut when the event loop turns (setImmediate runs
 // after the I/O that delivered the messages) or at `maxBatch`, so no command waits for a timer.
 import type { Db } from '../store/db';
+import { describeStorageFault, storageFault } from '../store/faults';
 import { runCommands, type CommandCall, type RunOutcome } from './commands';
 
 export type GroupCommitOptions = {
@@ -43,8 +44,12 @@ export function createCommandRunner(db: Db, opts: GroupCommitOptions = {}): Comm
     try {
       outcomes = runCommands(db, batch.map((q) => q.call), hooks);
     } catch (e) {
-      log(`a batch of ${batch.length} command(s) could not be committed: ${(e as Error)?.stack ?? String(e)}`);
-      outcomes = batch.map(() => NOT_COMMITTED);
+      // A full or failing disk is the operator's to fix (one line says what); anything else is a bug (the stack).
+      const fault = storageFault(e);
+      log(fault ? `a batch of ${batch.length} command(s) was not committed: ${describeStorageFault(fault)} (${(e as { code?: string }).code})`
+        : `a batch of ${batch.length} command(s) could not be committed: ${(e as Error)?.stack ?? String(e)}`);
+      const answer: RunOutcome<never> = fault ? { ack: { ok: false, error: { code: 'internal', message: describeStorageFault(fault) } }, events: [] } : NOT_COMMITTED;
+      outcomes = batch.map(() => answer);
     }
     // In arrival order, so acks and broadcasts (event seq) come out in commit order.
     batch.forEach((q, i) => {

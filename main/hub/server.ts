@@ -35,6 +35,7 @@ import { createRefusalAuditor, refusalWriter } from './refusals';
 import { createLoginThrottle, type ThrottleLimits } from './throttle';
 import { createGuard, type Refuser } from './transport/guard';
 import { CONSOLE_BUDGET, FIELD_BUDGET, messageLimiter, type MessageBudget } from './transport/limits';
+import { outboundGuard } from './transport/outbound';
 
 export type HubOptions = {
   port: number;
@@ -77,6 +78,8 @@ export type HubLimits = {
   field?: Partial<MessageBudget>;
   login?: Partial<ThrottleLimits>;
   refusalWindowMs?: number;
+  /** bytes queued for one unread connection before the hub cuts it (default 16 MiB, transport/outbound.ts) */
+  outboundBytes?: number;
 };
 
 export type Hub = {
@@ -135,10 +138,15 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   });
   const consoles: ConsoleNamespace = io.of(NAMESPACES.console);
   const field: FieldNamespace = io.of(NAMESPACES.field);
+  // A client that stops reading is cut before its queue grows past the bound (checked where the hub sends).
+  const outbound = outboundGuard([consoles, field], { limitBytes: opts.limits?.outboundBytes, log });
 
   const pipeline = new PositionPipeline(db, {
     ...opts.positions,
-    fanout: (fixes) => consoles.to('consoles').emit('unit:positions', { fixes }),
+    fanout: (fixes) => {
+      consoles.to('consoles').emit('unit:positions', { fixes });
+      outbound.check();
+    },
     onWriteError: (e) => log(`position write failed, will retry: ${(e as Error).message}`),
     // Alerts go through a callback so that they can move onto the scheduler without touching the pipeline.
     onAlert: (alert) => system.raise(alert),
@@ -173,6 +181,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       const rooms = unitId ? ['gateways', `unit:${unitId}`] : ['gateways', 'terminals'];
       field.to(rooms).emit('event', event);
     }
+    outbound.check();
   }
 
   function snapshot(): Snapshot {
