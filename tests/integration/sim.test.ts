@@ -62,7 +62,7 @@ describe('field simulator through a real hub', () => {
     const incident = await waitFor('an incident', () => events.find((e) => e.data.type === 'incident:created'), 60_000);
     if (checkIn.data.type !== 'checkin:recorded' || incident.data.type !== 'incident:created') throw new Error('unreachable');
     expect(checkIn.data.checkIn.onSite).toBe(true);
-    expect(incident.data.incident.source).toBe('field');
+    expect(incident.data.incident.source.kind).toBe('field');
     expect(sim.stats().commandErrors).toBe(0);
   }, 70_000);
 
