@@ -205,7 +205,7 @@ describe('simulation core', () => {
     const names: string[] = [];
     run(w, minutes(30), (out) => out.commands.forEach((c) => names.push(c.name)));
     expect(names.filter((n) => n !== 'incident:report' && n !== 'sos:raise')).toSatisfy((n: string[]) =>
-      n.join() === 'task:refuse' || n.join() === 'task:accept,task:arrive,task:finish');
+      n.join() === 'task:refuse' || n.join() === 'task:accept,task:arrive,task:finish' || n.join() === 'task:accept,task:depart,task:arrive,task:finish');
     expect(w.activityOf(v.id)).toBe('duty');
     let worst = 0;
     run(w, minutes(5), () => (worst = Math.max(worst, distanceToLine(w.positionOf(v.id)!, routes.get(v.routeId!)!.line))));

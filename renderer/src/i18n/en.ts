@@ -149,7 +149,7 @@ export const en = {
     trace: 'Trace', traceTitle: 'Incident trace', traceEmpty: 'Nothing recorded yet',
     entry: {
       created: 'Created by {{actor}}', step: '{{unit}}: {{state}} ({{actor}})', amendment: 'Amended by {{actor}}: {{reason}} — {{text}}',
-      alert: 'Alert', closed: 'Closed by {{actor}}', at: 'at {{lat}}, {{lng}}',
+      alert: 'Alert', closed: 'Closed by {{actor}}', at: 'at {{where}}',
     },
     tracks: 'Tracks: {{list}}', trackOf: '{{unit}} {{n}} fixes', linkedCameras: 'Linked cameras',
   },

@@ -151,7 +151,7 @@ export const zhCN: Messages = {
     trace: '全程留痕', traceTitle: '事件全程记录', traceEmpty: '尚无记录',
     entry: {
       created: '{{actor}} 创建', step: '{{unit}}：{{state}}（{{actor}}）', amendment: '{{actor}} 补正：{{reason}} —— {{text}}',
-      alert: '告警', closed: '{{actor}} 关闭', at: '位置 {{lat}}, {{lng}}',
+      alert: '告警', closed: '{{actor}} 关闭', at: '位置 {{where}}',
     },
     tracks: '轨迹：{{list}}', trackOf: '{{unit}} {{n}} 个点', linkedCameras: '关联摄像机',
   },

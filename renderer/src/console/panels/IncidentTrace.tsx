@@ -29,7 +29,7 @@ function EntryText({ e }: { e: TraceEntry }) {
     case 'step': return (
       <>
         {t('dispatch.entry.step', { unit: units.get(e.unitId)?.name ?? e.unitId, state: t(`taskState.${e.state}`), actor: e.actor })}
-        {e.position && <> · {t('dispatch.entry.at', { lat: e.position[1].toFixed(5), lng: e.position[0].toFixed(5) })}</>}
+        {e.position && <> · {t('dispatch.entry.at', { where: `${e.position[1].toFixed(5)}, ${e.position[0].toFixed(5)}` })}</>}
         {e.note && <> · {e.note}</>}
       </>
     );
