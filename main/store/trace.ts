@@ -9,7 +9,7 @@ export const TRACE_SQL = {
   commandsOn: `SELECT actor, action, at FROM audit_log WHERE target = ? AND outcome = 'accepted' AND action IN (SELECT value FROM json_each(?)) ORDER BY at, seq`,
   /** alerts since a time (events_at), filtered to the subjects asked for */
   alertsSince: `SELECT at, data FROM events WHERE at >= ? AND type = 'alert:raised'
-    AND json_extract(data, '$.alert.subjectId') IN (SELECT value FROM json_each(?)) ORDER BY seq`,
+    AND json_extract(data, '$.alert.subjectId') IN (SELECT value FROM json_each(?)) ORDER BY at, seq`,
 } as const;
 
 export function commandsOn(db: ReadDb, target: string, actions: readonly string[]): Array<{ actor: string; action: string; at: number }> {

@@ -19,6 +19,7 @@ import { DB_FILE, openStore } from '../../main/store/db';
 import { MIGRATIONS } from '../../main/store/migrations';
 import { findIncident } from '../../main/store/operations';
 import { scheduleAction } from '../../main/store/schedule';
+import { TRACE_SQL } from '../../main/store/trace';
 import { ask, cid, closeClients, consoleClient, fieldClient, hubSnapshot, startTestHub, tempDir, type ConsoleClient, type FieldClient } from './hub-fixture';
 
 let hub: Awaited<ReturnType<typeof startTestHub>>;
@@ -268,6 +269,15 @@ describe('the incident trace', () => {
     expect(t.cameras.map((c) => c.id)).toEqual(bodyCam ? [bodyCam] : []);
     expect((await ask(op, 'incident:trace', { incidentId: 'I-none' })).error?.code).toBe('not_found');
     expect((await ask(gw, 'incident:trace', { incidentId: incident.id })).error?.code).toBe('forbidden');
+  });
+});
+
+describe('the trace reads its indexes', () => {
+  it('the audit log by target and the event log by time, as the store runs them', () => {
+    const plan = (sql: string, ...params: unknown[]) =>
+      (hub.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>).map((r) => r.detail).join(' | ');
+    expect(plan(TRACE_SQL.commandsOn, 'I-1', '[]')).toMatch(/SEARCH audit_log USING INDEX audit_log_target_at \(target=\?\)/);
+    expect(plan(TRACE_SQL.alertsSince, 0, '[]')).toMatch(/SEARCH events USING INDEX events_at \(at>\?\)/);
   });
 });
 
