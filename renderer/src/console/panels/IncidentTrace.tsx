@@ -8,6 +8,7 @@ import { hub, useHub } from '../../hub';
 import { pick } from '../../i18n';
 import { useClock } from '../../common/format';
 import { select } from '../../state/selection';
+import { showTraceTracks } from '../../state/trace-tracks';
 
 function useTrace(incidentId: string, key: string): Trace | null {
   const live = useHub((s) => s.connection.status === 'live');
@@ -44,6 +45,11 @@ export function IncidentTrace({ incidentId, refreshKey }: { incidentId: string; 
   const clock = useClock();
   const units = useHub((s) => s.units);
   const trace = useTrace(incidentId, refreshKey);
+  // The tracks go on the map while the trace is open.
+  useEffect(() => {
+    showTraceTracks(trace?.tracks ?? []);
+  }, [trace]);
+  useEffect(() => () => showTraceTracks([]), []);
   if (!trace) return null;
   return (
     <section className="trace" data-testid="incident-trace">
