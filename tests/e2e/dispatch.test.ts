@@ -1,5 +1,5 @@
 // Dispatch end to end in Chromium: the operator creates an incident inside the grid from a citizen's call,
-// takes the first unit the hub recommends, and the field page (a second page, signed in for that unit)
+// takes the first unit the hub recommends, appends an amendment, and the field page (a second page, signed in for that unit)
 // accepts, sets off, arrives and finishes. Each step shows live on the console — the task's state in
 // the incident panel and a new line in the incident's trace — and the hub's record agrees.
 import fs from 'node:fs';
@@ -123,6 +123,12 @@ describe('dispatch from the console to the field page', () => {
     expect(await task.locator('[data-testid=time-left]').getAttribute('data-deadline')).toBe('ack');
     const taskId = (await task.getAttribute('data-task'))!;
     await panel.locator('[data-testid=trace-entry][data-kind=step][data-state=assigned]').waitFor();
+    // A correction, appended with its reason.
+    await panel.locator('[data-testid=amend-open]').click();
+    await panel.locator('[data-testid=amend-reason]').fill('补充情况');
+    await panel.locator('[data-testid=amend-text]').fill('来电人称车牌为苏A·12345');
+    await panel.locator('[data-testid=amend-send]').click();
+    await panel.locator('[data-testid=trace-entry][data-kind=amendment]').waitFor();
 
     // The field page, signed in for that unit, near the spot.
     const field = await browser.newContext({
@@ -154,7 +160,7 @@ describe('dispatch from the console to the field page', () => {
 
     // The trace on the console is the hub's, in the order things happened.
     const shown = await panel.locator('[data-testid=trace-entry]').evaluateAll((els) => els.map((e) => e.getAttribute('data-state') ?? e.getAttribute('data-kind')));
-    expect(shown).toEqual(['created', 'assigned', 'accepted', 'en_route', 'arrived', 'finished']);
+    expect(shown).toEqual(['created', 'assigned', 'amendment', 'accepted', 'en_route', 'arrived', 'finished']);
     const truth = await hubTrace(incidentId);
     expect(truth.entries.map((e) => (e.kind === 'step' ? e.state : e.kind))).toEqual(shown);
     const stepsOfUnit = truth.entries.filter((e) => e.kind === 'step' && e.state !== 'assigned');
