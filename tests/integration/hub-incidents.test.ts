@@ -227,6 +227,7 @@ describe('the task lifecycle', () => {
     // One audit entry for both halves, saying where it came from.
     const entry = auditPage(hub.db, 0, 100_000).filter((e) => e.action === 'task:reassign' && e.outcome === 'accepted').at(-1)!;
     expect(entry.payload).toMatchObject({ detail: { from: { taskId: task.id, unitId: 'off-030', state: 'accepted' } } });
+    expect(entry.target).toBe(moved.task.id);
 
     // A duty manager may send the off-duty unit, with a reason; an operator may not override.
     expect((await ask(op, 'task:reassign', { commandId: cid(), taskId: moved.task.id, unitId: 'off-032', reason: '人手不足', override: { reason: '唯一在附近' } })).error?.code).toBe('forbidden');

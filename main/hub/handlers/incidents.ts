@@ -141,7 +141,8 @@ export const incidentHandlers = {
     const incident = requireIncident(ctx.db, old.incidentId);
     const assigned = assign(ctx, { incident, unit, note: p.note || old.note, override: p.override }, 'task:reassign');
     const detail = { from: { taskId: old.id, unitId: old.unitId, state: old.state }, ...(p.override ? { override: { reason: p.override.reason, unitStatus: unit.status } } : {}) };
-    return { result: { cancelled: cancelled.task, task: assigned.task }, target: old.incidentId, events: [...cancelled.events, ...assigned.events], detail };
+    // The record's target is the task that lives on; `detail.from` names the one it replaced.
+    return { result: { cancelled: cancelled.task, task: assigned.task }, target: assigned.task.id, events: [...cancelled.events, ...assigned.events], detail };
   }),
 
   'task:cancel': def('task:cancel', (ctx, p) => {
