@@ -18,7 +18,7 @@ import { setUnitStatus } from '../../main/store/city';
 import { DB_FILE, openStore } from '../../main/store/db';
 import { MIGRATIONS } from '../../main/store/migrations';
 import { findIncident } from '../../main/store/operations';
-import { scheduleAction } from '../../main/store/schedule';
+import { pendingActionsOfKind, scheduleAction } from '../../main/store/schedule';
 import { TRACE_SQL } from '../../main/store/trace';
 import { ask, cid, closeClients, consoleClient, fieldClient, hubSnapshot, startTestHub, tempDir, type ConsoleClient, type FieldClient } from './hub-fixture';
 
@@ -189,8 +189,12 @@ describe('the task lifecycle', () => {
     expect((await move('task:accept', { position: at.accept })).result.task.state).toBe('accepted');
     expect((await move('task:depart', {})).error?.code).toBe('invalid_payload'); // where it set off from is required
     expect((await move('task:depart', { position: at.depart })).result.task.state).toBe('en_route');
+    // En route, the task still has to be on site and finished in time; accepting settled the acknowledge deadline.
+    const pending = (kind: string) => pendingActionsOfKind(hub.db, kind).some((x) => x.subject === task.id);
+    expect([pending('task:ack-overdue'), pending('task:arrive-overdue'), pending('task:finish-overdue')]).toEqual([false, true, true]);
     expect((await hubSnapshot(hub.url)).units.find((u) => u.id === 'off-020')!.status).toBe('on_task');
     expect((await move('task:arrive', { position: at.arrive })).result.task.state).toBe('arrived');
+    expect([pending('task:arrive-overdue'), pending('task:finish-overdue')]).toEqual([false, true]);
     expect((await move('task:finish', { note: '已劝离', position: at.finish })).result.task.state).toBe('finished');
     expect((await move('task:accept')).error?.code).toBe('conflict');
 
