@@ -135,20 +135,82 @@ export const INCIDENT_CATEGORY_LABELS: Record<IncidentCategory, { zh: string; en
 
 export const Priority = z.union([z.literal(1), z.literal(2), z.literal(3)]); // 1 = urgent
 export const IncidentState = z.enum(['open', 'dispatched', 'resolved', 'closed']);
+/** Sub-type ids (resources/incidents/categories.json): lower-case words joined by '-'. */
+export const SubtypeId = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'a sub-type id is lower-case letters, digits and -');
+/** An attached photo (stored by the hub; consoles fetch it with `photo:get`). */
+export const PhotoId = z.string().regex(/^P-[0-9a-f]{32}$/, 'a photo id is P- and 32 hex digits');
+
+/**
+ * Where an incident came from, as entered: an operator's map point ('console'), a camera's panel (that
+ * camera linked), a citizen's phone call (caller and what they said), a field unit's report (with an
+ * optional photo), an alarm (an SOS, a fence, a camera). 'sim' is what old records of the simulator hold.
+ */
+export const ConsoleOrigin = z.strictObject({ kind: z.literal('console') });
+export const CameraOrigin = z.strictObject({ kind: z.literal('camera'), cameraId: Id });
+export const PhoneOrigin = z.strictObject({
+  kind: z.literal('phone'),
+  callerName: z.string().trim().min(1).max(100),
+  callerNumber: z.string().trim().regex(/^\+?[0-9 -]{3,24}$/, 'a phone number is digits, spaces, - and an optional +'),
+  text: z.string().trim().max(2000),
+});
+/** An alarm turned into an incident: an SOS (its id), a fence alert (the unit), a camera's alarm (the camera). */
+export const AlarmOrigin = z.strictObject({ kind: z.literal('alarm'), alarm: z.enum(['sos', 'fence', 'camera']), subjectId: Id });
+export const IncidentOrigin = z.discriminatedUnion('kind', [
+  ConsoleOrigin,
+  CameraOrigin,
+  PhoneOrigin,
+  z.strictObject({ kind: z.literal('field'), unitId: Id.nullable(), photoId: PhotoId.nullable() }),
+  AlarmOrigin,
+  z.strictObject({ kind: z.literal('sim') }),
+]);
+export type IncidentOrigin = z.infer<typeof IncidentOrigin>;
+export type IncidentSource = IncidentOrigin['kind'];
+
+/** Where it is, resolved by the hub from the city data when the incident is created (offline). */
+export const IncidentPlace = z.object({
+  /** the nearest named street, and how far it is (metres); null when none is within reach */
+  street: z.string().nullable(),
+  streetM: z.number().nullable(),
+  /** the grid cell holding the point, and its district; null outside the grid */
+  cellId: Id.nullable(),
+  districtId: Id.nullable(),
+});
+export type IncidentPlace = z.infer<typeof IncidentPlace>;
+
 export const Incident = z.object({
   id: Id,
   category: IncidentCategory,
+  /** a sub-type of the category (null: not given; records before sub-types) */
+  subtype: SubtypeId.nullable(),
   priority: Priority,
   state: IncidentState,
   position: LngLat,
   description: z.string(),
-  source: z.enum(['console', 'field', 'camera', 'sim']),
+  source: IncidentOrigin,
+  place: IncidentPlace,
+  /** how many amendments have been appended (the trace holds them) */
+  amendments: z.number().int().min(0),
   createdAt: z.number().int(),
   updatedAt: z.number().int(),
 });
 export type Incident = z.infer<typeof Incident>;
 
-export const TaskState = z.enum(['assigned', 'accepted', 'arrived', 'finished', 'refused', 'cancelled']);
+/** A correction or addition to an incident's facts: appended with a reason, never edited. */
+export const IncidentAmendment = z.object({
+  id: z.number().int().positive(),
+  incidentId: Id,
+  actor: z.string(),
+  role: z.string(),
+  at: z.number().int(),
+  reason: z.string(),
+  text: z.string(),
+});
+export type IncidentAmendment = z.infer<typeof IncidentAmendment>;
+
+/** assigned → accepted (or refused) → en route → arrived (on scene) → finished; cancelled by a console at any open step. */
+export const TaskState = z.enum(['assigned', 'accepted', 'en_route', 'arrived', 'finished', 'refused', 'cancelled']);
+/** The states in which a task is still open (the unit is on it). */
+export const OPEN_TASK_STATES = ['assigned', 'accepted', 'en_route', 'arrived'] as const satisfies readonly z.infer<typeof TaskState>[];
 export type TaskState = z.infer<typeof TaskState>;
 export const Task = z.object({
   id: Id,
@@ -159,6 +221,8 @@ export const Task = z.object({
   assignedAt: z.number().int(),
   ackDeadline: z.number().int(),
   arriveDeadline: z.number().int(),
+  /** null on tasks from before it was kept */
+  finishDeadline: z.number().int().nullable(),
   updatedAt: z.number().int(),
 });
 export type Task = z.infer<typeof Task>;

@@ -16,6 +16,7 @@ import { currentMode, dispatchStates, listActiveIncidents, listActiveSos, listAc
 import { createMediaGateway } from '../media/gateway';
 import { Recommender } from './dispatch/recommend';
 import { loadRoadGraph, ROADS_FILE } from './dispatch/road-graph';
+import { loadStreetIndex } from './dispatch/streets';
 import { activeAreaModes, profilesInForce } from './modes';
 import type { ScopedEvent } from './commands';
 import { createHttpRoutes } from './http/router';
@@ -154,6 +155,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     onDurable: (through, deviceIds) => field.to([...deviceIds].map(deviceRoom)).emit('positions:durable', { through }),
     log,
   });
+  // Built now, not at the first incident: the street names incidents are stamped with (dispatch/streets.ts).
+  loadStreetIndex(ROADS_FILE, log);
   const units = listUnits(db);
   pipeline.setKnownUnits(units.map((u) => u.id));
   // Built once: the road graph, and what units and areas are (seeded, not changed at run time).

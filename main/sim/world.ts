@@ -130,7 +130,7 @@ export class World {
       const r = fieldCommands['incident:report'].result.safeParse(res.result);
       if (r.success) this.incidentAt.set(r.data.incident.id, r.data.incident.position);
     }
-    if (!res.ok && (cmd.name === 'task:accept' || cmd.name === 'task:arrive' || cmd.name === 'task:finish')) {
+    if (!res.ok && (cmd.name === 'task:accept' || cmd.name === 'task:depart' || cmd.name === 'task:arrive' || cmd.name === 'task:finish')) {
       // The task was cancelled or reassigned meanwhile: give up on it and go back to duty.
       const a = this.byId.get(cmd.unitId);
       const run = a && this.tasks.get(a);
@@ -250,6 +250,8 @@ export class World {
     const target = this.incidentAt.get(run.incidentId) ?? this.guessIncident(a);
     // One in ten takes a while to set off (finishing a conversation, parking the bike).
     const dawdle = a.rng.chance(0.1) ? now + a.rng.range(60_000, 180_000) : undefined;
+    // Setting off at once is reported as such (en route); a dawdler just turns up (accepted → arrived).
+    if (dawdle === undefined) out.push({ name: 'task:depart', unitId: id, payload: { commandId: this.nextCommandId(), unitId: id, taskId: run.taskId, position: rounded(a.pos) } });
     a.goTo(target, a.travelSpeed(), dawdle);
     a.activity = 'task';
     run.phase = 'travelling';

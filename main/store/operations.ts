@@ -1,27 +1,42 @@
 // Incidents, tasks (and their steps), SOS calls, check-ins and mode changes.
-import type { CheckIn, Incident, ModeChange, Sos, Task, UnitStatus } from '../../shared/domain';
+import { OPEN_TASK_STATES, type CheckIn, type Incident, type IncidentAmendment, type ModeChange, type Sos, type Task, type UnitStatus } from '../../shared/domain';
 import type { Db, ReadDb } from './db';
 import { prepared } from './statements';
 
 type IncidentRow = {
-  id: string; category: Incident['category']; priority: Incident['priority']; state: Incident['state'];
-  lng: number; lat: number; description: string; source: Incident['source']; created_at: number; updated_at: number;
+  id: string; category: Incident['category']; subtype: string | null; priority: Incident['priority']; state: Incident['state'];
+  lng: number; lat: number; description: string; origin: string; street: string | null; street_m: number | null;
+  cell_id: string | null; district_id: string | null; amendments: number; created_at: number; updated_at: number;
 };
 const incidentFromRow = (r: IncidentRow): Incident => ({
-  id: r.id, category: r.category, priority: r.priority, state: r.state, position: [r.lng, r.lat],
-  description: r.description, source: r.source, createdAt: r.created_at, updatedAt: r.updated_at,
+  id: r.id, category: r.category, subtype: r.subtype, priority: r.priority, state: r.state, position: [r.lng, r.lat],
+  description: r.description, source: JSON.parse(r.origin) as Incident['source'],
+  place: { street: r.street, streetM: r.street_m, cellId: r.cell_id, districtId: r.district_id },
+  amendments: r.amendments, createdAt: r.created_at, updatedAt: r.updated_at,
 });
+/** An incident with the count of its amendments. */
+const INCIDENT_SELECT = 'SELECT i.*, (SELECT count(*) FROM incident_amendments a WHERE a.incident_id = i.id) AS amendments FROM incidents i';
+/** The task states that are still open, as SQL. */
+const OPEN_TASKS = `(${OPEN_TASK_STATES.map((s) => `'${s}'`).join(',')})`;
 
 export function insertIncident(db: Db, i: Incident): void {
   db.prepare(
-    `INSERT INTO incidents (id, category, priority, state, lng, lat, description, source, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(i.id, i.category, i.priority, i.state, i.position[0], i.position[1], i.description, i.source, i.createdAt, i.updatedAt);
+    `INSERT INTO incidents (id, category, subtype, priority, state, lng, lat, description, source, origin, street, street_m, cell_id, district_id, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    i.id, i.category, i.subtype, i.priority, i.state, i.position[0], i.position[1], i.description, i.source.kind, JSON.stringify(i.source),
+    i.place.street, i.place.streetM, i.place.cellId, i.place.districtId, i.createdAt, i.updatedAt,
+  );
 }
 
 export function findIncident(db: ReadDb, id: string): Incident | undefined {
-  const r = db.prepare('SELECT * FROM incidents WHERE id = ?').get(id) as IncidentRow | undefined;
+  const r = db.prepare(`${INCIDENT_SELECT} WHERE i.id = ?`).get(id) as IncidentRow | undefined;
   return r && incidentFromRow(r);
+}
+
+/** The resolution written when it was closed (null while open). */
+export function incidentResolution(db: ReadDb, id: string): string | null {
+  return (db.prepare('SELECT resolution FROM incidents WHERE id = ?').get(id) as { resolution: string | null } | undefined)?.resolution ?? null;
 }
 
 export function updateIncidentState(db: Db, id: string, state: Incident['state'], at: number, resolution?: string): void {
@@ -29,25 +44,47 @@ export function updateIncidentState(db: Db, id: string, state: Incident['state']
     .run(state, at, resolution ?? null, id);
 }
 
+/** Appends an amendment (the table refuses UPDATE and DELETE) and touches the incident's updated time. */
+export function insertAmendment(db: Db, a: Omit<IncidentAmendment, 'id'>): IncidentAmendment {
+  const r = db.prepare('INSERT INTO incident_amendments (incident_id, actor, role, at, reason, text) VALUES (?, ?, ?, ?, ?, ?)')
+    .run(a.incidentId, a.actor, a.role, a.at, a.reason, a.text);
+  db.prepare('UPDATE incidents SET updated_at = ? WHERE id = ?').run(a.at, a.incidentId);
+  return { id: Number(r.lastInsertRowid), ...a };
+}
+
+export function listAmendments(db: ReadDb, incidentId: string): IncidentAmendment[] {
+  return (db.prepare('SELECT * FROM incident_amendments WHERE incident_id = ? ORDER BY id').all(incidentId) as Array<{
+    id: number; incident_id: string; actor: string; role: string; at: number; reason: string; text: string;
+  }>).map((r) => ({ id: r.id, incidentId: r.incident_id, actor: r.actor, role: r.role, at: r.at, reason: r.reason, text: r.text }));
+}
+
+export function insertPhoto(db: Db, p: { id: string; mime: string; bytes: Buffer; by: string; at: number }): void {
+  db.prepare('INSERT INTO photos (id, mime, bytes, by, at) VALUES (?, ?, ?, ?, ?)').run(p.id, p.mime, p.bytes, p.by, p.at);
+}
+
+export function findPhoto(db: ReadDb, id: string): { mime: string; bytes: Buffer } | undefined {
+  return db.prepare('SELECT mime, bytes FROM photos WHERE id = ?').get(id) as { mime: string; bytes: Buffer } | undefined;
+}
+
 /** Incidents a console shows: everything not closed. */
 export function listActiveIncidents(db: ReadDb): Incident[] {
-  return (db.prepare("SELECT * FROM incidents WHERE state != 'closed' ORDER BY created_at").all() as IncidentRow[]).map(incidentFromRow);
+  return (db.prepare(`${INCIDENT_SELECT} WHERE i.state != 'closed' ORDER BY i.created_at`).all() as IncidentRow[]).map(incidentFromRow);
 }
 
 type TaskRow = {
   id: string; incident_id: string; unit_id: string; state: Task['state']; note: string;
-  assigned_at: number; ack_deadline: number; arrive_deadline: number; updated_at: number;
+  assigned_at: number; ack_deadline: number; arrive_deadline: number; finish_deadline: number | null; updated_at: number;
 };
 const taskFromRow = (r: TaskRow): Task => ({
   id: r.id, incidentId: r.incident_id, unitId: r.unit_id, state: r.state, note: r.note,
-  assignedAt: r.assigned_at, ackDeadline: r.ack_deadline, arriveDeadline: r.arrive_deadline, updatedAt: r.updated_at,
+  assignedAt: r.assigned_at, ackDeadline: r.ack_deadline, arriveDeadline: r.arrive_deadline, finishDeadline: r.finish_deadline, updatedAt: r.updated_at,
 });
 
 export function insertTask(db: Db, t: Task): void {
   db.prepare(
-    `INSERT INTO tasks (id, incident_id, unit_id, state, note, assigned_at, ack_deadline, arrive_deadline, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(t.id, t.incidentId, t.unitId, t.state, t.note, t.assignedAt, t.ackDeadline, t.arriveDeadline, t.updatedAt);
+    `INSERT INTO tasks (id, incident_id, unit_id, state, note, assigned_at, ack_deadline, arrive_deadline, finish_deadline, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(t.id, t.incidentId, t.unitId, t.state, t.note, t.assignedAt, t.ackDeadline, t.arriveDeadline, t.finishDeadline, t.updatedAt);
 }
 
 export function findTask(db: ReadDb, id: string): Task | undefined {
@@ -67,20 +104,38 @@ export function insertTaskStep(
     .run(s.taskId, s.state, s.actor, s.at, s.position?.[0] ?? null, s.position?.[1] ?? null, s.note ?? null);
 }
 
+export type TaskStep = { taskId: string; unitId: string; state: Task['state']; actor: string; at: number; position: [number, number] | null; note: string | null };
+
+/** Every step of every task of an incident, in the order they were recorded. */
+export function listIncidentSteps(db: ReadDb, incidentId: string): TaskStep[] {
+  return (db.prepare(
+    `SELECT s.task_id, t.unit_id, s.state, s.actor, s.at, s.lng, s.lat, s.note FROM task_steps s JOIN tasks t ON t.id = s.task_id
+     WHERE t.incident_id = ? ORDER BY s.id`,
+  ).all(incidentId) as Array<{ task_id: string; unit_id: string; state: Task['state']; actor: string; at: number; lng: number | null; lat: number | null; note: string | null }>)
+    .map((r) => ({
+      taskId: r.task_id, unitId: r.unit_id, state: r.state, actor: r.actor, at: r.at,
+      position: r.lng === null || r.lat === null ? null : [r.lng, r.lat], note: r.note,
+    }));
+}
+
+export function listTasksOfIncident(db: ReadDb, incidentId: string): Task[] {
+  return (db.prepare('SELECT * FROM tasks WHERE incident_id = ? ORDER BY assigned_at, id').all(incidentId) as TaskRow[]).map(taskFromRow);
+}
+
 export function countOpenTasksOfUnit(db: ReadDb, unitId: string): number {
-  return (db.prepare("SELECT count(*) AS n FROM tasks WHERE unit_id = ? AND state IN ('assigned','accepted','arrived')")
+  return (db.prepare(`SELECT count(*) AS n FROM tasks WHERE unit_id = ? AND state IN ${OPEN_TASKS}`)
     .get(unitId) as { n: number }).n;
 }
 
 /** The unit's open task on this incident, if it has one (at most one: the guardrail in task:assign). */
 export function findOpenTaskOf(db: ReadDb, unitId: string, incidentId: string): Task | undefined {
-  const r = db.prepare("SELECT * FROM tasks WHERE unit_id = ? AND incident_id = ? AND state IN ('assigned','accepted','arrived') LIMIT 1")
+  const r = db.prepare(`SELECT * FROM tasks WHERE unit_id = ? AND incident_id = ? AND state IN ${OPEN_TASKS} LIMIT 1`)
     .get(unitId, incidentId) as TaskRow | undefined;
   return r && taskFromRow(r);
 }
 
 export function listActiveTasks(db: ReadDb): Task[] {
-  return (db.prepare("SELECT * FROM tasks WHERE state IN ('assigned','accepted','arrived') ORDER BY assigned_at").all() as TaskRow[])
+  return (db.prepare(`SELECT * FROM tasks WHERE state IN ${OPEN_TASKS} ORDER BY assigned_at`).all() as TaskRow[])
     .map(taskFromRow);
 }
 
@@ -158,8 +213,8 @@ export function lastAreaModes(db: ReadDb): ModeChange[] {
 export const DISPATCH_SQL = {
   /** status, open tasks, and whether one of them is on `incident`, for a list of units (JSON array of ids) */
   unitStates: `SELECT u.id AS id, u.status AS status,
-      (SELECT count(*) FROM tasks t WHERE t.unit_id = u.id AND t.state IN ('assigned','accepted','arrived')) AS open_tasks,
-      EXISTS (SELECT 1 FROM tasks t WHERE t.unit_id = u.id AND t.incident_id = @incident AND t.state IN ('assigned','accepted','arrived')) AS on_incident
+      (SELECT count(*) FROM tasks t WHERE t.unit_id = u.id AND t.state IN ${OPEN_TASKS}) AS open_tasks,
+      EXISTS (SELECT 1 FROM tasks t WHERE t.unit_id = u.id AND t.incident_id = @incident AND t.state IN ${OPEN_TASKS}) AS on_incident
     FROM units u WHERE u.id IN (SELECT value FROM json_each(@ids))`,
 } as const;
 

@@ -2,13 +2,19 @@
 // The hub validates with these schemas at the boundary; clients compile against the inferred types.
 import { z } from 'zod';
 import {
-  Camera, CheckIn, Id, Incident, IncidentCategory, LngLat, ModeChange, ModeName, Priority, Role, Sos, Task, UserPublic,
+  AlarmOrigin, Camera, CameraOrigin, CheckIn, ConsoleOrigin, Id, Incident, IncidentAmendment, IncidentCategory, LngLat, ModeChange, ModeName,
+  PhoneOrigin, Priority, Role, Sos, SubtypeId, Task, UserPublic,
 } from '../domain';
+import { PhotoUpload } from '../incidents';
 
 /** Client-made id that makes a command idempotent: the hub applies a given id at most once. */
 export const CommandId = z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/);
 const cmd = <T extends z.ZodRawShape>(shape: T) => z.strictObject({ commandId: CommandId, ...shape });
 const text = (max: number) => z.string().trim().max(max);
+/** What a console may give as an incident's source: its own map point, a camera (linked), a citizen's call, an alarm. */
+const ConsoleSource = z.discriminatedUnion('kind', [ConsoleOrigin, CameraOrigin, PhoneOrigin, AlarmOrigin]);
+/** A duty manager may send a unit in SOS or off duty, with a reason (audited). */
+const Override = z.strictObject({ reason: text(500).min(2) }).optional();
 
 export const ErrorCode = z.enum([
   'invalid_payload', // failed validation; message says which field
@@ -26,8 +32,18 @@ export type Ack<R> = { ok: true; result: R } | { ok: false; error: CommandError 
 export const consoleCommands = {
   'incident:create': {
     roles: ['operator', 'duty_manager'],
-    schema: cmd({ category: IncidentCategory, priority: Priority, position: LngLat, description: text(2000) }),
+    // `source` absent: the operator's own map point (what older clients and the simulator mean).
+    schema: cmd({
+      category: IncidentCategory, subtype: SubtypeId.nullable().default(null), priority: Priority, position: LngLat, description: text(2000),
+      source: ConsoleSource.default({ kind: 'console' }),
+    }),
     result: z.object({ incident: Incident }),
+  },
+  'incident:amend': {
+    roles: ['operator', 'duty_manager'],
+    // A correction or addition: appended with its reason; the facts entered before stay as they were.
+    schema: cmd({ incidentId: Id, reason: text(500).min(2), text: text(2000).min(1) }),
+    result: z.object({ amendment: IncidentAmendment, incident: Incident }),
   },
   'incident:close': {
     roles: ['operator', 'duty_manager'],
@@ -37,8 +53,14 @@ export const consoleCommands = {
   'task:assign': {
     roles: ['operator', 'duty_manager'],
     // `override`: a duty manager may send a unit in SOS or off duty, with a reason (audited).
-    schema: cmd({ incidentId: Id, unitId: Id, note: text(1000).default(''), override: z.strictObject({ reason: text(500).min(2) }).optional() }),
+    schema: cmd({ incidentId: Id, unitId: Id, note: text(1000).default(''), override: Override }),
     result: z.object({ task: Task }),
+  },
+  'task:reassign': {
+    roles: ['operator', 'duty_manager'],
+    // Cancels the open task and assigns its incident to `unitId` in one transaction, under the same guardrails as task:assign.
+    schema: cmd({ taskId: Id, unitId: Id, reason: text(1000).min(1), note: text(1000).default(''), override: Override }),
+    result: z.object({ cancelled: Task, task: Task }),
   },
   'task:cancel': {
     roles: ['operator', 'duty_manager'],
@@ -85,13 +107,18 @@ export const fieldCommands = {
     schema: cmd({ unitId: Id, postId: Id, position: LngLat }),
     result: z.object({ checkIn: CheckIn }),
   },
-  'task:accept': { schema: cmd({ unitId: Id, taskId: Id }), result: z.object({ task: Task }) },
-  'task:refuse': { schema: cmd({ unitId: Id, taskId: Id, reason: text(500).min(1) }), result: z.object({ task: Task }) },
+  // Each step is stamped with where the unit was (required on the move and on arrival, given when known otherwise).
+  'task:accept': { schema: cmd({ unitId: Id, taskId: Id, position: LngLat.optional() }), result: z.object({ task: Task }) },
+  'task:refuse': { schema: cmd({ unitId: Id, taskId: Id, reason: text(500).min(1), position: LngLat.optional() }), result: z.object({ task: Task }) },
+  'task:depart': { schema: cmd({ unitId: Id, taskId: Id, position: LngLat }), result: z.object({ task: Task }) },
   'task:arrive': { schema: cmd({ unitId: Id, taskId: Id, position: LngLat }), result: z.object({ task: Task }) },
-  'task:finish': { schema: cmd({ unitId: Id, taskId: Id, note: text(2000).default('') }), result: z.object({ task: Task }) },
+  'task:finish': { schema: cmd({ unitId: Id, taskId: Id, note: text(2000).default(''), position: LngLat.optional() }), result: z.object({ task: Task }) },
   'sos:raise': { schema: cmd({ unitId: Id, position: LngLat, note: text(500).default('') }), result: z.object({ sos: Sos }) },
   'incident:report': {
-    schema: cmd({ unitId: Id, category: IncidentCategory, priority: Priority, position: LngLat, description: text(2000) }),
+    schema: cmd({
+      unitId: Id, category: IncidentCategory, subtype: SubtypeId.nullable().default(null), priority: Priority, position: LngLat,
+      description: text(2000), photo: PhotoUpload.optional(),
+    }),
     result: z.object({ incident: Incident }),
   },
 } as const;

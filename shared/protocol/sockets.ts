@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type {
   Area, AuditEntry, Camera, Incident, ModeChange, ModeName, PositionFix, Route, Sos, Task, Unit, UserPublic,
 } from '../domain';
+import type { IncidentTrace, PhotoResult } from '../incidents';
 import type { VersionedProfile } from '../modes';
 import type { Ack, CommandInput, CommandResult, consoleCommands, fieldCommands } from './commands';
 import type { HubEvent, PositionBatch, StreamHealth } from './events';
@@ -71,6 +72,10 @@ export type ConsoleClientEvents = CommandHandlers<typeof consoleCommands> & {
   'replay:window': (req: ReplayWindowRequest, ack: (res: Ack<ReplayWindowResult>) => void) => void;
   /** what is kept of positions and for how long */
   'positions:retention': (req: Record<string, never>, ack: (res: Ack<RetentionPolicyResult>) => void) => void;
+  /** one incident's steps, amendments, alerts and escalations in order, with the units' tracks and linked cameras */
+  'incident:trace': (req: { incidentId: string }, ack: (res: Ack<IncidentTrace>) => void) => void;
+  /** a photo attached to a field report */
+  'photo:get': (req: { photoId: string }, ack: (res: Ack<PhotoResult>) => void) => void;
 };
 
 export type ConsoleServerEvents = {

@@ -26,7 +26,7 @@ const halfDone: CommandDef<z.ZodType, unknown> = {
   handler: ({ db, now }) => {
     insertIncident(db, {
       id: 'I-HALF', category: 'sanitation', priority: 2, state: 'open', position: NANJING, description: 'should not stay',
-      source: 'console', createdAt: now, updatedAt: now,
+      subtype: null, source: { kind: 'console' }, place: { street: null, streetM: null, cellId: null, districtId: null }, amendments: 0, createdAt: now, updatedAt: now,
     });
     throw new CommandFailure('conflict', 'changed its mind after writing');
   },

@@ -29,7 +29,9 @@ async function validPayloads(): Promise<Record<keyof typeof consoleCommands, Rec
   return {
     'incident:create': { category: 'muck', priority: 1, position: NANJING, description: '渣土车抛洒' },
     'incident:close': { incidentId: incident.id, resolution: '已处理' },
+    'incident:amend': { incidentId: incident.id, reason: '补充', text: '现场有两辆车' },
     'task:assign': { incidentId: incident.id, unitId: 'off-003' },
+    'task:reassign': { taskId: task.id, unitId: 'off-004', reason: '改派' },
     'task:cancel': { taskId: task.id, reason: '改派' },
     'sos:acknowledge': { sosId: sos.id },
     'sos:resolve': { sosId: sos.id, note: '已到场' },

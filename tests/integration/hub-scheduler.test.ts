@@ -277,7 +277,7 @@ describe('the scheduler in one process (manual clock)', () => {
     const unit: Unit = { id: 'u-1', kind: 'officer', name: '张伟', badge: '001', plate: null, squad: null, cellId: null, postId: null, routeId: null, cameraId: null, status: 'patrolling' };
     insertUnit(db, unit);
     ensureInitialMode(db, t);
-    const incident: Incident = { id: 'I-1', category: 'parking', priority: 2, state: 'open', position: [118.78, 32.04], description: 'x', source: 'console', createdAt: t, updatedAt: t };
+    const incident: Incident = { id: 'I-1', category: 'parking', priority: 2, state: 'open', position: [118.78, 32.04], description: 'x', source: { kind: 'console' }, subtype: null, place: { street: null, streetM: null, cellId: null, districtId: null }, amendments: 0, createdAt: t, updatedAt: t };
     insertIncident(db, incident);
     const op: Actor = { id: 'operator', role: 'operator' };
     const assign = runCommand(db, CONSOLE['task:assign'], op, { commandId: 'assign-0001', incidentId: 'I-1', unitId: 'u-1' }, t);

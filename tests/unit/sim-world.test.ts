@@ -170,11 +170,11 @@ describe('simulation core', () => {
     const incident: LngLat = offsetM(w.positionOf(officers[0]!.id)!, 150, 120);
     w.handleEvent({
       type: 'incident:created',
-      incident: { id: 'I-1', category: 'parking', priority: 2, state: 'open', position: incident, description: '', source: 'console', createdAt: w.now, updatedAt: w.now },
+      incident: { id: 'I-1', category: 'parking', priority: 2, state: 'open', position: incident, description: '', source: { kind: 'console' }, subtype: null, place: { street: null, streetM: null, cellId: null, districtId: null }, amendments: 0, createdAt: w.now, updatedAt: w.now },
     });
     const assigned = new Map<string, number>();
     for (const o of officers) {
-      const task: Task = { id: `T-${o.id}`, incidentId: 'I-1', unitId: o.id, state: 'assigned', note: '', assignedAt: w.now, ackDeadline: w.now + 180_000, arriveDeadline: w.now + 1_200_000, updatedAt: w.now };
+      const task: Task = { id: `T-${o.id}`, incidentId: 'I-1', unitId: o.id, state: 'assigned', note: '', assignedAt: w.now, ackDeadline: w.now + 180_000, arriveDeadline: w.now + 1_200_000, finishDeadline: null, updatedAt: w.now };
       w.handleEvent({ type: 'task:updated', task });
       assigned.set(task.id, w.now);
     }
@@ -200,12 +200,12 @@ describe('simulation core', () => {
     const v = city.units.find((u) => u.kind === 'vehicle' && routes.get(u.routeId!)!.modes.includes('daily'))!;
     const w = world({ only: [v.id], sosPerHour: 0 });
     run(w, minutes(1));
-    const task: Task = { id: 'T-v', incidentId: 'I-unknown', unitId: v.id, state: 'assigned', note: '', assignedAt: w.now, ackDeadline: w.now + 180_000, arriveDeadline: w.now + 1_200_000, updatedAt: w.now };
+    const task: Task = { id: 'T-v', incidentId: 'I-unknown', unitId: v.id, state: 'assigned', note: '', assignedAt: w.now, ackDeadline: w.now + 180_000, arriveDeadline: w.now + 1_200_000, finishDeadline: null, updatedAt: w.now };
     w.handleEvent({ type: 'task:updated', task });
     const names: string[] = [];
     run(w, minutes(30), (out) => out.commands.forEach((c) => names.push(c.name)));
     expect(names.filter((n) => n !== 'incident:report' && n !== 'sos:raise')).toSatisfy((n: string[]) =>
-      n.join() === 'task:refuse' || n.join() === 'task:accept,task:arrive,task:finish');
+      n.join() === 'task:refuse' || n.join() === 'task:accept,task:arrive,task:finish' || n.join() === 'task:accept,task:depart,task:arrive,task:finish');
     expect(w.activityOf(v.id)).toBe('duty');
     let worst = 0;
     run(w, minutes(5), () => (worst = Math.max(worst, distanceToLine(w.positionOf(v.id)!, routes.get(v.routeId!)!.line))));
@@ -216,7 +216,7 @@ describe('simulation core', () => {
     const o = city.units.find((u) => u.kind === 'officer')!;
     const w = world({ only: [o.id] });
     run(w, minutes(1));
-    const task: Task = { id: 'T-c', incidentId: 'I-unknown', unitId: o.id, state: 'assigned', note: '', assignedAt: w.now, ackDeadline: w.now + 180_000, arriveDeadline: w.now + 1_200_000, updatedAt: w.now };
+    const task: Task = { id: 'T-c', incidentId: 'I-unknown', unitId: o.id, state: 'assigned', note: '', assignedAt: w.now, ackDeadline: w.now + 180_000, arriveDeadline: w.now + 1_200_000, finishDeadline: null, updatedAt: w.now };
     w.handleEvent({ type: 'task:updated', task });
     w.handleEvent({ type: 'task:updated', task: { ...task, state: 'cancelled' } });
     const commands = run(w, minutes(10));

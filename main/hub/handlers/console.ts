@@ -1,18 +1,15 @@
 // Handlers of the console (people) commands. Each runs inside the command transaction (commands.ts).
 import { randomUUID } from 'node:crypto';
-import type { Incident, ModeChange, Sos, Task } from '../../../shared/domain';
+import type { Incident, ModeChange, Sos } from '../../../shared/domain';
 import { consoleCommands } from '../../../shared/protocol/commands';
 import { findUnit, listAreas, upsertCamera } from '../../store/city';
 import { findUserByName, insertUser } from '../../store/people';
-import {
-  findIncident, findOpenTaskOf, findSos, findTask, insertIncident, insertModeChange, insertTask, insertTaskStep, updateIncidentState,
-  updateSosState, updateTaskState,
-} from '../../store/operations';
+import { findIncident, findSos, insertModeChange, updateIncidentState, updateSosState } from '../../store/operations';
 import { hashSecretSync } from '../auth';
-import { CommandFailure, type CommandDef, type Emitted } from '../commands';
-import { activeAreaModes, areaAt, cityMode, effectiveMode, profilesInForce } from '../modes';
-import { nextId } from './ids';
-import { changeStatus, requireUnit, restingStatus, scheduleModeExpiry, scheduleTaskDeadlines, settleTaskDeadlines, SOS_UNACKNOWLEDGED } from './shared';
+import { CommandFailure, type CommandDef } from '../commands';
+import { activeAreaModes, cityMode, effectiveMode, profilesInForce } from '../modes';
+import { incidentHandlers } from './incidents';
+import { changeStatus, requireUnit, restingStatus, scheduleModeExpiry, SOS_UNACKNOWLEDGED } from './shared';
 import { confineFileSources } from './sources';
 import { cancelActions } from '../../store/schedule';
 
@@ -26,14 +23,7 @@ const def = <K extends keyof typeof C, R>(name: K, handler: CommandDef<(typeof C
 export type ConsoleEnv = { dataDir: string };
 
 export const consoleHandlers = (env: ConsoleEnv) => ({
-  'incident:create': def('incident:create', ({ db, now, timeZone }, p) => {
-    const incident: Incident = {
-      id: nextId(db, 'I', now, timeZone), category: p.category, priority: p.priority, state: 'open', position: p.position,
-      description: p.description, source: 'console', createdAt: now, updatedAt: now,
-    };
-    insertIncident(db, incident);
-    return { result: { incident }, target: incident.id, events: [{ data: { type: 'incident:created', incident }, unitId: null }] };
-  }),
+  ...incidentHandlers,
 
   'incident:close': def('incident:close', ({ db, now }, p) => {
     const incident = findIncident(db, p.incidentId);
@@ -42,54 +32,6 @@ export const consoleHandlers = (env: ConsoleEnv) => ({
     updateIncidentState(db, incident.id, 'closed', now, p.resolution);
     const updated: Incident = { ...incident, state: 'closed', updatedAt: now };
     return { result: { incident: updated }, target: incident.id, events: [{ data: { type: 'incident:updated', incident: updated }, unitId: null }] };
-  }),
-
-  'task:assign': def('task:assign', ({ db, now, actor, timeZone }, p) => {
-    const incident = findIncident(db, p.incidentId);
-    if (!incident) throw new CommandFailure('not_found', `no incident ${p.incidentId}`);
-    if (incident.state === 'closed' || incident.state === 'resolved') {
-      throw new CommandFailure('conflict', `incident ${incident.id} is ${incident.state}`);
-    }
-    const unit = requireUnit(db, p.unitId);
-    const open = findOpenTaskOf(db, unit.id, incident.id);
-    if (open) throw new CommandFailure('conflict', `unit ${unit.id} already has task ${open.id} (${open.state}) on incident ${incident.id}`);
-    const unavailable = unit.status === 'sos' || unit.status === 'off_duty';
-    if (unavailable && !p.override) {
-      throw new CommandFailure('conflict', `unit ${unit.id} is ${unit.status === 'sos' ? 'in SOS' : 'off duty'}; only a duty manager may send it, with a reason`);
-    }
-    if (p.override && actor.role !== 'duty_manager') throw new CommandFailure('forbidden', 'only a duty manager may override the dispatch rules');
-    // Deadlines follow the mode in force where the incident is (an area emergency tightens them there).
-    const { profile } = effectiveMode(db, areaAt(db, incident.position), now);
-    const task: Task = {
-      id: nextId(db, 'T', now, timeZone), incidentId: incident.id, unitId: unit.id, state: 'assigned', note: p.note,
-      assignedAt: now, ackDeadline: now + profile.taskAckSec * 1000, arriveDeadline: now + profile.taskArriveSec * 1000, updatedAt: now,
-    };
-    insertTask(db, task);
-    insertTaskStep(db, { taskId: task.id, state: 'assigned', actor: actor.id, at: now, note: p.note });
-    const deadlines = { ack: task.ackDeadline, arrive: task.arriveDeadline, finish: now + profile.taskFinishSec * 1000 };
-    scheduleTaskDeadlines(db, task, deadlines, profile.escalation[0]!.afterSec, `${actor.id} task:assign`, now);
-    const events: Emitted[] = [{ data: { type: 'task:updated', task }, unitId: unit.id }];
-    if (incident.state === 'open') {
-      updateIncidentState(db, incident.id, 'dispatched', now);
-      events.push({ data: { type: 'incident:updated', incident: { ...incident, state: 'dispatched', updatedAt: now } }, unitId: null });
-    }
-    const detail = p.override ? { override: { reason: p.override.reason, unitStatus: unit.status } } : undefined;
-    return { result: { task }, target: task.id, events, detail };
-  }),
-
-  'task:cancel': def('task:cancel', ({ db, now, actor }, p) => {
-    const task = findTask(db, p.taskId);
-    if (!task) throw new CommandFailure('not_found', `no task ${p.taskId}`);
-    if (!['assigned', 'accepted', 'arrived'].includes(task.state)) throw new CommandFailure('conflict', `task ${task.id} is ${task.state}`);
-    updateTaskState(db, task.id, 'cancelled', now);
-    insertTaskStep(db, { taskId: task.id, state: 'cancelled', actor: actor.id, at: now, note: p.reason });
-    settleTaskDeadlines(db, task, 'cancelled', now);
-    const updated: Task = { ...task, state: 'cancelled', updatedAt: now };
-    const unit = requireUnit(db, task.unitId);
-    return {
-      result: { task: updated }, target: task.id,
-      events: [{ data: { type: 'task:updated', task: updated }, unitId: task.unitId }, ...changeStatus(db, unit, restingStatus(db, unit))],
-    };
   }),
 
   'sos:acknowledge': def('sos:acknowledge', ({ db, now }, p) => {

@@ -5,7 +5,7 @@ import { distanceM } from '../../../shared/geo';
 import { fieldCommands } from '../../../shared/protocol/commands';
 import { findPost } from '../../store/city';
 import {
-  findIncident, findOpenSosOfUnit, findTask, insertCheckIn, insertIncident, insertSos, insertTaskStep, listActiveTasks, updateIncidentState,
+  findIncident, findOpenSosOfUnit, findTask, insertCheckIn, insertSos, insertTaskStep, listActiveTasks, updateIncidentState,
   updateSosPosition, updateTaskState,
 } from '../../store/operations';
 import type { Db } from '../../store/db';
@@ -17,6 +17,7 @@ import type { RequestTable } from '../requests';
 import type { HubServices } from '../services';
 import { EVENTS_PAGE_MAX, SinceRequest } from './reads';
 import { nextId } from './ids';
+import { newIncident, storePhoto } from './incidents';
 import { changeStatus, CHECKIN_MISSED, restingStatus, settleTaskDeadlines, SOS_UNACKNOWLEDGED, unitSpokenFor } from './shared';
 
 const F = fieldCommands;
@@ -24,19 +25,20 @@ const FIELD = ['device'] as const;
 const def = <K extends keyof typeof F, R>(name: K, handler: CommandDef<(typeof F)[K]['schema'], R>['handler']) =>
   ({ name, schema: F[name].schema, roles: FIELD, handler }) as CommandDef<(typeof F)[K]['schema'], R>;
 
-/** The legal moves of a task in the field. */
-const FROM: Record<'accepted' | 'refused' | 'arrived' | 'finished', Task['state'][]> = {
+/** The legal moves of a task in the field. Arriving straight from accepted stays legal (a unit already there). */
+const FROM: Record<'accepted' | 'refused' | 'en_route' | 'arrived' | 'finished', Task['state'][]> = {
   accepted: ['assigned'],
   refused: ['assigned'],
-  arrived: ['accepted'],
-  finished: ['accepted', 'arrived'],
+  en_route: ['accepted'],
+  arrived: ['accepted', 'en_route'],
+  finished: ['accepted', 'en_route', 'arrived'],
 };
 
 function moveTask(
   { db, now, actor }: TxContext,
-  p: { unitId: string; taskId: string },
+  p: { unitId: string; taskId: string; position?: [number, number] },
   to: keyof typeof FROM,
-  extra: { position?: [number, number]; note?: string },
+  extra: { note?: string },
 ) {
   const unit = unitSpokenFor(db, actor, p.unitId);
   const task = findTask(db, p.taskId);
@@ -44,10 +46,10 @@ function moveTask(
   if (!FROM[to].includes(task.state)) throw new CommandFailure('conflict', `task ${task.id} is ${task.state}, cannot become ${to}`);
   updateTaskState(db, task.id, to, now);
   settleTaskDeadlines(db, task, to, now);
-  insertTaskStep(db, { taskId: task.id, state: to, actor: actor.id, at: now, position: extra.position ?? null, note: extra.note ?? null });
+  insertTaskStep(db, { taskId: task.id, state: to, actor: actor.id, at: now, position: p.position ?? null, note: extra.note ?? null });
   const updated: Task = { ...task, state: to, updatedAt: now };
   const events: Emitted[] = [{ data: { type: 'task:updated', task: updated }, unitId: unit.id }];
-  events.push(...changeStatus(db, unit, to === 'accepted' || to === 'arrived' ? 'on_task' : restingStatus(db, unit)));
+  events.push(...changeStatus(db, unit, to === 'accepted' || to === 'en_route' || to === 'arrived' ? 'on_task' : restingStatus(db, unit)));
   if (to === 'finished') events.push(...settleIncident(db, task.incidentId, now, 'resolved'));
   if (to === 'refused') events.push(...settleIncident(db, task.incidentId, now, 'open'));
   return { result: { task: updated }, target: task.id, events };
@@ -84,7 +86,8 @@ export const fieldHandlers = {
 
   'task:accept': def('task:accept', (ctx, p) => moveTask(ctx, p, 'accepted', {})),
   'task:refuse': def('task:refuse', (ctx, p) => moveTask(ctx, p, 'refused', { note: p.reason })),
-  'task:arrive': def('task:arrive', (ctx, p) => moveTask(ctx, p, 'arrived', { position: p.position })),
+  'task:depart': def('task:depart', (ctx, p) => moveTask(ctx, p, 'en_route', {})),
+  'task:arrive': def('task:arrive', (ctx, p) => moveTask(ctx, p, 'arrived', {})),
   'task:finish': def('task:finish', (ctx, p) => moveTask(ctx, p, 'finished', { note: p.note })),
 
   'sos:raise': def('sos:raise', ({ db, now, actor, timeZone }, p) => {
@@ -109,14 +112,12 @@ export const fieldHandlers = {
     };
   }),
 
-  'incident:report': def('incident:report', ({ db, now, actor, timeZone }, p) => {
-    unitSpokenFor(db, actor, p.unitId);
-    const incident: Incident = {
-      id: nextId(db, 'I', now, timeZone), category: p.category, priority: p.priority, state: 'open', position: p.position,
-      description: p.description, source: 'field', createdAt: now, updatedAt: now,
-    };
-    insertIncident(db, incident);
-    return { result: { incident }, target: incident.id, events: [{ data: { type: 'incident:created', incident }, unitId: null }] };
+  'incident:report': def('incident:report', (ctx, p) => {
+    const unit = unitSpokenFor(ctx.db, ctx.actor, p.unitId);
+    const photoId = p.photo ? storePhoto(ctx.db, p.photo, ctx.actor.id, ctx.now) : null;
+    const events = newIncident(ctx, p, { kind: 'field', unitId: unit.id, photoId });
+    const incident = (events[0]!.data as { incident: Incident }).incident;
+    return { result: { incident }, target: incident.id, events };
   }),
 };
 

@@ -16,6 +16,7 @@ import { findIncident } from '../../store/operations';
 import { eventsAfter, headSeq } from '../../store/log';
 import type { RequestDef, RequestTable } from '../requests';
 import type { HubServices } from '../services';
+import { photoRequest, traceRequest } from './trace';
 
 export const EVENTS_PAGE_MAX = 1000;
 export const SinceRequest = z.strictObject({ afterSeq: z.number().int().min(0), limit: z.number().int().min(1).max(EVENTS_PAGE_MAX).optional() });
@@ -117,6 +118,8 @@ export function consoleReads(session: ConsoleSession): RequestTable<HubServices>
     'unit:track': trackRequest,
     'replay:window': replayRequest,
     'positions:retention': retentionRequest,
+    'incident:trace': traceRequest,
+    'photo:get': photoRequest,
     'audit:page': {
       name: 'audit:page', schema: SinceRequest, roles: RECORD_READERS,
       handle: ({ db }, req: z.output<typeof SinceRequest>) => ({ ok: true, result: { entries: auditPage(db, req.afterSeq, req.limit ?? 200) } }),

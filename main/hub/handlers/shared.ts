@@ -1,5 +1,5 @@
 // Rules several handlers share: who may speak for a unit, what status a unit returns to.
-import type { Task, TaskState, Unit, UnitStatus } from '../../../shared/domain';
+import { OPEN_TASK_STATES, type Task, type TaskState, type Unit, type UnitStatus } from '../../../shared/domain';
 import type { Db } from '../../store/db';
 import { findUnit, setUnitStatus } from '../../store/city';
 import { countOpenTasksOfUnit } from '../../store/operations';
@@ -34,9 +34,11 @@ export function changeStatus(db: Db, unit: Unit, status: UnitStatus): Emitted[] 
 /** A task's deadlines: the system command that fires when one passes, and the states in which it still applies. */
 export const TASK_DEADLINE = {
   ack: { kind: 'task:ack-overdue', pendingIn: ['assigned'] as TaskState[] },
-  arrive: { kind: 'task:arrive-overdue', pendingIn: ['assigned', 'accepted'] as TaskState[] },
-  finish: { kind: 'task:finish-overdue', pendingIn: ['assigned', 'accepted', 'arrived'] as TaskState[] },
+  arrive: { kind: 'task:arrive-overdue', pendingIn: ['assigned', 'accepted', 'en_route'] as TaskState[] },
+  finish: { kind: 'task:finish-overdue', pendingIn: [...OPEN_TASK_STATES] as TaskState[] },
 } as const;
+
+export const isOpenTask = (state: TaskState): boolean => (OPEN_TASK_STATES as readonly TaskState[]).includes(state);
 export type TaskDeadline = keyof typeof TASK_DEADLINE;
 
 /**

@@ -10,12 +10,14 @@ import { CamerasLayer } from '../map/layers/CamerasLayer';
 import { IncidentsLayer } from '../map/layers/IncidentsLayer';
 import { RoutesLayer } from '../map/layers/RoutesLayer';
 import { SelectionLayer } from '../map/layers/SelectionLayer';
+import { TraceTracksLayer } from '../map/layers/TraceTracksLayer';
 import { OfficersLayer, VehiclesLayer } from '../map/layers/UnitLayers';
 import { AlarmBar } from '../common/AlarmBar';
 import { OutageBanner } from '../common/OutageBanner';
 import { Header } from './Header';
 import { EmergencyList } from './ModeSwitch';
 import { useLayerSwitches } from '../state/layers';
+import { useTraceTracks } from '../state/trace-tracks';
 import { WALL_MIN_LABEL_PX, WALL_ZOOM, useScale } from '../state/scale';
 import { select, useSelection, type Selection } from '../state/selection';
 import { PickChooser, type Chooser } from './PickChooser';
@@ -49,6 +51,7 @@ export function Console() {
   }, []);
   const on = useLayerSwitches();
   const city = useLiveCity();
+  const traceTracks = useTraceTracks();
   const theme = city.profiles[city.mode].mapTheme;
   const selection = useSelection();
   const scale = useScale();
@@ -71,6 +74,7 @@ export function Console() {
               <CamerasLayer city={city} visible={on.points} />
               <IncidentsLayer city={city} visible={on.incidents} lang={i18n.language} />
               <SelectionLayer city={city} selection={selection} />
+              <TraceTracksLayer tracks={traceTracks} />
             </MapView>
             <AlarmBar />
             {chooser && <PickChooser chooser={chooser} onClose={closeChooser} />}

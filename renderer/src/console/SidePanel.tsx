@@ -15,7 +15,7 @@ function body(sel: Selection) {
     case 'incident': return <IncidentPanel id={sel.id} />;
     case 'area': return <AreaPanel id={sel.id} at={sel.at} />;
     case 'route': return <RoutePanel id={sel.id} />;
-    case 'place': return <PlacePanel at={sel.at} />;
+    case 'place': return <PlacePanel at={sel.at} cameraId={sel.cameraId} />;
   }
 }
 

@@ -8,6 +8,7 @@ import { NAMESPACES } from '../../../shared/protocol/sockets';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../common/errors';
 import { newCommandId } from '../hub/client';
+import { TaskList } from './TaskList';
 
 type FieldSocket = Socket<FieldServerEvents, FieldClientEvents>;
 const HISTORY = 2000; // how far back a fresh device looks for its open tasks
@@ -92,7 +93,7 @@ export function FieldApp() {
     }
   };
 
-  const withPosition = async (name: 'task:arrive' | 'checkin:create' | 'sos:raise', extra: Record<string, unknown>) => {
+  const withPosition = async (name: keyof FieldClientEvents, extra: Record<string, unknown>) => {
     const at = await here();
     if (!at) {
       setMessage(t('field.noPosition'));
@@ -119,17 +120,7 @@ export function FieldApp() {
     <div className="field">
       <h1>{unitRef.current} <small>{status === 'live' ? t('field.online') : t('field.reconnecting')}</small></h1>
       <button type="button" className="sos" onClick={() => withPosition('sos:raise', { note: '' })}>SOS {t('field.help')}</button>
-      <h2>{t('field.tasks')}</h2>
-      {open.length === 0 && <p>{t('field.noTasks')}</p>}
-      {open.map((task) => (
-        <div key={task.id} className="task">
-          <div>{task.incidentId} · {t(`taskState.${task.state}`)}</div>
-          {task.note && <div>{task.note}</div>}
-          {task.state === 'assigned' && <button type="button" onClick={() => send('task:accept', { taskId: task.id })}>{t('field.accept')}</button>}
-          {task.state === 'accepted' && <button type="button" onClick={() => withPosition('task:arrive', { taskId: task.id })}>{t('field.arrive')}</button>}
-          {task.state === 'arrived' && <button type="button" onClick={() => send('task:finish', { taskId: task.id, note: '' })}>{t('field.finish')}</button>}
-        </div>
-      ))}
+      <TaskList tasks={open} send={(name, payload, needsPosition) => (needsPosition ? withPosition(name, payload) : send(name, payload))} />
       <h2>{t('field.checkInTitle')}</h2>
       <input value={postId} onChange={(e) => setPostId(e.target.value)} placeholder={t('field.postId')} />
       <button type="button" disabled={!postId} onClick={() => withPosition('checkin:create', { postId })}>{t('field.checkIn')}</button>

@@ -26,7 +26,7 @@ export type CommandReturn<N extends CommandName> = CommandResult<(typeof console
 
 /** Requests that read (no commandId): name → [request, result]. */
 type Requests = {
-  [K in 'state:snapshot' | 'events:since' | 'audit:verify' | 'audit:page' | 'stream:token' | 'units:recommend']:
+  [K in 'state:snapshot' | 'events:since' | 'audit:verify' | 'audit:page' | 'stream:token' | 'units:recommend' | 'incident:trace' | 'photo:get']:
     Parameters<ConsoleClientEvents[K]> extends [infer Req, (res: Ack<infer R>) => void] ? [Req, R] : never;
 };
 

@@ -43,7 +43,7 @@ export const en = {
   status: { on_post: 'On post', patrolling: 'Patrolling', on_task: 'On task', sos: 'SOS', off_duty: 'Off duty' },
   freshness: { live: 'Live', stale: 'Stale', offline: 'Offline', none: 'No position yet' },
   incidentState: { open: 'Open', dispatched: 'Dispatched', resolved: 'Resolved', closed: 'Closed' },
-  taskState: { assigned: 'Assigned', accepted: 'Accepted', arrived: 'Arrived', finished: 'Finished', refused: 'Refused', cancelled: 'Cancelled' },
+  taskState: { assigned: 'Assigned', accepted: 'Accepted', en_route: 'En route', arrived: 'Arrived', finished: 'Finished', refused: 'Refused', cancelled: 'Cancelled' },
   priority: { 1: 'Urgent', 2: 'Normal', 3: 'Low' },
   panel: {
     close: 'Close',
@@ -82,7 +82,7 @@ export const en = {
     queued_other: '{{count}} commands waiting to be sent:',
   },
   commands: {
-    'incident:create': 'Create incident', 'incident:close': 'Close incident', 'task:assign': 'Assign task', 'task:cancel': 'Cancel task',
+    'incident:create': 'Create incident', 'incident:close': 'Close incident', 'task:assign': 'Assign task', 'task:cancel': 'Cancel task', 'incident:amend': 'Amend incident', 'task:reassign': 'Reassign task',
     'sos:acknowledge': 'Acknowledge SOS', 'sos:resolve': 'Resolve SOS', 'mode:switch': 'Switch mode',
   },
   errors: {
@@ -103,7 +103,7 @@ export const en = {
     title: 'Xiuhua field terminal', deviceId: 'Device id', secret: 'Device secret', unitId: 'Unit id (gateway devices)', signIn: 'Sign in',
     gateway: 'This device is a gateway: enter the unit id to act for', sent: 'Sent', retrying: 'No answer from the hub, retrying…',
     noPosition: 'No position available', online: 'online', reconnecting: 'reconnecting…', help: 'help', tasks: 'Tasks', noTasks: 'No open tasks',
-    accept: 'Accept', arrive: 'Arrived', finish: 'Finish', checkInTitle: 'Check in at post', postId: 'Post id', checkIn: 'Check in',
+    accept: 'Accept', refuse: 'Refuse', refuseReason: 'Why you cannot take it', depart: 'On my way', arrive: 'Arrived', finish: 'Finish', finishNote: 'What was done', incident: 'Incident {{id}}', checkInTitle: 'Check in at post', postId: 'Post id', checkIn: 'Check in',
   },
   video: {
     connecting: 'connecting', live: 'LIVE', stale: 'stale', offline: 'offline', offlineSince: 'offline since {{time}} — retrying',
@@ -132,6 +132,26 @@ export const en = {
     streamIdle: 'Standby (nobody watching)',
     stale: 'Figures may be out of date',
     asOf: 'Hub away: figures as of {{time}}; camera states unknown',
+  },
+  dispatch: {
+    subtype: 'Type', anySubtype: '(not given)', source: 'Source', place: 'Where', street: '{{street}} ({{m}} m)', cell: 'Grid cell',
+    sources: { console: 'Map point', camera: 'Camera', phone: 'Citizen phone call', field: 'Field report', alarm: 'Alarm', sim: 'Simulator' },
+    camera: 'Camera', noCamera: 'No camera within 500 m', callerName: 'Caller name', callerNumber: 'Caller number', callerText: 'What the caller said',
+    caller: '{{name}} · {{number}}', reportedBy: 'Reported by {{unit}}', photo: 'Photo', showPhoto: 'Show photo', alarmOf: '{{alarm}} alarm: {{subject}}',
+    fromCamera: 'Create incident from this camera',
+    timeLeft: '{{what}} in {{left}}', overdue: '{{what}} overdue by {{left}}',
+    deadline: { ack: 'accept', arrive: 'on site', finish: 'finish' },
+    amend: 'Amend', amendTitle: 'Add a correction or addition', amendReason: 'Reason (required)', amendText: 'Correction or addition', amendSend: 'Append amendment',
+    amendments: '{{n}} amendment(s)',
+    reassign: 'Reassign', reassignTo: 'Reassign to', reassignReason: 'Why (required)', reassignSend: 'Reassign',
+    cancel: 'Cancel task', cancelReason: 'Why (required)',
+    override: 'Override (duty manager): reason',
+    trace: 'Trace', traceTitle: 'Incident trace', traceEmpty: 'Nothing recorded yet',
+    entry: {
+      created: 'Created by {{actor}}', step: '{{unit}}: {{state}} ({{actor}})', amendment: 'Amended by {{actor}}: {{reason}} — {{text}}',
+      alert: 'Alert', closed: 'Closed by {{actor}}', at: 'at {{where}}',
+    },
+    tracks: 'Tracks: {{list}}', trackOf: '{{unit}} {{n}} fixes', linkedCameras: 'Linked cameras',
   },
   attribution: '© OpenStreetMap contributors',
 };

@@ -45,7 +45,7 @@ export const zhCN: Messages = {
   status: { on_post: '在岗', patrolling: '巡逻中', on_task: '处置中', sos: '求助', off_duty: '下班' },
   freshness: { live: '实时', stale: '滞后', offline: '离线', none: '暂无位置' },
   incidentState: { open: '待派', dispatched: '已派', resolved: '已处置', closed: '已结案' },
-  taskState: { assigned: '已派发', accepted: '已接收', arrived: '已到场', finished: '已完成', refused: '已拒绝', cancelled: '已取消' },
+  taskState: { assigned: '已派发', accepted: '已接收', en_route: '在途', arrived: '已到场', finished: '已完成', refused: '已拒绝', cancelled: '已取消' },
   priority: { 1: '紧急', 2: '一般', 3: '较低' },
   panel: {
     close: '关闭',
@@ -84,7 +84,7 @@ export const zhCN: Messages = {
     queued_other: '{{count}} 条指令待发送：',
   },
   commands: {
-    'incident:create': '创建事件', 'incident:close': '关闭事件', 'task:assign': '派发任务', 'task:cancel': '撤销任务',
+    'incident:create': '创建事件', 'incident:close': '关闭事件', 'task:assign': '派发任务', 'task:cancel': '撤销任务', 'incident:amend': '补正事件', 'task:reassign': '改派任务',
     'sos:acknowledge': '确认求助', 'sos:resolve': '处置完毕', 'mode:switch': '切换模式',
   },
   errors: {
@@ -105,7 +105,7 @@ export const zhCN: Messages = {
     title: '绣花 · 外勤终端', deviceId: '设备编号', secret: '设备密钥', unitId: '队员编号（网关设备）', signIn: '登录',
     gateway: '此设备为网关，请填写队员编号', sent: '已发送', retrying: '中枢无应答，重试中…',
     noPosition: '无法获取定位', online: '在线', reconnecting: '重新连接中…', help: '一键求助', tasks: '任务', noTasks: '暂无任务',
-    accept: '接收', arrive: '到场', finish: '完成', checkInTitle: '岗点打卡', postId: '岗点编号', checkIn: '打卡',
+    accept: '接收', refuse: '拒绝', refuseReason: '无法接收的原因', depart: '出发', arrive: '到场', finish: '完成', finishNote: '处置情况', incident: '事件 {{id}}', checkInTitle: '岗点打卡', postId: '岗点编号', checkIn: '打卡',
   },
   video: {
     connecting: '连接中', live: '直播', stale: '卡顿', offline: '离线', offlineSince: '离线 自 {{time}} — 重试中',
@@ -134,6 +134,26 @@ export const zhCN: Messages = {
     streamIdle: '待机（无人观看）',
     stale: '数据可能已过时',
     asOf: '中枢断开：数据截至 {{time}}，摄像头状态未知',
+  },
+  dispatch: {
+    subtype: '小类', anySubtype: '（未选）', source: '来源', place: '位置', street: '{{street}}（{{m}} 米）', cell: '网格',
+    sources: { console: '地图选点', camera: '视频发现', phone: '市民来电', field: '现场上报', alarm: '报警', sim: '模拟' },
+    camera: '摄像机', noCamera: '500 米内没有摄像机', callerName: '来电人', callerNumber: '来电号码', callerText: '来电内容',
+    caller: '{{name}} · {{number}}', reportedBy: '{{unit}} 上报', photo: '照片', showPhoto: '查看照片', alarmOf: '{{alarm}}报警：{{subject}}',
+    fromCamera: '由此摄像机创建事件',
+    timeLeft: '{{left}} 内{{what}}', overdue: '{{what}}已超时 {{left}}',
+    deadline: { ack: '接收', arrive: '到场', finish: '办结' },
+    amend: '补正', amendTitle: '追加更正或补充', amendReason: '原因（必填）', amendText: '更正或补充内容', amendSend: '追加补正',
+    amendments: '{{n}} 条补正',
+    reassign: '改派', reassignTo: '改派给', reassignReason: '原因（必填）', reassignSend: '改派',
+    cancel: '撤销任务', cancelReason: '原因（必填）',
+    override: '值班长强派：原因',
+    trace: '全程留痕', traceTitle: '事件全程记录', traceEmpty: '尚无记录',
+    entry: {
+      created: '{{actor}} 创建', step: '{{unit}}：{{state}}（{{actor}}）', amendment: '{{actor}} 补正：{{reason}} —— {{text}}',
+      alert: '告警', closed: '{{actor}} 关闭', at: '位置 {{where}}',
+    },
+    tracks: '轨迹：{{list}}', trackOf: '{{unit}} {{n}} 个点', linkedCameras: '关联摄像机',
   },
   attribution: '© OpenStreetMap contributors',
 };

@@ -9,7 +9,8 @@ export type Selection =
   /** `at`: where on the area the operator clicked (so an incident can be made right there) */
   | { kind: 'area'; id: string; at?: LngLat }
   | { kind: 'route'; id: string }
-  | { kind: 'place'; at: LngLat };
+  /** `cameraId`: made from that camera's panel (the new incident links it) */
+  | { kind: 'place'; at: LngLat; cameraId?: string };
 
 let current: Selection | null = null;
 const listeners = new Set<() => void>();

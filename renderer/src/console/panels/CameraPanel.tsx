@@ -5,6 +5,7 @@ import { hub, useHub } from '../../hub';
 import { streamLook } from '../../map/layers/CamerasLayer';
 import { select } from '../../state/selection';
 import { CAMERA_DRAG_TYPE, VideoTile } from '../../video';
+import { useCanDispatch } from '../../common/commands';
 import { putOnWall, useWalls } from '../../common/wall-link';
 import { CONSOLE_WALL } from '../WallPanel';
 import { Row } from './Row';
@@ -22,6 +23,7 @@ export function CameraPanel({ id }: { id: string }) {
   const [requestedAt, setRequestedAt] = useState<number | null>(null);
   const [details, setDetails] = useState(false);
   const walls = useWalls();
+  const canDispatch = useCanDispatch();
   const [wallId, setWallId] = useState('');
   if (!cam) return null;
   const look = known ? streamLook(health) : 'unknown';
@@ -38,6 +40,9 @@ export function CameraPanel({ id }: { id: string }) {
       {unit && <Row k="" v={<a onClick={() => select({ kind: 'unit', id: unit.id })}>{t('panel.rides', { unit: unit.name })}</a>} />}
       <div className="actions">
         <button type="button" className="primary" onClick={() => setRequestedAt(performance.now())} data-testid="open-video">{t('panel.openVideo')}</button>
+        {canDispatch && cam.position && (
+          <button type="button" onClick={() => select({ kind: 'place', at: cam.position!, cameraId: cam.id })} data-testid="incident-from-camera">{t('dispatch.fromCamera')}</button>
+        )}
         {requestedAt !== null && (
           <button type="button" aria-pressed={details} onClick={() => setDetails((d) => !d)} data-testid="video-details">{t('panel.details')}</button>
         )}

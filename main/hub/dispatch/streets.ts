@@ -1,0 +1,112 @@
+// Where an incident is, in words, resolved offline from the city data: the nearest named street (the
+// ways of resources/basemap/roads.geojson that carry a `name`) and the grid cell holding the point.
+//
+// Named ways are cut into segments; each segment's midpoint goes into a kdbush index. A lookup takes
+// the segments whose midpoints are nearest and measures the exact distance from the point to each
+// segment (flat-earth, fine at city scale), so the answer is the nearest segment, not the nearest
+// sample. A segment is at most MAX_SEGMENT_M long, so its midpoint is within MAX_SEGMENT_M / 2 of every
+// point on it: every segment within d of the point has its midpoint within d + MAX_SEGMENT_M / 2.
+import fs from 'node:fs';
+import KDBush from 'kdbush';
+import { around } from 'geokdbush';
+import type { Area, IncidentPlace, LngLat } from '../../../shared/domain';
+import { distanceM, pointInPolygon } from '../../../shared/geo';
+import { FeatureCollection, prop } from '../../sim/city/osm';
+import { ROADS_FILE } from './road-graph';
+
+const MAX_SEGMENT_M = 40;
+/** A street further than this from the point is not "its" street. */
+export const STREET_MAX_M = 200;
+
+type Segment = { name: string; a: LngLat; b: LngLat };
+
+export class StreetIndex {
+  private readonly index: KDBush | null;
+
+  constructor(private readonly segments: Segment[]) {
+    if (segments.length === 0) {
+      this.index = null;
+      return;
+    }
+    const tree = new KDBush(segments.length, 16);
+    for (const s of segments) tree.add((s.a[0] + s.b[0]) / 2, (s.a[1] + s.b[1]) / 2);
+    this.index = tree.finish();
+  }
+
+  /** The nearest named street within STREET_MAX_M, with its distance; null when there is none. */
+  nearest(p: LngLat): { name: string; distanceM: number } | null {
+    if (!this.index) return null;
+    const ids = around(this.index, p[0], p[1], Infinity, (STREET_MAX_M + MAX_SEGMENT_M / 2) / 1000) as number[];
+    let best: { name: string; distanceM: number } | null = null;
+    for (const id of ids) {
+      const s = this.segments[id]!;
+      const d = segmentDistanceM(p, s.a, s.b);
+      if (d <= STREET_MAX_M && (!best || d < best.distanceM)) best = { name: s.name, distanceM: d };
+    }
+    return best;
+  }
+}
+
+/** Distance from p to the segment a–b in metres, on a local flat projection around p. */
+export function segmentDistanceM(p: LngLat, a: LngLat, b: LngLat): number {
+  const kx = distanceM([p[0] - 0.0005, p[1]], [p[0] + 0.0005, p[1]]) / 0.001;
+  const ky = distanceM([p[0], p[1] - 0.0005], [p[0], p[1] + 0.0005]) / 0.001;
+  const ax = (a[0] - p[0]) * kx;
+  const ay = (a[1] - p[1]) * ky;
+  const bx = (b[0] - p[0]) * kx;
+  const by = (b[1] - p[1]) * ky;
+  const dx = bx - ax;
+  const dy = by - ay;
+  const len2 = dx * dx + dy * dy;
+  const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, -(ax * dx + ay * dy) / len2));
+  return Math.hypot(ax + t * dx, ay + t * dy);
+}
+
+export function buildStreetIndex(roads: FeatureCollection): StreetIndex {
+  const segments: Segment[] = [];
+  for (const f of roads.features) {
+    const name = prop(f, 'name');
+    if (f.geometry.type !== 'LineString' || !name) continue;
+    const line = f.geometry.coordinates as LngLat[];
+    for (let i = 1; i < line.length; i++) {
+      const a = line[i - 1]!;
+      const b = line[i]!;
+      const pieces = Math.max(1, Math.ceil(distanceM(a, b) / MAX_SEGMENT_M));
+      for (let k = 0; k < pieces; k++) {
+        const at = (f0: number): LngLat => [a[0] + (b[0] - a[0]) * f0, a[1] + (b[1] - a[1]) * f0];
+        segments.push({ name, a: at(k / pieces), b: at((k + 1) / pieces) });
+      }
+    }
+  }
+  return new StreetIndex(segments);
+}
+
+const loaded = new Map<string, StreetIndex>();
+
+/** The street index of a roads file, built once per file in a process (it never changes); unreadable: no streets. */
+export function loadStreetIndex(file: URL | string = ROADS_FILE, log: (line: string) => void = () => {}): StreetIndex {
+  const key = String(file);
+  const known = loaded.get(key);
+  if (known) return known;
+  let index: StreetIndex;
+  try {
+    index = buildStreetIndex(FeatureCollection.parse(JSON.parse(fs.readFileSync(file, 'utf8'))));
+  } catch (e) {
+    log(`street names not loaded (${(e as Error).message}); incidents get no street`);
+    index = new StreetIndex([]);
+  }
+  loaded.set(key, index);
+  return index;
+}
+
+/** The street and grid cell (and its district) of a point, as stamped on an incident when it is created. */
+export function placeOf(streets: StreetIndex, areas: readonly Area[], p: LngLat): IncidentPlace {
+  const street = streets.nearest(p);
+  const holding = areas.filter((a) => a.polygon && a.kind !== 'post' && pointInPolygon(p, a.polygon));
+  const cell = holding.find((a) => a.kind === 'cell') ?? null;
+  const district = holding.find((a) => a.kind === 'district') ?? null;
+  return {
+    street: street?.name ?? null, streetM: street ? Math.round(street.distanceM) : null,
+    cellId: cell?.id ?? null, districtId: cell?.parentId ?? district?.id ?? null,
+  };
+}
