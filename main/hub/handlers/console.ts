@@ -1,20 +1,19 @@
 // Handlers of the console (people) commands. Each runs inside the command transaction (commands.ts).
 import { randomUUID } from 'node:crypto';
-import type { Incident, ModeChange, Sos, Task } from '../../../shared/domain';
+import type { Incident, ModeChange, Task } from '../../../shared/domain';
 import { consoleCommands } from '../../../shared/protocol/commands';
 import { findUnit, listAreas, upsertCamera } from '../../store/city';
 import { findUserByName, insertUser } from '../../store/people';
 import {
-  findIncident, findOpenTaskOf, findSos, findTask, insertIncident, insertModeChange, insertTask, insertTaskStep, updateIncidentState,
-  updateSosState, updateTaskState,
+  findIncident, findOpenTaskOf, findTask, insertIncident, insertModeChange, insertTask, insertTaskStep, updateIncidentState, updateTaskState,
 } from '../../store/operations';
 import { hashSecretSync } from '../auth';
 import { CommandFailure, type CommandDef, type Emitted } from '../commands';
 import { activeAreaModes, areaAt, cityMode, effectiveMode, profilesInForce } from '../modes';
 import { nextId } from './ids';
-import { changeStatus, requireUnit, restingStatus, scheduleModeExpiry, scheduleTaskDeadlines, settleTaskDeadlines, SOS_UNACKNOWLEDGED } from './shared';
+import { changeStatus, requireUnit, restingStatus, scheduleModeExpiry, scheduleTaskDeadlines, settleTaskDeadlines } from './shared';
+import { withSos } from './sos';
 import { confineFileSources } from './sources';
-import { cancelActions } from '../../store/schedule';
 
 const C = consoleCommands;
 /** A mode switched by hand ends by itself at most this far ahead (an emergency is not for a month). */
@@ -25,7 +24,7 @@ const def = <K extends keyof typeof C, R>(name: K, handler: CommandDef<(typeof C
 /** What the handlers need to know about the hub they run in. */
 export type ConsoleEnv = { dataDir: string };
 
-export const consoleHandlers = (env: ConsoleEnv) => ({
+export const consoleHandlers = (env: ConsoleEnv) => withSos({
   'incident:create': def('incident:create', ({ db, now, timeZone }, p) => {
     const incident: Incident = {
       id: nextId(db, 'I', now, timeZone), category: p.category, priority: p.priority, state: 'open', position: p.position,
@@ -89,30 +88,6 @@ export const consoleHandlers = (env: ConsoleEnv) => ({
     return {
       result: { task: updated }, target: task.id,
       events: [{ data: { type: 'task:updated', task: updated }, unitId: task.unitId }, ...changeStatus(db, unit, restingStatus(db, unit))],
-    };
-  }),
-
-  'sos:acknowledge': def('sos:acknowledge', ({ db, now }, p) => {
-    const sos = findSos(db, p.sosId);
-    if (!sos) throw new CommandFailure('not_found', `no SOS ${p.sosId}`);
-    if (sos.state !== 'raised') throw new CommandFailure('conflict', `SOS ${sos.id} is already ${sos.state}`);
-    updateSosState(db, sos.id, 'acknowledged', now);
-    cancelActions(db, sos.id, [SOS_UNACKNOWLEDGED], now, 'acknowledged');
-    const updated: Sos = { ...sos, state: 'acknowledged', updatedAt: now };
-    return { result: { sos: updated }, target: sos.id, events: [{ data: { type: 'sos:updated', sos: updated }, unitId: sos.unitId }] };
-  }),
-
-  'sos:resolve': def('sos:resolve', ({ db, now }, p) => {
-    const sos = findSos(db, p.sosId);
-    if (!sos) throw new CommandFailure('not_found', `no SOS ${p.sosId}`);
-    if (sos.state === 'resolved') throw new CommandFailure('conflict', `SOS ${sos.id} is already resolved`);
-    updateSosState(db, sos.id, 'resolved', now);
-    cancelActions(db, sos.id, [SOS_UNACKNOWLEDGED], now, 'resolved');
-    const updated: Sos = { ...sos, state: 'resolved', updatedAt: now };
-    const unit = requireUnit(db, sos.unitId);
-    return {
-      result: { sos: updated }, target: sos.id,
-      events: [{ data: { type: 'sos:updated', sos: updated }, unitId: sos.unitId }, ...changeStatus(db, unit, restingStatus(db, unit))],
     };
   }),
 
