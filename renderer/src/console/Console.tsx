@@ -2,6 +2,7 @@
 // panel, and alarms on top.
 import { useCallback, useMemo, useState, type CSSProperties } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { Sos } from '../../../shared/domain';
 import { useLiveCity } from '../state/live-city';
 import { MapView, type MapPick } from '../map/MapView';
 import { AreasLayer } from '../map/layers/AreaLayers';
@@ -13,6 +14,8 @@ import { SelectionLayer } from '../map/layers/SelectionLayer';
 import { OfficersLayer, VehiclesLayer } from '../map/layers/UnitLayers';
 import { AlarmBar } from '../common/AlarmBar';
 import { OutageBanner } from '../common/OutageBanner';
+import { SosAlarm } from '../common/SosAlarm';
+import { SosActions } from './SosPanel';
 import { Header } from './Header';
 import { EmergencyList } from './ModeSwitch';
 import { useLayerSwitches } from '../state/layers';
@@ -27,6 +30,7 @@ import { Sidebar } from './Sidebar';
 const POINTLIKE = new Set<Selection['kind']>(['unit', 'camera', 'incident']);
 
 const WALL_PANEL_KEY = 'xiuhua.wallPanel';
+const sosActions = (sos: Sos) => <SosActions sos={sos} />;
 
 export function Console() {
   const { t, i18n } = useTranslation();
@@ -55,6 +59,7 @@ export function Console() {
   const textScale = useMemo(() => (scale === 'wall' ? { factor: WALL_ZOOM, minPx: WALL_MIN_LABEL_PX } : undefined), [scale]);
   return (
     <div className={`console theme-${theme} scale-${scale}`} data-scale={scale} style={{ '--ui-zoom': scale === 'wall' ? WALL_ZOOM : 1 } as CSSProperties}>
+      <SosAlarm actions={sosActions} />
       <Header />
       <OutageBanner />
       <EmergencyList />
