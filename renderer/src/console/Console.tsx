@@ -59,7 +59,6 @@ export function Console() {
   const textScale = useMemo(() => (scale === 'wall' ? { factor: WALL_ZOOM, minPx: WALL_MIN_LABEL_PX } : undefined), [scale]);
   return (
     <div className={`console theme-${theme} scale-${scale}`} data-scale={scale} style={{ '--ui-zoom': scale === 'wall' ? WALL_ZOOM : 1 } as CSSProperties}>
-      <SosAlarm actions={sosActions} />
       <Header />
       <OutageBanner />
       <EmergencyList />
@@ -77,6 +76,7 @@ export function Console() {
               <IncidentsLayer city={city} visible={on.incidents} lang={i18n.language} />
               <SelectionLayer city={city} selection={selection} />
             </MapView>
+            <SosAlarm actions={sosActions} />
             <AlarmBar />
             {chooser && <PickChooser chooser={chooser} onClose={closeChooser} />}
             <button type="button" className="wall-toggle" aria-pressed={wallOpen} onClick={toggleWall} data-testid="wall-toggle">{t('wallPanel.toggle')}</button>
