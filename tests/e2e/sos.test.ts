@@ -11,9 +11,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'vite';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { distanceM } from '../../shared/geo';
 import { MODE_PROFILES } from '../../shared/modes';
 import { startHub, type Hub } from '../../main/hub/server';
@@ -33,6 +33,7 @@ let hub: Hub;
 let dataDir: string;
 let rendererDir: string;
 const errors: string[] = [];
+const pages: BrowserContext[] = [];
 
 beforeAll(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
@@ -43,6 +44,14 @@ beforeAll(async () => {
   hub = await simulateDemoCity(await startHub({ port: 0, dataDir, demo: true, rendererDir, log: () => undefined }), undefined, { sosPerHour: 0 });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }, 180_000);
+
+afterEach(async (ctx) => {
+  // A failure leaves a picture of every screen as it was, for people to look at.
+  if (ctx.task.result?.state === 'fail') {
+    for (const [i, c] of pages.entries()) for (const p of c.pages()) await p.screenshot({ path: path.join(ARTIFACTS, `failed-${i}.png`) }).catch(() => undefined);
+  }
+  for (const c of pages.splice(0)) await c.close();
+});
 
 afterAll(async () => {
   await browser?.close();
@@ -68,7 +77,8 @@ function standInVoice(): void {
 
 async function signedIn(query: string, username: string, withVoice: boolean, viewport = { width: 1280, height: 760 }): Promise<Page> {
   const context = await browser.newContext({ viewport, locale: 'zh-CN' });
-  context.setDefaultTimeout(60_000);
+  context.setDefaultTimeout(120_000); // four pages, three maps and a video wall on a shared machine
+  pages.push(context);
   if (withVoice) await context.addInitScript(standInVoice);
   const page = await context.newPage();
   page.on('pageerror', (e) => errors.push(`${username}${query}: ${e.message}`));
@@ -97,7 +107,7 @@ const tileCameras = (page: Page) => page.$$eval('.xv-cell', (cells) => cells.map
 describe('one-click help', () => {
   it('an SOS from the field page alarms two consoles and the wall, is acknowledged, helped and resolved', async () => {
     const operator = await signedIn('', 'operator', true);
-    const manager = await signedIn('', 'manager', false);
+    const manager = await signedIn('', 'manager', false, { width: 1024, height: 700 });
     const wall = await signedIn(`?view=video-wall&display=sos&hub=${encodeURIComponent(hub.url)}`, 'operator', false);
     await wall.waitForSelector('.xv-wall[data-layout="9"]');
     await operator.waitForFunction(() => window.__xiuhua!.hub.positions.size > 100);
@@ -113,7 +123,8 @@ describe('one-click help', () => {
       viewport: { width: 480, height: 900 }, locale: 'zh-CN',
       geolocation: { latitude: officer!.at.lat, longitude: officer!.at.lng }, permissions: ['geolocation'],
     });
-    phoneContext.setDefaultTimeout(60_000);
+    phoneContext.setDefaultTimeout(120_000);
+    pages.push(phoneContext);
     const phone = await phoneContext.newPage();
     await phone.goto(`${hub.url}/field`);
     const inputs = phone.locator('form.field input');
@@ -192,6 +203,5 @@ describe('one-click help', () => {
     await expect.poll(() => operator.evaluate((id) => window.__xiuhua!.hub.getState().units.get(id)!.status, officer!.id)).toBe('on_post');
     await phone.screenshot({ path: path.join(ARTIFACTS, 'resolved-phone.png') });
     expect(errors).toEqual([]);
-    for (const c of [operator, manager, wall, phone]) await c.context().close();
   }, 400_000);
 });
