@@ -51,7 +51,7 @@ afterEach(async (ctx) => {
     for (const [i, c] of pages.entries()) for (const p of c.pages()) await p.screenshot({ path: path.join(ARTIFACTS, `failed-${i}.png`) }).catch(() => undefined);
   }
   for (const c of pages.splice(0)) await c.close();
-});
+}, 180_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -107,8 +107,8 @@ const tileCameras = (page: Page) => page.$$eval('.xv-cell', (cells) => cells.map
 describe('one-click help', () => {
   it('an SOS from the field page alarms two consoles and the wall, is acknowledged, helped and resolved', async () => {
     const operator = await signedIn('', 'operator', true);
-    const manager = await signedIn('', 'manager', false, { width: 1024, height: 700 });
-    const wall = await signedIn(`?view=video-wall&display=sos&hub=${encodeURIComponent(hub.url)}`, 'operator', false);
+    const manager = await signedIn('', 'manager', false, { width: 900, height: 600 }); // small: less map to draw in software
+    const wall = await signedIn(`?view=video-wall&display=sos&hub=${encodeURIComponent(hub.url)}`, 'operator', false, { width: 960, height: 540 });
     await wall.waitForSelector('.xv-wall[data-layout="9"]');
     await operator.waitForFunction(() => window.__xiuhua!.hub.positions.size > 100);
 
@@ -163,9 +163,8 @@ describe('one-click help', () => {
       .slice(0, 5).map((c) => c.id);
     await wall.waitForSelector('.xv-wall[data-layout="1+5"]');
     await expect.poll(() => tileCameras(wall)).toEqual([officer!.cameraId, ...nearest]);
-    for (const [page, name] of [[operator, 'operator'], [manager, 'manager'], [wall, 'wall'], [phone, 'phone']] as const) {
-      await page.screenshot({ path: path.join(ARTIFACTS, `raised-${name}.png`) });
-    }
+    // Pictures of the pages that draw no map (a software-rendered map takes long to capture on a loaded machine).
+    await phone.screenshot({ path: path.join(ARTIFACTS, 'raised-phone.png') });
 
     // One operator acknowledges: both consoles fall silent, everyone shows who.
     await line(operator).getByRole('button', { name: '确认求助' }).click();
@@ -187,7 +186,6 @@ describe('one-click help', () => {
     expect(await phone.locator('li[data-step=help]').innerText()).toContain(`${helperName}（约 ${Math.max(1, Math.round(helper.eta / 60))} 分钟）`);
     await expect.poll(() => line(manager, 'acknowledged').locator('[data-testid=sos-help]').count()).toBe(1);
     await phone.screenshot({ path: path.join(ARTIFACTS, 'helped-phone.png') });
-    await operator.screenshot({ path: path.join(ARTIFACTS, 'helped-operator.png') });
 
     // Resolving needs a note; then every screen clears, the wall returns to the mode's preset, the officer to their post.
     expect(await operator.locator('[data-testid=sos-resolve]').isDisabled()).toBe(true);
@@ -203,5 +201,5 @@ describe('one-click help', () => {
     await expect.poll(() => operator.evaluate((id) => window.__xiuhua!.hub.getState().units.get(id)!.status, officer!.id)).toBe('on_post');
     await phone.screenshot({ path: path.join(ARTIFACTS, 'resolved-phone.png') });
     expect(errors).toEqual([]);
-  }, 400_000);
+  }, 600_000);
 });
