@@ -228,6 +228,16 @@ export const Task = z.object({
 export type Task = z.infer<typeof Task>;
 
 export const SosState = z.enum(['raised', 'acknowledged', 'resolved']);
+/** A unit sent to help: its task, and the travel time the operator was shown when sending it. */
+export const SosHelp = z.object({
+  taskId: Id,
+  unitId: Id,
+  unitName: z.string(),
+  etaSec: z.number().int().min(0).nullable(),
+  sentBy: z.string(),
+  sentAt: z.number().int(),
+});
+export type SosHelp = z.infer<typeof SosHelp>;
 export const Sos = z.object({
   id: Id,
   unitId: Id,
@@ -236,6 +246,21 @@ export const Sos = z.object({
   state: SosState,
   raisedAt: z.number().int(),
   updatedAt: z.number().int(),
+  /** the nearest named road where it was pressed, resolved offline by the hub; null when none is near */
+  street: z.object({ zh: z.string(), en: z.string() }).nullable(),
+  /** the unit's status before the press: it returns to it when the SOS is resolved */
+  statusBefore: UnitStatus.nullable(),
+  acknowledgedBy: z.string().nullable(),
+  acknowledgedAt: z.number().int().nullable(),
+  /** escalation steps run while nobody acknowledged, and the role the last one alerted */
+  escalations: z.number().int().min(0),
+  escalatedTo: Role.nullable(),
+  /** the incident the help tasks are given on (made with the first unit sent) */
+  incidentId: Id.nullable(),
+  help: z.array(SosHelp),
+  resolvedBy: z.string().nullable(),
+  resolvedAt: z.number().int().nullable(),
+  resolution: z.string().nullable(),
 });
 export type Sos = z.infer<typeof Sos>;
 

@@ -2,14 +2,17 @@
 // hub process and `npm start` do, so a hub is only ever a hub (and tests choose a still city).
 import { loadDemoCity, SIM_DEVICE } from '../hub/seed';
 import type { Hub } from '../hub/server';
-import { startSimulator } from './simulator';
+import { startSimulator, type SimulatorOptions } from './simulator';
 
-/** Starts the simulator against `hub`; the hub returned stops the simulator before it closes itself. */
-export async function simulateDemoCity(hub: Hub, log?: (line: string) => void): Promise<Hub> {
+/**
+ * Starts the simulator against `hub`; the hub returned stops the simulator before it closes itself.
+ * `tuning`: e.g. `{ sosPerHour: 0 }` for a test whose screens an SOS of the simulator's would change.
+ */
+export async function simulateDemoCity(hub: Hub, log?: (line: string) => void, tuning?: SimulatorOptions['tuning']): Promise<Hub> {
   const city = loadDemoCity();
   let sim;
   try {
-    sim = await startSimulator({ hubUrl: hub.url, deviceId: SIM_DEVICE.id, secret: SIM_DEVICE.secret, city, seed: city.seed, log });
+    sim = await startSimulator({ hubUrl: hub.url, deviceId: SIM_DEVICE.id, secret: SIM_DEVICE.secret, city, seed: city.seed, log, tuning });
   } catch (e) {
     await hub.close();
     throw e;

@@ -1,5 +1,5 @@
-// Incidents, tasks (and their steps), SOS calls, check-ins and mode changes.
-import { OPEN_TASK_STATES, type CheckIn, type Incident, type IncidentAmendment, type ModeChange, type Sos, type Task, type UnitStatus } from '../../shared/domain';
+// Incidents, tasks (and their steps), check-ins and mode changes (SOS calls: sos.ts).
+import { OPEN_TASK_STATES, type CheckIn, type Incident, type IncidentAmendment, type ModeChange, type Task, type UnitStatus } from '../../shared/domain';
 import type { Db, ReadDb } from './db';
 import { prepared } from './statements';
 
@@ -137,40 +137,6 @@ export function findOpenTaskOf(db: ReadDb, unitId: string, incidentId: string): 
 export function listActiveTasks(db: ReadDb): Task[] {
   return (db.prepare(`SELECT * FROM tasks WHERE state IN ${OPEN_TASKS} ORDER BY assigned_at`).all() as TaskRow[])
     .map(taskFromRow);
-}
-
-type SosRow = { id: string; unit_id: string; lng: number; lat: number; note: string; state: Sos['state']; raised_at: number; updated_at: number };
-const sosFromRow = (r: SosRow): Sos => ({
-  id: r.id, unitId: r.unit_id, position: [r.lng, r.lat], note: r.note, state: r.state, raisedAt: r.raised_at, updatedAt: r.updated_at,
-});
-
-export function insertSos(db: Db, s: Sos): void {
-  db.prepare('INSERT INTO sos (id, unit_id, lng, lat, note, state, raised_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-    .run(s.id, s.unitId, s.position[0], s.position[1], s.note, s.state, s.raisedAt, s.updatedAt);
-}
-
-export function findSos(db: ReadDb, id: string): Sos | undefined {
-  const r = db.prepare('SELECT * FROM sos WHERE id = ?').get(id) as SosRow | undefined;
-  return r && sosFromRow(r);
-}
-
-export function updateSosState(db: Db, id: string, state: Sos['state'], at: number): void {
-  db.prepare('UPDATE sos SET state = ?, updated_at = ? WHERE id = ?').run(state, at, id);
-}
-
-/** The unit's SOS that is not resolved yet: a second press updates it rather than opening another. */
-export function findOpenSosOfUnit(db: ReadDb, unitId: string): Sos | undefined {
-  const r = db.prepare("SELECT * FROM sos WHERE unit_id = ? AND state != 'resolved' ORDER BY raised_at DESC LIMIT 1").get(unitId) as SosRow | undefined;
-  return r && sosFromRow(r);
-}
-
-/** A repeated press: where the officer is now, and what they added. */
-export function updateSosPosition(db: Db, id: string, position: [number, number], note: string, at: number): void {
-  db.prepare('UPDATE sos SET lng = ?, lat = ?, note = ?, updated_at = ? WHERE id = ?').run(position[0], position[1], note, at, id);
-}
-
-export function listActiveSos(db: ReadDb): Sos[] {
-  return (db.prepare("SELECT * FROM sos WHERE state != 'resolved' ORDER BY raised_at").all() as SosRow[]).map(sosFromRow);
 }
 
 export function insertCheckIn(db: Db, c: CheckIn): void {

@@ -77,6 +77,13 @@ export const consoleCommands = {
     schema: cmd({ sosId: Id, note: text(1000).min(1) }),
     result: z.object({ sos: Sos }),
   },
+  'sos:assist': {
+    roles: ['operator', 'duty_manager'],
+    // Sends a unit to help: a task on the SOS's incident (made with the first unit sent), in one transaction.
+    // `etaSec`: the travel time units:recommend gave for it, which the officer in trouble is told.
+    schema: cmd({ sosId: Id, unitId: Id, etaSec: z.number().int().min(0).max(86_400).nullable().default(null), note: text(1000).default('') }),
+    result: z.object({ sos: Sos, task: Task }),
+  },
   'mode:switch': {
     roles: ['duty_manager', 'admin'],
     // City-wide, or (emergency only) one area; `endsAt` ends it by itself (ms since the epoch).

@@ -27,7 +27,7 @@ beforeAll(async () => {
   rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-screens-dist-'));
   await build({ configFile: path.join(ROOT, 'renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-screens-e2e-'));
-  hub = await simulateDemoCity(await startHub({ port: 0, dataDir, demo: true, rendererDir, log: () => undefined }));
+  hub = await simulateDemoCity(await startHub({ port: 0, dataDir, demo: true, rendererDir, log: () => undefined }), undefined, { sosPerHour: 0 });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }, 180_000);
 

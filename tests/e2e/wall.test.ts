@@ -31,7 +31,8 @@ beforeAll(async () => {
   rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-wall-dist-'));
   await build({ configFile: path.join(ROOT, 'renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-wall-e2e-'));
-  hub = await simulateDemoCity(await startHub({ port: 0, dataDir, demo: true, rendererDir, log: () => undefined }));
+  // No SOS of the simulator's: one would take over the video wall's tiles.
+  hub = await simulateDemoCity(await startHub({ port: 0, dataDir, demo: true, rendererDir, log: () => undefined }), undefined, { sosPerHour: 0 });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }, 180_000);
 
@@ -178,7 +179,7 @@ describe('wall displays', () => {
     expect(await page.textContent('[data-testid=board-asof]')).toContain('中枢断开');
     expect(await page.locator('[data-testid=board-streams] dd').allTextContents()).toEqual(['?', '?', '?', '?']);
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-offline.png') });
-    hub = await simulateDemoCity(await startHub({ port, dataDir, demo: true, rendererDir, log: () => undefined }));
+    hub = await simulateDemoCity(await startHub({ port, dataDir, demo: true, rendererDir, log: () => undefined }), undefined, { sosPerHour: 0 });
     await page.waitForSelector('[data-testid=conn-status][data-status=live]', { timeout: 60_000 });
     expect(await page.locator('.wall-stale').count()).toBe(0);
     await page.waitForSelector('[data-testid=board-asof]', { state: 'detached' });

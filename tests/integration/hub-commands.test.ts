@@ -35,6 +35,7 @@ async function validPayloads(): Promise<Record<keyof typeof consoleCommands, Rec
     'task:cancel': { taskId: task.id, reason: '改派' },
     'sos:acknowledge': { sosId: sos.id },
     'sos:resolve': { sosId: sos.id, note: '已到场' },
+    'sos:assist': { sosId: sos.id, unitId: 'off-004', etaSec: 120 },
     'mode:switch': { mode: 'night', reason: '入夜' },
     'mode:end': { reason: '解除应急' },
     'user:create': { username: `u${Date.now().toString(36)}`, role: 'operator', password: 'correct horse battery' },

@@ -478,6 +478,10 @@ describe('the scheduler in one process (manual clock)', () => {
     clock.advanceTo(t + 2 * period);
     expect(unacknowledged().map((a) => a.notify)).toEqual([escalation[0]!.role, escalation[Math.min(1, escalation.length - 1)]!.role]);
     const sosId = (raised.ack as { result: { sos: { id: string } } }).result.sos.id;
+    // Each step also says on the SOS itself how far it has gone, for the consoles, the walls and the phone.
+    const escalated = events.flatMap((e) => (e.event.data.type === 'sos:updated' ? [e.event.data.sos] : []));
+    expect(escalated.map((x) => [x.escalations, x.escalatedTo])).toEqual([[1, escalation[0]!.role], [2, escalation[Math.min(1, escalation.length - 1)]!.role]]);
+    expect(escalated.every((x) => x.id === sosId && x.state === 'raised')).toBe(true);
     expect(runCommand(db, CONSOLE['sos:acknowledge'], { id: 'operator', role: 'operator' }, { commandId: 'ack-000001', sosId }, clock.now()).ack.ok).toBe(true);
     s.wake();
     clock.advanceTo(t + 20 * period);

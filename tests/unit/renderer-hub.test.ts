@@ -77,7 +77,7 @@ describe('PositionStore', () => {
 
 describe('the console\'s alarms', () => {
   it('an acknowledged SOS takes its "still unacknowledged" reminders off the alarm bar', () => {
-    const sos: Sos = { id: 'S1', unitId: 'u-1', position: [118.78, 32.04], note: '', state: 'raised', raisedAt: 1, updatedAt: 1 };
+    const sos: Sos = { id: 'S1', unitId: 'u-1', position: [118.78, 32.04], note: '', state: 'raised', raisedAt: 1, updatedAt: 1, street: null, statusBefore: 'on_post' as const, acknowledgedBy: null, acknowledgedAt: null, escalations: 0, escalatedTo: null, incidentId: null, help: [], resolvedBy: null, resolvedAt: null, resolution: null };
     const reminder = { id: 'alert-9', kind: 'sos_unacknowledged' as const, subjectId: 'u-1', at: 2, message: { zh: '仍未响应', en: 'still unacknowledged' } };
     let s = applyEvent(emptyState('http://hub'), { seq: 1, at: 1, data: { type: 'sos:raised', sos } });
     s = applyEvent(s, { seq: 2, at: 2, data: { type: 'alert:raised', alert: reminder } });

@@ -233,7 +233,7 @@ describe('simulation core', () => {
     expect(w.activityOf(unitId)).toBe('sos');
     run(w, 60_000);
     expect(distanceM(w.positionOf(unitId)!, raised.payload.position)).toBeLessThan(0.1);
-    const sos = { id: 'S-1', unitId, position: raised.payload.position, note: '', state: 'resolved' as const, raisedAt: w.now, updatedAt: w.now };
+    const sos = { id: 'S-1', unitId, position: raised.payload.position, note: '', state: 'resolved' as const, raisedAt: w.now, updatedAt: w.now, street: null, statusBefore: 'on_post' as const, acknowledgedBy: null, acknowledgedAt: null, escalations: 0, escalatedTo: null, incidentId: null, help: [], resolvedBy: null, resolvedAt: null, resolution: null };
     w.handleEvent({ type: 'sos:updated', sos });
     expect(w.activityOf(unitId)).toBe('duty');
   });

@@ -8,6 +8,7 @@ import { canonicalJson } from '../../main/store/canonical';
 import { DB_FILE, migrate, openStore, type Db } from '../../main/store/db';
 import { appendEvent, eventsBetween, LOG_SQL } from '../../main/store/log';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../main/store/migrations';
+import { SOS_SQL } from '../../main/store/sos';
 import { SCHEDULE_SQL } from '../../main/store/schedule';
 import { DISPATCH_SQL } from '../../main/store/operations';
 import { tempDir } from '../integration/hub-fixture';
@@ -198,6 +199,15 @@ describe('migration 30: audit entries before it keep the rule they were hashed u
     expect(plan(SCHEDULE_SQL.nextDue)).toMatch(/scheduled_actions_due/);
     expect(plan(SCHEDULE_SQL.cancel)).toMatch(/scheduled_actions_subject/);
     expect(plan(SCHEDULE_SQL.lastAbout)).toMatch(/scheduled_actions_subject/);
+    db.close();
+  });
+
+  it('the SOS queries use their indexes (every command of a unit asks for its open SOS)', () => {
+    const db = openStore(path.join(tempDir(), 'x'));
+    const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...Array((sql.match(/\?/g) ?? []).length).fill('1')) as Array<{ detail: string }>).map((r) => r.detail).join(' | ');
+    expect(plan(SOS_SQL.openOfUnit)).toMatch(/SEARCH sos USING INDEX sos_unit \(unit_id=\?\)/);
+    expect(plan(SOS_SQL.helpOf)).toMatch(/SEARCH sos_help USING INDEX sos_help_sos \(sos_id=\?\)/);
+    expect(plan(SOS_SQL.find)).toMatch(/SEARCH sos USING INDEX sqlite_autoindex_sos_1 \(id=\?\)/);
     db.close();
   });
 });

@@ -1,17 +1,17 @@
 // Handlers of the console (people) commands. Each runs inside the command transaction (commands.ts).
 import { randomUUID } from 'node:crypto';
-import type { Incident, ModeChange, Sos } from '../../../shared/domain';
+import type { Incident, ModeChange } from '../../../shared/domain';
 import { consoleCommands } from '../../../shared/protocol/commands';
 import { findUnit, listAreas, upsertCamera } from '../../store/city';
 import { findUserByName, insertUser } from '../../store/people';
-import { findIncident, findSos, insertModeChange, updateIncidentState, updateSosState } from '../../store/operations';
+import { findIncident, insertModeChange, updateIncidentState } from '../../store/operations';
 import { hashSecretSync } from '../auth';
 import { CommandFailure, type CommandDef } from '../commands';
 import { activeAreaModes, cityMode, effectiveMode, profilesInForce } from '../modes';
 import { incidentHandlers } from './incidents';
-import { changeStatus, requireUnit, restingStatus, scheduleModeExpiry, SOS_UNACKNOWLEDGED } from './shared';
+import { withSos } from './sos';
+import { scheduleModeExpiry } from './shared';
 import { confineFileSources } from './sources';
-import { cancelActions } from '../../store/schedule';
 
 const C = consoleCommands;
 /** A mode switched by hand ends by itself at most this far ahead (an emergency is not for a month). */
@@ -22,7 +22,7 @@ const def = <K extends keyof typeof C, R>(name: K, handler: CommandDef<(typeof C
 /** What the handlers need to know about the hub they run in. */
 export type ConsoleEnv = { dataDir: string };
 
-export const consoleHandlers = (env: ConsoleEnv) => ({
+export const consoleHandlers = (env: ConsoleEnv) => withSos({
   ...incidentHandlers,
 
   'incident:close': def('incident:close', ({ db, now }, p) => {
@@ -32,30 +32,6 @@ export const consoleHandlers = (env: ConsoleEnv) => ({
     updateIncidentState(db, incident.id, 'closed', now, p.resolution);
     const updated: Incident = { ...incident, state: 'closed', updatedAt: now };
     return { result: { incident: updated }, target: incident.id, events: [{ data: { type: 'incident:updated', incident: updated }, unitId: null }] };
-  }),
-
-  'sos:acknowledge': def('sos:acknowledge', ({ db, now }, p) => {
-    const sos = findSos(db, p.sosId);
-    if (!sos) throw new CommandFailure('not_found', `no SOS ${p.sosId}`);
-    if (sos.state !== 'raised') throw new CommandFailure('conflict', `SOS ${sos.id} is already ${sos.state}`);
-    updateSosState(db, sos.id, 'acknowledged', now);
-    cancelActions(db, sos.id, [SOS_UNACKNOWLEDGED], now, 'acknowledged');
-    const updated: Sos = { ...sos, state: 'acknowledged', updatedAt: now };
-    return { result: { sos: updated }, target: sos.id, events: [{ data: { type: 'sos:updated', sos: updated }, unitId: sos.unitId }] };
-  }),
-
-  'sos:resolve': def('sos:resolve', ({ db, now }, p) => {
-    const sos = findSos(db, p.sosId);
-    if (!sos) throw new CommandFailure('not_found', `no SOS ${p.sosId}`);
-    if (sos.state === 'resolved') throw new CommandFailure('conflict', `SOS ${sos.id} is already resolved`);
-    updateSosState(db, sos.id, 'resolved', now);
-    cancelActions(db, sos.id, [SOS_UNACKNOWLEDGED], now, 'resolved');
-    const updated: Sos = { ...sos, state: 'resolved', updatedAt: now };
-    const unit = requireUnit(db, sos.unitId);
-    return {
-      result: { sos: updated }, target: sos.id,
-      events: [{ data: { type: 'sos:updated', sos: updated }, unitId: sos.unitId }, ...changeStatus(db, unit, restingStatus(db, unit))],
-    };
   }),
 
   'mode:switch': def('mode:switch', ({ db, now, actor }, p) => {

@@ -5,14 +5,15 @@ import { distanceM } from '../../../shared/geo';
 import { fieldCommands } from '../../../shared/protocol/commands';
 import { findPost } from '../../store/city';
 import {
-  findIncident, findOpenSosOfUnit, findTask, insertCheckIn, insertSos, insertTaskStep, listActiveTasks, updateIncidentState,
-  updateSosPosition, updateTaskState,
+  findIncident, findTask, insertCheckIn, insertTaskStep, listActiveTasks, updateIncidentState, updateTaskState,
 } from '../../store/operations';
+import { findOpenSosOfUnit, findSos, insertSos, updateSosPosition } from '../../store/sos';
 import type { Db } from '../../store/db';
 import { fieldEventsAfter, headSeq } from '../../store/log';
 import { cancelActions, scheduleAction } from '../../store/schedule';
 import { CommandFailure, refuse, type CommandDef, type Emitted, type TxContext } from '../commands';
 import { areaAt, effectiveMode } from '../modes';
+import { loadStreets } from '../streets';
 import type { RequestTable } from '../requests';
 import type { HubServices } from '../services';
 import { EVENTS_PAGE_MAX, SinceRequest } from './reads';
@@ -97,10 +98,14 @@ export const fieldHandlers = {
     if (open) {
       const note = p.note && p.note !== open.note ? (open.note ? `${open.note} / ${p.note}` : p.note).slice(0, 500) : open.note;
       updateSosPosition(db, open.id, p.position, note, now);
-      const sos: Sos = { ...open, position: p.position, note, updatedAt: now };
+      const sos = findSos(db, open.id)!;
       return { result: { sos }, target: sos.id, events: [{ data: { type: 'sos:updated', sos }, unitId: unit.id }], detail: { repeated: true } };
     }
-    const sos: Sos = { id: nextId(db, 'S', now, timeZone), unitId: unit.id, position: p.position, note: p.note, state: 'raised', raisedAt: now, updatedAt: now };
+    const sos: Sos = {
+      id: nextId(db, 'S', now, timeZone), unitId: unit.id, position: p.position, note: p.note, state: 'raised', raisedAt: now, updatedAt: now,
+      street: loadStreets().nearest(p.position), statusBefore: unit.status === 'sos' ? null : unit.status,
+      acknowledgedBy: null, acknowledgedAt: null, escalations: 0, escalatedTo: null, incidentId: null, help: [], resolvedBy: null, resolvedAt: null, resolution: null,
+    };
     insertSos(db, sos);
     const { profile } = effectiveMode(db, areaAt(db, sos.position), now);
     scheduleAction(db, {

@@ -8,9 +8,10 @@ import { consoleCommands } from '../../../shared/protocol/commands';
 import { findUnit, listAreas, listCameras } from '../../store/city';
 import type { Db } from '../../store/db';
 import {
-  findIncident, findOpenTaskOf, findSos, findTask, insertAmendment, insertIncident, insertPhoto, insertTask, insertTaskStep, updateIncidentState,
+  findIncident, findOpenTaskOf, findTask, insertAmendment, insertIncident, insertPhoto, insertTask, insertTaskStep, updateIncidentState,
   updateTaskState,
 } from '../../store/operations';
+import { findSos } from '../../store/sos';
 import { CommandFailure, type CommandDef, type Emitted, type TxContext } from '../commands';
 import { placeOf, loadStreetIndex } from '../dispatch/streets';
 import { areaAt, effectiveMode } from '../modes';

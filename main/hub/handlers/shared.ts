@@ -3,6 +3,7 @@ import { OPEN_TASK_STATES, type Task, type TaskState, type Unit, type UnitStatus
 import type { Db } from '../../store/db';
 import { findUnit, setUnitStatus } from '../../store/city';
 import { countOpenTasksOfUnit } from '../../store/operations';
+import { findOpenSosOfUnit } from '../../store/sos';
 import { cancelActions, scheduleAction } from '../../store/schedule';
 import { CommandFailure, type Actor, type Emitted } from '../commands';
 
@@ -27,6 +28,8 @@ export function restingStatus(db: Db, unit: Unit): UnitStatus {
 
 export function changeStatus(db: Db, unit: Unit, status: UnitStatus): Emitted[] {
   if (unit.status === status) return [];
+  // A unit in trouble stays "SOS" whatever its tasks do, until its SOS is resolved.
+  if (unit.status === 'sos' && findOpenSosOfUnit(db, unit.id)) return [];
   setUnitStatus(db, unit.id, status);
   return [{ data: { type: 'unit:status', unitId: unit.id, status }, unitId: null }];
 }

@@ -9,7 +9,8 @@ import { centerDay, centerTimeText } from '../../../shared/time';
 import { canonicalJson } from '../../store/canonical';
 import { findPost, findUnit, listCameras } from '../../store/city';
 import type { Db } from '../../store/db';
-import { currentMode, findIncident, findSos, findTask, insertModeChange, lastAreaModes } from '../../store/operations';
+import { currentMode, findIncident, findTask, insertModeChange, lastAreaModes } from '../../store/operations';
+import { escalateSos, findSos } from '../../store/sos';
 import { cancelAction, pendingActionsOfKind, scheduleAction } from '../../store/schedule';
 import { CommandFailure, type CommandDef, type Handler } from '../commands';
 import { areaAt, cityMode, effectiveMode, profilesInForce } from '../modes';
@@ -157,7 +158,9 @@ export const systemHandlers = {
       kind: SOS_UNACKNOWLEDGED, subject: sos.id, payload: { sosId: sos.id, step: p.step + 1 },
       dueAt: Math.max(now, p.dueAt) + profile.sosEscalateSec * 1000, cause: `${actor.id} ${SOS_UNACKNOWLEDGED} step ${p.step}`,
     }, now);
-    return { result: { alert }, target: sos.id, events: [alertEvent(alert)] };
+    escalateSos(db, sos.id, notify, now);
+    const escalated = findSos(db, sos.id)!;
+    return { result: { alert }, target: sos.id, events: [alertEvent(alert), { data: { type: 'sos:updated', sos: escalated }, unitId: sos.unitId }] };
   }),
 
   /** A post holder did not check in within the interval: one alert; the next check-in starts the clock again. Off duty: nothing. */

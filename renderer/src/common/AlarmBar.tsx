@@ -1,6 +1,5 @@
-// Alarms over the map, by severity. An SOS is on top, large and pulsing, until someone acknowledges it —
-// nobody can miss it. Notices (off-site check-ins, cameras down, geofence, missed check-ins, overdue
-// tasks) are a counter in the top-right corner that opens a list there: they never cover the map's centre.
+// Notices over the map (an SOS has its own banner above everything: SosAlarm.tsx). Notices (off-site
+// check-ins, cameras down, geofence, missed check-ins, overdue tasks) are a counter in the top-right corner that opens a list there: they never cover the map's centre.
 // Every line is worded here from the alert's kind and subject, in the operator's language.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -9,8 +8,6 @@ import { hub, useHub, type ConsoleAlert, type HubState } from '../hub';
 import { pick } from '../i18n';
 import { flyTo } from '../map/focus';
 import { select, type Selection } from '../state/selection';
-import { AckSosButton, useCanDispatch } from './commands';
-import { ago } from './format';
 import { useNow } from './useNow';
 import './alarms.css';
 
@@ -45,11 +42,9 @@ export function noticeText(t: TFunction, lang: string, s: HubState, a: ConsoleAl
 export function AlarmBar() {
   const { t, i18n } = useTranslation();
   const state = useHub((s) => s);
-  const canDispatch = useCanDispatch();
   const [dismissed, setDismissed] = useState<ReadonlySet<string>>(new Set());
   const [open, setOpen] = useState(false);
   useNow();
-  const raised = [...state.sos.values()].filter((x) => x.state === 'raised').sort((a, b) => b.raisedAt - a.raisedAt);
   const rank = (a: ConsoleAlert) => NOTICE_ORDER.indexOf(a.kind);
   const notices = state.alerts
     .filter((a) => !dismissed.has(a.id) && hub.hubNow() - a.at < NOTICE_WINDOW_MS)
@@ -60,17 +55,6 @@ export function AlarmBar() {
   };
   return (
     <>
-      {raised.length > 0 && (
-        <div className="alarms" role="alert" data-testid="alarms">
-          {raised.map((x) => (
-            <div key={x.id} className="alarm alarm-sos" data-severity="sos">
-              <span>{t('alarm.sos', { unit: state.units.get(x.unitId)?.name ?? x.unitId, ago: ago(t, hub.hubNow() - x.raisedAt) })}</span>
-              <button type="button" onClick={() => show({ kind: 'unit', id: x.unitId })}>{t('alarm.show')}</button>
-              {canDispatch && <AckSosButton sosId={x.id} />}
-            </div>
-          ))}
-        </div>
-      )}
       {notices.length > 0 && (
         <div className="notices" data-testid="notices" data-count={notices.length}>
           <button type="button" className={`notice-count notice-${notices[0]!.kind}`} aria-expanded={open} onClick={() => setOpen((o) => !o)} data-testid="notice-count">

@@ -2,6 +2,7 @@
 // panel, and alarms on top.
 import { useCallback, useMemo, useState, type CSSProperties } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { Sos } from '../../../shared/domain';
 import { useLiveCity } from '../state/live-city';
 import { MapView, type MapPick } from '../map/MapView';
 import { AreasLayer } from '../map/layers/AreaLayers';
@@ -14,6 +15,8 @@ import { TraceTracksLayer } from '../map/layers/TraceTracksLayer';
 import { OfficersLayer, VehiclesLayer } from '../map/layers/UnitLayers';
 import { AlarmBar } from '../common/AlarmBar';
 import { OutageBanner } from '../common/OutageBanner';
+import { SosAlarm } from '../common/SosAlarm';
+import { SosActions } from './SosPanel';
 import { Header } from './Header';
 import { EmergencyList } from './ModeSwitch';
 import { useLayerSwitches } from '../state/layers';
@@ -29,6 +32,7 @@ import { Sidebar } from './Sidebar';
 const POINTLIKE = new Set<Selection['kind']>(['unit', 'camera', 'incident']);
 
 const WALL_PANEL_KEY = 'xiuhua.wallPanel';
+const sosActions = (sos: Sos) => <SosActions sos={sos} />;
 
 export function Console() {
   const { t, i18n } = useTranslation();
@@ -76,6 +80,7 @@ export function Console() {
               <SelectionLayer city={city} selection={selection} />
               <TraceTracksLayer tracks={traceTracks} />
             </MapView>
+            <SosAlarm actions={sosActions} />
             <AlarmBar />
             {chooser && <PickChooser chooser={chooser} onClose={closeChooser} />}
             <button type="button" className="wall-toggle" aria-pressed={wallOpen} onClick={toggleWall} data-testid="wall-toggle">{t('wallPanel.toggle')}</button>

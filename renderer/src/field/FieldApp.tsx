@@ -8,6 +8,7 @@ import { NAMESPACES } from '../../../shared/protocol/sockets';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../common/errors';
 import { newCommandId } from '../hub/client';
+import { SosPanel, useSosTrack } from './SosPanel';
 import { TaskList } from './TaskList';
 
 type FieldSocket = Socket<FieldServerEvents, FieldClientEvents>;
@@ -34,7 +35,10 @@ export function FieldApp() {
 
   useEffect(() => () => void socketRef.current?.disconnect(), []);
 
+  const sos = useSosTrack(unitRef, () => withPosition('sos:raise', { note: '' }));
+
   const onEvent = (e: HubEvent) => {
+    sos.onEvent(e);
     if (e.data.type === 'task:updated' && e.data.task.unitId === unitRef.current) {
       const task = e.data.task;
       setTasks((m) => new Map(m).set(task.id, task));
@@ -78,28 +82,29 @@ export function FieldApp() {
   };
 
   /** Send a field command with one commandId, retried on timeout. */
-  const send = async (name: keyof FieldClientEvents, payload: Record<string, unknown>) => {
+  const send = async (name: keyof FieldClientEvents, payload: Record<string, unknown>): Promise<Ack<unknown> | null> => {
     const socket = socketRef.current;
-    if (!socket) return;
+    if (!socket) return null;
     const body = { ...payload, unitId: unitRef.current, commandId: newCommandId() };
     for (let i = 0; i < 3; i++) {
       try {
         const res = (await (socket.timeout(8000) as unknown as { emitWithAck(e: string, p: unknown): Promise<Ack<unknown>> }).emitWithAck(name, body));
         setMessage(res.ok ? t('field.sent') : t('panel.failed', { message: errorText(t, res.error.code) }));
-        return;
+        return res;
       } catch {
         setMessage(t('field.retrying'));
       }
     }
+    return null;
   };
 
   const withPosition = async (name: keyof FieldClientEvents, extra: Record<string, unknown>) => {
     const at = await here();
     if (!at) {
       setMessage(t('field.noPosition'));
-      return;
+      return null;
     }
-    await send(name, { ...extra, position: at });
+    return send(name, { ...extra, position: at });
   };
 
   if (status === 'out' || status === 'connecting') {
@@ -119,8 +124,8 @@ export function FieldApp() {
   return (
     <div className="field">
       <h1>{unitRef.current} <small>{status === 'live' ? t('field.online') : t('field.reconnecting')}</small></h1>
-      <button type="button" className="sos" onClick={() => withPosition('sos:raise', { note: '' })}>SOS {t('field.help')}</button>
-      <TaskList tasks={open} send={(name, payload, needsPosition) => (needsPosition ? withPosition(name, payload) : send(name, payload))} />
+      <SosPanel track={sos.track} press={sos.press} />
+      <TaskList tasks={open} send={async (name, payload, needsPosition) => { await (needsPosition ? withPosition(name, payload) : send(name, payload)); }} />
       <h2>{t('field.checkInTitle')}</h2>
       <input value={postId} onChange={(e) => setPostId(e.target.value)} placeholder={t('field.postId')} />
       <button type="button" disabled={!postId} onClick={() => withPosition('checkin:create', { postId })}>{t('field.checkIn')}</button>

@@ -83,7 +83,7 @@ export const en = {
   },
   commands: {
     'incident:create': 'Create incident', 'incident:close': 'Close incident', 'task:assign': 'Assign task', 'task:cancel': 'Cancel task', 'incident:amend': 'Amend incident', 'task:reassign': 'Reassign task',
-    'sos:acknowledge': 'Acknowledge SOS', 'sos:resolve': 'Resolve SOS', 'mode:switch': 'Switch mode',
+    'sos:acknowledge': 'Acknowledge SOS', 'sos:resolve': 'Resolve SOS', 'sos:assist': 'Send help', 'mode:switch': 'Switch mode',
   },
   errors: {
     invalid_payload: 'the hub refused the input as invalid',
@@ -152,6 +152,23 @@ export const en = {
       alert: 'Alert', closed: 'Closed by {{actor}}', at: 'at {{where}}',
     },
     tracks: 'Tracks: {{list}}', trackOf: '{{unit}} {{n}} fixes', linkedCameras: 'Linked cameras',
+  },
+  sos: {
+    tag: 'SOS', since: 'since {{time}} ({{ago}})', unacknowledged: 'not acknowledged',
+    escalated_one: 'not acknowledged — escalated to the {{role}}', escalated_other: 'not acknowledged — escalated {{count}} times, now to the {{role}}',
+    acknowledgedBy: 'acknowledged by {{who}} at {{at}}', helpOnWay: 'help on the way: {{units}}', helpUnitEta: '{{unit}} (about {{min}} min)',
+    muted: 'This console is muted: no alarm sound, no voice', blocked: 'The browser blocked the alarm sound', noVoice: 'No voice for this language: alarm tone and banner only',
+    enableSound: 'Turn sound on', mute: 'Mute this console', unmute: 'Unmute', volume: 'Volume',
+    handle: 'Handle', hide: 'Close', nearest: 'Nearest free units', ranking: 'Ranking units…', noneFree: 'No free unit nearby with a recent position',
+    send: 'Send to help', resolveNote: 'How it ended (required)', resolveHint: 'e.g. help arrived, officer safe', resolve: 'Resolve SOS',
+    say: 'SOS: {{area}}, {{officer}}, {{where}}', sayEscalated: 'Still unacknowledged, escalated to the {{role}}. {{text}}',
+    sayMode: 'Operating mode: {{mode}}, {{area}}', sayModeEnd: 'Emergency ended, {{area}}: back to {{mode}}',
+  },
+  fieldSos: {
+    sent: 'Sent', received: 'Received by the center', notReceived: 'Not received by the center — press again',
+    waiting: 'Waiting for an operator to acknowledge…', escalated: 'Not acknowledged yet — escalated to the duty manager',
+    acknowledgedBy: 'Acknowledged by {{who}}', helpOnWay: 'Help on the way: {{units}}', noHelpYet: 'No unit sent yet',
+    resolved: 'Resolved: {{note}}', notResolved: 'Not resolved yet', again: 'again (updates your position)',
   },
   attribution: '© OpenStreetMap contributors',
 };

@@ -85,7 +85,7 @@ export const zhCN: Messages = {
   },
   commands: {
     'incident:create': '创建事件', 'incident:close': '关闭事件', 'task:assign': '派发任务', 'task:cancel': '撤销任务', 'incident:amend': '补正事件', 'task:reassign': '改派任务',
-    'sos:acknowledge': '确认求助', 'sos:resolve': '处置完毕', 'mode:switch': '切换模式',
+    'sos:acknowledge': '确认求助', 'sos:resolve': '处置完毕', 'sos:assist': '派往支援', 'mode:switch': '切换模式',
   },
   errors: {
     invalid_payload: '中枢认为输入无效，已拒绝',
@@ -154,6 +154,23 @@ export const zhCN: Messages = {
       alert: '告警', closed: '{{actor}} 关闭', at: '位置 {{where}}',
     },
     tracks: '轨迹：{{list}}', trackOf: '{{unit}} {{n}} 个点', linkedCameras: '关联摄像机',
+  },
+  sos: {
+    tag: '求助', since: '自 {{time}}（{{ago}}）', unacknowledged: '尚未确认',
+    escalated_one: '尚未确认 — 已升级至{{role}}', escalated_other: '尚未确认 — 已升级 {{count}} 次，现通知{{role}}',
+    acknowledgedBy: '已由 {{who}} 于 {{at}} 确认', helpOnWay: '支援已出发：{{units}}', helpUnitEta: '{{unit}}（约 {{min}} 分钟）',
+    muted: '本席位已静音：无告警声、无语音播报', blocked: '浏览器阻止了告警声音', noVoice: '本机无该语言的语音：仅告警音与横幅',
+    enableSound: '开启声音', mute: '本席位静音', unmute: '取消静音', volume: '音量',
+    handle: '处置', hide: '收起', nearest: '就近空闲力量', ranking: '正在排序…', noneFree: '附近无位置新鲜的空闲力量',
+    send: '派往支援', resolveNote: '处置结果（必填）', resolveHint: '例如：支援已到场，队员安全', resolve: '解除求助',
+    say: '求助：{{area}} {{officer}}，{{where}}', sayEscalated: '求助仍未确认，已升级至{{role}}。{{text}}',
+    sayMode: '运行模式切换为{{mode}}，{{area}}', sayModeEnd: '{{area}}应急解除，恢复{{mode}}模式',
+  },
+  fieldSos: {
+    sent: '已发送', received: '指挥中心已收到', notReceived: '指挥中心未收到 — 请再按一次',
+    waiting: '等待值班员确认…', escalated: '尚未确认 — 已升级至值班长',
+    acknowledgedBy: '已由 {{who}} 确认', helpOnWay: '支援已出发：{{units}}', noHelpYet: '尚未派出支援',
+    resolved: '已解除：{{note}}', notResolved: '尚未解除', again: '再次求助（更新位置）',
   },
   attribution: '© OpenStreetMap contributors',
 };

@@ -17,5 +17,5 @@
 export { VideoTile, type VideoTileProps } from './VideoTile';
 export { VideoWall, type VideoWallProps } from './VideoWall';
 export { WALL_LAYOUTS, type WallLayout } from './layouts';
-export { CAMERA_DRAG_TYPE } from './wall-state';
+export { CAMERA_DRAG_TYPE, forgetWall } from './wall-state';
 export { spreadOverHosts } from './media-hosts';

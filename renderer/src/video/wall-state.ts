@@ -52,6 +52,15 @@ export function saveWall(displayKey: string, state: WallState): void {
   }
 }
 
+/** Forget a display's saved wall (a temporary one, e.g. an SOS's, once it is over). */
+export function forgetWall(displayKey: string): void {
+  try {
+    localStorage.removeItem(storageKey(displayKey));
+  } catch {
+    // unavailable storage: nothing was saved either
+  }
+}
+
 export function fromPreset(layout: WallLayout, cameraIds: (string | null)[]): WallState {
   return padded({ layout, slots: cameraIds.map((id) => (id ? { kind: 'camera', cameraId: id } : null)) });
 }

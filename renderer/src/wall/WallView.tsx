@@ -1,4 +1,6 @@
-// A wall display's content: the map, the video wall or the dashboard, full screen, no operator chrome.
+// A wall display's content: the map, the video wall or the dashboard, full screen, no operator chrome;
+// an open SOS on a banner above it, whichever it is.
+import { SosAlarm } from '../common/SosAlarm';
 import { Dashboard } from './Dashboard';
 import { MapWall } from './MapWall';
 import type { WallRoute } from './route';
@@ -8,6 +10,7 @@ import './wall.css';
 export function WallView({ route }: { route: WallRoute }) {
   return (
     <div className={`wall wall-${route.view}`} data-testid="wall" data-view={route.view}>
+      <SosAlarm wall />
       {route.view === 'video-wall' && <VideoWallScreen displayKey={route.display} />}
       {route.view === 'map-wall' && <MapWall />}
       {route.view === 'dashboard' && <Dashboard />}
