@@ -180,7 +180,7 @@ export class World {
       a.checkInDue = true;
       if (a.activity === 'duty' && a.atPost()) {
         const f = a.fix(now, false);
-        out.push({ name: 'checkin:create', unitId: a.unit.id, payload: { commandId: this.nextCommandId(), unitId: a.unit.id, postId: a.post.id, position: [f.lng, f.lat] } });
+        out.push({ name: 'checkin:create', unitId: a.unit.id, payload: { commandId: this.nextCommandId(), unitId: a.unit.id, postId: a.post.id, position: [f.lng, f.lat], fix: { t: f.t, accuracy: f.accuracy ?? 10 } } });
         a.checkInDue = false;
         a.nextCheckInAt = now + this.checkInEveryMs(a) * a.rng.range(0.9, 1.1);
       }
