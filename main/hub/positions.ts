@@ -160,8 +160,9 @@ export class PositionPipeline {
 
   /**
    * Takes fixes that passed validation and the speaker check (from `deviceId`, for the clock watch).
-   * Fixes of unknown units, dated outside the hub's window, or arriving while the write backlog is
-   * full are refused, each with its reason; the rest are accepted.
+   * Fixes of unknown units, dated outside the hub's window, repeating the unit's latest fix time,
+   * implying an impossible jump from it, or arriving while the write backlog is full are refused,
+   * each with its reason; the rest are accepted.
    */
   accept(fixes: PositionFix[], deviceId?: string): PositionAck {
     const now = this.now();
@@ -174,7 +175,7 @@ export class PositionPipeline {
     let refused: RefusedFix[] | undefined;
     let backlogFull = false;
     for (const f of fixes) {
-      let reason: FixRefusal | null = null;
+      let reason: FixRefusal | null;
       if (!this.knownUnits.has(f.unitId)) {
         this.stats.unknownUnit++;
         reason = 'unknown_unit';
