@@ -122,8 +122,8 @@ describe('commands', () => {
     const gw = await fieldClient(hub.url);
     const garbage: unknown[] = [null, 42, 'text', [], { commandId: cid() }, { commandId: 'short' }, { commandId: cid(), extra: { deep: 'x'.repeat(10_000) } }];
     const targets: Array<[ConsoleClient | Awaited<ReturnType<typeof fieldClient>>, string[]]> = [
-      [op, Object.keys(consoleCommands).filter((n) => n !== 'user:create' && n !== 'camera:upsert')],
-      [admin, ['user:create', 'camera:upsert']],
+      [op, Object.keys(consoleCommands).filter((n) => n !== 'user:create' && n !== 'camera:upsert' && n !== 'roster:import')],
+      [admin, ['user:create', 'camera:upsert', 'roster:import']],
       [gw, [...Object.keys(fieldCommands), 'unit:position', 'events:since']],
     ];
     for (const [socket, names] of targets) {
