@@ -454,7 +454,7 @@ describe('the operator console', () => {
     await page.locator('[data-testid=legend]').screenshot({ path: path.join(ARTIFACTS, 'legend-zh.png') });
   }, 60_000);
 
-  it('collects refused check-ins' override requests into a counter in the corner, off the map’s centre, worded in Chinese', async () => {
+  it('collects the override requests of refused check-ins into a counter in the corner, off the map’s centre, worded in Chinese', async () => {
     const officers = await page.evaluate(() => {
       const s = window.__xiuhua!.hub.getState();
       return [...s.units.values()].filter((u) => u.kind === 'officer' && u.postId).slice(0, 3).map((u) => ({ id: u.id, name: u.name, postId: u.postId! }));
