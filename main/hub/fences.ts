@@ -27,8 +27,9 @@ type Watched = {
   /** fix time of the first fix out (pending, alerted) */
   since: number;
   lastT: number;
-  /** the route segment matched last (routes) */
+  /** the route segment matched last, and the last full scan (routes) */
   seg: number;
+  scan: RouteScan | null;
 };
 
 /** Geometry in local metres around its own origin (equirectangular: fine at city scale). */
@@ -72,8 +73,15 @@ export function cellDistanceM(g: Geometry, p: LngLat): number {
   return inside ? -d : d;
 }
 
-/** Distance to a route line in metres, searching near the segment matched last; the whole line only when that is far. */
-export function routeDistanceM(g: Geometry, p: LngLat, near: number, within: number): { d: number; seg: number } {
+/** Where the last full scan of a route was made and what it found: until the unit has moved that far, it cannot be nearer. */
+export type RouteScan = { x: number; y: number; d: number };
+
+/**
+ * Distance to a route line in metres, searching near the segment matched last; the whole line only
+ * when that is farther than `within` — and not again while the unit is still too far to have come
+ * back (a vehicle far off its route costs one scan per `d − within` metres moved, not one per fix).
+ */
+export function routeDistanceM(g: Geometry, p: LngLat, near: number, within: number, scan: RouteScan | null): { d: number; seg: number; scan: RouteScan | null } {
   const x = (p[0] - g.lng0) * g.kx;
   const y = (p[1] - g.lat0) * g.ky;
   const last = g.xs.length - 2;
@@ -83,12 +91,16 @@ export function routeDistanceM(g: Geometry, p: LngLat, near: number, within: num
     const d = segDistance(g, i, x, y);
     if (d < best) [best, seg] = [d, i];
   }
-  if (best <= within) return { d: best, seg };
+  if (best <= within) return { d: best, seg, scan: null };
+  if (scan) {
+    const moved = Math.hypot(x - scan.x, y - scan.y);
+    if (scan.d - moved > within) return { d: Math.min(best, scan.d - moved), seg, scan };
+  }
   for (let i = 0; i <= last; i++) {
     const d = segDistance(g, i, x, y);
     if (d < best) [best, seg] = [d, i];
   }
-  return { d: best, seg };
+  return { d: best, seg, scan: { x, y, d: best } };
 }
 
 export type FenceWatchOptions = {
@@ -132,7 +144,7 @@ export class FenceWatch {
   }
 
   private add(unit: Unit, kind: Watched['kind'], areaId: string, geometry: Geometry): void {
-    this.watched.set(unit.id, { unit, kind, areaId, geometry, phase: 'in', since: 0, lastT: -Infinity, seg: 0 });
+    this.watched.set(unit.id, { unit, kind, areaId, geometry, phase: 'in', since: 0, lastT: -Infinity, seg: 0, scan: null });
   }
 
   /** The pipeline's observer: one flush's accepted fixes, in arrival order. */
@@ -160,8 +172,9 @@ export class FenceWatch {
         margin = rules.cellMarginM;
         limitMs = rules.cellOutsideSec * 1000;
       } else {
-        const r = routeDistanceM(w.geometry, p, w.seg, rules.routeCorridorM);
-        w.seg = r.seg;
+        // A lower bound is enough while it is far: it only decides "out", which needs no exact figure.
+        const r = routeDistanceM(w.geometry, p, w.seg, rules.routeCorridorM + rules.routeMarginM, w.scan);
+        [w.seg, w.scan] = [r.seg, r.scan];
         out = r.d - rules.routeCorridorM;
         margin = rules.routeMarginM;
         limitMs = rules.routeOffSec * 1000;
