@@ -58,18 +58,23 @@ function segDistance(g: Geometry, i: number, x: number, y: number): number {
   return Math.sqrt(px * px + py * py);
 }
 
-/** Signed distance to a cell's ring in metres: negative inside, positive outside. */
-export function cellDistanceM(g: Geometry, p: LngLat): number {
+/**
+ * Signed distance to a cell's ring in metres: negative inside, positive outside. Inside, the distance
+ * is only worked out when `depth` asks for it (an alerted unit coming back); otherwise -0.001 (the
+ * usual case, an officer inside the cell, costs one crossing test per edge).
+ */
+export function cellDistanceM(g: Geometry, p: LngLat, depth = true): number {
   const x = (p[0] - g.lng0) * g.kx;
   const y = (p[1] - g.lat0) * g.ky;
   let inside = false;
-  let d = Infinity;
   const n = g.xs.length;
   for (let i = 0, j = n - 1; i < n; j = i++) {
     const xi = g.xs[i]!, yi = g.ys[i]!, xj = g.xs[j]!, yj = g.ys[j]!;
     if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
-    if (i > 0) d = Math.min(d, segDistance(g, i - 1, x, y));
   }
+  if (inside && !depth) return -0.001;
+  let d = Infinity;
+  for (let i = 0; i < n - 1; i++) d = Math.min(d, segDistance(g, i, x, y));
   return inside ? -d : d;
 }
 
@@ -168,7 +173,7 @@ export class FenceWatch {
       let margin: number;
       let limitMs: number;
       if (w.kind === 'cell') {
-        out = cellDistanceM(w.geometry, p);
+        out = cellDistanceM(w.geometry, p, w.phase === 'alerted');
         margin = rules.cellMarginM;
         limitMs = rules.cellOutsideSec * 1000;
       } else {
