@@ -163,6 +163,11 @@ export class Officer extends Actor {
     return this.post !== null && distanceM(this.pos, this.post.center) <= (this.post.radiusM ?? 30);
   }
 
+  /** Far enough inside the post's fence that GPS scatter (3 σ) cannot put the check-in's fix outside it. */
+  wellInsidePost(): boolean {
+    return this.post !== null && distanceM(this.pos, this.post.center) <= Math.max(5, (this.post.radiusM ?? 30) - 3 * GPS_SIGMA_M.officer - 3);
+  }
+
   /** Stop patrolling and head for the post (a check-in is due). */
   callHome(): void {
     this.waypointsLeft = 0;

@@ -191,9 +191,9 @@ export class World {
   /** After moving: check-ins, and the next phase of a task. */
   private progress(a: Actor, now: number, out: SimCommand[]): void {
     if (a instanceof Officer && a.post && now >= a.nextCheckInAt) {
-      if (!a.checkInDue && a.activity === 'duty' && !a.atPost()) a.callHome();
+      if (!a.checkInDue && a.activity === 'duty' && !a.wellInsidePost()) a.callHome();
       a.checkInDue = true;
-      if (a.activity === 'duty' && a.atPost()) {
+      if (a.activity === 'duty' && a.wellInsidePost()) {
         const f = a.fix(now, false);
         out.push({ name: 'checkin:create', unitId: a.unit.id, payload: { commandId: this.nextCommandId(), unitId: a.unit.id, postId: a.post.id, position: [f.lng, f.lat], fix: { t: f.t, accuracy: f.accuracy ?? 10 } } });
         a.checkInDue = false;

@@ -3,6 +3,13 @@ import type { AttendanceSnapshot, FenceAlert, OverrideRequest, RollCall, Shift }
 import type { LngLat } from '../../shared/domain';
 import type { Db, ReadDb } from './db';
 
+/** The hot queries (each check-in, each fence re-read, each check-in's speed rule), exported so the query-plan test reads this SQL. */
+export const ATTENDANCE_SQL = {
+  shiftAt: 'SELECT * FROM shifts WHERE unit_id = ? AND starts_at <= ? AND ends_at > ? ORDER BY starts_at LIMIT 1',
+  checkedInAt: "SELECT unit_id FROM shifts WHERE starts_at <= ? AND starts_at > ? AND ends_at > ? AND state = 'on_duty'",
+  lastFixBefore: 'SELECT t, lng, lat FROM positions WHERE t BETWEEN ? AND ? AND unit_id = ? ORDER BY t DESC LIMIT 1',
+} as const;
+
 type ShiftRow = {
   id: string; unit_id: string; post_id: string; cell_id: string | null; starts_at: number; ends_at: number;
   state: Shift['state']; checked_in_at: number | null; via: Shift['via']; source: Shift['source'];
@@ -27,15 +34,13 @@ export function findShift(db: ReadDb, id: string): Shift | undefined {
 
 /** The shift a unit is on at t (started, not ended); the earliest if two overlap. */
 export function shiftAt(db: ReadDb, unitId: string, t: number): Shift | undefined {
-  const r = db.prepare('SELECT * FROM shifts WHERE unit_id = ? AND starts_at <= ? AND ends_at > ? ORDER BY starts_at LIMIT 1')
-    .get(unitId, t, t) as ShiftRow | undefined;
+  const r = db.prepare(ATTENDANCE_SQL.shiftAt).get(unitId, t, t) as ShiftRow | undefined;
   return r && shiftFromRow(r);
 }
 
 /** The unit's shift at t, or the next one starting within `aheadMs` (an officer may check in a little early). */
 export function shiftForCheckIn(db: ReadDb, unitId: string, t: number, aheadMs: number): Shift | undefined {
-  const r = db.prepare('SELECT * FROM shifts WHERE unit_id = ? AND starts_at <= ? AND ends_at > ? ORDER BY starts_at LIMIT 1')
-    .get(unitId, t + aheadMs, t) as ShiftRow | undefined;
+  const r = db.prepare(ATTENDANCE_SQL.shiftAt).get(unitId, t + aheadMs, t) as ShiftRow | undefined;
   return r && shiftFromRow(r);
 }
 
@@ -52,8 +57,7 @@ export function shiftsBetween(db: ReadDb, from: number, to: number): Shift[] {
 
 /** Units whose shift at t is checked in: who counts as on duty. */
 export function unitsCheckedInAt(db: ReadDb, t: number): Set<string> {
-  const rows = db.prepare("SELECT unit_id FROM shifts WHERE starts_at <= ? AND starts_at > ? AND ends_at > ? AND state = 'on_duty'")
-    .all(t, t - 2 * 86_400_000, t) as { unit_id: string }[];
+  const rows = db.prepare(ATTENDANCE_SQL.checkedInAt).all(t, t - 2 * 86_400_000, t) as { unit_id: string }[];
   return new Set(rows.map((r) => r.unit_id));
 }
 
@@ -179,8 +183,7 @@ export function activeFenceAlerts(db: ReadDb): FenceAlert[] {
 
 /** The unit's latest stored fix at or before t, within `windowMs` (positions are keyed by time first). */
 export function lastFixBefore(db: ReadDb, unitId: string, t: number, windowMs: number): { t: number; position: LngLat } | null {
-  const r = db.prepare('SELECT t, lng, lat FROM positions WHERE t BETWEEN ? AND ? AND unit_id = ? ORDER BY t DESC LIMIT 1')
-    .get(t - windowMs, t, unitId) as { t: number; lng: number; lat: number } | undefined;
+  const r = db.prepare(ATTENDANCE_SQL.lastFixBefore).get(t - windowMs, t, unitId) as { t: number; lng: number; lat: number } | undefined;
   return r ? { t: r.t, position: [r.lng, r.lat] } : null;
 }
 

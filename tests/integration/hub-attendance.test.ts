@@ -16,7 +16,7 @@ import { PositionPipeline } from '../../main/hub/positions';
 import { addShift, planDemoShifts } from '../../main/hub/roster';
 import { Scheduler } from '../../main/hub/scheduler';
 import { ensureInitialMode, loadDemoCity, seedDemo } from '../../main/hub/seed';
-import { findShift, shiftsBetween } from '../../main/store/attendance';
+import { ATTENDANCE_SQL, findShift, shiftsBetween } from '../../main/store/attendance';
 import { auditPage, verifyAudit } from '../../main/store/audit';
 import { insertArea, insertRoute, insertUnit } from '../../main/store/city';
 import { openStore, type Db } from '../../main/store/db';
@@ -416,5 +416,15 @@ describe('the roster', () => {
     const now = shiftsBetween(db, T0, T0 + 1);
     expect(now.length).toBeGreaterThan(0);
     for (const s of now) expect(demo.units.find((u) => u.id === s.unitId)).toMatchObject({ kind: 'officer', postId: s.postId });
+  });
+});
+
+describe('the store', () => {
+  it('the hot attendance queries use their indexes', () => {
+    const { db } = city();
+    const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...Array(sql.split('?').length - 1).fill(0)) as { detail: string }[]).map((r) => r.detail).join(' | ');
+    expect(plan(ATTENDANCE_SQL.shiftAt)).toMatch(/USING INDEX shifts_unit_start/);
+    expect(plan(ATTENDANCE_SQL.checkedInAt)).toMatch(/USING INDEX shifts_start/);
+    expect(plan(ATTENDANCE_SQL.lastFixBefore)).toMatch(/USING PRIMARY KEY|SEARCH positions/);
   });
 });
