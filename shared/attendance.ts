@@ -107,7 +107,7 @@ export type CheckFix = z.infer<typeof CheckFix>;
 
 /** Why a fix cannot vouch for where a unit is, or null. `previous`: the unit's latest earlier fix, if any. */
 export function fixProblem(
-  fix: CheckFix, position: LngLatT, now: number, kind: 'officer' | 'vehicle', previous: { t: number; position: LngLatT } | null,
+  fix: CheckFix, position: LngLatT, now: number, kind: 'officer' | 'vehicle', previous: { t: number; position: LngLatT; accuracy: number | null } | null,
 ): FixProblem | null {
   if (fix.accuracy > FIX_RULES.maxAccuracyM) {
     return { code: 'implausible_fix', message: `the fix is accurate to ${Math.round(fix.accuracy)} m; at most ${FIX_RULES.maxAccuracyM} m is needed` };
@@ -117,7 +117,9 @@ export function fixProblem(
   }
   if (fix.t > now + FIX_RULES.maxAheadSec * 1000) return { code: 'implausible_fix', message: 'the fix is dated in the future: check the phone\'s clock' };
   if (previous && previous.t < fix.t) {
-    const speed = distanceM(previous.position, position) / ((fix.t - previous.t) / 1000);
+    // Both fixes' accuracy radii are slack the unit need not have covered (as in the position pipeline's rule).
+    const metres = Math.max(0, distanceM(previous.position, position) - fix.accuracy - (previous.accuracy ?? 0));
+    const speed = metres / ((fix.t - previous.t) / 1000);
     const max = FIX_RULES.maxSpeedMps[kind];
     if (speed > max) {
       return { code: 'implausible_fix', message: `the fix is ${Math.round(speed)} m/s away from the last one (at most ${max} m/s is plausible)` };

@@ -7,7 +7,7 @@ import type { Db, ReadDb } from './db';
 export const ATTENDANCE_SQL = {
   shiftAt: 'SELECT * FROM shifts WHERE unit_id = ? AND starts_at <= ? AND ends_at > ? ORDER BY starts_at LIMIT 1',
   checkedInAt: "SELECT unit_id FROM shifts WHERE starts_at <= ? AND starts_at > ? AND ends_at > ? AND state = 'on_duty'",
-  lastFixBefore: 'SELECT t, lng, lat FROM positions WHERE t BETWEEN ? AND ? AND unit_id = ? ORDER BY t DESC LIMIT 1',
+  lastFixBefore: 'SELECT t, lng, lat, accuracy FROM positions WHERE t BETWEEN ? AND ? AND unit_id = ? ORDER BY t DESC LIMIT 1',
 } as const;
 
 type ShiftRow = {
@@ -182,9 +182,9 @@ export function activeFenceAlerts(db: ReadDb): FenceAlert[] {
 }
 
 /** The unit's latest stored fix at or before t, within `windowMs` (positions are keyed by time first). */
-export function lastFixBefore(db: ReadDb, unitId: string, t: number, windowMs: number): { t: number; position: LngLat } | null {
-  const r = db.prepare(ATTENDANCE_SQL.lastFixBefore).get(t - windowMs, t, unitId) as { t: number; lng: number; lat: number } | undefined;
-  return r ? { t: r.t, position: [r.lng, r.lat] } : null;
+export function lastFixBefore(db: ReadDb, unitId: string, t: number, windowMs: number): { t: number; position: LngLat; accuracy: number | null } | null {
+  const r = db.prepare(ATTENDANCE_SQL.lastFixBefore).get(t - windowMs, t, unitId) as { t: number; lng: number; lat: number; accuracy: number | null } | undefined;
+  return r ? { t: r.t, position: [r.lng, r.lat], accuracy: r.accuracy } : null;
 }
 
 /** What a console draws attendance from: shifts from 12 h back to 24 h ahead, open overrides, recent roll-calls, active fence alerts. */

@@ -105,10 +105,10 @@ describe('check-in at shift start', () => {
     expect(c.checkIn('off-1', POST_AT, { accuracy: FIX_RULES.maxAccuracyM + 1 })).toMatchObject({ ok: false, error: { code: 'implausible_fix', message: expect.stringMatching(/accurate to 51 m/) } });
     expect(c.checkIn('off-1', POST_AT, { t: T0 - FIX_RULES.maxAgeSec * 1000 - 1 })).toMatchObject({ ok: false, error: { code: 'implausible_fix', message: expect.stringMatching(/s old/) } });
     expect(c.checkIn('off-1', POST_AT, { t: T0 + 60_000 })).toMatchObject({ ok: false, error: { code: 'implausible_fix', message: expect.stringMatching(/future/) } });
-    // 2 km away ten seconds ago: 200 m/s on foot.
+    // 2 km away ten seconds ago: 199 m/s on foot beyond both fixes' accuracy.
     const far = offsetM(POST_AT, 2000, 0);
     positionWriter(c.db)([{ unitId: 'off-1', t: T0 - 10_000, lng: far[0], lat: far[1], accuracy: 5 }], T0);
-    expect(c.checkIn('off-1', POST_AT)).toMatchObject({ ok: false, error: { code: 'implausible_fix', message: expect.stringMatching(/200 m\/s away from the last one/) } });
+    expect(c.checkIn('off-1', POST_AT)).toMatchObject({ ok: false, error: { code: 'implausible_fix', message: expect.stringMatching(/199 m\/s away from the last one/) } });
   });
 
   it('refuses a check-in at another post than the shift\'s', () => {
