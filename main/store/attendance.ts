@@ -100,10 +100,6 @@ export function openOverrides(db: ReadDb): OverrideRequest[] {
   return (db.prepare("SELECT * FROM checkin_overrides WHERE state = 'requested' ORDER BY at").all() as OverrideRow[]).map(overrideFromRow);
 }
 
-export function countRows(db: ReadDb, table: 'checkin_overrides' | 'roll_calls' | 'fence_alerts', prefix: string): number {
-  return (db.prepare(`SELECT count(*) AS n FROM ${table} WHERE id >= ? AND id < ?`).get(prefix, `${prefix}~`) as { n: number }).n;
-}
-
 type RollCallRow = { id: string; by: string; at: number; deadline: number; area_id: string | null; pick: RollCall['pick']; seed: string | null; closed: number };
 type TargetRow = { unit_id: string; state: RollCall['targets'][number]['state']; answered_at: number | null };
 
