@@ -39,12 +39,14 @@ export const FENCE_RETURN = 'fence:return';
 const EARLY_CHECKIN_MS = 30 * 60_000;
 /** How far back the previous fix is looked for, for the speed rule. */
 const PREVIOUS_FIX_WINDOW_MS = 10 * 60_000;
+/** The previous fix is taken at least this much earlier: over a second or two, one coarse fix the pipeline took reads as a sprint. */
+const PREVIOUS_FIX_MIN_GAP_MS = 10_000;
 
 const alertEvent = (alert: Alert): Emitted => ({ data: { type: 'alert:raised', alert }, unitId: null });
 const shiftEvent = (shift: Shift): Emitted => ({ data: { type: 'shift:updated', shift }, unitId: shift.unitId });
 
 function refuseFix(db: Db, unit: Unit, position: LngLat, fix: { t: number; accuracy: number }, now: number): void {
-  const previous = lastFixBefore(db, unit.id, fix.t - 1, PREVIOUS_FIX_WINDOW_MS);
+  const previous = lastFixBefore(db, unit.id, fix.t - PREVIOUS_FIX_MIN_GAP_MS, PREVIOUS_FIX_WINDOW_MS);
   const problem = fixProblem(fix, position, now, unit.kind, previous);
   if (problem) throw new CommandFailure(problem.code, problem.message);
 }
