@@ -272,6 +272,8 @@ export const CheckIn = z.object({
   at: z.number().int(),
   /** within the post's radius */
   onSite: z.boolean(),
+  /** accepted by a person (checkin:override) rather than by the fence: who granted it */
+  overrideBy: z.string().optional(),
 });
 export type CheckIn = z.infer<typeof CheckIn>;
 
@@ -329,6 +331,8 @@ export const AlertKind = z.enum([
   'camera_down', 'camera_recovered', 'geofence', 'checkin_missed', 'task_overdue', 'sos_unacknowledged',
   // raised by the position pipeline: fixes refused while SQLite fails, and a device whose clock is off
   'positions_backlog', 'positions_recovered', 'device_clock',
+  // attendance: a shift not checked in after the grace (late) and after the limit (missing), a roll-call unanswered, an override asked for
+  'attendance_late', 'attendance_missing', 'rollcall_missed', 'override_requested',
 ]);
 export type AlertKind = z.infer<typeof AlertKind>;
 export const Alert = z.object({

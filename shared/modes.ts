@@ -34,6 +34,22 @@ export const ModeProfile = z.strictObject({
   wall: z.strictObject({ layout: z.enum(['1', '4', '9', '16', '1+5', '1+7']), cameras: z.union([z.literal('key'), z.array(z.string())]) }),
   mapTheme: z.enum(['dark', 'night']),
   alarmSound: z.enum(['chime', 'alert', 'siren']),
+  /** a shift's check-in is late this long after its start, missing this long after it (minutes) */
+  attendance: z.strictObject({ lateAfterMin: z.number().int().min(0), missingAfterMin: z.number().int().positive() })
+    .refine((a) => a.missingAfterMin > a.lateAfterMin, 'missingAfterMin must come after lateAfterMin')
+    .default({ lateAfterMin: 10, missingAfterMin: 30 }),
+  /**
+   * Fences: an officer outside the assigned cell by more than `cellMarginM` for `cellOutsideSec`, a
+   * vehicle farther than `routeCorridorM` from its route for `routeOffSec`, raise an alert; it clears
+   * once the unit is back inside by the margin (hysteresis: noise at the edge neither raises nor clears).
+   */
+  fence: z.strictObject({
+    cellOutsideSec: z.number().int().positive(),
+    cellMarginM: z.number().min(0),
+    routeCorridorM: z.number().positive(),
+    routeOffSec: z.number().int().positive(),
+    routeMarginM: z.number().min(0),
+  }).default({ cellOutsideSec: 300, cellMarginM: 20, routeCorridorM: 80, routeOffSec: 180, routeMarginM: 20 }),
 });
 export type ModeProfile = z.infer<typeof ModeProfile>;
 

@@ -9,6 +9,7 @@ import type { Db } from '../store/db';
 import { positionWriter } from '../store/positions';
 import { ClockWatch, type ClockReport, type ClockWatchOptions } from './device-clock';
 import { UnitIndex, type UnitIndexOptions } from './spatial';
+import { distanceM } from '../../shared/geo';
 
 export type PipelineOptions = {
   /** how often buffered fixes are written and observers called (ms) */
@@ -55,6 +56,8 @@ const ALERTS_WAITING_MAX = 1000;
  */
 const CLOCK_ALERTS_PER_MINUTE = 10;
 const OBSERVER_LOG_EVERY_MS = 10_000;
+/** Outliers refused in a row before the unit is taken to be where they say. */
+const OUTLIER_REANCHOR = 3;
 
 type Observer = { fn: FixObserver; name: string; loggedAt: number; suppressed: number };
 
@@ -64,9 +67,13 @@ export class PositionPipeline {
   readonly index: UnitIndex;
   readonly stats: PipelineStats = {
     accepted: 0, persisted: 0, unknownUnit: 0, fanoutBatches: 0,
-    refused: { unknown_unit: 0, too_old: 0, in_future: 0, store_backlog: 0 },
+    refused: { unknown_unit: 0, too_old: 0, in_future: 0, store_backlog: 0, duplicate: 0, implausible_speed: 0 },
   };
   private readonly knownUnits = new Set<string>();
+  /** fastest plausible speed per unit (m/s); a fix implying more is an outlier */
+  private readonly maxSpeed = new Map<string, number>();
+  /** outliers refused in a row per unit: after OUTLIER_REANCHOR of them the unit really is elsewhere (or the last fix was the bad one) */
+  private readonly outlierRun = new Map<string, number>();
   private buffer: PositionFix[] = [];
   /** the device that sent each buffered fix (same order as buffer), for the durable notice */
   private bufferFrom: (string | undefined)[] = [];
@@ -107,9 +114,41 @@ export class PositionPipeline {
     this.writeTimer = setInterval(() => this.flush(), opts.writeEveryMs ?? 100);
   }
 
-  setKnownUnits(ids: Iterable<string>): void {
+  /** The units whose fixes are taken, each with the fastest it can plausibly move (m/s; absent: no speed rule). */
+  setKnownUnits(ids: Iterable<string>, maxSpeedMps?: (id: string) => number | undefined): void {
     this.knownUnits.clear();
-    for (const id of ids) this.knownUnits.add(id);
+    this.maxSpeed.clear();
+    for (const id of ids) {
+      this.knownUnits.add(id);
+      const max = maxSpeedMps?.(id);
+      if (max !== undefined) this.maxSpeed.set(id, max);
+    }
+  }
+
+  /**
+   * A fix that repeats the unit's latest fix time is a duplicate; one that implies a jump faster than
+   * the unit can move from its latest fix is an outlier (kept out of the map, the store and the rules).
+   * Several outliers in a row that agree with each other re-anchor the unit: it is really there.
+   */
+  private implausible(f: PositionFix, prev: PositionFix | undefined): FixRefusal | null {
+    if (!prev) return null;
+    if (f.t === prev.t) return 'duplicate';
+    const max = this.maxSpeed.get(f.unitId);
+    if (max === undefined || f.t < prev.t) return null;
+    const metres = distanceM([prev.lng, prev.lat], [f.lng, f.lat]);
+    // Both fixes' accuracy radii are slack the unit need not have covered.
+    const slack = (prev.accuracy ?? 0) + (f.accuracy ?? 0);
+    if (metres - slack <= max * ((f.t - prev.t) / 1000)) {
+      if (this.outlierRun.has(f.unitId)) this.outlierRun.delete(f.unitId);
+      return null;
+    }
+    const run = (this.outlierRun.get(f.unitId) ?? 0) + 1;
+    if (run > OUTLIER_REANCHOR) {
+      this.outlierRun.delete(f.unitId);
+      return null;
+    }
+    this.outlierRun.set(f.unitId, run);
+    return 'implausible_speed';
   }
 
   /** Rules watch accepted fixes through this; returns the way to stop watching. */
@@ -121,8 +160,9 @@ export class PositionPipeline {
 
   /**
    * Takes fixes that passed validation and the speaker check (from `deviceId`, for the clock watch).
-   * Fixes of unknown units, dated outside the hub's window, or arriving while the write backlog is
-   * full are refused, each with its reason; the rest are accepted.
+   * Fixes of unknown units, dated outside the hub's window, repeating the unit's latest fix time,
+   * implying an impossible jump from it, or arriving while the write backlog is full are refused,
+   * each with its reason; the rest are accepted.
    */
   accept(fixes: PositionFix[], deviceId?: string): PositionAck {
     const now = this.now();
@@ -135,7 +175,7 @@ export class PositionPipeline {
     let refused: RefusedFix[] | undefined;
     let backlogFull = false;
     for (const f of fixes) {
-      let reason: FixRefusal | null = null;
+      let reason: FixRefusal | null;
       if (!this.knownUnits.has(f.unitId)) {
         this.stats.unknownUnit++;
         reason = 'unknown_unit';
@@ -146,7 +186,8 @@ export class PositionPipeline {
         }
         if (f.t < oldest) reason = 'too_old';
         else if (f.t > newest) reason = 'in_future';
-        else if (this.buffer.length >= this.maxBuffered) {
+        else reason = this.implausible(f, this.latest.get(f.unitId));
+        if (reason === null && this.buffer.length >= this.maxBuffered) {
           reason = 'store_backlog';
           backlogFull = true;
         }

@@ -30,6 +30,10 @@ import { DEMO_USERS, ensureInitialMode, loadDemoCity, seedDemo } from './seed';
 import type { HubServices } from './services';
 import { DEFAULT_RENDERER_DIR } from './http/static';
 import { startSystemActor } from './system-actor';
+import { FIX_RULES } from '../../shared/attendance';
+import { attendanceSnapshot } from '../store/attendance';
+import { FenceWatch } from './fences';
+import { planDemoShifts } from './roster';
 import { attachConsole, type ConsoleNamespace } from './transport/console';
 import { attachField, deviceRoom, type FieldNamespace } from './transport/field';
 import { createCommandRunner, type GroupCommitOptions } from './group-commit';
@@ -99,11 +103,17 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const host = opts.demo ? '127.0.0.1' : (opts.host ?? '127.0.0.1');
   const db = openStore(opts.dataDir);
   const now = Date.now();
-  if (opts.demo) {
-    const { seeded } = seedDemo(db, loadDemoCity(), opts.extraUnits ?? [], now);
+  const city = opts.demo ? loadDemoCity() : null;
+  if (city) {
+    const { seeded } = seedDemo(db, city, opts.extraUnits ?? [], now);
     if (seeded) log('seeded the demo city');
   }
   ensureInitialMode(db, now);
+  if (city) {
+    // The roster's shifts for the days ahead, each with its late check (a restart adds only what is missing).
+    const planned = planDemoShifts(db, city, now, timeZone);
+    if (planned > 0) log(`planned ${planned} shifts from the demo roster`);
+  }
 
   const media = createMediaGateway({
     dataDir: opts.dataDir, log,
@@ -159,7 +169,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   // Built now, not at the first incident: the street names incidents are stamped with (dispatch/streets.ts).
   loadStreetIndex(ROADS_FILE, log);
   const units = listUnits(db);
-  pipeline.setKnownUnits(units.map((u) => u.id));
+  const kinds = new Map(units.map((u) => [u.id, u.kind]));
+  pipeline.setKnownUnits(kinds.keys(), (id) => FIX_RULES.maxSpeedMps[kinds.get(id)!]);
   // Built once: the road graph, and what units and areas are (seeded, not changed at run time).
   const recommender = new Recommender({
     graph: loadRoadGraph(opts.roadsFile ?? ROADS_FILE, log), areas: listAreas(db), index: pipeline.index, latest: pipeline.latest,
@@ -193,7 +204,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       headSeq: headSeq(db), hubTime: Date.now(), mode: currentMode(db)!, areaModes: activeAreaModes(db, Date.now()), profiles: profilesInForce(db),
       units: listUnits(db), areas: listAreas(db), routes: listRoutes(db), cameras: listCameras(db),
       incidents: listActiveIncidents(db), tasks: listActiveTasks(db), sos: listActiveSos(db),
-      positions: [...pipeline.latest.values()], streams: media.health(),
+      positions: [...pipeline.latest.values()], streams: media.health(), attendance: attendanceSnapshot(db, Date.now()),
     };
   }
 
@@ -202,6 +213,10 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     db, timeZone, broadcast, log, cameras: () => listCameras(db), modeSchedule: opts.modeSchedule,
     cameraStaleMs: (opts.cameraStaleSec ?? 10) * 1000,
   });
+
+  // Officers held to their cells and vehicles to their routes: state in memory, the store only on a change.
+  const fences = new FenceWatch({ db, units, areas: listAreas(db), routes: listRoutes(db), schedule: (a) => system.scheduler.schedule(a), now: Date.now });
+  pipeline.observe(fences.observe, 'fences');
 
   let hubUrl = '';
   const services: HubServices = { pipeline, recommender, segments, retention: opts.retention ?? DEFAULT_RETENTION, media, mediaAccess, url: () => hubUrl, snapshot };

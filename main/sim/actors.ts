@@ -4,7 +4,7 @@
 import type { Area, LngLat, Polygon, PositionFix, Unit } from '../../shared/domain';
 import { bearingDeg, distanceM, offsetM, pointInPolygon } from '../../shared/geo';
 import type { Rng } from './city/rng';
-import { gaussian } from './draw';
+import { gaussian, poissonGapMs } from './draw';
 import type { RouteTrack } from './track';
 
 export type Leg = { kind: 'walk'; to: LngLat; speed: number } | { kind: 'wait'; until: number };
@@ -138,6 +138,9 @@ export class Officer extends Actor {
   checkInDue = false;
   nextCheckInAt = Infinity;
   private waypointsLeft = 0;
+  /** when the officer next wanders out of the cell (a fence alert for the demo), and how often */
+  private nextWanderAt = Infinity;
+  private wanderPerHour = 0;
   private readonly base: LngLat;
 
   constructor(unit: Unit, rng: Rng, load: boolean, readonly post: Area | null, readonly cell: Polygon | null, fallback: LngLat, now: number) {
@@ -160,6 +163,11 @@ export class Officer extends Actor {
     return this.post !== null && distanceM(this.pos, this.post.center) <= (this.post.radiusM ?? 30);
   }
 
+  /** Far enough inside the post's fence that GPS scatter (3 σ) cannot put the check-in's fix outside it. */
+  wellInsidePost(): boolean {
+    return this.post !== null && distanceM(this.pos, this.post.center) <= Math.max(5, (this.post.radiusM ?? 30) - 3 * GPS_SIGMA_M.officer - 3);
+  }
+
   /** Stop patrolling and head for the post (a check-in is due). */
   callHome(): void {
     this.waypointsLeft = 0;
@@ -170,8 +178,25 @@ export class Officer extends Actor {
     return this.speed > 0.2 ? this.rng.range(1000, 3000) : this.rng.range(3000, 5000);
   }
 
+  wanderAt(at: number, perHour: number): void {
+    this.nextWanderAt = at;
+    this.wanderPerHour = perHour;
+  }
+
   protected duty(t: number): number {
     const r = this.rng;
+    if (t >= this.nextWanderAt && this.cell) {
+      // Off somewhere 600 m away (outside any 400 m cell from inside it), a few minutes there, then back.
+      const a = r.range(0, 2 * Math.PI);
+      this.nextWanderAt = t + poissonGapMs(r, this.wanderPerHour);
+      this.waypointsLeft = 0;
+      this.legs.push(
+        { kind: 'walk', to: offsetM(this.base, 600 * Math.cos(a), 600 * Math.sin(a)), speed: r.range(1.2, 1.5) },
+        { kind: 'wait', until: t + r.range(9, 14) * 60_000 },
+        { kind: 'walk', to: this.base, speed: r.range(1.2, 1.5) },
+      );
+      return t;
+    }
     const nearBase = distanceM(this.pos, this.base) <= (this.post?.radiusM ?? 40);
     if (this.waypointsLeft > 0 && this.cell) {
       this.waypointsLeft--;

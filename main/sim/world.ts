@@ -34,6 +34,10 @@ export type WorldOptions = {
   /** multiplies the mode's demoIncidentsPerHour */
   incidentScale?: number;
   sosPerHour?: number;
+  /** how often each of the city's officers wanders out of the cell for a while (per hour; the fence watch notices) */
+  wanderPerHour?: number;
+  /** share of the city's officers whose first check-in comes 12–40 min late (the hub's late and missing rules) */
+  lateShare?: number;
 };
 
 type TaskRun = {
@@ -44,7 +48,7 @@ type TaskRun = {
   refuse: string | null;
 };
 
-const DEFAULTS = { tickMs: 250, checkInScale: 6, incidentScale: 1, sosPerHour: 3 };
+const DEFAULTS = { tickMs: 250, checkInScale: 6, incidentScale: 1, sosPerHour: 3, wanderPerHour: 0.05, lateShare: 0.05 };
 /** about a centimetre: what a device sends, not the float noise of the simulation */
 const rounded = (p: LngLat): LngLat => [Math.round(p[0] * 1e7) / 1e7, Math.round(p[1] * 1e7) / 1e7];
 
@@ -85,7 +89,13 @@ export class World {
         ? new Officer(unit, rng, load, areas.get(unit.postId ?? '') ?? null, areas.get(unit.cellId ?? '')?.polygon ?? null, city.center, startAt)
         : new Vehicle(unit, rng, load, tracks.get(unit.routeId ?? '') ?? null, () => this.activeRoutes.has(unit.routeId ?? ''), city.center, startAt);
       a.nextReportAt = startAt + Math.floor(rng.next() * (a.reportEveryMs(tickMs) / tickMs)) * tickMs;
-      if (a instanceof Officer && a.post) a.nextCheckInAt = startAt + rng.next() * this.checkInEveryMs(a);
+      if (a instanceof Officer && a.post) {
+        // A few come late: the first check-in well past the hub's grace, the rest within it.
+        const late = !load && rng.chance(this.opts.lateShare);
+        const first = late ? rng.range(12, 40) * 60_000 : rng.next() * (load ? this.checkInEveryMs(a) : Math.min(this.checkInEveryMs(a), 5 * 60_000));
+        a.nextCheckInAt = startAt + first;
+        if (!load && this.opts.wanderPerHour > 0) a.wanderAt(startAt + poissonGapMs(rng, this.opts.wanderPerHour), this.opts.wanderPerHour);
+      }
       this.actors.push(a);
       this.byId.set(unit.id, a);
       if (!load) this.cityActors.push(a);
@@ -129,6 +139,11 @@ export class World {
     if (cmd.name === 'incident:report' && res.ok) {
       const r = fieldCommands['incident:report'].result.safeParse(res.result);
       if (r.success) this.incidentAt.set(r.data.incident.id, r.data.incident.position);
+    }
+    if (!res.ok && cmd.name === 'checkin:create' && (res.error.code === 'outside_fence' || res.error.code === 'implausible_fix')) {
+      // GPS scatter put the fix outside the post's fence: step closer and try again shortly, as an officer would.
+      const a = this.byId.get(cmd.unitId);
+      if (a instanceof Officer) a.nextCheckInAt = Math.min(a.nextCheckInAt, this.now + 30_000);
     }
     if (!res.ok && (cmd.name === 'task:accept' || cmd.name === 'task:depart' || cmd.name === 'task:arrive' || cmd.name === 'task:finish')) {
       // The task was cancelled or reassigned meanwhile: give up on it and go back to duty.
@@ -176,11 +191,11 @@ export class World {
   /** After moving: check-ins, and the next phase of a task. */
   private progress(a: Actor, now: number, out: SimCommand[]): void {
     if (a instanceof Officer && a.post && now >= a.nextCheckInAt) {
-      if (!a.checkInDue && a.activity === 'duty' && !a.atPost()) a.callHome();
+      if (!a.checkInDue && a.activity === 'duty' && !a.wellInsidePost()) a.callHome();
       a.checkInDue = true;
-      if (a.activity === 'duty' && a.atPost()) {
+      if (a.activity === 'duty' && a.wellInsidePost()) {
         const f = a.fix(now, false);
-        out.push({ name: 'checkin:create', unitId: a.unit.id, payload: { commandId: this.nextCommandId(), unitId: a.unit.id, postId: a.post.id, position: [f.lng, f.lat] } });
+        out.push({ name: 'checkin:create', unitId: a.unit.id, payload: { commandId: this.nextCommandId(), unitId: a.unit.id, postId: a.post.id, position: [f.lng, f.lat], fix: { t: f.t, accuracy: f.accuracy ?? 10 } } });
         a.checkInDue = false;
         a.nextCheckInAt = now + this.checkInEveryMs(a) * a.rng.range(0.9, 1.1);
       }

@@ -6,6 +6,7 @@ import {
   PhoneOrigin, Priority, Role, Sos, SubtypeId, Task, UserPublic,
 } from '../domain';
 import { PhotoUpload } from '../incidents';
+import { CheckFix, FenceAlert, OverrideRequest, RollCall } from '../attendance';
 
 /** Client-made id that makes a command idempotent: the hub applies a given id at most once. */
 export const CommandId = z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/);
@@ -23,6 +24,8 @@ export const ErrorCode = z.enum([
   'conflict', // the state does not allow it (e.g. finishing a cancelled task)
   'rate_limited', // too many messages from this socket
   'internal', // the hub failed; nothing was applied
+  'outside_fence', // a check-in or roll-call answer from outside the post's fence or the cell
+  'implausible_fix', // the fix cannot vouch for where the unit is (too inaccurate, too old, an impossible jump)
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 export type CommandError = { code: ErrorCode; message: string };
@@ -106,18 +109,54 @@ export const consoleCommands = {
     schema: cmd({ camera: Camera }),
     result: z.object({ camera: Camera }),
   },
+  'checkin:override': {
+    roles: ['operator', 'duty_manager'],
+    // Grants (the check-in is recorded as made by override) or refuses an officer's request, with a note.
+    schema: cmd({ requestId: Id, grant: z.boolean(), note: text(500).min(2) }),
+    result: z.object({ override: OverrideRequest, checkIn: CheckIn.nullable() }),
+  },
+  'rollcall:start': {
+    roles: ['operator', 'duty_manager'],
+    // Officers named by hand (`unitIds`), or `count` drawn at random by the hub among those on duty in `areaId` (null: city-wide).
+    schema: cmd({
+      unitIds: z.array(Id).min(1).max(50).optional(), count: z.number().int().min(1).max(50).optional(),
+      areaId: Id.nullable().default(null), answerWithinMin: z.number().int().min(1).max(60),
+    }).refine((p) => (p.unitIds === undefined) !== (p.count === undefined), 'give either unitIds or count'),
+    result: z.object({ rollCall: RollCall }),
+  },
+  'fence:acknowledge': {
+    roles: ['operator', 'duty_manager'],
+    schema: cmd({ alertId: Id }),
+    result: z.object({ fence: FenceAlert }),
+  },
+  'roster:import': {
+    roles: ['admin'],
+    // CSV with the header unit_id,post_id,date,start,end (center time; an end at or before the start is the next day).
+    schema: cmd({ csv: z.string().min(1).max(2_000_000) }),
+    result: z.object({ imported: z.number().int() }),
+  },
 } as const;
 
 /** Field-device commands. A device speaks for its own unit; a gateway device (the simulator) for any unit. */
 export const fieldCommands = {
   'checkin:create': {
-    schema: cmd({ unitId: Id, postId: Id, position: LngLat }),
+    // Accepted only inside the post's fence with a plausible fix (its time and accuracy; docs/protocol.md).
+    schema: cmd({ unitId: Id, postId: Id, position: LngLat, fix: CheckFix }),
     result: z.object({ checkIn: CheckIn }),
   },
   // Each step is stamped with where the unit was (required on the move and on arrival, given when known otherwise).
   'task:accept': { schema: cmd({ unitId: Id, taskId: Id, position: LngLat.optional() }), result: z.object({ task: Task }) },
   'task:refuse': { schema: cmd({ unitId: Id, taskId: Id, reason: text(500).min(1), position: LngLat.optional() }), result: z.object({ task: Task }) },
   'task:depart': { schema: cmd({ unitId: Id, taskId: Id, position: LngLat }), result: z.object({ task: Task }) },
+  'checkin:override-request': {
+    // A refused check-in: ask the console to accept it anyway, saying why (no signal, post moved …).
+    schema: cmd({ unitId: Id, postId: Id, position: LngLat, reason: text(500).min(2), refusal: text(500).default('') }),
+    result: z.object({ override: OverrideRequest }),
+  },
+  'rollcall:answer': {
+    schema: cmd({ unitId: Id, rollCallId: Id, position: LngLat, fix: CheckFix }),
+    result: z.object({ rollCall: RollCall }),
+  },
   'task:arrive': { schema: cmd({ unitId: Id, taskId: Id, position: LngLat }), result: z.object({ task: Task }) },
   'task:finish': { schema: cmd({ unitId: Id, taskId: Id, note: text(2000).default(''), position: LngLat.optional() }), result: z.object({ task: Task }) },
   'sos:raise': { schema: cmd({ unitId: Id, position: LngLat, note: text(500).default('') }), result: z.object({ sos: Sos }) },

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { Alert, CheckIn, Id, Incident, ModeChange, Sos, Task, UnitStatus } from '../domain';
 import type { PositionFix } from '../domain';
+import { FenceAlert, OverrideRequest, RollCall, Shift } from '../attendance';
 
 export const HubEventData = z.discriminatedUnion('type', [
   z.object({ type: z.literal('incident:created'), incident: Incident }),
@@ -15,6 +16,10 @@ export const HubEventData = z.discriminatedUnion('type', [
   z.object({ type: z.literal('checkin:recorded'), checkIn: CheckIn }),
   z.object({ type: z.literal('unit:status'), unitId: Id, status: UnitStatus }),
   z.object({ type: z.literal('alert:raised'), alert: Alert }),
+  z.object({ type: z.literal('shift:updated'), shift: Shift }),
+  z.object({ type: z.literal('override:updated'), override: OverrideRequest }),
+  z.object({ type: z.literal('rollcall:updated'), rollCall: RollCall }),
+  z.object({ type: z.literal('fence:updated'), fence: FenceAlert }),
 ]);
 export type HubEventData = z.infer<typeof HubEventData>;
 export type HubEventType = HubEventData['type'];

@@ -7,6 +7,7 @@ import type {
 } from '../domain';
 import type { IncidentTrace, PhotoResult } from '../incidents';
 import type { VersionedProfile } from '../modes';
+import type { AttendanceSnapshot } from '../attendance';
 import type { Ack, CommandInput, CommandResult, consoleCommands, fieldCommands } from './commands';
 import type { HubEvent, PositionBatch, StreamHealth } from './events';
 import type { RecommendRequest, RecommendResult } from './recommend';
@@ -44,6 +45,8 @@ export type Snapshot = {
   sos: Sos[];
   positions: PositionFix[];
   streams: StreamHealth[];
+  /** shifts around now, open check-in overrides, recent roll-calls, fence alerts not yet settled */
+  attendance: AttendanceSnapshot;
 };
 
 export type EventsPage = { events: HubEvent[]; headSeq: number; more: boolean };
@@ -87,9 +90,11 @@ export type ConsoleServerEvents = {
 
 /**
  * Why the hub did not take a fix of a valid message: a unit it does not know, a fix time outside
- * [hub now − 24 h, hub now + 2 min], or a write backlog at its bound (SQLite failing; send again later).
+ * [hub now − 24 h, hub now + 2 min], a write backlog at its bound (SQLite failing; send again later),
+ * the same fix time as the unit's latest fix (`duplicate`), or a jump from it faster than the unit can
+ * move (`implausible_speed`, an outlier; after three in a row the unit is taken to be there).
  */
-export type FixRefusal = 'unknown_unit' | 'too_old' | 'in_future' | 'store_backlog';
+export type FixRefusal = 'unknown_unit' | 'too_old' | 'in_future' | 'store_backlog' | 'duplicate' | 'implausible_speed';
 export type RefusedFix = { unitId: string; t: number; reason: FixRefusal };
 /**
  * `refused` lists the first 20 refused fixes, `refusedCount` counts all; both absent when every fix was taken.

@@ -454,7 +454,7 @@ describe('the operator console', () => {
     await page.locator('[data-testid=legend]').screenshot({ path: path.join(ARTIFACTS, 'legend-zh.png') });
   }, 60_000);
 
-  it('collects off-site check-ins into a counter in the corner, off the map’s centre, worded in Chinese', async () => {
+  it('collects the override requests of refused check-ins into a counter in the corner, off the map’s centre, worded in Chinese', async () => {
     const officers = await page.evaluate(() => {
       const s = window.__xiuhua!.hub.getState();
       return [...s.units.values()].filter((u) => u.kind === 'officer' && u.postId).slice(0, 3).map((u) => ({ id: u.id, name: u.name, postId: u.postId! }));
@@ -466,11 +466,17 @@ describe('the operator console', () => {
       field.once('connect_error', reject);
     });
     for (const [i, o] of officers.entries()) {
-      // Kilometres from any post: off site.
+      // Kilometres from any post: refused, and the officer asks the console for a manual check-in.
       const res = (await field.timeout(10_000).emitWithAck('checkin:create', {
-        commandId: `e2eoffsite${Date.now()}${i}`, unitId: o.id, postId: o.postId, position: [118.60, 31.90],
+        commandId: `e2eoffsite${Date.now()}${i}`, unitId: o.id, postId: o.postId, position: [118.60, 31.90], fix: { t: Date.now(), accuracy: 8 },
       })) as Ack<unknown>;
-      expect(res.ok).toBe(true);
+      // Refused: 20 km from the post, and an impossible jump from the officer's last fix there.
+      expect(res.ok).toBe(false);
+      expect(['implausible_fix', 'outside_fence']).toContain(!res.ok && res.error.code);
+      const asked = (await field.timeout(10_000).emitWithAck('checkin:override-request', {
+        commandId: `e2eoverride${Date.now()}${i}`, unitId: o.id, postId: o.postId, position: [118.60, 31.90], reason: '岗点调整',
+      })) as Ack<unknown>;
+      expect(asked.ok).toBe(true);
     }
     field.disconnect();
     const counter = page.locator('[data-testid=notice-count]');
@@ -485,9 +491,9 @@ describe('the operator console', () => {
     };
     expect(await covers()).toBe(false);
     await counter.click();
-    const first = page.locator('.notice-list .notice-checkin_off_site').filter({ hasText: officers[0]!.name });
+    const first = page.locator('.notice-list .notice-override_requested').filter({ hasText: officers[0]!.name });
     await first.waitFor();
-    expect(await first.textContent()).toContain('异地打卡');
+    expect(await first.textContent()).toContain('请求人工确认');
     expect(await covers()).toBe(false);
     expect(await page.locator('.alarm').count()).toBe(0);
     await shot(page, 'notices');

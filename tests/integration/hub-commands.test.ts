@@ -40,6 +40,10 @@ async function validPayloads(): Promise<Record<keyof typeof consoleCommands, Rec
     'mode:end': { reason: '解除应急' },
     'user:create': { username: `u${Date.now().toString(36)}`, role: 'operator', password: 'correct horse battery' },
     'camera:upsert': { camera: { id: 'cam-test', kind: 'fixed', name: '测试摄像机', position: NANJING, facing: 90, unitId: null, sources: [{ kind: 'hls', url: 'http://example/x.m3u8' }], key: false } },
+    'checkin:override': { requestId: 'O-none', grant: true, note: '已电话核实' },
+    'rollcall:start': { unitIds: ['off-004'], answerWithinMin: 5 },
+    'fence:acknowledge': { alertId: 'fence-none' },
+    'roster:import': { csv: 'unit_id,post_id,date,start,end\n' },
   };
 }
 
@@ -118,8 +122,8 @@ describe('commands', () => {
     const gw = await fieldClient(hub.url);
     const garbage: unknown[] = [null, 42, 'text', [], { commandId: cid() }, { commandId: 'short' }, { commandId: cid(), extra: { deep: 'x'.repeat(10_000) } }];
     const targets: Array<[ConsoleClient | Awaited<ReturnType<typeof fieldClient>>, string[]]> = [
-      [op, Object.keys(consoleCommands).filter((n) => n !== 'user:create' && n !== 'camera:upsert')],
-      [admin, ['user:create', 'camera:upsert']],
+      [op, Object.keys(consoleCommands).filter((n) => n !== 'user:create' && n !== 'camera:upsert' && n !== 'roster:import')],
+      [admin, ['user:create', 'camera:upsert', 'roster:import']],
       [gw, [...Object.keys(fieldCommands), 'unit:position', 'events:since']],
     ];
     for (const [socket, names] of targets) {

@@ -368,7 +368,7 @@ describe('the scheduler in one process (manual clock)', () => {
     const device: Actor = { id: 'sim-gateway', role: 'device', unitIds: 'any' };
     let n = 0;
     const checkIn = () => {
-      expect(runCommand(db, fieldHandlers['checkin:create'], device, { commandId: `checkin-${n++}-000`, unitId: 'u-2', postId: 'post-1', position: [118.78, 32.04] }, clock.now()).ack.ok).toBe(true);
+      expect(runCommand(db, fieldHandlers['checkin:create'], device, { commandId: `checkin-${n++}-000`, unitId: 'u-2', postId: 'post-1', position: [118.78, 32.04], fix: { t: clock.now(), accuracy: 5 } }, clock.now()).ack.ok).toBe(true);
       s.wake();
     };
     const interval = MODE_PROFILES.daily.checkInIntervalMin * 60_000;

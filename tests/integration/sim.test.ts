@@ -125,7 +125,10 @@ describe('load mode through a real hub', () => {
       expect(st.units).toBe(city.units.length + n);
       await waitFor('the batches sent so far accepted', () => (load.stats().fixesAccepted >= st.fixesSent ? true : undefined), 20_000);
       expect(loadHub.pipeline.stats.unknownUnit).toBe(0);
-      expect(load.stats().fixesRejected).toBe(0);
+      // The only fixes refused are the simulator's GPS glitches, jumps no officer can make (outliers).
+      const { implausible_speed: outliers, ...others } = loadHub.pipeline.stats.refused;
+      expect(others).toEqual({ unknown_unit: 0, too_old: 0, in_future: 0, store_backlog: 0, duplicate: 0 });
+      expect(load.stats().fixesRejected).toBeLessThanOrEqual(outliers);
     } finally {
       await load.stop();
       watcher.disconnect();

@@ -100,8 +100,8 @@ describe('simulation core', () => {
     expect(mean * 3.6).toBeLessThan(40);
   }, 60_000);
 
-  it('keeps officers inside their cells, mostly within their post radius', () => {
-    const w = world();
+  it('keeps officers inside their cells, mostly within their post radius (wandering off)', () => {
+    const w = world({ wanderPerHour: 0 });
     const officers = city.units.filter((u) => u.kind === 'officer');
     let outside = 0;
     let samples = 0;
@@ -119,6 +119,25 @@ describe('simulation core', () => {
     expect(outside).toBe(0);
     expect(atPost / samples).toBeGreaterThan(0.6);
     expect(atPost / samples).toBeLessThan(0.98); // they do patrol their cells too
+  }, 60_000);
+
+  it('lets a few officers wander out of their cells and back, and a few check in late, so the demo shows attendance', () => {
+    const w = world();
+    const officers = city.units.filter((u) => u.kind === 'officer');
+    const wandered = new Set<string>();
+    const commands = run(w, minutes(120), () => {
+      if ((w.now - START) % 30_000 !== 0) return;
+      for (const o of officers) if (!pointInPolygon(w.positionOf(o.id)!, areas.get(o.cellId!)!.polygon!)) wandered.add(o.id);
+    });
+    expect(wandered.size).toBeGreaterThan(2);
+    expect(wandered.size).toBeLessThan(officers.length * 0.25);
+    const inside = officers.filter((o) => pointInPolygon(w.positionOf(o.id)!, areas.get(o.cellId!)!.polygon!));
+    expect(inside.length).toBeGreaterThan(officers.length * 0.9); // they come back
+    const first = new Map<string, number>();
+    for (const c of commands) if (c.name === 'checkin:create' && !first.has(c.unitId)) first.set(c.unitId, Number(c.payload.fix.t) - START);
+    const late = [...first.values()].filter((ms) => ms > 12 * 60_000).length;
+    expect(late).toBeGreaterThan(2);
+    expect(late).toBeLessThan(officers.length * 0.15);
   }, 60_000);
 
   it('checks officers in at their posts at the scaled interval, the first ones within a minute', () => {

@@ -12,6 +12,7 @@ import { incidentHandlers } from './incidents';
 import { withSos } from './sos';
 import { scheduleModeExpiry } from './shared';
 import { confineFileSources } from './sources';
+import { attendanceConsoleHandlers } from './attendance';
 
 const C = consoleCommands;
 /** A mode switched by hand ends by itself at most this far ahead (an emergency is not for a month). */
@@ -24,6 +25,7 @@ export type ConsoleEnv = { dataDir: string };
 
 export const consoleHandlers = (env: ConsoleEnv) => withSos({
   ...incidentHandlers,
+  ...attendanceConsoleHandlers,
 
   'incident:close': def('incident:close', ({ db, now }, p) => {
     const incident = findIncident(db, p.incidentId);

@@ -1,16 +1,14 @@
 // Handlers of field-device commands. A device speaks only for its own unit (a gateway for any).
 import { z } from 'zod';
-import { PositionFix, type CheckIn, type Incident, type Sos, type Task } from '../../../shared/domain';
-import { distanceM } from '../../../shared/geo';
+import { PositionFix, type Incident, type Sos, type Task } from '../../../shared/domain';
 import { fieldCommands } from '../../../shared/protocol/commands';
-import { findPost } from '../../store/city';
 import {
-  findIncident, findTask, insertCheckIn, insertTaskStep, listActiveTasks, updateIncidentState, updateTaskState,
+  findIncident, findTask, insertTaskStep, listActiveTasks, updateIncidentState, updateTaskState,
 } from '../../store/operations';
 import { findOpenSosOfUnit, findSos, insertSos, updateSosPosition } from '../../store/sos';
 import type { Db } from '../../store/db';
 import { fieldEventsAfter, headSeq } from '../../store/log';
-import { cancelActions, scheduleAction } from '../../store/schedule';
+import { scheduleAction } from '../../store/schedule';
 import { CommandFailure, refuse, type CommandDef, type Emitted, type TxContext } from '../commands';
 import { areaAt, effectiveMode } from '../modes';
 import { loadStreets } from '../streets';
@@ -19,7 +17,8 @@ import type { HubServices } from '../services';
 import { EVENTS_PAGE_MAX, SinceRequest } from './reads';
 import { nextId } from './ids';
 import { newIncident, storePhoto } from './incidents';
-import { changeStatus, CHECKIN_MISSED, restingStatus, settleTaskDeadlines, SOS_UNACKNOWLEDGED, unitSpokenFor } from './shared';
+import { attendanceFieldHandlers } from './attendance';
+import { changeStatus, restingStatus, settleTaskDeadlines, SOS_UNACKNOWLEDGED, unitSpokenFor } from './shared';
 
 const F = fieldCommands;
 const FIELD = ['device'] as const;
@@ -67,23 +66,7 @@ function settleIncident(db: Db, incidentId: string, now: number, to: 'resolved' 
 }
 
 export const fieldHandlers = {
-  'checkin:create': def('checkin:create', ({ db, now, actor, timeZone }, p) => {
-    const unit = unitSpokenFor(db, actor, p.unitId);
-    const post = findPost(db, p.postId);
-    if (!post) throw new CommandFailure('not_found', `no post ${p.postId}`);
-    const checkIn: CheckIn = {
-      id: nextId(db, 'C', now, timeZone), unitId: unit.id, postId: post.id, position: p.position, at: now,
-      onSite: distanceM(p.position, post.center) <= (post.radiusM ?? 50),
-    };
-    insertCheckIn(db, checkIn);
-    // The next check-in falls due one interval of the current mode from now; this one settles the last.
-    const interval = effectiveMode(db, post.id, now).profile.checkInIntervalMin * 60_000;
-    cancelActions(db, unit.id, [CHECKIN_MISSED], now, 'checked in');
-    scheduleAction(db, {
-      kind: CHECKIN_MISSED, subject: unit.id, payload: { unitId: unit.id, postId: post.id, lastAt: now }, dueAt: now + interval, cause: `${actor.id} checkin:create`,
-    }, now);
-    return { result: { checkIn }, target: post.id, events: [{ data: { type: 'checkin:recorded', checkIn }, unitId: unit.id }] };
-  }),
+  ...attendanceFieldHandlers,
 
   'task:accept': def('task:accept', (ctx, p) => moveTask(ctx, p, 'accepted', {})),
   'task:refuse': def('task:refuse', (ctx, p) => moveTask(ctx, p, 'refused', { note: p.reason })),

@@ -3,7 +3,7 @@ import { centerDay } from '../../../shared/time';
 import type { Db } from '../../store/db';
 import { prepared } from '../../store/statements';
 
-const TABLES = { I: 'incidents', T: 'tasks', S: 'sos', C: 'check_ins' } as const;
+const TABLES = { I: 'incidents', T: 'tasks', S: 'sos', C: 'check_ins', O: 'checkin_overrides', R: 'roll_calls' } as const;
 const PAD = 4;
 
 export function nextId(db: Db, prefix: keyof typeof TABLES, now: number, timeZone: string): string {

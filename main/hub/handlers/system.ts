@@ -14,6 +14,8 @@ import { escalateSos, findSos } from '../../store/sos';
 import { cancelAction, pendingActionsOfKind, scheduleAction } from '../../store/schedule';
 import { CommandFailure, type CommandDef, type Handler } from '../commands';
 import { areaAt, cityMode, effectiveMode, profilesInForce } from '../modes';
+import { attendanceSystemHandlers } from './attendance';
+import { hasShifts, shiftAt } from '../../store/attendance';
 import { CHECKIN_MISSED, MODE_EXPIRE, scheduleModeExpiry, SOS_UNACKNOWLEDGED, TASK_DEADLINE, type TaskDeadline } from './shared';
 
 const SYSTEM = ['system'] as const;
@@ -111,6 +113,8 @@ function keyCamera(db: Parameters<typeof listCameras>[0], cameraId: string) {
 }
 
 export const systemHandlers = {
+  ...attendanceSystemHandlers,
+
   [TASK_DEADLINE.ack.kind]: taskOverdue('ack'),
   [TASK_DEADLINE.arrive.kind]: taskOverdue('arrive'),
   [TASK_DEADLINE.finish.kind]: taskOverdue('finish'),
@@ -167,7 +171,8 @@ export const systemHandlers = {
   [CHECKIN_MISSED]: def(CHECKIN_MISSED, sys({ unitId: Id, postId: Id, lastAt: z.number().int() }), ({ db, now, timeZone }, p) => {
     const unit = findUnit(db, p.unitId);
     if (!unit) throw new CommandFailure('not_found', `no unit ${p.unitId}`);
-    if (unit.status === 'off_duty') return { result: { alert: null as Alert | null }, target: unit.id, events: [] };
+    // Off duty, or a rostered officer whose shift is over: nobody expects a clock-in.
+    if (unit.status === 'off_duty' || (hasShifts(db, unit.id) && !shiftAt(db, unit.id, now))) return { result: { alert: null as Alert | null }, target: unit.id, events: [] };
     const post = findPost(db, p.postId);
     const last = centerTimeText(p.lastAt, timeZone, false);
     const notify = effectiveMode(db, p.postId, now).profile.escalation[0]!.role;

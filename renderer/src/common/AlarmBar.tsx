@@ -12,7 +12,9 @@ import { useNow } from './useNow';
 import './alarms.css';
 
 /** Most serious first. */
-export const NOTICE_ORDER: readonly ConsoleAlert['kind'][] = ['geofence', 'task_overdue', 'checkin_missed', 'camera_down', 'checkin_off_site'];
+export const NOTICE_ORDER: readonly ConsoleAlert['kind'][] = [
+  'geofence', 'attendance_missing', 'task_overdue', 'rollcall_missed', 'attendance_late', 'override_requested', 'checkin_missed', 'camera_down', 'checkin_off_site',
+];
 const NOTICE_WINDOW_MS = 10 * 60_000;
 
 /** What an alert is about, as something the map can show: a camera, a unit, or a task's unit. */

@@ -14,10 +14,14 @@ import { TaskList } from './TaskList';
 type FieldSocket = Socket<FieldServerEvents, FieldClientEvents>;
 const HISTORY = 2000; // how far back a fresh device looks for its open tasks
 
-function here(): Promise<LngLat | null> {
+/** Where the phone is, with the fix's time and accuracy (a check-in needs both: docs/protocol.md). */
+function here(): Promise<{ at: LngLat; fix: { t: number; accuracy: number } } | null> {
   return new Promise((resolve) => {
     if (!navigator.geolocation) return resolve(null);
-    navigator.geolocation.getCurrentPosition((p) => resolve([p.coords.longitude, p.coords.latitude]), () => resolve(null), { timeout: 4000 });
+    navigator.geolocation.getCurrentPosition(
+      (p) => resolve({ at: [p.coords.longitude, p.coords.latitude], fix: { t: Math.round(p.timestamp), accuracy: Math.min(10_000, p.coords.accuracy) } }),
+      () => resolve(null), { timeout: 4000, maximumAge: 30_000 },
+    );
   });
 }
 
@@ -99,12 +103,12 @@ export function FieldApp() {
   };
 
   const withPosition = async (name: keyof FieldClientEvents, extra: Record<string, unknown>) => {
-    const at = await here();
-    if (!at) {
+    const where = await here();
+    if (!where) {
       setMessage(t('field.noPosition'));
       return null;
     }
-    return send(name, { ...extra, position: at });
+    return send(name, { ...extra, position: where.at, ...(name === 'checkin:create' ? { fix: where.fix } : {}) });
   };
 
   if (status === 'out' || status === 'connecting') {

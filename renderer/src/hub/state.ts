@@ -5,6 +5,7 @@ import type { VersionedProfile } from '../../../shared/modes';
 // The center's time zone until the hub says otherwise (session:ready carries the real one).
 import { DEFAULT_TIME_ZONE } from '../../../shared/time';
 import type { HubEvent, HubEventData, Snapshot, StreamHealth } from '../../../shared/protocol';
+import type { FenceAlert, OverrideRequest, RollCall, Shift } from '../../../shared/attendance';
 
 export type ConnectionStatus = 'signed_out' | 'connecting' | 'live' | 'reconnecting' | 'offline';
 
@@ -71,6 +72,11 @@ export type HubState = {
   streams: ReadonlyMap<string, StreamHealth>;
   alerts: readonly ConsoleAlert[];
   queued: readonly QueuedCommand[];
+  /** shifts around now (the roster), open check-in overrides, recent roll-calls, fence alerts not yet settled */
+  shifts: ReadonlyMap<string, Shift>;
+  overrides: ReadonlyMap<string, OverrideRequest>;
+  rollCalls: ReadonlyMap<string, RollCall>;
+  fences: ReadonlyMap<string, FenceAlert>;
 };
 
 const byId = <T extends { id: string }>(xs: readonly T[]) => new Map(xs.map((x) => [x.id, x]));
@@ -81,6 +87,7 @@ export function emptyState(url: string): HubState {
     user: null, demo: false, timeZone: DEFAULT_TIME_ZONE, clockSkewMs: 0, lastSeq: 0, ready: false, mode: null, areaModes: [], profiles: null,
     units: new Map(), areas: new Map(), routes: new Map(), cameras: new Map(),
     incidents: new Map(), tasks: new Map(), sos: new Map(), streams: new Map(), alerts: [], queued: [],
+    shifts: new Map(), overrides: new Map(), rollCalls: new Map(), fences: new Map(),
   };
 }
 
@@ -101,7 +108,17 @@ export function fromSnapshot(s: HubState, snap: Snapshot): HubState {
     tasks: byId(snap.tasks),
     sos: byId(snap.sos),
     streams: new Map(snap.streams.map((h) => [h.cameraId, h])),
+    shifts: byId(snap.attendance?.shifts ?? []),
+    overrides: byId(snap.attendance?.overrides ?? []),
+    rollCalls: byId(snap.attendance?.rollCalls ?? []),
+    fences: byId(snap.attendance?.fences ?? []),
   };
+}
+
+function drop<T>(m: ReadonlyMap<string, T>, id: string): Map<string, T> {
+  const next = new Map(m);
+  next.delete(id);
+  return next;
 }
 
 function put<T extends { id: string }>(m: ReadonlyMap<string, T>, x: T): Map<string, T> {
@@ -154,6 +171,22 @@ function applyData(s: HubState, d: HubEventData, at: number): HubState {
       if (a.kind === 'camera_recovered') return { ...s, alerts: rest };
       const alert: ConsoleAlert = { id: a.id, at: a.at, kind: a.kind, subjectId: a.subjectId, postId: null, message: a.message };
       return { ...s, alerts: [alert, ...rest].slice(0, MAX_ALERTS) };
+    }
+    case 'shift:updated':
+      return { ...s, shifts: put(s.shifts, d.shift) };
+    case 'override:updated': {
+      // Decided: its "asks for a manual check-in" notice has been answered.
+      if (d.override.state === 'requested') return { ...s, overrides: put(s.overrides, d.override) };
+      return { ...s, overrides: drop(s.overrides, d.override.id), alerts: s.alerts.filter((x) => x.id !== `alert-${d.override.id}`) };
+    }
+    case 'rollcall:updated':
+      return { ...s, rollCalls: put(s.rollCalls, d.rollCall) };
+    case 'fence:updated': {
+      const f = d.fence;
+      // Back inside: the alarm clears itself; the row stays until an operator acknowledges it.
+      const alerts = f.clearedAt !== null ? s.alerts.filter((x) => x.id !== f.id) : s.alerts;
+      const settled = f.clearedAt !== null && f.acknowledgedAt !== null;
+      return { ...s, alerts, fences: settled ? drop(s.fences, f.id) : put(s.fences, f) };
     }
     default:
       // An event type this console does not know (a newer hub): its seq still counts as applied.

@@ -86,6 +86,8 @@ export const en = {
     'sos:acknowledge': 'Acknowledge SOS', 'sos:resolve': 'Resolve SOS', 'sos:assist': 'Send help', 'mode:switch': 'Switch mode',
   },
   errors: {
+    outside_fence: 'outside the post\'s fence or the cell',
+    implausible_fix: 'the position cannot be trusted (too inaccurate, too old, or an impossible jump)',
     invalid_payload: 'the hub refused the input as invalid',
     forbidden: 'your role may not do this',
     not_found: 'it no longer exists',
@@ -115,7 +117,16 @@ export const en = {
     camera_down: 'Key camera “{{camera}}” is down', geofence: '{{unit}} left its area', checkin_missed: '{{unit}} missed a check-in',
     task_overdue: 'Task of {{unit}} is overdue', notices_one: '⚠ {{count}} notice', notices_other: '⚠ {{count}} notices',
   },
-  alarmKind: { camera_down: 'Camera down', camera_recovered: 'Camera back', geofence: 'Geofence', checkin_missed: 'Missed check-in', task_overdue: 'Task overdue', checkin_off_site: 'Off-site check-in' },
+  alarmKind: { camera_down: 'Camera down', camera_recovered: 'Camera back', geofence: 'Geofence', checkin_missed: 'Missed check-in', task_overdue: 'Task overdue', checkin_off_site: 'Off-site check-in', attendance_late: 'Late', attendance_missing: 'Missing', rollcall_missed: 'Roll-call missed', override_requested: 'Check-in override asked', positions_backlog: 'Positions not stored', positions_recovered: 'Positions stored again', device_clock: 'Device clock off', sos_unacknowledged: 'SOS unanswered' },
+  attendance: {
+    title: 'Attendance', total: 'On duty {{onDuty}} · late {{late}} · missing {{missing}} · off post {{offPost}}',
+    bySquad: 'by squad', byCell: 'by cell', onDuty: 'On duty', late: 'Late', missing: 'Missing', offPost: 'Off post',
+    outside: 'outside its cell / off route', back: 'back inside, not yet acknowledged', ack: 'Acknowledge',
+    overrideAsk: '{{unit}} asks to be checked in at {{post}}', grant: 'Grant', refuse: 'Refuse',
+    grantNote: 'granted from the console', refuseNote: 'refused from the console',
+    rollCall: 'Roll-call: {{n}} at random, answer within {{min}} min', rollCallOpen: 'Roll-call {{id}} open:', rollCallDone: 'Roll-call {{id}}:',
+    answer: { pending: 'waiting', answered: 'answered', missed: 'missed' },
+  },
   ago: { s: '{{n}} s ago', m: '{{n}} min ago', h: '{{n}} h ago', now: 'just now' },
   wall: {
     mode: 'Mode',

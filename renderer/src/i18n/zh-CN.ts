@@ -88,6 +88,8 @@ export const zhCN: Messages = {
     'sos:acknowledge': '确认求助', 'sos:resolve': '处置完毕', 'sos:assist': '派往支援', 'mode:switch': '切换模式',
   },
   errors: {
+    outside_fence: '不在岗点或网格范围内',
+    implausible_fix: '定位不可信（精度不足、过旧或位移速度不可能）',
     invalid_payload: '中枢认为输入无效，已拒绝',
     forbidden: '您的角色无权执行此操作',
     not_found: '对象已不存在',
@@ -117,7 +119,16 @@ export const zhCN: Messages = {
     camera_down: '重点摄像机「{{camera}}」离线', geofence: '{{unit}} 越出责任区', checkin_missed: '{{unit}} 未按时打卡',
     task_overdue: '{{unit}} 的任务已超时', notices_one: '⚠ {{count}} 条提示', notices_other: '⚠ {{count}} 条提示',
   },
-  alarmKind: { camera_down: '摄像机离线', camera_recovered: '摄像机恢复', geofence: '电子围栏', checkin_missed: '漏打卡', task_overdue: '任务超时', checkin_off_site: '异地打卡' },
+  alarmKind: { camera_down: '摄像机离线', camera_recovered: '摄像机恢复', geofence: '电子围栏', checkin_missed: '漏打卡', task_overdue: '任务超时', checkin_off_site: '异地打卡', attendance_late: '迟到', attendance_missing: '缺岗', rollcall_missed: '点名未应答', override_requested: '请求人工打卡', positions_backlog: '位置未入库', positions_recovered: '位置恢复入库', device_clock: '终端时钟偏差', sos_unacknowledged: '求助未响应' },
+  attendance: {
+    title: '电子考勤', total: '在岗 {{onDuty}} · 迟到 {{late}} · 缺岗 {{missing}} · 离岗 {{offPost}}',
+    bySquad: '按中队', byCell: '按网格', onDuty: '在岗', late: '迟到', missing: '缺岗', offPost: '离岗',
+    outside: '离开网格 / 偏离路线', back: '已返回，待确认', ack: '确认',
+    overrideAsk: '{{unit}} 请求在「{{post}}」人工打卡', grant: '同意', refuse: '拒绝',
+    grantNote: '值班台人工确认', refuseNote: '值班台拒绝',
+    rollCall: '点名抽查：随机 {{n}} 人，{{min}} 分钟内应答', rollCallOpen: '点名 {{id}} 进行中：', rollCallDone: '点名 {{id}}：',
+    answer: { pending: '待应答', answered: '已应答', missed: '未应答' },
+  },
   ago: { s: '{{n}} 秒前', m: '{{n}} 分钟前', h: '{{n}} 小时前', now: '刚刚' },
   wall: {
     mode: '模式',

@@ -25,6 +25,8 @@ export type City = {
   now: () => number;
   /** false while the picture cannot be current (hub away): derived figures show as unknown */
   known: boolean;
+  /** officers checked in on their shift now, who alone count for staffing; null: no roster, count by status */
+  onDuty: ReadonlySet<string> | null;
 };
 
 /**

@@ -5,6 +5,7 @@ import type { ModeName } from '../../../shared/domain';
 import type { ModeProfile } from '../../../shared/modes';
 import type { City } from '../map/city';
 import { areaOverrides, cityModeOf, modeAt, profileOf } from './modes';
+import { checkedIn } from './attendance';
 
 const hubNow = () => hub.hubNow();
 
@@ -19,14 +20,15 @@ export function useLiveCity(): City {
   const areaModes = useHub((s) => s.areaModes);
   const stored = useHub((s) => s.profiles);
   const known = useHub((s) => s.connection.status === 'live');
+  const shifts = useHub((s) => s.shifts);
   return useMemo(() => {
     const t = hubNow();
     const mode = cityModeOf({ mode: cityMode }, t);
     const overrides = areaOverrides({ areaModes }, t);
     const profiles = Object.fromEntries((['daily', 'night', 'holiday', 'emergency'] as ModeName[]).map((m) => [m, profileOf({ profiles: stored }, m)])) as Record<ModeName, ModeProfile>;
     return {
-      units, areas, routes, cameras, incidents, streams, mode, known, profiles, positions: hub.positions, now: hubNow,
+      units, areas, routes, cameras, incidents, streams, mode, known, profiles, positions: hub.positions, now: hubNow, onDuty: checkedIn(shifts, t),
       modeAt: (areaId: string) => modeAt(areas, overrides, mode, areaId),
     };
-  }, [units, areas, routes, cameras, incidents, streams, cityMode, areaModes, stored, known]);
+  }, [units, areas, routes, cameras, incidents, streams, cityMode, areaModes, stored, known, shifts]);
 }

@@ -1,5 +1,6 @@
 // Areas: districts and grid cells coloured by staffing against the active mode's minimum, and posts
-// (held or not). Staffing counts officers assigned to the cell who are on duty with a live position.
+// (held or not). Staffing counts officers assigned to the cell who are checked in on their shift (with no
+// roster: not off duty) and have a live position.
 import type { MapGeoJSONFeature } from 'maplibre-gl';
 import { useEffect, useMemo, useState } from 'react';
 import type { Area, Unit } from '../../../../shared/domain';
@@ -13,12 +14,12 @@ import { LIVE } from '../theme';
 
 const RECOUNT_MS = 5000;
 
-/** Officers on duty with a live position, counted per cell and per post. */
-export function staffing(units: ReadonlyMap<string, Unit>, positions: PositionStore, now: number): { cells: Map<string, number>; posts: Map<string, number> } {
+/** Officers checked in (`onDuty`; null: not off duty) with a live position, counted per cell and per post. */
+export function staffing(units: ReadonlyMap<string, Unit>, positions: PositionStore, now: number, onDuty: ReadonlySet<string> | null): { cells: Map<string, number>; posts: Map<string, number> } {
   const cells = new Map<string, number>();
   const posts = new Map<string, number>();
   for (const u of units.values()) {
-    if (u.kind !== 'officer' || u.status === 'off_duty') continue;
+    if (u.kind !== 'officer' || u.status === 'off_duty' || (onDuty && !onDuty.has(u.id))) continue;
     const t = positions.get(u.id);
     if (!t || freshness(t.fix.t, now) !== 'live') continue;
     if (u.cellId) cells.set(u.cellId, (cells.get(u.cellId) ?? 0) + 1);
@@ -114,7 +115,7 @@ export function AreasLayer({ city, visible }: { city: City; visible: boolean }) 
   }, [map, addPickable, n]);
 
   // `recount` is a dependency on purpose: staffing changes as positions age.
-  const counts = useMemo(() => staffing(units, positions, now()), [units, positions, now, recount]);
+  const counts = useMemo(() => staffing(units, positions, now(), city.onDuty), [units, positions, now, recount, city.onDuty]);
 
   useEffect(() => {
     const polys: GeoJSON.Feature[] = [];

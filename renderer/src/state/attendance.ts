@@ -1,0 +1,67 @@
+// Who is where they should be, from the hub's shifts, fence alerts and positions: each officer's standing
+// now, and counts per squad and per cell. Pure functions of the hub state, so the list, the map and the
+// tests read one rule.
+import type { FenceAlert, Shift } from '../../../shared/attendance';
+import type { Unit } from '../../../shared/domain';
+
+/** An officer's standing now: on duty (checked in), late or missing (no check-in past the limits), due (shift not begun or in its grace), or off shift. */
+export type Standing = 'on_duty' | 'late' | 'missing' | 'due' | 'off_shift';
+
+/** The shift each unit is on at t (started, not ended), or about to start within `aheadMs`. */
+export function currentShifts(shifts: ReadonlyMap<string, Shift>, t: number, aheadMs = 30 * 60_000): Map<string, Shift> {
+  const out = new Map<string, Shift>();
+  for (const s of shifts.values()) {
+    if (s.startsAt > t + aheadMs || s.endsAt <= t) continue;
+    const have = out.get(s.unitId);
+    if (!have || s.startsAt < have.startsAt) out.set(s.unitId, s);
+  }
+  return out;
+}
+
+export function standingOf(shift: Shift | undefined): Standing {
+  if (!shift) return 'off_shift';
+  if (shift.state === 'on_duty') return 'on_duty';
+  if (shift.state === 'late' || shift.state === 'missing') return shift.state;
+  return 'due';
+}
+
+/** Units with an open fence alert (outside their cell or off their route now). */
+export function offPost(fences: ReadonlyMap<string, FenceAlert>): Set<string> {
+  const out = new Set<string>();
+  for (const f of fences.values()) if (f.clearedAt === null) out.add(f.unitId);
+  return out;
+}
+
+/**
+ * Officers who count for staffing: checked in on their shift now. Null when the hub has no roster
+ * (no shifts at all): then the map counts officers by their status, as before attendance existed.
+ */
+export function checkedIn(shifts: ReadonlyMap<string, Shift>, t: number): Set<string> | null {
+  if (shifts.size === 0) return null;
+  const out = new Set<string>();
+  for (const [unitId, s] of currentShifts(shifts, t, 0)) if (s.state === 'on_duty') out.add(unitId);
+  return out;
+}
+
+export type Tally = { key: string; onDuty: number; late: number; missing: number; offPost: number; due: number };
+
+/** Counts per squad or per cell of the officers on a shift now (or about to start). */
+export function tally(units: ReadonlyMap<string, Unit>, shifts: ReadonlyMap<string, Shift>, fences: ReadonlyMap<string, FenceAlert>, t: number, by: 'squad' | 'cell'): Tally[] {
+  const now = currentShifts(shifts, t);
+  const out = offPost(fences);
+  const rows = new Map<string, Tally>();
+  for (const [unitId, s] of now) {
+    const u = units.get(unitId);
+    if (!u) continue;
+    const key = (by === 'squad' ? u.squad : s.cellId ?? u.cellId) ?? '—';
+    const row = rows.get(key) ?? { key, onDuty: 0, late: 0, missing: 0, offPost: 0, due: 0 };
+    const st = standingOf(s);
+    if (st === 'on_duty') row.onDuty++;
+    else if (st === 'late') row.late++;
+    else if (st === 'missing') row.missing++;
+    else if (st === 'due') row.due++;
+    if (out.has(unitId)) row.offPost++;
+    rows.set(key, row);
+  }
+  return [...rows.values()].sort((a, b) => b.missing - a.missing || b.late - a.late || b.offPost - a.offPost || a.key.localeCompare(b.key));
+}
