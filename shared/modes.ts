@@ -14,6 +14,18 @@ export const EscalationStep = z.strictObject({
   afterSec: z.number().int().min(0),
 });
 
+/**
+ * One display's wall: its layout and which tile shows which camera. 'key' means the key cameras, in
+ * order: of the areas the display covers, or of the city; a listed camera id stays on its tile.
+ */
+export const WallPreset = z.strictObject({
+  layout: z.enum(['1', '4', '9', '16', '1+5', '1+7']),
+  cameras: z.union([z.literal('key'), z.array(z.string())]),
+  /** the areas (district, cell or post ids) this display watches; absent: the whole city. An emergency declared for one of them switches this display. */
+  covers: z.array(z.string().min(1)).min(1).optional(),
+});
+export type WallPreset = z.infer<typeof WallPreset>;
+
 export const ModeProfile = z.strictObject({
   mode: ModeName,
   label: z.strictObject({ zh: z.string().min(1), en: z.string().min(1) }),
@@ -31,12 +43,17 @@ export const ModeProfile = z.strictObject({
   sosEscalateSec: z.number().int().positive(),
   /** incidents per hour the demo simulator generates in this mode */
   demoIncidentsPerHour: z.number().min(0),
-  /** the wall layout and which tile shows which camera ('key' means: the key cameras, in order) */
-  wall: z.strictObject({ layout: z.enum(['1', '4', '9', '16', '1+5', '1+7']), cameras: z.union([z.literal('key'), z.array(z.string())]) }),
+  /** every video-wall display's preset, unless `wallByDisplay` names that display */
+  wall: WallPreset,
+  /** presets of particular displays (by display id: the shell's display id, or a browser wall's `display=`) */
+  wallByDisplay: z.record(z.string().min(1), WallPreset).optional(),
   mapTheme: z.enum(['dark', 'night']),
   alarmSound: z.enum(['chime', 'alert', 'siren']),
 });
 export type ModeProfile = z.infer<typeof ModeProfile>;
+
+/** The preset a display shows in a mode: its own, else the mode's wall. */
+export const wallPresetOf = (profile: ModeProfile, displayId: string): WallPreset => profile.wallByDisplay?.[displayId] ?? profile.wall;
 
 export const ModeProfiles = z.strictObject({ daily: ModeProfile, night: ModeProfile, holiday: ModeProfile, emergency: ModeProfile })
   .refine((p) => Object.entries(p).every(([k, v]) => v.mode === k), 'each profile must sit under its own mode name');
