@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { PositionFix, type CheckIn, type Incident, type Sos, type Task } from '../../../shared/domain';
 import { distanceM } from '../../../shared/geo';
 import { fieldCommands } from '../../../shared/protocol/commands';
-import { findPost } from '../../store/city';
+import { ModeHereRequest, type ModeHere } from '../../../shared/protocol/mode-here';
+import { findPost, findUnit, listAreas } from '../../store/city';
 import {
   findIncident, findOpenSosOfUnit, findTask, insertCheckIn, insertIncident, insertSos, insertTaskStep, listActiveTasks, updateIncidentState,
   updateSosPosition, updateTaskState,
@@ -136,6 +137,25 @@ export const fieldRequests: RequestTable<HubServices> = {
         return refuse(db, actor, 'unit:position', { unitId: foreign.unitId }, { code: 'forbidden', message: `device ${actor.id} does not speak for unit ${foreign.unitId}` }, now);
       }
       return { ok: true, result: services.pipeline.accept(batch.fixes, actor.id) };
+    },
+  },
+  'mode:here': {
+    name: 'mode:here', schema: ModeHereRequest, roles: FIELD,
+    handle: ({ db, actor, now, services }, req: z.output<typeof ModeHereRequest>) => {
+      if (actor.unitIds !== 'any' && !actor.unitIds?.includes(req.unitId)) {
+        return refuse(db, actor, 'mode:here', req, { code: 'forbidden', message: `device ${actor.id} does not speak for unit ${req.unitId}` }, now);
+      }
+      const unit = findUnit(db, req.unitId);
+      if (!unit) return refuse(db, actor, 'mode:here', req, { code: 'not_found', message: `no unit ${req.unitId}` }, now);
+      const fix = services.pipeline.latest.get(unit.id);
+      const areaId = unit.postId ?? unit.cellId ?? (fix ? areaAt(db, [fix.lng, fix.lat]) : null);
+      const here = effectiveMode(db, areaId, now);
+      const result: ModeHere = {
+        unitId: unit.id, areaId, mode: here.mode, scope: here.scope, change: here.change, profileVersion: here.profileVersion,
+        declaredFor: here.change.areaId === null ? null : listAreas(db).find((a) => a.id === here.change.areaId)?.name ?? here.change.areaId,
+        label: here.profile.label, checkInIntervalMin: here.profile.checkInIntervalMin, taskAckSec: here.profile.taskAckSec,
+      };
+      return { ok: true, result };
     },
   },
   'events:since': {

@@ -8,6 +8,7 @@ import { NAMESPACES } from '../../../shared/protocol/sockets';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../common/errors';
 import { newCommandId } from '../hub/client';
+import { FieldMode } from './FieldMode';
 
 type FieldSocket = Socket<FieldServerEvents, FieldClientEvents>;
 const HISTORY = 2000; // how far back a fresh device looks for its open tasks
@@ -118,6 +119,7 @@ export function FieldApp() {
   return (
     <div className="field">
       <h1>{unitRef.current} <small>{status === 'live' ? t('field.online') : t('field.reconnecting')}</small></h1>
+      <FieldMode socket={socketRef.current} unitId={unitRef.current} />
       <button type="button" className="sos" onClick={() => withPosition('sos:raise', { note: '' })}>SOS {t('field.help')}</button>
       <h2>{t('field.tasks')}</h2>
       {open.length === 0 && <p>{t('field.noTasks')}</p>}
