@@ -77,6 +77,12 @@ describe('mode switching', () => {
     const outside = await assignedTask(HANZHONGMEN.at, 'off-002');
     expect(inside.ackDeadline - inside.assignedAt).toBe(MODE_PROFILES.emergency.taskAckSec * 1000);
     expect(outside.ackDeadline - outside.assignedAt).toBe(MODE_PROFILES.daily.taskAckSec * 1000);
+    // Each decision says which mode and profile version it used.
+    const assigns = auditPage(hub.db, 0, 100_000).filter((e) => e.action === 'task:assign' && e.outcome === 'accepted').slice(-2);
+    expect(assigns.map((e) => (e.payload as { detail: unknown }).detail)).toEqual([
+      { deadlinesBy: { mode: 'emergency', scope: 'area', areaId: XINJIEKOU.id, profileVersion: 1 } },
+      { deadlinesBy: { mode: 'daily', scope: 'city', areaId: null, profileVersion: 1 } },
+    ]);
 
     expect((await ask(dm, 'mode:switch', { commandId: cid(), mode: 'emergency', reason: '再次', areaId: XINJIEKOU.id })).error?.code).toBe('conflict');
     const ended = await ask(dm, 'mode:end', { commandId: cid(), areaId: XINJIEKOU.id, reason: '积水已退' });

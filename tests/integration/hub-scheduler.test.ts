@@ -383,6 +383,11 @@ describe('the scheduler in one process (manual clock)', () => {
     clock.advanceTo(t + 10 * interval);
     expect(missed()).toHaveLength(1); // not one per interval of silence
     expect(listActions(db).map((a) => a.state)).toEqual(['cancelled', 'done']);
+    // The check-in and the alert each say which mode and profile version set the interval and who was told.
+    const basis = { mode: 'daily', scope: 'city', areaId: null, profileVersion: 1 };
+    const entries = auditPage(db, 0, 1000);
+    expect(entries.filter((e) => e.action === 'checkin:create').map((e) => (e.payload as { detail: unknown }).detail)).toEqual([{ nextDueBy: basis }, { nextDueBy: basis }]);
+    expect(entries.find((e) => e.action === 'checkin:missed' && e.outcome === 'accepted')?.payload).toMatchObject({ detail: { notifiedBy: basis } });
   });
 
   it('the mode follows the schedule in Shanghai time: at once on first start, at 06:00 and 20:00, late across a restart, never over an emergency', () => {

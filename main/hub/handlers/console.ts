@@ -10,7 +10,7 @@ import {
 } from '../../store/operations';
 import { hashSecretSync } from '../auth';
 import { CommandFailure, type CommandDef, type Emitted } from '../commands';
-import { activeAreaModes, areaAt, cityMode, effectiveMode, profilesInForce } from '../modes';
+import { activeAreaModes, areaAt, cityMode, effectiveMode, modeBasis, profilesInForce } from '../modes';
 import { nextId } from './ids';
 import { changeStatus, requireUnit, restingStatus, scheduleModeExpiry, scheduleTaskDeadlines, settleTaskDeadlines, SOS_UNACKNOWLEDGED } from './shared';
 import { confineFileSources } from './sources';
@@ -59,7 +59,8 @@ export const consoleHandlers = (env: ConsoleEnv) => ({
     }
     if (p.override && actor.role !== 'duty_manager') throw new CommandFailure('forbidden', 'only a duty manager may override the dispatch rules');
     // Deadlines follow the mode in force where the incident is (an area emergency tightens them there).
-    const { profile } = effectiveMode(db, areaAt(db, incident.position), now);
+    const inForce = effectiveMode(db, areaAt(db, incident.position), now);
+    const { profile } = inForce;
     const task: Task = {
       id: nextId(db, 'T', now, timeZone), incidentId: incident.id, unitId: unit.id, state: 'assigned', note: p.note,
       assignedAt: now, ackDeadline: now + profile.taskAckSec * 1000, arriveDeadline: now + profile.taskArriveSec * 1000, updatedAt: now,
@@ -73,7 +74,7 @@ export const consoleHandlers = (env: ConsoleEnv) => ({
       updateIncidentState(db, incident.id, 'dispatched', now);
       events.push({ data: { type: 'incident:updated', incident: { ...incident, state: 'dispatched', updatedAt: now } }, unitId: null });
     }
-    const detail = p.override ? { override: { reason: p.override.reason, unitStatus: unit.status } } : undefined;
+    const detail = { ...(p.override ? { override: { reason: p.override.reason, unitStatus: unit.status } } : {}), deadlinesBy: modeBasis(inForce) };
     return { result: { task }, target: task.id, events, detail };
   }),
 

@@ -13,7 +13,7 @@ import type { Db } from '../../store/db';
 import { fieldEventsAfter, headSeq } from '../../store/log';
 import { cancelActions, scheduleAction } from '../../store/schedule';
 import { CommandFailure, refuse, type CommandDef, type Emitted, type TxContext } from '../commands';
-import { areaAt, effectiveMode } from '../modes';
+import { areaAt, effectiveMode, modeBasis } from '../modes';
 import type { RequestTable } from '../requests';
 import type { HubServices } from '../services';
 import { EVENTS_PAGE_MAX, SinceRequest } from './reads';
@@ -75,12 +75,13 @@ export const fieldHandlers = {
     };
     insertCheckIn(db, checkIn);
     // The next check-in falls due one interval of the current mode from now; this one settles the last.
-    const interval = effectiveMode(db, post.id, now).profile.checkInIntervalMin * 60_000;
+    const inForce = effectiveMode(db, post.id, now);
+    const interval = inForce.profile.checkInIntervalMin * 60_000;
     cancelActions(db, unit.id, [CHECKIN_MISSED], now, 'checked in');
     scheduleAction(db, {
       kind: CHECKIN_MISSED, subject: unit.id, payload: { unitId: unit.id, postId: post.id, lastAt: now }, dueAt: now + interval, cause: `${actor.id} checkin:create`,
     }, now);
-    return { result: { checkIn }, target: post.id, events: [{ data: { type: 'checkin:recorded', checkIn }, unitId: unit.id }] };
+    return { result: { checkIn }, target: post.id, events: [{ data: { type: 'checkin:recorded', checkIn }, unitId: unit.id }], detail: { nextDueBy: modeBasis(inForce) } };
   }),
 
   'task:accept': def('task:accept', (ctx, p) => moveTask(ctx, p, 'accepted', {})),
@@ -100,13 +101,15 @@ export const fieldHandlers = {
     }
     const sos: Sos = { id: nextId(db, 'S', now, timeZone), unitId: unit.id, position: p.position, note: p.note, state: 'raised', raisedAt: now, updatedAt: now };
     insertSos(db, sos);
-    const { profile } = effectiveMode(db, areaAt(db, sos.position), now);
+    const inForce = effectiveMode(db, areaAt(db, sos.position), now);
+    const { profile } = inForce;
     scheduleAction(db, {
       kind: SOS_UNACKNOWLEDGED, subject: sos.id, payload: { sosId: sos.id, step: 0 }, dueAt: now + profile.sosEscalateSec * 1000, cause: `${actor.id} sos:raise`,
     }, now);
     return {
       result: { sos }, target: sos.id,
       events: [{ data: { type: 'sos:raised', sos }, unitId: unit.id }, ...changeStatus(db, unit, 'sos')],
+      detail: { escalationBy: modeBasis(inForce) },
     };
   }),
 
