@@ -43,6 +43,7 @@ const WARMUP_MS = 3000;
 const GAP_MS = 100; // between one switch reaching everyone and the next
 const RECEIPT_TIMEOUT_MS = 10_000;
 const TICK_MS = 20; // the gateways send every 20 ms, as in the positions bench
+const INFLIGHT = 2;
 const CENTER = [118.767825, 32.030982] as const;
 
 const preciseNow = () => performance.timeOrigin + performance.now();
@@ -201,16 +202,28 @@ function startClients(url: string, token: string, n: number, onReceipt: (r: Rece
   });
 }
 
-/** 10,000 units at 1 Hz, moving a little each second, spread over the gateway connections. */
-function drivePositions(gateways: Socket[]): () => void {
+/**
+ * 10,000 units at 1 Hz, moving a little each second, spread over the gateway connections. At most
+ * INFLIGHT unacked messages per gateway, as real gateways do: a server that falls behind is not fed an
+ * ever-growing queue; the fixes it could not take are counted as skipped.
+ */
+function drivePositions(gateways: Socket[]): { stop: () => void; skipped: () => number } {
   const start = performance.now();
+  const inflight = gateways.map(() => 0);
   let cursor = 0;
   let next = 0;
+  let skipped = 0;
   const timer = setInterval(() => {
     const due = Math.floor(((performance.now() - start) / 1000) * UNITS);
     const per = Math.min(1000, Math.ceil((due - cursor) / gateways.length));
     while (cursor < due) {
       const end = Math.min(due, cursor + per);
+      const g = next++ % gateways.length;
+      if (inflight[g]! >= INFLIGHT) {
+        skipped += end - cursor;
+        cursor = end;
+        continue;
+      }
       const t = Date.now();
       const fixes: PositionFix[] = [];
       for (let k = cursor; k < end; k++) {
@@ -220,13 +233,14 @@ function drivePositions(gateways: Socket[]): () => void {
         fixes.push({ unitId: unitId(i), t, lng: Math.round((CENTER[0] + r * Math.cos(a)) * 1e6) / 1e6, lat: Math.round((CENTER[1] + r * Math.sin(a)) * 1e6) / 1e6, speed: 1.5 });
       }
       cursor = end;
-      gateways[next++ % gateways.length]!.emit('unit:position', { fixes });
+      inflight[g] = inflight[g]! + 1;
+      gateways[g]!.timeout(30_000).emit('unit:position', { fixes }, () => { inflight[g] = inflight[g]! - 1; });
     }
   }, TICK_MS);
-  return () => clearInterval(timer);
+  return { stop: () => clearInterval(timer), skipped: () => skipped };
 }
 
-type Figures = { toAll: number[]; afterAck: number[]; perReceipt: number[]; ack: number[]; missing: number; refused: string[]; clientLoopP99: number; benchLoopP99: number };
+type Figures = { toAll: number[]; afterAck: number[]; perReceipt: number[]; ack: number[]; missing: number; refused: string[]; clientLoopP99: number; benchLoopP99: number; skippedFixes: number };
 
 async function measure(target: Target): Promise<Figures> {
   const gateways: Socket[] = [];
@@ -237,7 +251,7 @@ async function measure(target: Target): Promise<Figures> {
     if (list) list.push(r.at);
     else receipts.set(r.tag, [r.at]);
   };
-  let stopPositions = () => undefined as void;
+  let positions: ReturnType<typeof drivePositions> | null = null;
   try {
     for (let g = 0; g < GATEWAYS; g++) {
       const gw = await connected(io(`${target.url}/field`, { transports: ['websocket'], reconnection: false, forceNew: true, auth: { deviceId: 'sim-gateway', secret: 'demo' } }), 'gateway');
@@ -257,11 +271,11 @@ async function measure(target: Target): Promise<Figures> {
       clients.push(await startClients(target.url, token, n, onReceipt, i));
     }
     operator.disconnect();
-    stopPositions = drivePositions(gateways);
+    positions = drivePositions(gateways);
     await sleep(WARMUP_MS);
 
     const expected = CONSOLES + GATEWAYS;
-    const out: Figures = { toAll: [], afterAck: [], perReceipt: [], ack: [], missing: 0, refused: [], clientLoopP99: NaN, benchLoopP99: NaN };
+    const out: Figures = { toAll: [], afterAck: [], perReceipt: [], ack: [], missing: 0, refused: [], clientLoopP99: NaN, benchLoopP99: NaN, skippedFixes: 0 };
     const loop = monitorEventLoopDelay({ resolution: 5 });
     loop.enable();
     for (let i = 0; i < SWITCHES; i++) {
@@ -293,13 +307,14 @@ async function measure(target: Target): Promise<Figures> {
     }
     loop.disable();
     out.benchLoopP99 = loop.percentile(99) / 1e6;
-    stopPositions();
+    positions.stop();
+    out.skippedFixes = positions.skipped();
     for (const c of clients) c.child.send({ done: true });
     out.clientLoopP99 = Math.max(...(await Promise.all(clients.map((c) => c.loopP99))));
     manager.disconnect();
     return out;
   } finally {
-    stopPositions();
+    positions?.stop();
     for (const g of gateways) g.disconnect();
     await Promise.all(clients.map((c) => stop(c.child)));
   }
@@ -334,6 +349,7 @@ export async function run(): Promise<Record<string, number | string>> {
     [`${name}: ack p50 ms`]: pct(f.ack, 0.5),
     [`${name}: switches measured / refused`]: `${f.toAll.length} / ${f.refused.length}${f.refused[0] ? ` (${f.refused[0]})` : ''}`,
     [`${name}: receipts missing`]: f.missing,
+    [`${name}: fixes the server could not take (skipped, ≤ ${INFLIGHT} unacked per gateway)`]: f.skippedFixes,
     [`${name}: event-loop delay p99 ms, bench / worst client process`]: `${round2(f.benchLoopP99)} / ${round2(f.clientLoopP99)}`,
   });
   return {
