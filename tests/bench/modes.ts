@@ -57,9 +57,14 @@ type Receipt = { tag: string; at: number };
 // ---------------------------------------------------------------------------------------------------
 // Servers under test.
 
+/** Every process this bench started: killed when it exits, however it exits, so none is left behind. */
+const children = new Set<ChildProcess>();
+process.once('exit', () => { for (const c of children) c.kill('SIGKILL'); });
+
 function spawnNode(args: string[], what: string, ipc = false): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe', ...(ipc ? ['ipc' as const] : [])] });
-  process.once('exit', () => child.kill('SIGKILL')); // never leave a process behind, even when the bench is killed
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   fs.mkdirSync(path.join(ROOT, 'tests/artifacts'), { recursive: true });
   const log = fs.createWriteStream(path.join(ROOT, `tests/artifacts/bench-modes-${what}.log`));
   child.stdout!.pipe(log);

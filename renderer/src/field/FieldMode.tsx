@@ -18,17 +18,25 @@ export function FieldMode({ socket, unitId }: { socket: FieldSocket | null; unit
   useEffect(() => {
     if (!socket || !unitId) return;
     let asked = 0;
+    let live = true;
+    let retry: ReturnType<typeof setTimeout> | undefined;
     const ask = () => {
       const n = ++asked;
+      clearTimeout(retry);
       socket.timeout(10_000).emitWithAck('mode:here', { unitId }).then((res) => {
-        if (n === asked && res.ok) setHere(res.result); // only the newest answer counts
-      }, () => undefined); // no answer: the next change or reconnect asks again
+        if (live && n === asked && res.ok) setHere(res.result); // only the newest answer counts
+      }, () => {
+        // No answer in time (a busy hub, a connection going down): ask again while connected; a reconnect asks anyway.
+        if (live && n === asked && socket.connected) retry = setTimeout(ask, 1000);
+      });
     };
     const onEvent = (e: HubEvent) => { if (e.data.type === 'mode:changed') ask(); };
     socket.on('event', onEvent);
     socket.on('session:ready', ask);
     if (socket.connected) ask();
     return () => {
+      live = false;
+      clearTimeout(retry);
       socket.off('event', onEvent);
       socket.off('session:ready', ask);
     };
