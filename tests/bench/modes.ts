@@ -114,8 +114,8 @@ async function stop(child: ChildProcess): Promise<void> {
 }
 
 /**
- * The baseline: one socket.io server that relays position batches to every console (the same load the
- * hub's fan-out carries) and, on `mode:switch`, broadcasts the change as an event to every console and
+ * The baseline: one socket.io server that relays positions to every console merged at the hub's pace
+ * (the same load the hub's fan-out carries) and, on `mode:switch`, broadcasts the change as an event to every console and
  * field connection, then acks — no validation, no store, no audit.
  */
 function runBaseline(): void {
@@ -134,9 +134,16 @@ function runBaseline(): void {
       ack({ ok: true, result: { change } });
     });
   });
+  // Positions reach the consoles as the hub sends them: the newest fix of each unit, merged, at most every 10 ms.
+  const latest = new Map<string, PositionFix>();
+  setInterval(() => {
+    if (latest.size === 0) return;
+    consoles.emit('unit:positions', { fixes: [...latest.values()] });
+    latest.clear();
+  }, 10);
   field.on('connection', (socket) => {
     socket.on('unit:position', (batch: { fixes: PositionFix[] }, ack?: (r: unknown) => void) => {
-      consoles.emit('unit:positions', batch);
+      for (const f of batch.fixes) latest.set(f.unitId, f);
       ack?.({ ok: true, result: { accepted: batch.fixes.length } });
     });
   });
