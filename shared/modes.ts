@@ -2,6 +2,7 @@
 // modes it runs in), staffing, check-ins, task deadlines and their escalation, alarms and how the map
 // looks. The built-in profiles ship in resources/modes/profiles.json; the hub seeds them into its store,
 // where each change is a new version, and sends consoles and devices the versions it uses.
+import { getTimes } from 'suncalc';
 import { z } from 'zod';
 import builtin from '../resources/modes/profiles.json';
 import { ModeName, Role, type ModeChange } from './domain';
@@ -12,6 +13,18 @@ export const EscalationStep = z.strictObject({
   /** seconds after the deadline (or the alarm) at which this role is alerted */
   afterSec: z.number().int().min(0),
 });
+
+/**
+ * One display's wall: its layout and which tile shows which camera. 'key' means the key cameras, in
+ * order: of the areas the display covers, or of the city; a listed camera id stays on its tile.
+ */
+export const WallPreset = z.strictObject({
+  layout: z.enum(['1', '4', '9', '16', '1+5', '1+7']),
+  cameras: z.union([z.literal('key'), z.array(z.string())]),
+  /** the areas (district, cell or post ids) this display watches; absent: the whole city. An emergency declared for one of them switches this display. */
+  covers: z.array(z.string().min(1)).min(1).optional(),
+});
+export type WallPreset = z.infer<typeof WallPreset>;
 
 export const ModeProfile = z.strictObject({
   mode: ModeName,
@@ -30,8 +43,10 @@ export const ModeProfile = z.strictObject({
   sosEscalateSec: z.number().int().positive(),
   /** incidents per hour the demo simulator generates in this mode */
   demoIncidentsPerHour: z.number().min(0),
-  /** the wall layout and which tile shows which camera ('key' means: the key cameras, in order) */
-  wall: z.strictObject({ layout: z.enum(['1', '4', '9', '16', '1+5', '1+7']), cameras: z.union([z.literal('key'), z.array(z.string())]) }),
+  /** every video-wall display's preset, unless `wallByDisplay` names that display */
+  wall: WallPreset,
+  /** presets of particular displays (by display id: the shell's display id, or a browser wall's `display=`) */
+  wallByDisplay: z.record(z.string().min(1), WallPreset).optional(),
   mapTheme: z.enum(['dark', 'night']),
   alarmSound: z.enum(['chime', 'alert', 'siren']),
   /** a shift's check-in is late this long after its start, missing this long after it (minutes) */
@@ -53,6 +68,9 @@ export const ModeProfile = z.strictObject({
 });
 export type ModeProfile = z.infer<typeof ModeProfile>;
 
+/** The preset a display shows in a mode: its own, else the mode's wall. */
+export const wallPresetOf = (profile: ModeProfile, displayId: string): WallPreset => profile.wallByDisplay?.[displayId] ?? profile.wall;
+
 export const ModeProfiles = z.strictObject({ daily: ModeProfile, night: ModeProfile, holiday: ModeProfile, emergency: ModeProfile })
   .refine((p) => Object.entries(p).every(([k, v]) => v.mode === k), 'each profile must sit under its own mode name');
 export type ModeProfiles = z.infer<typeof ModeProfiles>;
@@ -66,16 +84,23 @@ export const MODE_PROFILES: ModeProfiles = ModeProfiles.parse(builtin);
 
 const ClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM');
 
+/** A place on Earth, for the sun's times there. */
+export const SunPlace = z.strictObject({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) });
+export type SunPlace = z.infer<typeof SunPlace>;
+
 /**
- * When the center switches modes by itself, in the center's time zone: night from `nightFrom` to
- * `nightUntil`, holiday mode by day on the listed public holidays, daily otherwise. An emergency is
- * only ever declared (and ended) by a person.
+ * When the center switches modes by itself, in the center's time zone: night either between fixed
+ * times (`nightFrom` to `nightUntil`) or, with `sun`, from dusk to dawn at that place (civil
+ * twilight: the sun 6° below the horizon, when street lighting matters); holiday mode by day on the
+ * listed public holidays; daily otherwise. An emergency is only ever declared (and ended) by a person.
  */
 export const ModeSchedule = z.object({
-  nightFrom: ClockTime,
-  nightUntil: ClockTime,
+  nightFrom: ClockTime.optional(),
+  nightUntil: ClockTime.optional(),
+  sun: SunPlace.optional(),
   holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)),
-});
+}).refine((s) => (s.sun !== undefined) !== (s.nightFrom !== undefined && s.nightUntil !== undefined) && (s.nightFrom === undefined) === (s.nightUntil === undefined),
+  'night is either nightFrom and nightUntil (HH:MM) or sun ({ lat, lng }: dusk to dawn there), not both');
 export type ModeSchedule = z.infer<typeof ModeSchedule>;
 export type ScheduledMode = Exclude<ModeName, 'emergency'>;
 
@@ -83,15 +108,42 @@ export const DEFAULT_MODE_SCHEDULE: ModeSchedule = { nightFrom: '20:00', nightUn
 
 const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
-/** The mode the schedule calls for at instant t. */
-export function scheduledModeAt(t: number, timeZone: string, s: ModeSchedule): ScheduledMode {
+/**
+ * Dawn and dusk (civil twilight) of a center day at a place, as instants; null where the sun does not
+ * go that far below the horizon that day (high latitudes in summer: no night then).
+ */
+export function twilightOf(day: string, timeZone: string, at: SunPlace): { dawn: number; dusk: number } | null {
+  const times = getTimes(new Date(atCenterTime(day, '12:00', timeZone)), at.lat, at.lng);
+  if (!times.dawn || !times.dusk) return null;
+  return { dawn: times.dawn.getTime(), dusk: times.dusk.getTime() };
+}
+
+function isNight(t: number, timeZone: string, s: ModeSchedule): boolean {
+  if (s.sun) {
+    const tw = twilightOf(centerDay(t, timeZone), timeZone, s.sun);
+    return tw !== null && (t < tw.dawn || t >= tw.dusk);
+  }
   const c = centerClock(t, timeZone);
   const m = c.hour * 60 + c.minute;
-  const from = minutesOf(s.nightFrom);
-  const until = minutesOf(s.nightUntil);
-  const night = from > until ? m >= from || m < until : m >= from && m < until;
-  if (night) return 'night';
+  const from = minutesOf(s.nightFrom!);
+  const until = minutesOf(s.nightUntil!);
+  return from > until ? m >= from || m < until : m >= from && m < until;
+}
+
+/** The mode the schedule calls for at instant t. */
+export function scheduledModeAt(t: number, timeZone: string, s: ModeSchedule): ScheduledMode {
+  if (isNight(t, timeZone, s)) return 'night';
   return s.holidays.includes(centerDay(t, timeZone)) ? 'holiday' : 'daily';
+}
+
+/** The instants of a center day at which the schedule may change: its midnight and night's two ends. */
+function boundariesOf(day: string, timeZone: string, s: ModeSchedule): number[] {
+  const midnight = atCenterTime(day, '00:00', timeZone);
+  if (s.sun) {
+    const tw = twilightOf(day, timeZone, s.sun);
+    return tw ? [midnight, tw.dawn, tw.dusk] : [midnight];
+  }
+  return [...new Set(['00:00', s.nightUntil!, s.nightFrom!])].map((c) => atCenterTime(day, c, timeZone));
 }
 
 /** The next instant after t at which the scheduled mode changes, and to what (null: it never does). */
@@ -99,8 +151,7 @@ export function nextModeSwitch(t: number, timeZone: string, s: ModeSchedule): { 
   const now = scheduledModeAt(t, timeZone, s);
   const today = centerDay(t, timeZone);
   for (let d = 0; d < 400; d++) {
-    const day = addDays(today, d);
-    const candidates = [...new Set(['00:00', s.nightUntil, s.nightFrom])].map((c) => atCenterTime(day, c, timeZone)).filter((at) => at > t).sort((a, b) => a - b);
+    const candidates = boundariesOf(addDays(today, d), timeZone, s).filter((at) => at > t).sort((a, b) => a - b);
     for (const at of candidates) {
       const mode = scheduledModeAt(at, timeZone, s);
       if (mode !== now) return { at, mode };

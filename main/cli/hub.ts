@@ -1,4 +1,4 @@
-// `npm run hub -- --port <p> --data <dir> [--demo] [--host <h>] [--units <n>] [--time-zone <zone>] [--night <from-until>]`: the hub, headless.
+// `npm run hub -- --port <p> --data <dir> [--demo] [--host <h>] [--units <n>] [--time-zone <zone>] [--night <from-until>|dusk[@lat,lng]]`: the hub, headless.
 import { ModeSchedule } from '../../shared/modes';
 import { DEFAULT_TIME_ZONE, isTimeZone } from '../../shared/time';
 import { StoreError } from '../store/db';
@@ -8,7 +8,7 @@ import { simulateDemoCity } from '../sim/demo';
 import { cliArgs, fail } from './args';
 
 const USAGE = 'npm run hub -- --port <p> --data <dir> [--demo [--no-sim]] [--host <address>] [--units <n extra demo load units>]'
-  + ` [--time-zone <IANA zone, default ${DEFAULT_TIME_ZONE}>] [--night <HH:MM-HH:MM: switch modes by the clock, e.g. 20:00-06:00>]`;
+  + ` [--time-zone <IANA zone, default ${DEFAULT_TIME_ZONE}>] [--night <HH:MM-HH:MM, e.g. 20:00-06:00, or dusk: from dusk to dawn at the demo city, dusk@<lat>,<lng> elsewhere>]`;
 const { values } = cliArgs(USAGE, {
   port: { type: 'string', default: '8420' },
   data: { type: 'string' },
@@ -29,13 +29,11 @@ if (!Number.isInteger(units) || units < 0) fail(`--units must be a whole number,
 if (values.demo && values.host && values.host !== '127.0.0.1') fail('demo mode binds to 127.0.0.1 only (demo passwords are public)', 2);
 const timeZone = values['time-zone'];
 if (!isTimeZone(timeZone)) fail(`--time-zone must be an IANA time zone such as Asia/Shanghai, got "${timeZone}"`, 2);
-const [nightFrom, nightUntil] = (values.night ?? '').split('-');
-const modeSchedule = values.night === undefined ? undefined : ModeSchedule.safeParse({ nightFrom, nightUntil, holidays: values.demo ? await demoHolidays() : [] });
-if (modeSchedule && !modeSchedule.success) fail(`--night must be HH:MM-HH:MM (night from, until), got "${values.night}"`, 2);
+const modeSchedule = values.night === undefined ? undefined : await nightSchedule(values.night);
 
 try {
   const started = await startHub({
-    port, dataDir: values.data, demo: values.demo, host: values.host, allowedOrigins: values['allow-origin'], timeZone, modeSchedule: modeSchedule?.data,
+    port, dataDir: values.data, demo: values.demo, host: values.host, allowedOrigins: values['allow-origin'], timeZone, modeSchedule,
     extraUnits: units > 0 ? await loadUnitsFor(units) : [],
   });
   const hub = values.demo && !values['no-sim'] ? await simulateDemoCity(started) : started;
@@ -67,6 +65,32 @@ async function loadUnitsFor(n: number) {
   const { loadUnits } = await import('../sim/city/index');
   const city = loadDemoCity();
   return loadUnits(city, n, city.seed);
+}
+
+/**
+ * `--night`: fixed times (HH:MM-HH:MM) or `dusk` — dusk to dawn at the demo city's centre, or at
+ * `dusk@<lat>,<lng>` — with the demo city's holidays in demo mode. Off unless given.
+ */
+async function nightSchedule(night: string) {
+  const holidays = values.demo ? await demoHolidays() : [];
+  const sunAt = /^dusk(?:@(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?))?$/.exec(night);
+  if (sunAt) {
+    if (!sunAt[1] && !values.demo) fail('--night dusk needs the place outside the demo city: --night dusk@<lat>,<lng>', 2);
+    const at = sunAt[1] ? { lat: Number(sunAt[1]), lng: Number(sunAt[2]) } : await demoCenter();
+    const parsed = ModeSchedule.safeParse({ sun: at, holidays });
+    if (!parsed.success) fail(`--night dusk@<lat>,<lng>: latitude -90–90, longitude -180–180, got "${night}"`, 2);
+    return parsed.data;
+  }
+  const [nightFrom, nightUntil] = night.split('-');
+  const parsed = ModeSchedule.safeParse({ nightFrom, nightUntil, holidays });
+  if (!parsed.success) fail(`--night must be HH:MM-HH:MM (night from, until) or dusk[@lat,lng], got "${night}"`, 2);
+  return parsed.data;
+}
+
+async function demoCenter() {
+  const { loadDemoCity } = await import('../hub/seed');
+  const [lng, lat] = loadDemoCity().center;
+  return { lat, lng };
 }
 
 /** The demo city's public holidays (not its make-up working days): holiday mode by day. */

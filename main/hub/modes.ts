@@ -64,6 +64,12 @@ export function effectiveMode(db: ReadDb, areaId: string | null, t: number): Eff
   return withProfile(city.mode, city.change, 'city');
 }
 
+/**
+ * What a rule decided by, for its audit entry: the mode, where it came from and the profile version,
+ * so a past deadline or alert can be explained by the profile it used (store/modes.ts profileVersion).
+ */
+export const modeBasis = (m: EffectiveMode) => ({ mode: m.mode, scope: m.scope, areaId: m.change.areaId, profileVersion: m.profileVersion });
+
 /** The most specific grid area (cell, else district) that holds a point; null outside the grid. */
 export function areaAt(db: ReadDb, p: LngLat): string | null {
   const areas = listAreas(db).filter((a) => a.polygon && pointInPolygon(p, a.polygon));

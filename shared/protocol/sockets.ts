@@ -8,6 +8,7 @@ import type {
 import type { IncidentTrace, PhotoResult } from '../incidents';
 import type { VersionedProfile } from '../modes';
 import type { AttendanceSnapshot } from '../attendance';
+import type { ModeHere, ModeHereRequest } from './mode-here';
 import type { Ack, CommandInput, CommandResult, consoleCommands, fieldCommands } from './commands';
 import type { HubEvent, PositionBatch, StreamHealth } from './events';
 import type { RecommendRequest, RecommendResult } from './recommend';
@@ -111,6 +112,7 @@ export type FieldClientEvents = CommandHandlers<typeof fieldCommands> & {
   /** High-volume telemetry: no commandId; duplicates (same unit and fix time) are dropped. */
   'unit:position': (batch: PositionBatch, ack?: (res: Ack<PositionAck>) => void) => void;
   'events:since': (req: { afterSeq: number; limit?: number }, ack: (res: Ack<EventsPage>) => void) => void;
+  'mode:here': (req: ModeHereRequest, ack: (res: Ack<ModeHere>) => void) => void;
 };
 
 export type FieldServerEvents = {

@@ -1,7 +1,8 @@
 // Two consoles, as in a real center: the duty manager declares an emergency for one district with a
 // reason, after reading what will change; the operator's console shows it (the emergency strip, the
 // district outlined, that district's cells needing the emergency minimum while the rest keep daily);
-// the duty manager ends it and both consoles return.
+// a field page of an officer posted in the district shows the emergency there; the duty manager ends it
+// and both consoles and the field page return.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,6 +53,20 @@ async function consoleAs(username: string): Promise<Page> {
   return page;
 }
 
+/** The field page signed in through the simulator's gateway for one unit. */
+async function fieldPageOf(unitId: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 480, height: 860 }, locale: 'zh-CN' });
+  context.setDefaultTimeout(60_000);
+  const page = await context.newPage();
+  await page.goto(`${hub.url}/field`);
+  const inputs = page.locator('form.field input');
+  await inputs.nth(0).fill('sim-gateway');
+  await inputs.nth(1).fill('demo');
+  await inputs.nth(2).fill(unitId);
+  await page.click('form.field button[type=submit]');
+  return page;
+}
+
 /** The areas source's properties for one area, as the map has them. */
 function areaProps(page: Page, id: string) {
   return page.evaluate((areaId) => {
@@ -69,6 +84,11 @@ describe('operating modes across two consoles', () => {
     const inside = cells.find((c) => c.parentId === DISTRICT)!.id;
     const outside = cells.find((c) => c.parentId !== DISTRICT)!.id;
     expect(await operator.locator('[data-testid=mode-open]').count()).toBe(0); // operators do not switch
+    const phone = await fieldPageOf(await operator.evaluate((district) => {
+      const { areas, units } = window.__xiuhua!.hub.getState();
+      return [...units.values()].find((u) => u.kind === 'officer' && u.postId && areas.get(areas.get(u.postId)?.parentId ?? '')?.parentId === district)!.id;
+    }, DISTRICT));
+    await phone.waitForSelector('[data-testid=field-mode][data-mode=daily][data-scope=city]');
 
     await manager.click('[data-testid=mode-open]');
     const dialog = manager.locator('[data-testid=mode-dialog]');
@@ -90,11 +110,15 @@ describe('operating modes across two consoles', () => {
     expect((await areaProps(operator, outside))?.need).toBe(MODE_PROFILES.daily.minStaffPerCell);
     expect((await areaProps(operator, DISTRICT))?.emergency).toBe('yes');
     await operator.screenshot({ path: path.join(ARTIFACTS, 'operator-district-emergency.png') });
+    await phone.waitForSelector('[data-testid=field-mode][data-mode=emergency][data-scope=area]');
+    expect(await phone.locator('[data-testid=field-mode]').innerText()).toContain('新街口片区');
+    await phone.screenshot({ path: path.join(ARTIFACTS, 'field-district-emergency.png') });
 
     await manager.click(`[data-testid=emergencies] li[data-area=${DISTRICT}] [data-testid=end-emergency]`);
     await manager.fill('[data-testid=end-reason]', '积水已退');
     await manager.click('[data-testid=end-confirm]');
     for (const page of [manager, operator]) await page.waitForSelector('[data-testid=emergencies]', { state: 'detached' });
     await expect.poll(async () => (await areaProps(operator, inside))?.need, { timeout: 30_000 }).toBe(MODE_PROFILES.daily.minStaffPerCell);
+    await phone.waitForSelector('[data-testid=field-mode][data-mode=daily][data-scope=city]');
   }, 300_000);
 });

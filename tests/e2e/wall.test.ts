@@ -10,6 +10,7 @@ import { build } from 'vite';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startHub, type Hub } from '../../main/hub/server';
 import { simulateDemoCity } from '../../main/sim/demo';
+import { pointInPolygon } from '../../shared/geo';
 import { MODE_PROFILES } from '../../shared/modes';
 import { NANJING, ask, cid, closeClients, consoleClient, fieldClient, hubSnapshot } from '../integration/hub-fixture';
 
@@ -147,6 +148,23 @@ describe('wall displays', () => {
     expect(await page.locator('.xv-cell').count()).toBe(16);
     expect((await ask(manager, 'mode:switch', { commandId: cid(), mode: 'daily', reason: '恢复日常' })).ok).toBe(true);
     await page.waitForSelector('.xv-wall[data-layout="9"]', { timeout: 15_000 });
+
+    // An emergency for one district: this display (it covers the whole city) shows that district's key cameras first; its end restores the daily tiles.
+    const district = 'dist-xinjiekou';
+    const outline = truth.areas.find((a) => a.id === district)!.polygon!;
+    const districtKeys = truth.cameras.filter((c) => c.key && c.position && pointInPolygon(c.position, outline)).map((c) => c.id);
+    expect(districtKeys.length).toBeGreaterThan(2);
+    expect((await ask(manager, 'mode:switch', { commandId: cid(), mode: 'emergency', areaId: district, reason: '新街口积水' })).ok).toBe(true);
+    await page.waitForSelector(`[data-testid=wall-preset][data-mode=emergency][data-areas="${district}"] .xv-wall[data-layout="${MODE_PROFILES.emergency.wall.layout}"]`, { timeout: 15_000 });
+    expect(await page.textContent('[data-testid=wall-area-mode]')).toContain('新街口片区');
+    await page.waitForFunction((n) => document.querySelectorAll('.xv-cell [data-camera-id]').length >= n, districtKeys.length);
+    const areaIds = await page.$$eval('.xv-cell', (cells) => cells.map((c) => c.querySelector('[data-camera-id]')?.getAttribute('data-camera-id') ?? null));
+    expect(areaIds.slice(0, districtKeys.length)).toEqual(districtKeys);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'video-wall-district-emergency.png') });
+    expect((await ask(manager, 'mode:end', { commandId: cid(), areaId: district, reason: '积水已退' })).ok).toBe(true);
+    await page.waitForSelector('[data-testid=wall-preset][data-mode=daily] .xv-wall[data-layout="9"]', { timeout: 15_000 });
+    await page.waitForFunction((n) => document.querySelectorAll('.xv-cell [data-camera-id]').length >= n, keyIds.length);
+    expect(await page.$$eval('.xv-cell', (cells) => cells.map((c) => c.querySelector('[data-camera-id]')?.getAttribute('data-camera-id') ?? null))).toEqual(shownIds);
     expect(errors).toEqual([]);
     await page.context().close();
   }, 150_000);

@@ -88,10 +88,12 @@ describe('npm run hub', () => {
     expect(hub.output()).toMatch(/--port must be a number/);
     const zone = startCli('main/cli/hub.ts', ['--data', tempDir(), '--time-zone', 'Asia/Shangai']);
     const night = startCli('main/cli/hub.ts', ['--data', tempDir(), '--night', '20:00']);
-    expect([await zone.exited, await night.exited]).toEqual([2, 2]);
+    const dusk = startCli('main/cli/hub.ts', ['--data', tempDir(), '--night', 'dusk']);
+    expect([await zone.exited, await night.exited, await dusk.exited]).toEqual([2, 2, 2]);
     expect(zone.output()).toMatch(/--time-zone must be an IANA time zone/);
     expect(night.output()).toMatch(/--night must be HH:MM-HH:MM/);
-  });
+    expect(dusk.output()).toMatch(/--night dusk needs the place outside the demo city/);
+  }, 60_000); // four CLI starts, three at once: a loaded machine takes longer than the default 30 s
 });
 
 describe('npm run users', () => {

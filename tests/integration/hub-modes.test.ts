@@ -8,7 +8,10 @@ import { latestProfiles } from '../../main/store/modes';
 import { MODE_SQL } from '../../main/store/operations';
 import { effectiveMode } from '../../main/hub/modes';
 import { ensureInitialMode } from '../../main/hub/seed';
-import { ask, cid, closeClients, consoleClient, startTestHub } from './hub-fixture';
+import { listAreas, listUnits } from '../../main/store/city';
+import { insertDevice } from '../../main/store/people';
+import { hashSecretSync } from '../../main/hub/auth';
+import { ask, cid, closeClients, consoleClient, fieldClient, startTestHub } from './hub-fixture';
 
 let hub: Awaited<ReturnType<typeof startTestHub>>;
 beforeAll(async () => { hub = await startTestHub(); });
@@ -74,6 +77,12 @@ describe('mode switching', () => {
     const outside = await assignedTask(HANZHONGMEN.at, 'off-002');
     expect(inside.ackDeadline - inside.assignedAt).toBe(MODE_PROFILES.emergency.taskAckSec * 1000);
     expect(outside.ackDeadline - outside.assignedAt).toBe(MODE_PROFILES.daily.taskAckSec * 1000);
+    // Each decision says which mode and profile version it used.
+    const assigns = auditPage(hub.db, 0, 100_000).filter((e) => e.action === 'task:assign' && e.outcome === 'accepted').slice(-2);
+    expect(assigns.map((e) => (e.payload as { detail: unknown }).detail)).toEqual([
+      { deadlinesBy: { mode: 'emergency', scope: 'area', areaId: XINJIEKOU.id, profileVersion: 1 } },
+      { deadlinesBy: { mode: 'daily', scope: 'city', areaId: null, profileVersion: 1 } },
+    ]);
 
     expect((await ask(dm, 'mode:switch', { commandId: cid(), mode: 'emergency', reason: '再次', areaId: XINJIEKOU.id })).error?.code).toBe('conflict');
     const ended = await ask(dm, 'mode:end', { commandId: cid(), areaId: XINJIEKOU.id, reason: '积水已退' });
@@ -102,6 +111,46 @@ describe('mode switching', () => {
     expect(snap.areaModes.map((c: { areaId: string }) => c.areaId)).toEqual([HANZHONGMEN.id]);
     expect(snap.profiles.emergency).toEqual({ version: 1, profile: MODE_PROFILES.emergency });
     expect((await ask(dm, 'mode:end', { commandId: cid(), areaId: HANZHONGMEN.id, reason: '演练结束' })).ok).toBe(true);
+  });
+});
+
+describe('the field is told the mode where it works', () => {
+  /** A foot officer whose post lies in the district, and the district's name. */
+  function officerIn(districtId: string) {
+    const areas = new Map(listAreas(hub.db).map((a) => [a.id, a]));
+    const unit = listUnits(hub.db).find((u) => u.kind === 'officer' && u.postId && areas.get(areas.get(u.postId)!.parentId!)?.parentId === districtId)!;
+    return { unit, district: areas.get(districtId)!.name };
+  }
+
+  it('mode:here answers the city\'s mode, then the emergency declared for the unit\'s district, live on the change event, and back', async () => {
+    const gateway = await fieldClient(hub.url);
+    const inside = officerIn(XINJIEKOU.id);
+    const outside = officerIn(HANZHONGMEN.id);
+    const before = await ask(gateway, 'mode:here', { unitId: inside.unit.id });
+    expect(before.result).toMatchObject({ unitId: inside.unit.id, areaId: inside.unit.postId, mode: 'daily', scope: 'city', declaredFor: null, checkInIntervalMin: MODE_PROFILES.daily.checkInIntervalMin, profileVersion: 1 });
+
+    const changed = new Promise<unknown>((resolve) => gateway.on('event', (e: { data: { type: string } }) => { if (e.data.type === 'mode:changed') resolve(e.data); }));
+    const dm = await as('duty_manager');
+    expect((await ask(dm, 'mode:switch', { commandId: cid(), mode: 'emergency', reason: '人员密集', areaId: XINJIEKOU.id })).ok).toBe(true);
+    expect(await changed).toMatchObject({ change: { mode: 'emergency', areaId: XINJIEKOU.id } });
+    expect((await ask(gateway, 'mode:here', { unitId: inside.unit.id })).result).toMatchObject({
+      mode: 'emergency', scope: 'area', declaredFor: inside.district, checkInIntervalMin: MODE_PROFILES.emergency.checkInIntervalMin,
+      taskAckSec: MODE_PROFILES.emergency.taskAckSec, change: { reason: '人员密集', by: 'manager' },
+    });
+    expect((await ask(gateway, 'mode:here', { unitId: outside.unit.id })).result).toMatchObject({ mode: 'daily', scope: 'city' });
+    expect((await ask(dm, 'mode:end', { commandId: cid(), areaId: XINJIEKOU.id, reason: '疏散完毕' })).ok).toBe(true);
+    expect((await ask(gateway, 'mode:here', { unitId: inside.unit.id })).result).toMatchObject({ mode: 'daily', scope: 'city' });
+  });
+
+  it('a terminal asks only for its own unit; an unknown unit is not found (both audited)', async () => {
+    const { unit } = officerIn(XINJIEKOU.id);
+    insertDevice(hub.db, { id: 'phone-modes', secretHash: hashSecretSync('s3cret-modes'), kind: 'terminal', unitId: unit.id, at: Date.now() });
+    const phone = await fieldClient(hub.url, { deviceId: 'phone-modes', secret: 's3cret-modes' });
+    expect((await ask(phone, 'mode:here', { unitId: unit.id })).ok).toBe(true);
+    expect((await ask(phone, 'mode:here', { unitId: 'off-199' })).error?.code).toBe('forbidden');
+    expect((await ask(await fieldClient(hub.url), 'mode:here', { unitId: 'off-nobody' })).error?.code).toBe('not_found');
+    const refused = auditPage(hub.db, 0, 100_000).filter((e) => e.action === 'mode:here');
+    expect(refused.map((e) => e.outcome)).toEqual(['rejected', 'rejected']);
   });
 });
 

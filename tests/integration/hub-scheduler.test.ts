@@ -6,7 +6,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Camera, Incident, Unit } from '../../shared/domain';
-import { DEFAULT_MODE_SCHEDULE, MODE_PROFILES } from '../../shared/modes';
+import { DEFAULT_MODE_SCHEDULE, MODE_PROFILES, twilightOf } from '../../shared/modes';
 import { keyCameraWatch } from '../../main/hub/alerts';
 import { runCommand, type Actor, type CommandDef, type ScopedEvent } from '../../main/hub/commands';
 import { consoleHandlers } from '../../main/hub/handlers/console';
@@ -383,6 +383,11 @@ describe('the scheduler in one process (manual clock)', () => {
     clock.advanceTo(t + 10 * interval);
     expect(missed()).toHaveLength(1); // not one per interval of silence
     expect(listActions(db).map((a) => a.state)).toEqual(['cancelled', 'done']);
+    // The check-in and the alert each say which mode and profile version set the interval and who was told.
+    const basis = { mode: 'daily', scope: 'city', areaId: null, profileVersion: 1 };
+    const entries = auditPage(db, 0, 1000);
+    expect(entries.filter((e) => e.action === 'checkin:create').map((e) => (e.payload as { detail: unknown }).detail)).toEqual([{ nextDueBy: basis }, { nextDueBy: basis }]);
+    expect(entries.find((e) => e.action === 'checkin:missed' && e.outcome === 'accepted')?.payload).toMatchObject({ detail: { notifiedBy: basis } });
   });
 
   it('the mode follows the schedule in Shanghai time: at once on first start, at 06:00 and 20:00, late across a restart, never over an emergency', () => {
@@ -428,6 +433,42 @@ describe('the scheduler in one process (manual clock)', () => {
     const entries = auditPage(reopened, 0, 1000).filter((e) => e.action === MODE_SWITCH);
     expect(entries.length).toBeGreaterThanOrEqual(4);
     expect(verifyAudit(reopened).ok).toBe(true);
+  });
+
+  it('night from dusk to dawn in Nanjing: switched at the sun\'s times, once across a restart that spans dawn', () => {
+    const { db, dir } = store();
+    const SH = 'Asia/Shanghai';
+    const schedule = { sun: { lat: 32.031, lng: 118.768 }, holidays: [] };
+    const day = twilightOf('2027-03-20', SH, schedule.sun)!;
+    const next = twilightOf('2027-03-21', SH, schedule.sun)!;
+    const clock = new ManualClock(day.dusk - 3_600_000);
+    ensureInitialMode(db, clock.now());
+    const make = (d: Db) => new Scheduler({ db: d, commands: SYSTEM_COMMANDS, clock, broadcast: () => {}, log: () => {}, timeZone: SH, maxSleepMs: 86_400_000 });
+    let s = make(db);
+    s.start();
+    planModeSchedule(db, clock.now(), SH, schedule);
+    s.wake();
+    expect(cityMode(db, clock.now()).mode).toBe('daily');
+    clock.advanceTo(day.dusk - 1);
+    expect(cityMode(db, clock.now()).mode).toBe('daily');
+    clock.advanceTo(day.dusk);
+    expect(currentMode(db)).toMatchObject({ mode: 'night', by: 'system', at: day.dusk });
+
+    // Down from midnight until an hour after dawn: the dawn switch happens once on start, late.
+    s.stop();
+    db.close();
+    clock.advanceTo(next.dawn + 3_600_000);
+    const reopened = openStore(dir);
+    dbs.push(reopened);
+    s = make(reopened);
+    s.start();
+    planModeSchedule(reopened, clock.now(), SH, schedule);
+    s.wake();
+    expect(currentMode(reopened)).toMatchObject({ mode: 'daily', by: 'system', at: next.dawn + 3_600_000 });
+    expect(pendingSwitches(reopened)).toEqual([expect.objectContaining({ dueAt: next.dusk })]);
+    const to = (e: { payload: unknown }) => (e.payload as { detail?: { to?: string } }).detail?.to;
+    const switched = auditPage(reopened, 0, 1000).filter((e) => e.action === MODE_SWITCH && e.outcome === 'accepted' && to(e));
+    expect(switched.map(to)).toEqual(['night', 'daily']);
   });
 
   it('a mode switched with an end time ends at that time by itself, on the record and told to consoles; ended sooner by hand, nothing more happens', () => {

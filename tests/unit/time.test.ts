@@ -6,7 +6,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addDays, atCenterTime, centerClock, centerDay, centerTimeText, isTimeZone, startOfCenterDay, weekdayOf, zoneOffsetMs } from '../../shared/time';
-import { DEFAULT_MODE_SCHEDULE, nextModeSwitch, scheduledModeAt } from '../../shared/modes';
+import { DEFAULT_MODE_SCHEDULE, ModeSchedule, nextModeSwitch, scheduledModeAt, twilightOf } from '../../shared/modes';
 import { runCommand } from '../../main/hub/commands';
 import { consoleHandlers } from '../../main/hub/handlers/console';
 import { nextId } from '../../main/hub/handlers/ids';
@@ -85,6 +85,61 @@ describe('the mode schedule, in the center\'s zone', () => {
     expect(nextModeSwitch(utc('2027-02-05T12:00:00Z'), SH, schedule)).toEqual({ at: utc('2027-02-05T22:00:00Z'), mode: 'holiday' });
     expect(nextModeSwitch(utc('2027-02-05T12:00:00Z'), SH, DEFAULT_MODE_SCHEDULE)).toEqual({ at: utc('2027-02-05T22:00:00Z'), mode: 'daily' });
     expect(nextModeSwitch(0, SH, { nightFrom: '00:00', nightUntil: '00:00', holidays: [] })).toBeNull();
+  });
+});
+
+describe('night from dusk to dawn at the center (Nanjing)', () => {
+  const NANJING = { lat: 32.031, lng: 118.768 }; // resources/city/city.json center
+  const sun = { sun: NANJING, holidays: ['2027-02-06'] };
+  const local = (t: number) => centerTimeText(t, SH, false);
+
+  it('follows the season: civil dusk about 19:42 at midsummer and 17:32 at midwinter, dawn 04:30 and 06:34', () => {
+    const june = twilightOf('2027-06-21', SH, NANJING)!;
+    const december = twilightOf('2027-12-22', SH, NANJING)!;
+    expect([local(june.dawn), local(june.dusk)]).toEqual(['04:30', '19:42']);
+    expect([local(december.dawn), local(december.dusk)]).toEqual(['06:34', '17:31']);
+  });
+
+  it('is night from the dusk instant until the dawn instant, then daily or the holiday', () => {
+    const { dawn, dusk } = twilightOf('2027-02-05', SH, NANJING)!;
+    const nextDawn = twilightOf('2027-02-06', SH, NANJING)!.dawn;
+    expect(scheduledModeAt(dusk - 1, SH, sun)).toBe('daily');
+    expect(scheduledModeAt(dusk, SH, sun)).toBe('night');
+    expect(scheduledModeAt(dawn - 1, SH, sun)).toBe('night');
+    expect(scheduledModeAt(nextDawn - 1, SH, sun)).toBe('night');
+    expect(scheduledModeAt(nextDawn, SH, sun)).toBe('holiday');
+    expect(nextModeSwitch(dawn + 1, SH, sun)).toEqual({ at: dusk, mode: 'night' });
+    expect(nextModeSwitch(dusk, SH, sun)).toEqual({ at: nextDawn, mode: 'holiday' });
+  });
+
+  it('switches twice a day all year, night always from an evening to a morning', () => {
+    let t = utc('2026-12-31T16:00:00Z');
+    const seen: { at: number; mode: string }[] = [];
+    while (t < utc('2027-12-31T16:00:00Z')) {
+      const n = nextModeSwitch(t, SH, { sun: NANJING, holidays: [] })!;
+      seen.push(n);
+      t = n.at;
+    }
+    expect(seen.length).toBeGreaterThanOrEqual(729);
+    for (const s of seen) {
+      const hour = Number(local(s.at).slice(0, 2));
+      if (s.mode === 'night') expect(hour === 17 || hour === 18 || hour === 19).toBe(true);
+      else expect(hour >= 4 && hour <= 6).toBe(true);
+    }
+  });
+
+  it('has no night where the sun never gets 6° below the horizon (far north in June)', () => {
+    const tromso = { sun: { lat: 69.65, lng: 18.96 }, holidays: [] };
+    expect(twilightOf('2027-06-21', 'Europe/Oslo', tromso.sun)).toBeNull();
+    expect(scheduledModeAt(utc('2027-06-21T22:00:00Z'), 'Europe/Oslo', tromso)).toBe('daily');
+  });
+
+  it('is either fixed times or the sun, never both or neither', () => {
+    expect(ModeSchedule.safeParse({ nightFrom: '20:00', nightUntil: '06:00', holidays: [] }).success).toBe(true);
+    expect(ModeSchedule.safeParse({ sun: NANJING, holidays: [] }).success).toBe(true);
+    expect(ModeSchedule.safeParse({ nightFrom: '20:00', nightUntil: '06:00', sun: NANJING, holidays: [] }).success).toBe(false);
+    expect(ModeSchedule.safeParse({ holidays: [] }).success).toBe(false);
+    expect(ModeSchedule.safeParse({ nightFrom: '20:00', sun: NANJING, holidays: [] }).success).toBe(false);
   });
 });
 

@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import { PositionFix, type Incident, type Sos, type Task } from '../../../shared/domain';
 import { fieldCommands } from '../../../shared/protocol/commands';
+import { ModeHereRequest, type ModeHere } from '../../../shared/protocol/mode-here';
+import { findUnit, listAreas } from '../../store/city';
 import {
   findIncident, findTask, insertTaskStep, listActiveTasks, updateIncidentState, updateTaskState,
 } from '../../store/operations';
@@ -10,7 +12,7 @@ import type { Db } from '../../store/db';
 import { fieldEventsAfter, headSeq } from '../../store/log';
 import { scheduleAction } from '../../store/schedule';
 import { CommandFailure, refuse, type CommandDef, type Emitted, type TxContext } from '../commands';
-import { areaAt, effectiveMode } from '../modes';
+import { areaAt, effectiveMode, modeBasis } from '../modes';
 import { loadStreets } from '../streets';
 import type { RequestTable } from '../requests';
 import type { HubServices } from '../services';
@@ -90,13 +92,15 @@ export const fieldHandlers = {
       acknowledgedBy: null, acknowledgedAt: null, escalations: 0, escalatedTo: null, incidentId: null, help: [], resolvedBy: null, resolvedAt: null, resolution: null,
     };
     insertSos(db, sos);
-    const { profile } = effectiveMode(db, areaAt(db, sos.position), now);
+    const inForce = effectiveMode(db, areaAt(db, sos.position), now);
+    const { profile } = inForce;
     scheduleAction(db, {
       kind: SOS_UNACKNOWLEDGED, subject: sos.id, payload: { sosId: sos.id, step: 0 }, dueAt: now + profile.sosEscalateSec * 1000, cause: `${actor.id} sos:raise`,
     }, now);
     return {
       result: { sos }, target: sos.id,
       events: [{ data: { type: 'sos:raised', sos }, unitId: unit.id }, ...changeStatus(db, unit, 'sos')],
+      detail: { escalationBy: modeBasis(inForce) },
     };
   }),
 
@@ -125,6 +129,25 @@ export const fieldRequests: RequestTable<HubServices> = {
         return refuse(db, actor, 'unit:position', { unitId: foreign.unitId }, { code: 'forbidden', message: `device ${actor.id} does not speak for unit ${foreign.unitId}` }, now);
       }
       return { ok: true, result: services.pipeline.accept(batch.fixes, actor.id) };
+    },
+  },
+  'mode:here': {
+    name: 'mode:here', schema: ModeHereRequest, roles: FIELD,
+    handle: ({ db, actor, now, services }, req: z.output<typeof ModeHereRequest>) => {
+      if (actor.unitIds !== 'any' && !actor.unitIds?.includes(req.unitId)) {
+        return refuse(db, actor, 'mode:here', req, { code: 'forbidden', message: `device ${actor.id} does not speak for unit ${req.unitId}` }, now);
+      }
+      const unit = findUnit(db, req.unitId);
+      if (!unit) return refuse(db, actor, 'mode:here', req, { code: 'not_found', message: `no unit ${req.unitId}` }, now);
+      const fix = services.pipeline.latest.get(unit.id);
+      const areaId = unit.postId ?? unit.cellId ?? (fix ? areaAt(db, [fix.lng, fix.lat]) : null);
+      const here = effectiveMode(db, areaId, now);
+      const result: ModeHere = {
+        unitId: unit.id, areaId, mode: here.mode, scope: here.scope, change: here.change, profileVersion: here.profileVersion,
+        declaredFor: here.change.areaId === null ? null : listAreas(db).find((a) => a.id === here.change.areaId)?.name ?? here.change.areaId,
+        label: here.profile.label, checkInIntervalMin: here.profile.checkInIntervalMin, taskAckSec: here.profile.taskAckSec,
+      };
+      return { ok: true, result };
     },
   },
   'events:since': {

@@ -14,7 +14,7 @@ import {
 import { findSos } from '../../store/sos';
 import { CommandFailure, type CommandDef, type Emitted, type TxContext } from '../commands';
 import { placeOf, loadStreetIndex } from '../dispatch/streets';
-import { areaAt, effectiveMode } from '../modes';
+import { areaAt, effectiveMode, modeBasis } from '../modes';
 import { nextId } from './ids';
 import { changeStatus, isOpenTask, requireUnit, restingStatus, scheduleTaskDeadlines, settleTaskDeadlines } from './shared';
 
@@ -56,7 +56,9 @@ export function storePhoto(db: Db, upload: PhotoUpload, by: string, now: number)
 type AssignInput = { incident: Incident; unit: Unit; note: string; override?: { reason: string } };
 
 /** The guardrails and the assignment itself, shared by task:assign and task:reassign. */
-function assign({ db, now, actor, timeZone }: TxContext, { incident, unit, note, override }: AssignInput, cause: string): { task: Task; events: Emitted[] } {
+function assign(
+  { db, now, actor, timeZone }: TxContext, { incident, unit, note, override }: AssignInput, cause: string,
+): { task: Task; events: Emitted[]; deadlinesBy: ReturnType<typeof modeBasis> } {
   if (incident.state === 'closed' || incident.state === 'resolved') throw new CommandFailure('conflict', `incident ${incident.id} is ${incident.state}`);
   const open = findOpenTaskOf(db, unit.id, incident.id);
   if (open) throw new CommandFailure('conflict', `unit ${unit.id} already has task ${open.id} (${open.state}) on incident ${incident.id}`);
@@ -66,7 +68,8 @@ function assign({ db, now, actor, timeZone }: TxContext, { incident, unit, note,
   }
   if (override && actor.role !== 'duty_manager') throw new CommandFailure('forbidden', 'only a duty manager may override the dispatch rules');
   // Deadlines follow the mode in force where the incident is (an area emergency tightens them there).
-  const { profile } = effectiveMode(db, areaAt(db, incident.position), now);
+  const inForce = effectiveMode(db, areaAt(db, incident.position), now);
+  const { profile } = inForce;
   const task: Task = {
     id: nextId(db, 'T', now, timeZone), incidentId: incident.id, unitId: unit.id, state: 'assigned', note,
     assignedAt: now, ackDeadline: now + profile.taskAckSec * 1000, arriveDeadline: now + profile.taskArriveSec * 1000,
@@ -81,7 +84,7 @@ function assign({ db, now, actor, timeZone }: TxContext, { incident, unit, note,
     updateIncidentState(db, incident.id, 'dispatched', now);
     events.push({ data: { type: 'incident:updated', incident: { ...incident, state: 'dispatched', updatedAt: now } }, unitId: null });
   }
-  return { task, events };
+  return { task, events, deadlinesBy: modeBasis(inForce) };
 }
 
 /** Cancels an open task: its step, its deadlines, the unit back to what it was doing. */
@@ -126,8 +129,8 @@ export const incidentHandlers = {
   'task:assign': def('task:assign', (ctx, p) => {
     const incident = requireIncident(ctx.db, p.incidentId);
     const unit = requireUnit(ctx.db, p.unitId);
-    const { task, events } = assign(ctx, { incident, unit, note: p.note, override: p.override }, 'task:assign');
-    const detail = p.override ? { override: { reason: p.override.reason, unitStatus: unit.status } } : undefined;
+    const { task, events, deadlinesBy } = assign(ctx, { incident, unit, note: p.note, override: p.override }, 'task:assign');
+    const detail = { ...(p.override ? { override: { reason: p.override.reason, unitStatus: unit.status } } : {}), deadlinesBy };
     return { result: { task }, target: task.id, events, detail };
   }),
 

@@ -13,7 +13,7 @@ import { currentMode, findIncident, findTask, insertModeChange, lastAreaModes } 
 import { escalateSos, findSos } from '../../store/sos';
 import { cancelAction, pendingActionsOfKind, scheduleAction } from '../../store/schedule';
 import { CommandFailure, type CommandDef, type Handler } from '../commands';
-import { areaAt, cityMode, effectiveMode, profilesInForce } from '../modes';
+import { areaAt, cityMode, effectiveMode, modeBasis, profilesInForce } from '../modes';
 import { attendanceSystemHandlers } from './attendance';
 import { hasShifts, shiftAt } from '../../store/attendance';
 import { CHECKIN_MISSED, MODE_EXPIRE, scheduleModeExpiry, SOS_UNACKNOWLEDGED, TASK_DEADLINE, type TaskDeadline } from './shared';
@@ -53,7 +53,8 @@ function taskOverdue(deadline: TaskDeadline) {
       throw new CommandFailure('conflict', `task ${task.id} is ${task.state}; its ${deadline} deadline no longer applies`);
     }
     const incident = findIncident(db, task.incidentId);
-    const { profile } = effectiveMode(db, incident ? areaAt(db, incident.position) : null, now);
+    const inForce = effectiveMode(db, incident ? areaAt(db, incident.position) : null, now);
+    const { profile } = inForce;
     const step = profile.escalation[Math.min(p.step, profile.escalation.length - 1)]!;
     const late = Math.max(0, Math.round((now - p.deadline) / 60_000));
     const who = ROLE_NAMES[step.role]!;
@@ -73,7 +74,7 @@ function taskOverdue(deadline: TaskDeadline) {
         dueAt: p.deadline + next.afterSec * 1000, cause: `${actor.id} ${kind} step ${p.step}`,
       }, now);
     }
-    return { result: { alert }, target: task.id, events: [alertEvent(alert)] };
+    return { result: { alert }, target: task.id, events: [alertEvent(alert)], detail: { escalationBy: modeBasis(inForce) } };
   });
 }
 
@@ -146,7 +147,8 @@ export const systemHandlers = {
     const sos = findSos(db, p.sosId);
     if (!sos) throw new CommandFailure('not_found', `no SOS ${p.sosId}`);
     if (sos.state !== 'raised') throw new CommandFailure('conflict', `SOS ${sos.id} is ${sos.state}`);
-    const { profile } = effectiveMode(db, areaAt(db, sos.position), now);
+    const inForce = effectiveMode(db, areaAt(db, sos.position), now);
+    const { profile } = inForce;
     const notify = profile.escalation[Math.min(p.step, profile.escalation.length - 1)]!.role;
     const unit = findUnit(db, sos.unitId);
     const who = ROLE_NAMES[notify]!;
@@ -164,7 +166,10 @@ export const systemHandlers = {
     }, now);
     escalateSos(db, sos.id, notify, now);
     const escalated = findSos(db, sos.id)!;
-    return { result: { alert }, target: sos.id, events: [alertEvent(alert), { data: { type: 'sos:updated', sos: escalated }, unitId: sos.unitId }] };
+    return {
+      result: { alert }, target: sos.id, events: [alertEvent(alert), { data: { type: 'sos:updated', sos: escalated }, unitId: sos.unitId }],
+      detail: { escalationBy: modeBasis(inForce) },
+    };
   }),
 
   /** A post holder did not check in within the interval: one alert; the next check-in starts the clock again. Off duty: nothing. */
@@ -175,7 +180,8 @@ export const systemHandlers = {
     if (unit.status === 'off_duty' || (hasShifts(db, unit.id) && !shiftAt(db, unit.id, now))) return { result: { alert: null as Alert | null }, target: unit.id, events: [] };
     const post = findPost(db, p.postId);
     const last = centerTimeText(p.lastAt, timeZone, false);
-    const notify = effectiveMode(db, p.postId, now).profile.escalation[0]!.role;
+    const inForce = effectiveMode(db, p.postId, now);
+    const notify = inForce.profile.escalation[0]!.role;
     const alert: Alert = {
       id: `alert-${p.actionId}`, kind: 'checkin_missed', subjectId: unit.id, at: now, notify,
       message: {
@@ -183,7 +189,7 @@ export const systemHandlers = {
         en: `${unit.name} has not checked in at ${post?.name ?? p.postId} (last at ${last})`,
       },
     };
-    return { result: { alert: alert as Alert | null }, target: unit.id, events: [alertEvent(alert)] };
+    return { result: { alert: alert as Alert | null }, target: unit.id, events: [alertEvent(alert)], detail: { notifiedBy: modeBasis(inForce) } };
   }),
 
   /**

@@ -8,6 +8,7 @@ import { NAMESPACES } from '../../../shared/protocol/sockets';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../common/errors';
 import { newCommandId } from '../hub/client';
+import { FieldMode } from './FieldMode';
 import { SosPanel, useSosTrack } from './SosPanel';
 import { TaskList } from './TaskList';
 
@@ -128,6 +129,7 @@ export function FieldApp() {
   return (
     <div className="field">
       <h1>{unitRef.current} <small>{status === 'live' ? t('field.online') : t('field.reconnecting')}</small></h1>
+      <FieldMode socket={socketRef.current} unitId={unitRef.current} />
       <SosPanel track={sos.track} press={sos.press} />
       <TaskList tasks={open} send={async (name, payload, needsPosition) => { await (needsPosition ? withPosition(name, payload) : send(name, payload)); }} />
       <h2>{t('field.checkInTitle')}</h2>

@@ -1,19 +1,32 @@
-// The video wall display: the active mode's wall preset (layout + key cameras in order). What the operator
-// changes is saved per display and per mode, so switching to emergency brings up that mode's wall and
-// switching back restores the daily one as it was left. While an SOS is open the wall shows it instead —
-// the officer's body camera large, the nearest fixed cameras around it — and returns when it is resolved.
+// The video wall display: this display's preset in the mode in force for it (preset.ts: the city's
+// mode, or an emergency declared for an area it covers). What the operator changes is saved per display
+// and per preset, so an emergency brings up its wall and its end restores the previous one as it was left.
+// While an SOS is open the wall shows it instead — the officer's body camera large, the nearest fixed
+// cameras around it — and returns when it is resolved.
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useWallEndpoint } from '../common/wall-link';
 import { openSos, sosCameras } from '../common/sos';
-import { MODE_PROFILES } from '../../../shared/modes';
+import { useNow } from '../common/useNow';
+import type { ModeName } from '../../../shared/domain';
+import type { ModeProfile } from '../../../shared/modes';
 import { hub, useHub } from '../hub';
+import { pick } from '../i18n';
+import { areaOverrides, cityModeOf, profileOf } from '../state/modes';
 import { forgetWall, VideoWall } from '../video';
+import { wallFor } from './preset';
 import { WallStrip } from './WallStrip';
+
+const MODES: readonly ModeName[] = ['daily', 'night', 'holiday', 'emergency'];
 
 const streamUrl = (cameraId: string) => hub.streamUrl(cameraId);
 
 export function VideoWallScreen({ displayKey }: { displayKey: string }) {
-  const modeName = useHub((s) => s.mode?.mode ?? 'daily');
+  const { t, i18n } = useTranslation();
+  const cityChange = useHub((s) => s.mode);
+  const areaModes = useHub((s) => s.areaModes);
+  const stored = useHub((s) => s.profiles);
+  const areas = useHub((s) => s.areas);
   const cameraMap = useHub((s) => s.cameras);
   const unitMap = useHub((s) => s.units);
   const streams = useHub((s) => s.streams);
@@ -22,19 +35,17 @@ export function VideoWallScreen({ displayKey }: { displayKey: string }) {
   const cameras = useMemo(() => [...cameraMap.values()], [cameraMap]);
   const units = useMemo(() => [...unitMap.values()], [unitMap]);
   const health = useMemo(() => Object.fromEntries(streams), [streams]);
-  const wall = MODE_PROFILES[modeName].wall;
+  // An end time passing changes what holds even before the hub's end event arrives.
+  const hubNow = useNow() + skew;
   // "Show on wall ▸ tile n" from a console of this machine.
   const [focus, setFocus] = useState<{ cameraId: string; at: number; slot: number } | null>(null);
   const [tiles, setTiles] = useState(0);
   const onPut = useCallback((slot: number, cameraId: string) => setFocus({ cameraId, slot, at: performance.now() }), []);
   useWallEndpoint(`wall-${displayKey}`, tiles, onPut);
-  const preset = useMemo(
-    () => ({
-      layout: wall.layout,
-      cameraIds: wall.cameras === 'key' ? cameras.filter((c) => c.key).map((c) => c.id) : wall.cameras,
-    }),
-    [wall, cameras],
-  );
+  const profiles = useMemo(() => Object.fromEntries(MODES.map((m) => [m, profileOf({ profiles: stored }, m)])) as Record<ModeName, ModeProfile>, [stored]);
+  // Cheap (a few hundred cameras), so worked out on each tick; the wall remounts only when wall.key changes.
+  const wall = wallFor({ displayId: displayKey, cityMode: cityModeOf({ mode: cityChange }, hubNow), profiles, overrides: areaOverrides({ areaModes }, hubNow), areas, cameras });
+  const preset = { layout: wall.layout, cameraIds: wall.cameraIds };
   // The newest open SOS takes the wall; its own layout key, so the mode's wall is left as it was.
   const sos = useHub((s) => openSos(s).at(-1) ?? null);
   const sosId = sos?.id ?? null;
@@ -46,13 +57,18 @@ export function VideoWallScreen({ displayKey }: { displayKey: string }) {
   const sosKey = sosId ? `wall-${displayKey}-sos-${sosId}` : null;
   useEffect(() => (sosKey ? () => forgetWall(sosKey) : undefined), [sosKey]);
   return (
-    <div className="wall-video">
+    <div className="wall-video" data-testid="wall-preset" data-mode={wall.mode} data-areas={wall.areaIds.join(' ')}>
       <WallStrip />
+      {wall.areaIds.length > 0 && (
+        <div className={`wall-area-mode mode-${wall.mode}`} data-testid="wall-area-mode">
+          {t('modeHere.wallArea', { mode: pick(profiles[wall.mode].label, i18n.language), areas: wall.areaIds.map((id) => areas.get(id)?.name ?? id).join('、') })}
+        </div>
+      )}
       {/* The preset is read when the wall first mounts; wait for the snapshot so it has the key cameras. */}
       {ready && (
         <VideoWall
-          key={sosKey ?? modeName}
-          displayKey={sosKey ?? `wall-${displayKey}-${modeName}`}
+          key={sosKey ?? wall.key}
+          displayKey={sosKey ?? `wall-${wall.key}`}
           cameras={cameras}
           units={units}
           health={health}
