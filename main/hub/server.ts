@@ -28,6 +28,8 @@ import { DEMO_USERS, ensureInitialMode, loadDemoCity, seedDemo } from './seed';
 import type { HubServices } from './services';
 import { DEFAULT_RENDERER_DIR } from './http/static';
 import { startSystemActor } from './system-actor';
+import { loadScorecardConfig } from './scorecard';
+import type { ScorecardConfig } from '../../shared/protocol/scorecard';
 import { attachConsole, type ConsoleNamespace } from './transport/console';
 import { attachField, deviceRoom, type FieldNamespace } from './transport/field';
 import { createCommandRunner, type GroupCommitOptions } from './group-commit';
@@ -66,6 +68,8 @@ export type HubOptions = {
   retention?: RetentionPolicy;
   /** how often complete minutes are sealed into per-unit segments (ms, default 10 s) */
   sealEveryMs?: number;
+  /** the scorecard's indicators, weights and star levels (default resources/scorecard/scorecard.json) */
+  scorecard?: ScorecardConfig;
   /** message budgets, login throttling and the refusal summary window (defaults in docs/protocol.md) */
   limits?: HubLimits;
   /** how commands are committed: batched (default), or one transaction each (`perCommand`, the bench's baseline) */
@@ -186,12 +190,13 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 
   // Timed work as commands of the `system` actor; first whatever fell due while the hub was down.
   const system = startSystemActor({
-    db, timeZone, broadcast, log, cameras: () => listCameras(db), modeSchedule: opts.modeSchedule,
+    db, timeZone, broadcast, log, cameras: () => listCameras(db), modeSchedule: opts.modeSchedule, retention: opts.retention ?? DEFAULT_RETENTION,
     cameraStaleMs: (opts.cameraStaleSec ?? 10) * 1000,
   });
 
   let hubUrl = '';
-  const services: HubServices = { pipeline, recommender, segments, retention: opts.retention ?? DEFAULT_RETENTION, media, mediaAccess, url: () => hubUrl, snapshot };
+  const services: HubServices = { pipeline, recommender, segments, retention: opts.retention ?? DEFAULT_RETENTION, media,
+    evaluation: { scorecard: opts.scorecard ?? loadScorecardConfig(), dataDir: opts.dataDir, timeZone, log }, mediaAccess, url: () => hubUrl, snapshot };
   const refusals = createRefusalAuditor(db, { windowMs: opts.limits?.refusalWindowMs, log });
   // Every refusal is audited; a flood of them by one actor as a few rows and a summary (refusals.ts).
   const refuse = refusalWriter(refusals);

@@ -13,6 +13,7 @@ import type {
   AuditTimelineRequest, AuditTimelineResult, ReplayWindowRequest, ReplayWindowResult, RetentionPolicyResult,
   UnitTrackRequest, UnitTrackResult,
 } from './reads';
+import type { ExportRequest, ExportResult, ScoreCardRequest, ScoreCardResult } from './scorecard';
 
 export const NAMESPACES = { console: '/console', field: '/field' } as const;
 
@@ -71,6 +72,10 @@ export type ConsoleClientEvents = CommandHandlers<typeof consoleCommands> & {
   'replay:window': (req: ReplayWindowRequest, ack: (res: Ack<ReplayWindowResult>) => void) => void;
   /** what is kept of positions and for how long */
   'positions:retention': (req: Record<string, never>, ack: (res: Ack<RetentionPolicyResult>) => void) => void;
+  /** the 1000-point scorecard of a period, with the period before (shared/protocol/scorecard.ts) */
+  'score:card': (req: ScoreCardRequest, ack: (res: Ack<ScoreCardResult>) => void) => void;
+  /** the timeline or the scorecard as a CSV or PDF file, with the verified chain head and a signed checkpoint; audited */
+  'audit:export': (req: ExportRequest, ack: (res: Ack<ExportResult>) => void) => void;
 };
 
 export type ConsoleServerEvents = {

@@ -7,6 +7,7 @@ import { sql as v50 } from './0050-command-payload-hash';
 import { sql as v60 } from './0060-mode-profiles';
 import { sql as v70 } from './0070-scheduled-actions';
 import { sql as v80 } from './0080-position-segments';
+import { sql as v90 } from './0090-evaluation-indexes';
 
 export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 10, sql: v10 },
@@ -16,5 +17,6 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 60, sql: v60 },
   { version: 70, sql: v70 },
   { version: 80, sql: v80 },
+  { version: 90, sql: v90 },
 ];
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
