@@ -28,17 +28,20 @@ function median(xs: number[]): number | null {
 
 function figures(c: ScorecardCounts, p: Period, cfg: ScorecardConfig): Record<IndicatorId, Figure> {
   const ackSec = c.sos.filter((s) => s.ackedAt !== null).map((s) => (s.ackedAt! - s.raisedAt) / 1000);
+  // An SOS not acknowledged yet but raised less than the target ago is pending, not missed.
+  const sosPending = c.sos.filter((s) => s.ackedAt === null && s.raisedAt + cfg.sosAckTargetSec * 1000 > p.now).length;
+  const pending = (n: number) => ({ pending: n });
   const minutes = Math.floor((p.to - p.from) / 60_000);
   const downMinutes = Math.ceil(c.cameras.downMs / 60_000);
   return {
     checkin_compliance: { met: c.checkIns.n, of: c.checkIns.n + c.checkIns.missed, detail: { missed: c.checkIns.missed }, source: { actionPrefix: 'checkin:' } },
     on_post_rate: { met: c.checkIns.onSite, of: c.checkIns.n, detail: {}, source: { action: 'checkin:create' } },
-    task_ack_in_time: { met: c.tasks.acked, of: c.tasks.n, detail: {}, source: { actionPrefix: 'task:' } },
-    task_arrive_in_time: { met: c.tasks.arrived, of: c.tasks.n, detail: {}, source: { actionPrefix: 'task:' } },
-    task_finish_in_time: { met: c.tasks.finished, of: c.tasks.n, detail: {}, source: { actionPrefix: 'task:' } },
+    task_ack_in_time: { met: c.tasks.acked, of: c.tasks.ackDue, detail: pending(c.tasks.n - c.tasks.ackDue), source: { actionPrefix: 'task:' } },
+    task_arrive_in_time: { met: c.tasks.arrived, of: c.tasks.arriveDue, detail: pending(c.tasks.n - c.tasks.arriveDue), source: { actionPrefix: 'task:' } },
+    task_finish_in_time: { met: c.tasks.finished, of: c.tasks.finishDue, detail: pending(c.tasks.n - c.tasks.finishDue), source: { actionPrefix: 'task:' } },
     sos_ack_in_time: {
-      met: ackSec.filter((s) => s <= cfg.sosAckTargetSec).length, of: c.sos.length,
-      detail: { medianAckSec: median(ackSec), unacknowledged: c.sos.length - ackSec.length, targetSec: cfg.sosAckTargetSec },
+      met: ackSec.filter((s) => s <= cfg.sosAckTargetSec).length, of: c.sos.length - sosPending,
+      detail: { medianAckSec: median(ackSec), unacknowledged: c.sos.length - ackSec.length, targetSec: cfg.sosAckTargetSec, pending: sosPending },
       source: { actionPrefix: 'sos:' },
     },
     camera_availability: {
@@ -66,9 +69,10 @@ function card(db: ReadDb, p: Period, cfg: ScorecardConfig): { total: number; sta
   return { total, stars: starsFor(total, cfg), indicators };
 }
 
+/** `p.now`: the hub's clock; what is still within its deadline then is pending (left out), not missed. */
 export function scoreCard(db: ReadDb, p: Period, cfg: ScorecardConfig): ScoreCardResult {
   const now = card(db, p, cfg);
-  const prev = { from: p.from - (p.to - p.from), to: p.from };
+  const prev = { from: p.from - (p.to - p.from), to: p.from, now: p.now };
   const before = card(db, prev, cfg);
-  return { from: p.from, to: p.to, configVersion: cfg.version, ...now, previous: { ...prev, total: before.total, stars: before.stars } };
+  return { from: p.from, to: p.to, configVersion: cfg.version, ...now, previous: { from: prev.from, to: prev.to, total: before.total, stars: before.stars } };
 }

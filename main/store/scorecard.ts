@@ -10,13 +10,23 @@ export const SCORECARD_SQL = {
   // What was broadcast is the record of alerts: a missed check-in of an off-duty unit raised none.
   alertsOfKind: `SELECT count(*) AS n FROM events
     WHERE type = 'alert:raised' AND at >= @from AND at < @to AND json_extract(data, '$.alert.kind') = @kind`,
-  // A task's finish deadline is kept with its scheduled deadline action (store v70), not in tasks.
-  tasks: `SELECT count(*) AS n,
-      coalesce(sum(EXISTS (SELECT 1 FROM task_steps s WHERE s.task_id = t.id AND s.state = 'accepted' AND s.at <= t.ack_deadline)), 0) AS acked,
-      coalesce(sum(EXISTS (SELECT 1 FROM task_steps s WHERE s.task_id = t.id AND s.state = 'arrived' AND s.at <= t.arrive_deadline)), 0) AS arrived,
-      coalesce(sum(EXISTS (SELECT 1 FROM task_steps s WHERE s.task_id = t.id AND s.state = 'finished' AND s.at <= (
-        SELECT min(json_extract(a.payload, '$.deadline')) FROM scheduled_actions a WHERE a.subject = t.id AND a.kind = 'task:finish-overdue'))), 0) AS finished
-    FROM tasks t WHERE t.assigned_at >= @from AND t.assigned_at < @to`,
+  // A task's finish deadline is kept with its scheduled deadline action (store v70), not in tasks. A step
+  // still within its deadline at @now is neither met nor missed yet: it is not counted (`…Due` counts the decided).
+  tasks: `WITH t AS (
+      SELECT t.id, t.ack_deadline, t.arrive_deadline,
+        (SELECT min(json_extract(a.payload, '$.deadline')) FROM scheduled_actions a WHERE a.subject = t.id AND a.kind = 'task:finish-overdue') AS finish_deadline
+      FROM tasks t WHERE t.assigned_at >= @from AND t.assigned_at < @to),
+    m AS (
+      SELECT t.*,
+        EXISTS (SELECT 1 FROM task_steps s WHERE s.task_id = t.id AND s.state = 'accepted' AND s.at <= t.ack_deadline) AS acked,
+        EXISTS (SELECT 1 FROM task_steps s WHERE s.task_id = t.id AND s.state = 'arrived' AND s.at <= t.arrive_deadline) AS arrived,
+        EXISTS (SELECT 1 FROM task_steps s WHERE s.task_id = t.id AND s.state = 'finished' AND s.at <= t.finish_deadline) AS finished
+      FROM t)
+    SELECT count(*) AS n,
+      coalesce(sum(acked), 0) AS acked, coalesce(sum(acked OR ack_deadline <= @now), 0) AS ackDue,
+      coalesce(sum(arrived), 0) AS arrived, coalesce(sum(arrived OR arrive_deadline <= @now), 0) AS arriveDue,
+      coalesce(sum(finished), 0) AS finished, coalesce(sum(finished OR coalesce(finish_deadline, 0) <= @now), 0) AS finishDue
+    FROM m`,
   sos: `SELECT s.id, s.raised_at AS raisedAt,
       (SELECT min(a.at) FROM audit_log a WHERE a.target = s.id AND a.action = 'sos:acknowledge' AND a.outcome = 'accepted') AS ackedAt
     FROM sos s WHERE s.raised_at >= @from AND s.raised_at < @to`,
@@ -31,11 +41,13 @@ export const SCORECARD_SQL = {
     FROM incidents i WHERE i.created_at >= @from AND i.created_at < @to`,
 } as const;
 
-export type Period = { from: number; to: number };
+/** `now`: what is still within its deadline then is pending, not missed. */
+export type Period = { from: number; to: number; now: number };
 
 export type ScorecardCounts = {
   checkIns: { n: number; onSite: number; missed: number };
-  tasks: { n: number; acked: number; arrived: number; finished: number };
+  /** n assigned; met per step, and how many were decided by `now` (met, or past their deadline) */
+  tasks: { n: number; acked: number; ackDue: number; arrived: number; arriveDue: number; finished: number; finishDue: number };
   /** each SOS raised in the period: when, and when first acknowledged (null: never) */
   sos: Array<{ id: string; raisedAt: number; ackedAt: number | null }>;
   cameras: { keyCameras: number; downMs: number };
@@ -67,7 +79,7 @@ export function scorecardCounts(db: ReadDb, p: Period): ScorecardCounts {
   const missed = (prepared(db, SCORECARD_SQL.alertsOfKind).get({ ...period, kind: 'checkin_missed' }) as { n: number }).n;
   return {
     checkIns: { ...checkIns, missed },
-    tasks: prepared(db, SCORECARD_SQL.tasks).get(period) as ScorecardCounts['tasks'],
+    tasks: prepared(db, SCORECARD_SQL.tasks).get({ ...period, now: p.now }) as ScorecardCounts['tasks'],
     sos: prepared(db, SCORECARD_SQL.sos).all(period) as ScorecardCounts['sos'],
     cameras: cameraDowntime(db, p),
     incidents: prepared(db, SCORECARD_SQL.incidents).get(period) as ScorecardCounts['incidents'],

@@ -7,7 +7,7 @@ import { ScorecardConfig } from '../../shared/protocol/scorecard';
 import { appendAudit, verifyAudit } from '../../main/store/audit';
 import { checkCheckpointSignature, parseCheckpoint } from '../../main/store/checkpoint';
 import { appendEvent } from '../../main/store/log';
-import { loadScorecardConfig, starsFor } from '../../main/hub/scorecard';
+import { loadScorecardConfig, scoreCard, starsFor } from '../../main/hub/scorecard';
 import { ask, closeClients, consoleClient, startTestHub } from './hub-fixture';
 
 const H = 3_600_000;
@@ -104,6 +104,18 @@ describe('score:card', () => {
     // its last 5 min (955 of 960 → 99.5), I0 created and not closed (0 of 100): 899.5, four stars
     expect(card.previous).toEqual({ from: T0 - H, to: T0, total: 899.5, stars: 4 });
     expect(card.indicators.every((i: { definition: { zh: string; en: string } }) => i.definition.zh && i.definition.en)).toBe(true);
+  });
+
+  it('leaves out what is still within its deadline: pending, neither met nor missed', () => {
+    // seen at T0 + 6 min: TD's acknowledge deadline (T0 + 7 min) has not passed, TB's and TC's have;
+    // S3, never acknowledged, is less than 60 s old at that `now` (the record is synthetic): pending
+    const card = scoreCard(hub.db, { from: T0, to: T1, now: T0 + 6 * M }, loadScorecardConfig());
+    const ack = card.indicators.find((i) => i.id === 'task_ack_in_time')!;
+    expect([ack.met, ack.of, ack.detail.pending]).toEqual([2, 3, 1]);
+    const arrive = card.indicators.find((i) => i.id === 'task_arrive_in_time')!;
+    expect([arrive.met, arrive.of, arrive.detail.pending]).toEqual([2, 2, 2]); // TA, TB arrived in time; TC, TD still have time
+    const sos = card.indicators.find((i) => i.id === 'sos_ack_in_time')!;
+    expect([sos.met, sos.of, sos.detail.pending]).toEqual([1, 2, 1]);
   });
 
   it('is refused to operators and for a period that is not one', async () => {

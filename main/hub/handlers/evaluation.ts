@@ -18,7 +18,7 @@ const RECORD_READERS: readonly Role[] = ['evaluator', 'admin', 'duty_manager'];
 
 const scoreCardRequest: RequestDef<typeof ScoreCardRequest, ScoreCardResult, HubServices> = {
   name: 'score:card', schema: ScoreCardRequest, roles: RECORD_READERS,
-  handle: ({ db, services }, req) => ({ ok: true, result: scoreCard(db, req, services.evaluation.scorecard) }),
+  handle: ({ db, services, now }, req) => ({ ok: true, result: scoreCard(db, { ...req, now }, services.evaluation.scorecard) }),
 };
 
 const exportRequest: RequestDef<typeof ExportRequest, ExportResult, HubServices> = {
@@ -31,7 +31,7 @@ const exportRequest: RequestDef<typeof ExportRequest, ExportResult, HubServices>
     let rows: number;
     let truncated = false;
     if (req.what === 'scorecard') {
-      const card = scoreCard(db, req, scorecard);
+      const card = scoreCard(db, { from: req.from, to: req.to, now }, scorecard);
       body = req.format === 'csv' ? scorecardCsv(card, chain, req.lang, timeZone) : await scorecardPdf(card, chain, req.lang, timeZone, now);
       rows = card.indicators.length;
     } else {

@@ -11,9 +11,10 @@ import { usePeriod } from './period';
 import type { TimelineFilter } from './Timeline';
 
 function figure(t: (k: string, o?: Record<string, unknown>) => string, i: IndicatorScore): string {
-  if (i.rate === null) return t('evaluator.score.nothing');
-  const base = `${t('evaluator.score.of', { met: i.met, of: i.of })} · ${(i.rate * 100).toFixed(1)}%`;
   const d = i.detail;
+  const pending = d.pending ? ` · ${t('evaluator.score.pending', { n: d.pending })}` : '';
+  if (i.rate === null) return t('evaluator.score.nothing') + pending;
+  const base = `${t('evaluator.score.of', { met: i.met, of: i.of })} · ${(i.rate * 100).toFixed(1)}%${pending}`;
   if (i.id === 'sos_ack_in_time' && d.medianAckSec != null) return `${base} · ${t('evaluator.score.median', { s: Math.round(d.medianAckSec) })}`;
   if (i.id === 'camera_availability') return `${base} · ${t('evaluator.score.downMinutes', { n: d.downMinutes, cams: d.keyCameras })}`;
   if (i.id === 'checkin_compliance') return `${base} · ${t('evaluator.score.missed', { n: d.missed })}`;

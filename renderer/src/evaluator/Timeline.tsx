@@ -15,15 +15,22 @@ export type TimelineFilter = { unit?: string; area?: string; actor?: string; act
 const PAGE = 100;
 const ACTION_FAMILIES = ['incident:', 'task:', 'sos:', 'checkin:', 'mode:', 'camera:', 'alert:', 'session:', 'audit:', 'positions:', 'user:'];
 
-/** The hub's filter for a form's: a unit or an area is what an entry is about (its target); `task:` is a family. */
+/**
+ * The hub's filter for a form's. An area is what an entry is about (its target: check-ins at a post, an
+ * emergency for a district). A unit is rarely a target (its tasks and SOS calls are), so the unit filter
+ * finds every entry that names the unit: the id as a JSON string in the entry text ("off-001", not
+ * "off-0011"). It takes the text search's place, so unit and free text do not combine.
+ */
 export function requestFilter(f: TimelineFilter): Omit<AuditTimelineRequest, 'from' | 'to'> {
   const action = f.action?.trim();
+  const unit = f.unit?.trim();
+  const text = unit ? `"${unit}"` : f.text?.trim();
   return {
-    ...(f.unit || f.area ? { target: (f.unit || f.area)!.trim() } : {}),
+    ...(f.area?.trim() ? { target: f.area.trim() } : {}),
     ...(f.actor?.trim() ? { actor: f.actor.trim() } : {}),
     ...(action ? (action.endsWith(':') ? { actionPrefix: action } : { action }) : {}),
     ...(f.outcome ? { outcome: f.outcome } : {}),
-    ...(f.text && f.text.trim().length >= 2 ? { text: f.text.trim() } : {}),
+    ...(text && text.length >= 2 ? { text } : {}),
   };
 }
 
@@ -78,7 +85,7 @@ export function Timeline({ filter, onFilter, onReplayUnit }: { filter: TimelineF
     }
   };
 
-  const both = !!(form.unit?.trim() && form.area?.trim());
+  const both = !!(form.unit?.trim() && form.text?.trim());
   const set = (k: keyof TimelineFilter) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value || undefined });
   return (
     <div className="ev-timeline">

@@ -13,7 +13,7 @@ export const evaluatorEn = {
   },
   filters: {
     unit: 'Unit', area: 'Area (post, cell, district)', actor: 'Who', action: 'Action (e.g. task: or task:assign)', outcome: 'Outcome', text: 'Text',
-    any: 'any', accepted: 'accepted', rejected: 'refused', apply: 'Apply', clear: 'Clear', oneObject: 'Unit and area both filter by what an entry is about: give one of them.',
+    any: 'any', accepted: 'accepted', rejected: 'refused', apply: 'Apply', clear: 'Clear', oneObject: 'The unit filter finds every entry naming the unit, as a text search: it does not combine with free text.',
   },
   timeline: {
     cols: { time: 'Time', actor: 'Who', action: 'Action', target: 'About', outcome: 'Outcome' },
@@ -37,7 +37,7 @@ export const evaluatorEn = {
   },
   score: {
     total: 'Total', stars: 'Stars', previous: 'Period before: {{total}} ({{delta}})', indicator: 'Indicator', definition: 'How it is computed', figure: 'Counted', points: 'Points',
-    of: '{{met}} of {{of}}', nothing: 'nothing to count (full points)', median: 'median acknowledge {{s}} s', downMinutes: '{{n}} camera-minutes down of {{cams}} key cameras', missed: '{{n}} missed check-ins',
+    of: '{{met}} of {{of}}', nothing: 'nothing to count (full points)', median: 'median acknowledge {{s}} s', downMinutes: '{{n}} camera-minutes down of {{cams}} key cameras', missed: '{{n}} missed check-ins', pending: '{{n}} still within the deadline',
     entries: 'Entries', loading: 'Computing…', config: 'Weights: version {{v}}, sum 1000',
   },
   error: 'The hub did not answer: {{reason}}',
@@ -58,7 +58,7 @@ export const evaluatorZh: typeof evaluatorEn = {
   },
   filters: {
     unit: '单元', area: '区域（岗位、网格、片区）', actor: '操作人', action: '动作（如 task: 或 task:assign）', outcome: '结果', text: '文本',
-    any: '全部', accepted: '已执行', rejected: '被拒绝', apply: '筛选', clear: '清除', oneObject: '单元与区域都按记录所涉对象筛选：请只填其一。',
+    any: '全部', accepted: '已执行', rejected: '被拒绝', apply: '筛选', clear: '清除', oneObject: '单元筛选按文本查找提及该单元的全部记录，不能与自由文本同时使用。',
   },
   timeline: {
     cols: { time: '时间', actor: '操作人', action: '动作', target: '对象', outcome: '结果' },
@@ -82,7 +82,7 @@ export const evaluatorZh: typeof evaluatorEn = {
   },
   score: {
     total: '总分', stars: '星级', previous: '上一期间：{{total}}（{{delta}}）', indicator: '指标', definition: '计算方法', figure: '统计', points: '得分',
-    of: '{{met}} / {{of}}', nothing: '期间内无可统计项（记满分）', median: '确认时间中位数 {{s}} 秒', downMinutes: '{{cams}} 台重点摄像机共离线 {{n}} 分钟', missed: '漏打卡 {{n}} 次',
+    of: '{{met}} / {{of}}', nothing: '期间内无可统计项（记满分）', median: '确认时间中位数 {{s}} 秒', downMinutes: '{{cams}} 台重点摄像机共离线 {{n}} 分钟', missed: '漏打卡 {{n}} 次', pending: '{{n}} 项时限未到',
     entries: '相关记录', loading: '计算中…', config: '权重：第 {{v}} 版，合计 1000',
   },
   error: '中心未应答：{{reason}}',
