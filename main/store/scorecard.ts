@@ -16,7 +16,7 @@ export const SCORECARD_SQL = {
       SELECT t.id, t.ack_deadline, t.arrive_deadline,
         (SELECT min(json_extract(a.payload, '$.deadline')) FROM scheduled_actions a WHERE a.subject = t.id AND a.kind = 'task:finish-overdue') AS finish_deadline
       FROM tasks t WHERE t.assigned_at >= @from AND t.assigned_at < @to),
-    m AS (
+    m AS MATERIALIZED (
       SELECT t.*,
         EXISTS (SELECT 1 FROM task_steps s WHERE s.task_id = t.id AND s.state = 'accepted' AND s.at <= t.ack_deadline) AS acked,
         EXISTS (SELECT 1 FROM task_steps s WHERE s.task_id = t.id AND s.state = 'arrived' AND s.at <= t.arrive_deadline) AS arrived,
