@@ -152,5 +152,8 @@ describe('the evaluator console', () => {
     await expect.poll(() => result.getAttribute('data-ok'), { timeout: 60_000 }).toBe('false');
     expect(await result.innerText()).toContain('第 3 条');
     await page.screenshot({ path: path.join(ARTIFACTS, 'verify-broken.png') });
+    await page.click('[data-testid=scale-switch]');
+    await page.waitForSelector('.evaluator[data-scale=wall]');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'scorecard-wall.png') });
   }, 240_000);
 });
