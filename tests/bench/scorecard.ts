@@ -10,6 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { openStore, type Db } from '../../main/store/db';
 import { scoreCard, loadScorecardConfig } from '../../main/hub/scorecard';
+import { SCORECARD_SQL } from '../../main/store/scorecard';
+import { prepared } from '../../main/store/statements';
 
 const knob = (name: string, dflt: number) => {
   const n = Number(process.env[name]);
@@ -97,6 +99,12 @@ export async function run(): Promise<Record<string, number | string>> {
       day_card_ms: time(day),
       whole_record_card_ms: time(() => scoreCard(db, { from: T0, to: T0 + DAYS * DAY, now }, cfg), 3),
     };
+    // where a day's card spends its time: each query once over the day (the camera ones for one camera)
+    const params = { from: mid, to: mid + DAY, now, kind: 'checkin_missed', camera: 'k1' };
+    for (const [name, sql] of Object.entries(SCORECARD_SQL)) {
+      const wanted = Object.fromEntries([...sql.matchAll(/@(\w+)/g)].map((m) => [m[1]!, params[m[1] as keyof typeof params]]));
+      figures[`day_${name}_ms`] = time(() => prepared(db, sql).all(wanted), 3);
+    }
     // the baseline: the same day's card without the v90 indexes
     for (const ix of ['tasks_assigned_at', 'check_ins_at', 'sos_raised_at', 'incidents_created_at', 'task_steps_task_state', 'events_type_at']) db.exec(`DROP INDEX ${ix}`);
     figures.day_card_without_v90_indexes_ms = time(day, 3);
