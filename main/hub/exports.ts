@@ -4,7 +4,6 @@
 // verified when the file was made and a checkpoint line signed with the hub's key, so whoever holds the
 // file can later check the log still holds what the file was made from (`npm run audit -- verify --checkpoint`).
 import fs from 'node:fs';
-import PDFDocument from 'pdfkit';
 import type { AuditEntry } from '../../shared/domain';
 import { EXPORT_ROWS_MAX, type ExportResult, type ScoreCardResult } from '../../shared/protocol/scorecard';
 import { centerDay, centerTimeText } from '../../shared/time';
@@ -120,9 +119,11 @@ export function findCjkFont(env: NodeJS.ProcessEnv = process.env): { file: strin
 
 type PdfBody = (doc: PDFKit.PDFDocument, lang: ExportLang) => void;
 
-function pdf(title: string, lines: { period: string; made: string }, chain: Chain, wanted: ExportLang, body: PdfBody): Promise<Buffer> {
+async function pdf(title: string, lines: { period: string; made: string }, chain: Chain, wanted: ExportLang, body: PdfBody): Promise<Buffer> {
   const font = findCjkFont();
   const lang: ExportLang = font ? wanted : 'en';
+  // Loaded on the first PDF, not at hub start (pdfkit and its font engine take ~1 s to import on a busy machine).
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({ size: 'A4', margin: 48, info: { Title: title, Creator: 'Xiuhua' } });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
@@ -140,7 +141,7 @@ function pdf(title: string, lines: { period: string; made: string }, chain: Chai
   doc.moveDown().fontSize(9);
   for (const l of chainLines(chain, lang)) doc.text(l);
   doc.end();
-  return done;
+  return await done;
 }
 
 export function scorecardPdf(card: ScoreCardResult, chain: Chain, wanted: ExportLang, tz: string, madeAt: number): Promise<Buffer> {
