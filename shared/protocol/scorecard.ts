@@ -102,3 +102,9 @@ export type ExportResult = {
   /** the chain as verified when the file was made, and the signed checkpoint line printed in it */
   chain: { ok: boolean; count: number; headHash: string; firstBad: { seq: number; why: string } | null; checkpoint: string | null; publicKey: string | null };
 };
+
+export const AUDIT_RAW_PAGE_MAX = 2000;
+export const AuditRawRequest = z.strictObject({ afterSeq: z.number().int().min(0), limit: z.number().int().min(1).max(AUDIT_RAW_PAGE_MAX).optional() });
+export type AuditRawRequest = z.input<typeof AuditRawRequest>;
+/** `entry`: the stored text the hash covers (rule 2: hash = SHA-256(prevHash ‖ "\n" ‖ UTF-8 of entry)); rule 1 entries predate store v30. */
+export type AuditRawResult = { entries: Array<{ seq: number; rule: 1 | 2; entry: string; prevHash: string; hash: string }> };

@@ -13,7 +13,7 @@ import type {
   AuditTimelineRequest, AuditTimelineResult, ReplayWindowRequest, ReplayWindowResult, RetentionPolicyResult,
   UnitTrackRequest, UnitTrackResult,
 } from './reads';
-import type { ExportRequest, ExportResult, ScoreCardRequest, ScoreCardResult } from './scorecard';
+import type { AuditRawRequest, AuditRawResult, ExportRequest, ExportResult, ScoreCardRequest, ScoreCardResult } from './scorecard';
 
 export const NAMESPACES = { console: '/console', field: '/field' } as const;
 
@@ -76,6 +76,8 @@ export type ConsoleClientEvents = CommandHandlers<typeof consoleCommands> & {
   'score:card': (req: ScoreCardRequest, ack: (res: Ack<ScoreCardResult>) => void) => void;
   /** the timeline or the scorecard as a CSV or PDF file, with the verified chain head and a signed checkpoint; audited */
   'audit:export': (req: ExportRequest, ack: (res: Ack<ExportResult>) => void) => void;
+  /** the stored entries in seq order, as hashed, for a client's own chain check */
+  'audit:raw': (req: AuditRawRequest, ack: (res: Ack<AuditRawResult>) => void) => void;
 };
 
 export type ConsoleServerEvents = {

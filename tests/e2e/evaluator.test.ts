@@ -1,8 +1,9 @@
 // The evaluator's console in real Chromium over a real hub: a short history is made through the hub's own
 // doors (a gateway's positions, an incident with a task accepted, an SOS acknowledged); the evaluator logs
 // in, sets the period, filters the timeline by a unit, opens an entry, exports the filtered rows as CSV,
-// replays the unit's track and the map, reads the scorecard, and verifies the chain — then the database is
-// tampered with and the same button names the broken entry. Screenshots go to tests/artifacts/evaluator/.
+// replays the unit's track and the map, reads the scorecard, and verifies the chain (the hub's walk and the
+// console's own re-hash) — then the database is tampered with and the same button names the broken entry.
+// Screenshots go to tests/artifacts/evaluator/.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -144,6 +145,10 @@ describe('the evaluator console', () => {
     const result = page.locator('[data-testid=verify-result]');
     await expect.poll(() => result.getAttribute('data-ok'), { timeout: 60_000 }).toBe('true');
     expect(await result.innerText()).toMatch(/已校验 \d+ 条记录，链头 [0-9a-f]{16}…/);
+    // and this console re-hashed the stored entries itself (Web Crypto), not only taking the hub's word
+    const own = page.locator('[data-testid=verify-own]');
+    await expect.poll(() => own.getAttribute('data-ok'), { timeout: 60_000 }).toBe('true');
+    expect(await own.innerText()).toMatch(/重新计算 \d+ 条记录的哈希/);
 
     // someone edits entry 3 behind the hub's back: the same button says so, naming it
     hub.db.exec('DROP TRIGGER audit_log_no_update');
@@ -151,6 +156,8 @@ describe('the evaluator console', () => {
     await page.click('[data-testid=verify]');
     await expect.poll(() => result.getAttribute('data-ok'), { timeout: 60_000 }).toBe('false');
     expect(await result.innerText()).toContain('第 3 条');
+    await expect.poll(() => own.getAttribute('data-ok'), { timeout: 60_000 }).toBe('false');
+    expect(await own.innerText()).toContain('第 3 条');
     await page.screenshot({ path: path.join(ARTIFACTS, 'verify-broken.png') });
     await page.click('[data-testid=scale-switch]');
     await page.waitForSelector('.evaluator[data-scale=wall]');

@@ -3,9 +3,11 @@
 // An export is itself audited (who took which record out, and under which head); nothing else changes.
 import type { z } from 'zod';
 import type { Role } from '../../../shared/domain';
-import { ExportRequest, ScoreCardRequest, type ExportResult, type ScoreCardResult } from '../../../shared/protocol/scorecard';
+import {
+  AUDIT_RAW_PAGE_MAX, AuditRawRequest, ExportRequest, ScoreCardRequest, type AuditRawResult, type ExportResult, type ScoreCardResult,
+} from '../../../shared/protocol/scorecard';
 import { centerDay } from '../../../shared/time';
-import { appendAudit } from '../../store/audit';
+import { appendAudit, auditRawPage } from '../../store/audit';
 import {
   chainForExport, scorecardCsv, scorecardPdf, timelineCsv, timelinePdf, timelineRows,
 } from '../exports';
@@ -54,6 +56,12 @@ const exportRequest: RequestDef<typeof ExportRequest, ExportResult, HubServices>
   },
 };
 
+/** The stored entries, for a console that re-checks the chain itself rather than take the hub's word. */
+const rawRequest: RequestDef<typeof AuditRawRequest, AuditRawResult, HubServices> = {
+  name: 'audit:raw', schema: AuditRawRequest, roles: RECORD_READERS,
+  handle: ({ db }, req) => ({ ok: true, result: { entries: auditRawPage(db, req.afterSeq, req.limit ?? AUDIT_RAW_PAGE_MAX) } }),
+};
+
 export function evaluationReads(): RequestTable<HubServices> {
-  return { 'score:card': scoreCardRequest, 'audit:export': exportRequest };
+  return { 'score:card': scoreCardRequest, 'audit:export': exportRequest, 'audit:raw': rawRequest };
 }

@@ -10,6 +10,9 @@ export const evaluatorEn = {
     bad: 'The chain is BROKEN at entry {{seq}}: {{why}}',
     failed: 'Could not verify: {{reason}}',
     note: 'Checked by the hub over every entry; exports carry a checkpoint signed with its key.',
+    hub: 'Hub', own: 'This console',
+    ownOk: '{{count}} entries re-hashed here (Web Crypto), head {{head}}', ownLegacy: '; {{n}} pre-v30 entries linked, not re-hashed',
+    ownBusy: 're-hashing here… {{count}}', agree: 'the two heads agree', disagree: 'the heads DIFFER from the hub\'s',
   },
   filters: {
     unit: 'Unit', area: 'Area (post, cell, district)', actor: 'Who', action: 'Action (e.g. task: or task:assign)', outcome: 'Outcome', text: 'Text',
@@ -55,6 +58,9 @@ export const evaluatorZh: typeof evaluatorEn = {
     bad: '哈希链已损坏，第 {{seq}} 条：{{why}}',
     failed: '无法校验：{{reason}}',
     note: '由中心逐条校验全部记录；导出文件附带中心密钥签名的检查点。',
+    hub: '中心', own: '本终端',
+    ownOk: '本终端已用 Web Crypto 重新计算 {{count}} 条记录的哈希，链头 {{head}}', ownLegacy: '；v30 之前的 {{n}} 条只核对链接，未重算',
+    ownBusy: '本终端重算中… {{count}}', agree: '两处链头一致', disagree: '与中心的链头不一致',
   },
   filters: {
     unit: '单元', area: '区域（岗位、网格、片区）', actor: '操作人', action: '动作（如 task: 或 task:assign）', outcome: '结果', text: '文本',
