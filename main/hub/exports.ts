@@ -4,6 +4,7 @@
 // verified when the file was made and a checkpoint line signed with the hub's key, so whoever holds the
 // file can later check the log still holds what the file was made from (`npm run audit -- verify --checkpoint`).
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import type { AuditEntry } from '../../shared/domain';
 import { EXPORT_ROWS_MAX, type ExportResult, type ScoreCardResult } from '../../shared/protocol/scorecard';
 import { centerDay, centerTimeText } from '../../shared/time';
@@ -122,8 +123,10 @@ type PdfBody = (doc: PDFKit.PDFDocument, lang: ExportLang) => void;
 async function pdf(title: string, lines: { period: string; made: string }, chain: Chain, wanted: ExportLang, body: PdfBody): Promise<Buffer> {
   const font = findCjkFont();
   const lang: ExportLang = font ? wanted : 'en';
-  // Loaded on the first PDF, not at hub start (pdfkit and its font engine take ~1 s to import on a busy machine).
-  const { default: PDFDocument } = await import('pdfkit');
+  // Loaded on the first PDF, not at hub start (pdfkit and its font engine take ~1 s to import on a busy
+  // machine); by require from this file's place, which works in development and in the Electron bundle
+  // (where pdfkit stays outside the bundle, main/launch/build-main.ts, and is read from app.asar).
+  const PDFDocument = createRequire(import.meta.url)('pdfkit') as typeof import('pdfkit');
   const doc = new PDFDocument({ size: 'A4', margin: 48, info: { Title: title, Creator: 'Xiuhua' } });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
