@@ -43,7 +43,7 @@ function rendererBoundaries() {
     { group: ['node:*'], message: 'The renderer is browser code.' },
     { group: ['**/main/**'], message: 'The renderer talks to the hub over socket.io, never imports main/.' },
   ];
-  const screens = ['console', 'wall', 'field', 'manager', 'review', 'admin'];
+  const screens = ['console', 'wall', 'field', 'evaluator', 'manager', 'review', 'admin'];
   const below = ['state', 'common', 'map', 'video', 'hub', 'i18n'];
   const rule = (patterns) => ({ 'no-restricted-imports': ['error', { paths: [noElectron], patterns: [...base, ...patterns] }] });
   const noScreen = (except) => screens.filter((s) => s !== except).map((s) => ({

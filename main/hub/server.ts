@@ -34,6 +34,8 @@ import { FIX_RULES } from '../../shared/attendance';
 import { attendanceSnapshot } from '../store/attendance';
 import { FenceWatch } from './fences';
 import { planDemoShifts } from './roster';
+import { loadScorecardConfig } from './scorecard';
+import type { ScorecardConfig } from '../../shared/protocol/scorecard';
 import { attachConsole, type ConsoleNamespace } from './transport/console';
 import { attachField, deviceRoom, type FieldNamespace } from './transport/field';
 import { createCommandRunner, type GroupCommitOptions } from './group-commit';
@@ -73,6 +75,8 @@ export type HubOptions = {
   retention?: RetentionPolicy;
   /** how often complete minutes are sealed into per-unit segments (ms, default 10 s) */
   sealEveryMs?: number;
+  /** the scorecard's indicators, weights and star levels (default resources/scorecard/scorecard.json) */
+  scorecard?: ScorecardConfig;
   /** message budgets, login throttling and the refusal summary window (defaults in docs/protocol.md) */
   limits?: HubLimits;
   /** how commands are committed: batched (default), or one transaction each (`perCommand`, the bench's baseline) */
@@ -210,7 +214,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 
   // Timed work as commands of the `system` actor; first whatever fell due while the hub was down.
   const system = startSystemActor({
-    db, timeZone, broadcast, log, cameras: () => listCameras(db), modeSchedule: opts.modeSchedule,
+    db, timeZone, broadcast, log, cameras: () => listCameras(db), modeSchedule: opts.modeSchedule, retention: opts.retention ?? DEFAULT_RETENTION,
     cameraStaleMs: (opts.cameraStaleSec ?? 10) * 1000,
   });
 
@@ -219,7 +223,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   pipeline.observe(fences.observe, 'fences');
 
   let hubUrl = '';
-  const services: HubServices = { pipeline, recommender, segments, retention: opts.retention ?? DEFAULT_RETENTION, media, mediaAccess, url: () => hubUrl, snapshot };
+  const services: HubServices = { pipeline, recommender, segments, retention: opts.retention ?? DEFAULT_RETENTION, media,
+    evaluation: { scorecard: opts.scorecard ?? loadScorecardConfig(), dataDir: opts.dataDir, timeZone, log }, mediaAccess, url: () => hubUrl, snapshot };
   const refusals = createRefusalAuditor(db, { windowMs: opts.limits?.refusalWindowMs, log });
   // Every refusal is audited; a flood of them by one actor as a few rows and a summary (refusals.ts).
   const refuse = refusalWriter(refusals);

@@ -6,6 +6,7 @@ import type { MediaAccess } from './http/media-access';
 import type { RetentionPolicy } from '../store/retention';
 import type { SegmentWriter } from '../store/segments';
 import type { PositionPipeline } from './positions';
+import type { ScorecardConfig } from '../../shared/protocol/scorecard';
 
 export type HubServices = {
   pipeline: PositionPipeline;
@@ -18,6 +19,8 @@ export type HubServices = {
   media: MediaGateway;
   /** signs media URLs for a session and one camera */
   mediaAccess: MediaAccess;
+  /** what the evaluator's scorecard and exports need: weights, where the signing key lives, the center's zone */
+  evaluation: { scorecard: ScorecardConfig; dataDir: string; timeZone: string; log: (line: string) => void };
   /** the hub's own address, known once it listens */
   url(): string;
   /** everything a console needs to draw the city now */

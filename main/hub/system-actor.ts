@@ -9,7 +9,9 @@ import type { Db } from '../store/db';
 import { keyCameraWatch } from './alerts';
 import type { CommandDef, ScopedEvent } from './commands';
 import { ALERT_RAISE, planModeSchedule, systemHandlers } from './handlers/system';
+import { planRetention, retentionHandlers } from './handlers/retention';
 import { Scheduler, realClock, type Clock } from './scheduler';
+import type { RetentionPolicy } from '../store/retention';
 
 export type SystemActorOptions = {
   db: Db;
@@ -20,6 +22,8 @@ export type SystemActorOptions = {
   cameraStaleMs?: number;
   /** automatic mode switches; absent: modes change only by hand */
   modeSchedule?: ModeSchedule;
+  /** positions retention, run daily by the schedule (absent: never run) */
+  retention?: RetentionPolicy;
   clock?: Clock;
   log?: (line: string) => void;
 };
@@ -36,12 +40,16 @@ export type SystemActor = {
 export function startSystemActor(opts: SystemActorOptions): SystemActor {
   const clock = opts.clock ?? realClock;
   const scheduler = new Scheduler({
-    db: opts.db, commands: systemHandlers as unknown as Record<string, CommandDef<z.ZodType, unknown>>,
+    db: opts.db, commands: { ...systemHandlers, ...retentionHandlers } as unknown as Record<string, CommandDef<z.ZodType, unknown>>,
     broadcast: opts.broadcast, timeZone: opts.timeZone, clock, log: opts.log,
   });
   scheduler.start(); // what fell due while the hub was down, first
   if (opts.modeSchedule) {
     planModeSchedule(opts.db, clock.now(), opts.timeZone, opts.modeSchedule);
+    scheduler.wake();
+  }
+  if (opts.retention) {
+    planRetention(opts.db, clock.now(), opts.timeZone, opts.retention);
     scheduler.wake();
   }
   const onStreamHealth = keyCameraWatch({

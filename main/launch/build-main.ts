@@ -11,7 +11,8 @@ import type { Plugin } from 'esbuild';
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const MAIN_OUT = path.join(ROOT, 'dist', 'main', 'app');
 
-const EXTERNAL = ['electron', 'better-sqlite3', 'bufferutil', 'utf-8-validate'];
+// pdfkit reads its font metrics from files beside its own code (js/data/*.afm), which a bundle would not carry.
+const EXTERNAL = ['electron', 'better-sqlite3', 'bufferutil', 'utf-8-validate', 'pdfkit'];
 
 /**
  * Our modules find their files next to their source (`new URL('../../resources/…', import.meta.url)`).

@@ -255,6 +255,13 @@ function toEntry(r: Row): AuditEntry {
   };
 }
 
+/** Entries as stored — the exact text each hash covers — so a client can re-check the chain itself. */
+export type RawAuditEntry = { seq: number; rule: HashRule; entry: string; prevHash: string; hash: string };
+
+export function auditRawPage(db: ReadDb, afterSeq: number, limit: number): RawAuditEntry[] {
+  return (prepared(db, AUDIT_SQL.page).all(afterSeq, limit) as Row[]).map((r) => ({ seq: r.seq, rule: r.rule, entry: r.entry, prevHash: r.prev_hash, hash: r.hash }));
+}
+
 export function auditPage(db: ReadDb, afterSeq: number, limit: number): AuditEntry[] {
   return (prepared(db, AUDIT_SQL.page).all(afterSeq, limit) as Row[]).map(toEntry);
 }

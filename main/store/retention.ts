@@ -30,7 +30,8 @@ export const RETENTION_SQL = {
   expireSegments: 'DELETE FROM position_segments WHERE minute < ?',
 } as const;
 
-export type RetentionRun = { thinnedFixes: number; rewrittenSegments: number; expiredFixes: number; downsampledThrough: number };
+/** `more`: the run stopped at its minute budget with older history still to thin (run it again). */
+export type RetentionRun = { thinnedFixes: number; rewrittenSegments: number; expiredFixes: number; downsampledThrough: number; more: boolean };
 
 /** Decodes a segment's fixes (the format of segments.ts) only as far as retention needs: t and bytes. */
 function thinSegments(parts: Buffer[], minute: number, step: number): { n: number; fixes: Buffer } {
@@ -50,9 +51,12 @@ function thinSegments(parts: Buffer[], minute: number, step: number): { n: numbe
   return { n: kept.length, fixes: Buffer.concat(kept) };
 }
 
-/** Applies the policy up to `now`. Returns what it did. */
-export function applyRetention(db: Db, now: number, policy: RetentionPolicy = DEFAULT_RETENTION): RetentionRun {
-  const run: RetentionRun = { thinnedFixes: 0, rewrittenSegments: 0, expiredFixes: 0, downsampledThrough: 0 };
+/**
+ * Applies the policy up to `now`. Returns what it did. `maxMinutes` bounds how many minutes of history
+ * one call thins (the scheduled run does a bounded slice per system command, see hub/handlers/retention.ts).
+ */
+export function applyRetention(db: Db, now: number, policy: RetentionPolicy = DEFAULT_RETENTION, maxMinutes = Infinity): RetentionRun {
+  const run: RetentionRun = { thinnedFixes: 0, rewrittenSegments: 0, expiredFixes: 0, downsampledThrough: 0, more: false };
   if (policy.keepDays !== null) {
     const cutoff = now - policy.keepDays * DAY_MS;
     db.transaction(() => {
@@ -70,7 +74,14 @@ export function applyRetention(db: Db, now: number, policy: RetentionPolicy = DE
     const t = a === null ? b : b === null ? a : Math.min(a, b);
     return t === null ? null : t - (t % MINUTE_MS);
   };
-  for (let minute = next(Number.isFinite(mark) ? mark : 0); minute !== null && minute < until; minute = next(minute + MINUTE_MS)) {
+  let minutesDone = 0;
+  let minute = next(Number.isFinite(mark) ? mark : 0);
+  for (; minute !== null && minute < until; minute = next(minute + MINUTE_MS)) {
+    if (minutesDone++ >= maxMinutes) {
+      run.more = true;
+      run.downsampledThrough = readMark(db, DOWNSAMPLED_MARK) ?? 0;
+      return run;
+    }
     const m = minute;
     db.transaction(() => {
       run.thinnedFixes += prepared(db, RETENTION_SQL.thin).run({ lo: m, hi: m + MINUTE_MS, step: policy.downsampleMs }).changes;

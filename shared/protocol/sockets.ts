@@ -16,6 +16,7 @@ import type {
   AuditTimelineRequest, AuditTimelineResult, ReplayWindowRequest, ReplayWindowResult, RetentionPolicyResult,
   UnitTrackRequest, UnitTrackResult,
 } from './reads';
+import type { AuditRawRequest, AuditRawResult, ExportRequest, ExportResult, ScoreCardRequest, ScoreCardResult } from './scorecard';
 
 export const NAMESPACES = { console: '/console', field: '/field' } as const;
 
@@ -80,6 +81,12 @@ export type ConsoleClientEvents = CommandHandlers<typeof consoleCommands> & {
   'incident:trace': (req: { incidentId: string }, ack: (res: Ack<IncidentTrace>) => void) => void;
   /** a photo attached to a field report */
   'photo:get': (req: { photoId: string }, ack: (res: Ack<PhotoResult>) => void) => void;
+  /** the 1000-point scorecard of a period, with the period before (shared/protocol/scorecard.ts) */
+  'score:card': (req: ScoreCardRequest, ack: (res: Ack<ScoreCardResult>) => void) => void;
+  /** the timeline or the scorecard as a CSV or PDF file, with the verified chain head and a signed checkpoint; audited */
+  'audit:export': (req: ExportRequest, ack: (res: Ack<ExportResult>) => void) => void;
+  /** the stored entries in seq order, as hashed, for a client's own chain check */
+  'audit:raw': (req: AuditRawRequest, ack: (res: Ack<AuditRawResult>) => void) => void;
 };
 
 export type ConsoleServerEvents = {

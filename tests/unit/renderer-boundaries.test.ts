@@ -15,6 +15,7 @@ describe('renderer import boundaries', () => {
   it('refuses a screen importing another screen', async () => {
     expect(await restricted('renderer/src/wall/X.tsx', "import { Header } from '../console/Header';\nexport { Header };\n")).toHaveLength(1);
     expect(await restricted('renderer/src/console/panels/X.tsx', "import { WallStrip } from '../../wall/WallStrip';\nexport { WallStrip };\n")).toHaveLength(1);
+    expect(await restricted('renderer/src/evaluator/X.tsx', "import { SidePanel } from '../console/SidePanel';\nexport { SidePanel };\n")).toHaveLength(1);
   });
 
   it('refuses state/, common/ and map/ importing a screen or the shell', async () => {

@@ -8,15 +8,16 @@ import {
   AuditTimelineRequest, REPLAY_FIXES_MAX, ReplayWindowRequest, UnitTrackRequest,
   type AuditTimelineResult, type ReplayWindowResult, type RetentionPolicyResult, type UnitTrackResult,
 } from '../../../shared/protocol/reads';
-import { auditPage, auditTimelinePage, verifyAuditInSlices } from '../../store/audit';
+import { auditPage, auditTimelinePage } from '../../store/audit';
 import { replayWindow, unitTrack } from '../../store/segments';
-import type { Db } from '../../store/db';
 import { listCameras } from '../../store/city';
 import { findIncident } from '../../store/operations';
 import { eventsAfter, headSeq } from '../../store/log';
 import type { RequestDef, RequestTable } from '../requests';
 import type { HubServices } from '../services';
 import { photoRequest, traceRequest } from './trace';
+import { sharedVerify } from '../verify-walk';
+import { evaluationReads } from './evaluation';
 
 export const EVENTS_PAGE_MAX = 1000;
 export const SinceRequest = z.strictObject({ afterSeq: z.number().int().min(0), limit: z.number().int().min(1).max(EVENTS_PAGE_MAX).optional() });
@@ -36,20 +37,6 @@ const snapshotRequest: RequestDef<typeof EmptyRequest, Snapshot, HubServices> = 
   name: 'state:snapshot', schema: EmptyRequest, roles: PEOPLE,
   handle: ({ services }) => ({ ok: true, result: services.snapshot() }),
 };
-
-/**
- * One walk of the chain at a time per store, shared by everyone who asks while it runs: it yields to
- * the event loop between slices, and fifty evaluators pressing "verify" must not start fifty walks.
- */
-const walks = new WeakMap<Db, ReturnType<typeof verifyAuditInSlices>>();
-function sharedVerify(db: Db): ReturnType<typeof verifyAuditInSlices> {
-  let walk = walks.get(db);
-  if (!walk) {
-    walk = verifyAuditInSlices(db).finally(() => walks.delete(db));
-    walks.set(db, walk);
-  }
-  return walk;
-}
 
 const recommendRequest: RequestDef<typeof RecommendRequest, RecommendResult, HubServices> = {
   name: 'units:recommend', schema: RecommendRequest, roles: DISPATCH_READERS,
@@ -120,6 +107,7 @@ export function consoleReads(session: ConsoleSession): RequestTable<HubServices>
     'positions:retention': retentionRequest,
     'incident:trace': traceRequest,
     'photo:get': photoRequest,
+    ...evaluationReads(),
     'audit:page': {
       name: 'audit:page', schema: SinceRequest, roles: RECORD_READERS,
       handle: ({ db }, req: z.output<typeof SinceRequest>) => ({ ok: true, result: { entries: auditPage(db, req.afterSeq, req.limit ?? 200) } }),

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { hub, useHub } from '../hub';
 import { Console } from '../console/Console';
+import { Evaluator } from '../evaluator/Evaluator';
 import { Login } from './Login';
 import { WallView } from '../wall/WallView';
 import { adoptHubParam, wallRoute } from '../wall/route';
@@ -11,10 +12,13 @@ adoptHubParam(location.search);
 
 export function App() {
   const signedIn = useHub((s) => s.user !== null && s.connection.status !== 'signed_out');
+  const role = useHub((s) => s.user?.role);
   useEffect(() => {
     // A reload keeps the session (token in sessionStorage); a refused token lands on the login screen.
     hub.resume()?.catch(() => undefined);
   }, []);
   if (!signedIn) return <Login />;
-  return route ? <WallView route={route} /> : <Console />;
+  if (route) return <WallView route={route} />;
+  // Evaluators review the record (timeline, replay, scorecard); everyone else works the live city.
+  return role === 'evaluator' ? <Evaluator /> : <Console />;
 }

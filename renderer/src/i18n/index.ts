@@ -4,6 +4,7 @@ import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import { en } from './en';
 import { zhCN } from './zh-CN';
+import { evaluatorEn, evaluatorZh } from './evaluation';
 
 export type Lang = 'zh-CN' | 'en';
 const LANG_KEY = 'xiuhua.lang';
@@ -16,7 +17,7 @@ function initialLang(): Lang {
 }
 
 void i18n.use(initReactI18next).init({
-  resources: { 'zh-CN': { translation: zhCN }, en: { translation: en } },
+  resources: { 'zh-CN': { translation: { ...zhCN, evaluator: evaluatorZh } }, en: { translation: { ...en, evaluator: evaluatorEn } } },
   lng: initialLang(),
   fallbackLng: 'en',
   interpolation: { escapeValue: false }, // React escapes

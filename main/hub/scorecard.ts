@@ -1,0 +1,78 @@
+// The scorecard (千分制) of a period: the store's counts (store/scorecard.ts) turned into rates and
+// points by the configured weights (resources/scorecard/scorecard.json), with star levels, and the same
+// card for the period just before for comparison.
+import fs from 'node:fs';
+import {
+  ScorecardConfig, type IndicatorId, type IndicatorScore, type IndicatorSource, type ScoreCardResult,
+} from '../../shared/protocol/scorecard';
+import type { ReadDb } from '../store/db';
+import { scorecardCounts, type Period, type ScorecardCounts } from '../store/scorecard';
+
+export const SCORECARD_FILE = new URL('../../resources/scorecard/scorecard.json', import.meta.url);
+
+/** Reads and validates a scorecard configuration; throws with what is wrong. */
+export function loadScorecardConfig(file: URL | string = SCORECARD_FILE): ScorecardConfig {
+  const parsed = ScorecardConfig.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+  if (!parsed.success) throw new Error(`scorecard configuration ${String(file)}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
+
+type Figure = { met: number; of: number; detail: Record<string, number | null>; source: IndicatorSource };
+
+function median(xs: number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function figures(c: ScorecardCounts, p: Period, cfg: ScorecardConfig): Record<IndicatorId, Figure> {
+  const ackSec = c.sos.filter((s) => s.ackedAt !== null).map((s) => (s.ackedAt! - s.raisedAt) / 1000);
+  // An SOS not acknowledged yet but raised less than the target ago is pending, not missed.
+  const sosPending = c.sos.filter((s) => s.ackedAt === null && s.raisedAt + cfg.sosAckTargetSec * 1000 > p.now).length;
+  const pending = (n: number) => ({ pending: n });
+  const minutes = Math.floor((p.to - p.from) / 60_000);
+  const downMinutes = Math.ceil(c.cameras.downMs / 60_000);
+  return {
+    checkin_compliance: { met: c.checkIns.n, of: c.checkIns.n + c.checkIns.missed, detail: { missed: c.checkIns.missed }, source: { actionPrefix: 'checkin:' } },
+    on_post_rate: { met: c.checkIns.onSite, of: c.checkIns.n, detail: {}, source: { action: 'checkin:create' } },
+    task_ack_in_time: { met: c.tasks.acked, of: c.tasks.ackDue, detail: pending(c.tasks.n - c.tasks.ackDue), source: { actionPrefix: 'task:' } },
+    task_arrive_in_time: { met: c.tasks.arrived, of: c.tasks.arriveDue, detail: pending(c.tasks.n - c.tasks.arriveDue), source: { actionPrefix: 'task:' } },
+    task_finish_in_time: { met: c.tasks.finished, of: c.tasks.finishDue, detail: pending(c.tasks.n - c.tasks.finishDue), source: { actionPrefix: 'task:' } },
+    sos_ack_in_time: {
+      met: ackSec.filter((s) => s <= cfg.sosAckTargetSec).length, of: c.sos.length - sosPending,
+      detail: { medianAckSec: median(ackSec), unacknowledged: c.sos.length - ackSec.length, targetSec: cfg.sosAckTargetSec, pending: sosPending },
+      source: { actionPrefix: 'sos:' },
+    },
+    camera_availability: {
+      met: Math.max(0, c.cameras.keyCameras * minutes - downMinutes), of: c.cameras.keyCameras * minutes,
+      detail: { keyCameras: c.cameras.keyCameras, downMinutes }, source: { actionPrefix: 'camera:' },
+    },
+    incident_closure: { met: c.incidents.closed, of: c.incidents.n, detail: {}, source: { actionPrefix: 'incident:' } },
+  };
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
+export function starsFor(total: number, cfg: ScorecardConfig): number {
+  return cfg.stars.find((s) => total >= s.minScore)?.stars ?? 0;
+}
+
+function card(db: ReadDb, p: Period, cfg: ScorecardConfig): { total: number; stars: number; indicators: IndicatorScore[] } {
+  const f = figures(scorecardCounts(db, p), p, cfg);
+  const indicators = cfg.indicators.map((i): IndicatorScore => {
+    const { met, of, detail, source } = f[i.id];
+    const rate = of > 0 ? met / of : null;
+    return { id: i.id, name: i.name, definition: i.definition, weight: i.weight, met, of, rate, points: round1(i.weight * (rate ?? 1)), detail, source };
+  });
+  const total = round1(indicators.reduce((s, i) => s + i.points, 0));
+  return { total, stars: starsFor(total, cfg), indicators };
+}
+
+/** `p.now`: the hub's clock; what is still within its deadline then is pending (left out), not missed. */
+export function scoreCard(db: ReadDb, p: Period, cfg: ScorecardConfig): ScoreCardResult {
+  const now = card(db, p, cfg);
+  const prev = { from: p.from - (p.to - p.from), to: p.from, now: p.now };
+  const before = card(db, prev, cfg);
+  return { from: p.from, to: p.to, configVersion: cfg.version, ...now, previous: { from: prev.from, to: prev.to, total: before.total, stars: before.stars } };
+}

@@ -1,0 +1,87 @@
+// The counts behind the scorecard (千分制), read from the record for a period [from, to): each is one
+// query that starts from an index on the period's time (migration 0120) and looks up what it needs per
+// row through another index, so a card costs what happened in the period, not the size of the store.
+import type { ReadDb } from './db';
+import { prepared } from './statements';
+
+/** The store's own SQL, exported so query-plan tests read what actually runs. */
+export const SCORECARD_SQL = {
+  checkIns: 'SELECT count(*) AS n, coalesce(sum(on_site), 0) AS onSite FROM check_ins WHERE at >= @from AND at < @to',
+  // What was broadcast is the record of alerts: a missed check-in of an off-duty unit raised none.
+  alertsOfKind: `SELECT count(*) AS n FROM events
+    WHERE type = 'alert:raised' AND at >= @from AND at < @to AND json_extract(data, '$.alert.kind') = @kind`,
+  // A task's finish deadline is kept with its scheduled deadline action (store v70), not in tasks. A step
+  // still within its deadline at @now is neither met nor missed yet: it is not counted (`…Due` counts the decided).
+  tasks: `WITH t AS (
+      SELECT t.id, t.ack_deadline, t.arrive_deadline,
+        (SELECT min(json_extract(a.payload, '$.deadline')) FROM scheduled_actions a WHERE a.subject = t.id AND a.kind = 'task:finish-overdue') AS finish_deadline
+      FROM tasks t WHERE t.assigned_at >= @from AND t.assigned_at < @to),
+    m AS MATERIALIZED (
+      SELECT t.*,
+        EXISTS (SELECT 1 FROM task_steps s WHERE s.task_id = t.id AND s.state = 'accepted' AND s.at <= t.ack_deadline) AS acked,
+        EXISTS (SELECT 1 FROM task_steps s WHERE s.task_id = t.id AND s.state = 'arrived' AND s.at <= t.arrive_deadline) AS arrived,
+        EXISTS (SELECT 1 FROM task_steps s WHERE s.task_id = t.id AND s.state = 'finished' AND s.at <= t.finish_deadline) AS finished
+      FROM t)
+    SELECT count(*) AS n,
+      coalesce(sum(acked), 0) AS acked, coalesce(sum(acked OR ack_deadline <= @now), 0) AS ackDue,
+      coalesce(sum(arrived), 0) AS arrived, coalesce(sum(arrived OR arrive_deadline <= @now), 0) AS arriveDue,
+      coalesce(sum(finished), 0) AS finished, coalesce(sum(finished OR coalesce(finish_deadline, 0) <= @now), 0) AS finishDue
+    FROM m`,
+  sos: `SELECT s.id, s.raised_at AS raisedAt,
+      (SELECT min(a.at) FROM audit_log a WHERE a.target = s.id AND a.action = 'sos:acknowledge' AND a.outcome = 'accepted') AS ackedAt
+    FROM sos s WHERE s.raised_at >= @from AND s.raised_at < @to`,
+  keyCameras: 'SELECT id FROM cameras WHERE key = 1 ORDER BY id',
+  // A key camera's down and recovery alerts are system commands that target it (main/hub/alerts.ts).
+  cameraStateBefore: `SELECT action FROM audit_log WHERE target = @camera AND at < @from AND action IN ('camera:stale', 'camera:recovered')
+    ORDER BY at DESC LIMIT 1`,
+  cameraChanges: `SELECT at, action FROM audit_log WHERE target = @camera AND at >= @from AND at < @to AND action IN ('camera:stale', 'camera:recovered')
+    ORDER BY at`,
+  incidents: `SELECT count(*) AS n,
+      coalesce(sum(EXISTS (SELECT 1 FROM audit_log a WHERE a.target = i.id AND a.action = 'incident:close' AND a.outcome = 'accepted' AND a.at < @to)), 0) AS closed
+    FROM incidents i WHERE i.created_at >= @from AND i.created_at < @to`,
+} as const;
+
+/** `now`: what is still within its deadline then is pending, not missed. */
+export type Period = { from: number; to: number; now: number };
+
+export type ScorecardCounts = {
+  checkIns: { n: number; onSite: number; missed: number };
+  /** n assigned; met per step, and how many were decided by `now` (met, or past their deadline) */
+  tasks: { n: number; acked: number; ackDue: number; arrived: number; arriveDue: number; finished: number; finishDue: number };
+  /** each SOS raised in the period: when, and when first acknowledged (null: never) */
+  sos: Array<{ id: string; raisedAt: number; ackedAt: number | null }>;
+  cameras: { keyCameras: number; downMs: number };
+  incidents: { n: number; closed: number };
+};
+
+/** How long each key camera was down within the period: from its down alert to its recovery alert. */
+function cameraDowntime(db: ReadDb, p: Period): { keyCameras: number; downMs: number } {
+  const cameras = prepared(db, SCORECARD_SQL.keyCameras).all() as Array<{ id: string }>;
+  let downMs = 0;
+  for (const { id } of cameras) {
+    const before = prepared(db, SCORECARD_SQL.cameraStateBefore).get({ camera: id, from: p.from }) as { action: string } | undefined;
+    let downSince: number | null = before?.action === 'camera:stale' ? p.from : null;
+    for (const c of prepared(db, SCORECARD_SQL.cameraChanges).all({ camera: id, from: p.from, to: p.to }) as Array<{ at: number; action: string }>) {
+      if (c.action === 'camera:stale' && downSince === null) downSince = c.at;
+      else if (c.action === 'camera:recovered' && downSince !== null) {
+        downMs += c.at - downSince;
+        downSince = null;
+      }
+    }
+    if (downSince !== null) downMs += p.to - downSince;
+  }
+  return { keyCameras: cameras.length, downMs };
+}
+
+export function scorecardCounts(db: ReadDb, p: Period): ScorecardCounts {
+  const period = { from: p.from, to: p.to };
+  const checkIns = prepared(db, SCORECARD_SQL.checkIns).get(period) as { n: number; onSite: number };
+  const missed = (prepared(db, SCORECARD_SQL.alertsOfKind).get({ ...period, kind: 'checkin_missed' }) as { n: number }).n;
+  return {
+    checkIns: { ...checkIns, missed },
+    tasks: prepared(db, SCORECARD_SQL.tasks).get({ ...period, now: p.now }) as ScorecardCounts['tasks'],
+    sos: prepared(db, SCORECARD_SQL.sos).all(period) as ScorecardCounts['sos'],
+    cameras: cameraDowntime(db, p),
+    incidents: prepared(db, SCORECARD_SQL.incidents).get(period) as ScorecardCounts['incidents'],
+  };
+}

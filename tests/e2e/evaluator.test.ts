@@ -1,0 +1,166 @@
+// The evaluator's console in real Chromium over a real hub: a short history is made through the hub's own
+// doors (a gateway's positions, an incident with a task accepted, an SOS acknowledged); the evaluator logs
+// in, sets the period, filters the timeline by a unit, opens an entry, exports the filtered rows as CSV,
+// replays the unit's track and the map, reads the scorecard, and verifies the chain (the hub's walk and the
+// console's own re-hash) — then the database is tampered with and the same button names the broken entry.
+// Screenshots go to tests/artifacts/evaluator/.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { build } from 'vite';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { PositionFix } from '../../shared/domain';
+import { startHub, type Hub } from '../../main/hub/server';
+import { track } from '../../main/store/positions';
+import { ask, cid, closeClients, consoleClient, fieldClient } from '../integration/hub-fixture';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const ARTIFACTS = path.join(ROOT, 'tests/artifacts/evaluator');
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu-sandbox', '--disable-background-networking', '--disable-component-update', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
+const UNIT = 'off-001';
+const FIXES = 240;
+
+let browser: Browser;
+let hub: Hub;
+let dataDir: string;
+let rendererDir: string;
+let t0: number;
+
+/** 'YYYY-MM-DDTHH:MM' in the center's zone, as the period inputs take it. */
+function centerInput(ms: number): string {
+  const p = Object.fromEntries(new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
+    .formatToParts(ms).map((x) => [x.type, x.value]));
+  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
+}
+
+/** The history: 20 min of one unit's positions every 5 s, an incident whose task that unit accepted, an SOS acknowledged. */
+async function makeHistory(): Promise<void> {
+  const gw = await fieldClient(hub.url);
+  const op = (await consoleClient(hub.url, { username: 'operator', password: 'demo' })).socket;
+  t0 = Date.now() - 20 * 60_000;
+  const fixes: PositionFix[] = [];
+  for (let i = 0; i < FIXES; i++) fixes.push({ unitId: UNIT, t: t0 + i * 5000, lng: 118.775 + i * 4e-5, lat: 32.04 + i * 1e-5 });
+  expect((await ask(gw, 'unit:position', { fixes })).result).toMatchObject({ accepted: FIXES });
+  const incident = await ask(op, 'incident:create', { commandId: cid(), category: 'parking', priority: 2, position: [118.78, 32.042], description: '占道停车（考评测试）' });
+  const task = await ask(op, 'task:assign', { commandId: cid(), incidentId: incident.result.incident.id, unitId: UNIT });
+  expect((await ask(gw, 'task:accept', { commandId: cid(), unitId: UNIT, taskId: task.result.task.id })).ok).toBe(true);
+  const sos = await ask(gw, 'sos:raise', { commandId: cid(), unitId: 'off-002', position: [118.781, 32.041] });
+  expect((await ask(op, 'sos:acknowledge', { commandId: cid(), sosId: sos.result.sos.id })).ok).toBe(true);
+  await vi.waitFor(() => expect(track(hub.db, UNIT, t0, t0 + FIXES * 5000)).toHaveLength(FIXES), { timeout: 20_000, interval: 50 });
+  closeClients();
+}
+
+beforeAll(async () => {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-evaluator-dist-'));
+  await build({ configFile: path.join(ROOT, 'renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-evaluator-e2e-'));
+  hub = await startHub({ port: 0, dataDir, demo: true, rendererDir, log: () => undefined, positions: { fanoutEveryMs: 50, writeEveryMs: 50 } });
+  await makeHistory();
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await hub?.close();
+  for (const d of [dataDir, rendererDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
+});
+
+async function evaluatorPage(): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1600, height: 900 }, locale: 'zh-CN', acceptDownloads: true });
+  context.setDefaultTimeout(60_000);
+  const page = await context.newPage();
+  await page.goto(hub.url);
+  await page.fill('input[name=username]', 'evaluator');
+  await page.fill('input[name=password]', 'demo');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('[data-testid=conn-status][data-status=live]', { timeout: 60_000 });
+  await page.waitForSelector('[data-testid=tab-timeline][aria-selected=true]');
+  return page;
+}
+
+/** The timeline's state once a load has finished: how many rows, and whether the period is exhausted. */
+const timelineState = (page: Page) => page.locator('[data-testid=tl-count]').evaluate((el) => ({ count: Number(el.getAttribute('data-count')), done: el.getAttribute('data-done') }));
+
+describe('the evaluator console', () => {
+  it('filters the timeline, opens an entry, exports it, replays a unit, reads the scorecard and verifies the chain', async () => {
+    const page = await evaluatorPage();
+    expect(await page.locator('[data-testid=mode-open]').count()).toBe(0); // no operator controls
+
+    await page.fill('[data-testid=period-from]', centerInput(t0 - 10 * 60_000));
+    await page.fill('[data-testid=period-to]', centerInput(Date.now() + 2 * 60_000));
+    await page.fill('[data-testid=f-unit]', UNIT);
+    await page.click('[data-testid=f-apply]');
+    // every row names the unit: the assignment, the acceptance — and nothing of the other unit's SOS
+    await expect.poll(async () => {
+      const rows = await page.locator('[data-testid=timeline] tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-action')));
+      return rows;
+    }, { timeout: 30_000 }).toEqual(expect.arrayContaining(['task:assign', 'task:accept']));
+    const actions = await page.locator('[data-testid=timeline] tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-action')));
+    expect(actions).not.toContain('sos:acknowledge');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'timeline-filtered.png') });
+
+    await page.click('[data-testid=timeline] tbody tr[data-action="task:accept"]');
+    const panel = page.locator('[data-testid=concern-panel]');
+    await expect.poll(() => panel.getAttribute('data-kind')).toBe('task');
+    await expect.poll(() => panel.locator('[data-testid=related] li').count(), { timeout: 20_000 }).toBeGreaterThanOrEqual(2); // assign + accept
+    await page.screenshot({ path: path.join(ARTIFACTS, 'timeline-entry.png') });
+
+    const shown = await timelineState(page);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-csv]')]);
+    const csv = fs.readFileSync((await download.path())!, 'utf8');
+    expect(csv.charCodeAt(0)).toBe(0xfeff);
+    const csvRows = csv.split('\r\n').filter((l) => /^\d+,/.test(l));
+    expect(csvRows).toHaveLength(shown.count);
+    expect(csvRows.every((r) => r.includes(UNIT))).toBe(true);
+    expect(csv).toMatch(/xiuhua-audit-checkpoint\/v2 count=\d+ head=[0-9a-f]{64}/);
+
+    await page.click('[data-testid=tab-replay]');
+    await page.fill('[data-testid=replay-unit-input]', UNIT);
+    await page.click('[data-testid=replay-track]');
+    await expect.poll(() => page.locator('[data-testid=track-info]').getAttribute('data-fixes'), { timeout: 30_000 }).toBe(String(FIXES));
+    await expect.poll(() => page.locator('[data-testid=retention]').innerText()).toContain('30 天');
+    // scrub into the unit's history: the unit is on the replayed map where its fixes put it
+    await page.locator('[data-testid=replay-scrub]').fill(String(t0 + 10 * 60_000));
+    await expect.poll(() => page.evaluate((u) => (window.__xiuhua?.map?.querySourceFeatures('officers') ?? []).some((f) => f.properties.id === u), UNIT), { timeout: 30_000 }).toBe(true);
+    await page.selectOption('[data-testid=replay-speed]', '60');
+    const before = Number(await page.locator('[data-testid=replay-time]').getAttribute('data-at'));
+    await page.click('[data-testid=replay-play]');
+    await expect.poll(async () => Number(await page.locator('[data-testid=replay-time]').getAttribute('data-at')), { timeout: 30_000 }).toBeGreaterThan(before + 60_000);
+    await page.click('[data-testid=replay-play]'); // pause
+    await page.screenshot({ path: path.join(ARTIFACTS, 'replay.png') });
+
+    await page.click('[data-testid=tab-scorecard]');
+    const card = page.locator('[data-testid=scorecard]');
+    await card.waitFor();
+    expect(await card.locator('tbody tr').count()).toBe(8);
+    // the one task was accepted in time and the one SOS acknowledged within 60 s: full points for both
+    expect(await card.locator('tr[data-indicator=task_ack_in_time]').getAttribute('data-points')).toBe('150');
+    expect(await card.locator('tr[data-indicator=sos_ack_in_time]').getAttribute('data-points')).toBe('150');
+    expect(Number(await page.locator('[data-testid=score-total]').innerText())).toBe(Number(await card.getAttribute('data-total')));
+    await page.screenshot({ path: path.join(ARTIFACTS, 'scorecard.png') });
+
+    await page.click('[data-testid=verify]');
+    const result = page.locator('[data-testid=verify-result]');
+    await expect.poll(() => result.getAttribute('data-ok'), { timeout: 60_000 }).toBe('true');
+    expect(await result.innerText()).toMatch(/已校验 \d+ 条记录，链头 [0-9a-f]{16}…/);
+    // and this console re-hashed the stored entries itself (Web Crypto), not only taking the hub's word
+    const own = page.locator('[data-testid=verify-own]');
+    await expect.poll(() => own.getAttribute('data-ok'), { timeout: 60_000 }).toBe('true');
+    expect(await own.innerText()).toMatch(/重新计算 \d+ 条记录的哈希/);
+
+    // someone edits entry 3 behind the hub's back: the same button says so, naming it
+    hub.db.exec('DROP TRIGGER audit_log_no_update');
+    hub.db.prepare("UPDATE audit_log SET entry = replace(entry, '\"outcome\":\"accepted\"', '\"outcome\":\"rejected\"') WHERE seq = 3").run();
+    await page.click('[data-testid=verify]');
+    await expect.poll(() => result.getAttribute('data-ok'), { timeout: 60_000 }).toBe('false');
+    expect(await result.innerText()).toContain('第 3 条');
+    await expect.poll(() => own.getAttribute('data-ok'), { timeout: 60_000 }).toBe('false');
+    expect(await own.innerText()).toContain('第 3 条');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'verify-broken.png') });
+    await page.click('[data-testid=scale-switch]');
+    await page.waitForSelector('.evaluator[data-scale=wall]');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'scorecard-wall.png') });
+  }, 240_000);
+});

@@ -1,0 +1,170 @@
+// The scorecard (千分制) and the evaluator's exports over a real hub: a small record written by hand into
+// a past hour, every indicator checked against figures computed here by hand, the weights and star
+// levels, and the exported CSV/PDF carrying those figures and a checkpoint that verifies.
+import { PDFParse } from 'pdf-parse';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ScorecardConfig } from '../../shared/protocol/scorecard';
+import { appendAudit, verifyAudit } from '../../main/store/audit';
+import { checkCheckpointSignature, parseCheckpoint } from '../../main/store/checkpoint';
+import { appendEvent } from '../../main/store/log';
+import { loadScorecardConfig, scoreCard, starsFor } from '../../main/hub/scorecard';
+import { ask, closeClients, consoleClient, startTestHub } from './hub-fixture';
+
+const H = 3_600_000;
+const M = 60_000;
+const T0 = Date.UTC(2026, 0, 5, 2, 0, 0); // 10:00 in Nanjing, long before any demo history
+const T1 = T0 + H;
+
+let hub: Awaited<ReturnType<typeof startTestHub>>;
+beforeAll(async () => {
+  hub = await startTestHub();
+  writeRecord();
+});
+afterAll(() => hub.close());
+afterEach(closeClients);
+const login = async (username: string) => (await consoleClient(hub.url, { username, password: 'demo' })).socket;
+
+/** The hand-made record. Comments give what each row contributes; the expected figures follow from them. */
+function writeRecord(): void {
+  const db = hub.db;
+  const audit = (action: string, target: string, at: number, actor = 'operator') =>
+    appendAudit(db, { actor, role: actor === 'system' ? 'system' : 'operator', action, target, payload: {}, outcome: 'accepted', reason: null, at });
+  db.transaction(() => {
+    // check-ins: 4 in the hour (3 on site), 1 in the hour before (on site)
+    const checkIn = db.prepare('INSERT INTO check_ins (id, unit_id, post_id, lng, lat, at, on_site) VALUES (?, ?, (SELECT post_id FROM units WHERE id = ?), 118.78, 32.04, ?, ?)');
+    [[T0 + 1 * M, 1], [T0 + 2 * M, 1], [T0 + 3 * M, 1], [T0 + 4 * M, 0], [T0 - 30 * M, 1]].forEach(([at, on], i) => checkIn.run(`ck-${i}`, 'off-001', 'off-001', at, on));
+    // one missed check-in alert in the hour; a camera alert (another kind) does not count as one
+    appendEvent(db, T0 + 5 * M, { type: 'alert:raised', alert: { id: 'a1', kind: 'checkin_missed', subjectId: 'off-001', at: T0 + 5 * M, message: { zh: '漏打卡', en: 'missed' } } } as never, null);
+    appendEvent(db, T0 + 6 * M, { type: 'alert:raised', alert: { id: 'a2', kind: 'camera_down', subjectId: 'cam-x', at: T0 + 6 * M, message: { zh: '离线', en: 'down' } } } as never, null);
+
+    // incidents: 3 created in the hour — I1 closed in it, I2 closed after it, I3 open; I0 in the hour before (tasks only)
+    const incident = db.prepare(`INSERT INTO incidents (id, category, priority, state, lng, lat, description, source, created_at, updated_at) VALUES (?, 'parking', 2, ?, 118.78, 32.04, '测试', 'console', ?, ?)`);
+    incident.run('I0', 'open', T0 - 50 * M, T0 - 50 * M);
+    incident.run('I1', 'closed', T0 + 10 * M, T0 + 10 * M);
+    incident.run('I2', 'closed', T0 + 20 * M, T0 + 20 * M);
+    incident.run('I3', 'open', T0 + 30 * M, T0 + 30 * M);
+    audit('incident:close', 'I1', T0 + 50 * M);
+    audit('incident:close', 'I2', T1 + 5 * M);
+
+    // tasks, ack deadline +3 min, arrive +20 min, finish +60 min (the finish deadline lives in the scheduled action)
+    const task = db.prepare(`INSERT INTO tasks (id, incident_id, unit_id, state, note, assigned_at, ack_deadline, arrive_deadline, updated_at) VALUES (?, 'I1', 'off-002', 'assigned', '', ?, ?, ?, ?)`);
+    const step = db.prepare(`INSERT INTO task_steps (task_id, state, actor, at) VALUES (?, ?, 'gw', ?)`);
+    const finishDeadline = db.prepare(`INSERT INTO scheduled_actions (kind, subject, payload, due_at, created_at, cause) VALUES ('task:finish-overdue', ?, ?, ?, ?, 'test')`);
+    const addTask = (id: string, at: number, steps: Array<[string, number]>) => {
+      task.run(id, at, at + 3 * M, at + 20 * M, at);
+      finishDeadline.run(id, JSON.stringify({ taskId: id, deadline: at + 60 * M }), at + 60 * M, at);
+      for (const [s, dt] of steps) step.run(id, s, at + dt);
+    };
+    addTask('TA', T0 + 1 * M, [['accepted', 1 * M], ['arrived', 10 * M], ['finished', 40 * M]]); // all three in time
+    addTask('TB', T0 + 2 * M, [['accepted', 5 * M], ['arrived', 15 * M], ['finished', 70 * M]]); // late ack, arrived in time, late finish
+    addTask('TC', T0 + 3 * M, [['accepted', 2 * M]]); // acked in time, never arrived
+    addTask('TD', T0 + 4 * M, []); // nothing
+    addTask('TE', T0 - 40 * M, [['accepted', 1 * M], ['arrived', 2 * M], ['finished', 3 * M]]); // the hour before
+
+    // SOS: 3 raised in the hour — acknowledged after 20 s, after 90 s, never
+    const sos = db.prepare(`INSERT INTO sos (id, unit_id, lng, lat, note, state, raised_at, updated_at) VALUES (?, 'off-003', 118.78, 32.04, '', ?, ?, ?)`);
+    sos.run('S1', 'acknowledged', T0 + 10 * M, T0 + 10 * M);
+    sos.run('S2', 'acknowledged', T0 + 20 * M, T0 + 20 * M);
+    sos.run('S3', 'raised', T0 + 30 * M, T0 + 30 * M);
+    audit('sos:acknowledge', 'S1', T0 + 10 * M + 20_000);
+    audit('sos:acknowledge', 'S2', T0 + 20 * M + 90_000);
+  })();
+  // key cameras: the first is down 30 min in the hour; the second went down 5 min before it and stays down
+  const keys = (hub.db.prepare('SELECT id FROM cameras WHERE key = 1 ORDER BY id').all() as Array<{ id: string }>).map((r) => r.id);
+  hub.db.transaction(() => {
+    audit('camera:stale', keys[0]!, T0 + 10 * M, 'system');
+    audit('camera:recovered', keys[0]!, T0 + 40 * M, 'system');
+    audit('camera:stale', keys[1]!, T0 - 5 * M, 'system');
+  })();
+}
+
+describe('score:card', () => {
+  it('computes each indicator of a period as counted by hand, weighted to 1000, with stars and the period before', async () => {
+    const ev = await login('evaluator');
+    const res = await ask(ev, 'score:card', { from: T0, to: T1 });
+    expect(res.ok).toBe(true);
+    const card = res.result;
+    const keyCameras = card.indicators.find((i: { id: string }) => i.id === 'camera_availability').detail.keyCameras;
+    expect(keyCameras).toBe(16); // the demo city's wall cameras
+    const by = Object.fromEntries(card.indicators.map((i: { id: string; met: number; of: number; points: number }) => [i.id, [i.met, i.of, i.points]]));
+    expect(by).toEqual({
+      checkin_compliance: [4, 5, 120], // 4 check-ins ÷ (4 + 1 missed) × 150
+      on_post_rate: [3, 4, 75], // 3 on site ÷ 4 × 100
+      task_ack_in_time: [2, 4, 75], // TA, TC ÷ 4 × 150
+      task_arrive_in_time: [2, 4, 75], // TA, TB
+      task_finish_in_time: [1, 4, 25], // TA ÷ 4 × 100
+      sos_ack_in_time: [1, 3, 50], // S1 within 60 s ÷ 3 × 150
+      camera_availability: [16 * 60 - 90, 16 * 60, 90.6], // 30 + 60 min down of 960 camera-minutes × 100
+      incident_closure: [1, 3, 33.3], // I1 (I2 was closed after the hour)
+    });
+    expect(card.indicators.find((i: { id: string }) => i.id === 'sos_ack_in_time').detail).toMatchObject({ medianAckSec: 55, unacknowledged: 1 });
+    expect(card.total).toBe(543.9);
+    expect(card.stars).toBe(1);
+    // the hour before: one on-site check-in, TE all in time, no SOS (full weight), the second camera down
+    // its last 5 min (955 of 960 → 99.5), I0 created and not closed (0 of 100): 899.5, four stars
+    expect(card.previous).toEqual({ from: T0 - H, to: T0, total: 899.5, stars: 4 });
+    expect(card.indicators.every((i: { definition: { zh: string; en: string } }) => i.definition.zh && i.definition.en)).toBe(true);
+  });
+
+  it('leaves out what is still within its deadline: pending, neither met nor missed', () => {
+    // seen at T0 + 6 min: TD's acknowledge deadline (T0 + 7 min) has not passed, TB's and TC's have;
+    // S3, never acknowledged, is less than 60 s old at that `now` (the record is synthetic): pending
+    const card = scoreCard(hub.db, { from: T0, to: T1, now: T0 + 6 * M }, loadScorecardConfig());
+    const ack = card.indicators.find((i) => i.id === 'task_ack_in_time')!;
+    expect([ack.met, ack.of, ack.detail.pending]).toEqual([2, 3, 1]);
+    const arrive = card.indicators.find((i) => i.id === 'task_arrive_in_time')!;
+    expect([arrive.met, arrive.of, arrive.detail.pending]).toEqual([2, 2, 2]); // TA, TB arrived in time; TC, TD still have time
+    const sos = card.indicators.find((i) => i.id === 'sos_ack_in_time')!;
+    expect([sos.met, sos.of, sos.detail.pending]).toEqual([1, 2, 1]);
+  });
+
+  it('is refused to operators and for a period that is not one', async () => {
+    expect((await ask(await login('operator'), 'score:card', { from: T0, to: T1 })).error?.code).toBe('forbidden');
+    expect((await ask(await login('evaluator'), 'score:card', { from: T1, to: T0 })).error?.code).toBe('invalid_payload');
+  });
+
+  it('ships weights that sum to 1000 and refuses a configuration whose do not; stars by threshold', () => {
+    const cfg = loadScorecardConfig();
+    expect(cfg.indicators.reduce((s, i) => s + i.weight, 0)).toBe(1000);
+    const bad = ScorecardConfig.safeParse({ ...cfg, indicators: cfg.indicators.map((i, k) => (k === 0 ? { ...i, weight: i.weight + 1 } : i)) });
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues[0]?.message).toMatch(/sum to 1001/);
+    expect([starsFor(1000, cfg), starsFor(900, cfg), starsFor(899.9, cfg), starsFor(600, cfg), starsFor(12, cfg)]).toEqual([5, 5, 4, 2, 1]);
+  });
+});
+
+describe('audit:export', () => {
+  it('exports the filtered timeline as CSV (BOM, the filtered rows) with a signed checkpoint that verifies, and audits the export', async () => {
+    const ev = await login('evaluator');
+    const res = await ask(ev, 'audit:export', { what: 'timeline', format: 'csv', lang: 'zh-CN', from: T0, to: T1, action: 'sos:acknowledge' }, 20_000);
+    expect(res.ok).toBe(true);
+    const text = Buffer.from(res.result.data, 'base64').toString('utf8');
+    expect(text.startsWith('\uFEFF序号,时间,操作人')).toBe(true);
+    const rows = text.split('\r\n').filter((l) => /^\d+,/.test(l));
+    expect(rows.map((r) => r.split(',')[4])).toEqual(['sos:acknowledge', 'sos:acknowledge']);
+    expect(rows.map((r) => r.split(',')[5])).toEqual(['S1', 'S2']);
+    expect(res.result).toMatchObject({ rows: 2, truncated: false, chain: { ok: true } });
+    const cp = parseCheckpoint(res.result.chain.checkpoint);
+    expect(text).toContain(res.result.chain.checkpoint);
+    if (cp.version !== 2) throw new Error('expected a signed checkpoint');
+    expect(() => checkCheckpointSignature(cp, res.result.chain.publicKey, 'the export')).not.toThrow();
+    expect(verifyAudit(hub.db, cp)).toMatchObject({ ok: true });
+    const audited = await ask(ev, 'audit:timeline', { from: Date.now() - 60_000, to: Date.now() + 1000, action: 'audit:export' });
+    expect(audited.result.entries.at(-1)).toMatchObject({ actor: 'evaluator', payload: { what: 'timeline', format: 'csv', rows: 2 } });
+  });
+
+  it('exports the scorecard as a PDF whose text has the figures of the card and the chain head', async () => {
+    const ev = await login('evaluator');
+    const res = await ask(ev, 'audit:export', { what: 'scorecard', format: 'pdf', lang: 'zh-CN', from: T0, to: T1 }, 30_000);
+    expect(res.ok).toBe(true);
+    const pdf = Buffer.from(res.result.data, 'base64');
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    const parser = new PDFParse({ data: new Uint8Array(pdf) });
+    const text = (await parser.getText()).text;
+    await parser.destroy();
+    expect(text).toContain('543.9 / 1000');
+    expect(text).toContain('打卡合规率 — 120.0 / 150');
+    expect(text).toContain('事件结案率 — 33.3 / 100');
+    expect(text.replace(/\s+/g, '')).toContain(res.result.chain.headHash);
+  });
+});
