@@ -38,6 +38,19 @@ async function feed(gw: FieldClient, fixes: Array<{ unitId: string; at: LngLat }
   for (const f of fixes) placed.set(f.unitId, f.at);
 }
 
+/**
+ * Moves a unit far in a moment: one fix there is an impossible jump (refused as an outlier), so the test
+ * sends what a device really there sends, a fix a second, until the hub takes the unit to be there.
+ */
+async function relocate(gw: FieldClient, unitId: string, at: LngLat): Promise<void> {
+  const t = Date.now();
+  const fixes = [0, 1, 2, 3, 4].map((i) => ({ unitId, t: t + i * 1000 - 5000, lng: at[0], lat: at[1] }));
+  const res = await ask(gw, 'unit:position', { fixes });
+  expect(res.ok, res.error?.message).toBe(true);
+  expect(res.result.accepted).toBeGreaterThan(0);
+  placed.set(unitId, at);
+}
+
 async function incidentAt(at: LngLat): Promise<string> {
   const res = await ask(await login('operator'), 'incident:create', { commandId: cid(), category: 'parking', priority: 2, position: at, description: '违停' });
   expect(res.ok, res.error?.message).toBe(true);
@@ -223,13 +236,13 @@ describe('units:recommend', () => {
       expect(s.reasons).toContainEqual({ key: 'recommend.straight_line', params: { why: 'incident_off_road' } });
     }
     const gw = await fieldClient(hub.url);
-    await feed(gw, [{ unitId: 'off-040', at: [118.9, 32.1] }]);
+    await relocate(gw, 'off-040', [118.9, 32.1]);
     const far = await recommend({ position: NANJING, limit: 20 });
     expect(far.suggestions.find((s) => s.unitId === 'off-040')).toBeUndefined(); // 15 km on foot: not among the 20
     const nearIt = await recommend({ position: [118.899, 32.1], limit: 1 });
     expect(nearIt.suggestions[0]).toMatchObject({ unitId: 'off-040', how: 'straight_line' });
     expect(nearIt.suggestions[0]!.reasons).toContainEqual({ key: 'recommend.straight_line', params: { why: 'incident_off_road' } });
-    await feed(gw, [{ unitId: 'off-040', at: placed.get('off-041') ?? NANJING }]);
+    await relocate(gw, 'off-040', placed.get('off-041') ?? NANJING);
   });
 
   it('operators, duty managers and evaluators may ask; admins and field devices may not, and the refusals are audited', async () => {

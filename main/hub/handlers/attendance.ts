@@ -16,7 +16,7 @@ import type { Db } from '../../store/db';
 import { insertCheckIn } from '../../store/operations';
 import { cancelActions, scheduleAction } from '../../store/schedule';
 import { CommandFailure, type CommandDef, type Emitted, type Handler, type TxContext } from '../commands';
-import { effectiveMode } from '../modes';
+import { effectiveMode, modeBasis } from '../modes';
 import { addShift, checkRoster, ROSTER_ERRORS_LISTED, SHIFT_LATE, SHIFT_MISSING } from '../roster';
 import { nextId } from './ids';
 import { CHECKIN_MISSED, requireUnit, unitSpokenFor } from './shared';
@@ -55,7 +55,9 @@ function refuseFix(db: Db, unit: Unit, position: LngLat, fix: { t: number; accur
  * A check-in recorded (by the fence or by an override): it settles the shift's late and missing checks,
  * puts the shift on duty, and starts the periodic clock-in at the mode's interval, within the shift.
  */
-function recordCheckIn({ db, now, actor }: TxContext, unit: Unit, checkIn: CheckIn, via: 'fence' | 'override'): Emitted[] {
+function recordCheckIn(
+  { db, now, actor }: TxContext, unit: Unit, checkIn: CheckIn, via: 'fence' | 'override',
+): { events: Emitted[]; nextDueBy: ReturnType<typeof modeBasis> } {
   insertCheckIn(db, checkIn);
   const events: Emitted[] = [{ data: { type: 'checkin:recorded', checkIn }, unitId: unit.id }];
   const shift = shiftForCheckIn(db, unit.id, now, EARLY_CHECKIN_MS);
@@ -64,14 +66,16 @@ function recordCheckIn({ db, now, actor }: TxContext, unit: Unit, checkIn: Check
     cancelActions(db, shift.id, [SHIFT_LATE, SHIFT_MISSING], now, 'checked in');
     events.push(shiftEvent({ ...shift, state: 'on_duty', checkedInAt: now, via }));
   }
-  const interval = effectiveMode(db, checkIn.postId, now).profile.checkInIntervalMin * 60_000;
+  // The next check-in falls due one interval of the mode in force at the post (recorded with the decision).
+  const inForce = effectiveMode(db, checkIn.postId, now);
+  const interval = inForce.profile.checkInIntervalMin * 60_000;
   cancelActions(db, unit.id, [CHECKIN_MISSED], now, 'checked in');
   if (!shift || now + interval < shift.endsAt) {
     scheduleAction(db, {
       kind: CHECKIN_MISSED, subject: unit.id, payload: { unitId: unit.id, postId: checkIn.postId, lastAt: now }, dueAt: now + interval, cause: `${actor.id} checkin`,
     }, now);
   }
-  return events;
+  return { events, nextDueBy: modeBasis(inForce) };
 }
 
 /** Officers a roll-call may draw: on duty (checked in on their shift; with no roster, not off duty) in the area. */
@@ -128,7 +132,8 @@ export const attendanceFieldHandlers = {
     const outside = outsidePost(p.position, post);
     if (outside) throw new CommandFailure(outside.code, outside.message);
     const checkIn: CheckIn = { id: nextId(db, 'C', now, timeZone), unitId: unit.id, postId: post.id, position: p.position, at: now, onSite: true };
-    return { result: { checkIn }, target: post.id, events: recordCheckIn(ctx, unit, checkIn, 'fence') };
+    const { events, nextDueBy } = recordCheckIn(ctx, unit, checkIn, 'fence');
+    return { result: { checkIn }, target: post.id, events, detail: { nextDueBy } };
   }),
 
   'checkin:override-request': fieldDef('checkin:override-request', ({ db, now, actor, timeZone }, p) => {
@@ -179,6 +184,7 @@ export const attendanceConsoleHandlers = {
     const override: OverrideRequest = { ...o, state, decidedBy: actor.id, decidedAt: now, note: p.note };
     const events: Emitted[] = [{ data: { type: 'override:updated', override }, unitId: o.unitId }];
     let checkIn: CheckIn | null = null;
+    let nextDueBy: ReturnType<typeof modeBasis> | null = null;
     if (p.grant) {
       const unit = requireUnit(db, o.unitId);
       const post = findPost(db, o.postId);
@@ -186,9 +192,11 @@ export const attendanceConsoleHandlers = {
         id: nextId(db, 'C', now, timeZone), unitId: unit.id, postId: o.postId, position: o.position, at: now,
         onSite: post ? outsidePost(o.position, post) === null : false, overrideBy: actor.id,
       };
-      events.push(...recordCheckIn(ctx, unit, checkIn, 'override'));
+      const recorded = recordCheckIn(ctx, unit, checkIn, 'override');
+      events.push(...recorded.events);
+      nextDueBy = recorded.nextDueBy;
     }
-    return { result: { override, checkIn }, target: o.id, events, detail: { unitId: o.unitId, decision: state } };
+    return { result: { override, checkIn }, target: o.id, events, detail: { unitId: o.unitId, decision: state, ...(nextDueBy ? { nextDueBy } : {}) } };
   }),
 
   'rollcall:start': consoleDef('rollcall:start', ({ db, now, actor, timeZone }, p) => {
