@@ -104,6 +104,11 @@ describe('wall displays', () => {
     const unitName = truth.units.find((u) => u.id === 'off-002')?.name ?? 'off-002';
     expect(await page.textContent('[data-testid=board-sos]')).toContain(unitName);
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-sos.png') });
+    // An operator answers it: an open SOS would take over the video wall in the next test.
+    const { socket: operator } = await consoleClient(hub.url, { username: 'operator', password: 'demo' });
+    const resolved = await ask(operator, 'sos:resolve', { commandId: cid(), sosId: raised.result.sos.id, note: 'officer safe' });
+    expect(resolved.ok, resolved.error?.message).toBe(true);
+    await page.waitForSelector('[data-testid=board-sos][data-count="0"]', { timeout: 15_000 });
     expect(errors).toEqual([]);
     await page.context().close();
   }, 120_000);
