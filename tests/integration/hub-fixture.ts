@@ -68,6 +68,27 @@ export async function askPatiently(socket: Socket, event: string, payload: unkno
   }
 }
 
+/**
+ * Waits until `count()` reaches `target`. It fails only when the count has not risen for `stallMs`: on a
+ * loaded machine a storm is slow but moves, while a stuck hub or client stays still — a fixed deadline
+ * cannot tell the two apart.
+ */
+export async function untilReached(count: () => number, target: number, what: string, stallMs = 60_000): Promise<void> {
+  let best = count();
+  let movedAt = Date.now();
+  for (;;) {
+    const now = count();
+    if (now >= target) return;
+    if (now > best) {
+      best = now;
+      movedAt = Date.now();
+    } else if (Date.now() - movedAt > stallMs) {
+      throw new Error(`${what}: ${now} of ${target}, no progress for ${stallMs} ms`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export const NANJING: [number, number] = [118.7835, 32.0415];
 
 /** The test's own view of the hub: a snapshot over a plain socket.io client of its own. */

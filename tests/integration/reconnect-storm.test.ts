@@ -5,16 +5,17 @@
 // out of order. Figures (time until all resynced, handshake p50/p99) are printed, not asserted.
 import { afterAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
-import { ask, askPatiently, cid, consoleClient, NANJING, startTestHub, tempDir } from './hub-fixture';
+import { ask, askPatiently, cid, consoleClient, NANJING, startTestHub, tempDir, untilReached } from './hub-fixture';
 import type { Hub } from '../../main/hub/server';
 import type { HubEvent } from '../../shared/protocol/events';
 
-// 100 in npm test (300 took over two minutes to connect while CI's own workers loaded the machine); XIUHUA_STORM_CONSOLES=300 or 1000 for the larger storms.
+// 100 in npm test; XIUHUA_STORM_CONSOLES=300 or 1000 for the larger storms. Waits fail on a stall, not on a
+// deadline: on a quiet machine 300 consoles are back in 2 s, under CI load the same storm can take minutes.
 const CONSOLES = Number(process.env.XIUHUA_STORM_CONSOLES ?? 100);
 // One account for every console here: its budget is raised so that the storm is about resync, not throttling.
 const LIMITS = { console: { perIdentity: 100_000 } };
 
-type Follower = { socket: Socket; last: number; first: number; resumes: number; gaps: number; outOfOrder: number; readyAt: number[]; busy: boolean };
+type Follower = { socket: Socket; last: number; first: number; resumes: number; gaps: number; outOfOrder: number; readyAt: number[]; busy: boolean; again: boolean };
 
 const opened: Socket[] = [];
 afterAll(() => {
@@ -25,7 +26,7 @@ afterAll(() => {
 function follow(url: string, token: string, startSeq: number): Follower {
   const socket = io(`${url}/console`, { auth: { token }, transports: ['websocket'], forceNew: true, reconnectionDelay: 200, reconnectionDelayMax: 2000 });
   opened.push(socket);
-  const f: Follower = { socket, last: startSeq, first: startSeq + 1, resumes: 0, gaps: 0, outOfOrder: 0, readyAt: [], busy: false };
+  const f: Follower = { socket, last: startSeq, first: startSeq + 1, resumes: 0, gaps: 0, outOfOrder: 0, readyAt: [], busy: false, again: false };
   const apply = (e: HubEvent) => {
     if (e.seq <= f.last) return; // seen already (live and in a page)
     if (e.seq !== f.last + 1) {
@@ -36,10 +37,16 @@ function follow(url: string, token: string, startSeq: number): Follower {
     f.last = e.seq;
   };
   const catchUp = async () => {
-    if (f.busy) return;
+    // A gap seen while a resume is under way is asked for again when it ends: the page it is reading may
+    // have been cut before that event, and if the writer has stopped no later event would reveal it.
+    if (f.busy) {
+      f.again = true;
+      return;
+    }
     f.busy = true;
     try {
-      for (;;) {
+      for (f.again = true; f.again;) {
+        f.again = false;
         const res = await askPatiently(socket, 'events:since', { afterSeq: f.last });
         if (!res.ok) throw new Error(res.error?.message);
         for (const e of res.result.events as HubEvent[]) {
@@ -47,7 +54,7 @@ function follow(url: string, token: string, startSeq: number): Follower {
           if (e.seq !== f.last + 1) f.outOfOrder++; // a page with a hole in it: the hub lost or skipped one
           f.last = e.seq;
         }
-        if (!res.result.more) break;
+        if (res.result.more) f.again = true;
       }
     } catch {
       // the connection dropped mid-resume; the next session:ready asks again
@@ -64,9 +71,7 @@ function follow(url: string, token: string, startSeq: number): Follower {
   return f;
 }
 
-// Out of npm test for now: after the 2 Dec merges even 100 consoles did not all connect within 120 s on
-// this machine (not yet diagnosed). XIUHUA_STORM=1 runs it, XIUHUA_STORM_CONSOLES sets its size.
-describe.runIf(process.env.XIUHUA_STORM === '1')('reconnect storm', () => {
+describe('reconnect storm', () => {
   let hub: (Hub & { dataDir: string }) | undefined;
   afterAll(async () => {
     await hub?.close();
@@ -78,7 +83,7 @@ describe.runIf(process.env.XIUHUA_STORM === '1')('reconnect storm', () => {
     const port = hub.port;
     const { ready } = await consoleClient(hub.url, { username: 'operator', password: 'demo' });
     const followers = Array.from({ length: CONSOLES }, () => follow(hub!.url, ready.token, ready.headSeq));
-    await expect.poll(() => followers.filter((f) => f.resumes > 0).length, { timeout: 120_000 }).toBe(CONSOLES);
+    await untilReached(() => followers.filter((f) => f.resumes > 0).length, CONSOLES, 'consoles connected');
 
     // A writer changes the city before, across and after the restart.
     let writing = true;
@@ -98,19 +103,19 @@ describe.runIf(process.env.XIUHUA_STORM === '1')('reconnect storm', () => {
       }
     };
     const writer = writerLoop();
-    await expect.poll(() => written, { timeout: 60_000 }).toBeGreaterThan(20);
+    await untilReached(() => written, 21, 'commands written before the restart');
 
     await hub.close();
     const restartedAt = Date.now();
     hub = await startTestHub({ dataDir, port, limits: LIMITS });
     const listeningAt = Date.now();
-    await expect.poll(() => followers.filter((f) => f.resumes > 1).length, { timeout: 180_000 }).toBe(CONSOLES);
+    await untilReached(() => followers.filter((f) => f.resumes > 1).length, CONSOLES, 'consoles back after the restart');
     const before = written;
-    await expect.poll(() => written, { timeout: 60_000 }).toBeGreaterThan(before + 20);
+    await untilReached(() => written, before + 21, 'commands written after the restart');
     writing = false;
     await writer;
     const head = (hub.db.prepare('SELECT max(seq) FROM events').pluck().get() as number);
-    await expect.poll(() => followers.filter((f) => f.last === head).length, { timeout: 120_000 }).toBe(CONSOLES);
+    await untilReached(() => followers.filter((f) => f.last === head).length, CONSOLES, 'consoles resynced to the head');
     const allResyncedAt = Date.now();
 
     expect(followers.filter((f) => f.outOfOrder > 0)).toHaveLength(0);
