@@ -15,38 +15,45 @@ const CONSOLES = Number(process.env.XIUHUA_STORM_CONSOLES ?? 100);
 // One account for every console here: its budget is raised so that the storm is about resync, not throttling.
 const LIMITS = { console: { perIdentity: 100_000 } };
 
-type Follower = { socket: Socket; last: number; first: number; resumes: number; gaps: number; outOfOrder: number; readyAt: number[]; busy: boolean; again: boolean };
+type Follower = {
+  socket: Socket; last: number; first: number; resumes: number; gaps: number; outOfOrder: number; readyAt: number[];
+  /** a resume (events:since) is under way; live events meanwhile wait in `held` */
+  busy: boolean; held: HubEvent[];
+};
 
 const opened: Socket[] = [];
 afterAll(() => {
   for (const s of opened) s.disconnect();
 });
 
-/** A console that applies events in seq order and, on a gap or a (re)connect, asks for what it missed. */
+/**
+ * A console as the real one works: it applies events in seq order; on a gap or a (re)connect it asks for
+ * what it missed, and holds the live events that arrive meanwhile to apply after the page, so that one
+ * resume per reconnect is enough (dropping them would make a busy hub's every event a new gap).
+ */
 function follow(url: string, token: string, startSeq: number): Follower {
   const socket = io(`${url}/console`, { auth: { token }, transports: ['websocket'], forceNew: true, reconnectionDelay: 200, reconnectionDelayMax: 2000 });
   opened.push(socket);
-  const f: Follower = { socket, last: startSeq, first: startSeq + 1, resumes: 0, gaps: 0, outOfOrder: 0, readyAt: [], busy: false, again: false };
+  const f: Follower = { socket, last: startSeq, first: startSeq + 1, resumes: 0, gaps: 0, outOfOrder: 0, readyAt: [], busy: false, held: [] };
+  /** Applies what follows on from `last`; false at a gap. */
+  const applyInOrder = (e: HubEvent): boolean => {
+    if (e.seq <= f.last) return true; // seen already (live and in a page)
+    if (e.seq !== f.last + 1) return false;
+    f.last = e.seq;
+    return true;
+  };
   const apply = (e: HubEvent) => {
-    if (e.seq <= f.last) return; // seen already (live and in a page)
-    if (e.seq !== f.last + 1) {
+    if (f.busy) f.held.push(e);
+    else if (!applyInOrder(e)) {
       f.gaps++;
       void catchUp();
-      return;
     }
-    f.last = e.seq;
   };
   const catchUp = async () => {
-    // A gap seen while a resume is under way is asked for again when it ends: the page it is reading may
-    // have been cut before that event, and if the writer has stopped no later event would reveal it.
-    if (f.busy) {
-      f.again = true;
-      return;
-    }
+    if (f.busy) return;
     f.busy = true;
     try {
-      for (f.again = true; f.again;) {
-        f.again = false;
+      for (let again = true; again;) {
         const res = await askPatiently(socket, 'events:since', { afterSeq: f.last });
         if (!res.ok) throw new Error(res.error?.message);
         for (const e of res.result.events as HubEvent[]) {
@@ -54,11 +61,17 @@ function follow(url: string, token: string, startSeq: number): Follower {
           if (e.seq !== f.last + 1) f.outOfOrder++; // a page with a hole in it: the hub lost or skipped one
           f.last = e.seq;
         }
-        if (res.result.more) f.again = true;
+        // The held live events, in order; one that does not follow on means the page ended before it.
+        again = res.result.more;
+        if (!again) {
+          const held = f.held.splice(0).sort((a, b) => a.seq - b.seq);
+          again = !held.every(applyInOrder);
+        }
       }
     } catch {
       // the connection dropped mid-resume; the next session:ready asks again
     } finally {
+      f.held = [];
       f.busy = false;
     }
   };
