@@ -17,7 +17,7 @@ import { listActiveSos } from '../store/sos';
 import { createMediaGateway } from '../media/gateway';
 import { Recommender } from './dispatch/recommend';
 import { loadRoadGraph, ROADS_FILE } from './dispatch/road-graph';
-import { loadStreetIndex } from './dispatch/streets';
+import { loadStreetIndex } from './streets';
 import { activeAreaModes, profilesInForce } from './modes';
 import type { ScopedEvent } from './commands';
 import { createHttpRoutes } from './http/router';
@@ -170,7 +170,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     onDurable: (through, deviceIds) => field.to([...deviceIds].map(deviceRoom)).emit('positions:durable', { through }),
     log,
   });
-  // Built now, not at the first incident: the street names incidents are stamped with (dispatch/streets.ts).
+  // Built now, not at the first incident or SOS: the street names they are stamped with (streets.ts).
   loadStreetIndex(ROADS_FILE, log);
   const units = listUnits(db);
   const kinds = new Map(units.map((u) => [u.id, u.kind]));

@@ -1,72 +1,126 @@
-// Where a point is, in words a person says: the nearest named road of the offline basemap
-// (resources/basemap/roads.geojson), within STREET_NEAR_M. Each named way is sampled every few metres
-// into a kdbush index, so a lookup is one nearest-point query. Loaded once per file, like the road graph.
+// Where a point is, in words a person says, resolved offline from the city data: the nearest named street
+// (the ways of resources/basemap/roads.geojson that carry a `name`) and the grid cell holding the point.
+// Incidents are stamped with it when created, an SOS when pressed. One index per roads file.
+//
+// Named ways are cut into segments; each segment's midpoint goes into a kdbush index. A lookup takes
+// the segments whose midpoints are nearest and measures the exact distance from the point to each
+// segment (flat-earth, fine at city scale), so the answer is the nearest segment, not the nearest
+// sample. A segment is at most MAX_SEGMENT_M long, so its midpoint is within MAX_SEGMENT_M / 2 of every
+// point on it: every segment within d of the point has its midpoint within d + MAX_SEGMENT_M / 2.
 import fs from 'node:fs';
 import KDBush from 'kdbush';
 import { around } from 'geokdbush';
-import type { LngLat } from '../../shared/domain';
-import { distanceM } from '../../shared/geo';
-import { FeatureCollection } from '../sim/city/osm';
+import type { Area, IncidentPlace, LngLat } from '../../shared/domain';
+import { distanceM, pointInPolygon } from '../../shared/geo';
+import { FeatureCollection, prop } from '../sim/city/osm';
 import { ROADS_FILE } from './dispatch/road-graph';
 
-/** Further than this from every named road, a point is described by its area instead. */
-export const STREET_NEAR_M = 150;
-const SAMPLE_M = 15;
+const MAX_SEGMENT_M = 40;
+/** A street further than this from the point is not "its" street. */
+export const STREET_MAX_M = 200;
 
+/** A street's name as the basemap has it, and in English where OpenStreetMap has one (else the same). */
 export type StreetName = { zh: string; en: string };
-export type Streets = { nearest(p: LngLat, maxM?: number): StreetName | null };
+export type NearestStreet = { name: string; en: string; distanceM: number };
 
-export function buildStreets(fc: FeatureCollection): Streets {
-  const names: StreetName[] = [];
-  const at: number[] = [];
-  const push = (p: LngLat, n: number) => {
-    at.push(n);
-    lngs.push(p[0]);
-    lats.push(p[1]);
-  };
-  const lngs: number[] = [];
-  const lats: number[] = [];
-  for (const f of fc.features) {
-    const zh = f.properties.name;
-    if (typeof zh !== 'string' || zh === '') continue;
-    const en = f.properties['name:en'];
+type Segment = { name: string; en: string; a: LngLat; b: LngLat };
+
+export class StreetIndex {
+  private readonly index: KDBush | null;
+
+  constructor(private readonly segments: Segment[]) {
+    if (segments.length === 0) {
+      this.index = null;
+      return;
+    }
+    const tree = new KDBush(segments.length, 16);
+    for (const s of segments) tree.add((s.a[0] + s.b[0]) / 2, (s.a[1] + s.b[1]) / 2);
+    this.index = tree.finish();
+  }
+
+  /** The nearest named street within maxM (STREET_MAX_M), with its distance; null when there is none. */
+  nearest(p: LngLat, maxM = STREET_MAX_M): NearestStreet | null {
+    if (!this.index) return null;
+    const ids = around(this.index, p[0], p[1], Infinity, (maxM + MAX_SEGMENT_M / 2) / 1000) as number[];
+    let best: NearestStreet | null = null;
+    for (const id of ids) {
+      const s = this.segments[id]!;
+      const d = segmentDistanceM(p, s.a, s.b);
+      if (d <= maxM && (!best || d < best.distanceM)) best = { name: s.name, en: s.en, distanceM: d };
+    }
+    return best;
+  }
+
+  /** The nearest street's name in both languages (as an SOS records it); null when none is near. */
+  nameOf(p: LngLat, maxM = STREET_MAX_M): StreetName | null {
+    const s = this.nearest(p, maxM);
+    return s && { zh: s.name, en: s.en };
+  }
+}
+
+/** Distance from p to the segment a–b in metres, on a local flat projection around p. */
+export function segmentDistanceM(p: LngLat, a: LngLat, b: LngLat): number {
+  const kx = distanceM([p[0] - 0.0005, p[1]], [p[0] + 0.0005, p[1]]) / 0.001;
+  const ky = distanceM([p[0], p[1] - 0.0005], [p[0], p[1] + 0.0005]) / 0.001;
+  const ax = (a[0] - p[0]) * kx;
+  const ay = (a[1] - p[1]) * ky;
+  const bx = (b[0] - p[0]) * kx;
+  const by = (b[1] - p[1]) * ky;
+  const dx = bx - ax;
+  const dy = by - ay;
+  const len2 = dx * dx + dy * dy;
+  const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, -(ax * dx + ay * dy) / len2));
+  return Math.hypot(ax + t * dx, ay + t * dy);
+}
+
+export function buildStreetIndex(roads: FeatureCollection): StreetIndex {
+  const segments: Segment[] = [];
+  for (const f of roads.features) {
+    const name = prop(f, 'name');
+    if (!name) continue;
+    const en = prop(f, 'name:en') || name;
     const lines = f.geometry.type === 'LineString' ? [f.geometry.coordinates] : f.geometry.type === 'MultiLineString' ? f.geometry.coordinates : [];
-    if (lines.length === 0) continue;
-    const n = names.push({ zh, en: typeof en === 'string' && en !== '' ? en : zh }) - 1;
-    for (const line of lines) {
-      for (let i = 0; i < line.length; i++) {
-        const b = line[i] as LngLat;
-        if (i === 0) { push(b, n); continue; }
-        const a = line[i - 1] as LngLat;
-        const steps = Math.max(1, Math.ceil(distanceM(a, b) / SAMPLE_M));
-        for (let k = 1; k <= steps; k++) push([a[0] + ((b[0] - a[0]) * k) / steps, a[1] + ((b[1] - a[1]) * k) / steps], n);
+    for (const line of lines as LngLat[][]) {
+      for (let i = 1; i < line.length; i++) {
+        const a = line[i - 1]!;
+        const b = line[i]!;
+        const pieces = Math.max(1, Math.ceil(distanceM(a, b) / MAX_SEGMENT_M));
+        for (let k = 0; k < pieces; k++) {
+          const at = (f0: number): LngLat => [a[0] + (b[0] - a[0]) * f0, a[1] + (b[1] - a[1]) * f0];
+          segments.push({ name, en, a: at(k / pieces), b: at((k + 1) / pieces) });
+        }
       }
     }
   }
-  if (at.length === 0) return { nearest: () => null };
-  const index = new KDBush(at.length, 16);
-  for (let i = 0; i < at.length; i++) index.add(lngs[i]!, lats[i]!);
-  index.finish();
-  return {
-    nearest(p, maxM = STREET_NEAR_M) {
-      const [id] = around(index, p[0], p[1], 1, maxM / 1000);
-      return id === undefined ? null : names[at[id]!]!;
-    },
-  };
+  return new StreetIndex(segments);
 }
 
-const loaded = new Map<string, Streets>();
+const loaded = new Map<string, StreetIndex>();
 
-export function loadStreets(file: URL | string = ROADS_FILE): Streets {
+/** The street index of a roads file, built once per file in a process (it never changes); unreadable: no streets. */
+export function loadStreetIndex(file: URL | string = ROADS_FILE, log: (line: string) => void = () => {}): StreetIndex {
   const key = String(file);
-  let s = loaded.get(key);
-  if (!s) {
-    try {
-      s = buildStreets(FeatureCollection.parse(JSON.parse(fs.readFileSync(file, 'utf8'))));
-    } catch {
-      s = { nearest: () => null }; // no basemap: places are named by their area
-    }
-    loaded.set(key, s);
+  const known = loaded.get(key);
+  if (known) return known;
+  let index: StreetIndex;
+  try {
+    index = buildStreetIndex(FeatureCollection.parse(JSON.parse(fs.readFileSync(file, 'utf8'))));
+  } catch (e) {
+    log(`street names not loaded (${(e as Error).message}); places are named by their area alone`);
+    index = new StreetIndex([]);
   }
-  return s;
+  loaded.set(key, index);
+  return index;
+}
+
+/** The street and grid cell (and its district) of a point, as stamped on an incident when it is created. */
+export function placeOf(streets: StreetIndex, areas: readonly Area[], p: LngLat): IncidentPlace {
+  const street = streets.nearest(p);
+  const holding = areas.filter((a) => a.polygon && a.kind !== 'post' && pointInPolygon(p, a.polygon));
+  const cell = holding.find((a) => a.kind === 'cell') ?? null;
+  const district = holding.find((a) => a.kind === 'district') ?? null;
+  return {
+    street: street?.name ?? null, streetM: street ? Math.round(street.distanceM) : null,
+    cellId: cell?.id ?? null, districtId: cell?.parentId ?? district?.id ?? null,
+  };
 }

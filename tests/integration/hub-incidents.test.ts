@@ -11,7 +11,7 @@ import type { Area, LngLat } from '../../shared/domain';
 import { distanceM, pointInPolygon } from '../../shared/geo';
 import { INCIDENT_SUBTYPES, PHOTO_MAX_BYTES, type IncidentTrace, type TraceEntry } from '../../shared/incidents';
 import { ROADS_FILE } from '../../main/hub/dispatch/road-graph';
-import { STREET_MAX_M } from '../../main/hub/dispatch/streets';
+import { STREET_MAX_M } from '../../main/hub/streets';
 import { FeatureCollection, prop } from '../../main/sim/city/osm';
 import { auditPage } from '../../main/store/audit';
 import { setUnitStatus } from '../../main/store/city';

@@ -13,7 +13,7 @@ import { fieldEventsAfter, headSeq } from '../../store/log';
 import { scheduleAction } from '../../store/schedule';
 import { CommandFailure, refuse, type CommandDef, type Emitted, type TxContext } from '../commands';
 import { areaAt, effectiveMode, modeBasis } from '../modes';
-import { loadStreets } from '../streets';
+import { loadStreetIndex } from '../streets';
 import type { RequestTable } from '../requests';
 import type { HubServices } from '../services';
 import { EVENTS_PAGE_MAX, SinceRequest } from './reads';
@@ -88,7 +88,7 @@ export const fieldHandlers = {
     }
     const sos: Sos = {
       id: nextId(db, 'S', now, timeZone), unitId: unit.id, position: p.position, note: p.note, state: 'raised', raisedAt: now, updatedAt: now,
-      street: loadStreets().nearest(p.position), statusBefore: unit.status === 'sos' ? null : unit.status,
+      street: loadStreetIndex().nameOf(p.position), statusBefore: unit.status === 'sos' ? null : unit.status,
       acknowledgedBy: null, acknowledgedAt: null, escalations: 0, escalatedTo: null, incidentId: null, help: [], resolvedBy: null, resolvedAt: null, resolution: null,
     };
     insertSos(db, sos);

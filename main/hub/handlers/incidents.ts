@@ -13,7 +13,7 @@ import {
 } from '../../store/operations';
 import { findSos } from '../../store/sos';
 import { CommandFailure, type CommandDef, type Emitted, type TxContext } from '../commands';
-import { placeOf, loadStreetIndex } from '../dispatch/streets';
+import { placeOf, loadStreetIndex } from '../streets';
 import { areaAt, effectiveMode, modeBasis } from '../modes';
 import { nextId } from './ids';
 import { changeStatus, isOpenTask, requireUnit, restingStatus, scheduleTaskDeadlines, settleTaskDeadlines } from './shared';
