@@ -13,6 +13,7 @@ import { consoleHandlers } from '../../main/hub/handlers/console';
 import { fieldHandlers } from '../../main/hub/handlers/field';
 import { CAMERA_STALE, MODE_SWITCH, planModeSchedule, systemHandlers } from '../../main/hub/handlers/system';
 import { Scheduler, type Clock } from '../../main/hub/scheduler';
+import { ManualClock } from './manual-clock';
 import { auditPage, verifyAudit } from '../../main/store/audit';
 import { insertArea, insertUnit, upsertCamera } from '../../main/store/city';
 import { openStore, type Db } from '../../main/store/db';
@@ -25,31 +26,6 @@ import { tempDir } from './hub-fixture';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SYSTEM_COMMANDS = systemHandlers as unknown as Record<string, CommandDef<never, unknown>>;
 const CONSOLE = consoleHandlers({ dataDir: tempDir('xiuhua-sched-env-') });
-
-/** Time that moves only when the test says so; timers fire in due order as it passes them. */
-class ManualClock implements Clock {
-  private timers: { at: number; fn: () => void; id: number }[] = [];
-  private ids = 0;
-  constructor(public t: number) {}
-  now = () => this.t;
-  setTimer = (fn: () => void, ms: number) => {
-    const id = this.ids++;
-    this.timers.push({ at: this.t + ms, fn, id });
-    return () => { this.timers = this.timers.filter((x) => x.id !== id); };
-  };
-  /** pending timers (what the scheduler is waiting for) */
-  get armed(): number[] { return this.timers.map((x) => x.at); }
-  advanceTo(t: number): void {
-    for (;;) {
-      const next = this.timers.filter((x) => x.at <= t).sort((a, b) => a.at - b.at || a.id - b.id)[0];
-      if (!next) break;
-      this.timers = this.timers.filter((x) => x !== next);
-      this.t = Math.max(this.t, next.at);
-      next.fn();
-    }
-    this.t = t;
-  }
-}
 
 const dbs: Db[] = [];
 const children: ChildProcess[] = [];

@@ -11,6 +11,8 @@ export class ManualClock implements Clock {
     this.timers.push({ at: this.t + ms, fn, id });
     return () => { this.timers = this.timers.filter((x) => x.id !== id); };
   };
+  /** pending timers (what the scheduler is waiting for) */
+  get armed(): number[] { return this.timers.map((x) => x.at); }
   advanceTo(t: number): void {
     for (;;) {
       const next = this.timers.filter((x) => x.at <= t).sort((a, b) => a.at - b.at || a.id - b.id)[0];
