@@ -1,0 +1,171 @@
+// Who may do what (issue 16, "Auth"): every event the hub serves × every role, against the policy written
+// out below from DESIGN.md — not read from the hub's own tables, so that a role slipped into a table by
+// mistake shows here. And every kind of credential a client might present (none, wrong, expired, revoked,
+// another device's, a media token): only a live session or a device's own secret gets in.
+//
+// A role check comes before the payload is parsed (commands.ts), so an empty payload is enough: an event
+// the role may not use answers `forbidden`, one it may use answers anything else (usually invalid_payload).
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { io } from 'socket.io-client';
+import type { Role } from '../../shared/domain';
+import { consoleHandlers } from '../../main/hub/handlers/console';
+import { consoleReads } from '../../main/hub/handlers/reads';
+import { fieldHandlers, fieldRequests } from '../../main/hub/handlers/field';
+import { hashSecretSync, sessionId } from '../../main/hub/auth';
+import { insertDevice } from '../../main/store/people';
+import type { Hub } from '../../main/hub/server';
+import { askPatiently, closeClients, consoleClient, fieldClient, startTestHub, type ConsoleClient } from './hub-fixture';
+
+type Person = Exclude<Role, 'device' | 'system'>;
+const PEOPLE: Person[] = ['operator', 'duty_manager', 'evaluator', 'admin'];
+const LOGIN: Record<Person, string> = { operator: 'operator', duty_manager: 'manager', evaluator: 'evaluator', admin: 'admin' };
+
+// The policy. Operators and duty managers dispatch; duty managers also switch modes and read the record;
+// evaluators only read, the record included; admins set the center up and may read the record, but do not
+// dispatch. A new console event must be added here, with who may use it, before this test passes.
+const DISPATCHERS: Person[] = ['operator', 'duty_manager'];
+const MODE_SWITCHERS: Person[] = ['duty_manager', 'admin'];
+const SETUP: Person[] = ['admin'];
+const EVERYONE: Person[] = PEOPLE;
+const RECORD: Person[] = ['evaluator', 'duty_manager', 'admin'];
+const CONSOLE_POLICY: Record<string, Person[]> = {
+  'incident:create': DISPATCHERS, 'incident:amend': DISPATCHERS, 'incident:close': DISPATCHERS,
+  'task:assign': DISPATCHERS, 'task:reassign': DISPATCHERS, 'task:cancel': DISPATCHERS,
+  'checkin:override': DISPATCHERS, 'rollcall:start': DISPATCHERS, 'fence:acknowledge': DISPATCHERS,
+  'sos:acknowledge': DISPATCHERS, 'sos:assist': DISPATCHERS, 'sos:resolve': DISPATCHERS,
+  'mode:switch': MODE_SWITCHERS, 'mode:end': MODE_SWITCHERS,
+  'roster:import': SETUP, 'user:create': SETUP, 'camera:upsert': SETUP,
+  // reads
+  'state:snapshot': EVERYONE, 'events:since': EVERYONE, 'stream:token': EVERYONE, 'positions:retention': EVERYONE,
+  'incident:trace': EVERYONE, 'photo:get': EVERYONE,
+  // which units to send is a dispatch question; the evaluator may ask it to judge a dispatch
+  'units:recommend': ['operator', 'duty_manager', 'evaluator'],
+  'audit:verify': RECORD, 'audit:page': RECORD, 'audit:timeline': RECORD, 'audit:raw': RECORD, 'audit:export': RECORD,
+  'unit:track': RECORD, 'replay:window': RECORD, 'score:card': RECORD,
+};
+// Field devices (phones, terminals, gateways) use only the field namespace's events, and all of them.
+const FIELD_EVENTS = [...Object.keys(fieldHandlers), ...Object.keys(fieldRequests)];
+const CONSOLE_EVENTS = [...Object.keys(consoleHandlers({ dataDir: '/nonexistent' })), ...Object.keys(consoleReads({ token: 'x' }))];
+
+let hub: Hub & { dataDir: string };
+beforeAll(async () => {
+  hub = await startTestHub();
+  insertDevice(hub.db, { id: 'phone-a', secretHash: hashSecretSync('secret-of-phone-a'), kind: 'terminal', unitId: hub.db.prepare('SELECT id FROM units LIMIT 1').pluck().get() as string, at: Date.now() });
+});
+afterAll(async () => {
+  closeClients();
+  await hub.close();
+});
+
+describe('the policy covers the hub', () => {
+  it('every console event has a stated policy, and every stated event exists', () => {
+    expect(CONSOLE_EVENTS.filter((e) => !(e in CONSOLE_POLICY)), 'console events with no stated policy').toEqual([]);
+    expect(Object.keys(CONSOLE_POLICY).filter((e) => !CONSOLE_EVENTS.includes(e)), 'stated events the hub does not serve').toEqual([]);
+  });
+});
+
+describe('every console event × every role', () => {
+  for (const role of PEOPLE) {
+    it(`${role}: exactly the events the policy gives it pass the role check`, async () => {
+      const { socket, ready } = await consoleClient(hub.url, { username: LOGIN[role], password: 'demo' });
+      expect(ready.user.role).toBe(role);
+      const wrong: string[] = [];
+      for (const event of CONSOLE_EVENTS) {
+        const res = await askPatiently(socket, event, {});
+        const refused = res.error?.code === 'forbidden';
+        if (refused === CONSOLE_POLICY[event]!.includes(role)) wrong.push(`${event}: ${refused ? 'refused' : `passed (${res.ok ? 'ok' : res.error?.code})`}`);
+      }
+      expect(wrong).toEqual([]);
+    });
+  }
+
+  it('a field device: every field event passes the role check; no console event is served on /field', async () => {
+    const device = await fieldClient(hub.url);
+    const wrong: string[] = [];
+    for (const event of FIELD_EVENTS) {
+      const res = await askPatiently(device, event, {});
+      if (res.error?.code === 'forbidden') wrong.push(`${event}: refused`);
+    }
+    for (const event of CONSOLE_EVENTS.filter((e) => !FIELD_EVENTS.includes(e))) {
+      const res = await askPatiently(device, event, {});
+      if (res.ok || res.error?.code !== 'forbidden') wrong.push(`${event} on /field: ${res.ok ? 'ok' : res.error?.code}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+});
+
+/** The connect_error a handshake ends in, or 'connected'. */
+function handshake(nsp: 'console' | 'field', auth: Record<string, unknown>, extra: { origin?: string } = {}): Promise<string> {
+  const socket = io(`${hub.url}/${nsp}`, {
+    auth, transports: ['websocket'], reconnection: false, forceNew: true,
+    ...(extra.origin ? { extraHeaders: { Origin: extra.origin } } : {}),
+  });
+  return new Promise((resolve) => {
+    socket.once('session:ready', () => {
+      socket.disconnect();
+      resolve('connected');
+    });
+    socket.once('connect_error', (e) => {
+      socket.disconnect();
+      resolve(e.message.split(':')[0]!);
+    });
+  });
+}
+
+describe('credentials', () => {
+  let live: { socket: ConsoleClient; token: string };
+  beforeAll(async () => {
+    const { socket, ready } = await consoleClient(hub.url, { username: 'operator', password: 'demo' });
+    live = { socket, token: ready.token };
+  });
+
+  it('a live session token and a device with its own secret get in', async () => {
+    expect(await handshake('console', { token: live.token })).toBe('connected');
+    expect(await handshake('field', { deviceId: 'phone-a', secret: 'secret-of-phone-a' })).toBe('connected');
+  });
+
+  it('no credentials, or a made-up token, are refused', async () => {
+    expect(await handshake('console', {})).toBe('auth_required');
+    expect(await handshake('console', { token: randomBytes(32).toString('base64url') })).toBe('session_expired');
+    expect(await handshake('field', {})).not.toBe('connected');
+  });
+
+  it('an expired session is refused', async () => {
+    const { ready } = await consoleClient(hub.url, { username: 'evaluator', password: 'demo' });
+    expect(await handshake('console', { token: ready.token })).toBe('connected');
+    // Its twelve hours pass (the store keeps only the token's hash).
+    hub.db.prepare('UPDATE sessions SET expires_at = ? WHERE token_hash = ?').run(Date.now() - 1, sessionId(ready.token));
+    expect(await handshake('console', { token: ready.token })).toBe('session_expired');
+    expect(await handshake('console', { token: live.token })).toBe('connected');
+  });
+
+  it('a session that logged out is refused', async () => {
+    const { socket, ready } = await consoleClient(hub.url, { username: 'manager', password: 'demo' });
+    const res = await askPatiently(socket, 'session:logout', {});
+    expect(res.ok).toBe(true);
+    expect(await handshake('console', { token: ready.token })).toBe('session_expired');
+  });
+
+  it("another device's secret, a person on /field and a device on /console are refused", async () => {
+    expect(await handshake('field', { deviceId: 'phone-a', secret: 'demo' })).toBe('auth_failed'); // the gateway's secret
+    expect(await handshake('field', { deviceId: 'sim-gateway', secret: 'secret-of-phone-a' })).toBe('auth_failed');
+    expect(await handshake('field', { username: 'operator', password: 'demo' })).not.toBe('connected');
+    expect(await handshake('console', { deviceId: 'sim-gateway', secret: 'demo' })).toBe('wrong_namespace');
+  });
+
+  it('a media token opens no socket', async () => {
+    const camera = hub.db.prepare('SELECT id FROM cameras LIMIT 1').pluck().get() as string;
+    const res = await askPatiently(live.socket, 'stream:token', { cameraId: camera });
+    expect(res.ok, JSON.stringify(res.error)).toBe(true);
+    const mediaToken = new URL(String(res.result.url), hub.url).searchParams.get('token') ?? '';
+    expect(mediaToken.length).toBeGreaterThan(10);
+    expect(await handshake('console', { token: mediaToken })).toBe('session_expired');
+    expect(await handshake('field', { deviceId: 'sim-gateway', secret: mediaToken })).toBe('auth_failed');
+  });
+
+  it('a page from a foreign origin is refused; our own origin is let in', async () => {
+    expect(await handshake('console', { token: live.token }, { origin: 'https://evil.example' })).not.toBe('connected');
+    expect(await handshake('console', { token: live.token }, { origin: 'xiuhua://app' })).toBe('connected');
+  });
+});
