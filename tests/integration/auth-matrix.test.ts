@@ -12,7 +12,7 @@ import type { Role } from '../../shared/domain';
 import { consoleHandlers } from '../../main/hub/handlers/console';
 import { consoleReads } from '../../main/hub/handlers/reads';
 import { fieldHandlers, fieldRequests } from '../../main/hub/handlers/field';
-import { hashSecretSync, sessionId } from '../../main/hub/auth';
+import { generateSecret, sessionId } from '../../main/hub/auth';
 import { insertDevice } from '../../main/store/people';
 import type { Hub } from '../../main/hub/server';
 import { askPatiently, closeClients, consoleClient, fieldClient, startTestHub, type ConsoleClient } from './hub-fixture';
@@ -49,9 +49,11 @@ const FIELD_EVENTS = [...Object.keys(fieldHandlers), ...Object.keys(fieldRequest
 const CONSOLE_EVENTS = [...Object.keys(consoleHandlers({ dataDir: '/nonexistent' })), ...Object.keys(consoleReads({ token: 'x' }))];
 
 let hub: Hub & { dataDir: string };
+// phone-a has a hub-generated secret (kept as SHA-256), the gateway a chosen one (kept with scrypt): both kinds are checked.
+const phoneA = generateSecret();
 beforeAll(async () => {
   hub = await startTestHub();
-  insertDevice(hub.db, { id: 'phone-a', secretHash: hashSecretSync('secret-of-phone-a'), kind: 'terminal', unitId: hub.db.prepare('SELECT id FROM units LIMIT 1').pluck().get() as string, at: Date.now() });
+  insertDevice(hub.db, { id: 'phone-a', secretHash: phoneA.hash, kind: 'terminal', unitId: hub.db.prepare('SELECT id FROM units LIMIT 1').pluck().get() as string, at: Date.now() });
 });
 afterAll(async () => {
   closeClients();
@@ -122,7 +124,7 @@ describe('credentials', () => {
 
   it('a live session token and a device with its own secret get in', async () => {
     expect(await handshake('console', { token: live.token })).toBe('connected');
-    expect(await handshake('field', { deviceId: 'phone-a', secret: 'secret-of-phone-a' })).toBe('connected');
+    expect(await handshake('field', { deviceId: 'phone-a', secret: phoneA.secret })).toBe('connected');
   });
 
   it('no credentials, or a made-up token, are refused', async () => {
@@ -149,7 +151,7 @@ describe('credentials', () => {
 
   it("another device's secret, a person on /field and a device on /console are refused", async () => {
     expect(await handshake('field', { deviceId: 'phone-a', secret: 'demo' })).toBe('auth_failed'); // the gateway's secret
-    expect(await handshake('field', { deviceId: 'sim-gateway', secret: 'secret-of-phone-a' })).toBe('auth_failed');
+    expect(await handshake('field', { deviceId: 'sim-gateway', secret: phoneA.secret })).toBe('auth_failed');
     expect(await handshake('field', { username: 'operator', password: 'demo' })).not.toBe('connected');
     expect(await handshake('console', { deviceId: 'sim-gateway', secret: 'demo' })).toBe('wrong_namespace');
   });
