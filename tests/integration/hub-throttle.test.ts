@@ -166,6 +166,26 @@ describe('one identity, many sockets', () => {
       db.close();
     }
   });
+  it('a socket that goes on sending after "slow down" is cut; the others carry on', async () => {
+    const limits: HubLimits = { refusalWindowMs: LONG_WINDOW, console: { perSocket: 20, perIdentity: 1000, windowSec: 600, cutAfterRefusals: 30 } };
+    const hub = await startTestHub({ limits });
+    try {
+      const flooder = await connect(hub.url, '/console', { username: 'manager', password: 'demo' });
+      const sameUser = await connect(hub.url, '/console', { username: 'manager', password: 'demo' });
+      const operator = await connect(hub.url, '/console', { username: 'operator', password: 'demo' });
+      const cut = new Promise<string>((resolve) => flooder.socket.once('disconnect', resolve));
+      // 20 within its budget, then 30 refusals it ignores: the 31st refusal cuts it.
+      const answers = await Promise.all(Array.from({ length: 60 }, () => ask(flooder.socket, 'events:since', { afterSeq: 0, limit: 1 }, 30_000).catch(() => null)));
+      expect(await cut).toBe('io server disconnect');
+      expect(answers.filter((a) => a?.ok)).toHaveLength(20);
+      // Answers still queued when the connection is cut are lost with it; the ones that came say why.
+      expect(answers.filter((a) => a?.error?.code === 'rate_limited').length).toBeGreaterThan(0);
+      expect((await ask(sameUser.socket, 'events:since', { afterSeq: 0, limit: 1 }, 30_000)).ok).toBe(true);
+      expect((await ask(operator.socket, 'events:since', { afterSeq: 0, limit: 1 }, 30_000)).ok).toBe(true);
+    } finally {
+      await hub.close();
+    }
+  });
 });
 
 describe('logout', () => {
@@ -194,4 +214,5 @@ describe('logout', () => {
       await hub.close();
     }
   });
+
 });

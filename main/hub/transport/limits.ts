@@ -14,17 +14,25 @@ export type MessageBudget = {
   perIdentity: number;
   /** window length, seconds */
   windowSec: number;
+  /**
+   * refusals one socket may collect in a window before it is cut: a client that goes on after this many
+   * "slow down" answers is not listening, and answering each of its messages costs the hub the time its
+   * other clients are waiting for. It may reconnect (and is audited as a summary, like every refusal).
+   */
+  cutAfterRefusals: number;
 };
 
-export const CONSOLE_BUDGET: MessageBudget = { perSocket: 50, perIdentity: 200, windowSec: 1 };
+export const CONSOLE_BUDGET: MessageBudget = { perSocket: 50, perIdentity: 200, windowSec: 1, cutAfterRefusals: 200 };
 // The bench runs 4 gateway connections at 50 messages a second each; a device gets 4 sockets' worth.
-export const FIELD_BUDGET: MessageBudget = { perSocket: 100, perIdentity: 400, windowSec: 1 };
+export const FIELD_BUDGET: MessageBudget = { perSocket: 100, perIdentity: 400, windowSec: 1, cutAfterRefusals: 400 };
 
 const SLOW_DOWN: CommandError = { code: 'rate_limited', message: 'too many messages; slow down' };
+const FLOOD_CUT: CommandError = { code: 'rate_limited', message: 'connection cut: it went on sending after being told to slow down' };
 
 export function messageLimiter(budget: MessageBudget, refusals: RefusalAuditor): Limiter {
   const bySocket = new RateLimiterMemory({ keyPrefix: 'socket', points: budget.perSocket, duration: budget.windowSec });
   const byIdentity = new RateLimiterMemory({ keyPrefix: 'identity', points: budget.perIdentity, duration: budget.windowSec });
+  const refusedBySocket = new RateLimiterMemory({ keyPrefix: 'refused', points: budget.cutAfterRefusals, duration: budget.windowSec });
   // The library rejects with its result (not an Error) when a key is over its budget.
   const within = (p: Promise<unknown>) => p.then(() => true, (e: unknown) => {
     if (e instanceof Error) throw e;
@@ -34,6 +42,10 @@ export function messageLimiter(budget: MessageBudget, refusals: RefusalAuditor):
     // A message refused by its socket's budget does not count against the identity's.
     if ((await within(bySocket.consume(socket.id))) && (await within(byIdentity.consume(actor.id)))) return null;
     refusals.note({ kind: 'rate_limited', actor }, { action: event, error: SLOW_DOWN, payload: null });
+    if (!(await within(refusedBySocket.consume(socket.id))) && socket.connected) {
+      refusals.note({ kind: 'flood_cut', actor }, { action: event, error: FLOOD_CUT, payload: null });
+      socket.disconnect(true);
+    }
     return SLOW_DOWN;
   };
 }

@@ -1,0 +1,151 @@
+// Flood bench (issue 16, "Storms and floods"): one identity floods the hub from many sockets with invalid
+// commands; another console's command latency is measured beside it, against the same console's latency
+// on the same hub with no flood just before (the baseline, same run). The aim: p99 within 2× of quiet.
+// The flood is refused by the per-identity budget (transport/limits.ts) and audited as summaries
+// (refusals.ts), so it should cost the hub little beyond reading the frames.
+//
+// The hub is a child process (`npm run hub`'s code path) and so is the flood (`tsx tests/bench/flood.ts
+// flood <url> <sockets>`), so that neither the flood's own work nor the hub's is counted in the measured
+// console's latency; the measured console lives in this process.
+// Knobs (environment): BENCH_FLOOD_SOCKETS (12), BENCH_FLOOD_SECONDS (10 per phase), BENCH_FLOOD_RATE (20 commands/s measured).
+import { spawn } from 'node:child_process';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { io, type Socket } from 'socket.io-client';
+import { hubArgv, startHubChild } from '../integration/hub-child';
+import { tempDir } from '../integration/hub-fixture';
+
+const envInt = (name: string, dflt: number) => {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v > 0 ? Math.floor(v) : dflt;
+};
+const FLOOD_SOCKETS = envInt('BENCH_FLOOD_SOCKETS', 12);
+const SECONDS = envInt('BENCH_FLOOD_SECONDS', 10);
+const RATE = envInt('BENCH_FLOOD_RATE', 20);
+const NANJING = [118.7835, 32.0415];
+
+type Ack = { ok: boolean; error?: { code: string } };
+
+function connect(url: string, auth: { username: string } | { token: string }): Promise<Socket & { token?: string }> {
+  const socket = io(`${url}/console`, { auth: 'token' in auth ? auth : { ...auth, password: 'demo' }, transports: ['websocket'], reconnection: false, forceNew: true });
+  return new Promise((resolve, reject) => {
+    socket.once('session:ready', (ready: { token: string }) => resolve(Object.assign(socket, { token: ready.token })));
+    socket.once('connect_error', reject);
+  });
+}
+
+let n = 0;
+const incident = () => ({ commandId: `flood-bench-${process.pid}-${n++}`, category: 'parking', priority: 2, position: NANJING, description: 'bench' });
+
+/** The measured console: RATE commands a second, one at a time, each ack timed from its emit. */
+async function measure(socket: Socket, seconds: number): Promise<{ p50: number; p99: number; max: number; acked: number }> {
+  const times: number[] = [];
+  const end = performance.now() + seconds * 1000;
+  const gap = 1000 / RATE;
+  while (performance.now() < end) {
+    const t0 = performance.now();
+    const res = (await socket.timeout(30_000).emitWithAck('incident:create', incident())) as Ack;
+    if (!res.ok) throw new Error(`the measured console was refused: ${res.error?.code}`);
+    times.push(performance.now() - t0);
+    const wait = gap - (performance.now() - t0);
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+  times.sort((a, b) => a - b);
+  const q = (p: number) => Math.round(times[Math.min(times.length - 1, Math.floor(p * times.length))]! * 100) / 100;
+  return { p50: q(0.5), p99: q(0.99), max: q(1), acked: times.length };
+}
+
+type Tally = { sent: number; limited: number; invalid: number; reconnects: number };
+
+/**
+ * One identity's sockets each keep up to 50 invalid commands unanswered until told to stop. A socket the
+ * hub cuts comes straight back on its session token (the cheapest way back in, so the worst case).
+ */
+function flood(url: string, sockets: Array<Socket & { token?: string }>): { stop: () => Promise<Tally> } {
+  let on = true;
+  const tally = { sent: 0, limited: 0, invalid: 0, reconnects: 0 };
+  const loops = sockets.map(async (first) => {
+    let s = first;
+    const inflight = new Set<Promise<void>>();
+    while (on) {
+      if (!s.connected) {
+        s = await connect(url, { token: first.token! }).catch(() => s);
+        tally.reconnects++;
+        continue;
+      }
+      while (inflight.size < 50) {
+        tally.sent++;
+        const p: Promise<void> = s.timeout(30_000).emitWithAck('incident:create', { commandId: 42, position: 'nowhere' }).then((a: Ack) => {
+          if (a.error?.code === 'rate_limited') tally.limited++;
+          else if (a.error?.code === 'invalid_payload') tally.invalid++;
+        }, () => {}).finally(() => inflight.delete(p));
+        inflight.add(p);
+      }
+      await Promise.race(inflight);
+    }
+    await Promise.all(inflight);
+  });
+  return { stop: async () => { on = false; await Promise.all(loops); return tally; } };
+}
+
+/** The flood's own process: connects, prints 'flooding', floods until stdin closes, prints its tally. */
+async function floodProcess(url: string, sockets: number): Promise<void> {
+  const flooders = await Promise.all(Array.from({ length: sockets }, () => connect(url, { username: 'manager' })));
+  const f = flood(url, flooders);
+  console.log('flooding');
+  await new Promise((r) => process.stdin.once('end', r).resume());
+  console.log(JSON.stringify(await f.stop()));
+  for (const s of flooders) s.disconnect();
+  process.exit(0);
+}
+
+function startFlood(url: string): { started: Promise<void>; stop: () => Promise<Tally> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), 'flood', url, String(FLOOD_SOCKETS)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  const started = new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('flooding')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`the flood process ended (${code}) before flooding`)));
+  });
+  const stop = () => new Promise<Tally>((resolve, reject) => {
+    child.once('exit', () => {
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve(JSON.parse(line) as Tally);
+      else reject(new Error(`no tally from the flood process: ${out}`));
+    });
+    child.stdin!.end();
+  });
+  return { started, stop };
+}
+
+export async function run(): Promise<Record<string, number | string>> {
+  const hub = await startHubChild(hubArgv(tempDir('xiuhua-bench-flood-')));
+  try {
+    const measured = await connect(hub.url, { username: 'operator' });
+    await measure(measured, 2); // warm-up: first commands compile the hub's paths
+    const quiet = await measure(measured, SECONDS);
+    const f = startFlood(hub.url);
+    await f.started;
+    await new Promise((r) => setTimeout(r, 1000)); // the flood under way
+    const loud = await measure(measured, SECONDS);
+    const tally = await f.stop();
+    measured.disconnect();
+    return {
+      'load average at start': os.loadavg()[0]!.toFixed(1),
+      'measured console, quiet: ack p50 / p99 / max (ms)': `${quiet.p50} / ${quiet.p99} / ${quiet.max}`,
+      [`measured console, ${FLOOD_SOCKETS} sockets of one identity flooding: ack p50 / p99 / max (ms)`]: `${loud.p50} / ${loud.p99} / ${loud.max}`,
+      'p99 ratio flood / quiet (aim ≤ 2)': Math.round((loud.p99 / quiet.p99) * 100) / 100,
+      'flood messages sent': tally.sent,
+      'flood refused rate_limited': tally.limited,
+      'flood refused invalid_payload (within budget)': tally.invalid,
+      'flood messages per second': Math.round(tally.sent / (SECONDS + 1)),
+      'flood sockets cut and back (on their token)': tally.reconnects,
+    };
+  } finally {
+    await hub.stop();
+  }
+}
+
+if (process.argv[2] === 'flood') await floodProcess(process.argv[3]!, Number(process.argv[4]));
