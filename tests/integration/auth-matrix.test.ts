@@ -9,13 +9,10 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io } from 'socket.io-client';
 import type { Role } from '../../shared/domain';
-import { consoleHandlers } from '../../main/hub/handlers/console';
-import { consoleReads } from '../../main/hub/handlers/reads';
-import { fieldHandlers, fieldRequests } from '../../main/hub/handlers/field';
 import { generateSecret, sessionId } from '../../main/hub/auth';
 import { insertDevice } from '../../main/store/people';
 import type { Hub } from '../../main/hub/server';
-import { askPatiently, closeClients, consoleClient, fieldClient, startTestHub, type ConsoleClient } from './hub-fixture';
+import { askPatiently, closeClients, consoleClient, CONSOLE_EVENTS, FIELD_EVENTS, fieldClient, startTestHub, type ConsoleClient } from './hub-fixture';
 
 type Person = Exclude<Role, 'device' | 'system'>;
 const PEOPLE: Person[] = ['operator', 'duty_manager', 'evaluator', 'admin'];
@@ -44,9 +41,7 @@ const CONSOLE_POLICY: Record<string, Person[]> = {
   'audit:verify': RECORD, 'audit:page': RECORD, 'audit:timeline': RECORD, 'audit:raw': RECORD, 'audit:export': RECORD,
   'unit:track': RECORD, 'replay:window': RECORD, 'score:card': RECORD,
 };
-// Field devices (phones, terminals, gateways) use only the field namespace's events, and all of them.
-const FIELD_EVENTS = [...Object.keys(fieldHandlers), ...Object.keys(fieldRequests)];
-const CONSOLE_EVENTS = [...Object.keys(consoleHandlers({ dataDir: '/nonexistent' })), ...Object.keys(consoleReads({ token: 'x' }))];
+// Field devices (phones, terminals, gateways) use only the field namespace's events (FIELD_EVENTS), and all of them.
 
 let hub: Hub & { dataDir: string };
 // phone-a has a hub-generated secret (kept as SHA-256), the gateway a chosen one (kept with scrypt): both kinds are checked.

@@ -9,16 +9,11 @@ import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { Socket } from 'socket.io-client';
-import { consoleHandlers } from '../../main/hub/handlers/console';
-import { consoleReads } from '../../main/hub/handlers/reads';
-import { fieldHandlers, fieldRequests } from '../../main/hub/handlers/field';
-import { closeClients, consoleClient, fieldClient, startTestHub } from './hub-fixture';
+import { closeClients, consoleClient, CONSOLE_EVENTS, FIELD_EVENTS, fieldClient, startTestHub } from './hub-fixture';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
 
-const CONSOLE_EVENTS = [...Object.keys(consoleHandlers({ dataDir: '/nonexistent' })), ...Object.keys(consoleReads({ token: 'x' }))];
-const FIELD_EVENTS = [...Object.keys(fieldHandlers), ...Object.keys(fieldRequests)];
 const ROUNDS = 5;
 const PER_ROUND = 300;
 

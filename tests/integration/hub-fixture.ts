@@ -6,6 +6,9 @@ import { io, type Socket } from 'socket.io-client';
 import type { ConsoleClientEvents, ConsoleServerEvents, FieldClientEvents, FieldServerEvents, SessionReady, Snapshot } from '../../shared/protocol/sockets';
 import { startHub, type Hub, type HubOptions } from '../../main/hub/server';
 import { simulateDemoCity } from '../../main/sim/demo';
+import { consoleHandlers } from '../../main/hub/handlers/console';
+import { consoleReads } from '../../main/hub/handlers/reads';
+import { fieldHandlers, fieldRequests } from '../../main/hub/handlers/field';
 
 export type ConsoleClient = Socket<ConsoleServerEvents, ConsoleClientEvents>;
 export type FieldClient = Socket<FieldServerEvents, FieldClientEvents>;
@@ -88,6 +91,10 @@ export async function untilReached(count: () => number, target: number, what: st
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** Every event each namespace serves, read from the hub's command and request tables. */
+export const CONSOLE_EVENTS = [...Object.keys(consoleHandlers({ dataDir: '/nonexistent' })), ...Object.keys(consoleReads({ token: 'x' }))];
+export const FIELD_EVENTS = [...Object.keys(fieldHandlers), ...Object.keys(fieldRequests)];
 
 export const NANJING: [number, number] = [118.7835, 32.0415];
 

@@ -25,6 +25,9 @@ type Follower = {
   busy: boolean; held: HubEvent[];
 };
 
+/** The p-quantile of ascending `sorted` (p = 1: the last). */
+const quantile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+
 const opened: Socket[] = [];
 afterAll(() => {
   for (const s of opened) s.disconnect();
@@ -137,7 +140,7 @@ describe('reconnect storm', () => {
 
     expect(followers.filter((f) => f.outOfOrder > 0)).toHaveLength(0);
     const handshakes = followers.map((f) => f.readyAt[1]! - listeningAt).sort((a, b) => a - b);
-    const q = (p: number) => handshakes[Math.min(handshakes.length - 1, Math.floor(p * handshakes.length))];
+    const q = (p: number) => quantile(handshakes, p);
     console.log(`reconnect storm: ${CONSOLES} consoles, hub down ${listeningAt - restartedAt} ms; all back (session:ready) p50 ${q(0.5)} ms, p99 ${q(0.99)} ms after it listened; `
       + `all resynced to head ${head} ${allResyncedAt - listeningAt} ms after it listened (incl. the writer's last commands); ${written} commands written, `
       + `${followers.reduce((a, f) => a + f.gaps, 0)} live gaps filled by events:since`);
@@ -169,7 +172,7 @@ describe('reconnect storm', () => {
     const listeningAt = Date.now();
     await untilReached(() => readyAt.filter((r) => r.length > 1).length, DEVICES, `devices back after the restart (connect errors: ${JSON.stringify([...errors])})`);
     const handshakes = readyAt.map((r) => r[1]! - listeningAt).sort((a, b) => a - b);
-    const q = (p: number) => handshakes[Math.min(handshakes.length - 1, Math.floor(p * handshakes.length))];
+    const q = (p: number) => quantile(handshakes, p);
     // Every one of them is a device of its own in the record: a session begun, ended by the restart, begun again.
     const begun = hub.db.prepare("SELECT count(*) FROM audit_log WHERE action = 'session:device' AND actor LIKE 'phone-%'").pluck().get() as number;
     expect(begun).toBeGreaterThanOrEqual(2 * DEVICES);
