@@ -1,5 +1,6 @@
 // Model-based test of the command path (issue 16): fast-check generates sequences of commands from every
-// role — incidents, the task lifecycle from console and field, SOS, city and area modes — with retries of
+// role — incidents, the task lifecycle from console and field, SOS, city and area modes, check-ins at posts
+// (inside and outside the fence, with good and bad fixes, at another post than the shift's) — with retries of
 // earlier commands (same commandId, same or another payload, same or another sender) and reconnects, and
 // runs each against a fresh real hub. A small model says what the hub should accept or refuse, and with
 // which error code; every ack is checked against it. After each sequence: the store equals the model,
@@ -9,6 +10,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Socket } from 'socket.io-client';
 import { cityMode } from '../../main/hub/modes';
+import { shiftForCheckIn } from '../../main/store/attendance';
+import { findPost } from '../../main/store/city';
+import { distanceM } from '../../shared/geo';
 import type { Hub } from '../../main/hub/server';
 import { askPatiently, closeClients, consoleClient, fieldClient, NANJING, startTestHub, tempDir } from './hub-fixture';
 import { checkStore } from './store-check';
@@ -24,6 +28,9 @@ const UNITS_PER_RUN = 3;
 const MODES = ['daily', 'night', 'holiday', 'emergency'] as const;
 type Mode = (typeof MODES)[number];
 type Move = 'accept' | 'refuse' | 'arrive' | 'finish';
+/** Where a check-in is sent from and with what fix. */
+type Where = 'at_post' | 'outside_fence' | 'other_post' | 'ghost_post';
+type Fix = 'good' | 'coarse' | 'stale' | 'ahead';
 
 type Step =
   | { kind: 'incident:create'; by: Sender }
@@ -35,6 +42,7 @@ type Step =
   | { kind: 'sos:acknowledge' | 'sos:resolve'; by: Sender; sos: number }
   | { kind: 'mode:switch'; by: Sender; mode: Mode; area: boolean }
   | { kind: 'mode:end'; by: Sender; area: boolean }
+  | { kind: 'checkin:create'; by: Sender; unit: number; where: Where; fix: Fix }
   | { kind: 'retry'; of: number; by: Sender | null; changed: boolean }
   | { kind: 'reconnect'; who: Sender };
 
@@ -54,6 +62,14 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom('sos:acknowledge' as const, 'sos:resolve' as const), by: staff, sos: ref }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('mode:switch' as const), by: chiefs, mode: fc.constantFrom(...MODES), area: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('mode:end' as const), by: chiefs, area: fc.boolean() }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('checkin:create' as const), by: field, unit: fc.nat(UNITS_PER_RUN),
+      where: fc.constantFrom<Where>('at_post', 'at_post', 'outside_fence', 'other_post', 'ghost_post'),
+      fix: fc.constantFrom<Fix>('good', 'good', 'good', 'coarse', 'stale', 'ahead'),
+    }),
+  },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('retry' as const), of: fc.nat(200), by: fc.option(anyone, { freq: 4 }), changed: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('reconnect' as const), who: anyone }) },
 );
@@ -74,6 +90,10 @@ class Model {
   units: Map<string, Unit>;
   city: { mode: Mode; from: Mode | null };
   areaEmergency = false;
+  /** check-ins recorded per unit, and the shifts they put on duty */
+  checkIns = new Map<string, number>();
+  onDuty = new Set<string>();
+  posts: string[] = [];
 
   readonly unitIds: string[];
   constructor(units: Unit[], city: { mode: Mode; from: Mode | null }, readonly area: string) {
@@ -101,17 +121,41 @@ const CONSOLE_ROLES: Record<string, string[]> = {
   'task:cancel': ['operator', 'duty_manager'], 'sos:acknowledge': ['operator', 'duty_manager'], 'sos:resolve': ['operator', 'duty_manager'],
   'mode:switch': ['duty_manager', 'admin'], 'mode:end': ['duty_manager', 'admin'],
 };
-const FIELD_EVENTS = new Set(['task:accept', 'task:refuse', 'task:arrive', 'task:finish', 'sos:raise']);
+const FIELD_EVENTS = new Set(['task:accept', 'task:refuse', 'task:arrive', 'task:finish', 'sos:raise', 'checkin:create']);
 
 /** A namespace without the event refuses it as unknown, a role without it as forbidden: both `forbidden`. */
 const mayDo = (by: Sender, event: string) => (FIELD_EVENTS.has(event) ? by === 'device' : by !== 'device' && CONSOLE_ROLES[event]!.includes(ROLE[by]));
 /** Commands whose payload has no free field: a changed payload is an extra key, which strict schemas refuse. */
 const STRICT_ONLY = new Set(['task:accept', 'sos:acknowledge']);
 
+/** What the model knows of the city (posts and the roster), read from the store as it is when asked. */
+type Ground = {
+  post: (id: string) => { center: [number, number]; radiusM: number | null } | undefined;
+  shiftNow: (unitId: string) => { id: string; postId: string; state: string } | undefined;
+};
+
 /** The rules, in the order the hub checks them. */
-function expected(m: Model, by: Sender, event: string, p: Record<string, any>): Expect { // eslint-disable-line @typescript-eslint/no-explicit-any
+function expected(m: Model, by: Sender, event: string, p: Record<string, any>, ground: Ground): Expect { // eslint-disable-line @typescript-eslint/no-explicit-any
   if (!mayDo(by, event)) return no('forbidden');
   switch (event) {
+    case 'checkin:create': {
+      if (!m.units.has(p.unitId)) return no('not_found');
+      const post = ground.post(p.postId);
+      if (!post) return no('not_found');
+      const shift = ground.shiftNow(p.unitId);
+      if (shift && shift.postId !== p.postId) return no('conflict');
+      const now = Date.now();
+      if (p.fix.accuracy > 50 || p.fix.t < now - 120_000 || p.fix.t > now + 30_000) return no('implausible_fix');
+      if (distanceM(p.position, post.center) > (post.radiusM ?? 50)) return no('outside_fence');
+      return {
+        ok: true,
+        apply: (r) => {
+          expect(r.checkIn).toMatchObject({ unitId: p.unitId, postId: p.postId, onSite: true });
+          m.checkIns.set(p.unitId, (m.checkIns.get(p.unitId) ?? 0) + 1);
+          if (shift && shift.postId === p.postId) m.onDuty.add(shift.id);
+        },
+      };
+    }
     case 'incident:create':
       return { ok: true, apply: (r) => { m.incidents.set(r.incident.id, 'open'); } };
     case 'incident:close': {
@@ -239,7 +283,15 @@ afterAll(async () => {
   console.log(`command model: ${all} commands, ${oks} applied, ${all - oks} refused as the model said;`, JSON.stringify(Object.fromEntries([...tally].sort())));
 });
 
-const GHOST = { inc: 'I-ghost-0001', task: 'T-ghost-0001', sos: 'S-ghost-0001' };
+const GHOST = { inc: 'I-ghost-0001', task: 'T-ghost-0001', sos: 'S-ghost-0001', post: 'P-ghost-0001' };
+/** The hub takes a check-in this long before the shift starts (handlers/attendance.ts). */
+const EARLY_CHECKIN_MS = 30 * 60_000;
+const FIX_T: Record<Fix, (now: number) => { t: number; accuracy: number }> = {
+  good: (now) => ({ t: now - 1000, accuracy: 8 }),
+  coarse: (now) => ({ t: now - 1000, accuracy: 400 }),
+  stale: (now) => ({ t: now - 10 * 60_000, accuracy: 8 }),
+  ahead: (now) => ({ t: now + 5 * 60_000, accuracy: 8 }),
+};
 const pick = <T>(list: T[], i: number, ghost: T): T => (list.length === 0 || i % 8 === 7 ? ghost : list[i % list.length]!);
 
 type Sent = { by: Sender; event: string; payload: Record<string, unknown>; ack: { ok: boolean; result?: unknown } };
@@ -285,6 +337,13 @@ async function runSequence(steps: Step[]): Promise<void> {
   const city = cityMode(hub.db, Date.now());
   const m = new Model(units, { mode: city.mode as Mode, from: (city.change.from as Mode | null) ?? null }, h.cells[run]!);
   const prefix = `model-${process.pid}-${Date.now().toString(36)}-${run}-`;
+  const ground: Ground = {
+    post: (id) => { const a = findPost(hub.db, id); return a && { center: a.center, radiusM: a.radiusM }; },
+    shiftNow: (unitId) => shiftForCheckIn(hub.db, unitId, Date.now(), EARLY_CHECKIN_MS),
+  };
+  const posts = hub.db.prepare("SELECT id FROM areas WHERE kind = 'post' ORDER BY id").pluck().all() as string[];
+  m.posts = posts;
+  const startedAt = Date.now();
   const commandId = () => `${prefix}${n++}`;
 
   const send = async (by: Sender, event: string, payload: Record<string, unknown>, want: Expect) => {
@@ -320,12 +379,12 @@ async function runSequence(steps: Step[]): Promise<void> {
             ? (by === done.by && sameJson(payload, done.payload)
               ? { ok: true as const, apply: (r: Record<string, unknown>) => expect(r).toEqual(done.ack.result) }
               : no('conflict'))
-            : expected(m, by, first.event, payload);
+            : expected(m, by, first.event, payload, ground);
       await send(by, first.event, payload, want);
       continue;
     }
-    const { event, payload } = build(m, s, commandId());
-    await send(s.by, event, payload, expected(m, s.by, event, payload));
+    const { event, payload } = build(m, s, commandId(), ground);
+    await send(s.by, event, payload, expected(m, s.by, event, payload, ground));
   }
 
   for (const line of log) {
@@ -341,6 +400,13 @@ async function runSequence(steps: Step[]): Promise<void> {
   const statuses = hub.db.prepare(`SELECT id, status FROM units WHERE id IN (${m.unitIds.map(() => '?').join(',')})`).all(...m.unitIds) as Array<{ id: string; status: string }>;
   expect(Object.fromEntries(statuses.map((u) => [u.id, u.status])), log.join('\n')).toEqual(Object.fromEntries([...m.units.values()].map((u) => [u.id, u.status])));
   expect(cityMode(hub.db, Date.now()).mode, log.join('\n')).toBe(m.city.mode);
+  const checkIns = hub.db.prepare(`SELECT unit_id AS u, count(*) AS n FROM check_ins WHERE unit_id IN (${m.unitIds.map(() => '?').join(',')}) AND at >= ? GROUP BY unit_id`)
+    .all(...m.unitIds, startedAt) as Array<{ u: string; n: number }>;
+  expect(Object.fromEntries(checkIns.map((r) => [r.u, r.n])), log.join('\n')).toEqual(Object.fromEntries(m.checkIns));
+  // Only the shifts a check-in put on duty are judged: the hub's scheduler may mark others late meanwhile.
+  for (const id of m.onDuty) {
+    expect(hub.db.prepare('SELECT state FROM shifts WHERE id = ?').pluck().get(id), `shift ${id}\n${log.join('\n')}`).toBe('on_duty');
+  }
   const check = checkStore(hub.dataDir, acked);
   expect(check, log.join('\n')).toMatchObject({ integrity: 'ok', auditOk: true, missing: [], twice: [] });
   // No commandId applied twice, and none that was refused every time it was sent.
@@ -360,10 +426,11 @@ function changeOf(event: string): Record<string, unknown> {
   if (event === 'task:cancel' || event === 'task:refuse') return { reason: 'changed' };
   if (event === 'incident:close') return { resolution: 'changed' };
   if (event === 'task:arrive') return { position: [NANJING[0] + 0.001, NANJING[1]] };
+  if (event === 'checkin:create') return { fix: { t: Date.now() - 2000, accuracy: 9 } };
   return { priority: 1 }; // task:accept, sos:acknowledge: no free field; strict schemas refuse this as invalid_payload
 }
 
-function build(m: Model, s: Exclude<Step, { kind: 'retry' | 'reconnect' }>, commandId: string): { event: string; payload: Record<string, unknown> } {
+function build(m: Model, s: Exclude<Step, { kind: 'retry' | 'reconnect' }>, commandId: string, ground: Ground): { event: string; payload: Record<string, unknown> } {
   const UNITS = m.unitIds;
   const incidents = [...m.incidents.keys()];
   const taskIds = m.tasks.map((t) => t.id);
@@ -400,6 +467,16 @@ function build(m: Model, s: Exclude<Step, { kind: 'retry' | 'reconnect' }>, comm
       return { event: s.kind, payload: { commandId, mode: s.mode, reason: 'model test', areaId: s.area ? m.area : null } };
     case 'mode:end':
       return { event: s.kind, payload: { commandId, reason: 'model test', areaId: s.area ? m.area : null } };
+    case 'checkin:create': {
+      const unitId = s.unit === UNITS.length ? 'ghost-unit' : UNITS[s.unit]!;
+      // The shift's post, else the unit's own, else any: the post a real officer would check in at.
+      const own = ground.shiftNow(unitId)?.postId ?? m.units.get(unitId)?.postId ?? m.posts[0]!;
+      const postId = s.where === 'ghost_post' ? GHOST.post : s.where === 'other_post' ? m.posts.find((x) => x !== own)! : own;
+      const center = ground.post(own)?.center ?? NANJING;
+      // ~1.1 km north of the post: outside any post's fence.
+      const position = s.where === 'outside_fence' ? [center[0], center[1] + 0.01] : center;
+      return { event: s.kind, payload: { commandId, unitId, postId, position, fix: FIX_T[s.fix](Date.now()) } };
+    }
   }
 }
 
