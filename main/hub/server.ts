@@ -36,8 +36,8 @@ import { FenceWatch } from './fences';
 import { planDemoShifts } from './roster';
 import { loadScorecardConfig } from './scorecard';
 import type { ScorecardConfig } from '../../shared/protocol/scorecard';
-import { attachConsole, type ConsoleNamespace } from './transport/console';
-import { attachField, deviceRoom, type FieldNamespace } from './transport/field';
+import { attachConsole, consolePresence, signOutEnded, type ConsoleNamespace } from './transport/console';
+import { attachField, devicePresence, deviceRoom, type FieldNamespace } from './transport/field';
 import { createCommandRunner, type GroupCommitOptions } from './group-commit';
 import { createRefusalAuditor, refusalWriter } from './refusals';
 import { createLoginThrottle, type ThrottleLimits } from './throttle';
@@ -224,7 +224,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 
   let hubUrl = '';
   const services: HubServices = { pipeline, recommender, segments, retention: opts.retention ?? DEFAULT_RETENTION, media,
-    evaluation: { scorecard: opts.scorecard ?? loadScorecardConfig(), dataDir: opts.dataDir, timeZone, log }, mediaAccess, url: () => hubUrl, snapshot };
+    evaluation: { scorecard: opts.scorecard ?? loadScorecardConfig(), dataDir: opts.dataDir, timeZone, log }, mediaAccess, url: () => hubUrl, snapshot,
+    presence: () => ({ sessions: consolePresence(consoles), devices: devicePresence(field) }) };
   const refusals = createRefusalAuditor(db, { windowMs: opts.limits?.refusalWindowMs, log });
   // Every refusal is audited; a flood of them by one actor as a few rows and a summary (refusals.ts).
   const refuse = refusalWriter(refusals);
@@ -233,7 +234,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const consoleLimit = messageLimiter({ ...CONSOLE_BUDGET, ...opts.limits?.console }, refusals);
   const fieldLimit = messageLimiter({ ...FIELD_BUDGET, ...opts.limits?.field }, refusals);
   let wakeQueued = false;
-  const afterCommit = (name: string) => {
+  const afterCommit = (name: string, result: unknown) => {
     // The command may have queued or cancelled timed work. Once per batch (group-commit.ts answers a
     // batch's commands in one go, before this microtask runs), not once per command.
     if (!wakeQueued) {
@@ -248,6 +249,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       });
     }
     if (name === 'camera:upsert') media.setCameras(listCameras(db));
+    signOutEnded(consoles, name, result);
   };
   const commands = createCommandRunner(db, { ...opts.commands, log });
   attachConsole(consoles, {

@@ -25,4 +25,6 @@ export type HubServices = {
   url(): string;
   /** everything a console needs to draw the city now */
   snapshot(): Snapshot;
+  /** connections open now: consoles by session id, devices by device id */
+  presence(): { sessions: Map<string, number>; devices: Map<string, number> };
 };

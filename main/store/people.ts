@@ -49,3 +49,73 @@ export function findDevice(db: ReadDb, id: string): DeviceRecord | undefined {
     | undefined;
   return r && { id: r.id, secretHash: r.secret_hash, kind: r.kind, unitId: r.unit_id };
 }
+
+// The admin's account changes (handlers/accounts.ts) and the lists the admin console reads.
+
+export type UserRecord = UserPublic & { disabled: boolean; createdAt: number };
+
+export function findUserById(db: ReadDb, id: string): UserRecord | undefined {
+  const r = db.prepare('SELECT id, username, role, disabled, created_at FROM users WHERE id = ?').get(id) as
+    | { id: string; username: string; role: Role; disabled: number; created_at: number } | undefined;
+  return r && { id: r.id, username: r.username, role: r.role, disabled: r.disabled === 1, createdAt: r.created_at };
+}
+
+export function listUsers(db: ReadDb): UserRecord[] {
+  const rows = db.prepare('SELECT id, username, role, disabled, created_at FROM users ORDER BY username').all() as
+    { id: string; username: string; role: Role; disabled: number; created_at: number }[];
+  return rows.map((r) => ({ id: r.id, username: r.username, role: r.role, disabled: r.disabled === 1, createdAt: r.created_at }));
+}
+
+/** Admins who can still sign in: the last one may be neither disabled nor given another role. */
+export function countEnabledAdmins(db: ReadDb): number {
+  return (db.prepare("SELECT count(*) AS n FROM users WHERE role = 'admin' AND disabled = 0").get() as { n: number }).n;
+}
+
+export function setUserRole(db: Db, id: string, role: Role): void {
+  db.prepare('UPDATE users SET role = ? WHERE id = ?').run(role, id);
+}
+
+export function setUserDisabled(db: Db, id: string, disabled: boolean): void {
+  db.prepare('UPDATE users SET disabled = ? WHERE id = ?').run(disabled ? 1 : 0, id);
+}
+
+export function setUserPassword(db: Db, id: string, passwordHash: string): void {
+  db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(passwordHash, id);
+}
+
+export type SessionRecord = { id: string; userId: string; createdAt: number; expiresAt: number };
+
+/** Sessions still running (not expired, not ended), newest first; `id` is the token's hash (auth.sessionId). */
+export function listLiveSessions(db: ReadDb, now: number): SessionRecord[] {
+  const rows = db.prepare('SELECT token_hash, user_id, created_at, expires_at FROM sessions WHERE expires_at > ? ORDER BY created_at DESC').all(now) as
+    { token_hash: string; user_id: string; created_at: number; expires_at: number }[];
+  return rows.map((r) => ({ id: r.token_hash, userId: r.user_id, createdAt: r.created_at, expiresAt: r.expires_at }));
+}
+
+/** Ends every running session of one user now; returns the ids of the sessions it ended. */
+export function expireSessionsOfUser(db: Db, userId: string, now: number): string[] {
+  const ids = db.prepare('SELECT token_hash FROM sessions WHERE user_id = ? AND expires_at > ?').pluck().all(userId, now) as string[];
+  db.prepare('UPDATE sessions SET expires_at = ? WHERE user_id = ? AND expires_at > ?').run(now, userId, now);
+  return ids;
+}
+
+/** Ends every running session except those of one user (who signs the others out); returns the ids it ended. */
+export function expireSessionsExceptUser(db: Db, keepUserId: string, now: number): string[] {
+  const ids = db.prepare('SELECT token_hash FROM sessions WHERE user_id != ? AND expires_at > ?').pluck().all(keepUserId, now) as string[];
+  db.prepare('UPDATE sessions SET expires_at = ? WHERE user_id != ? AND expires_at > ?').run(now, keepUserId, now);
+  return ids;
+}
+
+/** A running session by its id, or undefined once it ended. */
+export function findLiveSession(db: ReadDb, id: string, now: number): SessionRecord | undefined {
+  const r = db.prepare('SELECT token_hash, user_id, created_at, expires_at FROM sessions WHERE token_hash = ? AND expires_at > ?').get(id, now) as
+    { token_hash: string; user_id: string; created_at: number; expires_at: number } | undefined;
+  return r && { id: r.token_hash, userId: r.user_id, createdAt: r.created_at, expiresAt: r.expires_at };
+}
+
+/** Every registered device, without its secret's hash. */
+export function listDevices(db: ReadDb): (Omit<DeviceRecord, 'secretHash'> & { createdAt: number })[] {
+  const rows = db.prepare('SELECT id, kind, unit_id, created_at FROM devices ORDER BY id').all() as
+    { id: string; kind: 'terminal' | 'gateway'; unit_id: string | null; created_at: number }[];
+  return rows.map((r) => ({ id: r.id, kind: r.kind, unitId: r.unit_id, createdAt: r.created_at }));
+}

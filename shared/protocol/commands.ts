@@ -7,6 +7,7 @@ import {
 } from '../domain';
 import { PhotoUpload } from '../incidents';
 import { CheckFix, FenceAlert, OverrideRequest, RollCall } from '../attendance';
+import { PASSWORD_MAX, USERNAME } from '../accounts';
 
 /** Client-made id that makes a command idempotent: the hub applies a given id at most once. */
 export const CommandId = z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/);
@@ -26,6 +27,7 @@ export const ErrorCode = z.enum([
   'internal', // the hub failed; nothing was applied
   'outside_fence', // a check-in or roll-call answer from outside the post's fence or the cell
   'implausible_fix', // the fix cannot vouch for where the unit is (too inaccurate, too old, an impossible jump)
+  'weak_password', // a new password breaks a rule (shared/accounts.ts); message starts with the rule's key
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 export type CommandError = { code: ErrorCode; message: string };
@@ -101,8 +103,50 @@ export const consoleCommands = {
   },
   'user:create': {
     roles: ['admin'],
-    schema: cmd({ username: z.string().regex(/^[a-z][a-z0-9_.-]{1,31}$/), role: Role, password: z.string().min(8).max(200) }),
+    // The password's rules (length, common, the username inside) are the hub's `weak_password`, not a schema error.
+    schema: cmd({ username: z.string().regex(USERNAME), role: Role, password: z.string().max(PASSWORD_MAX) }),
     result: z.object({ user: UserPublic }),
+  },
+  // Account changes. Those that end a person's sessions list them (`endedSessions`, session ids): the hub
+  // sends each console on them `session:ended` and disconnects it once the change has committed.
+  'user:set-role': {
+    roles: ['admin'],
+    schema: cmd({ userId: Id, role: Role }),
+    result: z.object({ user: UserPublic, endedSessions: z.array(z.string()) }),
+  },
+  'user:disable': {
+    roles: ['admin'],
+    schema: cmd({ userId: Id, reason: text(500).min(2) }),
+    result: z.object({ user: UserPublic, endedSessions: z.array(z.string()) }),
+  },
+  'user:enable': {
+    roles: ['admin'],
+    schema: cmd({ userId: Id }),
+    result: z.object({ user: UserPublic }),
+  },
+  'user:reset-password': {
+    roles: ['admin'],
+    schema: cmd({ userId: Id, password: z.string().max(PASSWORD_MAX) }),
+    result: z.object({ user: UserPublic, endedSessions: z.array(z.string()) }),
+  },
+  'session:revoke': {
+    roles: ['admin'],
+    schema: cmd({ sessionId: z.string().regex(/^[0-9a-f]{64}$/, 'a session id is 64 hex digits') }),
+    result: z.object({ endedSessions: z.array(z.string()) }),
+  },
+  'session:revoke-all': {
+    roles: ['admin'],
+    // Signs out everyone but the admin who sends it (all of their own sessions stay).
+    schema: cmd({ reason: text(500).min(2) }),
+    result: z.object({ endedSessions: z.array(z.string()) }),
+  },
+  'device:register': {
+    roles: ['admin'],
+    // A device with a secret chosen by its installer (a gateway, a terminal set up by hand; `npm run devices -- add`).
+    schema: cmd({
+      deviceId: Id, kind: z.enum(['terminal', 'gateway']), unitId: Id.nullable().default(null), secret: z.string().min(12).max(200),
+    }).refine((p) => (p.kind === 'terminal') === (p.unitId !== null), { message: 'a terminal speaks for one unit (unitId); a gateway for any (unitId null)', path: ['unitId'] }),
+    result: z.object({ device: z.object({ id: Id, kind: z.enum(['terminal', 'gateway']), unitId: Id.nullable() }) }),
   },
   'camera:upsert': {
     roles: ['admin'],

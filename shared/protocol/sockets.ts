@@ -16,6 +16,8 @@ import type {
   AuditTimelineRequest, AuditTimelineResult, ReplayWindowRequest, ReplayWindowResult, RetentionPolicyResult,
   UnitTrackRequest, UnitTrackResult,
 } from './reads';
+import type { DevicesList, PeopleList } from './accounts';
+import type { SessionEndReason } from '../accounts';
 import type { AuditRawRequest, AuditRawResult, ExportRequest, ExportResult, ScoreCardRequest, ScoreCardResult } from './scorecard';
 
 export const NAMESPACES = { console: '/console', field: '/field' } as const;
@@ -87,6 +89,10 @@ export type ConsoleClientEvents = CommandHandlers<typeof consoleCommands> & {
   'audit:export': (req: ExportRequest, ack: (res: Ack<ExportResult>) => void) => void;
   /** the stored entries in seq order, as hashed, for a client's own chain check */
   'audit:raw': (req: AuditRawRequest, ack: (res: Ack<AuditRawResult>) => void) => void;
+  /** admin: every person with their running sessions (shared/protocol/accounts.ts) */
+  'people:list': (req: Record<string, never>, ack: (res: Ack<PeopleList>) => void) => void;
+  /** admin: every registered field device, with its connections now */
+  'devices:list': (req: Record<string, never>, ack: (res: Ack<DevicesList>) => void) => void;
 };
 
 export type ConsoleServerEvents = {
@@ -94,6 +100,8 @@ export type ConsoleServerEvents = {
   event: (e: HubEvent) => void;
   'unit:positions': (b: PositionBatch) => void;
   'stream:health': (h: StreamHealth[]) => void;
+  /** This console's session has ended (an admin disabled the account, revoked it …); the hub disconnects it next. */
+  'session:ended': (e: { reason: SessionEndReason }) => void;
 };
 
 /**

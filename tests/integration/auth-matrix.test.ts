@@ -33,6 +33,8 @@ const CONSOLE_POLICY: Record<string, Person[]> = {
   'sos:acknowledge': DISPATCHERS, 'sos:assist': DISPATCHERS, 'sos:resolve': DISPATCHERS,
   'mode:switch': MODE_SWITCHERS, 'mode:end': MODE_SWITCHERS,
   'roster:import': SETUP, 'user:create': SETUP, 'camera:upsert': SETUP,
+  'user:set-role': SETUP, 'user:disable': SETUP, 'user:enable': SETUP, 'user:reset-password': SETUP,
+  'session:revoke': SETUP, 'session:revoke-all': SETUP, 'device:register': SETUP,
   // reads
   'state:snapshot': EVERYONE, 'events:since': EVERYONE, 'stream:token': EVERYONE, 'positions:retention': EVERYONE,
   'incident:trace': EVERYONE, 'photo:get': EVERYONE,
@@ -40,6 +42,8 @@ const CONSOLE_POLICY: Record<string, Person[]> = {
   'units:recommend': ['operator', 'duty_manager', 'evaluator'],
   'audit:verify': RECORD, 'audit:page': RECORD, 'audit:timeline': RECORD, 'audit:raw': RECORD, 'audit:export': RECORD,
   'unit:track': RECORD, 'replay:window': RECORD, 'score:card': RECORD,
+  // who has an account and which devices may connect is the admin's alone
+  'people:list': SETUP, 'devices:list': SETUP,
 };
 // Field devices (phones, terminals, gateways) use only the field namespace's events (FIELD_EVENTS), and all of them.
 

@@ -1,11 +1,8 @@
 // Handlers of the console (people) commands. Each runs inside the command transaction (commands.ts).
-import { randomUUID } from 'node:crypto';
 import type { Incident, ModeChange } from '../../../shared/domain';
 import { consoleCommands } from '../../../shared/protocol/commands';
 import { findUnit, listAreas, upsertCamera } from '../../store/city';
-import { findUserByName, insertUser } from '../../store/people';
 import { findIncident, insertModeChange, updateIncidentState } from '../../store/operations';
-import { hashSecretSync } from '../auth';
 import { CommandFailure, type CommandDef } from '../commands';
 import { activeAreaModes, cityMode, effectiveMode, profilesInForce } from '../modes';
 import { incidentHandlers } from './incidents';
@@ -13,6 +10,7 @@ import { withSos } from './sos';
 import { scheduleModeExpiry } from './shared';
 import { confineFileSources } from './sources';
 import { attendanceConsoleHandlers } from './attendance';
+import { accountHandlers } from './accounts';
 
 const C = consoleCommands;
 /** A mode switched by hand ends by itself at most this far ahead (an emergency is not for a month). */
@@ -26,6 +24,7 @@ export type ConsoleEnv = { dataDir: string };
 export const consoleHandlers = (env: ConsoleEnv) => withSos({
   ...incidentHandlers,
   ...attendanceConsoleHandlers,
+  ...accountHandlers,
 
   'incident:close': def('incident:close', ({ db, now }, p) => {
     const incident = findIncident(db, p.incidentId);
@@ -82,14 +81,6 @@ export const consoleHandlers = (env: ConsoleEnv) => withSos({
       result: { change }, target: p.areaId ?? change.mode, events: [{ data: { type: 'mode:changed', change }, unitId: null }],
       detail: { ended: 'emergency', returns: change.from === 'emergency' ? change.mode : change.from, scope: p.areaId ?? 'city', profileVersion: change.profileVersion },
     };
-  }),
-
-  'user:create': def('user:create', ({ db, now }, p) => {
-    if (findUserByName(db, p.username)) throw new CommandFailure('conflict', `user ${p.username} already exists`);
-    const user = { id: `u-${randomUUID()}`, username: p.username, role: p.role };
-    // Synchronous scrypt keeps the whole command in one transaction; user creation is rare.
-    insertUser(db, { ...user, passwordHash: hashSecretSync(p.password), at: now });
-    return { result: { user }, target: user.id, events: [] };
   }),
 
   'camera:upsert': def('camera:upsert', ({ db }, p) => {

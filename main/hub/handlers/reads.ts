@@ -18,6 +18,7 @@ import type { HubServices } from '../services';
 import { photoRequest, traceRequest } from './trace';
 import { sharedVerify } from '../verify-walk';
 import { evaluationReads } from './evaluation';
+import { accountReads } from './account-reads';
 
 export const EVENTS_PAGE_MAX = 1000;
 export const SinceRequest = z.strictObject({ afterSeq: z.number().int().min(0), limit: z.number().int().min(1).max(EVENTS_PAGE_MAX).optional() });
@@ -108,6 +109,7 @@ export function consoleReads(session: ConsoleSession): RequestTable<HubServices>
     'incident:trace': traceRequest,
     'photo:get': photoRequest,
     ...evaluationReads(),
+    ...accountReads(),
     'audit:page': {
       name: 'audit:page', schema: SinceRequest, roles: RECORD_READERS,
       handle: ({ db }, req: z.output<typeof SinceRequest>) => ({ ok: true, result: { entries: auditPage(db, req.afterSeq, req.limit ?? 200) } }),

@@ -3,8 +3,9 @@
 import type { Namespace } from 'socket.io';
 import type { ConsoleClientEvents, ConsoleServerEvents } from '../../../shared/protocol/sockets';
 import { NAMESPACES } from '../../../shared/protocol/sockets';
+import type { SessionEndReason } from '../../../shared/accounts';
 import { headSeq } from '../../store/log';
-import { AuthError, login, logout, resumeSession, sessionUser } from '../auth';
+import { AuthError, login, logout, resumeSession, sessionId, sessionUser } from '../auth';
 import { refuse, zodMessage, type Actor } from '../commands';
 import { consoleHandlers } from '../handlers/console';
 import { consoleReads, EmptyRequest } from '../handlers/reads';
@@ -78,7 +79,39 @@ export function attachConsole(consoles: ConsoleNamespace, deps: ConsoleDeps): vo
       const token = socket.data.token;
       ack({ ok: true, result: logout(db, token, Date.now(), { address: peerAddress(socket) }) });
       // Every connection on this session ends with it (the ack above is sent first).
-      for (const other of consoles.sockets.values()) if (other.data.token === token) other.disconnect(true);
+      signOut(consoles, new Set([sessionId(token)]), 'logged_out');
     });
   });
+}
+
+/** Commands whose ack lists the sessions they ended, and why those consoles are told they ended. */
+const SESSION_ENDINGS: Record<string, SessionEndReason> = {
+  'user:disable': 'disabled', 'user:set-role': 'role_changed', 'user:reset-password': 'password_reset',
+  'session:revoke': 'revoked', 'session:revoke-all': 'signed_out_everyone',
+};
+
+/** After a command committed: if it ended sessions, the consoles on them are signed out now, not at their next reconnect. */
+export function signOutEnded(consoles: ConsoleNamespace, command: string, result: unknown): void {
+  const reason = SESSION_ENDINGS[command];
+  const ended = (result as { endedSessions?: string[] } | null)?.endedSessions;
+  if (reason && ended?.length) signOut(consoles, new Set(ended), reason);
+}
+
+/** Tells each console on these sessions why, then disconnects it (the reason is sent before the close). */
+function signOut(consoles: ConsoleNamespace, sessions: Set<string>, reason: SessionEndReason): void {
+  for (const socket of consoles.sockets.values()) {
+    if (!sessions.has(sessionId(socket.data.token))) continue;
+    socket.emit('session:ended', { reason });
+    socket.disconnect(true);
+  }
+}
+
+/** How many consoles are connected on each session now. */
+export function consolePresence(consoles: ConsoleNamespace): Map<string, number> {
+  const online = new Map<string, number>();
+  for (const socket of consoles.sockets.values()) {
+    const id = sessionId(socket.data.token);
+    online.set(id, (online.get(id) ?? 0) + 1);
+  }
+  return online;
 }

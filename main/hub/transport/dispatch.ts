@@ -23,7 +23,7 @@ export type DispatchDeps = {
   /** the center's time zone, for handlers that read days and clock times */
   timeZone: string;
   /** called after a command committed (e.g. the media gateway picks up a changed camera) */
-  afterCommit?: (name: string) => void;
+  afterCommit?: (name: string, result: unknown) => void;
 };
 
 export function bindTables(deps: DispatchDeps, socket: Socket, actor: () => Actor, commands: CommandTable, requests: RequestTable<HubServices>, nsp: string): void {
@@ -35,7 +35,7 @@ export function bindTables(deps: DispatchDeps, socket: Socket, actor: () => Acto
       deps.commands.submit(call, ({ ack: res, events }) => {
         ack(res); // the transaction has committed (or the refusal has been audited) by now
         broadcast(events);
-        if (res.ok) deps.afterCommit?.(def.name);
+        if (res.ok) deps.afterCommit?.(def.name, res.result);
       });
     });
   }

@@ -61,3 +61,10 @@ export function attachField(field: FieldNamespace, deps: DispatchDeps & { thrott
     bindTables(deps, socket, actor, fieldHandlers, fieldRequests, NAMESPACES.field);
   });
 }
+
+/** How many connections each device has now. */
+export function devicePresence(field: FieldNamespace): Map<string, number> {
+  const online = new Map<string, number>();
+  for (const socket of field.sockets.values()) online.set(socket.data.actor.id, (online.get(socket.data.actor.id) ?? 0) + 1);
+  return online;
+}

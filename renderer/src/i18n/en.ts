@@ -89,6 +89,7 @@ export const en = {
   errors: {
     outside_fence: 'outside the post\'s fence or the cell',
     implausible_fix: 'the position cannot be trusted (too inaccurate, too old, or an impossible jump)',
+    weak_password: 'the password is too weak',
     invalid_payload: 'the hub refused the input as invalid',
     forbidden: 'your role may not do this',
     not_found: 'it no longer exists',

@@ -91,6 +91,7 @@ export const zhCN: Messages = {
   errors: {
     outside_fence: '不在岗点或网格范围内',
     implausible_fix: '定位不可信（精度不足、过旧或位移速度不可能）',
+    weak_password: '密码强度不够',
     invalid_payload: '中枢认为输入无效，已拒绝',
     forbidden: '您的角色无权执行此操作',
     not_found: '对象已不存在',
