@@ -33,11 +33,11 @@ type Watched = {
 };
 
 /** Geometry in local metres around its own origin (equirectangular: fine at city scale). */
-type Geometry = { lng0: number; lat0: number; kx: number; ky: number; xs: Float64Array; ys: Float64Array; closed: boolean };
+export type Geometry = { lng0: number; lat0: number; kx: number; ky: number; xs: Float64Array; ys: Float64Array; closed: boolean };
 
 const M_PER_DEG = 111_320;
 
-function prepare(points: LngLat[], closed: boolean): Geometry {
+export function prepare(points: LngLat[], closed: boolean): Geometry {
   const [lng0, lat0] = points[0]!;
   const kx = M_PER_DEG * Math.cos((lat0 * Math.PI) / 180);
   const xs = new Float64Array(points.length);

@@ -32,6 +32,7 @@ import { DEFAULT_RENDERER_DIR } from './http/static';
 import { startSystemActor } from './system-actor';
 import { FIX_RULES } from '../../shared/attendance';
 import { attendanceSnapshot } from '../store/attendance';
+import { CoverageWatch, type CoverageWatchOptions } from './coverage';
 import { FenceWatch } from './fences';
 import { planDemoShifts } from './roster';
 import { loadScorecardConfig } from './scorecard';
@@ -77,6 +78,8 @@ export type HubOptions = {
   sealEveryMs?: number;
   /** the scorecard's indicators, weights and star levels (default resources/scorecard/scorecard.json) */
   scorecard?: ScorecardConfig;
+  /** how often route coverage and cell dwell are written (ms, default 30 s), and its other tuning */
+  coverage?: { flushEveryMs?: number } & Pick<CoverageWatchOptions, 'shiftStartsMin' | 'pieceM' | 'maxGapMs' | 'batchRows'>;
   /** message budgets, login throttling and the refusal summary window (defaults in docs/protocol.md) */
   limits?: HubLimits;
   /** how commands are committed: batched (default), or one transaction each (`perCommand`, the bench's baseline) */
@@ -221,9 +224,21 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   // Officers held to their cells and vehicles to their routes: state in memory, the store only on a change.
   const fences = new FenceWatch({ db, units, areas: listAreas(db), routes: listRoutes(db), schedule: (a) => system.scheduler.schedule(a), now: Date.now });
   pipeline.observe(fences.observe, 'fences');
+  // Coverage for the evaluator: in memory per fix, written in bounded batches by its own timer.
+  const { flushEveryMs: coverageEveryMs = 30_000, ...coverageTuning } = opts.coverage ?? {};
+  const coverage = new CoverageWatch({ db, units, areas: listAreas(db), routes: listRoutes(db), timeZone, now: Date.now, ...coverageTuning });
+  pipeline.observe(coverage.observe, 'coverage');
+  const coverageTimer = setInterval(() => {
+    try {
+      coverage.flush();
+    } catch (e) {
+      log(`writing coverage failed, will retry: ${(e as Error).message}`); // kept in memory for the next flush
+    }
+  }, coverageEveryMs);
+  coverageTimer.unref();
 
   let hubUrl = '';
-  const services: HubServices = { pipeline, recommender, segments, retention: opts.retention ?? DEFAULT_RETENTION, media,
+  const services: HubServices = { pipeline, recommender, segments, coverage, retention: opts.retention ?? DEFAULT_RETENTION, media,
     evaluation: { scorecard: opts.scorecard ?? loadScorecardConfig(), dataDir: opts.dataDir, timeZone, log }, mediaAccess, url: () => hubUrl, snapshot,
     presence: () => ({ sessions: consolePresence(consoles), devices: devicePresence(field) }) };
   const refusals = createRefusalAuditor(db, { windowMs: opts.limits?.refusalWindowMs, log });
@@ -269,6 +284,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     system.stop();
     commands.close();
     clearInterval(sealTimer);
+    clearInterval(coverageTimer);
     pipeline.close();
     await media.close();
     io.close();
@@ -290,6 +306,12 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       clearInterval(sealTimer);
       pipeline.close(); // pending fixes are written before the store closes
       segments.seal(Date.now()); // complete minutes; the rest is recovered from positions at the next start
+      clearInterval(coverageTimer);
+      try {
+        coverage.flush(); // after the pipeline's last fixes were observed
+      } catch (e) {
+        log(`writing coverage at close failed: ${(e as Error).message}`);
+      }
       refusals.close(); // so are the summaries of refusals still being counted
       db.close();
     })()),

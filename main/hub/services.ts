@@ -5,6 +5,7 @@ import type { Recommender } from './dispatch/recommend';
 import type { MediaAccess } from './http/media-access';
 import type { RetentionPolicy } from '../store/retention';
 import type { SegmentWriter } from '../store/segments';
+import type { CoverageWatch } from './coverage';
 import type { PositionPipeline } from './positions';
 import type { ScorecardConfig } from '../../shared/protocol/scorecard';
 
@@ -14,6 +15,8 @@ export type HubServices = {
   recommender: Recommender;
   /** seals per-unit minute segments and holds the unsealed tail */
   segments: SegmentWriter;
+  /** route coverage and cell dwell per shift period, kept in memory until its next write */
+  coverage: CoverageWatch;
   /** what is kept of positions, and for how long */
   retention: RetentionPolicy;
   media: MediaGateway;

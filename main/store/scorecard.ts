@@ -1,6 +1,7 @@
 // The counts behind the scorecard (千分制), read from the record for a period [from, to): each is one
 // query that starts from an index on the period's time (migration 0120) and looks up what it needs per
 // row through another index, so a card costs what happened in the period, not the size of the store.
+import { coverageTotals, type CoverageTotals } from './coverage';
 import type { ReadDb } from './db';
 import { prepared } from './statements';
 
@@ -36,6 +37,20 @@ export const SCORECARD_SQL = {
     ORDER BY at DESC LIMIT 1`,
   cameraChanges: `SELECT at, action FROM audit_log WHERE target = @camera AND at >= @from AND at < @to AND action IN ('camera:stale', 'camera:recovered')
     ORDER BY at`,
+  // How long each step took, for the medians shown beside the in-time rates.
+  taskTimes: `SELECT
+      (SELECT min(s.at) FROM task_steps s WHERE s.task_id = t.id AND s.state = 'accepted') - t.assigned_at AS ackMs,
+      (SELECT min(s.at) FROM task_steps s WHERE s.task_id = t.id AND s.state = 'arrived') - t.assigned_at AS arriveMs,
+      (SELECT min(s.at) FROM task_steps s WHERE s.task_id = t.id AND s.state = 'finished') - t.assigned_at AS finishMs
+    FROM tasks t WHERE t.assigned_at >= @from AND t.assigned_at < @to`,
+  rollCalls: `SELECT coalesce(sum(t.state = 'answered'), 0) AS answered, coalesce(sum(t.state = 'missed'), 0) AS missed,
+      coalesce(sum(t.state = 'pending'), 0) AS pending
+    FROM roll_calls r JOIN roll_call_targets t ON t.roll_call_id = r.id WHERE r.at >= @from AND r.at < @to`,
+  // Changes by people must say why; the schedule's own switches are counted apart.
+  modeChanges: `SELECT coalesce(sum(by <> 'system'), 0) AS byPeople,
+      coalesce(sum(by <> 'system' AND length(trim(reason)) >= @minChars), 0) AS withReason, coalesce(sum(by = 'system'), 0) AS scheduled
+    FROM mode_changes WHERE at >= @from AND at < @to`,
+  fenceAlerts: 'SELECT id, raised_at AS raisedAt, acknowledged_at AS ackedAt FROM fence_alerts WHERE raised_at >= @from AND raised_at < @to',
   incidents: `SELECT count(*) AS n,
       coalesce(sum(EXISTS (SELECT 1 FROM audit_log a WHERE a.target = i.id AND a.action = 'incident:close' AND a.outcome = 'accepted' AND a.at < @to)), 0) AS closed
     FROM incidents i WHERE i.created_at >= @from AND i.created_at < @to`,
@@ -52,6 +67,14 @@ export type ScorecardCounts = {
   sos: Array<{ id: string; raisedAt: number; ackedAt: number | null }>;
   cameras: { keyCameras: number; downMs: number };
   incidents: { n: number; closed: number };
+  /** time from assignment to each task's first accepted / arrived / finished step (null: not yet) */
+  taskTimes: Array<{ ackMs: number | null; arriveMs: number | null; finishMs: number | null }>;
+  /** the targets of roll-calls started in the period, by how they stand */
+  rollCalls: { answered: number; missed: number; pending: number };
+  modeChanges: { byPeople: number; withReason: number; scheduled: number };
+  /** fence alerts raised in the period and when first acknowledged (null: never) */
+  fenceAlerts: Array<{ id: string; raisedAt: number; ackedAt: number | null }>;
+  coverage: CoverageTotals;
 };
 
 /** How long each key camera was down within the period: from its down alert to its recovery alert. */
@@ -73,7 +96,8 @@ function cameraDowntime(db: ReadDb, p: Period): { keyCameras: number; downMs: nu
   return { keyCameras: cameras.length, downMs };
 }
 
-export function scorecardCounts(db: ReadDb, p: Period): ScorecardCounts {
+/** `minReasonChars`: the least a mode change's reason must hold, trimmed, to count as one. */
+export function scorecardCounts(db: ReadDb, p: Period, minReasonChars = 2): ScorecardCounts {
   const period = { from: p.from, to: p.to };
   const checkIns = prepared(db, SCORECARD_SQL.checkIns).get(period) as { n: number; onSite: number };
   const missed = (prepared(db, SCORECARD_SQL.alertsOfKind).get({ ...period, kind: 'checkin_missed' }) as { n: number }).n;
@@ -83,5 +107,10 @@ export function scorecardCounts(db: ReadDb, p: Period): ScorecardCounts {
     sos: prepared(db, SCORECARD_SQL.sos).all(period) as ScorecardCounts['sos'],
     cameras: cameraDowntime(db, p),
     incidents: prepared(db, SCORECARD_SQL.incidents).get(period) as ScorecardCounts['incidents'],
+    taskTimes: prepared(db, SCORECARD_SQL.taskTimes).all(period) as ScorecardCounts['taskTimes'],
+    rollCalls: prepared(db, SCORECARD_SQL.rollCalls).get(period) as ScorecardCounts['rollCalls'],
+    modeChanges: prepared(db, SCORECARD_SQL.modeChanges).get({ ...period, minChars: minReasonChars }) as ScorecardCounts['modeChanges'],
+    fenceAlerts: prepared(db, SCORECARD_SQL.fenceAlerts).all(period) as ScorecardCounts['fenceAlerts'],
+    coverage: coverageTotals(db, p),
   };
 }

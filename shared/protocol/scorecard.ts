@@ -5,7 +5,8 @@ import { z } from 'zod';
 /** Every indicator the hub knows how to compute from the record (main/store/scorecard.ts). */
 export const IndicatorId = z.enum([
   'checkin_compliance', 'on_post_rate', 'task_ack_in_time', 'task_arrive_in_time', 'task_finish_in_time',
-  'sos_ack_in_time', 'camera_availability', 'incident_closure',
+  'sos_ack_in_time', 'camera_availability', 'incident_closure', 'rollcall_answered', 'route_coverage', 'cell_dwell',
+  'mode_change_reasons', 'alert_ack_in_time',
 ]);
 export type IndicatorId = z.infer<typeof IndicatorId>;
 
@@ -22,6 +23,10 @@ export const ScorecardConfig = z.strictObject({
   })).min(1),
   /** an SOS counts as answered in time when acknowledged within this many seconds of being raised */
   sosAckTargetSec: z.number().int().min(1),
+  /** a fence alert counts as acknowledged in time within this many seconds of being raised */
+  alertAckTargetSec: z.number().int().min(1).default(300),
+  /** a mode change by a person counts as reasoned when its reason holds at least this many characters, trimmed */
+  modeReasonMinChars: z.number().int().min(1).default(2),
   /** star levels: the least total score for each number of stars, highest first */
   stars: z.array(z.strictObject({ stars: z.number().int().min(1).max(5), minScore: z.number().min(0).max(1000) })).min(1),
 }).superRefine((c, ctx) => {
@@ -41,8 +46,13 @@ export const ScoreCardRequest = z.strictObject({ from: Time, to: Time })
   .refine((r) => r.from < r.to && r.to - r.from <= MAX_PERIOD_MS, { message: 'a period has from < to and covers at most 366 days', path: ['to'] });
 export type ScoreCardRequest = z.input<typeof ScoreCardRequest>;
 
-/** Where a figure came from: the timeline filter that lists its entries. */
-export type IndicatorSource = { action?: string; actionPrefix?: string };
+/**
+ * Where a figure came from: the timeline filter that lists its entries (`action`, `actionPrefix`, and
+ * `targets`: the ids the counted entries concern, at most SOURCE_TARGETS_MAX), or the coverage kept as
+ * data (`coverage`), which has no audit entries of its own.
+ */
+export type IndicatorSource = { action?: string; actionPrefix?: string; targets?: string[]; coverage?: 'routes' | 'dwell' };
+export const SOURCE_TARGETS_MAX = 200;
 
 export type IndicatorScore = {
   id: IndicatorId;
@@ -108,3 +118,17 @@ export const AuditRawRequest = z.strictObject({ afterSeq: z.number().int().min(0
 export type AuditRawRequest = z.input<typeof AuditRawRequest>;
 /** `entry`: the stored text the hash covers (rule 2: hash = SHA-256(prevHash ‖ "\n" ‖ UTF-8 of entry)); rule 1 entries predate store v30. */
 export type AuditRawResult = { entries: Array<{ seq: number; rule: 1 | 2; entry: string; prevHash: string; hash: string }> };
+
+/** Coverage kept as data (`score:coverage`): periods overlapping [from, to), optionally of one unit. */
+export const CoverageRequest = z.strictObject({ from: Time, to: Time, unitId: z.string().min(1).max(64).optional() })
+  .refine((r) => r.from < r.to && r.to - r.from <= MAX_PERIOD_MS, { message: 'a period has from < to and covers at most 366 days', path: ['to'] });
+export type CoverageRequest = z.input<typeof CoverageRequest>;
+/** At most this many rows of each kind in one answer; `truncated` says when there were more. */
+export const COVERAGE_ROWS_MAX = 5000;
+export type CoverageResult = {
+  /** per patrol vehicle and shift period: route pieces (of `pieceM` metres) driven within the corridor */
+  routes: Array<{ unitId: string; routeId: string; from: number; to: number; pieces: number; driven: number; share: number }>;
+  /** per officer, shift period and cell ('' = in no cell): time between fixes at most `maxGapMs` apart */
+  dwell: Array<{ unitId: string; cellId: string; from: number; to: number; shiftId: string | null; assigned: boolean; dwellMs: number }>;
+  truncated: boolean;
+};

@@ -134,10 +134,10 @@ describe('the evaluator console', () => {
     await page.click('[data-testid=tab-scorecard]');
     const card = page.locator('[data-testid=scorecard]');
     await card.waitFor();
-    expect(await card.locator('tbody tr').count()).toBe(8);
+    expect(await card.locator('tbody tr').count()).toBe(13);
     // the one task was accepted in time and the one SOS acknowledged within 60 s: full points for both
-    expect(await card.locator('tr[data-indicator=task_ack_in_time]').getAttribute('data-points')).toBe('150');
-    expect(await card.locator('tr[data-indicator=sos_ack_in_time]').getAttribute('data-points')).toBe('150');
+    expect(await card.locator('tr[data-indicator=task_ack_in_time]').getAttribute('data-points')).toBe('100');
+    expect(await card.locator('tr[data-indicator=sos_ack_in_time]').getAttribute('data-points')).toBe('120');
     expect(Number(await page.locator('[data-testid=score-total]').innerText())).toBe(Number(await card.getAttribute('data-total')));
     await page.screenshot({ path: path.join(ARTIFACTS, 'scorecard.png') });
 

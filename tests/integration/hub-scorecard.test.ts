@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ScorecardConfig } from '../../shared/protocol/scorecard';
 import { appendAudit, verifyAudit } from '../../main/store/audit';
 import { checkCheckpointSignature, parseCheckpoint } from '../../main/store/checkpoint';
+import { writeCoverage } from '../../main/store/coverage';
 import { appendEvent } from '../../main/store/log';
 import { loadScorecardConfig, scoreCard, starsFor } from '../../main/hub/scorecard';
 import { ask, closeClients, consoleClient, startTestHub } from './hub-fixture';
@@ -68,7 +69,37 @@ function writeRecord(): void {
     sos.run('S3', 'raised', T0 + 30 * M, T0 + 30 * M);
     audit('sos:acknowledge', 'S1', T0 + 10 * M + 20_000);
     audit('sos:acknowledge', 'S2', T0 + 20 * M + 90_000);
+
+    // a roll-call in the hour picking 4 officers: 2 answered, 1 missed, 1 still pending (left out)
+    db.prepare(`INSERT INTO roll_calls (id, by, at, deadline, area_id, pick) VALUES ('R1', 'operator', ?, ?, NULL, 'hand')`).run(T0 + 15 * M, T0 + 25 * M);
+    const target = db.prepare(`INSERT INTO roll_call_targets (roll_call_id, unit_id, state) VALUES ('R1', ?, ?)`);
+    [['off-001', 'answered'], ['off-002', 'answered'], ['off-003', 'missed'], ['off-004', 'pending']].forEach(([u, st]) => target.run(u, st));
+
+    // mode changes in the hour: one by a person with a reason, one whose reason is a single character, one by the schedule
+    const mode = db.prepare(`INSERT INTO mode_changes (mode, reason, area_id, by, at, kind, from_mode, ends_at, profile_version) VALUES (?, ?, NULL, ?, ?, 'switch', 'daily', NULL, 1)`);
+    mode.run('emergency', '暴雨预警', 'duty', T0 + 12 * M);
+    mode.run('daily', ' x ', 'duty', T0 + 14 * M);
+    mode.run('night', 'mode schedule: night', 'system', T0 + 16 * M);
+
+    // fence alerts: acknowledged after 60 s (in time, the target is 300 s), after 10 min (late), never
+    const fence = db.prepare(`INSERT INTO fence_alerts (id, unit_id, kind, area_id, raised_at, lng, lat, since, cleared_at, acknowledged_by, acknowledged_at) VALUES (?, 'off-005', 'cell', 'x', ?, 118.78, 32.04, ?, ?, ?, ?)`);
+    fence.run('F1', T0 + 20 * M, T0 + 15 * M, T0 + 40 * M, 'operator', T0 + 21 * M);
+    fence.run('F2', T0 + 25 * M, T0 + 20 * M, null, 'operator', T0 + 35 * M);
+    fence.run('F3', T0 + 30 * M, T0 + 25 * M, T0 + 33 * M, null, null);
   })();
+  // coverage kept as data (the coverage watch writes it; hub-coverage.test.ts checks that): two vehicle
+  // periods that began in the hour, 7 of 10 and 5 of 20 pieces driven; an officer on a rostered shift 40 min in
+  // the assigned cell, 10 in another, 10 in none; another officer's dwell off shift (no shift id: left out)
+  const bits = (n: number, set: number) => Uint8Array.from({ length: Math.ceil(n / 8) }, (_, i) => (set >= (i + 1) * 8 ? 0xff : (1 << Math.max(0, set - i * 8)) - 1));
+  writeCoverage(hub.db, [
+    { unitId: 'veh-001', from: T0, to: T1, routeId: 'r1', pieces: 10, visited: bits(10, 7) },
+    { unitId: 'veh-002', from: T0 + 30 * M, to: T1, routeId: 'r2', pieces: 20, visited: bits(20, 5) },
+  ], [
+    { unitId: 'off-001', from: T0, to: T1, cellId: 'cell-a', shiftId: 'sh-1', assigned: true, ms: 40 * M },
+    { unitId: 'off-001', from: T0, to: T1, cellId: 'cell-b', shiftId: 'sh-1', assigned: false, ms: 10 * M },
+    { unitId: 'off-001', from: T0, to: T1, cellId: '', shiftId: 'sh-1', assigned: false, ms: 10 * M },
+    { unitId: 'off-002', from: T0, to: T1, cellId: 'cell-a', shiftId: null, assigned: true, ms: 30 * M },
+  ], T1);
   // key cameras: the first is down 30 min in the hour; the second went down 5 min before it and stays down
   const keys = (hub.db.prepare('SELECT id FROM cameras WHERE key = 1 ORDER BY id').all() as Array<{ id: string }>).map((r) => r.id);
   hub.db.transaction(() => {
@@ -88,21 +119,34 @@ describe('score:card', () => {
     expect(keyCameras).toBe(16); // the demo city's wall cameras
     const by = Object.fromEntries(card.indicators.map((i: { id: string; met: number; of: number; points: number }) => [i.id, [i.met, i.of, i.points]]));
     expect(by).toEqual({
-      checkin_compliance: [4, 5, 120], // 4 check-ins ÷ (4 + 1 missed) × 150
-      on_post_rate: [3, 4, 75], // 3 on site ÷ 4 × 100
-      task_ack_in_time: [2, 4, 75], // TA, TC ÷ 4 × 150
-      task_arrive_in_time: [2, 4, 75], // TA, TB
-      task_finish_in_time: [1, 4, 25], // TA ÷ 4 × 100
-      sos_ack_in_time: [1, 3, 50], // S1 within 60 s ÷ 3 × 150
-      camera_availability: [16 * 60 - 90, 16 * 60, 90.6], // 30 + 60 min down of 960 camera-minutes × 100
-      incident_closure: [1, 3, 33.3], // I1 (I2 was closed after the hour)
+      checkin_compliance: [4, 5, 80], // 4 check-ins ÷ (4 + 1 missed) × 100
+      on_post_rate: [3, 4, 60], // 3 on site ÷ 4 × 80
+      task_ack_in_time: [2, 4, 50], // TA, TC ÷ 4 × 100
+      task_arrive_in_time: [2, 4, 50], // TA, TB
+      task_finish_in_time: [1, 4, 20], // TA ÷ 4 × 80
+      sos_ack_in_time: [1, 3, 40], // S1 within 60 s ÷ 3 × 120
+      camera_availability: [16 * 60 - 90, 16 * 60, 63.4], // 30 + 60 min down of 960 camera-minutes × 70
+      incident_closure: [1, 3, 26.7], // I1 (I2 was closed after the hour) × 80
+      rollcall_answered: [2, 3, 40], // 2 answered ÷ (2 + 1 missed) × 60
+      route_coverage: [12, 30, 24], // (7 + 5) ÷ (10 + 20) pieces × 60
+      cell_dwell: [40, 60, 40], // 40 min in the assigned cell ÷ 60 min seen on shift × 60
+      mode_change_reasons: [1, 2, 20], // '暴雨预警' of the two by people ('x' is too short) × 40
+      alert_ack_in_time: [1, 3, 16.7], // F1 within 300 s ÷ 3 × 50
     });
-    expect(card.indicators.find((i: { id: string }) => i.id === 'sos_ack_in_time').detail).toMatchObject({ medianAckSec: 55, unacknowledged: 1 });
-    expect(card.total).toBe(543.9);
+    const detail = (id: string) => card.indicators.find((i: { id: string }) => i.id === id).detail;
+    expect(detail('sos_ack_in_time')).toMatchObject({ medianAckSec: 55, unacknowledged: 1 });
+    // medians from assignment: accepted after 1, 5, 2 min → 2 min; arrived after 10, 15 → 12.5 min; finished after 40, 70 → 55 min
+    expect([detail('task_ack_in_time').medianSec, detail('task_arrive_in_time').medianSec, detail('task_finish_in_time').medianSec]).toEqual([120, 750, 3300]);
+    expect(detail('rollcall_answered')).toEqual({ missed: 1, pending: 1 });
+    expect(detail('mode_change_reasons')).toEqual({ scheduled: 1, minChars: 2 });
+    expect(detail('alert_ack_in_time')).toMatchObject({ medianAckSec: 330, unacknowledged: 1, targetSec: 300, pending: 0 }); // 60 s and 600 s
+    expect(detail('route_coverage')).toEqual({ periods: 2, running: 0 });
+    expect(card.indicators.find((i: { id: string }) => i.id === 'sos_ack_in_time').source.targets).toEqual(['S1', 'S2', 'S3']);
+    expect(card.total).toBe(530.8);
     expect(card.stars).toBe(1);
     // the hour before: one on-site check-in, TE all in time, no SOS (full weight), the second camera down
-    // its last 5 min (955 of 960 → 99.5), I0 created and not closed (0 of 100): 899.5, four stars
-    expect(card.previous).toEqual({ from: T0 - H, to: T0, total: 899.5, stars: 4 });
+    // its last 5 min (955 of 960 × 70 → 69.6), I0 created and not closed (0 of 80), nothing of the new five (full): 919.6, five stars
+    expect(card.previous).toEqual({ from: T0 - H, to: T0, total: 919.6, stars: 5 });
     expect(card.indicators.every((i: { definition: { zh: string; en: string } }) => i.definition.zh && i.definition.en)).toBe(true);
   });
 
@@ -162,9 +206,10 @@ describe('audit:export', () => {
     const parser = new PDFParse({ data: new Uint8Array(pdf) });
     const text = (await parser.getText()).text;
     await parser.destroy();
-    expect(text).toContain('543.9 / 1000');
-    expect(text).toContain('打卡合规率 — 120.0 / 150');
-    expect(text).toContain('事件结案率 — 33.3 / 100');
+    expect(text).toContain('530.8 / 1000');
+    expect(text).toContain('打卡合规率 — 80.0 / 100');
+    expect(text).toContain('事件结案率 — 26.7 / 80');
+    expect(text).toContain('巡逻路线覆盖率 — 24.0 / 60');
     expect(text.replace(/\s+/g, '')).toContain(res.result.chain.headHash);
   });
 });

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../main/store/db';
+import { COVERAGE_SQL } from '../../main/store/coverage';
 import { SCORECARD_SQL } from '../../main/store/scorecard';
 import { tempDir } from '../integration/hub-fixture';
 
@@ -23,8 +24,14 @@ describe('scorecard query plans', () => {
     expect(plan(SCORECARD_SQL.sos).join()).toMatch(/sos_raised_at.*audit_log_target_at/);
     expect(plan(SCORECARD_SQL.incidents).join()).toMatch(/incidents_created_at.*audit_log_target_at/);
     expect(plan(SCORECARD_SQL.cameraChanges).join()).toContain('audit_log_target_at (target=? AND at>? AND at<?)');
+    expect(plan(SCORECARD_SQL.rollCalls)).toEqual(['SEARCH r USING INDEX roll_calls_at (at>? AND at<?)', 'SEARCH t USING PRIMARY KEY (roll_call_id=?)']);
+    expect(plan(SCORECARD_SQL.modeChanges).join()).toContain('mode_changes_at');
+    expect(plan(SCORECARD_SQL.fenceAlerts).join()).toContain('fence_alerts_raised_at');
+    expect(plan(COVERAGE_SQL.routeTotals).join()).toContain('coverage_routes_period');
+    expect(plan(COVERAGE_SQL.dwellTotals).join()).toContain('coverage_dwell_period');
+    expect(plan(COVERAGE_SQL.routesIn).join()).toContain('coverage_routes_period');
     // the only scans: the cameras (a few dozen rows) and the tasks query's own materialised period (`m`)
-    for (const sql of Object.values(SCORECARD_SQL)) {
+    for (const sql of [...Object.values(SCORECARD_SQL), COVERAGE_SQL.routeTotals, COVERAGE_SQL.dwellTotals, COVERAGE_SQL.routesIn, COVERAGE_SQL.dwellIn]) {
       expect(plan(sql).filter((d) => d.startsWith('SCAN') && !d.includes('cameras') && d !== 'SCAN m')).toEqual([]);
     }
     db.close();

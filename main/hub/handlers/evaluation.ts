@@ -4,10 +4,12 @@
 import type { z } from 'zod';
 import type { Role } from '../../../shared/domain';
 import {
-  AUDIT_RAW_PAGE_MAX, AuditRawRequest, ExportRequest, ScoreCardRequest, type AuditRawResult, type ExportResult, type ScoreCardResult,
+  AUDIT_RAW_PAGE_MAX, AuditRawRequest, COVERAGE_ROWS_MAX, CoverageRequest, ExportRequest, ScoreCardRequest,
+  type AuditRawResult, type CoverageResult, type ExportResult, type ScoreCardResult,
 } from '../../../shared/protocol/scorecard';
 import { centerDay } from '../../../shared/time';
 import { appendAudit, auditRawPage } from '../../store/audit';
+import { dwellIn, routeCoverageIn } from '../../store/coverage';
 import {
   chainForExport, scorecardCsv, scorecardPdf, timelineCsv, timelinePdf, timelineRows,
 } from '../exports';
@@ -56,6 +58,25 @@ const exportRequest: RequestDef<typeof ExportRequest, ExportResult, HubServices>
   },
 };
 
+/** Route coverage and cell dwell per shift period, as kept; what the watch holds in memory is written first. */
+const coverageRequest: RequestDef<typeof CoverageRequest, CoverageResult, HubServices> = {
+  name: 'score:coverage', schema: CoverageRequest, roles: RECORD_READERS,
+  handle: ({ db, services }, req) => {
+    services.coverage.flush();
+    const q = { from: req.from, to: req.to, unitId: req.unitId ?? null, limit: COVERAGE_ROWS_MAX + 1 };
+    const routes = routeCoverageIn(db, q);
+    const dwell = dwellIn(db, q);
+    return {
+      ok: true,
+      result: {
+        routes: routes.slice(0, COVERAGE_ROWS_MAX).map(({ visited: _v, ...r }) => ({ ...r, share: r.driven / r.pieces })),
+        dwell: dwell.slice(0, COVERAGE_ROWS_MAX).map((d) => ({ ...d, assigned: d.assigned === 1 })),
+        truncated: routes.length > COVERAGE_ROWS_MAX || dwell.length > COVERAGE_ROWS_MAX,
+      },
+    };
+  },
+};
+
 /** The stored entries, for a console that re-checks the chain itself rather than take the hub's word. */
 const rawRequest: RequestDef<typeof AuditRawRequest, AuditRawResult, HubServices> = {
   name: 'audit:raw', schema: AuditRawRequest, roles: RECORD_READERS,
@@ -63,5 +84,5 @@ const rawRequest: RequestDef<typeof AuditRawRequest, AuditRawResult, HubServices
 };
 
 export function evaluationReads(): RequestTable<HubServices> {
-  return { 'score:card': scoreCardRequest, 'audit:export': exportRequest, 'audit:raw': rawRequest };
+  return { 'score:card': scoreCardRequest, 'score:coverage': coverageRequest, 'audit:export': exportRequest, 'audit:raw': rawRequest };
 }

@@ -14,8 +14,11 @@ function figure(t: (k: string, o?: Record<string, unknown>) => string, i: Indica
   const d = i.detail;
   const pending = d.pending ? ` · ${t('evaluator.score.pending', { n: d.pending })}` : '';
   if (i.rate === null) return t('evaluator.score.nothing') + pending;
-  const base = `${t('evaluator.score.of', { met: i.met, of: i.of })} · ${(i.rate * 100).toFixed(1)}%${pending}`;
-  if (i.id === 'sos_ack_in_time' && d.medianAckSec != null) return `${base} · ${t('evaluator.score.median', { s: Math.round(d.medianAckSec) })}`;
+  const running = d.running ? ` · ${t('evaluator.score.running', { n: d.running })}` : '';
+  const counted = t(i.id === 'cell_dwell' ? 'evaluator.score.minutes' : 'evaluator.score.of', { met: i.met, of: i.of });
+  const base = `${counted} · ${(i.rate * 100).toFixed(1)}%${pending}${running}`;
+  if (d.medianSec != null) return `${base} · ${t('evaluator.score.medianStep', { s: Math.round(d.medianSec) })}`;
+  if ((i.id === 'sos_ack_in_time' || i.id === 'alert_ack_in_time') && d.medianAckSec != null) return `${base} · ${t('evaluator.score.median', { s: Math.round(d.medianAckSec) })}`;
   if (i.id === 'camera_availability') return `${base} · ${t('evaluator.score.downMinutes', { n: d.downMinutes, cams: d.keyCameras })}`;
   if (i.id === 'checkin_compliance') return `${base} · ${t('evaluator.score.missed', { n: d.missed })}`;
   return base;
@@ -79,7 +82,7 @@ export function Scorecard({ onEntries }: { onEntries: (f: TimelineFilter) => voi
               <td className="num">{figure(t, i)}</td>
               <td className="bar-col"><div className="ev-bar-track"><div className={`ev-bar-fill ${i.rate === null || i.rate >= 0.9 ? 'good' : i.rate >= 0.7 ? 'fair' : 'poor'}`} style={{ width: `${(i.rate ?? 1) * 100}%` }} /></div></td>
               <td className="num"><strong>{i.points.toFixed(1)}</strong> <span className="muted">/ {i.weight}</span></td>
-              <td><button type="button" onClick={() => onEntries({ action: i.source.action ?? i.source.actionPrefix })}>{t('evaluator.score.entries')}</button></td>
+              <td>{!i.source.coverage && <button type="button" onClick={() => onEntries({ action: i.source.action ?? i.source.actionPrefix })}>{t('evaluator.score.entries')}</button>}</td>
             </tr>
           ))}
         </tbody>
