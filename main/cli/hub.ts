@@ -5,10 +5,12 @@ import { StoreError } from '../store/db';
 import { startHub } from '../hub/server';
 import { DEMO_PASSWORD, DEMO_USERS } from '../hub/seed';
 import { simulateDemoCity } from '../sim/demo';
+import { loadVoiceConfig, type VoiceConfig } from '../hub/voice/config';
 import { cliArgs, fail } from './args';
 
 const USAGE = 'npm run hub -- --port <p> --data <dir> [--demo [--no-sim]] [--host <address>] [--units <n extra demo load units>]'
-  + ` [--time-zone <IANA zone, default ${DEFAULT_TIME_ZONE}>] [--night <HH:MM-HH:MM, e.g. 20:00-06:00, or dusk: from dusk to dawn at the demo city, dusk@<lat>,<lng> elsewhere>]`;
+  + ` [--time-zone <IANA zone, default ${DEFAULT_TIME_ZONE}>] [--night <HH:MM-HH:MM, e.g. 20:00-06:00, or dusk: from dusk to dawn at the demo city, dusk@<lat>,<lng> elsewhere>]`
+  + ' [--voice-config <file.json: ICE/TURN servers, talk limit (docs/voice.md)>]';
 const { values } = cliArgs(USAGE, {
   port: { type: 'string', default: '8420' },
   data: { type: 'string' },
@@ -19,6 +21,7 @@ const { values } = cliArgs(USAGE, {
   'allow-origin': { type: 'string', multiple: true },
   'time-zone': { type: 'string', default: DEFAULT_TIME_ZONE },
   night: { type: 'string' },
+  'voice-config': { type: 'string' },
 });
 
 const port = Number(values.port);
@@ -30,10 +33,16 @@ if (values.demo && values.host && values.host !== '127.0.0.1') fail('demo mode b
 const timeZone = values['time-zone'];
 if (!isTimeZone(timeZone)) fail(`--time-zone must be an IANA time zone such as Asia/Shanghai, got "${timeZone}"`, 2);
 const modeSchedule = values.night === undefined ? undefined : await nightSchedule(values.night);
+let voice: VoiceConfig | undefined;
+try {
+  voice = values['voice-config'] === undefined ? undefined : loadVoiceConfig(values['voice-config']);
+} catch (e) {
+  fail(`--voice-config: ${(e as Error).message}`, 2);
+}
 
 try {
   const started = await startHub({
-    port, dataDir: values.data, demo: values.demo, host: values.host, allowedOrigins: values['allow-origin'], timeZone, modeSchedule,
+    port, dataDir: values.data, demo: values.demo, host: values.host, allowedOrigins: values['allow-origin'], timeZone, modeSchedule, voice,
     extraUnits: units > 0 ? await loadUnitsFor(units) : [],
   });
   const hub = values.demo && !values['no-sim'] ? await simulateDemoCity(started) : started;

@@ -49,16 +49,18 @@ function auditablePayload(raw: unknown): unknown {
   return text.length > MAX_AUDITED_PAYLOAD ? { truncated: text.slice(0, MAX_AUDITED_PAYLOAD) } : raw;
 }
 
-/** Strip passwords and device secrets before they reach the append-only log; an uploaded photo is recorded by its size and hash (the store keeps the bytes). */
+/** Strip passwords and device secrets before they reach the append-only log; an uploaded photo or recording is recorded by its size and hash (the store keeps the bytes). */
 function redact(payload: unknown): unknown {
   if (!payload || typeof payload !== 'object') return payload;
   let out = payload as Record<string, unknown>;
   if ('password' in out) out = { ...out, password: '[redacted]' };
   if ('secret' in out) out = { ...out, secret: '[redacted]' };
-  const photo = out.photo as { mime?: unknown; base64?: unknown } | undefined;
-  if (photo && typeof photo === 'object' && typeof photo.base64 === 'string') {
-    const bytes = Buffer.from(photo.base64, 'base64');
-    out = { ...out, photo: { mime: photo.mime, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') } };
+  for (const key of ['photo', 'audio'] as const) {
+    const upload = out[key] as { mime?: unknown; base64?: unknown } | undefined;
+    if (upload && typeof upload === 'object' && typeof upload.base64 === 'string') {
+      const bytes = Buffer.from(upload.base64, 'base64');
+      out = { ...out, [key]: { mime: upload.mime, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') } };
+    }
   }
   return out;
 }

@@ -45,6 +45,9 @@ import { createLoginThrottle, type ThrottleLimits } from './throttle';
 import { createGuard, type Refuser } from './transport/guard';
 import { CONSOLE_BUDGET, FIELD_BUDGET, messageLimiter, type MessageBudget } from './transport/limits';
 import { outboundGuard } from './transport/outbound';
+import { DEFAULT_VOICE_CONFIG, type VoiceConfig } from './voice/config';
+import { VoiceHub } from './voice/floor';
+import { findUnit } from '../store/city';
 
 export type HubOptions = {
   port: number;
@@ -82,6 +85,8 @@ export type HubOptions = {
   coverage?: { flushEveryMs?: number } & Pick<CoverageWatchOptions, 'shiftStartsMin' | 'pieceM' | 'maxGapMs' | 'batchRows'>;
   /** message budgets, login throttling and the refusal summary window (defaults in docs/protocol.md) */
   limits?: HubLimits;
+  /** push-to-talk: ICE (STUN/TURN) servers, the talk limit, the recording size bound (default: LAN only, 60 s) */
+  voice?: VoiceConfig;
   /** how commands are committed: batched (default), or one transaction each (`perCommand`, the bench's baseline) */
   commands?: Omit<GroupCommitOptions, 'log'>;
 };
@@ -237,8 +242,13 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   }, coverageEveryMs);
   coverageTimer.unref();
 
+  const voice = new VoiceHub({
+    config: opts.voice ?? DEFAULT_VOICE_CONFIG, dataDir: opts.dataDir, log,
+    unitOnDuty: (id) => findUnit(db, id)?.status !== 'off_duty',
+    exists: { unit: (id) => !!findUnit(db, id), area: (id) => listAreas(db).some((a) => a.id === id) },
+  });
   let hubUrl = '';
-  const services: HubServices = { pipeline, recommender, segments, coverage, retention: opts.retention ?? DEFAULT_RETENTION, media,
+  const services: HubServices = { pipeline, recommender, segments, coverage, retention: opts.retention ?? DEFAULT_RETENTION, media, voice,
     evaluation: { scorecard: opts.scorecard ?? loadScorecardConfig(), dataDir: opts.dataDir, timeZone, log }, mediaAccess, url: () => hubUrl, snapshot,
     presence: () => ({ sessions: consolePresence(consoles), devices: devicePresence(field) }) };
   const refusals = createRefusalAuditor(db, { windowMs: opts.limits?.refusalWindowMs, log });
@@ -300,6 +310,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     url: hubUrl, port, db, pipeline,
     close: () => (closing ??= (async () => {
       system.stop(); // what is due later stays pending in the store
+      voice.close(); // floors are live state only; a restart frees them
       commands.close(); // what was received is committed and answered; what comes after is refused
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await media.close();

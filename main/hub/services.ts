@@ -7,6 +7,7 @@ import type { RetentionPolicy } from '../store/retention';
 import type { SegmentWriter } from '../store/segments';
 import type { CoverageWatch } from './coverage';
 import type { PositionPipeline } from './positions';
+import type { VoiceHub } from './voice/floor';
 import type { ScorecardConfig } from '../../shared/protocol/scorecard';
 
 export type HubServices = {
@@ -20,6 +21,8 @@ export type HubServices = {
   /** what is kept of positions, and for how long */
   retention: RetentionPolicy;
   media: MediaGateway;
+  /** push-to-talk: peers, floors, signalling relay, where recordings are kept */
+  voice: VoiceHub;
   /** signs media URLs for a session and one camera */
   mediaAccess: MediaAccess;
   /** what the evaluator's scorecard and exports need: weights, where the signing key lives, the center's zone */

@@ -18,6 +18,7 @@ import type {
 } from './reads';
 import type { DevicesList, PeopleList } from './accounts';
 import type { SessionEndReason } from '../accounts';
+import type { VoiceClientEvents, VoiceConsoleReads, VoiceServerEvents } from './voice';
 import type { AuditRawRequest, AuditRawResult, ExportRequest, ExportResult, ScoreCardRequest, ScoreCardResult } from './scorecard';
 
 export const NAMESPACES = { console: '/console', field: '/field' } as const;
@@ -61,7 +62,7 @@ type CommandHandlers<M extends Record<string, { schema: z.ZodType; result: z.Zod
   [K in keyof M]: (payload: CommandInput<M[K]>, ack: (res: Ack<CommandResult<M[K]>>) => void) => void;
 };
 
-export type ConsoleClientEvents = CommandHandlers<typeof consoleCommands> & {
+export type ConsoleClientEvents = CommandHandlers<typeof consoleCommands> & VoiceClientEvents & VoiceConsoleReads & {
   'state:snapshot': (req: Record<string, never>, ack: (res: Ack<Snapshot>) => void) => void;
   'events:since': (req: { afterSeq: number; limit?: number }, ack: (res: Ack<EventsPage>) => void) => void;
   'audit:verify': (req: Record<string, never>, ack: (res: Ack<AuditVerifyResult>) => void) => void;
@@ -95,7 +96,7 @@ export type ConsoleClientEvents = CommandHandlers<typeof consoleCommands> & {
   'devices:list': (req: Record<string, never>, ack: (res: Ack<DevicesList>) => void) => void;
 };
 
-export type ConsoleServerEvents = {
+export type ConsoleServerEvents = VoiceServerEvents & {
   'session:ready': (s: SessionReady) => void;
   event: (e: HubEvent) => void;
   'unit:positions': (b: PositionBatch) => void;
@@ -123,14 +124,14 @@ export type PositionAck = { accepted: number; refused?: RefusedFix[]; refusedCou
 /** Sent to a device after a write commits that held some of its fixes: every fix acked with durableAt ≤ through is durable. */
 export type PositionsDurable = { through: number };
 
-export type FieldClientEvents = CommandHandlers<typeof fieldCommands> & {
+export type FieldClientEvents = CommandHandlers<typeof fieldCommands> & VoiceClientEvents & {
   /** High-volume telemetry: no commandId; duplicates (same unit and fix time) are dropped. */
   'unit:position': (batch: PositionBatch, ack?: (res: Ack<PositionAck>) => void) => void;
   'events:since': (req: { afterSeq: number; limit?: number }, ack: (res: Ack<EventsPage>) => void) => void;
   'mode:here': (req: ModeHereRequest, ack: (res: Ack<ModeHere>) => void) => void;
 };
 
-export type FieldServerEvents = {
+export type FieldServerEvents = VoiceServerEvents & {
   'session:ready': (s: { deviceId: string; unitIds: string[] | 'any'; headSeq: number; hubTime: number; mode: ModeChange }) => void;
   event: (e: HubEvent) => void;
   'positions:durable': (d: PositionsDurable) => void;

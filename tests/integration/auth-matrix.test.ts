@@ -44,6 +44,9 @@ const CONSOLE_POLICY: Record<string, Person[]> = {
   'unit:track': RECORD, 'replay:window': RECORD, 'score:card': RECORD, 'score:coverage': RECORD,
   // who has an account and which devices may connect is the admin's alone
   'people:list': SETUP, 'devices:list': SETUP,
+  // push-to-talk is the center's (and the field's, on /field); its record is read like photos
+  'voice:join': DISPATCHERS, 'voice:talk': DISPATCHERS, 'voice:release': DISPATCHERS, 'voice:signal': DISPATCHERS, 'voice:record': DISPATCHERS,
+  'voice:talks': EVERYONE, 'voice:audio': EVERYONE,
 };
 // Field devices (phones, terminals, gateways) use only the field namespace's events (FIELD_EVENTS), and all of them.
 

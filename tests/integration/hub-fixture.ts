@@ -9,6 +9,7 @@ import { simulateDemoCity } from '../../main/sim/demo';
 import { consoleHandlers } from '../../main/hub/handlers/console';
 import { consoleReads } from '../../main/hub/handlers/reads';
 import { fieldHandlers, fieldRequests } from '../../main/hub/handlers/field';
+import { VOICE_EVENTS } from '../../main/hub/voice/tables';
 
 export type ConsoleClient = Socket<ConsoleServerEvents, ConsoleClientEvents>;
 export type FieldClient = Socket<FieldServerEvents, FieldClientEvents>;
@@ -93,8 +94,8 @@ export async function untilReached(count: () => number, target: number, what: st
 }
 
 /** Every event each namespace serves, read from the hub's command and request tables. */
-export const CONSOLE_EVENTS = [...Object.keys(consoleHandlers({ dataDir: '/nonexistent' })), ...Object.keys(consoleReads({ token: 'x' }))];
-export const FIELD_EVENTS = [...Object.keys(fieldHandlers), ...Object.keys(fieldRequests)];
+export const CONSOLE_EVENTS = [...Object.keys(consoleHandlers({ dataDir: '/nonexistent' })), ...Object.keys(consoleReads({ token: 'x' })), ...VOICE_EVENTS.console];
+export const FIELD_EVENTS = [...Object.keys(fieldHandlers), ...Object.keys(fieldRequests), ...VOICE_EVENTS.field];
 
 export const NANJING: [number, number] = [118.7835, 32.0415];
 

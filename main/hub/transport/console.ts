@@ -13,6 +13,7 @@ import type { RefusalAuditor } from '../refusals';
 import { ThrottledError, type LoginThrottle } from '../throttle';
 import { peerAddress } from './address';
 import { bindTables, type DispatchDeps } from './dispatch';
+import { bindVoice, voiceReads } from '../voice/tables';
 
 export type ConsoleData = { actor: Actor; token: string };
 export type ConsoleNamespace = Namespace<ConsoleClientEvents, ConsoleServerEvents, Record<string, never>, ConsoleData>;
@@ -68,7 +69,8 @@ export function attachConsole(consoles: ConsoleNamespace, deps: ConsoleDeps): vo
       token: socket.data.token, user: user ?? { id: actor().id, username: actor().id, role: actor().role as never },
       headSeq: headSeq(db), hubTime: Date.now(), demo: deps.demo, timeZone: deps.timeZone,
     });
-    bindTables(deps, socket, actor, commands, consoleReads({ token: socket.data.token }), NAMESPACES.console);
+    bindTables(deps, socket, actor, commands, { ...consoleReads({ token: socket.data.token }), ...voiceReads }, NAMESPACES.console);
+    bindVoice(deps, socket, actor, 'console');
     // Logout changes the session, not the record, so it is neither a command nor a read.
     deps.guard.on(socket, actor, 'session:logout', (payload, ack) => {
       const parsed = EmptyRequest.safeParse(payload);

@@ -14,6 +14,7 @@ import type { LoginThrottle } from '../throttle';
 import { peerAddress } from './address';
 import { authRefusal } from './console';
 import { bindTables, type DispatchDeps } from './dispatch';
+import { bindVoice } from '../voice/tables';
 
 export type FieldData = { actor: Actor };
 export type FieldNamespace = Namespace<FieldClientEvents, FieldServerEvents, Record<string, never>, FieldData>;
@@ -59,6 +60,7 @@ export function attachField(field: FieldNamespace, deps: DispatchDeps & { thrott
     else socket.join(['terminals', ...units.map((u) => `unit:${u}`)]);
     socket.emit('session:ready', { deviceId: actor().id, unitIds: units, headSeq: headSeq(db), hubTime: Date.now(), mode: currentMode(db)! });
     bindTables(deps, socket, actor, fieldHandlers, fieldRequests, NAMESPACES.field);
+    bindVoice(deps, socket, actor, 'field');
   });
 }
 
