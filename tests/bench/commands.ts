@@ -24,13 +24,10 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 import type { PositionFix } from '../../shared/domain';
 import type { ConsoleClientEvents, ConsoleServerEvents, FieldClientEvents, FieldServerEvents } from '../../shared/protocol/sockets';
+import { processCpuSeconds, envInt, round2, preciseNow } from './harness';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SELF = fileURLToPath(import.meta.url);
-const envInt = (name: string, dflt: number) => {
-  const v = Number(process.env[name]);
-  return Number.isFinite(v) && v > 0 ? Math.floor(v) : dflt;
-};
 const UNITS = envInt('BENCH_UNITS', 10_000);
 const CONSOLES = envInt('BENCH_CMD_CONSOLES', 10);
 const INFLIGHT = envInt('BENCH_CMD_INFLIGHT', 16);
@@ -50,8 +47,6 @@ type ConsoleSocket = Socket<ConsoleServerEvents, ConsoleClientEvents>;
 type FieldSocket = Socket<FieldServerEvents, FieldClientEvents>;
 type CommandAck = { ok: boolean; error?: { code: string } };
 
-const preciseNow = () => performance.timeOrigin + performance.now();
-const round2 = (x: number) => Math.round(x * 100) / 100;
 
 // ---------------------------------------------------------------------------------------------------
 // The hub under test: `tsx tests/bench/commands.ts hub <dataDir> <mode>`. It prints its commit figures
@@ -129,15 +124,6 @@ async function stopTarget(t: Target): Promise<void> {
   fs.rmSync(t.dataDir, { recursive: true, force: true });
 }
 
-function childCpuSeconds(child: ChildProcess): number {
-  try {
-    const stat = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Clients.
@@ -260,11 +246,11 @@ async function phase(t: Target, consoles: ConsoleSocket[], rate: number | null):
   }
   await new Promise((r) => setTimeout(r, WARMUP_MS));
   // CPU, time and events read together; the hub's commit counters may answer later (it is busy).
-  const before = { cpu: childCpuSeconds(t.child), at: preciseNow(), events, commits: await commitFigures(t) };
+  const before = { cpu: processCpuSeconds(t.child.pid), at: preciseNow(), events, commits: await commitFigures(t) };
   measuring = true;
   await new Promise((r) => setTimeout(r, SECONDS * 1000));
   measuring = false;
-  const after = { cpu: childCpuSeconds(t.child), at: preciseNow(), events, commits: await commitFigures(t) };
+  const after = { cpu: processCpuSeconds(t.child.pid), at: preciseNow(), events, commits: await commitFigures(t) };
   running = false;
   stopOpen();
   await Promise.all(pending);
@@ -287,10 +273,10 @@ async function phase(t: Target, consoles: ConsoleSocket[], rate: number | null):
 /** The hub's CPU share while only the units move (no commands), to read the command phases against. */
 async function positionsOnlyCpu(t: Target): Promise<number> {
   await new Promise((r) => setTimeout(r, WARMUP_MS));
-  const c0 = childCpuSeconds(t.child);
+  const c0 = processCpuSeconds(t.child.pid);
   const t0 = preciseNow();
   await new Promise((r) => setTimeout(r, (SECONDS * 1000) / 2));
-  return (childCpuSeconds(t.child) - c0) / ((preciseNow() - t0) / 1000);
+  return (processCpuSeconds(t.child.pid) - c0) / ((preciseNow() - t0) / 1000);
 }
 
 let positionsCpuRate = 0;

@@ -19,11 +19,8 @@ import { loadUnits } from '../../main/sim/city/load';
 import { insertShift } from '../../main/store/attendance';
 import { listAreas, listRoutes, listUnits } from '../../main/store/city';
 import { openStore } from '../../main/store/db';
+import { envInt } from './harness';
 
-const envInt = (name: string, dflt: number) => {
-  const v = Number(process.env[name]);
-  return Number.isFinite(v) && v > 0 ? Math.floor(v) : dflt;
-};
 const LOAD_UNITS = envInt('BENCH_FENCE_UNITS', 10_000);
 const SECONDS = envInt('BENCH_FENCE_SECONDS', 60);
 /** fixes of one unit are this far apart in time, so the run spans the modes' fence times (10 min at 60 steps) */

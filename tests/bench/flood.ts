@@ -14,11 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { io, type Socket } from 'socket.io-client';
 import { hubArgv, startHubChild } from '../integration/hub-child';
 import { tempDir } from '../integration/hub-fixture';
+import { envInt } from './harness';
 
-const envInt = (name: string, dflt: number) => {
-  const v = Number(process.env[name]);
-  return Number.isFinite(v) && v > 0 ? Math.floor(v) : dflt;
-};
 const FLOOD_SOCKETS = envInt('BENCH_FLOOD_SOCKETS', 12);
 const SECONDS = envInt('BENCH_FLOOD_SECONDS', 10);
 const RATE = envInt('BENCH_FLOOD_RATE', 20);

@@ -26,13 +26,10 @@ import { Server } from 'socket.io';
 import { io, type Socket } from 'socket.io-client';
 import type { ModeChange, PositionFix } from '../../shared/domain';
 import type { HubEvent } from '../../shared/protocol';
+import { envInt, sleep, round2, preciseNow } from './harness';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SELF = fileURLToPath(import.meta.url);
-const envInt = (name: string, dflt: number) => {
-  const v = Number(process.env[name]);
-  return Number.isFinite(v) && v > 0 ? Math.floor(v) : dflt;
-};
 
 const CONSOLES = envInt('BENCH_CONSOLES', 50);
 const UNITS = envInt('BENCH_UNITS', 10_000);
@@ -46,9 +43,6 @@ const TICK_MS = 20; // the gateways send every 20 ms, as in the positions bench
 const INFLIGHT = 2;
 const CENTER = [118.767825, 32.030982] as const;
 
-const preciseNow = () => performance.timeOrigin + performance.now();
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const round2 = (x: number) => Math.round(x * 100) / 100;
 const unitId = (i: number) => `load-${String(i + 1).padStart(5, '0')}`; // the ids `--units` seeds
 
 type Kind = 'hub' | 'baseline';

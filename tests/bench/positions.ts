@@ -25,13 +25,10 @@ import type { Ack, PositionBatch } from '../../shared/protocol';
 import type { ConsoleClientEvents, ConsoleServerEvents, FieldClientEvents, FieldServerEvents } from '../../shared/protocol/sockets';
 import { openStoreReadOnly, type ReadDb } from '../../main/store/db';
 import { countPositions } from '../../main/store/positions';
+import { processCpuSeconds, selfCpuSeconds, envInt, sleep, round2, preciseNow } from './harness';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SELF = fileURLToPath(import.meta.url);
-const envInt = (name: string, dflt: number) => {
-  const v = Number(process.env[name]);
-  return Number.isFinite(v) && v > 0 ? Math.floor(v) : dflt;
-};
 
 const UNITS = envInt('BENCH_UNITS', 10_000);
 const CONSOLES = envInt('BENCH_CONSOLES', 10);
@@ -51,8 +48,6 @@ type ConsoleSocket = Socket<ConsoleServerEvents, ConsoleClientEvents>;
 type FieldSocket = Socket<FieldServerEvents, FieldClientEvents>;
 type PositionAck = Ack<{ accepted: number }>;
 
-/** A wall-clock time with sub-millisecond resolution, comparable across the bench's callbacks. */
-const preciseNow = () => performance.timeOrigin + performance.now();
 const unitId = (i: number) => `load-${String(i + 1).padStart(5, '0')}`; // the ids loadUnits() seeds
 const unitIndex = (id: string) => Number(id.slice(5)) - 1;
 /** The order units report in: real devices report at their own phase, not in id order — and id order
@@ -146,20 +141,6 @@ function runRelay(): void {
   process.on('SIGTERM', () => ioServer.close(() => process.exit(0)));
 }
 
-/** CPU seconds a child has used so far (Linux /proc; user + system). */
-function childCpuSeconds(child: ChildProcess): number {
-  try {
-    const stat = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return NaN;
-  }
-}
-const selfCpuSeconds = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-};
 
 // ---------------------------------------------------------------------------------------------------
 // Clients: 10 consoles and a few gateway connections speaking for the load units.
@@ -348,10 +329,10 @@ async function throughputPhase(target: Target, consoles: ConsoleSocket[], gatewa
 
   await sleep(WARMUP_MS);
   const rows0 = target.db ? countPositions(target.db) : 0;
-  const [acked0, console0, server0, self0, t0] = [acked, consoleFixes, childCpuSeconds(target.child), selfCpuSeconds(), performance.now()];
+  const [acked0, console0, server0, self0, t0] = [acked, consoleFixes, processCpuSeconds(target.child.pid), selfCpuSeconds(), performance.now()];
   await sleep(THROUGHPUT_S * 1000);
   const rows1 = target.db ? countPositions(target.db) : 0;
-  const [acked1, console1, server1, self1, t1] = [acked, consoleFixes, childCpuSeconds(target.child), selfCpuSeconds(), performance.now()];
+  const [acked1, console1, server1, self1, t1] = [acked, consoleFixes, processCpuSeconds(target.child.pid), selfCpuSeconds(), performance.now()];
   running = false;
   await Promise.all(pumps);
   for (const c of consoles) c.off('unit:positions', onBatch);
@@ -453,7 +434,5 @@ export async function run(): Promise<Record<string, number | string>> {
   };
 }
 
-const round2 = (x: number) => Math.round(x * 100) / 100;
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 if (process.argv[1] && path.resolve(process.argv[1]) === SELF && process.argv[2] === 'relay') runRelay();

@@ -25,11 +25,8 @@ import { mulberry32 } from '../../main/sim/city/rng';
 import { listAreas, listUnits, setUnitStatus } from '../../main/store/city';
 import { openStore } from '../../main/store/db';
 import { dispatchStates } from '../../main/store/operations';
+import { envInt } from './harness';
 
-const envInt = (name: string, dflt: number) => {
-  const v = Number(process.env[name]);
-  return Number.isFinite(v) && v > 0 ? Math.floor(v) : dflt;
-};
 const LOAD_UNITS = envInt('BENCH_RECOMMEND_UNITS', 20_000);
 const QUERIES = envInt('BENCH_RECOMMEND_QUERIES', 1000);
 const GRID: [number, number, number, number] = [118.745, 32.01, 118.80, 32.06];

@@ -15,12 +15,9 @@ import { loadDemoCity } from '../../main/hub/seed';
 import { startSimulator } from '../../main/sim/simulator';
 import { openStoreReadOnly } from '../../main/store/db';
 import { countPositions } from '../../main/store/positions';
+import { envInt } from './harness';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const envInt = (name: string, dflt: number) => {
-  const v = Number(process.env[name]);
-  return Number.isFinite(v) && v > 0 ? Math.floor(v) : dflt;
-};
 const UNITS = envInt('BENCH_SIM_UNITS', 20_000);
 const SECONDS = envInt('BENCH_SIM_SECONDS', 20);
 const CONNECTIONS = envInt('BENCH_SIM_CONNECTIONS', 4);
