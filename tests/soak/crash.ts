@@ -1,6 +1,7 @@
 // The crash harness (issue 16): a hub child process — `npm run hub`'s code path, demo store, no simulator —
 // under steady load from this process (consoles and a device sending commands, thousands of units'
-// positions over gateway connections), killed with SIGKILL at seeded random moments and restarted on the
+// positions over gateway connections, a duty manager declaring area emergencies that end by themselves
+// a moment later — timed actions the hub's scheduler must do once each, late if it was down), killed with SIGKILL at seeded random moments and restarted on the
 // same port and data dir, again and again. Afterwards the store is checked against what the clients saw
 // acknowledged. Used by tests/integration/crash.test.ts (CI size) and tests/soak/run.ts (`npm run soak`).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -37,6 +38,10 @@ export type CrashReport = {
   fixesSent: number; fixesDurable: number; fixesResent: number; fixesKept: number; fixesDropped: number; fixesLost: number;
   integrity: string; auditOk: boolean; auditCount: number;
   resumes: number; resumeGaps: string[]; consoleGaps: string[];
+  /** area emergencies switched with an end time, and what the scheduler did with each end */
+  /** per kill: SIGKILL to listening again, and listening to every client back with work answered (ms, median) */
+  restartMsP50: number; resumeMsP50: number;
+  timedSwitches: number; timedDone: number; timedPending: string[]; timedCancelled: string[]; timedDoneTwice: string[]; timedEndsWrong: string[];
 };
 
 /** mulberry32: the kill moments are the same for the same seed */
@@ -252,9 +257,23 @@ async function crash(opts: CrashOptions, dataDir: string, entry: string, started
       unitId: 'off-001', category: 'muck', priority: 3, position: base, description: `crash test ${commandId}`,
     }]),
   ];
+  // Area emergencies that end 0.3–1.5 s after they are declared, cycling through the cells: each end is a
+  // timed action (scheduled_actions) the scheduler performs as a system command across the kills.
+  const cells = (() => {
+    const db = openStoreReadOnly(dataDir);
+    try { return db.prepare("SELECT id FROM areas WHERE kind = 'cell' ORDER BY id LIMIT 40").pluck().all() as string[]; } finally { db.close(); }
+  })();
+  const manager = await connectClient(url, '/console', { username: 'manager', password: 'demo' });
+  let nextCell = 0;
+  loads.push(new CommandLoad(manager, `manager-${opts.seed}`, () => ['mode:switch', {
+    mode: 'emergency', areaId: cells[nextCell++ % cells.length], reason: 'crash test drill', endsAt: Date.now() + 300 + Math.floor(random() * 1200),
+  }]));
   const acked = () => loads.reduce((n, l) => n + l.acked.length, 0);
 
   let kills = 0;
+  const restartMs: number[] = [];
+  const resumeMs: number[] = [];
+  let listeningAt = 0;
   /** each console's resume count when the last hub died: after the restart each must have resumed again */
   let r0: number[] | undefined;
   try {
@@ -266,20 +285,33 @@ async function crash(opts: CrashOptions, dataDir: string, entry: string, started
         + `commands acked ${acked() - a0}, fixes accepted ${sim.stats().fixesAccepted - f0}, consoles resumed ${watches.map((w, i) => w.resumes - (r0?.[i] ?? 0)).join('/')}`,
       () => loads.every((l) => l.socket.connected) && acked() > a0 + loads.length
         && sim.stats().fixesAccepted > f0 && (!r0 || watches.every((w, i) => w.resumes > r0![i]!)));
+      if (listeningAt) resumeMs.push(Date.now() - listeningAt);
       await new Promise((r) => setTimeout(r, Math.floor(random() * (opts.maxKillDelayMs ?? 400))));
+      const killedAt = Date.now();
       child.proc.kill('SIGKILL');
       await child.exited;
       r0 = watches.map((w) => w.resumes);
       if ((kills + 1) % 25 === 0) log(`${kills + 1} kills, ${acked()} commands acked, ${sim.stats().fixesDurable} fixes durable`);
       child = await startChild(entry, dataDir, port, opts.units, log);
+      listeningAt = Date.now();
+      restartMs.push(listeningAt - killedAt);
     }
     await until('load to resume after the last restart', () => loads.every((l) => l.socket.connected) && acked() > 0);
     await Promise.all(loads.map((l) => l.stop()));
+    // every end time has passed and the live hub has done what fell due (a wait on the store, not a sleep)
+    await until('the scheduler to do every end that fell due', () => {
+      const db = openStoreReadOnly(dataDir);
+      try {
+        return db.prepare("SELECT count(*) FROM scheduled_actions WHERE kind = 'mode:expire' AND state = 'pending' AND due_at <= ?").pluck().get(Date.now() - 100) === 0
+          && (db.prepare("SELECT coalesce(max(due_at), 0) FROM scheduled_actions WHERE kind = 'mode:expire'").pluck().get() as number) < Date.now() - 100;
+      } finally { db.close(); }
+    });
     await sim.stop({ drainMs: 60_000 });
     // consoles catch up to the head before the checks
     await Promise.all(watches.map((w) => w.resume()));
   } finally {
     consoles.forEach((s) => s.disconnect());
+    manager.disconnect();
     device.disconnect();
     await sim.stop();
     child.proc.kill('SIGTERM');
@@ -306,7 +338,10 @@ async function crash(opts: CrashOptions, dataDir: string, entry: string, started
     const has = db.prepare('SELECT 1 FROM positions WHERE t = ? AND unit_id = ?').pluck();
     const lost = durable.filter((f) => has.get(f.t, f.unitId) === undefined).length;
     const s = sim.stats();
+    const timed = timedActions(db);
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
     return {
+      ...timed, restartMsP50: median(restartMs), resumeMsP50: median(resumeMs),
       kills, runMs: Date.now() - started,
       commandsAcked: ackedIds.length,
       commandsMissing: ackedIds.filter((c) => !ledger.has(c) || !accepted.has(c)),
@@ -318,4 +353,36 @@ async function crash(opts: CrashOptions, dataDir: string, entry: string, started
   } finally {
     db.close();
   }
+}
+
+/**
+ * What the scheduler did with the area emergencies' end times. Every switch with an end time has one
+ * `mode:expire` action; each must be done (not pending: skipped; not cancelled: nothing superseded them
+ * here), accepted once in the audit log, and have ended that switch with one 'end' change by the system.
+ */
+function timedActions(db: ReturnType<typeof openStoreReadOnly>) {
+  const switches = db.prepare(`SELECT area_id AS areaId, at, ends_at AS endsAt FROM mode_changes
+    WHERE kind = 'switch' AND area_id IS NOT NULL AND ends_at IS NOT NULL ORDER BY at`).all() as Array<{ areaId: string; at: number; endsAt: number }>;
+  const actions = db.prepare(`SELECT id, state, json_extract(payload, '$.switchedAt') AS switchedAt, json_extract(payload, '$.areaId') AS areaId
+    FROM scheduled_actions WHERE kind = 'mode:expire'`).all() as Array<{ id: number; state: string; switchedAt: number; areaId: string }>;
+  const accepted = new Map<number, number>();
+  for (const r of db.prepare(`SELECT json_extract(entry, '$.payload.actionId') AS id, count(*) AS n FROM audit_log
+    WHERE json_extract(entry, '$.action') = 'mode:expire' AND json_extract(entry, '$.outcome') = 'accepted' GROUP BY id`).all() as Array<{ id: number; n: number }>) {
+    accepted.set(r.id, r.n);
+  }
+  const ends = db.prepare(`SELECT count(*) FROM mode_changes WHERE kind = 'end' AND area_id = ? AND by = 'system' AND at >= ? AND at < ?`).pluck();
+  const nextSwitch = db.prepare(`SELECT coalesce(min(at), 9e15) FROM mode_changes WHERE kind = 'switch' AND area_id = ? AND at > ?`).pluck();
+  const of = (a: { areaId: string; switchedAt: number }) => `${a.areaId}@${a.switchedAt}`;
+  return {
+    timedSwitches: switches.length,
+    timedDone: actions.filter((a) => a.state === 'done').length,
+    timedPending: actions.filter((a) => a.state === 'pending').map(of),
+    timedCancelled: actions.filter((a) => a.state === 'cancelled').map(of),
+    timedDoneTwice: actions.filter((a) => (accepted.get(a.id) ?? 0) > 1).map(of),
+    timedEndsWrong: switches.flatMap((w) => {
+      const n = ends.get(w.areaId, w.at, nextSwitch.get(w.areaId, w.at)) as number;
+      const a = actions.filter((x) => x.areaId === w.areaId && x.switchedAt === w.at);
+      return n === 1 && a.length === 1 && accepted.get(a[0]!.id) === 1 ? [] : [`${w.areaId}@${w.at}: ${a.length} actions, ${n} ends, accepted ${a[0] ? accepted.get(a[0].id) ?? 0 : '-'}`];
+    }),
+  };
 }

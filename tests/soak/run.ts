@@ -22,15 +22,20 @@ const problems = [
   r.fixesKept > 0 && `${r.fixesKept} fixes never became durable`,
   r.resumeGaps.length > 0 && `resume gaps: ${r.resumeGaps.slice(0, 5).join('; ')}`,
   r.consoleGaps.length > 0 && `console gaps: ${r.consoleGaps.slice(0, 5).join('; ')}`,
+  r.timedPending.length > 0 && `timed actions skipped: ${r.timedPending.slice(0, 5).join('; ')}`,
+  r.timedCancelled.length > 0 && `timed actions cancelled: ${r.timedCancelled.slice(0, 5).join('; ')}`,
+  r.timedDoneTwice.length > 0 && `timed actions done twice: ${r.timedDoneTwice.slice(0, 5).join('; ')}`,
+  r.timedEndsWrong.length > 0 && `area emergencies not ended once: ${r.timedEndsWrong.slice(0, 5).join('; ')}`,
 ].filter(Boolean);
 console.log([
   `kills survived      ${r.kills}`,
-  `run time            ${(r.runMs / 1000).toFixed(0)} s (${(r.runMs / Math.max(1, r.kills)).toFixed(0)} ms a kill)`,
+  `run time            ${(r.runMs / 1000).toFixed(0)} s (${(r.runMs / Math.max(1, r.kills)).toFixed(0)} ms a kill: restart p50 ${r.restartMsP50} ms, load back p50 ${r.resumeMsP50} ms)`,
   `commands acked      ${r.commandsAcked} (missing ${r.commandsMissing.length}, applied twice ${r.commandsAppliedTwice.length})`,
   `fixes sent          ${r.fixesSent} (resent after a kill ${r.fixesResent})`,
   `fixes durable       ${r.fixesDurable} (lost ${r.fixesLost}, never durable ${r.fixesKept}, given up ${r.fixesDropped})`,
   `store               integrity_check ${r.integrity}, audit chain ${r.auditOk ? 'verifies' : 'BROKEN'} (${r.auditCount} entries)`,
   `console resumes     ${r.resumes} (gaps ${r.resumeGaps.length + r.consoleGaps.length})`,
+  `timed actions       ${r.timedDone} of ${r.timedSwitches} area emergencies ended by the scheduler (skipped ${r.timedPending.length}, twice ${r.timedDoneTwice.length})`,
 ].join('\n'));
 if (problems.length > 0) {
   console.error(`FAILED:\n  ${problems.join('\n  ')}`);
