@@ -10,6 +10,8 @@ import { insertArea, insertRoute, insertUnit, listUnits, upsertCamera } from '..
 import type { Db } from '../store/db';
 import { countUsers, findDevice, insertDevice, insertUser } from '../store/people';
 import { seedProfiles } from '../store/modes';
+import { seedCalendar } from '../store/calendar';
+import type { CalendarDay } from '../../shared/calendar';
 import { currentMode, insertModeChange } from '../store/operations';
 import { hashSecretSync } from './auth';
 
@@ -72,4 +74,24 @@ export function seedDemo(db: Db, city: DemoCityT, extraUnits: Unit[], now: numbe
     });
   })();
   return { seeded: true };
+}
+
+/**
+ * A store's first holiday calendar, once (later it is data edited by calendar:add / calendar:remove):
+ * the demo city's public holidays, marked estimated (shipped dates worked out from the holiday rules,
+ * resources/city/README.md), and the dates the hub's mode schedule was configured with. Audited.
+ */
+export function ensureCalendar(db: Db, city: DemoCityT | null, configured: readonly string[], now: number): number {
+  const days = new Map<string, CalendarDay>();
+  for (const date of configured) days.set(date, { date, name: { zh: '节假日', en: 'Holiday' }, estimated: false, by: 'system', at: now });
+  for (const h of city?.holidays ?? []) {
+    if (!h.workday) days.set(h.date, { date: h.date, name: h.name, estimated: true, by: 'system', at: now });
+  }
+  return db.transaction(() => {
+    const n = seedCalendar(db, [...days.values()]);
+    if (n > 0) {
+      appendAudit(db, { actor: 'system', role: 'system', action: 'calendar:seed', target: 'holidays', payload: { days: n, source: city ? 'demo city' : 'hub configuration' }, outcome: 'accepted', reason: null, at: now });
+    }
+    return n;
+  })();
 }

@@ -26,7 +26,7 @@ import { createMediaTokens } from '../media/token';
 import { PositionPipeline, type PipelineOptions } from './positions';
 import { DEFAULT_RETENTION, type RetentionPolicy } from '../store/retention';
 import { SegmentWriter } from '../store/segments';
-import { DEMO_USERS, ensureInitialMode, loadDemoCity, seedDemo } from './seed';
+import { DEMO_USERS, ensureCalendar, ensureInitialMode, loadDemoCity, seedDemo } from './seed';
 import type { HubServices } from './services';
 import { DEFAULT_RENDERER_DIR } from './http/static';
 import { startSystemActor } from './system-actor';
@@ -121,6 +121,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     if (seeded) log('seeded the demo city');
   }
   ensureInitialMode(db, now);
+  ensureCalendar(db, city, opts.modeSchedule?.holidays ?? [], now);
   if (city) {
     // The roster's shifts for the days ahead, each with its late check (a restart adds only what is missing).
     const planned = planDemoShifts(db, city, now, timeZone);

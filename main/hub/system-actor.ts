@@ -12,6 +12,7 @@ import { ALERT_RAISE, planModeSchedule, systemHandlers } from './handlers/system
 import { planRetention, retentionHandlers } from './handlers/retention';
 import { Scheduler, realClock, type Clock } from './scheduler';
 import type { RetentionPolicy } from '../store/retention';
+import { holidayDates } from '../store/calendar';
 
 export type SystemActorOptions = {
   db: Db;
@@ -45,7 +46,8 @@ export function startSystemActor(opts: SystemActorOptions): SystemActor {
   });
   scheduler.start(); // what fell due while the hub was down, first
   if (opts.modeSchedule) {
-    planModeSchedule(opts.db, clock.now(), opts.timeZone, opts.modeSchedule);
+    // The holidays are the store's calendar (seeded from the configuration once, edited since).
+    planModeSchedule(opts.db, clock.now(), opts.timeZone, { ...opts.modeSchedule, holidays: holidayDates(opts.db) });
     scheduler.wake();
   }
   if (opts.retention) {

@@ -8,6 +8,7 @@ import {
 import { PhotoUpload } from '../incidents';
 import { CheckFix, FenceAlert, OverrideRequest, RollCall } from '../attendance';
 import { PASSWORD_MAX, USERNAME } from '../accounts';
+import { CenterDate, HolidayCalendar } from '../calendar';
 
 /** Client-made id that makes a command idempotent: the hub applies a given id at most once. */
 export const CommandId = z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/);
@@ -100,6 +101,22 @@ export const consoleCommands = {
     // Ends an emergency, city-wide (the mode it replaced returns) or in one area.
     schema: cmd({ areaId: Id.nullable().default(null), reason: text(500).min(2) }),
     result: z.object({ change: ModeChange }),
+  },
+  // The holiday calendar (shared/calendar.ts). `baseVersion`: the calendar version the edit was made
+  // against (calendar:list); another edit in between makes it a conflict, to be read again and redone.
+  // Adding a day the calendar has replaces what it said of it (e.g. confirms an estimated date).
+  'calendar:add': {
+    roles: ['duty_manager', 'admin'],
+    schema: cmd({
+      baseVersion: z.number().int().min(0), date: CenterDate, reason: text(500).min(2),
+      name: z.strictObject({ zh: text(60).min(1), en: text(60).min(1) }), estimated: z.boolean().default(false),
+    }),
+    result: z.object({ calendar: HolidayCalendar }),
+  },
+  'calendar:remove': {
+    roles: ['duty_manager', 'admin'],
+    schema: cmd({ baseVersion: z.number().int().min(0), date: CenterDate, reason: text(500).min(2) }),
+    result: z.object({ calendar: HolidayCalendar }),
   },
   'user:create': {
     roles: ['admin'],

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { Alert, CheckIn, Id, Incident, ModeChange, Sos, Task, UnitStatus } from '../domain';
 import type { PositionFix } from '../domain';
 import { FenceAlert, OverrideRequest, RollCall, Shift } from '../attendance';
+import { HolidayCalendar } from '../calendar';
 
 export const HubEventData = z.discriminatedUnion('type', [
   z.object({ type: z.literal('incident:created'), incident: Incident }),
@@ -20,6 +21,8 @@ export const HubEventData = z.discriminatedUnion('type', [
   z.object({ type: z.literal('override:updated'), override: OverrideRequest }),
   z.object({ type: z.literal('rollcall:updated'), rollCall: RollCall }),
   z.object({ type: z.literal('fence:updated'), fence: FenceAlert }),
+  /** the holiday calendar after an edit, whole (it is a few dozen days) */
+  z.object({ type: z.literal('calendar:changed'), calendar: HolidayCalendar }),
 ]);
 export type HubEventData = z.infer<typeof HubEventData>;
 export type HubEventType = HubEventData['type'];

@@ -19,6 +19,7 @@ import type {
 import type { DevicesList, PeopleList } from './accounts';
 import type { SessionEndReason } from '../accounts';
 import type { VoiceClientEvents, VoiceConsoleReads, VoiceServerEvents } from './voice';
+import type { HolidayCalendar } from '../calendar';
 import type { AuditRawRequest, AuditRawResult, ExportRequest, ExportResult, ScoreCardRequest, ScoreCardResult } from './scorecard';
 
 export const NAMESPACES = { console: '/console', field: '/field' } as const;
@@ -94,6 +95,8 @@ export type ConsoleClientEvents = CommandHandlers<typeof consoleCommands> & Voic
   'people:list': (req: Record<string, never>, ack: (res: Ack<PeopleList>) => void) => void;
   /** admin: every registered field device, with its connections now */
   'devices:list': (req: Record<string, never>, ack: (res: Ack<DevicesList>) => void) => void;
+  /** the holiday calendar the mode schedule switches on, with the version an edit names */
+  'calendar:list': (req: Record<string, never>, ack: (res: Ack<HolidayCalendar>) => void) => void;
 };
 
 export type ConsoleServerEvents = VoiceServerEvents & {

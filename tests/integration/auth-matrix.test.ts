@@ -32,6 +32,8 @@ const CONSOLE_POLICY: Record<string, Person[]> = {
   'checkin:override': DISPATCHERS, 'rollcall:start': DISPATCHERS, 'fence:acknowledge': DISPATCHERS,
   'sos:acknowledge': DISPATCHERS, 'sos:assist': DISPATCHERS, 'sos:resolve': DISPATCHERS,
   'mode:switch': MODE_SWITCHERS, 'mode:end': MODE_SWITCHERS,
+  // the holiday calendar decides when holiday mode holds: edited by those who switch modes, read by all
+  'calendar:add': MODE_SWITCHERS, 'calendar:remove': MODE_SWITCHERS, 'calendar:list': EVERYONE,
   'roster:import': SETUP, 'user:create': SETUP, 'camera:upsert': SETUP,
   'user:set-role': SETUP, 'user:disable': SETUP, 'user:enable': SETUP, 'user:reset-password': SETUP,
   'session:revoke': SETUP, 'session:revoke-all': SETUP, 'device:register': SETUP,

@@ -38,6 +38,9 @@ async function validPayloads(): Promise<Record<keyof typeof consoleCommands, Rec
     'sos:assist': { sosId: sos.id, unitId: 'off-004', etaSec: 120 },
     'mode:switch': { mode: 'night', reason: '入夜' },
     'mode:end': { reason: '解除应急' },
+    // A stale base version answers conflict (past the role check) and changes nothing.
+    'calendar:add': { baseVersion: 9999, date: '2027-03-08', name: { zh: '妇女节', en: "Women's Day" }, reason: '测试' },
+    'calendar:remove': { baseVersion: 9999, date: '2027-01-01', reason: '测试' },
     'user:create': { username: `u${Date.now().toString(36)}`, role: 'operator', password: 'correct horse battery' },
     // Accounts the roles below still sign in with are left alone: unknown ids answer not_found, which is past the role check.
     'user:set-role': { userId: 'u-none', role: 'evaluator' },

@@ -11,6 +11,7 @@ import { scheduleModeExpiry } from './shared';
 import { confineFileSources } from './sources';
 import { attendanceConsoleHandlers } from './attendance';
 import { accountHandlers } from './accounts';
+import { calendarHandlers } from './calendar';
 
 const C = consoleCommands;
 /** A mode switched by hand ends by itself at most this far ahead (an emergency is not for a month). */
@@ -25,6 +26,7 @@ export const consoleHandlers = (env: ConsoleEnv) => withSos({
   ...incidentHandlers,
   ...attendanceConsoleHandlers,
   ...accountHandlers,
+  ...calendarHandlers,
 
   'incident:close': def('incident:close', ({ db, now }, p) => {
     const incident = findIncident(db, p.incidentId);

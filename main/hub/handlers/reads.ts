@@ -19,6 +19,8 @@ import { photoRequest, traceRequest } from './trace';
 import { sharedVerify } from '../verify-walk';
 import { evaluationReads } from './evaluation';
 import { accountReads } from './account-reads';
+import { readCalendar } from '../../store/calendar';
+import type { HolidayCalendar } from '../../../shared/calendar';
 
 export const EVENTS_PAGE_MAX = 1000;
 export const SinceRequest = z.strictObject({ afterSeq: z.number().int().min(0), limit: z.number().int().min(1).max(EVENTS_PAGE_MAX).optional() });
@@ -77,6 +79,12 @@ const retentionRequest: RequestDef<typeof EmptyRequest, RetentionPolicyResult, H
   handle: ({ services }) => ({ ok: true, result: services.retention }),
 };
 
+/** Everyone may read the calendar: it says when the city's rules change. */
+const calendarRequest: RequestDef<typeof EmptyRequest, HolidayCalendar, HubServices> = {
+  name: 'calendar:list', schema: EmptyRequest, roles: PEOPLE,
+  handle: ({ db }) => ({ ok: true, result: readCalendar(db) }),
+};
+
 export function consoleReads(session: ConsoleSession): RequestTable<HubServices> {
   return {
     'state:snapshot': snapshotRequest,
@@ -106,6 +114,7 @@ export function consoleReads(session: ConsoleSession): RequestTable<HubServices>
     'unit:track': trackRequest,
     'replay:window': replayRequest,
     'positions:retention': retentionRequest,
+    'calendar:list': calendarRequest,
     'incident:trace': traceRequest,
     'photo:get': photoRequest,
     ...evaluationReads(),

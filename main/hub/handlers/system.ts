@@ -104,6 +104,27 @@ export function planModeSchedule(db: Db, now: number, timeZone: string, schedule
     scheduleAction(db, { kind: MODE_SWITCH, subject: MODE_SUBJECT, payload: { mode: scheduledModeAt(now, timeZone, schedule), schedule }, dueAt: now, cause: 'hub start: mode schedule' }, now);
   })();
 }
+
+/**
+ * The holiday calendar changed (inside that edit's transaction): the pending scheduled switch was
+ * planned under the old dates, so it is replaced by one under the new dates — exactly one, whatever
+ * the edit. If the edit changes what the schedule calls for now (today added or removed), that
+ * switch is due at once; otherwise it is the next boundary under the new dates, so a mode switched
+ * by hand still holds until then. Without a schedule (none pending) there is nothing to re-plan.
+ */
+export function replanForCalendar(db: Db, now: number, timeZone: string, holidays: string[], cause: string): { dueAt: number; mode: string } | null {
+  const pending = pendingActionsOfKind(db, MODE_SWITCH);
+  const planned = pending.at(-1);
+  if (!planned) return null;
+  const before = ModeSchedule.parse(planned.payload.schedule);
+  const schedule = ModeSchedule.parse({ ...before, holidays });
+  for (const a of pending) cancelAction(db, a.id, now, 'the holiday calendar changed');
+  const nowMode = scheduledModeAt(now, timeZone, schedule);
+  const next = nowMode !== scheduledModeAt(now, timeZone, before) ? { at: now, mode: nowMode } : nextModeSwitch(now, timeZone, schedule);
+  if (!next) return null;
+  scheduleAction(db, { kind: MODE_SWITCH, subject: MODE_SUBJECT, payload: { mode: next.mode, schedule }, dueAt: next.at, cause }, now);
+  return { dueAt: next.at, mode: next.mode };
+}
 export const CAMERA_RECOVERED = 'camera:recovered';
 
 function keyCamera(db: Parameters<typeof listCameras>[0], cameraId: string) {

@@ -13,6 +13,7 @@ import { sql as v110 } from './0110-attendance';
 import { sql as v120 } from './0120-evaluation-indexes';
 import { sql as v140 } from './0140-voice-talks';
 import { sql as v150 } from './0150-coverage';
+import { sql as v160 } from './0160-holiday-calendar';
 
 export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 10, sql: v10 },
@@ -28,5 +29,6 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 120, sql: v120 },
   { version: 140, sql: v140 },
   { version: 150, sql: v150 },
+  { version: 160, sql: v160 },
 ];
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
