@@ -9,6 +9,7 @@ import type { Unit } from '../../shared/domain';
 import type { ModeSchedule } from '../../shared/modes';
 import { DEFAULT_TIME_ZONE, isTimeZone } from '../../shared/time';
 import { NAMESPACES, type Snapshot } from '../../shared/protocol/sockets';
+import { CONSOLE_ONLY_EVENTS } from '../../shared/protocol/events';
 import { listAreas, listCameras, listRoutes, listUnits } from '../store/city';
 import { openStore, type Db } from '../store/db';
 import { headSeq } from '../store/log';
@@ -206,6 +207,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   function broadcast(events: ScopedEvent[]): void {
     for (const { event, unitId } of events) {
       consoles.to('consoles').emit('event', event);
+      if (CONSOLE_ONLY_EVENTS.includes(event.data.type)) continue;
       const rooms = unitId ? ['gateways', `unit:${unitId}`] : ['gateways', 'terminals'];
       field.to(rooms).emit('event', event);
     }

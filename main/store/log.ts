@@ -1,14 +1,18 @@
 // The sequenced event log (what consoles resume from) and the applied-command ledger (idempotency).
-import type { HubEvent, HubEventData } from '../../shared/protocol/events';
+import { CONSOLE_ONLY_EVENTS, type HubEvent, type HubEventData } from '../../shared/protocol/events';
 import type { Db, ReadDb } from './db';
 import { prepared } from './statements';
+
+// Field devices never read the consoles' own events (constant names, not input).
+const FOR_FIELD = `type NOT IN (${CONSOLE_ONLY_EVENTS.map((t) => `'${t}'`).join(', ')})`;
 
 /** The store's own SQL, exported so query-plan tests read what actually runs. */
 export const LOG_SQL = {
   appendEvent: 'INSERT INTO events (at, type, unit_id, data) VALUES (?, ?, ?, ?)',
   eventsAfter: 'SELECT seq, at, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
   fieldEventsAfter: `SELECT seq, at, data FROM events WHERE seq > ? AND (unit_id IS NULL OR unit_id IN (SELECT value FROM json_each(?)))
-     ORDER BY seq LIMIT ?`,
+     AND ${FOR_FIELD} ORDER BY seq LIMIT ?`,
+  gatewayEventsAfter: `SELECT seq, at, data FROM events WHERE seq > ? AND ${FOR_FIELD} ORDER BY seq LIMIT ?`,
   // seq starts at 1, so (at, seq) > (from, 0) includes every event at `from`.
   eventsBetween: 'SELECT seq, at, data FROM events WHERE (at, seq) > (@afterAt, @afterSeq) AND at < @to ORDER BY at, seq LIMIT @limit',
   headSeq: 'SELECT coalesce(max(seq), 0) AS s FROM events',
@@ -29,9 +33,9 @@ export function eventsAfter(db: ReadDb, afterSeq: number, limit: number): HubEve
   return (prepared(db, LOG_SQL.eventsAfter).all(afterSeq, limit) as EventRow[]).map(toEvent);
 }
 
-/** Events a field device may see: those of its units, and those for everyone. */
+/** Events a field device may see: those of its units, and those for everyone but the consoles' own. */
 export function fieldEventsAfter(db: ReadDb, afterSeq: number, limit: number, unitIds: string[] | 'any'): HubEvent[] {
-  if (unitIds === 'any') return eventsAfter(db, afterSeq, limit);
+  if (unitIds === 'any') return (prepared(db, LOG_SQL.gatewayEventsAfter).all(afterSeq, limit) as EventRow[]).map(toEvent);
   return (prepared(db, LOG_SQL.fieldEventsAfter).all(afterSeq, JSON.stringify(unitIds), limit) as EventRow[]).map(toEvent);
 }
 

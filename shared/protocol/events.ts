@@ -2,7 +2,7 @@
 // reconnects asks for everything after the last number it saw (`events:since`). Positions and stream
 // health are live state, not history: on reconnect the client takes a fresh snapshot of them instead.
 import { z } from 'zod';
-import { Alert, CheckIn, Id, Incident, ModeChange, Sos, Task, UnitStatus } from '../domain';
+import { Alert, Camera, CheckIn, Id, Incident, ModeChange, Sos, Task, UnitStatus } from '../domain';
 import type { PositionFix } from '../domain';
 import { FenceAlert, OverrideRequest, RollCall, Shift } from '../attendance';
 import { HolidayCalendar } from '../calendar';
@@ -23,9 +23,13 @@ export const HubEventData = z.discriminatedUnion('type', [
   z.object({ type: z.literal('fence:updated'), fence: FenceAlert }),
   /** the holiday calendar after an edit, whole (it is a few dozen days) */
   z.object({ type: z.literal('calendar:changed'), calendar: HolidayCalendar }),
+  z.object({ type: z.literal('camera:updated'), camera: Camera }),
 ]);
 export type HubEventData = z.infer<typeof HubEventData>;
 export type HubEventType = HubEventData['type'];
+
+/** Events for consoles only: a camera's sources may carry a stream's credentials, which no field device needs. */
+export const CONSOLE_ONLY_EVENTS: readonly HubEventType[] = ['camera:updated'];
 
 /** A sequenced event as it travels: `seq` increases by one per event, hub-wide. */
 export type HubEvent = { seq: number; at: number; data: HubEventData };

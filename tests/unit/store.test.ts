@@ -48,6 +48,7 @@ describe('migrations', () => {
     // The store's own SQL from here on: what runs is what is planned.
     expect(plan(LOG_SQL.eventsAfter)).toMatch(/SEARCH events USING INTEGER PRIMARY KEY \(rowid>\?\)/);
     expect(plan(LOG_SQL.fieldEventsAfter)).toMatch(/SEARCH events USING INTEGER PRIMARY KEY \(rowid>\?\)/);
+    expect(plan(LOG_SQL.gatewayEventsAfter)).toMatch(/SEARCH events USING INTEGER PRIMARY KEY \(rowid>\?\)/);
     expect(plan(LOG_SQL.findCommand)).toMatch(/SEARCH commands USING INDEX sqlite_autoindex_commands_1 \(command_id=\?\)/);
     expect(plan(LOG_SQL.eventsBetween)).toMatch(/^SEARCH events USING INDEX events_at \(at>\? AND at<\?\)$/);
     expect(plan(AUDIT_SQL.head)).toBe('SCAN audit_log'); // in rowid order, newest first: LIMIT 1 stops at once

@@ -1,7 +1,7 @@
 // Handlers of the console (people) commands. Each runs inside the command transaction (commands.ts).
 import type { Incident, ModeChange } from '../../../shared/domain';
 import { consoleCommands } from '../../../shared/protocol/commands';
-import { findUnit, listAreas, upsertCamera } from '../../store/city';
+import { findUnit, listAreas, listCameras, upsertCamera } from '../../store/city';
 import { findIncident, insertModeChange, updateIncidentState } from '../../store/operations';
 import { CommandFailure, type CommandDef } from '../commands';
 import { activeAreaModes, cityMode, effectiveMode, profilesInForce } from '../modes';
@@ -90,7 +90,11 @@ export const consoleHandlers = (env: ConsoleEnv) => withSos({
     if (p.camera.kind === 'fixed' && !p.camera.position) throw new CommandFailure('invalid_payload', 'a fixed camera needs a position');
     // Stored with real paths, so what was checked is what ffmpeg opens.
     const camera = confineFileSources(env.dataDir, p.camera);
+    const before = listCameras(db).find((c) => c.id === camera.id) ?? null;
     upsertCamera(db, camera);
-    return { result: { camera }, target: camera.id, events: [] };
+    return {
+      result: { camera }, target: camera.id, events: [{ data: { type: 'camera:updated', camera }, unitId: null }],
+      detail: { before, after: camera },
+    };
   }),
 });

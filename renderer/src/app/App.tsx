@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { hub, useHub } from '../hub';
 import { Console } from '../console/Console';
 import { Evaluator } from '../evaluator/Evaluator';
+import { Admin } from '../admin/Admin';
 import { Login } from './Login';
 import { WallView } from '../wall/WallView';
 import { adoptHubParam, wallRoute } from '../wall/route';
@@ -19,6 +20,8 @@ export function App() {
   }, []);
   if (!signedIn) return <Login />;
   if (route) return <WallView route={route} />;
-  // Evaluators review the record (timeline, replay, scorecard); everyone else works the live city.
-  return role === 'evaluator' ? <Evaluator /> : <Console />;
+  // Evaluators review the record (timeline, replay, scorecard); admins set the center up; everyone else works the live city.
+  if (role === 'evaluator') return <Evaluator />;
+  if (role === 'admin') return <Admin />;
+  return <Console />;
 }

@@ -83,7 +83,9 @@ export function Login() {
         {shown && (
           <p className="login-error" role="alert" data-problem={shown.kind}>
             {/* Worded from the refusal's code; the hub's or the browser's English detail goes to the tooltip only. */}
-            <span title={shown.detail}>{t(`login.${shown.kind}`, { url, reason: errorText(t, /^([a-z_]+):/.exec(shown.detail)?.[1] ?? 'unknown') })}</span>
+            <span title={shown.detail}>{shown.kind === 'session_ended'
+              ? t(`login.ended.${shown.detail}`, { defaultValue: t('login.session_expired') })
+              : t(`login.${shown.kind}`, { url, reason: errorText(t, /^([a-z_]+):/.exec(shown.detail)?.[1] ?? 'unknown') })}</span>
           </p>
         )}
         <button type="submit" disabled={busy || conn.status === 'connecting'}>

@@ -27,7 +27,8 @@ export type CommandReturn<N extends CommandName> = CommandResult<(typeof console
 /** Requests that read (no commandId): name → [request, result]. */
 type Requests = {
   [K in 'state:snapshot' | 'events:since' | 'audit:verify' | 'audit:page' | 'stream:token' | 'units:recommend' | 'incident:trace' | 'photo:get'
-    | 'audit:timeline' | 'unit:track' | 'replay:window' | 'positions:retention' | 'score:card' | 'audit:export' | 'audit:raw']:
+    | 'audit:timeline' | 'unit:track' | 'replay:window' | 'positions:retention' | 'score:card' | 'audit:export' | 'audit:raw'
+    | 'people:list' | 'devices:list']:
     Parameters<ConsoleClientEvents[K]> extends [infer Req, (res: Ack<infer R>) => void] ? [Req, R] : never;
 };
 
@@ -211,6 +212,16 @@ export class HubClient {
         }, OFFLINE_AFTER_MS);
         // The hub closed us on purpose (e.g. restarting): socket.io will not retry by itself, so we do.
         if (reason === 'io server disconnect') setTimeout(() => gen === this.generation && socket.connect(), 1000);
+      });
+      // An admin ended this session (disabled the account, revoked it …): signed out for good, not reconnecting,
+      // and not signing in again by itself with remembered credentials.
+      socket.on('session:ended', ({ reason }) => {
+        if (gen !== this.generation) return;
+        this.storage?.removeItem(SESSION_KEY);
+        this.credentials = null;
+        this.close();
+        this.state = { ...emptyState(url), connection: { status: 'signed_out', url, since: Date.now(), problem: { kind: 'session_ended', detail: reason } } };
+        this.set(this.state);
       });
       socket.on('event', (e) => this.onHubEvent(e, gen));
       socket.on('unit:positions', (b) => this.positions.merge(b.fixes));

@@ -14,6 +14,7 @@ export type ConnectionProblem =
   | { kind: 'unreachable'; detail: string } // wrong URL, hub not running, network gone
   | { kind: 'auth_failed'; detail: string } // wrong username or password
   | { kind: 'session_expired'; detail: string } // token refused after the hub came back
+  | { kind: 'session_ended'; detail: string } // an admin ended it; detail is the reason (shared/accounts.ts SessionEndReason)
   | { kind: 'other'; detail: string };
 
 export type Connection = {
@@ -181,6 +182,8 @@ function applyData(s: HubState, d: HubEventData, at: number): HubState {
     }
     case 'rollcall:updated':
       return { ...s, rollCalls: put(s.rollCalls, d.rollCall) };
+    case 'camera:updated':
+      return { ...s, cameras: put(s.cameras, d.camera) };
     case 'fence:updated': {
       const f = d.fence;
       // Back inside: the alarm clears itself; the row stays until an operator acknowledges it.

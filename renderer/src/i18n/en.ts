@@ -12,6 +12,14 @@ export const en = {
     unreachable: 'Cannot reach a hub at {{url}}. Check the address and that the hub is running.',
     auth_failed: 'Wrong username or password.',
     session_expired: 'Your session has ended. Please sign in again.',
+    ended: {
+      disabled: 'An administrator has disabled your account: you were signed out.',
+      role_changed: 'An administrator changed your role: sign in again to use it.',
+      password_reset: 'An administrator reset your password: sign in with the new one.',
+      revoked: 'An administrator ended this session: you were signed out.',
+      signed_out_everyone: 'An administrator signed everyone out. Please sign in again.',
+      logged_out: 'You signed out.',
+    },
     other: 'The hub refused the sign-in: {{reason}}',
   },
   conn: {

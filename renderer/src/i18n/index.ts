@@ -5,6 +5,7 @@ import { initReactI18next } from 'react-i18next';
 import { en } from './en';
 import { zhCN } from './zh-CN';
 import { evaluatorEn, evaluatorZh } from './evaluation';
+import { adminEn, adminZh } from './setup';
 
 export type Lang = 'zh-CN' | 'en';
 const LANG_KEY = 'xiuhua.lang';
@@ -17,7 +18,10 @@ function initialLang(): Lang {
 }
 
 void i18n.use(initReactI18next).init({
-  resources: { 'zh-CN': { translation: { ...zhCN, evaluator: evaluatorZh } }, en: { translation: { ...en, evaluator: evaluatorEn } } },
+  resources: {
+    'zh-CN': { translation: { ...zhCN, evaluator: evaluatorZh, admin: adminZh } },
+    en: { translation: { ...en, evaluator: evaluatorEn, admin: adminEn } },
+  },
   lng: initialLang(),
   fallbackLng: 'en',
   interpolation: { escapeValue: false }, // React escapes

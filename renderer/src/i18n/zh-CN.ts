@@ -14,6 +14,14 @@ export const zhCN: Messages = {
     unreachable: '无法连接 {{url}} 的中枢，请检查地址并确认中枢已启动。',
     auth_failed: '用户名或密码错误。',
     session_expired: '会话已结束，请重新登录。',
+    ended: {
+      disabled: '管理员已停用您的账号，您已被登出。',
+      role_changed: '管理员已更改您的角色，请重新登录。',
+      password_reset: '管理员已重置您的密码，请用新密码登录。',
+      revoked: '管理员已结束此会话，您已被登出。',
+      signed_out_everyone: '管理员已让所有人登出，请重新登录。',
+      logged_out: '您已登出。',
+    },
     other: '中枢拒绝登录：{{reason}}',
   },
   conn: {

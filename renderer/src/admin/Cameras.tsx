@@ -1,0 +1,172 @@
+// Cameras: every camera with its stream's health; add or edit one (its source checked here by the same
+// schema the hub checks with, then by the hub, which also confines file sources to its data folder),
+// place a fixed camera by clicking the map, mark key cameras. A saved camera plays in the preview tile.
+import { useCallback, useMemo, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Camera, CameraKind, StreamSource, type LngLat } from '../../../shared/domain';
+import { hub, useHub } from '../hub';
+import { MapView, type MapPick } from '../map/MapView';
+import { BasemapLayer } from '../map/layers/BasemapLayer';
+import { CamerasLayer } from '../map/layers/CamerasLayer';
+import { useLiveCity } from '../state/live-city';
+import { VideoTile } from '../video';
+import { ResultLine, useAction } from './act';
+
+type SourceKind = StreamSource['kind'];
+const SOURCE_KINDS: SourceKind[] = ['hls', 'file', 'rtsp', 'rtmp', 'testsrc'];
+type Draft = { id: string; name: string; kind: CameraKind; lng: string; lat: string; facing: string; unitId: string; sourceKind: SourceKind; url: string; key: boolean };
+
+const EMPTY: Draft = { id: '', name: '', kind: 'fixed', lng: '', lat: '', facing: '', unitId: '', sourceKind: 'hls', url: '', key: false };
+
+function toDraft(c: Camera): Draft {
+  const s = c.sources[0]!;
+  return {
+    id: c.id, name: c.name, kind: c.kind, lng: c.position ? String(c.position[0]) : '', lat: c.position ? String(c.position[1]) : '',
+    facing: c.facing === null ? '' : String(c.facing), unitId: c.unitId ?? '', sourceKind: s.kind, url: s.url, key: c.key,
+  };
+}
+
+/** The camera the draft describes, or the first field the schema refuses (its path, and the schema's English detail for the tooltip). */
+function fromDraft(d: Draft, others: StreamSource[]): { camera: Camera } | { field: string; detail: string } {
+  const num = (v: string) => (v.trim() === '' ? null : Number(v));
+  const lng = num(d.lng);
+  const lat = num(d.lat);
+  const raw = {
+    id: d.id, name: d.name.trim(), kind: d.kind, position: lng === null || lat === null ? null : [lng, lat], facing: num(d.facing),
+    unitId: d.unitId || null, sources: [{ kind: d.sourceKind, url: d.url.trim() }, ...others], key: d.key,
+  };
+  const parsed = Camera.safeParse(raw);
+  if (parsed.success) return { camera: parsed.data };
+  const issue = parsed.error.issues[0]!;
+  return { field: String(issue.path[0] ?? 'camera'), detail: issue.message };
+}
+
+export function Cameras() {
+  const { t, i18n } = useTranslation();
+  const cameras = useHub((s) => s.cameras);
+  const streams = useHub((s) => s.streams);
+  const city = useLiveCity();
+  const [editing, setEditing] = useState<{ draft: Draft; isNew: boolean; others: StreamSource[] } | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const list = useMemo(() => [...cameras.values()].sort((a, b) => a.id.localeCompare(b.id)), [cameras]);
+  const onPick = useCallback((p: MapPick) => {
+    setEditing((e) => (e && e.draft.kind === 'fixed' ? { ...e, draft: { ...e.draft, lng: p.at[0].toFixed(6), lat: p.at[1].toFixed(6) } } : e));
+  }, []);
+  const preview = saved ? cameras.get(saved) ?? null : null;
+  return (
+    <section className="admin-section admin-cameras" aria-label={t('admin.tabs.cameras')}>
+      <div className="admin-cameras-side">
+        {!editing && <button type="button" className="primary" data-testid="camera-add" onClick={() => { setSaved(null); setEditing({ draft: EMPTY, isNew: true, others: [] }); }}>{t('admin.cameras.add')}</button>}
+        {editing && (
+          <CameraForm key={editing.isNew ? 'new' : editing.draft.id} initial={editing.draft} isNew={editing.isNew} others={editing.others}
+            position={editing.draft.lng && editing.draft.lat ? [Number(editing.draft.lng), Number(editing.draft.lat)] : null}
+            onCancel={() => setEditing(null)}
+            onSaved={(id) => { setEditing(null); setSaved(id); }} />
+        )}
+        {preview && (
+          <div className="admin-preview" data-testid="camera-preview">
+            <VideoTile camera={preview} getStreamUrl={(id) => hub.streamUrl(id)} health={streams.get(preview.id)} hubClockOffsetMs={hub.getState().clockSkewMs} details />
+          </div>
+        )}
+        {list.length === 0 && <p className="muted">{t('admin.cameras.none')}</p>}
+        <table className="admin-table" data-testid="cameras">
+          <thead><tr>{(['id', 'name', 'kind', 'key', 'health'] as const).map((c) => <th key={c}>{t(`admin.cameras.cols.${c}`)}</th>)}<th /></tr></thead>
+          <tbody>
+            {list.map((c) => {
+              const h = streams.get(c.id);
+              return (
+                <tr key={c.id} data-testid={`camera-${c.id}`}>
+                  <td>{c.id}</td>
+                  <td>{c.name}</td>
+                  <td>{t(`admin.cameras.kinds.${c.kind}`)}</td>
+                  <td>{c.key ? t('admin.cameras.keyYes') : ''}</td>
+                  <td className={h?.state === 'up' ? 'ok' : h?.state === 'down' ? 'err' : 'muted'} data-state={h?.state ?? 'none'}>
+                    {h ? t(`admin.cameras.health.${h.state}`) : t('admin.cameras.noHealth')}
+                  </td>
+                  <td>
+                    <button type="button" onClick={() => { setSaved(c.id); setEditing({ draft: toDraft(c), isNew: false, others: c.sources.slice(1) }); }}>{t('admin.cameras.edit')}</button>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      <div className="admin-cameras-map">
+        {editing?.draft.kind === 'fixed' && <p className="admin-map-hint">{t('admin.cameras.pickOnMap')}</p>}
+        <MapView onPick={onPick}>
+          <BasemapLayer theme={city.profiles[city.mode].mapTheme} lang={i18n.language} />
+          <CamerasLayer city={city} visible />
+        </MapView>
+      </div>
+    </section>
+  );
+}
+
+function CameraForm({ initial, isNew, others, position, onCancel, onSaved }: {
+  initial: Draft; isNew: boolean; others: StreamSource[]; position: LngLat | null; onCancel: () => void; onSaved: (id: string) => void;
+}) {
+  const { t } = useTranslation();
+  const units = useHub((s) => s.units);
+  const [draft, setDraft] = useState(initial);
+  const [result, busy, send] = useAction();
+  // A position picked on the map arrives through the parent's draft.
+  const [lastPicked, setLastPicked] = useState(position);
+  if (position && (position[0] !== lastPicked?.[0] || position[1] !== lastPicked?.[1])) {
+    setLastPicked(position);
+    setDraft((d) => ({ ...d, lng: String(position[0]), lat: String(position[1]) }));
+  }
+  const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setDraft((d) => ({ ...d, [k]: v }));
+  const checked = fromDraft(draft, others);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!('camera' in checked)) return;
+    const done = await send('camera:upsert', { camera: checked.camera }, (r) => t('admin.cameras.saved', { id: r.camera.id }));
+    if (done) onSaved(done.camera.id);
+  };
+  return (
+    <form className="admin-form" onSubmit={submit} aria-label={isNew ? t('admin.cameras.add') : t('admin.cameras.edit')} data-testid="camera-form">
+      <label>{t('admin.cameras.id')}<input name="camera-id" value={draft.id} onChange={(e) => set('id', e.target.value.trim())} readOnly={!isNew} required /></label>
+      <label>{t('admin.cameras.name')}<input name="camera-name" value={draft.name} onChange={(e) => set('name', e.target.value)} required maxLength={100} /></label>
+      <label>{t('admin.cameras.kind')}
+        <select name="camera-kind" value={draft.kind} onChange={(e) => set('kind', e.target.value as CameraKind)}>
+          {CameraKind.options.map((k) => <option key={k} value={k}>{t(`admin.cameras.kinds.${k}`)}</option>)}
+        </select>
+      </label>
+      {draft.kind === 'fixed' ? (
+        <div className="admin-row">
+          <label>{t('admin.cameras.lng')}<input name="lng" inputMode="decimal" value={draft.lng} onChange={(e) => set('lng', e.target.value)} /></label>
+          <label>{t('admin.cameras.lat')}<input name="lat" inputMode="decimal" value={draft.lat} onChange={(e) => set('lat', e.target.value)} /></label>
+          <label>{t('admin.cameras.facing')}<input name="facing" inputMode="numeric" value={draft.facing} onChange={(e) => set('facing', e.target.value)} /></label>
+        </div>
+      ) : (
+        <label>{t('admin.cameras.unit')}
+          <select name="camera-unit" value={draft.unitId} onChange={(e) => set('unitId', e.target.value)}>
+            <option value="" />
+            {[...units.values()].map((u) => <option key={u.id} value={u.id}>{u.id} · {u.name}</option>)}
+          </select>
+        </label>
+      )}
+      <div className="admin-row">
+        <label>{t('admin.cameras.sourceKind')}
+          <select name="source-kind" value={draft.sourceKind} onChange={(e) => set('sourceKind', e.target.value as SourceKind)}>
+            {SOURCE_KINDS.map((k) => <option key={k} value={k}>{k}</option>)}
+          </select>
+        </label>
+        <label className="grow">{t('admin.cameras.sourceUrl')}
+          <input name="source-url" value={draft.url} onChange={(e) => set('url', e.target.value)} required spellCheck={false} />
+          <small className="muted">{t(`admin.cameras.sourceHints.${draft.sourceKind}`)}</small>
+        </label>
+      </div>
+      <label className="check"><input type="checkbox" name="key" checked={draft.key} onChange={(e) => set('key', e.target.checked)} /> {t('admin.cameras.key')}</label>
+      {!('camera' in checked) && (draft.id || draft.url) && (
+        <p className="err" data-testid="camera-invalid" title={checked.detail}>{t('admin.cameras.invalid', { field: t(`admin.cameras.fields.${checked.field}`, { defaultValue: checked.field }) })}</p>
+      )}
+      <div className="admin-row">
+        <button type="submit" className="primary" disabled={busy || !('camera' in checked)}>{t('admin.cameras.save')}</button>
+        <button type="button" onClick={onCancel}>{t('admin.cameras.cancel')}</button>
+      </div>
+      <ResultLine result={result} />
+    </form>
+  );
+}

@@ -1,0 +1,145 @@
+// The admin's screen in real Chromium over a real hub, as the demo admin: add an operator (the password
+// rules said before sending), who then signs in in a second browser; disable them, and their open console
+// is signed out at once with the reason; add a camera from a video file in the hub's data folder (served
+// as HLS by the hub) and see it play in the preview, and appear in an operator's console without a reload.
+// Screenshots go to tests/artifacts/admin/.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build } from 'vite';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startHub, type Hub } from '../../main/hub/server';
+import { listCameras } from '../../main/store/city';
+import { findUserByName } from '../../main/store/people';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const ARTIFACTS = path.join(ROOT, 'tests/artifacts/admin');
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu-sandbox', '--disable-background-networking', '--disable-component-update', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
+
+let browser: Browser;
+let hub: Hub;
+let dataDir: string;
+let rendererDir: string;
+let clip: string;
+
+beforeAll(async () => {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-admin-dist-'));
+  await build({ configFile: path.join(ROOT, 'renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-admin-e2e-'));
+  // A short clip inside the data folder, as a center would copy one in (the hub loops it into HLS).
+  fs.mkdirSync(path.join(dataDir, 'videos'));
+  clip = path.join(dataDir, 'videos', 'gate.mp4');
+  execFileSync('ffmpeg', ['-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15', '-t', '6', '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-g', '15', clip]);
+  hub = await startHub({ port: 0, dataDir, demo: true, rendererDir, log: () => undefined });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await hub?.close();
+  for (const d of [dataDir, rendererDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
+});
+
+async function signedIn(username: string, password: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1600, height: 900 }, locale: 'en-US' });
+  context.setDefaultTimeout(60_000);
+  const page = await context.newPage();
+  await page.goto(hub.url);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('[data-testid=conn-status][data-status=live]', { timeout: 60_000 });
+  return page;
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+
+describe('the admin screen', () => {
+  let admin: Page;
+  beforeAll(async () => {
+    admin = await signedIn('admin', 'demo');
+    await admin.waitForSelector('[data-testid=admin-tab-people][aria-selected=true]');
+    await admin.waitForSelector('[data-testid=person-operator]');
+  }, 120_000);
+
+  it('adds an operator who then signs in; disabling them signs their open console out at once', async () => {
+    const form = admin.locator('[data-testid=person-create]');
+    await form.locator('input[name=username]').fill('zhaolei');
+    await form.locator('select[name=role]').selectOption('operator');
+    // The rules are said before anything is sent: this one contains the username.
+    await form.locator('input[name=password]').fill('zhaolei2026');
+    expect(await form.locator('[data-testid=password-rule]').textContent()).toMatch(/must not contain the username/);
+    expect(await form.locator('button[type=submit]').isDisabled()).toBe(true);
+    await form.locator('input[name=password]').fill('river lantern 42');
+    await form.locator('button[type=submit]').click();
+    await form.locator('[data-testid=admin-result][data-outcome=ok]').waitFor();
+    await admin.waitForSelector('[data-testid=person-zhaolei][data-disabled=false]');
+    expect(findUserByName(hub.db, 'zhaolei')).toMatchObject({ role: 'operator', disabled: false });
+    await shot(admin, 'people-added');
+
+    // The new operator signs in, in a second browser, and gets the operator's console.
+    const operator = await signedIn('zhaolei', 'river lantern 42');
+    await operator.waitForSelector('.header .user');
+    expect(await operator.locator('.header .user').textContent()).toContain('zhaolei');
+    await admin.click('[data-testid=admin-tab-devices]');
+    await admin.click('[data-testid=admin-tab-people]');
+    await admin.waitForSelector('[data-testid=person-zhaolei] >> text=/1 running, 1 online/');
+
+    // Disabled: their open console drops to the sign-in screen, saying why.
+    const row = admin.locator('[data-testid=person-zhaolei]');
+    await row.locator('button.danger').click();
+    const sub = row.locator('xpath=following-sibling::tr[1]');
+    await sub.locator('input[name=reason]').fill('left the center');
+    await sub.locator('button[type=submit]').click();
+    await admin.waitForSelector('[data-testid=person-zhaolei][data-disabled=true]');
+    const said = operator.locator('.login-error[data-problem=session_ended]');
+    await said.waitFor({ timeout: 30_000 });
+    expect(await said.textContent()).toMatch(/disabled your account/);
+    await shot(operator, 'operator-signed-out');
+    // And they cannot come back in.
+    await operator.fill('input[name=username]', 'zhaolei');
+    await operator.fill('input[name=password]', 'river lantern 42');
+    await operator.click('button[type=submit]');
+    await operator.waitForSelector('.login-error[data-problem=auth_failed]');
+    await shot(admin, 'people-disabled');
+    await operator.context().close();
+  }, 240_000);
+
+  it('adds a camera from a video file in the data folder: it plays in the preview and reaches an open operator console', async () => {
+    const watcher = await signedIn('operator', 'demo');
+    await watcher.waitForFunction(() => window.__xiuhua?.hub.getState().ready === true, undefined, { timeout: 60_000 });
+
+    await admin.click('[data-testid=admin-tab-cameras]');
+    await admin.click('[data-testid=camera-add]');
+    const form = admin.locator('[data-testid=camera-form]');
+    await form.locator('input[name=camera-id]').fill('cam-gate');
+    await form.locator('input[name=camera-name]').fill('North gate');
+    await form.locator('input[name=lng]').fill('118.7835');
+    await form.locator('input[name=lat]').fill('32.0415');
+    await form.locator('input[name=facing]').fill('90');
+    await form.locator('select[name=source-kind]').selectOption('file');
+    // A relative path is refused here, before the hub sees it.
+    await form.locator('input[name=source-url]').fill('videos/gate.mp4');
+    await form.locator('[data-testid=camera-invalid]').waitFor();
+    expect(await form.locator('button[type=submit]').isDisabled()).toBe(true);
+    await form.locator('input[name=source-url]').fill(clip);
+    await form.locator('input[name=key]').check();
+    await form.locator('button[type=submit]').click();
+
+    await admin.waitForSelector('[data-testid=camera-cam-gate]');
+    expect(listCameras(hub.db).find((c) => c.id === 'cam-gate')).toMatchObject({ key: true, sources: [{ kind: 'file', url: fs.realpathSync(clip) }] });
+    const tile = '[data-testid=camera-preview] .xv-tile[data-camera-id="cam-gate"]';
+    await admin.waitForSelector(`${tile}[data-phase=live]`, { timeout: 90_000 });
+    const time = () => admin.$eval(`${tile} video`, (v) => (v as HTMLVideoElement).currentTime);
+    const t0 = await time();
+    await admin.waitForFunction(([sel, t]) => (document.querySelector(`${sel} video`) as HTMLVideoElement | null)!.currentTime > (t as number), [tile, t0] as const, { timeout: 30_000 });
+    await shot(admin, 'camera-added');
+
+    // The operator's console learned of it from the hub's event, without a reload.
+    await watcher.waitForFunction(() => window.__xiuhua!.hub.getState().cameras.get('cam-gate')?.name === 'North gate', undefined, { timeout: 30_000 });
+    await watcher.context().close();
+  }, 240_000);
+});
