@@ -42,3 +42,6 @@ export const selfCpuSeconds = () => {
 
 /** The 1/5/15-minute load averages as printed beside every figure: the machine is shared, and others' work skews them. */
 export const loadAverage = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
+
+/** The run's size, from `npm run bench -- --size small|full` (run.ts sets BENCH_SIZE): small is a quick run. */
+export const benchSize = (): 'small' | 'full' => (process.env.BENCH_SIZE === 'small' ? 'small' : 'full');

@@ -1,4 +1,4 @@
-// `npm run bench [-- --only <name>[,<name>…]]`: runs every bench module in tests/bench/ (a module is
+// `npm run bench [-- --only <name>[,<name>…]] [--size small|full]`: runs every bench module in tests/bench/ (a module is
 // any file here exporting `run(): Promise<Record<string, number | string>>`), prints the figures as a
 // table and writes them all to tests/artifacts/bench-<time>.json. Benchmarks never fail on time: the
 // exit code is non-zero only when a bench crashes (and the others still run).
@@ -74,7 +74,13 @@ function gitHead(): string {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { only: { type: 'string', multiple: true } }, strict: true });
+  const { values } = parseArgs({ options: { only: { type: 'string', multiple: true }, size: { type: 'string' } }, strict: true });
+  if (values.size !== undefined && values.size !== 'small' && values.size !== 'full') {
+    process.stderr.write(`error: --size is small or full, not ${values.size}\n`);
+    return 2;
+  }
+  // Benches read the size through harness.benchSize(); small is a quick run, full the default.
+  if (values.size) process.env.BENCH_SIZE = values.size;
   const all = benchNames();
   const only = (values.only ?? []).flatMap((s) => s.split(',')).map((s) => s.trim().replace(/\.ts$/, '')).filter(Boolean);
   const unknown = only.filter((n) => !all.includes(n));
@@ -85,7 +91,7 @@ async function main(): Promise<number> {
   const names = only.length ? only : all;
   const meta = {
     startedAt: new Date().toISOString(), commit: gitHead(), node: process.version, cpus: os.cpus().length,
-    cpuModel: os.cpus()[0]?.model ?? 'unknown', loadAvgAtStart: os.loadavg().map((x) => Math.round(x * 100) / 100),
+    cpuModel: os.cpus()[0]?.model ?? 'unknown', size: process.env.BENCH_SIZE ?? 'full', loadAvgAtStart: os.loadavg().map((x) => Math.round(x * 100) / 100),
   };
   console.log(`bench: ${names.join(', ')} — ${meta.cpus} cores, load average ${meta.loadAvgAtStart.join(' ')} (others' work skews figures)`);
 
