@@ -111,6 +111,8 @@ export async function authenticateDevice(db: Db, deviceId: string, secret: strin
   const device = findDevice(db, deviceId);
   const ok = await verifySecret(secret, device?.secretHash ?? (await (dummyHash ??= hashSecret('x'))));
   if (!device || !ok) throw new AuthError('auth_failed: unknown device or wrong secret');
+  // Checked after the secret, so that only the device itself learns it was revoked.
+  if (device.revokedAt != null) throw new AuthError('auth_failed: this device was revoked; ask an admin to enrol it again');
   db.transaction(() => appendAudit(db, {
     actor: device.id, role: 'device', action: 'session:device', target: device.unitId, payload: { address: origin.address, kind: device.kind },
     outcome: 'accepted', reason: null, at: now,

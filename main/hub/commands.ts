@@ -34,6 +34,11 @@ export type CommandDef<S extends z.ZodType, R> = {
   schema: S;
   roles: readonly ActorRole[];
   handler: Handler<z.output<S>, R>;
+  /**
+   * What the command ledger keeps of the result, when the result holds a secret the store must not
+   * (a one-time code, a device secret): a retry of the commandId is answered with this instead.
+   */
+  ledgerResult?(result: R): R;
 };
 
 const MAX_AUDITED_PAYLOAD = 4096;
@@ -179,7 +184,7 @@ function decide<R>(db: Db, { def, actor, raw, now, opts = {} }: CommandCall<R>):
         payload: out.detail ? { ...(redact(payload) as object), detail: out.detail } : redact(payload),
         outcome: 'accepted', reason: null, at: now,
       });
-      recordAppliedCommand(db, { commandId: payload.commandId, actor: actor.id, action: def.name, result: out.result, payloadHash, at: now });
+      recordAppliedCommand(db, { commandId: payload.commandId, actor: actor.id, action: def.name, result: def.ledgerResult ? def.ledgerResult(out.result) : out.result, payloadHash, at: now });
       settle?.({ ok: true, result: out.result });
       return { written, result: out.result };
     })();

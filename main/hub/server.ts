@@ -22,6 +22,7 @@ import { loadStreetIndex } from './streets';
 import { activeAreaModes, profilesInForce } from './modes';
 import type { ScopedEvent } from './commands';
 import { createHttpRoutes } from './http/router';
+import { enrolHandler } from './http/enrol';
 import { createMediaAccess } from './http/media-access';
 import { createMediaTokens } from '../media/token';
 import { PositionPipeline, type PipelineOptions } from './positions';
@@ -88,6 +89,8 @@ export type HubOptions = {
   limits?: HubLimits;
   /** push-to-talk: ICE (STUN/TURN) servers, the talk limit, the recording size bound (default: LAN only, 60 s) */
   voice?: VoiceConfig;
+  /** device enrolment by one-time code: how long a code lasts (default 10 min) and the clock its expiry is read on (tests move it) */
+  enrolment?: { codeTtlMs?: number; now?: () => number };
   /** how commands are committed: batched (default), or one transaction each (`perCommand`, the bench's baseline) */
   commands?: Omit<GroupCommitOptions, 'log'>;
 };
@@ -145,6 +148,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const routes = createHttpRoutes({
     about, log, rendererDir: opts.rendererDir ?? DEFAULT_RENDERER_DIR,
     media: (req, res) => media.handleHttp(req, res, mediaAccess.authorize),
+    // Bound below, once the command runner and the throttle exist (no request arrives before listen).
+    enrol: (req, res) => enrol(req, res),
   });
   const httpServer = http.createServer(routes.handle);
   // Malformed requests (bad request line, overlong headers) are answered 400/431 and closed, never thrown.
@@ -278,10 +283,13 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     }
     if (name === 'camera:upsert') media.setCameras(listCameras(db));
     signOutEnded(consoles, name, result);
+    // A revoked device is cut at once, after the commit that revoked it (its secret is refused from then on).
+    if (name === 'device:revoke') field.in(deviceRoom((result as { deviceId: string }).deviceId)).disconnectSockets(true);
   };
   const commands = createCommandRunner(db, { ...opts.commands, log });
+  const enrol = enrolHandler({ db, commands, throttle, refusals, now: opts.enrolment?.now ?? Date.now });
   attachConsole(consoles, {
-    db, commands, services, broadcast, afterCommit, refuse, timeZone, demo: !!opts.demo, dataDir: opts.dataDir, throttle, refusals,
+    db, commands, services, broadcast, afterCommit, refuse, timeZone, demo: !!opts.demo, dataDir: opts.dataDir, throttle, refusals, enrolCodeTtlMs: opts.enrolment?.codeTtlMs,
     guard: createGuard({ limit: consoleLimit, refuse: refuseAudited, log }),
   });
   attachField(field, {

@@ -36,18 +36,64 @@ export function findSessionUser(db: ReadDb, tokenHash: string, now: number): Use
   return r;
 }
 
-export type DeviceRecord = { id: string; secretHash: string; kind: 'terminal' | 'gateway'; unitId: string | null };
+export type DeviceRecord = {
+  id: string; secretHash: string; kind: 'terminal' | 'gateway'; unitId: string | null;
+  /** what the admin called it when enrolling it ("phone of squad 3"); null for devices registered by the CLI */
+  label?: string | null;
+  /** when it was revoked; a revoked device's secret opens nothing */
+  revokedAt?: number | null;
+};
 
 export function insertDevice(db: Db, d: DeviceRecord & { at: number }): void {
-  db.prepare('INSERT INTO devices (id, secret_hash, kind, unit_id, created_at) VALUES (?, ?, ?, ?, ?)')
-    .run(d.id, d.secretHash, d.kind, d.unitId, d.at);
+  db.prepare('INSERT INTO devices (id, secret_hash, kind, unit_id, created_at, label) VALUES (?, ?, ?, ?, ?, ?)')
+    .run(d.id, d.secretHash, d.kind, d.unitId, d.at, d.label ?? null);
 }
 
+type DeviceRow = { id: string; secret_hash: string; kind: 'terminal' | 'gateway'; unit_id: string | null; label: string | null; revoked_at: number | null };
+const toDevice = (r: DeviceRow): DeviceRecord => ({ id: r.id, secretHash: r.secret_hash, kind: r.kind, unitId: r.unit_id, label: r.label, revokedAt: r.revoked_at });
+
 export function findDevice(db: ReadDb, id: string): DeviceRecord | undefined {
-  const r = db.prepare('SELECT id, secret_hash, kind, unit_id FROM devices WHERE id = ?').get(id) as
-    | { id: string; secret_hash: string; kind: 'terminal' | 'gateway'; unit_id: string | null }
-    | undefined;
-  return r && { id: r.id, secretHash: r.secret_hash, kind: r.kind, unitId: r.unit_id };
+  const r = db.prepare('SELECT id, secret_hash, kind, unit_id, label, revoked_at FROM devices WHERE id = ?').get(id) as DeviceRow | undefined;
+  return r && toDevice(r);
+}
+
+/** Marks a device revoked; false if it already was. */
+export function revokeDevice(db: Db, id: string, at: number): boolean {
+  return db.prepare('UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id).changes > 0;
+}
+
+/** A one-time enrolment code as the store keeps it: its hash, never the code. */
+export type EnrolmentCode = {
+  id: string; codeHash: string; unitId: string; label: string; createdBy: string; createdAt: number; expiresAt: number;
+  usedAt: number | null; deviceId: string | null;
+};
+type EnrolmentRow = {
+  id: string; code_hash: string; unit_id: string; label: string; created_by: string; created_at: number; expires_at: number;
+  used_at: number | null; device_id: string | null;
+};
+const toEnrolment = (r: EnrolmentRow): EnrolmentCode => ({
+  id: r.id, codeHash: r.code_hash, unitId: r.unit_id, label: r.label, createdBy: r.created_by, createdAt: r.created_at,
+  expiresAt: r.expires_at, usedAt: r.used_at, deviceId: r.device_id,
+});
+
+export function insertEnrolmentCode(db: Db, e: Omit<EnrolmentCode, 'usedAt' | 'deviceId'>): void {
+  db.prepare(`INSERT INTO enrolment_codes (id, code_hash, unit_id, label, created_by, created_at, expires_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?)`).run(e.id, e.codeHash, e.unitId, e.label, e.createdBy, e.createdAt, e.expiresAt);
+}
+
+export function findEnrolmentByHash(db: ReadDb, codeHash: string): EnrolmentCode | undefined {
+  const r = db.prepare('SELECT * FROM enrolment_codes WHERE code_hash = ?').get(codeHash) as EnrolmentRow | undefined;
+  return r && toEnrolment(r);
+}
+
+export function findEnrolment(db: ReadDb, id: string): EnrolmentCode | undefined {
+  const r = db.prepare('SELECT * FROM enrolment_codes WHERE id = ?').get(id) as EnrolmentRow | undefined;
+  return r && toEnrolment(r);
+}
+
+/** Spends a code on the device it made; false if it was spent already (the caller's transaction decides). */
+export function spendEnrolmentCode(db: Db, id: string, deviceId: string, at: number): boolean {
+  return db.prepare('UPDATE enrolment_codes SET used_at = ?, device_id = ? WHERE id = ? AND used_at IS NULL').run(at, deviceId, id).changes > 0;
 }
 
 // The admin's account changes (handlers/accounts.ts) and the lists the admin console reads.

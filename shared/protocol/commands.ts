@@ -196,6 +196,19 @@ export const consoleCommands = {
     schema: cmd({ csv: z.string().min(1).max(2_000_000) }),
     result: z.object({ imported: z.number().int() }),
   },
+  'device:enrol': {
+    roles: ['admin'],
+    // A one-time code (10 minutes, single use) a phone exchanges by POST /api/enrol for its own secret.
+    // `code` is null in the answer to a retry: the hub keeps only its hash, so a lost code means a new one.
+    schema: cmd({ unitId: Id, label: text(100).default('') }),
+    result: z.object({ enrolmentId: Id, unitId: Id, code: z.string().nullable(), expiresAt: z.number().int(), hubUrl: z.string() }),
+  },
+  'device:revoke': {
+    roles: ['admin'],
+    // Its connections are closed after the commit and its secret refused from then on.
+    schema: cmd({ deviceId: Id, reason: text(500).min(2) }),
+    result: z.object({ deviceId: Id, revokedAt: z.number().int() }),
+  },
 } as const;
 
 /** Field-device commands. A device speaks for its own unit; a gateway device (the simulator) for any unit. */

@@ -9,6 +9,7 @@ import type { IncidentTrace, PhotoResult } from '../incidents';
 import type { VersionedProfile } from '../modes';
 import type { AttendanceSnapshot } from '../attendance';
 import type { ModeHere, ModeHereRequest } from './mode-here';
+import type { UnitProfile, UnitProfileRequest } from './enrol';
 import type { Ack, CommandInput, CommandResult, consoleCommands, fieldCommands } from './commands';
 import type { HubEvent, PositionBatch, StreamHealth } from './events';
 import type { RecommendRequest, RecommendResult } from './recommend';
@@ -132,6 +133,8 @@ export type FieldClientEvents = CommandHandlers<typeof fieldCommands> & VoiceCli
   'unit:position': (batch: PositionBatch, ack?: (res: Ack<PositionAck>) => void) => void;
   'events:since': (req: { afterSeq: number; limit?: number }, ack: (res: Ack<EventsPage>) => void) => void;
   'mode:here': (req: ModeHereRequest, ack: (res: Ack<ModeHere>) => void) => void;
+  /** the unit's names, cell, post and the posts it may check in at (shared/protocol/enrol.ts) */
+  'unit:profile': (req: UnitProfileRequest, ack: (res: Ack<UnitProfile>) => void) => void;
 };
 
 export type FieldServerEvents = VoiceServerEvents & {

@@ -37,6 +37,7 @@ const CONSOLE_POLICY: Record<string, Person[]> = {
   'roster:import': SETUP, 'user:create': SETUP, 'camera:upsert': SETUP,
   'user:set-role': SETUP, 'user:disable': SETUP, 'user:enable': SETUP, 'user:reset-password': SETUP,
   'session:revoke': SETUP, 'session:revoke-all': SETUP, 'device:register': SETUP,
+  'device:enrol': SETUP, 'device:revoke': SETUP,
   // reads
   'state:snapshot': EVERYONE, 'events:since': EVERYONE, 'stream:token': EVERYONE, 'positions:retention': EVERYONE,
   'incident:trace': EVERYONE, 'photo:get': EVERYONE,

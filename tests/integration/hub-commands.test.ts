@@ -55,6 +55,8 @@ async function validPayloads(): Promise<Record<keyof typeof consoleCommands, Rec
     'rollcall:start': { unitIds: ['off-004'], answerWithinMin: 5 },
     'fence:acknowledge': { alertId: 'fence-none' },
     'roster:import': { csv: 'unit_id,post_id,date,start,end\n' },
+    'device:enrol': { unitId: 'off-005', label: '测试手机' },
+    'device:revoke': { deviceId: 'dev-none', reason: '手机丢失' },
   };
 }
 

@@ -36,7 +36,7 @@ export const ROLLCALL_DEADLINE = 'rollcall:deadline';
 export const FENCE_BREACH = 'fence:breach';
 export const FENCE_RETURN = 'fence:return';
 /** An officer may check in this long before the shift starts. */
-const EARLY_CHECKIN_MS = 30 * 60_000;
+export const EARLY_CHECKIN_MS = 30 * 60_000;
 /** How far back the previous fix is looked for, for the speed rule. */
 const PREVIOUS_FIX_WINDOW_MS = 10 * 60_000;
 /** The previous fix is taken at least this much earlier: over a second or two, one coarse fix the pipeline took reads as a sprint. */

@@ -12,6 +12,7 @@ import { confineFileSources } from './sources';
 import { attendanceConsoleHandlers } from './attendance';
 import { accountHandlers } from './accounts';
 import { calendarHandlers } from './calendar';
+import { deviceHandlers } from './devices';
 
 const C = consoleCommands;
 /** A mode switched by hand ends by itself at most this far ahead (an emergency is not for a month). */
@@ -19,14 +20,15 @@ const MAX_MODE_MS = 7 * 24 * 3600_000;
 const def = <K extends keyof typeof C, R>(name: K, handler: CommandDef<(typeof C)[K]['schema'], R>['handler']) =>
   ({ name, schema: C[name].schema, roles: C[name].roles, handler }) as CommandDef<(typeof C)[K]['schema'], R>;
 
-/** What the handlers need to know about the hub they run in. */
-export type ConsoleEnv = { dataDir: string };
+/** What the handlers need to know about the hub they run in: `hubUrl`, the address an enrolment code is given with. */
+export type ConsoleEnv = { dataDir: string; hubUrl?: () => string; enrolCodeTtlMs?: number };
 
 export const consoleHandlers = (env: ConsoleEnv) => withSos({
   ...incidentHandlers,
   ...attendanceConsoleHandlers,
   ...accountHandlers,
   ...calendarHandlers,
+  ...deviceHandlers({ hubUrl: env.hubUrl ?? (() => ''), codeTtlMs: env.enrolCodeTtlMs }),
 
   'incident:close': def('incident:close', ({ db, now }, p) => {
     const incident = findIncident(db, p.incidentId);

@@ -20,6 +20,7 @@ import { EVENTS_PAGE_MAX, SinceRequest } from './reads';
 import { nextId } from './ids';
 import { newIncident, storePhoto } from './incidents';
 import { attendanceFieldHandlers } from './attendance';
+import { unitProfileRequest } from './profile';
 import { changeStatus, restingStatus, settleTaskDeadlines, SOS_UNACKNOWLEDGED, unitSpokenFor } from './shared';
 
 const F = fieldCommands;
@@ -150,6 +151,7 @@ export const fieldRequests: RequestTable<HubServices> = {
       return { ok: true, result };
     },
   },
+  'unit:profile': unitProfileRequest,
   'events:since': {
     name: 'events:since', schema: SinceRequest, roles: FIELD,
     handle: ({ db, actor }, req: z.output<typeof SinceRequest>) => {

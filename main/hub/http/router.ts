@@ -15,6 +15,8 @@ export type HttpRoutesDeps = {
   /** the media gateway's entry point: true when it answered the request */
   media: (req: IncomingMessage, res: ServerResponse) => boolean;
   log: (line: string) => void;
+  /** POST /api/enrol: a phone exchanges a one-time code for its credential (enrol.ts) */
+  enrol?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 };
 
 export type HttpRoutes = {
@@ -81,6 +83,8 @@ export function createHttpRoutes(deps: HttpRoutesDeps): HttpRoutes {
   const media = guarded((req, res) => { if (!deps.media(req, res)) answer(res, 404, 'not found'); });
   router.all('/media', media);
   router.all('/media/*', media);
+  const enrol = deps.enrol;
+  if (enrol) router.on('POST', '/api/enrol', guarded((req, res) => enrol(req, res)));
   router.on([...GET], '/', guarded(file('/index.html')));
   router.on([...GET], '/field', guarded(file('/field.html')));
   router.on([...GET], '/*', guarded(file()));

@@ -18,7 +18,7 @@ import { bindVoice, voiceReads } from '../voice/tables';
 export type ConsoleData = { actor: Actor; token: string };
 export type ConsoleNamespace = Namespace<ConsoleClientEvents, ConsoleServerEvents, Record<string, never>, ConsoleData>;
 
-export type ConsoleDeps = DispatchDeps & { demo: boolean; dataDir: string; throttle: LoginThrottle; refusals: RefusalAuditor };
+export type ConsoleDeps = DispatchDeps & { demo: boolean; dataDir: string; throttle: LoginThrottle; refusals: RefusalAuditor; enrolCodeTtlMs?: number };
 
 /** An auth refusal as the audit log sees it: throttled ones as rate_limited, wrong credentials as forbidden. */
 export const authRefusal = (e: unknown) =>
@@ -26,7 +26,7 @@ export const authRefusal = (e: unknown) =>
 
 export function attachConsole(consoles: ConsoleNamespace, deps: ConsoleDeps): void {
   const { db, throttle, refusals } = deps;
-  const commands = consoleHandlers({ dataDir: deps.dataDir });
+  const commands = consoleHandlers({ dataDir: deps.dataDir, hubUrl: deps.services.url, enrolCodeTtlMs: deps.enrolCodeTtlMs });
 
   consoles.use((socket, next) => {
     const auth = socket.handshake.auth as Record<string, unknown>;

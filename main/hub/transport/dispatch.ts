@@ -22,7 +22,7 @@ export type DispatchDeps = {
   refuse?: RefusalWriter;
   /** the center's time zone, for handlers that read days and clock times */
   timeZone: string;
-  /** called after a command committed (e.g. the media gateway picks up a changed camera) */
+  /** called after a command committed, with its result (e.g. the media gateway picks up a changed camera) */
   afterCommit?: (name: string, result: unknown) => void;
 };
 

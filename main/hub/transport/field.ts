@@ -6,6 +6,7 @@ import type { FieldClientEvents, FieldServerEvents } from '../../../shared/proto
 import { NAMESPACES } from '../../../shared/protocol/sockets';
 import { headSeq } from '../../store/log';
 import { currentMode } from '../../store/operations';
+import { findDevice } from '../../store/people';
 import { AuthError, authenticateDevice, deviceDisconnected } from '../auth';
 import type { Actor } from '../commands';
 import { fieldHandlers, fieldRequests } from '../handlers/field';
@@ -47,6 +48,11 @@ export function attachField(field: FieldNamespace, deps: DispatchDeps & { thrott
 
   field.on('connection', (socket) => {
     const actor = () => socket.data.actor;
+    // Revoked between its secret being checked and now: the revoke's disconnect missed this socket.
+    if (findDevice(db, actor().id)?.revokedAt != null) {
+      socket.disconnect(true);
+      return;
+    }
     const units = actor().unitIds ?? [];
     socket.on('disconnect', (reason) => {
       try {

@@ -11,6 +11,7 @@ import { sql as v90 } from './0090-sos-answer';
 import { sql as v100 } from './0100-incident-sources';
 import { sql as v110 } from './0110-attendance';
 import { sql as v120 } from './0120-evaluation-indexes';
+import { sql as v130 } from './0130-device-enrolment';
 import { sql as v140 } from './0140-voice-talks';
 import { sql as v150 } from './0150-coverage';
 import { sql as v160 } from './0160-holiday-calendar';
@@ -27,6 +28,7 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 100, sql: v100 },
   { version: 110, sql: v110 },
   { version: 120, sql: v120 },
+  { version: 130, sql: v130 },
   { version: 140, sql: v140 },
   { version: 150, sql: v150 },
   { version: 160, sql: v160 },
