@@ -25,6 +25,7 @@ import { WALL_MIN_LABEL_PX, WALL_ZOOM, useScale } from '../state/scale';
 import { select, useSelection, type Selection } from '../state/selection';
 import { PickChooser, type Chooser } from './PickChooser';
 import { WallPanel } from './WallPanel';
+import { VoicePanel } from './VoicePanel';
 import { SidePanel } from './SidePanel';
 import { Sidebar } from './Sidebar';
 
@@ -82,6 +83,7 @@ export function Console() {
             </MapView>
             <SosAlarm actions={sosActions} />
             <AlarmBar />
+            <VoicePanel />
             {chooser && <PickChooser chooser={chooser} onClose={closeChooser} />}
             <button type="button" className="wall-toggle" aria-pressed={wallOpen} onClick={toggleWall} data-testid="wall-toggle">{t('wallPanel.toggle')}</button>
           </div>

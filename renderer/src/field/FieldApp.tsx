@@ -11,6 +11,7 @@ import { newCommandId } from '../hub/client';
 import { FieldMode } from './FieldMode';
 import { SosPanel, useSosTrack } from './SosPanel';
 import { TaskList } from './TaskList';
+import { FieldVoice } from './voice/FieldVoice';
 
 type FieldSocket = Socket<FieldServerEvents, FieldClientEvents>;
 const HISTORY = 2000; // how far back a fresh device looks for its open tasks
@@ -131,6 +132,7 @@ export function FieldApp() {
       <h1>{unitRef.current} <small>{status === 'live' ? t('field.online') : t('field.reconnecting')}</small></h1>
       <FieldMode socket={socketRef.current} unitId={unitRef.current} />
       <SosPanel track={sos.track} press={sos.press} />
+      <FieldVoice socket={socketRef.current} unitId={unitRef.current} tasks={open} accept={(taskId) => void send('task:accept', { taskId })} />
       <TaskList tasks={open} send={async (name, payload, needsPosition) => { await (needsPosition ? withPosition(name, payload) : send(name, payload)); }} />
       <h2>{t('field.checkInTitle')}</h2>
       <input value={postId} onChange={(e) => setPostId(e.target.value)} placeholder={t('field.postId')} />

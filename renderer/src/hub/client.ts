@@ -5,6 +5,8 @@ import type {
   Ack, ConsoleClientEvents, ConsoleServerEvents, EventsPage, HubEvent, SessionReady, Snapshot,
 } from '../../../shared/protocol';
 import { NAMESPACES } from '../../../shared/protocol/sockets';
+import type { VoiceServerEvents } from '../../../shared/protocol/voice';
+import type { VoiceLink } from '../common/voice/link';
 import { PositionStore } from './positions';
 import { Sequencer } from './sequencer';
 import {
@@ -72,6 +74,9 @@ export class HubClient {
   private notifyQueued = false;
   /** Commands made while the hub was away, sent in order (same commandId) once it is back and caught up. */
   private readonly outbox = new Map<string, { name: string; payload: unknown; send: () => void; cancel: () => void }>();
+
+  /** The intercom's listeners: they outlive any one socket (a reconnect makes a new one). */
+  private readonly voice = { 'voice:floor': new Set<VoiceServerEvents['voice:floor']>(), 'voice:signal': new Set<VoiceServerEvents['voice:signal']>(), ready: new Set<() => void>() };
 
   constructor(private readonly storage: Storage | null = typeof sessionStorage === 'undefined' ? null : sessionStorage) {
     this.state = emptyState(typeof location === 'undefined' ? '' : location.origin);
@@ -226,6 +231,8 @@ export class HubClient {
       socket.on('event', (e) => this.onHubEvent(e, gen));
       socket.on('unit:positions', (b) => this.positions.merge(b.fixes));
       socket.on('stream:health', (hs) => this.set(applyStreamHealth(this.state, hs)));
+      socket.on('voice:floor', (f) => this.voice['voice:floor'].forEach((l) => l(f)));
+      socket.on('voice:signal', (s) => this.voice['voice:signal'].forEach((l) => l(s)));
     });
   }
 
@@ -243,6 +250,7 @@ export class HubClient {
       clockSkewMs: s.hubTime - Date.now(),
       connection: { ...this.state.connection, status: 'live', since: Date.now(), problem: null },
     });
+    for (const l of this.voice.ready) l(); // each connection is a voice peer of its own: join again
     // A hub whose history is behind ours has been replaced: start over from a snapshot.
     const fresh = !this.state.ready || s.headSeq < this.sequencer.lastSeq;
     void this.sync(gen, fresh).then(() => {
@@ -314,6 +322,24 @@ export class HubClient {
     // The one untyped spot: the name/payload pairing is checked by the public signatures below.
     const timed = socket.timeout(timeoutMs) as unknown as { emitWithAck(ev: string, p: unknown): Promise<unknown> };
     return timed.emitWithAck(name, payload);
+  }
+
+  /** The intercom's view of this connection, whichever socket it is on now (common/voice/link.ts). */
+  voiceLink(): VoiceLink {
+    return {
+      ask: (name, payload, timeoutMs = 10_000) => this.emit(name, payload, timeoutMs) as never,
+      on: (event, fn) => {
+        const set = this.voice[event] as Set<typeof fn>;
+        set.add(fn);
+        return () => void set.delete(fn);
+      },
+      onReady: (fn) => {
+        this.voice.ready.add(fn);
+        if (this.socket?.connected && this.state.connection.status === 'live') queueMicrotask(fn);
+        return () => void this.voice.ready.delete(fn);
+      },
+      connected: () => !!this.socket?.connected,
+    };
   }
 
   /** A read request (no commandId). Rejects with the hub's error message, or on timeout. */

@@ -191,6 +191,21 @@ export const en = {
     acknowledgedBy: 'Acknowledged by {{who}}', helpOnWay: 'Help on the way: {{units}}', noHelpYet: 'No unit sent yet',
     resolved: 'Resolved: {{note}}', notResolved: 'Not resolved yet', again: 'again (updates your position)',
   },
+  voice: {
+    title: 'Intercom', offline: 'not connected', to: 'Talk to', all: 'All units on duty', areas: 'Areas', units: 'Units',
+    hold: 'Hold to talk (or hold {{key}})', talking: 'Talking to {{to}} · {{left}} s left', hearing: 'Receiving audio…',
+    floor: '{{who}} is talking on {{on}}', uploading: 'Recording not yet stored (attempt {{n}}), retrying…',
+    refused: 'Recording refused by the hub ({{code}}); not stored', dismiss: 'Dismiss',
+    notice: {
+      busy: 'Someone else is talking on that channel: wait for them to finish', cut: 'Talk cut at the {{sec}} s limit',
+      no_mic: 'No microphone: allow microphone access to talk', forbidden: 'Not allowed to talk on that channel',
+      failed: 'The hub did not answer: not talking', not_joined: 'Intercom not connected yet',
+    },
+  },
+  fieldVoice: {
+    talk: 'Hold to talk to the center', talking: 'Talking · {{left}} s left', hearing: 'Center is talking…', center: 'the center',
+    readAloud: 'New task read aloud', noVoice: 'This device has no Chinese voice: read the task on screen', roger: 'Roger — accept the task',
+  },
   attribution: '© OpenStreetMap contributors',
 };
 

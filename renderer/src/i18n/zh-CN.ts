@@ -193,5 +193,20 @@ export const zhCN: Messages = {
     acknowledgedBy: '已由 {{who}} 确认', helpOnWay: '支援已出发：{{units}}', noHelpYet: '尚未派出支援',
     resolved: '已解除：{{note}}', notResolved: '尚未解除', again: '再次求助（更新位置）',
   },
+  voice: {
+    title: '对讲', offline: '未连接', to: '通话对象', all: '全体在岗', areas: '区域', units: '队员/车辆',
+    hold: '按住讲话（或按住 {{key}}）', talking: '正在对 {{to}} 讲话 · 剩余 {{left}} 秒', hearing: '正在接收语音…',
+    floor: '{{who}} 正在 {{on}} 讲话', uploading: '录音尚未保存（第 {{n}} 次），重试中…',
+    refused: '中枢拒收录音（{{code}}），未保存', dismiss: '知道了',
+    notice: {
+      busy: '该频道有人正在讲话，请稍候', cut: '讲话超过 {{sec}} 秒，已被切断',
+      no_mic: '没有麦克风：请允许使用麦克风', forbidden: '无权在该频道讲话',
+      failed: '中枢无应答，未能讲话', not_joined: '对讲尚未连接',
+    },
+  },
+  fieldVoice: {
+    talk: '按住向指挥中心讲话', talking: '讲话中 · 剩余 {{left}} 秒', hearing: '指挥中心正在讲话…', center: '指挥中心',
+    readAloud: '新任务已语音播报', noVoice: '本设备没有中文语音，请查看屏幕上的任务', roger: '收到 — 接收任务',
+  },
   attribution: '© OpenStreetMap contributors',
 };
