@@ -98,6 +98,7 @@ export class Intercom {
     if (this.out) this.finish(this.out);
     for (const id of [...this.incoming.keys()]) this.hangUp(id);
     for (const f of this.off.splice(0)) f();
+    this.uploads.stop();
     for (const t of this.mic?.getTracks() ?? []) t.stop();
     this.mic = null;
   }

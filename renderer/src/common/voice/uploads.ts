@@ -20,6 +20,7 @@ export class UploadQueue {
   private items: PendingRecording[];
   private timer: ReturnType<typeof setTimeout> | null = null;
   private sending = false;
+  private stopped = false;
   private readonly listeners = new Set<() => void>();
   private snapshot: readonly PendingRecording[] = [];
 
@@ -49,6 +50,13 @@ export class UploadQueue {
     this.save();
   }
 
+  /** Stops retrying here (signed out, page gone); what is waiting stays in storage for the next queue. */
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.stopped = true;
+  }
+
   pending = (): readonly PendingRecording[] => this.snapshot;
 
   subscribe = (l: () => void): (() => void) => {
@@ -57,6 +65,7 @@ export class UploadQueue {
   };
 
   private kick(delay: number): void {
+    if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.flush(), delay);
   }
