@@ -16,6 +16,7 @@ import { headSeq } from '../store/log';
 import { currentMode, dispatchStates, listActiveIncidents, listActiveTasks } from '../store/operations';
 import { listActiveSos } from '../store/sos';
 import { createMediaGateway } from '../media/gateway';
+import { createCameraPreviews } from './camera-preview';
 import { Recommender } from './dispatch/recommend';
 import { loadRoadGraph, ROADS_FILE } from './dispatch/road-graph';
 import { loadStreetIndex } from './streets';
@@ -139,7 +140,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       system.onStreamHealth(changed);
     },
   });
-  media.setCameras(listCameras(db));
+  const previews = createCameraPreviews(media, () => listCameras(db));
+  previews.refresh();
 
   // What a login screen may know before anyone logs in: that this is a Xiuhua hub, and whether it is the demo.
   const about = JSON.stringify({ product: 'xiuhua', protocol: 1, demo: !!opts.demo, demoUsers: opts.demo ? DEMO_USERS.map((u) => u.username) : [] });
@@ -258,6 +260,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   let hubUrl = '';
   const services: HubServices = { pipeline, recommender, segments, coverage, retention: opts.retention ?? DEFAULT_RETENTION, media, voice,
     evaluation: { scorecard: opts.scorecard ?? loadScorecardConfig(), dataDir: opts.dataDir, timeZone, log }, mediaAccess, url: () => hubUrl, snapshot,
+    previews,
     presence: () => ({ sessions: consolePresence(consoles), devices: devicePresence(field) }) };
   const refusals = createRefusalAuditor(db, { windowMs: opts.limits?.refusalWindowMs, log });
   // Every refusal is audited; a flood of them by one actor as a few rows and a summary (refusals.ts).
@@ -281,7 +284,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
         }
       });
     }
-    if (name === 'camera:upsert') media.setCameras(listCameras(db));
+    if (name === 'camera:upsert') previews.refresh();
     signOutEnded(consoles, name, result);
     // A revoked device is cut at once, after the commit that revoked it (its secret is refused from then on).
     if (name === 'device:revoke') field.in(deviceRoom((result as { deviceId: string }).deviceId)).disconnectSockets(true);

@@ -1,6 +1,7 @@
 // What request handlers may use besides the store: the live parts of a running hub.
 import type { Snapshot } from '../../shared/protocol/sockets';
 import type { MediaGateway } from '../media/gateway';
+import type { CameraPreviews } from './camera-preview';
 import type { Recommender } from './dispatch/recommend';
 import type { MediaAccess } from './http/media-access';
 import type { RetentionPolicy } from '../store/retention';
@@ -31,6 +32,8 @@ export type HubServices = {
   url(): string;
   /** everything a console needs to draw the city now */
   snapshot(): Snapshot;
+  /** sources an admin tries before saving a camera (camera:preview) */
+  previews: CameraPreviews;
   /** connections open now: consoles by session id, devices by device id */
   presence(): { sessions: Map<string, number>; devices: Map<string, number> };
 };

@@ -3,7 +3,7 @@
 // in clients. Acks are always the last parameter. Types never replace the hub's runtime validation.
 import type { z } from 'zod';
 import type {
-  Area, AuditEntry, Camera, Incident, ModeChange, ModeName, PositionFix, Route, Sos, Task, Unit, UserPublic,
+  Area, AuditEntry, Camera, Incident, StreamSource, ModeChange, ModeName, PositionFix, Route, Sos, Task, Unit, UserPublic,
 } from '../domain';
 import type { IncidentTrace, PhotoResult } from '../incidents';
 import type { VersionedProfile } from '../modes';
@@ -96,6 +96,8 @@ export type ConsoleClientEvents = CommandHandlers<typeof consoleCommands> & Voic
   'people:list': (req: Record<string, never>, ack: (res: Ack<PeopleList>) => void) => void;
   /** admin: every registered field device, with its connections now */
   'devices:list': (req: Record<string, never>, ack: (res: Ack<DevicesList>) => void) => void;
+  /** admin: a source served for a look before the camera is saved (nothing stored) */
+  'camera:preview': (req: { source: StreamSource }, ack: (res: Ack<{ cameraId: string; url: string }>) => void) => void;
   /** the holiday calendar the mode schedule switches on, with the version an edit names */
   'calendar:list': (req: Record<string, never>, ack: (res: Ack<HolidayCalendar>) => void) => void;
 };

@@ -1,7 +1,7 @@
 // The admin's screen in real Chromium over a real hub, as the demo admin: add an operator (the password
 // rules said before sending), who then signs in in a second browser; disable them, and their open console
 // is signed out at once with the reason; add a camera from a video file in the hub's data folder (served
-// as HLS by the hub) and see it play in the preview, and appear in an operator's console without a reload.
+// as HLS by the hub), trying it before it is saved, and see it play in the preview, and appear in an operator's console without a reload.
 // Screenshots go to tests/artifacts/admin/.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -126,6 +126,11 @@ describe('the admin screen', () => {
     await form.locator('[data-testid=camera-invalid]').waitFor();
     expect(await form.locator('button[type=submit]').isDisabled()).toBe(true);
     await form.locator('input[name=source-url]').fill(clip);
+    // Tried before it is saved: the hub serves it under this session's preview id, and nothing is stored yet.
+    await form.locator('[data-testid=camera-try]').click();
+    await admin.waitForSelector('[data-testid=camera-preview] .xv-tile[data-camera-id^="preview-"][data-phase=live]', { timeout: 90_000 });
+    expect(listCameras(hub.db).some((c) => c.id === 'cam-gate')).toBe(false);
+    await shot(admin, 'camera-tried');
     await form.locator('input[name=key]').check();
     await form.locator('button[type=submit]').click();
 

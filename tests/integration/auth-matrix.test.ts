@@ -46,7 +46,7 @@ const CONSOLE_POLICY: Record<string, Person[]> = {
   'audit:verify': RECORD, 'audit:page': RECORD, 'audit:timeline': RECORD, 'audit:raw': RECORD, 'audit:export': RECORD,
   'unit:track': RECORD, 'replay:window': RECORD, 'score:card': RECORD, 'score:coverage': RECORD,
   // who has an account and which devices may connect is the admin's alone
-  'people:list': SETUP, 'devices:list': SETUP,
+  'people:list': SETUP, 'devices:list': SETUP, 'camera:preview': SETUP,
   // push-to-talk is the center's (and the field's, on /field); its record is read like photos
   'voice:join': DISPATCHERS, 'voice:talk': DISPATCHERS, 'voice:release': DISPATCHERS, 'voice:signal': DISPATCHERS, 'voice:record': DISPATCHERS,
   'voice:talks': EVERYONE, 'voice:audio': EVERYONE,

@@ -65,3 +65,42 @@ describe('camera:upsert sources', () => {
     expect(audited.map((e) => e.reason)).toEqual(refusals.slice(0, 10).map(([source]) => expect.stringMatching(source.kind === 'file' ? /^(invalid_payload|not_found): / : /^invalid_payload: /)));
   });
 });
+
+describe('camera:preview', () => {
+  beforeEach(async () => {
+    admin = (await consoleClient(hub.url, { username: 'admin', password: 'demo' })).socket;
+  });
+
+  it('serves a source under the session\'s preview id before anything is saved, and plays it', async () => {
+    const before = listCameras(hub.db).length;
+    const res = await ask(admin, 'camera:preview', { source: { kind: 'testsrc', url: 'testsrc:trial' } });
+    expect(res.ok, JSON.stringify(res.error)).toBe(true);
+    expect(res.result.cameraId).toMatch(/^preview-[0-9a-f]{16}$/);
+    expect(listCameras(hub.db)).toHaveLength(before); // nothing stored
+    // The playlist comes once the encoder runs (503 "starting" until then): progress-based, not timed.
+    const url = new URL(res.result.url, hub.url).href;
+    let status = 0;
+    for (let i = 0; i < 600 && status !== 200; i++) {
+      status = (await fetch(url)).status;
+      if (status !== 200) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status).toBe(200);
+    // Another session's media token does not open this preview.
+    const other = (await consoleClient(hub.url, { username: 'admin', password: 'demo' })).socket;
+    const theirs = await ask(other, 'camera:preview', { source: { kind: 'testsrc', url: 'testsrc:other' } });
+    expect(theirs.result.cameraId).not.toBe(res.result.cameraId);
+    const forged = new URL(url);
+    forged.searchParams.set('token', new URL(new URL(theirs.result.url, hub.url)).searchParams.get('token')!);
+    expect((await fetch(forged)).status).toBe(401);
+  }, 90_000);
+
+  it('checks the source as a saved camera would be: the schema, and files inside the data folder only', async () => {
+    const hls = await ask(admin, 'camera:preview', { source: { kind: 'hls', url: 'https://cams.example/gate/index.m3u8' } });
+    expect(hls.result.url).toBe('https://cams.example/gate/index.m3u8');
+    expect((await ask(admin, 'camera:preview', { source: { kind: 'file', url: '/etc/passwd' } })).error)
+      .toMatchObject({ code: 'invalid_payload', message: expect.stringMatching(/^source\.url: .*inside the hub's data folder/) });
+    expect((await ask(admin, 'camera:preview', { source: { kind: 'rtsp', url: '-i /etc/passwd' } })).error?.code).toBe('invalid_payload');
+    const op = (await consoleClient(hub.url, { username: 'operator', password: 'demo' })).socket;
+    expect((await ask(op, 'camera:preview', { source: { kind: 'testsrc', url: 'testsrc:x' } })).error?.code).toBe('forbidden');
+  });
+});

@@ -19,6 +19,7 @@ import { photoRequest, traceRequest } from './trace';
 import { sharedVerify } from '../verify-walk';
 import { evaluationReads } from './evaluation';
 import { accountReads } from './account-reads';
+import { cameraPreviewRequest } from './camera-reads';
 import { readCalendar } from '../../store/calendar';
 import type { HolidayCalendar } from '../../../shared/calendar';
 
@@ -119,6 +120,7 @@ export function consoleReads(session: ConsoleSession): RequestTable<HubServices>
     'photo:get': photoRequest,
     ...evaluationReads(),
     ...accountReads(),
+    'camera:preview': cameraPreviewRequest(session),
     'audit:page': {
       name: 'audit:page', schema: SinceRequest, roles: RECORD_READERS,
       handle: ({ db }, req: z.output<typeof SinceRequest>) => ({ ok: true, result: { entries: auditPage(db, req.afterSeq, req.limit ?? 200) } }),

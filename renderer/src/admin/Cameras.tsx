@@ -10,6 +10,7 @@ import { BasemapLayer } from '../map/layers/BasemapLayer';
 import { CamerasLayer } from '../map/layers/CamerasLayer';
 import { useLiveCity } from '../state/live-city';
 import { VideoTile } from '../video';
+import { errorText } from '../common/errors';
 import { ResultLine, useAction } from './act';
 
 type SourceKind = StreamSource['kind'];
@@ -48,24 +49,27 @@ export function Cameras() {
   const city = useLiveCity();
   const [editing, setEditing] = useState<{ draft: Draft; isNew: boolean; others: StreamSource[] } | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
+  const [trial, setTrial] = useState<Trial | null>(null);
   const list = useMemo(() => [...cameras.values()].sort((a, b) => a.id.localeCompare(b.id)), [cameras]);
   const onPick = useCallback((p: MapPick) => {
     setEditing((e) => (e && e.draft.kind === 'fixed' ? { ...e, draft: { ...e.draft, lng: p.at[0].toFixed(6), lat: p.at[1].toFixed(6) } } : e));
   }, []);
-  const preview = saved ? cameras.get(saved) ?? null : null;
+  const preview = trial ? trialCamera(trial) : saved ? cameras.get(saved) ?? null : null;
+  const streamUrl = useCallback((id: string) => (trial && id === trial.cameraId ? trialUrl(trial.source) : hub.streamUrl(id)), [trial]);
   return (
     <section className="admin-section admin-cameras" aria-label={t('admin.tabs.cameras')}>
       <div className="admin-cameras-side">
-        {!editing && <button type="button" className="primary" data-testid="camera-add" onClick={() => { setSaved(null); setEditing({ draft: EMPTY, isNew: true, others: [] }); }}>{t('admin.cameras.add')}</button>}
+        {!editing && <button type="button" className="primary" data-testid="camera-add" onClick={() => { setSaved(null); setTrial(null); setEditing({ draft: EMPTY, isNew: true, others: [] }); }}>{t('admin.cameras.add')}</button>}
         {editing && (
           <CameraForm key={editing.isNew ? 'new' : editing.draft.id} initial={editing.draft} isNew={editing.isNew} others={editing.others}
             position={editing.draft.lng && editing.draft.lat ? [Number(editing.draft.lng), Number(editing.draft.lat)] : null}
-            onCancel={() => setEditing(null)}
-            onSaved={(id) => { setEditing(null); setSaved(id); }} />
+            onCancel={() => { setEditing(null); setTrial(null); }} onTry={setTrial}
+            onSaved={(id) => { setEditing(null); setTrial(null); setSaved(id); }} />
         )}
         {preview && (
           <div className="admin-preview" data-testid="camera-preview">
-            <VideoTile camera={preview} getStreamUrl={(id) => hub.streamUrl(id)} health={streams.get(preview.id)} hubClockOffsetMs={hub.getState().clockSkewMs} details />
+            <VideoTile camera={preview} getStreamUrl={streamUrl} health={streams.get(preview.id)} hubClockOffsetMs={hub.getState().clockSkewMs} details
+              subtitle={trial ? t('admin.cameras.trialNote') : undefined} />
           </div>
         )}
         {list.length === 0 && <p className="muted">{t('admin.cameras.none')}</p>}
@@ -84,7 +88,7 @@ export function Cameras() {
                     {h ? t(`admin.cameras.health.${h.state}`) : t('admin.cameras.noHealth')}
                   </td>
                   <td>
-                    <button type="button" onClick={() => { setSaved(c.id); setEditing({ draft: toDraft(c), isNew: false, others: c.sources.slice(1) }); }}>{t('admin.cameras.edit')}</button>
+                    <button type="button" onClick={() => { setSaved(c.id); setTrial(null); setEditing({ draft: toDraft(c), isNew: false, others: c.sources.slice(1) }); }}>{t('admin.cameras.edit')}</button>
                   </td>
                 </tr>
               );
@@ -103,8 +107,21 @@ export function Cameras() {
   );
 }
 
-function CameraForm({ initial, isNew, others, position, onCancel, onSaved }: {
+/** A source being tried before the camera is saved (camera:preview), under the hub's preview id for this session. */
+type Trial = { source: StreamSource; cameraId: string };
+
+const trialCamera = (trial: Trial): Camera =>
+  ({ id: trial.cameraId, kind: 'fixed', name: trial.source.url, position: null, facing: null, unitId: null, sources: [trial.source], key: false });
+
+/** Asking again renews the preview (the tile re-asks for its URL now and then). */
+async function trialUrl(source: StreamSource): Promise<string> {
+  const { url } = await hub.request('camera:preview', { source });
+  return new URL(url, hub.getState().connection.url + '/').href;
+}
+
+function CameraForm({ initial, isNew, others, position, onCancel, onSaved, onTry }: {
   initial: Draft; isNew: boolean; others: StreamSource[]; position: LngLat | null; onCancel: () => void; onSaved: (id: string) => void;
+  onTry: (trial: Trial) => void;
 }) {
   const { t } = useTranslation();
   const units = useHub((s) => s.units);
@@ -118,6 +135,18 @@ function CameraForm({ initial, isNew, others, position, onCancel, onSaved }: {
   }
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setDraft((d) => ({ ...d, [k]: v }));
   const checked = fromDraft(draft, others);
+  const source = StreamSource.safeParse({ kind: draft.sourceKind, url: draft.url.trim() });
+  const [tryProblem, setTryProblem] = useState<string | null>(null);
+  const tryIt = async () => {
+    if (!source.success) return;
+    setTryProblem(null);
+    try {
+      const { cameraId } = await hub.request('camera:preview', { source: source.data });
+      onTry({ source: source.data, cameraId });
+    } catch (e) {
+      setTryProblem(/^([a-z_]+):/.exec((e as Error).message)?.[1] ?? 'unknown');
+    }
+  };
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!('camera' in checked)) return;
@@ -163,9 +192,11 @@ function CameraForm({ initial, isNew, others, position, onCancel, onSaved }: {
         <p className="err" data-testid="camera-invalid" title={checked.detail}>{t('admin.cameras.invalid', { field: t(`admin.cameras.fields.${checked.field}`, { defaultValue: checked.field }) })}</p>
       )}
       <div className="admin-row">
+        <button type="button" data-testid="camera-try" disabled={!source.success} onClick={tryIt}>{t('admin.cameras.try')}</button>
         <button type="submit" className="primary" disabled={busy || !('camera' in checked)}>{t('admin.cameras.save')}</button>
         <button type="button" onClick={onCancel}>{t('admin.cameras.cancel')}</button>
       </div>
+      {tryProblem && <p className="err" role="alert" data-testid="camera-try-problem">{t('admin.cameras.tryFailed', { reason: errorText(t, tryProblem) })}</p>}
       <ResultLine result={result} />
     </form>
   );
