@@ -121,4 +121,35 @@ describe('operating modes across two consoles', () => {
     await expect.poll(async () => (await areaProps(operator, inside))?.need, { timeout: 30_000 }).toBe(MODE_PROFILES.daily.minStaffPerCell);
     await phone.waitForSelector('[data-testid=field-mode][data-mode=daily][data-scope=city]');
   }, 300_000);
+
+  it('the holiday calendar in the mode dialog: estimated dates confirmed, a day added on one console appears on another and is removed there', async () => {
+    // Two duty managers' desks (the same account twice: the demo has one).
+    const manager = await consoleAs('manager');
+    const other = await consoleAs('manager');
+    const openCalendar = async (page: Page) => {
+      await page.click('[data-testid=mode-open]');
+      await page.click('[data-testid=holiday-calendar] summary');
+      await page.locator('[data-testid=holiday-calendar] input[type=checkbox]').check(); // past days too: the shipped dates are 2027
+      return page.locator('[data-testid=holiday-calendar]');
+    };
+    const mine = await openCalendar(manager);
+    const theirs = await openCalendar(other);
+    const national = mine.locator('li[data-date="2027-10-01"]');
+    expect(await national.innerText()).toContain('预估');
+    await manager.fill('[data-testid=calendar-reason]', '国务院通知已发布');
+    await national.locator('[data-testid=calendar-confirm]').click();
+    await expect.poll(() => national.innerText()).not.toContain('预估');
+    await expect.poll(() => theirs.locator('li[data-date="2027-10-01"]').innerText()).not.toContain('预估');
+
+    await manager.fill('[data-testid=calendar-date]', '2027-03-08');
+    await manager.fill('[data-testid=calendar-name-zh]', '三八调休');
+    await manager.click('[data-testid=calendar-add]');
+    await theirs.locator('li[data-date="2027-03-08"]').waitFor();
+    await manager.screenshot({ path: path.join(ARTIFACTS, 'manager-calendar.png') });
+    await other.fill('[data-testid=calendar-reason]', '误加');
+    await theirs.locator('li[data-date="2027-03-08"] [data-testid=calendar-remove]').click();
+    await mine.locator('li[data-date="2027-03-08"]').waitFor({ state: 'detached' });
+    const days = hub.db.prepare('SELECT date, estimated FROM holiday_calendar WHERE date IN (?, ?)').all('2027-10-01', '2027-03-08');
+    expect(days).toEqual([{ date: '2027-10-01', estimated: 0 }]);
+  }, 300_000);
 });

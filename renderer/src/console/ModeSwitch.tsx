@@ -10,6 +10,7 @@ import { pick } from '../i18n';
 import { OutcomeLine, useCommand } from '../common/commands';
 import { useClock } from '../common/format';
 import { areaOverrides, cityModeOf, modeAt, profileOf } from '../state/modes';
+import { HolidayCalendarSection } from './HolidayCalendar';
 
 const MODES: ModeName[] = ['daily', 'night', 'holiday', 'emergency'];
 const DURATIONS_H = [0, 1, 2, 4, 8, 24];
@@ -43,6 +44,7 @@ export function ModeSwitchDialog({ onClose, areaId: initialArea = null }: { onCl
   const [reason, setReason] = useState('');
   const [hours, setHours] = useState(0);
   const [outcome, busy, run] = useCommand();
+  const canEdit = useCanSwitchMode();
   const areas = useMemo(() => [...state.areas.values()].filter((a) => a.kind === 'district' || a.kind === 'cell')
     .sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name, 'zh') : a.kind === 'district' ? -1 : 1)), [state.areas]);
   const scope = mode === 'emergency' ? areaId : null;
@@ -104,6 +106,7 @@ export function ModeSwitchDialog({ onClose, areaId: initialArea = null }: { onCl
           </button>
         </div>
         <OutcomeLine outcome={outcome} />
+        <HolidayCalendarSection canEdit={canEdit} />
       </div>
     </div>
   );

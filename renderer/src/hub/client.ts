@@ -30,7 +30,7 @@ export type CommandReturn<N extends CommandName> = CommandResult<(typeof console
 type Requests = {
   [K in 'state:snapshot' | 'events:since' | 'audit:verify' | 'audit:page' | 'stream:token' | 'units:recommend' | 'incident:trace' | 'photo:get'
     | 'audit:timeline' | 'unit:track' | 'replay:window' | 'positions:retention' | 'score:card' | 'audit:export' | 'audit:raw'
-    | 'people:list' | 'devices:list' | 'camera:preview']:
+    | 'people:list' | 'devices:list' | 'camera:preview' | 'calendar:list']:
     Parameters<ConsoleClientEvents[K]> extends [infer Req, (res: Ack<infer R>) => void] ? [Req, R] : never;
 };
 
