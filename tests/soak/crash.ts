@@ -41,6 +41,8 @@ export type CrashReport = {
   /** area emergencies switched with an end time, and what the scheduler did with each end */
   /** per kill: SIGKILL to listening again, and listening to every client back with work answered (ms, median) */
   restartMsP50: number; resumeMsP50: number;
+  /** handshakes the hub refused on a reconnect, by error code (each retried) */
+  refusedReconnects: Record<string, number>;
   timedSwitches: number; timedDone: number; timedPending: string[]; timedCancelled: string[]; timedDoneTwice: string[]; timedEndsWrong: string[];
 };
 
@@ -199,11 +201,31 @@ class EventWatch {
   }
 }
 
+/** Refusals of a reconnect by the hub's handshake (e.g. `rate_limited` while a restarted hub checks every login at once). */
+const refusedReconnects = new Map<string, number>();
+
 function connectClient(url: string, ns: string, auth: Record<string, unknown>): Promise<Client> {
   const socket = io(`${url}${ns}`, { auth, transports: ['websocket'], forceNew: true, reconnectionDelay: 100, reconnectionDelayMax: 400 });
   return new Promise((resolve, reject) => {
-    socket.once('session:ready', () => resolve(socket));
-    socket.once('connect_error', reject);
+    socket.once('session:ready', () => {
+      // A handshake the hub refuses is not retried by socket.io; a real client tries again (as the console
+      // does on rate_limited), so this one does too, and the report counts why.
+      socket.on('connect_error', (err) => {
+        if (socket.active) return;
+        const why = /^([a-z_]+):/.exec(err.message)?.[1] ?? err.message.slice(0, 40);
+        refusedReconnects.set(why, (refusedReconnects.get(why) ?? 0) + 1);
+        setTimeout(() => socket.connect(), 300);
+      });
+      resolve(socket);
+    });
+    // A first connection that times out on a loaded machine is retried by socket.io; a refusal is not.
+    const first = (err: Error) => {
+      if (socket.active) return;
+      socket.off('connect_error', first);
+      reject(err);
+    };
+    socket.on('connect_error', first);
+    socket.once('session:ready', () => socket.off('connect_error', first));
   });
 }
 
@@ -341,7 +363,7 @@ async function crash(opts: CrashOptions, dataDir: string, entry: string, started
     const timed = timedActions(db);
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
     return {
-      ...timed, restartMsP50: median(restartMs), resumeMsP50: median(resumeMs),
+      ...timed, restartMsP50: median(restartMs), resumeMsP50: median(resumeMs), refusedReconnects: Object.fromEntries(refusedReconnects),
       kills, runMs: Date.now() - started,
       commandsAcked: ackedIds.length,
       commandsMissing: ackedIds.filter((c) => !ledger.has(c) || !accepted.has(c)),

@@ -35,6 +35,7 @@ console.log([
   `fixes durable       ${r.fixesDurable} (lost ${r.fixesLost}, never durable ${r.fixesKept}, given up ${r.fixesDropped})`,
   `store               integrity_check ${r.integrity}, audit chain ${r.auditOk ? 'verifies' : 'BROKEN'} (${r.auditCount} entries)`,
   `console resumes     ${r.resumes} (gaps ${r.resumeGaps.length + r.consoleGaps.length})`,
+  `refused reconnects  ${JSON.stringify(r.refusedReconnects)} (each retried)`,
   `timed actions       ${r.timedDone} of ${r.timedSwitches} area emergencies ended by the scheduler (skipped ${r.timedPending.length}, twice ${r.timedDoneTwice.length})`,
 ].join('\n'));
 if (problems.length > 0) {
