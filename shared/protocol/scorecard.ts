@@ -132,3 +132,13 @@ export type CoverageResult = {
   dwell: Array<{ unitId: string; cellId: string; from: number; to: number; shiftId: string | null; assigned: boolean; dwellMs: number }>;
   truncated: boolean;
 };
+
+/** The signed checkpoints the hub recorded (`audit:checkpoints`), newest first, and its public key. */
+export const CheckpointsRequest = z.strictObject({ limit: z.number().int().min(1).max(200).optional() });
+export type CheckpointsRequest = z.input<typeof CheckpointsRequest>;
+export type CheckpointsResult = {
+  /** "ed25519:<base64url>" of the key beside the database, null when it has never signed; compare it with one noted elsewhere */
+  publicKey: string | null;
+  /** `seq`: the audit entry that recorded the line (`audit:checkpoint` or `audit:export`) */
+  checkpoints: Array<{ seq: number; at: number; actor: string; action: string; line: string }>;
+};

@@ -21,7 +21,7 @@ import type { DevicesList, PeopleList } from './accounts';
 import type { SessionEndReason } from '../accounts';
 import type { VoiceClientEvents, VoiceConsoleReads, VoiceServerEvents } from './voice';
 import type { HolidayCalendar } from '../calendar';
-import type { AuditRawRequest, AuditRawResult, ExportRequest, ExportResult, ScoreCardRequest, ScoreCardResult } from './scorecard';
+import type { AuditRawRequest, AuditRawResult, CheckpointsRequest, CheckpointsResult, CoverageRequest, CoverageResult, ExportRequest, ExportResult, ScoreCardRequest, ScoreCardResult } from './scorecard';
 
 export const NAMESPACES = { console: '/console', field: '/field' } as const;
 
@@ -58,7 +58,8 @@ export type Snapshot = {
 
 export type EventsPage = { events: HubEvent[]; headSeq: number; more: boolean };
 /** `legacyCount`: entries written before store v30, checked by the earlier rule (docs/protocol.md). */
-export type AuditVerifyResult = { ok: boolean; count: number; headHash: string; firstBad: { seq: number; why: string } | null; legacyCount: number };
+/** `checkpoint`: a chain that held, signed by the hub's key and recorded as an `audit:checkpoint` entry (null: broken, or no key) */
+export type AuditVerifyResult = { ok: boolean; count: number; headHash: string; firstBad: { seq: number; why: string } | null; legacyCount: number; checkpoint?: string | null };
 
 type CommandHandlers<M extends Record<string, { schema: z.ZodType; result: z.ZodType }>> = {
   [K in keyof M]: (payload: CommandInput<M[K]>, ack: (res: Ack<CommandResult<M[K]>>) => void) => void;
@@ -88,8 +89,12 @@ export type ConsoleClientEvents = CommandHandlers<typeof consoleCommands> & Voic
   'photo:get': (req: { photoId: string }, ack: (res: Ack<PhotoResult>) => void) => void;
   /** the 1000-point scorecard of a period, with the period before (shared/protocol/scorecard.ts) */
   'score:card': (req: ScoreCardRequest, ack: (res: Ack<ScoreCardResult>) => void) => void;
+  /** route coverage and cell dwell per shift period, kept as data (main/hub/coverage.ts) */
+  'score:coverage': (req: CoverageRequest, ack: (res: Ack<CoverageResult>) => void) => void;
   /** the timeline or the scorecard as a CSV or PDF file, with the verified chain head and a signed checkpoint; audited */
   'audit:export': (req: ExportRequest, ack: (res: Ack<ExportResult>) => void) => void;
+  /** the signed checkpoints the hub recorded, newest first, with its public key */
+  'audit:checkpoints': (req: CheckpointsRequest, ack: (res: Ack<CheckpointsResult>) => void) => void;
   /** the stored entries in seq order, as hashed, for a client's own chain check */
   'audit:raw': (req: AuditRawRequest, ack: (res: Ack<AuditRawResult>) => void) => void;
   /** admin: every person with their running sessions (shared/protocol/accounts.ts) */

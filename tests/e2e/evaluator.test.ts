@@ -26,6 +26,8 @@ let hub: Hub;
 let dataDir: string;
 let rendererDir: string;
 let t0: number;
+let incidentId: string;
+const TASK_FIXES = 5;
 
 /** 'YYYY-MM-DDTHH:MM' in the center's zone, as the period inputs take it. */
 function centerInput(ms: number): string {
@@ -45,9 +47,16 @@ async function makeHistory(): Promise<void> {
   const incident = await ask(op, 'incident:create', { commandId: cid(), category: 'parking', priority: 2, position: [118.78, 32.042], description: '占道停车（考评测试）' });
   const task = await ask(op, 'task:assign', { commandId: cid(), incidentId: incident.result.incident.id, unitId: UNIT });
   expect((await ask(gw, 'task:accept', { commandId: cid(), unitId: UNIT, taskId: task.result.task.id })).ok).toBe(true);
+  incidentId = incident.result.incident.id;
+  // the unit reports during its task (where it last was, a millisecond apart: times between the assignment and now)
+  const assignedAt: number = task.result.task.assignedAt;
+  const last = fixes.at(-1)!;
+  const during = Array.from({ length: TASK_FIXES }, (_, i) => ({ unitId: UNIT, t: assignedAt + 1 + i, lng: last.lng, lat: last.lat }));
+  expect(during.at(-1)!.t).toBeLessThan(Date.now());
+  expect((await ask(gw, 'unit:position', { fixes: during })).result).toMatchObject({ accepted: TASK_FIXES });
   const sos = await ask(gw, 'sos:raise', { commandId: cid(), unitId: 'off-002', position: [118.781, 32.041] });
   expect((await ask(op, 'sos:acknowledge', { commandId: cid(), sosId: sos.result.sos.id })).ok).toBe(true);
-  await vi.waitFor(() => expect(track(hub.db, UNIT, t0, t0 + FIXES * 5000)).toHaveLength(FIXES), { timeout: 20_000, interval: 50 });
+  await vi.waitFor(() => expect(track(hub.db, UNIT, t0, Date.now())).toHaveLength(FIXES + TASK_FIXES), { timeout: 20_000, interval: 50 });
   closeClients();
 }
 
@@ -119,7 +128,7 @@ describe('the evaluator console', () => {
     await page.click('[data-testid=tab-replay]');
     await page.fill('[data-testid=replay-unit-input]', UNIT);
     await page.click('[data-testid=replay-track]');
-    await expect.poll(() => page.locator('[data-testid=track-info]').getAttribute('data-fixes'), { timeout: 30_000 }).toBe(String(FIXES));
+    await expect.poll(() => page.locator('[data-testid=track-info]').getAttribute('data-fixes'), { timeout: 30_000 }).toBe(String(FIXES + TASK_FIXES));
     await expect.poll(() => page.locator('[data-testid=retention]').innerText()).toContain('30 天');
     // scrub into the unit's history: the unit is on the replayed map where its fixes put it
     await page.locator('[data-testid=replay-scrub]').fill(String(t0 + 10 * 60_000));
@@ -131,6 +140,25 @@ describe('the evaluator console', () => {
     await page.click('[data-testid=replay-play]'); // pause
     await page.screenshot({ path: path.join(ARTIFACTS, 'replay.png') });
 
+    // one incident replayed with its unit, opened from the task's entry: its entries listed, its unit's track played
+    await page.click('[data-testid=tab-timeline]');
+    await page.click('[data-testid=timeline] tbody tr[data-action="task:assign"]');
+    await page.click('[data-testid=replay-incident-open]');
+    await page.waitForSelector('[data-testid=tab-replay][aria-selected=true]');
+    await expect.poll(() => page.locator('[data-testid=trace-info]').getAttribute('data-fixes'), { timeout: 30_000 }).toBe(String(TASK_FIXES));
+    expect(await page.locator('[data-testid=trace-info]').getAttribute('data-units')).toBe('1');
+    expect(await page.locator('[data-testid=trace-info]').innerText()).toContain(incidentId);
+    const kinds = await page.locator('[data-testid=replay-trace-entry]').evaluateAll((lis) => lis.map((li) => `${li.getAttribute('data-kind')}`));
+    expect(kinds).toEqual(['created', 'step', 'step']); // created, assigned, accepted
+    // at the span's start nothing has happened yet; at its end every entry has, and the unit is where its track left it
+    expect(await page.locator('[data-testid=replay-trace-entry][data-past=true]').count()).toBe(0);
+    const end = await page.locator('[data-testid=replay-scrub]').getAttribute('max');
+    await page.locator('[data-testid=replay-scrub]').fill(end!);
+    await expect.poll(() => page.locator('[data-testid=replay-trace-entry][data-past=true]').count(), { timeout: 30_000 }).toBe(3);
+    await expect.poll(() => page.evaluate((u) => (window.__xiuhua?.map?.querySourceFeatures('officers') ?? []).some((f) => f.properties.id === u), UNIT), { timeout: 30_000 }).toBe(true);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'replay-incident.png') });
+    await page.click('[data-testid=replay-incident-clear]');
+
     await page.click('[data-testid=tab-scorecard]');
     const card = page.locator('[data-testid=scorecard]');
     await card.waitFor();
@@ -139,6 +167,9 @@ describe('the evaluator console', () => {
     expect(await card.locator('tr[data-indicator=task_ack_in_time]').getAttribute('data-points')).toBe('100');
     expect(await card.locator('tr[data-indicator=sos_ack_in_time]').getAttribute('data-points')).toBe('120');
     expect(Number(await page.locator('[data-testid=score-total]').innerText())).toBe(Number(await card.getAttribute('data-total')));
+    // a figure with audit entries leads to them; a coverage figure to its rows
+    await page.click('[data-testid=score-rows-route_coverage]');
+    await page.waitForSelector('[data-testid=coverage-routes] table');
     await page.screenshot({ path: path.join(ARTIFACTS, 'scorecard.png') });
 
     await page.click('[data-testid=verify]');
@@ -149,15 +180,25 @@ describe('the evaluator console', () => {
     const own = page.locator('[data-testid=verify-own]');
     await expect.poll(() => own.getAttribute('data-ok'), { timeout: 60_000 }).toBe('true');
     expect(await own.innerText()).toMatch(/重新计算 \d+ 条记录的哈希/);
+    // the checkpoints the hub signed (this check's and the CSV export's), each signature checked here with Web Crypto
+    const checkpoints = page.locator('[data-testid=checkpoint]');
+    await expect.poll(() => checkpoints.count(), { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
+    expect(await checkpoints.evaluateAll((lis) => lis.map((li) => li.getAttribute('data-ok')))).toEqual(Array(await checkpoints.count()).fill('true'));
 
     // someone edits entry 3 behind the hub's back: the same button says so, naming it
+    const third = hub.db.prepare('SELECT action, target FROM audit_log WHERE seq = 3').get() as { action: string; target: string | null };
     hub.db.exec('DROP TRIGGER audit_log_no_update');
     hub.db.prepare("UPDATE audit_log SET entry = replace(entry, '\"outcome\":\"accepted\"', '\"outcome\":\"rejected\"') WHERE seq = 3").run();
     await page.click('[data-testid=verify]');
     await expect.poll(() => result.getAttribute('data-ok'), { timeout: 60_000 }).toBe('false');
     expect(await result.innerText()).toContain('第 3 条');
     await expect.poll(() => own.getAttribute('data-ok'), { timeout: 60_000 }).toBe('false');
-    expect(await own.innerText()).toContain('第 3 条');
+    expect(await own.innerText()).toContain(`第 3 条（${third.action}${third.target ? ` ${third.target}` : ''}）`);
+    // and no checkpoint is confirmed past the broken entry
+    await expect.poll(async () => {
+      const why = await checkpoints.evaluateAll((lis) => lis.map((li) => li.getAttribute('data-why')));
+      return why.length >= 2 && why.every((w) => w === 'chain_broken');
+    }, { timeout: 60_000 }).toBe(true);
     await page.screenshot({ path: path.join(ARTIFACTS, 'verify-broken.png') });
     await page.click('[data-testid=scale-switch]');
     await page.waitForSelector('.evaluator[data-scale=wall]');

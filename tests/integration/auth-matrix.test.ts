@@ -43,7 +43,7 @@ const CONSOLE_POLICY: Record<string, Person[]> = {
   'incident:trace': EVERYONE, 'photo:get': EVERYONE,
   // which units to send is a dispatch question; the evaluator may ask it to judge a dispatch
   'units:recommend': ['operator', 'duty_manager', 'evaluator'],
-  'audit:verify': RECORD, 'audit:page': RECORD, 'audit:timeline': RECORD, 'audit:raw': RECORD, 'audit:export': RECORD,
+  'audit:verify': RECORD, 'audit:page': RECORD, 'audit:timeline': RECORD, 'audit:raw': RECORD, 'audit:export': RECORD, 'audit:checkpoints': RECORD,
   'unit:track': RECORD, 'replay:window': RECORD, 'score:card': RECORD, 'score:coverage': RECORD,
   // who has an account and which devices may connect is the admin's alone
   'people:list': SETUP, 'devices:list': SETUP, 'camera:preview': SETUP,

@@ -4,12 +4,17 @@
 import type { z } from 'zod';
 import type { Role } from '../../../shared/domain';
 import {
-  AUDIT_RAW_PAGE_MAX, AuditRawRequest, COVERAGE_ROWS_MAX, CoverageRequest, ExportRequest, ScoreCardRequest,
-  type AuditRawResult, type CoverageResult, type ExportResult, type ScoreCardResult,
+  AUDIT_RAW_PAGE_MAX, AuditRawRequest, CheckpointsRequest, COVERAGE_ROWS_MAX, CoverageRequest, ExportRequest, ScoreCardRequest,
+  type AuditRawResult, type CheckpointsResult, type CoverageResult, type ExportResult, type ScoreCardResult,
 } from '../../../shared/protocol/scorecard';
 import { centerDay } from '../../../shared/time';
 import { appendAudit, auditRawPage } from '../../store/audit';
+import { dataDirPublicKey } from '../../store/checkpoint';
+import { recentCheckpoints } from '../../store/checkpoint-record';
 import { dwellIn, routeCoverageIn } from '../../store/coverage';
+import type { Db } from '../../store/db';
+import type { AuditVerifyResult } from '../../../shared/protocol/sockets';
+import type { Actor } from '../commands';
 import {
   chainForExport, scorecardCsv, scorecardPdf, timelineCsv, timelinePdf, timelineRows,
 } from '../exports';
@@ -50,7 +55,7 @@ const exportRequest: RequestDef<typeof ExportRequest, ExportResult, HubServices>
     const { what, format, from, to } = req;
     db.transaction(() => appendAudit(db, {
       actor: actor.id, role: actor.role, action: 'audit:export', target: null,
-      payload: { what, format, from, to, rows, truncated, head: { count: chain.count, hash: chain.headHash, ok: chain.ok } },
+      payload: { what, format, from, to, rows, truncated, head: { count: chain.count, hash: chain.headHash, ok: chain.ok }, checkpoint: chain.checkpoint },
       outcome: 'accepted', reason: null, at: now,
     }))();
     const data = typeof body === 'string' ? Buffer.from(body, 'utf8').toString('base64') : body.toString('base64');
@@ -77,6 +82,31 @@ const coverageRequest: RequestDef<typeof CoverageRequest, CoverageResult, HubSer
   },
 };
 
+/**
+ * A chain check that held is signed and recorded (`audit:checkpoint`, by whoever asked): what an evaluator
+ * checked is itself on the record, and the console lists the line and re-checks its signature itself.
+ */
+export async function verifyAndRecord(db: Db, services: HubServices, actor: Actor): Promise<AuditVerifyResult> {
+  const verified = await sharedVerify(db);
+  if (!verified.ok) return { ...verified, checkpoint: null };
+  const { dataDir, log } = services.evaluation;
+  const { checkpoint } = chainForExport(verified, dataDir, log);
+  if (checkpoint) {
+    db.transaction(() => appendAudit(db, {
+      actor: actor.id, role: actor.role, action: 'audit:checkpoint', target: null,
+      payload: { count: verified.count, head: verified.headHash, checkpoint }, outcome: 'accepted', reason: null, at: Date.now(),
+    }))();
+  }
+  return { ...verified, checkpoint };
+}
+
+const checkpointsRequest: RequestDef<typeof CheckpointsRequest, CheckpointsResult, HubServices> = {
+  name: 'audit:checkpoints', schema: CheckpointsRequest, roles: RECORD_READERS,
+  handle: ({ db, services }, req) => ({
+    ok: true, result: { publicKey: dataDirPublicKey(services.evaluation.dataDir), checkpoints: recentCheckpoints(db, req.limit ?? 50) },
+  }),
+};
+
 /** The stored entries, for a console that re-checks the chain itself rather than take the hub's word. */
 const rawRequest: RequestDef<typeof AuditRawRequest, AuditRawResult, HubServices> = {
   name: 'audit:raw', schema: AuditRawRequest, roles: RECORD_READERS,
@@ -84,5 +114,5 @@ const rawRequest: RequestDef<typeof AuditRawRequest, AuditRawResult, HubServices
 };
 
 export function evaluationReads(): RequestTable<HubServices> {
-  return { 'score:card': scoreCardRequest, 'score:coverage': coverageRequest, 'audit:export': exportRequest, 'audit:raw': rawRequest };
+  return { 'score:card': scoreCardRequest, 'score:coverage': coverageRequest, 'audit:export': exportRequest, 'audit:raw': rawRequest, 'audit:checkpoints': checkpointsRequest };
 }

@@ -16,8 +16,7 @@ import { eventsAfter, headSeq } from '../../store/log';
 import type { RequestDef, RequestTable } from '../requests';
 import type { HubServices } from '../services';
 import { photoRequest, traceRequest } from './trace';
-import { sharedVerify } from '../verify-walk';
-import { evaluationReads } from './evaluation';
+import { evaluationReads, verifyAndRecord } from './evaluation';
 import { accountReads } from './account-reads';
 import { cameraPreviewRequest } from './camera-reads';
 import { readCalendar } from '../../store/calendar';
@@ -109,7 +108,7 @@ export function consoleReads(session: ConsoleSession): RequestTable<HubServices>
     },
     'audit:verify': {
       name: 'audit:verify', schema: EmptyRequest, roles: RECORD_READERS,
-      handle: async ({ db }) => ({ ok: true, result: await sharedVerify(db) }),
+      handle: async ({ db, services, actor }) => ({ ok: true, result: await verifyAndRecord(db, services, actor) }),
     },
     'audit:timeline': timelineRequest,
     'unit:track': trackRequest,

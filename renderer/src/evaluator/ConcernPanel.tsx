@@ -55,7 +55,17 @@ function useLiveThing(c: Concern | null): Array<[string, string]> | null {
   }
 }
 
-export function ConcernPanel({ entry, onClose, onReplayUnit }: { entry: TimelineEntry; onClose: () => void; onReplayUnit: (unitId: string) => void }) {
+type PanelProps = { entry: TimelineEntry; onClose: () => void; onReplayUnit: (unitId: string) => void; onReplayIncident: (incidentId: string) => void };
+
+/** The incident an entry belongs to: the one it is about, the one its entry names, or its live task's. */
+function incidentOf(entry: TimelineEntry, taskIncident: (taskId: string) => string | undefined): string | null {
+  if (entry.concerns?.kind === 'incident') return entry.concerns.id;
+  const p = entry.payload as { incidentId?: unknown } | null;
+  if (typeof p?.incidentId === 'string') return p.incidentId;
+  return entry.concerns?.kind === 'task' ? (taskIncident(entry.concerns.id) ?? null) : null;
+}
+
+export function ConcernPanel({ entry, onClose, onReplayUnit, onReplayIncident }: PanelProps) {
   const { t } = useTranslation();
   const zone = useHub((s) => s.timeZone);
   const period = usePeriod(zone);
@@ -64,6 +74,8 @@ export function ConcernPanel({ entry, onClose, onReplayUnit }: { entry: Timeline
   const live = useLiveThing(c);
   const [related, setRelated] = useState<TimelineEntry[] | null>(null);
   const about = c?.id ?? null;
+  const tasks = useHub((s) => s.tasks);
+  const incident = incidentOf(entry, (id) => tasks.get(id)?.incidentId);
   useEffect(() => {
     setRelated(null);
     if (!about) return;
@@ -92,6 +104,11 @@ export function ConcernPanel({ entry, onClose, onReplayUnit }: { entry: Timeline
             : <p className="muted">{t('evaluator.panel.notLive')}</p>}
           {c.kind === 'unit' && <div className="actions"><button type="button" data-testid="replay-unit" onClick={() => onReplayUnit(c.id)}>{t('evaluator.panel.replayUnit')}</button></div>}
         </>
+      )}
+      {incident && (
+        <div className="actions">
+          <button type="button" data-testid="replay-incident-open" onClick={() => onReplayIncident(incident)}>{t('evaluator.panel.replayIncident', { id: incident })}</button>
+        </div>
       )}
       <h3>{t('evaluator.panel.payload')}</h3>
       <pre className="ev-payload">{JSON.stringify(entry.payload, null, 2)}</pre>

@@ -24,12 +24,18 @@ export function Evaluator() {
   const [tab, setTab] = useState<Tab>('timeline');
   const [filter, setFilter] = useState<TimelineFilter>({});
   const [replayUnit, setReplayUnit] = useState<string | null>(null);
+  const [replayIncident, setReplayIncident] = useState<string | null>(null);
   const user = useHub((s) => s.user);
   const now = useNow();
   const clock = useClock();
   const scale = useScale();
   const openReplay = (unitId: string) => {
+    setReplayIncident(null);
     setReplayUnit(unitId);
+    setTab('replay');
+  };
+  const openIncident = (incidentId: string) => {
+    setReplayIncident(incidentId);
     setTab('replay');
   };
   const openEntries = (f: TimelineFilter) => {
@@ -61,9 +67,9 @@ export function Evaluator() {
         <VerifyChain />
       </div>
       <div className="ev-body">
-        {tab === 'timeline' && <Timeline filter={filter} onFilter={setFilter} onReplayUnit={openReplay} />}
-        {tab === 'replay' && <Replay unitId={replayUnit} onUnit={setReplayUnit} />}
-        {tab === 'scorecard' && <Scorecard onEntries={openEntries} />}
+        {tab === 'timeline' && <Timeline filter={filter} onFilter={setFilter} onReplayUnit={openReplay} onReplayIncident={openIncident} />}
+        {tab === 'replay' && <Replay unitId={replayUnit} onUnit={setReplayUnit} incidentId={replayIncident} onIncident={setReplayIncident} />}
+        {tab === 'scorecard' && <Scorecard onEntries={openEntries} onReplayUnit={openReplay} />}
       </div>
     </div>
   );

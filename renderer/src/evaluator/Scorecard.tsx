@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import type { ExportResult, IndicatorScore, ScoreCardResult } from '../../../shared/protocol/scorecard';
 import { hub, useHub } from '../hub';
 import { pick } from '../i18n';
+import { CoverageRows } from './CoverageRows';
 import { saveFile } from './download';
 import { usePeriod } from './period';
 import type { TimelineFilter } from './Timeline';
@@ -24,13 +25,14 @@ function figure(t: (k: string, o?: Record<string, unknown>) => string, i: Indica
   return base;
 }
 
-export function Scorecard({ onEntries }: { onEntries: (f: TimelineFilter) => void }) {
+export function Scorecard({ onEntries, onReplayUnit }: { onEntries: (f: TimelineFilter) => void; onReplayUnit: (unitId: string) => void }) {
   const { t, i18n } = useTranslation();
   const zone = useHub((s) => s.timeZone);
   const period = usePeriod(zone);
   const [card, setCard] = useState<ScoreCardResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [exported, setExported] = useState<ExportResult | null>(null);
+  const [coverage, setCoverage] = useState<'routes' | 'dwell' | null>(null);
   useEffect(() => {
     let stale = false;
     setCard(null);
@@ -82,11 +84,14 @@ export function Scorecard({ onEntries }: { onEntries: (f: TimelineFilter) => voi
               <td className="num">{figure(t, i)}</td>
               <td className="bar-col"><div className="ev-bar-track"><div className={`ev-bar-fill ${i.rate === null || i.rate >= 0.9 ? 'good' : i.rate >= 0.7 ? 'fair' : 'poor'}`} style={{ width: `${(i.rate ?? 1) * 100}%` }} /></div></td>
               <td className="num"><strong>{i.points.toFixed(1)}</strong> <span className="muted">/ {i.weight}</span></td>
-              <td>{!i.source.coverage && <button type="button" onClick={() => onEntries({ action: i.source.action ?? i.source.actionPrefix })}>{t('evaluator.score.entries')}</button>}</td>
+              <td>{i.source.coverage
+                ? <button type="button" data-testid={`score-rows-${i.id}`} aria-pressed={coverage === i.source.coverage} onClick={() => setCoverage(coverage === i.source.coverage ? null : i.source.coverage!)}>{t('evaluator.coverage.rows')}</button>
+                : <button type="button" data-testid={`score-entries-${i.id}`} onClick={() => onEntries({ action: i.source.action ?? i.source.actionPrefix })}>{t('evaluator.score.entries')}</button>}</td>
             </tr>
           ))}
         </tbody>
       </table>
+      {coverage && <CoverageRows kind={coverage} from={card.from} to={card.to} onReplayUnit={onReplayUnit} />}
       <p className="muted">{t('evaluator.score.config', { v: card.configVersion })}</p>
     </section>
   );

@@ -36,7 +36,9 @@ export function requestFilter(f: TimelineFilter): Omit<AuditTimelineRequest, 'fr
 
 type Page = { entries: TimelineEntry[]; cursor: { at: number; seq: number } | null; truncated: boolean; scanned: number };
 
-export function Timeline({ filter, onFilter, onReplayUnit }: { filter: TimelineFilter; onFilter: (f: TimelineFilter) => void; onReplayUnit: (unitId: string) => void }) {
+type TimelineProps = { filter: TimelineFilter; onFilter: (f: TimelineFilter) => void; onReplayUnit: (unitId: string) => void; onReplayIncident: (incidentId: string) => void };
+
+export function Timeline({ filter, onFilter, onReplayUnit, onReplayIncident }: TimelineProps) {
   const { t, i18n } = useTranslation();
   const zone = useHub((s) => s.timeZone);
   const units = useHub((s) => s.units);
@@ -154,7 +156,7 @@ export function Timeline({ filter, onFilter, onReplayUnit }: { filter: TimelineF
             : <p className="muted">{t('evaluator.timeline.end')}</p>)}
         </div>
       </section>
-      {open && <ConcernPanel entry={open} onClose={() => setOpen(null)} onReplayUnit={onReplayUnit} />}
+      {open && <ConcernPanel entry={open} onClose={() => setOpen(null)} onReplayUnit={onReplayUnit} onReplayIncident={onReplayIncident} />}
     </div>
   );
 }

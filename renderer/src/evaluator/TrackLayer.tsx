@@ -1,4 +1,5 @@
-// One unit's track over the period as a line, with its first and last fix marked; the map fits it once.
+// Tracks as lines (one unit's over the period, or each unit's during an incident), with each one's first
+// and last fix marked; the map fits them when they change.
 import { useEffect } from 'react';
 import type { PositionFix } from '../../../shared/domain';
 import { useMap } from '../map/MapView';
@@ -8,7 +9,7 @@ import { bounds } from './bounds';
 const SOURCE = 'ev-track';
 const LAYERS = ['ev-track-line', 'ev-track-ends'];
 
-export function TrackLayer({ fixes }: { fixes: PositionFix[] | null }) {
+export function TrackLayer({ tracks }: { tracks: readonly PositionFix[][] }) {
   const { map } = useMap();
   useEffect(() => {
     map.addSource(SOURCE, { type: 'geojson', data: emptyFc() });
@@ -17,18 +18,22 @@ export function TrackLayer({ fixes }: { fixes: PositionFix[] | null }) {
     return () => removeAll(map, LAYERS, [SOURCE]);
   }, [map]);
   useEffect(() => {
-    const coords = (fixes ?? []).map((f) => [f.lng, f.lat]);
     const features: GeoJSON.Feature[] = [];
-    if (coords.length >= 2) features.push({ type: 'Feature', geometry: { type: 'LineString', coordinates: coords }, properties: {} });
-    if (coords.length >= 1) {
-      features.push({ type: 'Feature', geometry: { type: 'Point', coordinates: coords[0]! }, properties: { end: 'first' } });
-      features.push({ type: 'Feature', geometry: { type: 'Point', coordinates: coords.at(-1)! }, properties: { end: 'last' } });
+    const all: number[][] = [];
+    for (const fixes of tracks) {
+      const coords = fixes.map((f) => [f.lng, f.lat]);
+      all.push(...coords);
+      if (coords.length >= 2) features.push({ type: 'Feature', geometry: { type: 'LineString', coordinates: coords }, properties: {} });
+      if (coords.length >= 1) {
+        features.push({ type: 'Feature', geometry: { type: 'Point', coordinates: coords[0]! }, properties: { end: 'first' } });
+        features.push({ type: 'Feature', geometry: { type: 'Point', coordinates: coords.at(-1)! }, properties: { end: 'last' } });
+      }
     }
     void geojsonSource(map, SOURCE)?.setData(fc(features));
-    if (coords.length >= 1) {
-      const [w, s, e, n] = bounds(coords);
+    if (all.length >= 1) {
+      const [w, s, e, n] = bounds(all);
       map.fitBounds([[w, s], [e, n]], { padding: 80, maxZoom: 16, duration: 0 });
     }
-  }, [map, fixes]);
+  }, [map, tracks]);
   return null;
 }

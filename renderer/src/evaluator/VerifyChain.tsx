@@ -1,15 +1,29 @@
 // The chain check, shown as it came back, twice: the hub's walk (`audit:verify`), and this console's own
 // re-hash of the stored entries (own-check.ts) — the count and head when it holds, the first bad entry when
-// it does not, the failure itself when it could not be asked; never a green tick by default.
+// it does not, the failure itself when it could not be asked; never a green tick by default. Then the hub's
+// signed checkpoints (`audit:checkpoints`), each signature checked here with Web Crypto and its head against
+// the hash this console computed for that entry.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AuditVerifyResult } from '../../../shared/protocol';
+import type { CheckpointsResult } from '../../../shared/protocol/scorecard';
 import { hub } from '../hub';
 import { useClock } from '../common/format';
-import { checkChainHere, type OwnCheck } from './own-check';
+import { checkChainHere, type BadEntry, type OwnCheck } from './own-check';
+import { checkCheckpoint, type CheckpointVerdict } from './checkpoint-check';
+
+/** Checkpoints checked per press: the newest ones. */
+const CHECKPOINTS_SHOWN = 10;
+type Checked = { listed: CheckpointsResult['checkpoints'][number]; verdict: CheckpointVerdict };
 
 type Outcome<R> = { at: number } & ({ result: R } | { error: string });
 const short = (h: string) => `${h.slice(0, 16)}…`;
+
+/** The first bad entry, by number and by what it records. */
+function badText(t: (k: string, o?: Record<string, unknown>) => string, bad: BadEntry | null): string {
+  if (bad?.name) return t('evaluator.verify.badNamed', { seq: bad.seq, name: bad.name, why: bad.why });
+  return t('evaluator.verify.bad', { seq: bad?.seq, why: bad?.why });
+}
 
 export function VerifyChain() {
   const { t } = useTranslation();
@@ -18,17 +32,32 @@ export function VerifyChain() {
   const [outcome, setOutcome] = useState<Outcome<AuditVerifyResult> | null>(null);
   const [own, setOwn] = useState<Outcome<OwnCheck> | null>(null);
   const [progress, setProgress] = useState<number | null>(null);
+  const [checked, setChecked] = useState<{ key: string | null; list: Checked[] } | null>(null);
   const run = async () => {
     setBusy(true);
     setOwn(null);
+    setChecked(null);
     try {
       setOutcome({ at: Date.now(), result: await hub.request('audit:verify', {}, 120_000) });
     } catch (e) {
       setOutcome({ at: Date.now(), error: (e as Error).message });
     }
     try {
+      // the checkpoints first: the walk keeps the hash at each one's count
+      const { publicKey, checkpoints } = await hub.request('audit:checkpoints', { limit: CHECKPOINTS_SHOWN }, 60_000);
+      const wanted = new Set<number>();
+      for (const c of checkpoints) {
+        const m = /count=(\d+)/.exec(c.line);
+        if (m) wanted.add(Number(m[1]));
+      }
       setProgress(0);
-      setOwn({ at: Date.now(), result: await checkChainHere(setProgress) });
+      const result = await checkChainHere(setProgress, wanted);
+      setOwn({ at: Date.now(), result });
+      const list: Checked[] = [];
+      for (const c of checkpoints) {
+        list.push({ listed: c, verdict: publicKey ? await checkCheckpoint(c.line, publicKey, (n) => result.hashes.get(n), result.count, !result.ok) : { ok: false, why: 'other_key', count: null, at: null, key: null } });
+      }
+      setChecked({ key: publicKey, list });
     } catch (e) {
       setOwn({ at: Date.now(), error: (e as Error).message });
     } finally {
@@ -60,7 +89,26 @@ export function VerifyChain() {
                 {own.result.legacy > 0 && t('evaluator.verify.ownLegacy', { n: own.result.legacy })}
                 {/* heads compare only at the same count: entries appended between the two checks move the head */}
                 {hubOk?.ok && hubOk.count === own.result.count && ` · ${t(hubOk.headHash === own.result.headHash ? 'evaluator.verify.agree' : 'evaluator.verify.disagree')}`}</>
-                : t('evaluator.verify.bad', { seq: own.result.firstBad?.seq, why: own.result.firstBad?.why })}
+                : badText(t, own.result.firstBad)}
+          </div>
+        )}
+        {checked && (
+          <div className="ev-checkpoints" data-testid="verify-checkpoints" data-count={checked.list.length}>
+            {checked.key === null ? <span className="muted">{t('evaluator.verify.noKey')}</span> : (
+              <>
+                <span className="muted">{t('evaluator.verify.checkpoints', { key: `${checked.key.slice(0, 20)}…` })}</span>
+                <ul className="list">
+                  {checked.list.map(({ listed, verdict }) => (
+                    <li key={listed.seq} data-testid="checkpoint" data-ok={String(verdict.ok)} data-why={verdict.ok ? '' : verdict.why} className={verdict.ok ? 'ok' : 'err'}>
+                      {t('evaluator.verify.cpHead', { seq: listed.seq, time: clock(listed.at), actor: listed.actor, action: listed.action, count: verdict.count ?? '?' })} · {verdict.ok
+                        ? t('evaluator.verify.cpOk', { count: verdict.count })
+                        : t(`evaluator.verify.cpBad.${verdict.why}`, { count: verdict.count, key: verdict.key })}
+                      <code className="hash" title={listed.line}> {listed.line.slice(-24)}</code>
+                    </li>
+                  ))}
+                </ul>
+              </>
+            )}
           </div>
         )}
       </div>

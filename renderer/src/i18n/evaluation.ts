@@ -13,6 +13,16 @@ export const evaluatorEn = {
     hub: 'Hub', own: 'This console',
     ownOk: '{{count}} entries re-hashed here (Web Crypto), head {{head}}', ownLegacy: '; {{n}} pre-v30 entries linked, not re-hashed',
     ownBusy: 're-hashing here… {{count}}', agree: 'the two heads agree', disagree: 'the heads DIFFER from the hub\'s',
+    badNamed: 'The chain is BROKEN at entry {{seq}} ({{name}}): {{why}}',
+    checkpoints: 'Signed checkpoints, checked here (Ed25519, Web Crypto) against key {{key}} — compare it with the key noted elsewhere',
+    noKey: 'The hub has not signed a checkpoint yet.',
+    cpHead: '#{{seq}} {{time}} {{actor}} ({{action}}): {{count}} entries',
+    cpOk: 'signature valid, and entry {{count}} hashes here to the head it vouches for',
+    cpBad: {
+      unreadable: 'not a checkpoint line', other_key: 'signed by another key ({{key}})', bad_signature: 'the signature does not match the line: altered or forged',
+      beyond_chain: 'vouches for {{count}} entries but the log holds fewer: truncated or rolled back', head_differs: 'entry {{count}} hashes differently now: the log was rewritten after it was signed',
+      chain_broken: 'cannot be confirmed: the chain is broken before entry {{count}}',
+    },
   },
   filters: {
     unit: 'Unit', area: 'Area (post, cell, district)', actor: 'Who', action: 'Action (e.g. task: or task:assign)', outcome: 'Outcome', text: 'Text',
@@ -26,10 +36,12 @@ export const evaluatorEn = {
   },
   panel: {
     entry: 'Entry #{{seq}}', concerns: 'About', payload: 'Content', reason: 'Reason', hash: 'Hash', prev: 'Previous hash', close: 'Close',
-    aboutEntries: 'Entries about {{id}}', replayUnit: 'Replay this unit', liveNow: 'Now', notLive: 'not in the live picture (closed, or not known to this console)',
+    aboutEntries: 'Entries about {{id}}', replayUnit: 'Replay this unit', replayIncident: 'Replay incident {{id}} with its units', liveNow: 'Now', notLive: 'not in the live picture (closed, or not known to this console)',
     kinds: { incident: 'Incident', task: 'Task', sos: 'SOS', unit: 'Unit', camera: 'Camera', mode: 'Mode', area: 'Area', user: 'User' },
   },
   replay: {
+    incident: 'One incident', showIncident: 'Replay incident', clearIncident: 'Back to the period',
+    traceInfo: 'Incident {{id}} with {{units}} unit track(s), {{from}} – {{to}}',
     play: 'Play', pause: 'Pause', speed: 'Speed', at: 'Replay time', area: 'Area', wholeCity: 'Whole city', unit: 'One unit\'s track', showTrack: 'Show track', clearTrack: 'Hide track',
     loading: 'Loading history…', fixes: '{{n}} positions in view', track: '{{n}} fixes of {{unit}}', noTrack: 'No positions of {{unit}} in this period',
     retention: 'Kept: every position for {{full}} days, then one per {{step}} s per unit; {{keep}}.', keepForever: 'kept for ever at that rate', keepDays: 'nothing after {{n}} days',
@@ -43,6 +55,10 @@ export const evaluatorEn = {
     of: '{{met}} of {{of}}', nothing: 'nothing to count (full points)', median: 'median acknowledge {{s}} s', downMinutes: '{{n}} camera-minutes down of {{cams}} key cameras', missed: '{{n}} missed check-ins', pending: '{{n}} still within the deadline',
     medianStep: 'median {{s}} s from assignment', minutes: '{{met}} of {{of}} min', running: '{{n}} shift(s) still running (not counted yet)',
     entries: 'Entries', loading: 'Computing…', config: 'Weights: version {{v}}, sum 1000',
+  },
+  coverage: {
+    unit: 'Unit', route: 'Route', cell: 'Cell', window: 'Shift window', driven: 'Pieces driven', minutes: 'Minutes', noCell: 'in no cell', assigned: 'assigned',
+    truncated: 'More rows than shown: pick a shorter period.', rows: 'Coverage rows',
   },
   error: 'The hub did not answer: {{reason}}',
   offline: 'The hub is away: what is shown was read before {{time}} and may be out of date.',
@@ -62,6 +78,16 @@ export const evaluatorZh: typeof evaluatorEn = {
     hub: '中心', own: '本终端',
     ownOk: '本终端已用 Web Crypto 重新计算 {{count}} 条记录的哈希，链头 {{head}}', ownLegacy: '；v30 之前的 {{n}} 条只核对链接，未重算',
     ownBusy: '本终端重算中… {{count}}', agree: '两处链头一致', disagree: '与中心的链头不一致',
+    badNamed: '哈希链已损坏，第 {{seq}} 条（{{name}}）：{{why}}',
+    checkpoints: '签名检查点，本终端用 Web Crypto（Ed25519）按密钥 {{key}} 校验——请与另行记录的密钥核对',
+    noKey: '中心尚未签发检查点。',
+    cpHead: '#{{seq}} {{time}} {{actor}}（{{action}}）：{{count}} 条',
+    cpOk: '签名有效，本终端算出的第 {{count}} 条哈希与其链头一致',
+    cpBad: {
+      unreadable: '不是检查点', other_key: '由其他密钥签名（{{key}}）', bad_signature: '签名与内容不符：被改动或伪造',
+      beyond_chain: '担保 {{count}} 条，日志现存更少：被截断或回滚', head_differs: '第 {{count}} 条的哈希已不同：签发后日志被改写',
+      chain_broken: '无法确认：第 {{count}} 条之前哈希链已损坏',
+    },
   },
   filters: {
     unit: '单元', area: '区域（岗位、网格、片区）', actor: '操作人', action: '动作（如 task: 或 task:assign）', outcome: '结果', text: '文本',
@@ -75,10 +101,12 @@ export const evaluatorZh: typeof evaluatorEn = {
   },
   panel: {
     entry: '记录 #{{seq}}', concerns: '所涉对象', payload: '内容', reason: '原因', hash: '哈希', prev: '前一哈希', close: '关闭',
-    aboutEntries: '关于 {{id}} 的记录', replayUnit: '回放该单元', liveNow: '当前', notLive: '不在实时画面中（已结束，或本终端未知）',
+    aboutEntries: '关于 {{id}} 的记录', replayUnit: '回放该单元', replayIncident: '回放事件 {{id}} 及其处置单元', liveNow: '当前', notLive: '不在实时画面中（已结束，或本终端未知）',
     kinds: { incident: '事件', task: '任务', sos: '一键求助', unit: '单元', camera: '摄像机', mode: '模式', area: '区域', user: '用户' },
   },
   replay: {
+    incident: '单个事件', showIncident: '回放事件', clearIncident: '返回所选期间',
+    traceInfo: '事件 {{id}}，{{units}} 条单元轨迹，{{from}} – {{to}}',
     play: '播放', pause: '暂停', speed: '倍速', at: '回放时间', area: '区域', wholeCity: '全城', unit: '单元轨迹', showTrack: '显示轨迹', clearTrack: '隐藏轨迹',
     loading: '正在读取历史…', fixes: '视野内 {{n}} 个定位', track: '{{unit}} 的 {{n}} 个定位', noTrack: '该期间内没有 {{unit}} 的定位',
     retention: '保留规则：{{full}} 天内保留全部定位，之后每单元每 {{step}} 秒保留一个；{{keep}}。', keepForever: '按此频率永久保留', keepDays: '{{n}} 天后删除',
@@ -92,6 +120,10 @@ export const evaluatorZh: typeof evaluatorEn = {
     of: '{{met}} / {{of}}', nothing: '期间内无可统计项（记满分）', median: '确认时间中位数 {{s}} 秒', downMinutes: '{{cams}} 台重点摄像机共离线 {{n}} 分钟', missed: '漏打卡 {{n}} 次', pending: '{{n}} 项时限未到',
     medianStep: '派发后中位 {{s}} 秒', minutes: '{{met}} / {{of}} 分钟', running: '{{n}} 个班次尚未结束（暂不计）',
     entries: '相关记录', loading: '计算中…', config: '权重：第 {{v}} 版，合计 1000',
+  },
+  coverage: {
+    unit: '单元', route: '路线', cell: '网格', window: '班次时段', driven: '驶过路段', minutes: '分钟', noCell: '不在任何网格', assigned: '所属网格',
+    truncated: '记录多于显示：请缩短期间。', rows: '覆盖明细',
   },
   error: '中心未应答：{{reason}}',
   offline: '中心已断开：显示内容读取于 {{time}} 之前，可能已过时。',
