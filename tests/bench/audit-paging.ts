@@ -66,7 +66,10 @@ function timedP99(runs: number, fn: (r: () => number) => unknown): number {
   return r3(p99(ms));
 }
 
-const against = (value: number, aim: number, better: 'lower' | 'higher') => ((better === 'lower' ? value <= aim : value >= aim) ? 'meets the aim' : 'OVER the aim (not a failure: machine load shows here)');
+const against = (value: number, aim: number, better: 'lower' | 'higher') => {
+  if (better === 'lower' ? value <= aim : value >= aim) return 'meets the aim';
+  return `${better === 'lower' ? 'OVER' : 'BELOW'} the aim (not a failure; compare the load average printed above)`;
+};
 
 export async function run(): Promise<Record<string, number | string>> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-bench-audit-paging-'));
@@ -91,12 +94,15 @@ export async function run(): Promise<Record<string, number | string>> {
 
     const oneEntry = timedP99(20_000, (r) => auditPage(db, Math.floor(r() * count), 1));
     const span = at(ENTRIES - 1) - T0;
-    const filters = [{ actor: 'u-7' }, { action: 'task:accept' }, { target: 'T10' }, { actionPrefix: 'task:' }, { outcome: 'rejected' as const }];
-    let f = 0;
-    const page = timedP99(1000, (r) => {
-      const from = T0 + Math.floor(r() * span * 0.9);
-      return auditTimelinePage(db, { from, to: from + 7 * 24 * H, limit: 100, ...filters[f++ % filters.length] });
-    });
+    const filters = { actor: { actor: 'u-7' }, action: { action: 'task:accept' }, target: { target: 'T10' }, prefix: { actionPrefix: 'task:' }, refusals: { outcome: 'rejected' as const } };
+    const pages: Record<string, number> = {};
+    for (const [name, filter] of Object.entries(filters)) {
+      pages[`filtered 100-entry page, ${name}, a random week: p99 ms`] = timedP99(200, (r) => {
+        const from = T0 + Math.floor(r() * span * 0.9);
+        return auditTimelinePage(db, { from, to: from + 7 * 24 * H, limit: 100, ...filter });
+      });
+    }
+    const page = Math.max(...Object.values(pages));
     const hourCount = db.prepare('SELECT count(*) FROM audit_log WHERE at >= ? AND at < ?').pluck();
     let inHour = 0;
     const hour = timedP99(1000, (r) => {
@@ -129,8 +135,8 @@ export async function run(): Promise<Record<string, number | string>> {
       'build incl. index creation, s': buildS,
       'one entry by number: p99 ms': oneEntry,
       'one entry: aim ≤ 0.1 ms': against(oneEntry, 0.1, 'lower'),
-      'filtered 100-entry page (actor / action / target / prefix / refusals, random week): p99 ms': page,
-      'filtered page: aim ≤ 2 ms': against(page, 2, 'lower'),
+      ...pages,
+      'filtered page, the worst of those: aim ≤ 2 ms': against(page, 2, 'lower'),
       'one-hour count: p99 ms': hour,
       'one-hour count: aim ≤ 5 ms': against(hour, 5, 'lower'),
       [`append with the chain, batches of ${BATCH}, all indexes: entries/s`]: appendRate,
