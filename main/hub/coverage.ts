@@ -17,7 +17,7 @@ import { shiftAt } from '../store/attendance';
 import { writeCoverage, type DwellWrite, type RouteWrite } from '../store/coverage';
 import type { Db } from '../store/db';
 import { cellDistanceM, prepare, routeDistanceM, type Geometry, type RouteScan } from './fences';
-import { effectiveMode } from './modes';
+import { modeResolver, type ModeResolver } from './modes';
 
 export type CoverageWatchOptions = {
   db: Db;
@@ -53,7 +53,8 @@ export class CoverageWatch {
   private readonly dwell = new Map<string, DwellWrite>();
   /** route periods finished and written: dropped from memory */
   private readonly done: RouteWrite[] = [];
-  private corridorM = 80;
+  /** the modes in force at the last refresh: a vehicle's corridor is the one of the mode where it drives */
+  private modes: ModeResolver | null = null;
   private refreshedAt = -Infinity;
   private readonly starts: readonly number[];
   private readonly pieceM: number;
@@ -105,7 +106,7 @@ export class CoverageWatch {
     if (fixes.length === 0) return;
     const now = this.opts.now();
     if (now - this.refreshedAt >= (this.opts.refreshMs ?? 5000)) {
-      this.corridorM = effectiveMode(this.opts.db, null, now).profile.fence.routeCorridorM;
+      this.modes = modeResolver(this.opts.db, now);
       this.refreshedAt = now;
     }
     for (const f of fixes) {
@@ -128,9 +129,10 @@ export class CoverageWatch {
     }
     const { g, cum } = v.route;
     const p: LngLat = [f.lng, f.lat];
-    const r = routeDistanceM(g, p, v.seg, this.corridorM, v.scan);
+    const corridorM = this.modes!.atPoint(p).profile.fence.routeCorridorM;
+    const r = routeDistanceM(g, p, v.seg, corridorM, v.scan);
     [v.seg, v.scan] = [r.seg, r.scan];
-    if (r.d > this.corridorM) return;
+    if (r.d > corridorM) return;
     // where along the line the nearest point is: the matched segment's start plus the projection on it
     const x = (p[0] - g.lng0) * g.kx, y = (p[1] - g.lat0) * g.ky;
     const i = r.seg;

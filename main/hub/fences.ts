@@ -13,7 +13,7 @@ import type { ModeProfile } from '../../shared/modes';
 import { activeFenceAlerts, unitsCheckedInAt } from '../store/attendance';
 import type { Db } from '../store/db';
 import { FENCE_BREACH, FENCE_RETURN } from './handlers/attendance';
-import { effectiveMode } from './modes';
+import { modeResolver, type ModeResolver } from './modes';
 import type { NewAction } from '../store/schedule';
 
 type FenceRules = ModeProfile['fence'];
@@ -124,9 +124,9 @@ export class FenceWatch {
   private readonly watched = new Map<string, Watched>();
   private onDuty = new Set<string>();
   private status = new Map<string, Unit['status']>();
-  private rules: FenceRules | null = null;
+  /** the modes in force at the last refresh: the city's, and each area emergency's inside its area */
+  private modes: ModeResolver | null = null;
   private routeModes = new Map<string, readonly string[]>();
-  private mode = 'daily';
   private refreshedAt = -Infinity;
   /** state changes queued, for tests and the bench */
   changes = 0;
@@ -157,13 +157,17 @@ export class FenceWatch {
     if (fixes.length === 0) return;
     const now = this.opts.now();
     if (now - this.refreshedAt >= (this.opts.refreshMs ?? 5000)) this.refresh(now);
-    const rules = this.rules!;
+    const modes = this.modes!;
     for (const f of fixes) {
       const w = this.watched.get(f.unitId);
       if (!w || f.t <= w.lastT) continue; // history arriving late is not where the unit is now
       w.lastT = f.t;
       const p: LngLat = [f.lng, f.lat];
-      if (!this.applies(w)) {
+      // An officer is held by the rules of the assigned cell's mode; a vehicle by those where it is now
+      // (an area emergency tightens the corridor, and may run other routes, inside that area only).
+      const inForce = w.kind === 'cell' ? modes.at(w.areaId) : modes.atPoint(p);
+      const rules: FenceRules = inForce.profile.fence;
+      if (!this.applies(w, inForce.mode)) {
         // Off duty, on a task, or a route not run in this mode: nothing to hold it to; an open alert clears.
         if (w.phase === 'alerted') this.returned(w, now);
         w.phase = 'in';
@@ -208,11 +212,11 @@ export class FenceWatch {
     this.changes++;
   }
 
-  private applies(w: Watched): boolean {
+  private applies(w: Watched, mode: string): boolean {
     const status = this.status.get(w.unit.id) ?? w.unit.status;
     if (status === 'on_task' || status === 'sos' || status === 'off_duty') return false;
     if (w.kind === 'cell') return this.onDuty.has(w.unit.id);
-    return this.routeModes.get(w.areaId)?.includes(this.mode) ?? false;
+    return this.routeModes.get(w.areaId)?.includes(mode) ?? false;
   }
 
   /** Re-reads, at most every refreshMs, what changes by commands: who is checked in, unit statuses, the mode and its rules. */
@@ -220,9 +224,7 @@ export class FenceWatch {
     const { db } = this.opts;
     this.onDuty = unitsCheckedInAt(db, now);
     this.status = new Map((db.prepare('SELECT id, status FROM units').all() as { id: string; status: Unit['status'] }[]).map((r) => [r.id, r.status]));
-    const m = effectiveMode(db, null, now);
-    this.mode = m.mode;
-    this.rules = m.profile.fence;
+    this.modes = modeResolver(db, now);
     this.refreshedAt = now;
   }
 }

@@ -47,21 +47,53 @@ export function profilesInForce(db: ReadDb): Record<ModeName, VersionedProfile> 
  * city's mode, overlaid by an emergency declared for that area or any area containing it.
  */
 export function effectiveMode(db: ReadDb, areaId: string | null, t: number): EffectiveMode {
+  return modeResolver(db, t).at(areaId);
+}
+
+export type ModeResolver = {
+  /** effectiveMode(areaId, t) without reading the store again */
+  at(areaId: string | null): EffectiveMode;
+  /** the mode at a point: the innermost area emergency whose polygon holds it, else the city's */
+  atPoint(p: LngLat): EffectiveMode;
+  /** whether any area emergency is in force (if not, every answer is the city's) */
+  readonly anyArea: boolean;
+};
+
+/**
+ * effectiveMode for many areas at one instant, reading the store once: for watchers that judge
+ * thousands of units per refresh (fences, coverage) rather than one command.
+ */
+export function modeResolver(db: ReadDb, t: number): ModeResolver {
   const profiles = profilesInForce(db);
   const withProfile = (mode: ModeName, change: ModeChange, scope: EffectiveMode['scope']): EffectiveMode =>
     ({ mode, change, scope, profile: profiles[mode].profile, profileVersion: profiles[mode].version });
-  if (areaId !== null) {
-    const overrides = new Map(activeAreaModes(db, t).map((c) => [c.areaId, c]));
-    if (overrides.size > 0) {
-      const byId = new Map(listAreas(db).map((a) => [a.id, a]));
+  const city = cityMode(db, t);
+  const cityInForce = withProfile(city.mode, city.change, 'city');
+  const overrides = new Map(activeAreaModes(db, t).map((c) => [c.areaId, c]));
+  if (overrides.size === 0) return { at: () => cityInForce, atPoint: () => cityInForce, anyArea: false };
+  const byId = new Map(listAreas(db).map((a) => [a.id, a]));
+  const memo = new Map<string, EffectiveMode>();
+  const at = (areaId: string | null): EffectiveMode => {
+    if (areaId === null) return cityInForce;
+    let m = memo.get(areaId);
+    if (!m) {
+      m = cityInForce;
       for (let a: Area | undefined = byId.get(areaId), hops = 0; a && hops < 8; a = a.parentId ? byId.get(a.parentId) : undefined, hops++) {
         const o = overrides.get(a.id);
-        if (o) return withProfile(o.mode, o, 'area');
+        if (o) { m = withProfile(o.mode, o, 'area'); break; }
       }
+      memo.set(areaId, m);
     }
-  }
-  const city = cityMode(db, t);
-  return withProfile(city.mode, city.change, 'city');
+    return m;
+  };
+  // Cells before districts: the innermost declared area that holds the point decides.
+  const declared = [...overrides.keys()].map((id) => byId.get(id!)).filter((a): a is Area => !!a?.polygon)
+    .sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'cell' ? -1 : 1));
+  const atPoint = (p: LngLat): EffectiveMode => {
+    const a = declared.find((x) => pointInPolygon(p, x.polygon!));
+    return a ? at(a.id) : cityInForce;
+  };
+  return { at, atPoint, anyArea: true };
 }
 
 /**
