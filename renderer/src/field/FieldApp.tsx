@@ -1,143 +1,219 @@
-// The field page (/field): a phone or vehicle terminal signs in as a device, sees its unit's tasks and
-// answers them (accept / arrive / finish), checks in at its post, and can press SOS. Deliberately small.
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+// The field page (/field), an installable web app an officer keeps open all shift: enrolled once by an
+// admin's one-time code (EnrolScreen), it shows its unit by name (unit:profile), streams its position,
+// checks in at the post it should be at without typing a post id, answers roll-calls, takes tasks and
+// presses SOS. Every command goes through the outbox first (outbox.ts): with no signal it waits, shown
+// as "waiting to send", and goes out with the same commandId when the phone is back.
+import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { io, type Socket } from 'socket.io-client';
-import type { LngLat, Task } from '../../../shared/domain';
+import type { Task } from '../../../shared/domain';
+import type { RollCall } from '../../../shared/attendance';
 import type { Ack, FieldClientEvents, FieldServerEvents, HubEvent } from '../../../shared/protocol';
+import type { UnitProfile } from '../../../shared/protocol/enrol';
 import { NAMESPACES } from '../../../shared/protocol/sockets';
+import { centerTimeText, DEFAULT_TIME_ZONE } from '../../../shared/time';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../common/errors';
 import { newCommandId } from '../hub/client';
+import { forgetCredential, loadCredential, saveCredential, type FieldCredential } from './credential';
+import { EnrolScreen } from './EnrolScreen';
 import { FieldMode } from './FieldMode';
+import { Outbox, type OutboxSender } from './outbox';
+import { checkInPost, useFix, type Fix } from './position';
 import { SosPanel, useSosTrack } from './SosPanel';
 import { TaskList } from './TaskList';
 import { FieldVoice } from './voice/FieldVoice';
 
 type FieldSocket = Socket<FieldServerEvents, FieldClientEvents>;
 const HISTORY = 2000; // how far back a fresh device looks for its open tasks
+const POSITION_EVERY_MS = 5000;
+type Link = 'connecting' | 'online' | 'offline' | 'reconnecting';
 
-/** Where the phone is, with the fix's time and accuracy (a check-in needs both: docs/protocol.md). */
-function here(): Promise<{ at: LngLat; fix: { t: number; accuracy: number } } | null> {
+/** A fresh fix for a check-in or roll-call answer (the hub refuses old ones); the watched one if none comes. */
+function freshFix(fallback: Fix | null): Promise<Fix | null> {
   return new Promise((resolve) => {
-    if (!navigator.geolocation) return resolve(null);
+    if (!navigator.geolocation) return resolve(fallback);
     navigator.geolocation.getCurrentPosition(
-      (p) => resolve({ at: [p.coords.longitude, p.coords.latitude], fix: { t: Math.round(p.timestamp), accuracy: Math.min(10_000, p.coords.accuracy) } }),
-      () => resolve(null), { timeout: 4000, maximumAge: 30_000 },
+      (p) => resolve({ at: [p.coords.longitude, p.coords.latitude], t: Math.round(p.timestamp), accuracy: Math.min(10_000, p.coords.accuracy) }),
+      () => resolve(fallback), { timeout: 5000, maximumAge: 5000, enableHighAccuracy: true },
     );
   });
 }
 
 export function FieldApp() {
-  const { t } = useTranslation();
-  const [deviceId, setDeviceId] = useState('');
-  const [secret, setSecret] = useState('');
-  const [unitId, setUnitId] = useState('');
-  const [status, setStatus] = useState<'out' | 'connecting' | 'live' | 'reconnecting'>('out');
+  const [credential, setCredential] = useState<FieldCredential | null>(() => loadCredential());
   const [message, setMessage] = useState('');
+  if (!credential) {
+    return <EnrolScreen message={message} onCredential={(c) => { saveCredential(c); setMessage(''); setCredential(c); }} />;
+  }
+  return <FieldShift key={credential.deviceId} credential={credential} signOut={(why) => { forgetCredential(); setMessage(why); setCredential(null); }} />;
+}
+
+function FieldShift({ credential, signOut }: { credential: FieldCredential; signOut: (why: string) => void }) {
+  const { t } = useTranslation();
+  const [link, setLink] = useState<Link>('connecting');
+  const [message, setMessage] = useState('');
+  const [unitId, setUnitId] = useState('');
+  const [profile, setProfile] = useState<UnitProfile | null>(null);
   const [tasks, setTasks] = useState<Map<string, Task>>(new Map());
-  const [postId, setPostId] = useState('');
-  const socketRef = useRef<FieldSocket | null>(null);
+  const [rollCalls, setRollCalls] = useState<Map<string, RollCall>>(new Map());
+  const [socket, setSocket] = useState<FieldSocket | null>(null);
+  const located = useFix();
+  const fixRef = useRef<Fix | null>(null);
+  fixRef.current = located.fix;
   const unitRef = useRef('');
+  const lastSeq = useRef(-1);
 
-  useEffect(() => () => void socketRef.current?.disconnect(), []);
+  const outbox = useMemo(() => new Outbox(localStorage, `xiuhua.field.outbox.${credential.deviceId}`, newCommandId), [credential.deviceId]);
+  const waiting = useSyncExternalStore((fn) => outbox.subscribe(fn), () => outbox.list());
 
-  const sos = useSosTrack(unitRef, () => withPosition('sos:raise', { note: '' }));
+  const sender = useRef<OutboxSender>(() => Promise.reject(new Error('offline')));
+  const flush = () => outbox.flush((name, payload) => sender.current(name, payload));
+
+  const sos = useSosTrack(unitRef, () => queue('sos:raise', { note: '' }, 'required'));
 
   const onEvent = (e: HubEvent) => {
+    lastSeq.current = Math.max(lastSeq.current, e.seq);
     sos.onEvent(e);
     if (e.data.type === 'task:updated' && e.data.task.unitId === unitRef.current) {
       const task = e.data.task;
       setTasks((m) => new Map(m).set(task.id, task));
     }
+    if (e.data.type === 'rollcall:updated' && e.data.rollCall.targets.some((x) => x.unitId === unitRef.current)) {
+      const rc = e.data.rollCall;
+      setRollCalls((m) => new Map(m).set(rc.id, rc));
+    }
   };
+  const onEventRef = useRef(onEvent);
+  onEventRef.current = onEvent;
 
-  const signIn = (ev: FormEvent) => {
-    ev.preventDefault();
-    socketRef.current?.disconnect();
-    setStatus('connecting');
-    setMessage('');
-    const socket: FieldSocket = io(location.origin + NAMESPACES.field, { auth: { deviceId: deviceId.trim(), secret } });
-    socketRef.current = socket;
-    socket.on('connect_error', (err) => {
-      // The hub refuses with `code: detail`; the device's user reads the code's words.
-      setMessage(errorText(t, /^([a-z_]+):/.exec(err.message)?.[1] ?? 'unreachable'));
-      if (!socket.active) setStatus('out');
+  useEffect(() => {
+    const s: FieldSocket = io(location.origin + NAMESPACES.field, { auth: { deviceId: credential.deviceId, secret: credential.secret } });
+    setSocket(s);
+    sender.current = (name, payload) => {
+      if (!s.connected || !navigator.onLine) return Promise.reject(new Error('offline'));
+      return (s.timeout(10_000) as unknown as { emitWithAck(e: string, p: unknown): Promise<Ack<unknown>> }).emitWithAck(name, payload);
+    };
+    s.on('connect_error', (err) => {
+      const code = /^([a-z_]+):/.exec(err.message)?.[1] ?? 'unreachable';
+      // A refused credential (revoked, or typed wrong) will not get better by retrying: back to enrolment.
+      if (code === 'auth_failed') {
+        s.disconnect();
+        signOut(errorText(t, code));
+        return;
+      }
+      setMessage(errorText(t, code));
+      setLink(navigator.onLine ? 'reconnecting' : 'offline');
     });
-    socket.on('disconnect', () => setStatus('reconnecting'));
-    socket.on('event', onEvent);
-    socket.on('session:ready', async (s) => {
-      const mine = s.unitIds === 'any' ? unitId.trim() : s.unitIds[0] ?? '';
+    s.on('disconnect', () => setLink(navigator.onLine ? 'reconnecting' : 'offline'));
+    s.on('event', (e) => onEventRef.current(e));
+    s.on('session:ready', async (ready) => {
+      const mine = ready.unitIds === 'any' ? credential.unitId : ready.unitIds[0] ?? '';
       if (!mine) {
-        setMessage(t('field.gateway'));
-        socket.disconnect();
-        setStatus('out');
+        s.disconnect();
+        signOut(t('field.gateway'));
         return;
       }
       unitRef.current = mine;
       setUnitId(mine);
-      setStatus('live');
-      // Catch up on this unit's recent task history (also after a reconnect).
-      for (let after = Math.max(0, s.headSeq - HISTORY); ;) {
-        const res = await socket.timeout(10_000).emitWithAck('events:since', { afterSeq: after, limit: 500 }).catch(() => null);
+      setLink('online');
+      setMessage('');
+      void flush(); // what waited for the signal goes first
+      s.timeout(10_000).emitWithAck('unit:profile', { unitId: mine }).then((res) => { if (res.ok) setProfile(res.result); }, () => {});
+      // Catch up on what this unit missed (all of its recent history on a first connection).
+      for (let after = lastSeq.current >= 0 ? lastSeq.current : Math.max(0, ready.headSeq - HISTORY); ;) {
+        const res = await s.timeout(10_000).emitWithAck('events:since', { afterSeq: after, limit: 500 }).catch(() => null);
         if (!res?.ok) break;
-        res.result.events.forEach(onEvent);
+        res.result.events.forEach((e: HubEvent) => onEventRef.current(e));
         if (!res.result.more || res.result.events.length === 0) break;
         after = res.result.events.at(-1)!.seq;
       }
+      if (lastSeq.current < 0) lastSeq.current = ready.headSeq;
     });
-  };
+    // The phone says when it has no network; the socket may take a while to notice, so do not wait for it.
+    const offline = () => { setLink('offline'); s.disconnect(); };
+    const online = () => { setLink('reconnecting'); s.connect(); };
+    window.addEventListener('offline', offline);
+    window.addEventListener('online', online);
+    // An answer that did not come while connected (a busy hub) is asked for again, with the same commandId.
+    const retry = setInterval(() => { if (s.connected) void flush(); }, 15_000);
+    return () => {
+      window.removeEventListener('offline', offline);
+      window.removeEventListener('online', online);
+      clearInterval(retry);
+      sender.current = () => Promise.reject(new Error('offline'));
+      s.disconnect();
+    };
+  }, [credential]);
 
-  /** Send a field command with one commandId, retried on timeout. */
-  const send = async (name: keyof FieldClientEvents, payload: Record<string, unknown>): Promise<Ack<unknown> | null> => {
-    const socket = socketRef.current;
-    if (!socket) return null;
-    const body = { ...payload, unitId: unitRef.current, commandId: newCommandId() };
-    for (let i = 0; i < 3; i++) {
-      try {
-        const res = (await (socket.timeout(8000) as unknown as { emitWithAck(e: string, p: unknown): Promise<Ack<unknown>> }).emitWithAck(name, body));
-        setMessage(res.ok ? t('field.sent') : t('panel.failed', { message: errorText(t, res.error.code) }));
-        return res;
-      } catch {
-        setMessage(t('field.retrying'));
-      }
-    }
-    return null;
-  };
+  // The position stream: telemetry, not commands (nothing queued offline; the hub drops duplicates).
+  const lastSent = useRef(0);
+  useEffect(() => {
+    const fix = located.fix;
+    if (!fix || !socket?.connected || !unitRef.current || Date.now() - lastSent.current < POSITION_EVERY_MS) return;
+    lastSent.current = Date.now();
+    socket.emit('unit:position', { fixes: [{ unitId: unitRef.current, t: fix.t, lng: fix.at[0], lat: fix.at[1], accuracy: fix.accuracy }] });
+  }, [located.fix, socket, link]);
 
-  const withPosition = async (name: keyof FieldClientEvents, extra: Record<string, unknown>) => {
-    const where = await here();
-    if (!where) {
+  /** Queues a command for this unit (with where it is, when the command carries that) and resolves to its ack whenever it comes. */
+  async function queue(name: string, extra: Record<string, unknown>, position: 'required' | 'optional' | 'none', withFix = false): Promise<Ack<unknown> | null> {
+    const fix = withFix ? await freshFix(fixRef.current) : fixRef.current;
+    if (position === 'required' && !fix) {
       setMessage(t('field.noPosition'));
       return null;
     }
-    return send(name, { ...extra, position: where.at, ...(name === 'checkin:create' ? { fix: where.fix } : {}) });
-  };
-
-  if (status === 'out' || status === 'connecting') {
-    return (
-      <form className="field" onSubmit={signIn}>
-        <h1>{t('field.title')}</h1>
-        <label>{t('field.deviceId')}<input value={deviceId} onChange={(e) => setDeviceId(e.target.value)} required /></label>
-        <label>{t('field.secret')}<input type="password" value={secret} onChange={(e) => setSecret(e.target.value)} required /></label>
-        <label>{t('field.unitId')}<input value={unitId} onChange={(e) => setUnitId(e.target.value)} /></label>
-        <button type="submit" disabled={status === 'connecting'}>{t('field.signIn')}</button>
-        {message && <p className="msg" role="alert">{message}</p>}
-      </form>
-    );
+    const payload: Record<string, unknown> = { ...extra, unitId: unitRef.current };
+    if (fix && position !== 'none') payload.position = fix.at;
+    if (fix && withFix) payload.fix = { t: fix.t, accuracy: fix.accuracy };
+    const { answered } = outbox.add(name, payload);
+    setMessage(link === 'online' ? '' : t('field.queued'));
+    void flush();
+    const ack = await answered;
+    setMessage(ack.ok ? t('field.sent') : t('panel.failed', { message: errorText(t, ack.error.code) }));
+    return ack;
   }
 
+  const target = checkInPost(profile, located.fix);
   const open = [...tasks.values()].filter((x) => !['finished', 'refused', 'cancelled'].includes(x.state)).sort((a, b) => b.assignedAt - a.assignedAt);
+  const calls = [...rollCalls.values()].filter((rc) => !rc.closed && rc.targets.some((x) => x.unitId === unitId && x.state === 'pending'));
+  const unit = profile?.unit;
   return (
     <div className="field">
-      <h1>{unitRef.current} <small>{status === 'live' ? t('field.online') : t('field.reconnecting')}</small></h1>
-      <FieldMode socket={socketRef.current} unitId={unitRef.current} />
-      <SosPanel track={sos.track} press={sos.press} />
-      <FieldVoice socket={socketRef.current} unitId={unitRef.current} tasks={open} accept={(taskId) => void send('task:accept', { taskId })} />
-      <TaskList tasks={open} send={async (name, payload, needsPosition) => { await (needsPosition ? withPosition(name, payload) : send(name, payload)); }} />
+      <header data-testid="field-unit" data-unit={unitId}>
+        <h1>{unit?.name ?? unitId} <small data-testid="field-link" data-state={link}>{t(`fieldLink.${link}`)}</small></h1>
+        {profile && (
+          <div className="field-where">
+            {[unit?.badge, unit?.plate, unit?.squad].filter(Boolean).join(' · ')}
+            {profile.cell && <div>{t('fieldUnit.cell', { cell: profile.cell.name, district: profile.district?.name ?? '' })}</div>}
+            {profile.post && <div>{t('fieldUnit.post', { post: profile.post.name })}</div>}
+            {profile.route && <div>{t('fieldUnit.route', { route: profile.route.name })}</div>}
+          </div>
+        )}
+        <div className="field-hint" data-testid="field-fix">
+          {located.fix ? t('fieldUnit.fix', { m: Math.round(located.fix.accuracy) }) : t(`fieldUnit.noFix.${located.problem ?? 'waiting'}`)}
+        </div>
+      </header>
+      {waiting.length > 0 && (
+        <p className="field-outbox" data-testid="field-outbox" data-count={waiting.length}>{t('field.waiting', { count: waiting.length })}</p>
+      )}
+      <FieldMode socket={socket} unitId={unitId} />
+      <SosPanel track={sos.track} press={sos.press} queued={waiting.some((e) => e.name === 'sos:raise')} />
+      <FieldVoice socket={socket} unitId={unitId} tasks={open} accept={(taskId) => void queue('task:accept', { taskId }, 'optional')} />
+      {calls.map((rc) => (
+        <section key={rc.id} className="field-rollcall" data-testid="field-rollcall" data-rollcall={rc.id}>
+          <strong>{t('fieldUnit.rollCall', { at: centerTimeText(rc.deadline, DEFAULT_TIME_ZONE, false) })}</strong>
+          <button type="button" data-testid="field-rollcall-answer" onClick={() => void queue('rollcall:answer', { rollCallId: rc.id }, 'required', true)}>{t('fieldUnit.answer')}</button>
+        </section>
+      ))}
+      <TaskList tasks={open} send={async (name, payload, needsPosition) => { await queue(name, payload, needsPosition ? 'required' : 'optional'); }} />
       <h2>{t('field.checkInTitle')}</h2>
-      <input value={postId} onChange={(e) => setPostId(e.target.value)} placeholder={t('field.postId')} />
-      <button type="button" disabled={!postId} onClick={() => withPosition('checkin:create', { postId })}>{t('field.checkIn')}</button>
+      {target ? (
+        <button type="button" data-testid="field-checkin" data-post={target.post.id} onClick={() => void queue('checkin:create', { postId: target.post.id }, 'required', true)}>
+          {target.distanceM === null ? t('fieldUnit.checkInAt', { post: target.post.name }) : t('fieldUnit.checkInAtM', { post: target.post.name, m: Math.round(target.distanceM) })}
+        </button>
+      ) : <p className="field-hint">{profile ? t('fieldUnit.noPost') : t('fieldUnit.loading')}</p>}
       {message && <p className="msg" role="status">{message}</p>}
+      <button type="button" className="field-forget" data-testid="field-forget" disabled={waiting.length > 0}
+        onClick={() => { if (confirm(t('fieldUnit.forgetConfirm'))) signOut(''); }}>{t('fieldUnit.forget')}</button>
     </div>
   );
 }

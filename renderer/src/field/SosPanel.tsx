@@ -36,13 +36,14 @@ export function useSosTrack(unitRef: RefObject<string>, send: () => Promise<Ack<
 
 type Step = { key: string; done: boolean; text: string };
 
-export function SosPanel({ track, press }: { track: SosTrack; press: () => void }) {
+/** `queued`: the press is in the outbox, not yet at the hub (no signal): said so, never "sent". */
+export function SosPanel({ track, press, queued = false }: { track: SosTrack; press: () => void; queued?: boolean }) {
   const { t } = useTranslation();
   const { sos, phase } = track;
   const open = sos !== null && sos.state !== 'resolved';
   const steps: Step[] = [];
   if (phase !== 'idle' || sos) {
-    steps.push({ key: 'sent', done: true, text: t('fieldSos.sent') });
+    steps.push(queued ? { key: 'sent', done: false, text: t('fieldSos.queued') } : { key: 'sent', done: true, text: t('fieldSos.sent') });
     steps.push({ key: 'received', done: sos !== null, text: phase === 'refused' && !sos ? t('fieldSos.notReceived') : t('fieldSos.received') });
     if (sos) {
       steps.push({

@@ -117,6 +117,22 @@ export const en = {
     gateway: 'This device is a gateway: enter the unit id to act for', sent: 'Sent', retrying: 'No answer from the hub, retrying…',
     noPosition: 'No position available', online: 'online', reconnecting: 'reconnecting…', help: 'help', tasks: 'Tasks', noTasks: 'No open tasks',
     accept: 'Accept', refuse: 'Refuse', refuseReason: 'Why you cannot take it', depart: 'On my way', arrive: 'Arrived', finish: 'Finish', finishNote: 'What was done', incident: 'Incident {{id}}', checkInTitle: 'Check in at post', postId: 'Post id', checkIn: 'Check in',
+    queued: 'No signal: kept on this phone, sent when the hub is back', waiting_one: '{{count}} waiting to send', waiting_other: '{{count}} waiting to send',
+  },
+  fieldEnrol: {
+    code: 'Enrolment code (from the admin)', send: 'Enrol this phone', busy: 'Enrolling…', registered: 'Or sign in as a registered device',
+    hint: 'Scan the admin’s QR code, or type the 12-character code. It works once, for 10 minutes.',
+    badCode: 'That is not a code: 12 letters and digits, like 7K2M-QX4P-9TRD', unknown: 'No such code: check it, or ask the admin for a new one',
+    spent: 'This code has expired or was already used: ask the admin for a new one', throttled: 'Too many wrong codes from this phone: wait a while, then try again',
+    unreachable: 'The hub cannot be reached: check the network and try again',
+  },
+  fieldLink: { connecting: 'connecting…', online: 'online', offline: 'offline — no signal', reconnecting: 'reconnecting…' },
+  fieldUnit: {
+    cell: 'Grid cell {{cell}} · {{district}}', post: 'Post {{post}}', route: 'Route {{route}}', fix: 'Position accurate to {{m}} m',
+    noFix: { waiting: 'Waiting for a position…', denied: 'Location is turned off for this page', unavailable: 'No position available', unsupported: 'This browser gives no position' },
+    checkInAt: 'Check in at {{post}}', checkInAtM: 'Check in at {{post}} ({{m}} m away)', noPost: 'No post to check in at', loading: 'Loading your unit…',
+    rollCall: 'Roll-call: answer from your cell before {{at}}', answer: 'Answer the roll-call',
+    forget: 'Sign this phone out', forgetConfirm: 'Sign this phone out? It will need a new enrolment code.',
   },
   video: {
     connecting: 'connecting', live: 'LIVE', stale: 'stale', offline: 'offline', offlineSince: 'offline since {{time}} — retrying',
@@ -187,6 +203,7 @@ export const en = {
     sayMode: 'Operating mode: {{mode}}, {{area}}', sayModeEnd: 'Emergency ended, {{area}}: back to {{mode}}',
   },
   fieldSos: {
+    queued: 'Waiting to send — no signal; it goes out by itself when the phone is back',
     sent: 'Sent', received: 'Received by the center', notReceived: 'Not received by the center — press again',
     waiting: 'Waiting for an operator to acknowledge…', escalated: 'Not acknowledged yet — escalated to the duty manager',
     acknowledgedBy: 'Acknowledged by {{who}}', helpOnWay: 'Help on the way: {{units}}', noHelpYet: 'No unit sent yet',

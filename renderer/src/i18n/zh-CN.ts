@@ -119,6 +119,22 @@ export const zhCN: Messages = {
     gateway: '此设备为网关，请填写队员编号', sent: '已发送', retrying: '中枢无应答，重试中…',
     noPosition: '无法获取定位', online: '在线', reconnecting: '重新连接中…', help: '一键求助', tasks: '任务', noTasks: '暂无任务',
     accept: '接收', refuse: '拒绝', refuseReason: '无法接收的原因', depart: '出发', arrive: '到场', finish: '完成', finishNote: '处置情况', incident: '事件 {{id}}', checkInTitle: '岗点打卡', postId: '岗点编号', checkIn: '打卡',
+    queued: '无信号：已保存在本机，恢复连接后自动发送', waiting_one: '{{count}} 条待发送', waiting_other: '{{count}} 条待发送',
+  },
+  fieldEnrol: {
+    code: '注册码（由管理员提供）', send: '注册本机', busy: '注册中…', registered: '或以已登记设备登录',
+    hint: '扫描管理员出示的二维码，或输入 12 位注册码。注册码 10 分钟内有效，仅可使用一次。',
+    badCode: '注册码格式不对：12 位字母和数字，如 7K2M-QX4P-9TRD', unknown: '没有这个注册码：请核对，或请管理员重新生成',
+    spent: '注册码已过期或已被使用：请管理员重新生成', throttled: '本机输错次数过多：请稍后再试',
+    unreachable: '无法连接中枢：请检查网络后重试',
+  },
+  fieldLink: { connecting: '连接中…', online: '在线', offline: '离线 — 无信号', reconnecting: '重新连接中…' },
+  fieldUnit: {
+    cell: '网格 {{cell}} · {{district}}', post: '岗点 {{post}}', route: '巡逻路线 {{route}}', fix: '定位精度 {{m}} 米',
+    noFix: { waiting: '正在获取定位…', denied: '本页面的定位权限已关闭', unavailable: '无法获取定位', unsupported: '此浏览器不提供定位' },
+    checkInAt: '在「{{post}}」打卡', checkInAtM: '在「{{post}}」打卡（相距 {{m}} 米）', noPost: '没有可打卡的岗点', loading: '正在读取本队员信息…',
+    rollCall: '点名抽查：请在 {{at}} 前于本网格内应答', answer: '应答点名',
+    forget: '退出本机登录', forgetConfirm: '确定退出本机登录？之后需要新的注册码。',
   },
   video: {
     connecting: '连接中', live: '直播', stale: '卡顿', offline: '离线', offlineSince: '离线 自 {{time}} — 重试中',
@@ -189,6 +205,7 @@ export const zhCN: Messages = {
     sayMode: '运行模式切换为{{mode}}，{{area}}', sayModeEnd: '{{area}}应急解除，恢复{{mode}}模式',
   },
   fieldSos: {
+    queued: '待发送 — 无信号，恢复连接后自动发出',
     sent: '已发送', received: '指挥中心已收到', notReceived: '指挥中心未收到 — 请再按一次',
     waiting: '等待值班员确认…', escalated: '尚未确认 — 已升级至值班长',
     acknowledgedBy: '已由 {{who}} 确认', helpOnWay: '支援已出发：{{units}}', noHelpYet: '尚未派出支援',

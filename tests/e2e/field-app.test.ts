@@ -1,0 +1,153 @@
+// The field app end to end (issue 13) on a phone-sized Chromium whose position the test sets: an admin
+// enrols the phone by a one-time code, which the officer types; the page shows the unit by name and
+// checks in at the post it is standing at without a post id being typed; the network goes away, the
+// officer presses SOS and accepts a task, and the page (reloaded meanwhile, from its service worker)
+// keeps both as "waiting to send"; the network comes back and each reaches the hub exactly once — in
+// the store and the audit log — and the console's state shows the officer in SOS where the phone is.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { build } from 'vite';
+import { chromium, devices, type Browser, type BrowserContext } from 'playwright-core';
+import { distanceM } from '../../shared/geo';
+import { startHub, type Hub } from '../../main/hub/server';
+import { auditPage } from '../../main/store/audit';
+import { findPost, listUnits } from '../../main/store/city';
+import { shiftForCheckIn } from '../../main/store/attendance';
+import { EARLY_CHECKIN_MS } from '../../main/hub/handlers/attendance';
+import { ask, cid, closeClients, consoleClient, hubSnapshot, type ConsoleClient } from '../integration/hub-fixture';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const ARTIFACTS = path.join(ROOT, 'tests/artifacts/field-app');
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu-sandbox', '--disable-background-networking', '--disable-component-update'];
+
+let browser: Browser;
+let hub: Hub;
+let dataDir: string;
+let rendererDir: string;
+const contexts: BrowserContext[] = [];
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-field-dist-'));
+  await build({ configFile: path.join(ROOT, 'renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-field-e2e-'));
+  // A still demo city: the only positions of our officer are the phone's.
+  hub = await startHub({ port: 0, dataDir, demo: true, rendererDir, log: () => undefined });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}, 180_000);
+
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === 'fail') {
+    for (const [i, c] of contexts.entries()) for (const p of c.pages()) await p.screenshot({ path: path.join(ARTIFACTS, `failed-${i}.png`) }).catch(() => undefined);
+  }
+  for (const c of contexts.splice(0)) await c.close();
+  closeClients();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await hub?.close();
+  for (const d of [dataDir, rendererDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
+});
+
+const accepted = (action: string, actor: string) => auditPage(hub.db, 0, 1_000_000).filter((e) => e.action === action && e.actor === actor && e.outcome === 'accepted');
+
+describe('the field app', () => {
+  it('enrols by code, checks in at the nearest post, and sends what was pressed offline once when back online', async () => {
+    const admin: ConsoleClient = (await consoleClient(hub.url, { username: 'admin', password: 'demo' })).socket;
+    const operator: ConsoleClient = (await consoleClient(hub.url, { username: 'operator', password: 'demo' })).socket;
+    const officer = listUnits(hub.db).find((u) => u.kind === 'officer' && u.postId && u.status === 'on_post')!;
+    // Where it must check in: its shift's post if it is on one (the hub accepts only that), else its own post.
+    const postId = shiftForCheckIn(hub.db, officer.id, Date.now(), EARLY_CHECKIN_MS)?.postId ?? officer.postId!;
+    const post = findPost(hub.db, postId)!;
+    const cell = hub.db.prepare('SELECT name FROM areas WHERE id = ?').pluck().get(officer.cellId) as string;
+
+    const made = await ask(admin, 'device:enrol', { commandId: cid(), unitId: officer.id, label: 'e2e phone' });
+    expect(made.ok, JSON.stringify(made.error)).toBe(true);
+    const code = made.result.code as string;
+
+    const phoneContext = await browser.newContext({
+      ...devices['Pixel 7'], locale: 'zh-CN',
+      geolocation: { latitude: post.center[1], longitude: post.center[0], accuracy: 8 }, permissions: ['geolocation'],
+    });
+    phoneContext.setDefaultTimeout(90_000);
+    contexts.push(phoneContext);
+    const phone = await phoneContext.newPage();
+    phone.on('pageerror', (e) => pageErrors.push(e.message));
+    await phone.goto(`${hub.url}/field`);
+
+    // Typed the way people type it: lower case, in groups.
+    await phone.fill('[data-testid=field-enrol-code]', `${code.slice(0, 4).toLowerCase()} ${code.slice(4, 8)} ${code.slice(8).toLowerCase()}`);
+    await phone.click('[data-testid=field-enrol-send]');
+    const deviceId = hub.db.prepare('SELECT device_id FROM enrolment_codes WHERE unit_id = ? AND used_at IS NOT NULL').pluck();
+    const header = phone.locator('[data-testid=field-unit]');
+    await header.locator('h1').filter({ hasText: officer.name }).waitFor();
+    await header.filter({ hasText: cell }).waitFor();
+    await phone.locator('[data-testid=field-link][data-state=online]').waitFor();
+    const device = deviceId.get(officer.id) as string;
+    expect(device).toMatch(/^dev-/);
+    // The page shows names, not ids.
+    expect(await header.innerText()).not.toContain(officer.id);
+
+    // Check in: one button, at the post it stands at.
+    const checkIn = phone.locator('[data-testid=field-checkin]');
+    await checkIn.waitFor();
+    expect(await checkIn.getAttribute('data-post')).toBe(post.id);
+    expect(await checkIn.innerText()).toContain(post.name);
+    await checkIn.click();
+    await phone.locator('.msg').filter({ hasText: '已发送' }).waitFor();
+    expect(hub.db.prepare('SELECT count(*) FROM check_ins WHERE unit_id = ? AND post_id = ?').pluck().get(officer.id, post.id)).toBe(1);
+    await phone.screenshot({ path: path.join(ARTIFACTS, 'checked-in.png') });
+
+    // A task for the officer reaches the phone.
+    const incident = await ask(operator, 'incident:create', { commandId: cid(), category: 'parking', priority: 2, position: post.center, description: '占道停车' });
+    const task = await ask(operator, 'task:assign', { commandId: cid(), incidentId: incident.result.incident.id, unitId: officer.id });
+    expect(task.ok, JSON.stringify(task.error)).toBe(true);
+    const taskId = task.result.task.id as string;
+    await phone.locator(`[data-testid=field-task][data-task="${taskId}"][data-state=assigned]`).waitFor();
+
+    // No signal: SOS and accept are kept on the phone, not sent.
+    await phone.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+    await phoneContext.setOffline(true);
+    await phone.locator('[data-testid=field-link][data-state=offline]').waitFor();
+    await phone.locator('button.sos').click();
+    await phone.locator('[data-testid=field-accept]').click();
+    await phone.locator('[data-testid=field-outbox][data-count="2"]').waitFor();
+    // Honest about it: the SOS is waiting to be sent, not "sent".
+    await phone.locator('[data-testid=field-sos] li[data-step=sent][data-done=false]').waitFor();
+    await phone.screenshot({ path: path.join(ARTIFACTS, 'offline-waiting.png') });
+    // Restarted without signal, the page comes from its service worker, and the outbox is still there.
+    await phone.reload();
+    await phone.locator('[data-testid=field-outbox][data-count="2"]').waitFor();
+    expect(hub.db.prepare('SELECT count(*) FROM sos WHERE unit_id = ?').pluck().get(officer.id)).toBe(0);
+    expect(hub.db.prepare('SELECT state FROM tasks WHERE id = ?').pluck().get(taskId)).toBe('assigned');
+
+    // Back online: both go out, and the outbox empties only once the hub has answered.
+    await phoneContext.setOffline(false);
+    await phone.locator('[data-testid=field-link][data-state=online]').waitFor();
+    await phone.locator('[data-testid=field-outbox]').waitFor({ state: 'detached' });
+    await phone.locator(`[data-testid=field-task][data-task="${taskId}"][data-state=accepted]`).waitFor();
+
+    // Exactly once, in the store and in the record.
+    expect(hub.db.prepare('SELECT count(*) FROM sos WHERE unit_id = ?').pluck().get(officer.id)).toBe(1);
+    expect(hub.db.prepare("SELECT count(*) FROM task_steps WHERE task_id = ? AND state = 'accepted'").pluck().get(taskId)).toBe(1);
+    expect(accepted('sos:raise', device)).toHaveLength(1);
+    expect(accepted('task:accept', device)).toHaveLength(1);
+    expect(accepted('checkin:create', device)).toHaveLength(1);
+    expect(accepted('device:claim', 'system')).toHaveLength(1);
+
+    // The console's state: the officer in SOS, at the phone's position, checked in.
+    const snap = await hubSnapshot(hub.url);
+    expect(snap.units.find((u) => u.id === officer.id)?.status).toBe('sos');
+    const sos = snap.sos.find((s) => s.unitId === officer.id)!;
+    expect(distanceM(sos.position, post.center)).toBeLessThan(5);
+    const fix = snap.positions.find((p) => p.unitId === officer.id);
+    expect(fix, 'the phone streams its position').toBeDefined();
+    expect(distanceM([fix!.lng, fix!.lat], post.center)).toBeLessThan(5);
+    await phone.screenshot({ path: path.join(ARTIFACTS, 'back-online.png') });
+    expect(pageErrors).toEqual([]);
+  }, 300_000);
+});
