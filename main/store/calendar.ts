@@ -1,6 +1,7 @@
 // The holiday calendar (migration 0160): the days holiday mode holds on, and the version each edit bumps.
 import type { CalendarDay, HolidayCalendar } from '../../shared/calendar';
 import type { Db, ReadDb } from './db';
+import { prepared } from './statements';
 
 type Row = { date: string; name_zh: string; name_en: string; estimated: number; by: string; at: number };
 const fromRow = (r: Row): CalendarDay => ({ date: r.date, name: { zh: r.name_zh, en: r.name_en }, estimated: r.estimated === 1, by: r.by, at: r.at });
@@ -11,7 +12,7 @@ export function calendarVersion(db: ReadDb): number {
 }
 
 export function readCalendar(db: ReadDb): HolidayCalendar {
-  const days = (db.prepare('SELECT * FROM holiday_calendar ORDER BY date').all() as Row[]).map(fromRow);
+  const days = (prepared(db, 'SELECT * FROM holiday_calendar ORDER BY date').all() as Row[]).map(fromRow);
   return { version: calendarVersion(db), days };
 }
 
@@ -21,19 +22,19 @@ export function holidayDates(db: ReadDb): string[] {
 }
 
 export function findCalendarDay(db: ReadDb, date: string): CalendarDay | undefined {
-  const r = db.prepare('SELECT * FROM holiday_calendar WHERE date = ?').get(date) as Row | undefined;
+  const r = prepared(db, 'SELECT * FROM holiday_calendar WHERE date = ?').get(date) as Row | undefined;
   return r && fromRow(r);
 }
 
 function bump(db: Db): number {
   const version = calendarVersion(db) + 1;
-  db.prepare('INSERT INTO holiday_calendar_state (id, version) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version').run(version);
+  prepared(db, 'INSERT INTO holiday_calendar_state (id, version) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version').run(version);
   return version;
 }
 
 /** Adds a day, or replaces what the calendar said of it (its name, estimated or confirmed). Returns the new version. */
 export function putCalendarDay(db: Db, day: CalendarDay): number {
-  db.prepare(`INSERT INTO holiday_calendar (date, name_zh, name_en, estimated, by, at) VALUES (?, ?, ?, ?, ?, ?)
+  prepared(db, `INSERT INTO holiday_calendar (date, name_zh, name_en, estimated, by, at) VALUES (?, ?, ?, ?, ?, ?)
     ON CONFLICT (date) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en, estimated = excluded.estimated, by = excluded.by, at = excluded.at`)
     .run(day.date, day.name.zh, day.name.en, day.estimated ? 1 : 0, day.by, day.at);
   return bump(db);
@@ -41,7 +42,7 @@ export function putCalendarDay(db: Db, day: CalendarDay): number {
 
 /** Removes a day; returns the new version. */
 export function deleteCalendarDay(db: Db, date: string): number {
-  db.prepare('DELETE FROM holiday_calendar WHERE date = ?').run(date);
+  prepared(db, 'DELETE FROM holiday_calendar WHERE date = ?').run(date);
   return bump(db);
 }
 

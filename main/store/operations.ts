@@ -20,55 +20,53 @@ const INCIDENT_SELECT = 'SELECT i.*, (SELECT count(*) FROM incident_amendments a
 const OPEN_TASKS = `(${OPEN_TASK_STATES.map((s) => `'${s}'`).join(',')})`;
 
 export function insertIncident(db: Db, i: Incident): void {
-  db.prepare(
-    `INSERT INTO incidents (id, category, subtype, priority, state, lng, lat, description, source, origin, street, street_m, cell_id, district_id, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(
+  prepared(db, `INSERT INTO incidents (id, category, subtype, priority, state, lng, lat, description, source, origin, street, street_m, cell_id, district_id, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
     i.id, i.category, i.subtype, i.priority, i.state, i.position[0], i.position[1], i.description, i.source.kind, JSON.stringify(i.source),
     i.place.street, i.place.streetM, i.place.cellId, i.place.districtId, i.createdAt, i.updatedAt,
   );
 }
 
 export function findIncident(db: ReadDb, id: string): Incident | undefined {
-  const r = db.prepare(`${INCIDENT_SELECT} WHERE i.id = ?`).get(id) as IncidentRow | undefined;
+  const r = prepared(db, `${INCIDENT_SELECT} WHERE i.id = ?`).get(id) as IncidentRow | undefined;
   return r && incidentFromRow(r);
 }
 
 /** The resolution written when it was closed (null while open). */
 export function incidentResolution(db: ReadDb, id: string): string | null {
-  return (db.prepare('SELECT resolution FROM incidents WHERE id = ?').get(id) as { resolution: string | null } | undefined)?.resolution ?? null;
+  return (prepared(db, 'SELECT resolution FROM incidents WHERE id = ?').get(id) as { resolution: string | null } | undefined)?.resolution ?? null;
 }
 
 export function updateIncidentState(db: Db, id: string, state: Incident['state'], at: number, resolution?: string): void {
-  db.prepare('UPDATE incidents SET state = ?, updated_at = ?, resolution = coalesce(?, resolution) WHERE id = ?')
+  prepared(db, 'UPDATE incidents SET state = ?, updated_at = ?, resolution = coalesce(?, resolution) WHERE id = ?')
     .run(state, at, resolution ?? null, id);
 }
 
 /** Appends an amendment (the table refuses UPDATE and DELETE) and touches the incident's updated time. */
 export function insertAmendment(db: Db, a: Omit<IncidentAmendment, 'id'>): IncidentAmendment {
-  const r = db.prepare('INSERT INTO incident_amendments (incident_id, actor, role, at, reason, text) VALUES (?, ?, ?, ?, ?, ?)')
+  const r = prepared(db, 'INSERT INTO incident_amendments (incident_id, actor, role, at, reason, text) VALUES (?, ?, ?, ?, ?, ?)')
     .run(a.incidentId, a.actor, a.role, a.at, a.reason, a.text);
-  db.prepare('UPDATE incidents SET updated_at = ? WHERE id = ?').run(a.at, a.incidentId);
+  prepared(db, 'UPDATE incidents SET updated_at = ? WHERE id = ?').run(a.at, a.incidentId);
   return { id: Number(r.lastInsertRowid), ...a };
 }
 
 export function listAmendments(db: ReadDb, incidentId: string): IncidentAmendment[] {
-  return (db.prepare('SELECT * FROM incident_amendments WHERE incident_id = ? ORDER BY id').all(incidentId) as Array<{
+  return (prepared(db, 'SELECT * FROM incident_amendments WHERE incident_id = ? ORDER BY id').all(incidentId) as Array<{
     id: number; incident_id: string; actor: string; role: string; at: number; reason: string; text: string;
   }>).map((r) => ({ id: r.id, incidentId: r.incident_id, actor: r.actor, role: r.role, at: r.at, reason: r.reason, text: r.text }));
 }
 
 export function insertPhoto(db: Db, p: { id: string; mime: string; bytes: Buffer; by: string; at: number }): void {
-  db.prepare('INSERT INTO photos (id, mime, bytes, by, at) VALUES (?, ?, ?, ?, ?)').run(p.id, p.mime, p.bytes, p.by, p.at);
+  prepared(db, 'INSERT INTO photos (id, mime, bytes, by, at) VALUES (?, ?, ?, ?, ?)').run(p.id, p.mime, p.bytes, p.by, p.at);
 }
 
 export function findPhoto(db: ReadDb, id: string): { mime: string; bytes: Buffer } | undefined {
-  return db.prepare('SELECT mime, bytes FROM photos WHERE id = ?').get(id) as { mime: string; bytes: Buffer } | undefined;
+  return prepared(db, 'SELECT mime, bytes FROM photos WHERE id = ?').get(id) as { mime: string; bytes: Buffer } | undefined;
 }
 
 /** Incidents a console shows: everything not closed. */
 export function listActiveIncidents(db: ReadDb): Incident[] {
-  return (db.prepare(`${INCIDENT_SELECT} WHERE i.state != 'closed' ORDER BY i.created_at`).all() as IncidentRow[]).map(incidentFromRow);
+  return (prepared(db, `${INCIDENT_SELECT} WHERE i.state != 'closed' ORDER BY i.created_at`).all() as IncidentRow[]).map(incidentFromRow);
 }
 
 type TaskRow = {
@@ -81,26 +79,24 @@ const taskFromRow = (r: TaskRow): Task => ({
 });
 
 export function insertTask(db: Db, t: Task): void {
-  db.prepare(
-    `INSERT INTO tasks (id, incident_id, unit_id, state, note, assigned_at, ack_deadline, arrive_deadline, finish_deadline, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(t.id, t.incidentId, t.unitId, t.state, t.note, t.assignedAt, t.ackDeadline, t.arriveDeadline, t.finishDeadline, t.updatedAt);
+  prepared(db, `INSERT INTO tasks (id, incident_id, unit_id, state, note, assigned_at, ack_deadline, arrive_deadline, finish_deadline, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(t.id, t.incidentId, t.unitId, t.state, t.note, t.assignedAt, t.ackDeadline, t.arriveDeadline, t.finishDeadline, t.updatedAt);
 }
 
 export function findTask(db: ReadDb, id: string): Task | undefined {
-  const r = db.prepare('SELECT * FROM tasks WHERE id = ?').get(id) as TaskRow | undefined;
+  const r = prepared(db, 'SELECT * FROM tasks WHERE id = ?').get(id) as TaskRow | undefined;
   return r && taskFromRow(r);
 }
 
 export function updateTaskState(db: Db, id: string, state: Task['state'], at: number): void {
-  db.prepare('UPDATE tasks SET state = ?, updated_at = ? WHERE id = ?').run(state, at, id);
+  prepared(db, 'UPDATE tasks SET state = ?, updated_at = ? WHERE id = ?').run(state, at, id);
 }
 
 export function insertTaskStep(
   db: Db,
   s: { taskId: string; state: Task['state']; actor: string; at: number; position?: [number, number] | null; note?: string | null },
 ): void {
-  db.prepare('INSERT INTO task_steps (task_id, state, actor, at, lng, lat, note) VALUES (?, ?, ?, ?, ?, ?, ?)')
+  prepared(db, 'INSERT INTO task_steps (task_id, state, actor, at, lng, lat, note) VALUES (?, ?, ?, ?, ?, ?, ?)')
     .run(s.taskId, s.state, s.actor, s.at, s.position?.[0] ?? null, s.position?.[1] ?? null, s.note ?? null);
 }
 
@@ -108,10 +104,8 @@ export type TaskStep = { taskId: string; unitId: string; state: Task['state']; a
 
 /** Every step of every task of an incident, in the order they were recorded. */
 export function listIncidentSteps(db: ReadDb, incidentId: string): TaskStep[] {
-  return (db.prepare(
-    `SELECT s.task_id, t.unit_id, s.state, s.actor, s.at, s.lng, s.lat, s.note FROM task_steps s JOIN tasks t ON t.id = s.task_id
-     WHERE t.incident_id = ? ORDER BY s.id`,
-  ).all(incidentId) as Array<{ task_id: string; unit_id: string; state: Task['state']; actor: string; at: number; lng: number | null; lat: number | null; note: string | null }>)
+  return (prepared(db, `SELECT s.task_id, t.unit_id, s.state, s.actor, s.at, s.lng, s.lat, s.note FROM task_steps s JOIN tasks t ON t.id = s.task_id
+     WHERE t.incident_id = ? ORDER BY s.id`).all(incidentId) as Array<{ task_id: string; unit_id: string; state: Task['state']; actor: string; at: number; lng: number | null; lat: number | null; note: string | null }>)
     .map((r) => ({
       taskId: r.task_id, unitId: r.unit_id, state: r.state, actor: r.actor, at: r.at,
       position: r.lng === null || r.lat === null ? null : [r.lng, r.lat], note: r.note,
@@ -119,33 +113,33 @@ export function listIncidentSteps(db: ReadDb, incidentId: string): TaskStep[] {
 }
 
 export function listTasksOfIncident(db: ReadDb, incidentId: string): Task[] {
-  return (db.prepare('SELECT * FROM tasks WHERE incident_id = ? ORDER BY assigned_at, id').all(incidentId) as TaskRow[]).map(taskFromRow);
+  return (prepared(db, 'SELECT * FROM tasks WHERE incident_id = ? ORDER BY assigned_at, id').all(incidentId) as TaskRow[]).map(taskFromRow);
 }
 
 export function countOpenTasksOfUnit(db: ReadDb, unitId: string): number {
-  return (db.prepare(`SELECT count(*) AS n FROM tasks WHERE unit_id = ? AND state IN ${OPEN_TASKS}`)
+  return (prepared(db, `SELECT count(*) AS n FROM tasks WHERE unit_id = ? AND state IN ${OPEN_TASKS}`)
     .get(unitId) as { n: number }).n;
 }
 
 /** The unit's open task on this incident, if it has one (at most one: the guardrail in task:assign). */
 export function findOpenTaskOf(db: ReadDb, unitId: string, incidentId: string): Task | undefined {
-  const r = db.prepare(`SELECT * FROM tasks WHERE unit_id = ? AND incident_id = ? AND state IN ${OPEN_TASKS} LIMIT 1`)
+  const r = prepared(db, `SELECT * FROM tasks WHERE unit_id = ? AND incident_id = ? AND state IN ${OPEN_TASKS} LIMIT 1`)
     .get(unitId, incidentId) as TaskRow | undefined;
   return r && taskFromRow(r);
 }
 
 export function listActiveTasks(db: ReadDb): Task[] {
-  return (db.prepare(`SELECT * FROM tasks WHERE state IN ${OPEN_TASKS} ORDER BY assigned_at`).all() as TaskRow[])
+  return (prepared(db, `SELECT * FROM tasks WHERE state IN ${OPEN_TASKS} ORDER BY assigned_at`).all() as TaskRow[])
     .map(taskFromRow);
 }
 
 export function insertCheckIn(db: Db, c: CheckIn): void {
-  db.prepare('INSERT INTO check_ins (id, unit_id, post_id, lng, lat, at, on_site) VALUES (?, ?, ?, ?, ?, ?, ?)')
+  prepared(db, 'INSERT INTO check_ins (id, unit_id, post_id, lng, lat, at, on_site) VALUES (?, ?, ?, ?, ?, ?, ?)')
     .run(c.id, c.unitId, c.postId, c.position[0], c.position[1], c.at, c.onSite ? 1 : 0);
 }
 
 export function insertModeChange(db: Db, m: ModeChange): void {
-  db.prepare('INSERT INTO mode_changes (mode, reason, area_id, by, at, kind, from_mode, ends_at, profile_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+  prepared(db, 'INSERT INTO mode_changes (mode, reason, area_id, by, at, kind, from_mode, ends_at, profile_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
     .run(m.mode, m.reason, m.areaId, m.by, m.at, m.kind, m.from, m.endsAt, m.profileVersion);
 }
 

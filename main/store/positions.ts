@@ -1,6 +1,7 @@
 // The high-volume position write path: many fixes per transaction, duplicates (same unit, same fix time) ignored.
 import type { PositionFix } from '../../shared/domain';
 import type { Db, ReadDb } from './db';
+import { prepared } from './statements';
 
 export function positionWriter(db: Db): (fixes: PositionFix[], receivedAt: number) => number {
   const insert = db.prepare(
@@ -18,7 +19,7 @@ export function positionWriter(db: Db): (fixes: PositionFix[], receivedAt: numbe
 
 /** A unit's track between two times (map replay, evaluation). */
 export function track(db: ReadDb, unitId: string, from: number, to: number): PositionFix[] {
-  const rows = db.prepare('SELECT unit_id, t, lng, lat, speed, heading, accuracy FROM positions WHERE t BETWEEN ? AND ? AND unit_id = ? ORDER BY t')
+  const rows = prepared(db, 'SELECT unit_id, t, lng, lat, speed, heading, accuracy FROM positions WHERE t BETWEEN ? AND ? AND unit_id = ? ORDER BY t')
     .all(from, to, unitId) as Array<{ unit_id: string; t: number; lng: number; lat: number; speed: number | null; heading: number | null; accuracy: number | null }>;
   return rows.map((r) => ({
     unitId: r.unit_id, t: r.t, lng: r.lng, lat: r.lat,
@@ -29,5 +30,5 @@ export function track(db: ReadDb, unitId: string, from: number, to: number): Pos
 }
 
 export function countPositions(db: ReadDb): number {
-  return (db.prepare('SELECT count(*) AS n FROM positions').get() as { n: number }).n;
+  return (prepared(db, 'SELECT count(*) AS n FROM positions').get() as { n: number }).n;
 }

@@ -1,5 +1,6 @@
 // The durable schedule of the hub's own (system) commands: what is due when, and what became of it.
 import type { Db, ReadDb } from './db';
+import { prepared } from './statements';
 
 export type ActionState = 'pending' | 'done' | 'cancelled';
 
@@ -44,52 +45,52 @@ export const SCHEDULE_SQL = {
 
 /** Queue an action. Call inside the transaction of the change that calls for it. */
 export function scheduleAction(db: Db, a: NewAction, at: number): number {
-  const r = db.prepare('INSERT INTO scheduled_actions (kind, subject, payload, due_at, created_at, cause) VALUES (?, ?, ?, ?, ?, ?)')
+  const r = prepared(db, 'INSERT INTO scheduled_actions (kind, subject, payload, due_at, created_at, cause) VALUES (?, ?, ?, ?, ?, ?)')
     .run(a.kind, a.subject, JSON.stringify(a.payload), a.dueAt, at, a.cause);
   return Number(r.lastInsertRowid);
 }
 
 /** Pending actions due by `now`, earliest first (ties in the order they were scheduled), except those in `skip`. */
 export function dueActions(db: ReadDb, now: number, limit: number, skip: readonly number[] = []): ScheduledAction[] {
-  return (db.prepare(SCHEDULE_SQL.due).all(now, JSON.stringify(skip), limit) as Row[]).map(fromRow);
+  return (prepared(db, SCHEDULE_SQL.due).all(now, JSON.stringify(skip), limit) as Row[]).map(fromRow);
 }
 
 export function nextDueAt(db: ReadDb, skip: readonly number[] = []): number | null {
-  return (db.prepare(SCHEDULE_SQL.nextDue).get(JSON.stringify(skip)) as { t: number | null }).t;
+  return (prepared(db, SCHEDULE_SQL.nextDue).get(JSON.stringify(skip)) as { t: number | null }).t;
 }
 
 /** Settle a pending action. Call inside the transaction of the command that performed it. */
 export function markActionDone(db: Db, id: number, at: number, outcome: string): void {
-  const r = db.prepare("UPDATE scheduled_actions SET state = 'done', done_at = ?, outcome = ? WHERE id = ? AND state = 'pending'").run(at, outcome, id);
+  const r = prepared(db, "UPDATE scheduled_actions SET state = 'done', done_at = ?, outcome = ? WHERE id = ? AND state = 'pending'").run(at, outcome, id);
   // Another settlement got there first: abort the whole transaction rather than perform it twice.
   if (r.changes !== 1) throw new Error(`scheduled action ${id} is no longer pending`);
 }
 
 /** Cancel the pending actions of these kinds about a subject; returns how many were pending. */
 export function cancelActions(db: Db, subject: string, kinds: readonly string[], at: number, why: string): number {
-  return db.prepare(SCHEDULE_SQL.cancel).run(at, why, subject, JSON.stringify(kinds)).changes;
+  return prepared(db, SCHEDULE_SQL.cancel).run(at, why, subject, JSON.stringify(kinds)).changes;
 }
 
 /** The latest action of these kinds about a subject that was not cancelled (pending or done). */
 export function lastActionAbout(db: ReadDb, subject: string, kinds: readonly string[]): ScheduledAction | undefined {
-  const r = db.prepare(SCHEDULE_SQL.lastAbout).get(subject, JSON.stringify(kinds)) as Row | undefined;
+  const r = prepared(db, SCHEDULE_SQL.lastAbout).get(subject, JSON.stringify(kinds)) as Row | undefined;
   return r && fromRow(r);
 }
 
 export function pendingActionsOfKind(db: ReadDb, kind: string): ScheduledAction[] {
-  return (db.prepare("SELECT * FROM scheduled_actions WHERE state = 'pending' AND kind = ? ORDER BY due_at, id").all(kind) as Row[]).map(fromRow);
+  return (prepared(db, "SELECT * FROM scheduled_actions WHERE state = 'pending' AND kind = ? ORDER BY due_at, id").all(kind) as Row[]).map(fromRow);
 }
 
 /** Cancel one pending action by id; returns whether it was pending. */
 export function cancelAction(db: Db, id: number, at: number, why: string): boolean {
-  return db.prepare("UPDATE scheduled_actions SET state = 'cancelled', done_at = ?, outcome = ? WHERE id = ? AND state = 'pending'").run(at, why, id).changes === 1;
+  return prepared(db, "UPDATE scheduled_actions SET state = 'cancelled', done_at = ?, outcome = ? WHERE id = ? AND state = 'pending'").run(at, why, id).changes === 1;
 }
 
 export function findAction(db: ReadDb, id: number): ScheduledAction | undefined {
-  const r = db.prepare('SELECT * FROM scheduled_actions WHERE id = ?').get(id) as Row | undefined;
+  const r = prepared(db, 'SELECT * FROM scheduled_actions WHERE id = ?').get(id) as Row | undefined;
   return r && fromRow(r);
 }
 
 export function listActions(db: ReadDb, afterId = 0, limit = 1000): ScheduledAction[] {
-  return (db.prepare('SELECT * FROM scheduled_actions WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit) as Row[]).map(fromRow);
+  return (prepared(db, 'SELECT * FROM scheduled_actions WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit) as Row[]).map(fromRow);
 }

@@ -13,7 +13,8 @@
 // Last, the store side alone (no sockets, this process): one per transaction vs 64 per transaction.
 //
 // Knobs (environment): BENCH_UNITS (10000), BENCH_CMD_CONSOLES (10), BENCH_CMD_INFLIGHT (16),
-// BENCH_CMD_RATE (2000), BENCH_CMD_LOW_RATE (100), BENCH_CMD_SECONDS (10 per phase), BENCH_CPU_PROF (a directory: profile the hubs there).
+// BENCH_CMD_RATE (2000), BENCH_CMD_LOW_RATE (100), BENCH_CMD_SECONDS (10 per phase), BENCH_CPU_PROF (a directory: profile the hubs there),
+// BENCH_CMD_ONLY=store (only the store side: no hubs, no sockets; a quick before/after on the commit path).
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -24,7 +25,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 import type { PositionFix } from '../../shared/domain';
 import type { ConsoleClientEvents, ConsoleServerEvents, FieldClientEvents, FieldServerEvents } from '../../shared/protocol/sockets';
-import { processCpuSeconds, envInt, round2, preciseNow } from './harness';
+import { envInt, loadAverage, preciseNow, processCpuSeconds, round2 } from './harness';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SELF = fileURLToPath(import.meta.url);
@@ -349,6 +350,13 @@ async function storeOnly(): Promise<Record<string, { perS: number; cpuUs: number
 }
 
 export async function run(): Promise<Record<string, number | string>> {
+  if (process.env.BENCH_CMD_ONLY === 'store') {
+    // The quick look while working on the commit path: no hubs, no sockets, CPU per command in this process.
+    const store = await storeOnly();
+    const f: Record<string, number | string> = { 'load average': loadAverage() };
+    for (const [size, r] of Object.entries(store)) f[`store only, ${size} per transaction: commands/s, CPU µs per command, ms per transaction`] = `${r.perS}, ${r.cpuUs}, ${r.commitMs}`;
+    return f;
+  }
   console.log(`commands: ${CONSOLES} consoles, ${UNITS} units at 1 Hz; closed loop ${INFLIGHT} in flight per console, open loop ${RATE}/s and ${LOW_RATE}/s; ${SECONDS} s per phase`);
   const load0 = os.loadavg()[0]!;
   const base = await measure('per-command');
