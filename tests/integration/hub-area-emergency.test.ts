@@ -29,9 +29,9 @@ const DM: Actor = { id: 'manager', role: 'duty_manager' };
 const OPERATOR: Actor = { id: 'operator', role: 'operator' };
 const { daily, emergency } = MODE_PROFILES;
 
-const box = (w: number, s: number, e: number, n: number) => ({ type: 'Polygon' as const, coordinates: [[[w, s], [e, s], [e, n], [w, n], [w, s]]] });
+const box = (w: number, s: number, e: number, n: number): NonNullable<Area['polygon']> => ({ type: 'Polygon', coordinates: [[[w, s], [e, s], [e, n], [w, n], [w, s]]] });
 // West district (the emergency) and east district, each with one cell, one post and one officer.
-const area = (id: string, kind: Area['kind'], parentId: string | null, polygon: ReturnType<typeof box> | null, center: LngLat, radiusM: number | null = null): Area =>
+const area = (id: string, kind: Area['kind'], parentId: string | null, polygon: Area['polygon'], center: LngLat, radiusM: number | null = null): Area =>
   ({ id, kind, name: id, parentId, polygon, center, radiusM });
 const WEST = area('dist-west', 'district', null, box(118.770, 32.030, 118.780, 32.050), [118.775, 32.04]);
 const EAST = area('dist-east', 'district', null, box(118.780, 32.030, 118.790, 32.050), [118.785, 32.04]);
