@@ -160,7 +160,7 @@ export function findLiveSession(db: ReadDb, id: string, now: number): SessionRec
 
 /** Every registered device, without its secret's hash. */
 export function listDevices(db: ReadDb): (Omit<DeviceRecord, 'secretHash'> & { createdAt: number })[] {
-  const rows = prepared(db, 'SELECT id, kind, unit_id, created_at FROM devices ORDER BY id').all() as
-    { id: string; kind: 'terminal' | 'gateway'; unit_id: string | null; created_at: number }[];
-  return rows.map((r) => ({ id: r.id, kind: r.kind, unitId: r.unit_id, createdAt: r.created_at }));
+  const rows = prepared(db, 'SELECT id, kind, unit_id, label, revoked_at, created_at FROM devices ORDER BY id').all() as
+    (Omit<DeviceRow, 'secret_hash'> & { created_at: number })[];
+  return rows.map((r) => ({ id: r.id, kind: r.kind, unitId: r.unit_id, label: r.label, revokedAt: r.revoked_at, createdAt: r.created_at }));
 }

@@ -6,6 +6,8 @@ export type SessionInfo = { id: string; createdAt: number; expiresAt: number; on
 export type PersonInfo = UserPublic & { disabled: boolean; createdAt: number; sessions: SessionInfo[] };
 export type PeopleList = { people: PersonInfo[] };
 
-/** `online`: connections of this device now. */
-export type DeviceInfo = { id: string; kind: 'terminal' | 'gateway'; unitId: string | null; createdAt: number; online: number };
+/** `online`: connections of this device now; `label`: what the admin called it at enrolment; `revokedAt`: null while it may connect. */
+export type DeviceInfo = {
+  id: string; kind: 'terminal' | 'gateway'; unitId: string | null; label: string | null; revokedAt: number | null; createdAt: number; online: number;
+};
 export type DevicesList = { devices: DeviceInfo[] };

@@ -1,6 +1,6 @@
 // The admin's screen in real Chromium over a real hub, as the demo admin: add an operator (the password
 // rules said before sending), who then signs in in a second browser; disable them, and their open console
-// is signed out at once with the reason; add a camera from a video file in the hub's data folder (served
+// is signed out at once with the reason; enrol a phone by its code and revoke it; add a camera from a video file in the hub's data folder (served
 // as HLS by the hub), trying it before it is saved, and see it play in the preview, and appear in an operator's console without a reload.
 // Screenshots go to tests/artifacts/admin/.
 import { execFileSync } from 'node:child_process';
@@ -12,7 +12,8 @@ import { build } from 'vite';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startHub, type Hub } from '../../main/hub/server';
 import { listCameras } from '../../main/store/city';
-import { findUserByName } from '../../main/store/people';
+import { findDevice, findUserByName } from '../../main/store/people';
+import { closeClients, fieldClient } from '../integration/hub-fixture';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const ARTIFACTS = path.join(ROOT, 'tests/artifacts/admin');
@@ -38,6 +39,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  closeClients();
   await browser?.close();
   await hub?.close();
   for (const d of [dataDir, rendererDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
@@ -45,7 +47,7 @@ afterAll(async () => {
 
 async function signedIn(username: string, password: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1600, height: 900 }, locale: 'en-US' });
-  context.setDefaultTimeout(60_000);
+  context.setDefaultTimeout(120_000); // a map on swiftshader at load 25 on two cores takes its time
   const page = await context.newPage();
   await page.goto(hub.url);
   await page.fill('input[name=username]', username);
@@ -106,7 +108,53 @@ describe('the admin screen', () => {
     await operator.waitForSelector('.login-error[data-problem=auth_failed]');
     await shot(admin, 'people-disabled');
     await operator.context().close();
-  }, 240_000);
+  }, 360_000);
+
+  it('enrols a phone by a one-time code shown as text and QR code, sees it connect, and revokes it (it is cut off at once)', async () => {
+    await admin.click('[data-testid=admin-tab-devices]');
+    const form = admin.locator('[data-testid=device-enrol]');
+    await form.locator('select[name=enrol-unit]').selectOption('off-007');
+    await form.locator('input[name=enrol-label]').fill('phone 7');
+    await form.locator('button[type=submit]').click();
+    const shown = admin.locator('[data-testid=enrol-code]');
+    await shown.waitFor();
+    const code = (await shown.getAttribute('data-code'))!;
+    expect(code).toMatch(/^[0-9A-HJKMNP-TV-Z]{12}$/);
+    expect(await shown.textContent()).toContain(`${code.slice(0, 4)}-${code.slice(4, 8)}-${code.slice(8)}`);
+    expect(await shown.textContent()).toContain(`${hub.url}/field?code=${code}`);
+    // The QR code is drawn (dark modules on the canvas).
+    const dark = await admin.$eval('[data-testid=enrol-code] canvas', (c) => {
+      const px = (c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 240, 240).data;
+      let n = 0;
+      for (let i = 0; i < px.length; i += 4) if (px[i]! < 100) n++;
+      return n;
+    });
+    expect(dark).toBeGreaterThan(5000);
+    await shot(admin, 'device-code');
+
+    // The phone exchanges the code (as the field page does) and connects with what it got.
+    const res = await fetch(`${hub.url}/api/enrol`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ code }) });
+    expect(res.status).toBe(200);
+    const phone = (await res.json()) as { deviceId: string; secret: string; unitId: string };
+    expect(phone.unitId).toBe('off-007');
+    const socket = await fieldClient(hub.url, { deviceId: phone.deviceId, secret: phone.secret });
+    const cut = new Promise<void>((resolve) => socket.on('disconnect', () => resolve()));
+    // The list refreshes by itself: the new device shows up connected.
+    const row = admin.locator(`[data-testid=device-${phone.deviceId}]`);
+    await row.waitFor({ timeout: 30_000 });
+    await admin.waitForSelector(`[data-testid=device-${phone.deviceId}] >> text=/connected \\(1\\)/`, { timeout: 30_000 });
+    expect(await row.textContent()).toContain('phone 7');
+
+    await row.locator('button.danger').click();
+    const sub = row.locator('xpath=following-sibling::tr[1]');
+    await sub.locator('input[name=reason]').fill('phone lost');
+    await sub.locator('button[type=submit]').click();
+    await cut;
+    await admin.waitForSelector(`[data-testid=device-${phone.deviceId}][data-revoked=true]`);
+    expect(findDevice(hub.db, phone.deviceId)?.revokedAt).not.toBeNull();
+    await expect(fieldClient(hub.url, { deviceId: phone.deviceId, secret: phone.secret })).rejects.toThrow(/auth_failed/);
+    await shot(admin, 'device-revoked');
+  }, 180_000);
 
   it('adds a camera from a video file in the data folder: it plays in the preview and reaches an open operator console', async () => {
     const watcher = await signedIn('operator', 'demo');
@@ -146,5 +194,5 @@ describe('the admin screen', () => {
     // The operator's console learned of it from the hub's event, without a reload.
     await watcher.waitForFunction(() => window.__xiuhua!.hub.getState().cameras.get('cam-gate')?.name === 'North gate', undefined, { timeout: 30_000 });
     await watcher.context().close();
-  }, 240_000);
+  }, 360_000);
 });

@@ -23,7 +23,7 @@ const devicesRequest = (): RequestDef<typeof EmptyRequest, DevicesList, HubServi
   name: 'devices:list', schema: EmptyRequest, roles: ['admin'],
   handle: ({ db, services }) => {
     const online = services.presence().devices;
-    return { ok: true, result: { devices: listDevices(db).map((d) => ({ ...d, online: online.get(d.id) ?? 0 })) } };
+    return { ok: true, result: { devices: listDevices(db).map((d) => ({ ...d, label: d.label ?? null, revokedAt: d.revokedAt ?? null, online: online.get(d.id) ?? 0 })) } };
   },
 });
 
