@@ -38,8 +38,14 @@ export const ALLOWED_PERMISSIONS: ReadonlySet<string> = new Set([
   'clipboard-sanitized-write',
 ]);
 
-export function isPermissionAllowed(permission: string, requestingUrl: string): boolean {
-  return ALLOWED_PERMISSIONS.has(permission) && originOf(requestingUrl) === APP_ORIGIN;
+/**
+ * `media`: the kinds asked for (Electron's mediaTypes, or the one mediaType of a check). The intercom's
+ * push-to-talk needs the microphone: audio alone is granted to our pages, never a camera or the screen.
+ */
+export function isPermissionAllowed(permission: string, requestingUrl: string, media: readonly string[] = []): boolean {
+  if (originOf(requestingUrl) !== APP_ORIGIN) return false;
+  if (permission === 'media') return media.length > 0 && media.every((m) => m === 'audio');
+  return ALLOWED_PERMISSIONS.has(permission);
 }
 
 /** The part of WebFrameMain the IPC check reads (a fake in tests). */
@@ -158,10 +164,11 @@ export function guardWebContents(contents: WebContents, onRefused: (what: string
 /** Hooks a session: permission requests and checks, hub CORS. */
 export function guardSession(session: Session, hubUrl: () => string | null): void {
   session.setPermissionRequestHandler((contents, permission, callback, details) => {
-    callback(isPermissionAllowed(permission, details.requestingUrl || contents.getURL()));
+    const media = 'mediaTypes' in details ? details.mediaTypes ?? [] : [];
+    callback(isPermissionAllowed(permission, details.requestingUrl || contents.getURL(), media));
   });
-  session.setPermissionCheckHandler((_contents, permission, requestingOrigin) =>
-    isPermissionAllowed(permission, requestingOrigin));
+  session.setPermissionCheckHandler((_contents, permission, requestingOrigin, details) =>
+    isPermissionAllowed(permission, requestingOrigin, details?.mediaType ? [details.mediaType] : []));
   session.setDevicePermissionHandler(() => false);
   session.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: withHubCors(details.responseHeaders ?? {}, details.url, hubUrl()) });

@@ -194,7 +194,7 @@ describe('push-to-talk', () => {
     await operator.keyboard.up('F8');
     await operator.waitForSelector('.voice-panel .ptt:not(.on)');
     const consoleToField = { delayMs: atA.onsetAt! - pressedAt, rms: atA.rms, peakHz: atA.peakHz };
-    expect(consoleToField.rms).toBeGreaterThan(0.05);
+    expect(consoleToField.rms).toBeGreaterThan(0.03); // silence is 0; the far end's gain control moves the level (0.11–0.32 measured)
     expect(Math.abs(consoleToField.peakHz - TONE_HZ)).toBeLessThan(60);
     expect(consoleToField.delayMs).toBeGreaterThan(0);
     // Phone C, in another cell, was on none of it: no call, no sound.
@@ -216,7 +216,7 @@ describe('push-to-talk', () => {
     await phoneA.mouse.up();
     await phoneA.waitForSelector('[data-testid=field-ptt]:not(.on)');
     const fieldToConsole = { delayMs: atConsole.onsetAt! - pressedOnPhone, rms: atConsole.rms, peakHz: atConsole.peakHz };
-    expect(fieldToConsole.rms).toBeGreaterThan(0.05);
+    expect(fieldToConsole.rms).toBeGreaterThan(0.03);
     expect(Math.abs(fieldToConsole.peakHz - TONE_HZ)).toBeLessThan(60);
     expect(await ear(phoneC)).toMatchObject({ streams: 0, onsetAt: null });
 
@@ -233,6 +233,19 @@ describe('push-to-talk', () => {
     }
     expect(recordings().map((e) => e.actor).sort()).toEqual(['operator', 'phone-a']);
     expect(verifyAudit(hub.db).ok).toBe(true);
+
+    // Playable from the unit's panel: both talks listed with their hash, and one plays from the hub's copy.
+    const badge = hub.db.prepare('SELECT badge FROM units WHERE id = ?').pluck().get(phones.a.unitId) as string;
+    await operator.fill('[data-testid=search]', badge);
+    await operator.press('[data-testid=search]', 'Enter');
+    await expect.poll(() => operator.locator('[data-testid=unit-talks] li[data-talk]').count(), { timeout: 30_000 }).toBe(2);
+    const hashes = recordings().map((e) => (e.payload as { detail: { sha256: string } }).detail.sha256.slice(0, 12));
+    for (const h of hashes) expect(await operator.locator('[data-testid=unit-talks]').innerText()).toContain(h);
+    await operator.locator('[data-testid=talk-play]').first().click();
+    await expect.poll(() => operator.evaluate(() => {
+      const a = document.querySelector<HTMLAudioElement>('[data-testid=talk-audio]');
+      return a && !a.error ? a.readyState : -1;
+    }), { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
     expect(errors).toEqual([]);
     console.log(`voice e2e: console→field ${JSON.stringify(consoleToField)}; field→console ${JSON.stringify(fieldToConsole)}`);
     fs.writeFileSync(path.join(ARTIFACTS, 'figures.json'), JSON.stringify({ consoleToField, fieldToConsole }, null, 2));

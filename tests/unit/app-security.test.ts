@@ -131,6 +131,20 @@ describe('permissions', () => {
       expect(session.check?.(null, permission, APP_ORIGIN)).toBe(false);
     });
 
+  it('grants the microphone (audio alone) to our pages for the intercom, never a camera or the screen', () => {
+    const media = (url: string, mediaTypes: string[]) => {
+      let granted: boolean | null = null;
+      session.request?.({ getURL: () => url }, 'media', (ok) => (granted = ok), { requestingUrl: url, mediaTypes } as never);
+      return granted;
+    };
+    expect(media('xiuhua://app/index.html', ['audio'])).toBe(true);
+    expect(media('xiuhua://app/index.html', ['audio', 'video'])).toBe(false);
+    expect(media('xiuhua://app/index.html', ['video'])).toBe(false);
+    expect(media(`${HUB}/`, ['audio'])).toBe(false);
+    expect(isPermissionAllowed('media', 'xiuhua://app/index.html', ['audio'])).toBe(true);
+    expect(isPermissionAllowed('media', 'xiuhua://app/index.html', ['unknown'])).toBe(false);
+  });
+
   it('answers permission checks the same way and refuses every device', () => {
     expect(session.check?.(null, 'fullscreen', APP_ORIGIN)).toBe(true);
     expect(session.check?.(null, 'fullscreen', 'https://example.com')).toBe(false);

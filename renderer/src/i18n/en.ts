@@ -224,6 +224,10 @@ export const en = {
     talk: 'Hold to talk to the center', talking: 'Talking · {{left}} s left', hearing: 'Center is talking…', center: 'the center',
     readAloud: 'New task read aloud', noVoice: 'This device has no Chinese voice: read the task on screen', roger: 'Roger — accept the task',
   },
+  talks: {
+    title: 'Intercom recordings', none: 'No recorded talks', refresh: 'Refresh', play: 'Play', failed: 'Could not load: {{message}}',
+    line: '{{at}} · {{who}} · {{sec}} s', hash: 'SHA-256 {{hash}}…',
+  },
   attribution: '© OpenStreetMap contributors',
 };
 

@@ -226,5 +226,9 @@ export const zhCN: Messages = {
     talk: '按住向指挥中心讲话', talking: '讲话中 · 剩余 {{left}} 秒', hearing: '指挥中心正在讲话…', center: '指挥中心',
     readAloud: '新任务已语音播报', noVoice: '本设备没有中文语音，请查看屏幕上的任务', roger: '收到 — 接收任务',
   },
+  talks: {
+    title: '对讲录音', none: '暂无对讲录音', refresh: '刷新', play: '播放', failed: '无法加载：{{message}}',
+    line: '{{at}} · {{who}} · {{sec}} 秒', hash: 'SHA-256 {{hash}}…',
+  },
   attribution: '© OpenStreetMap contributors',
 };

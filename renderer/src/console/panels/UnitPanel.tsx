@@ -11,6 +11,7 @@ import { ago, distance } from '../../common/format';
 import { useNow } from '../../common/useNow';
 import { select } from '../../state/selection';
 import { Row } from './Row';
+import { UnitTalks } from './UnitTalks';
 
 function useOpenIncidents() {
   return useHub((s) => s.incidents);
@@ -85,6 +86,7 @@ export function UnitPanel({ id }: { id: string }) {
           <OutcomeLine outcome={outcome} />
         </div>
       )}
+      <UnitTalks unitId={id} />
     </>
   );
 }
