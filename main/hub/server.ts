@@ -47,6 +47,7 @@ import { createRefusalAuditor, refusalWriter } from './refusals';
 import { createLoginThrottle, type ThrottleLimits } from './throttle';
 import { createGuard, type Refuser } from './transport/guard';
 import { CONSOLE_BUDGET, FIELD_BUDGET, messageLimiter, type MessageBudget } from './transport/limits';
+import { coalesceWrites } from './transport/cork';
 import { outboundGuard } from './transport/outbound';
 import { DEFAULT_VOICE_CONFIG, type VoiceConfig } from './voice/config';
 import { VoiceHub } from './voice/floor';
@@ -171,6 +172,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   });
   const consoles: ConsoleNamespace = io.of(NAMESPACES.console);
   const field: FieldNamespace = io.of(NAMESPACES.field);
+  // A committed batch's acks and events leave as one write per connection, not one per frame (cork.ts).
+  coalesceWrites(io);
   // A client that stops reading is cut before its queue grows past the bound (checked where the hub sends).
   const outbound = outboundGuard([consoles, field], { limitBytes: opts.limits?.outboundBytes, log });
 
