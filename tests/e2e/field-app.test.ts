@@ -150,4 +150,22 @@ describe('the field app', () => {
     await phone.screenshot({ path: path.join(ARTIFACTS, 'back-online.png') });
     expect(pageErrors).toEqual([]);
   }, 300_000);
+
+  it('opened from the QR code (?code= in the address), a phone enrols with nothing typed and drops the code from the address', async () => {
+    const admin: ConsoleClient = (await consoleClient(hub.url, { username: 'admin', password: 'demo' })).socket;
+    const officer = listUnits(hub.db).filter((u) => u.kind === 'officer' && u.postId).at(-1)!;
+    const made = await ask(admin, 'device:enrol', { commandId: cid(), unitId: officer.id });
+    const context = await browser.newContext({ ...devices['Pixel 7'], locale: 'zh-CN' });
+    context.setDefaultTimeout(90_000);
+    contexts.push(context);
+    const phone = await context.newPage();
+    await phone.goto(`${made.result.hubUrl}/field?code=${made.result.code}`);
+    await phone.locator('[data-testid=field-unit] h1').filter({ hasText: officer.name }).waitFor();
+    await phone.locator('[data-testid=field-link][data-state=online]').waitFor();
+    expect(new URL(phone.url()).search).toBe('');
+    // Reloaded, it stays signed in (the credential is kept on the phone), and the spent code is not tried again.
+    await phone.reload();
+    await phone.locator('[data-testid=field-link][data-state=online]').waitFor();
+    expect(auditPage(hub.db, 0, 1_000_000).filter((e) => e.action === 'device:claim' && e.outcome === 'accepted')).toHaveLength(2);
+  }, 120_000);
 });

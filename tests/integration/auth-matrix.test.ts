@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io } from 'socket.io-client';
 import type { Role } from '../../shared/domain';
 import { generateSecret, sessionId } from '../../main/hub/auth';
-import { insertDevice } from '../../main/store/people';
+import { insertDevice, revokeDevice } from '../../main/store/people';
 import type { Hub } from '../../main/hub/server';
 import { askPatiently, closeClients, consoleClient, CONSOLE_EVENTS, FIELD_EVENTS, fieldClient, startTestHub, type ConsoleClient } from './hub-fixture';
 
@@ -130,6 +130,14 @@ describe('credentials', () => {
   it('a live session token and a device with its own secret get in', async () => {
     expect(await handshake('console', { token: live.token })).toBe('connected');
     expect(await handshake('field', { deviceId: 'phone-a', secret: phoneA.secret })).toBe('connected');
+  });
+
+  it('a revoked device is refused, even with its own secret', async () => {
+    const own = generateSecret();
+    insertDevice(hub.db, { id: 'phone-revoked', secretHash: own.hash, kind: 'terminal', unitId: hub.db.prepare('SELECT id FROM units LIMIT 1').pluck().get() as string, at: Date.now() });
+    expect(await handshake('field', { deviceId: 'phone-revoked', secret: own.secret })).toBe('connected');
+    revokeDevice(hub.db, 'phone-revoked', Date.now());
+    expect(await handshake('field', { deviceId: 'phone-revoked', secret: own.secret })).toBe('auth_failed');
   });
 
   it('no credentials, or a made-up token, are refused', async () => {
