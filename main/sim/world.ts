@@ -2,10 +2,10 @@
 // returns what the field devices would send in it (fixes and commands); `handleEvent` and `settle`
 // feed back what the hub says. No sockets, no clocks, no Math.random: the same seed and the same hub
 // replies give the same run, which is how it is tested without a hub.
-import type { IncidentCategory, LngLat, ModeName, PositionFix, Task, Unit } from '../../shared/domain';
+import type { Area, IncidentCategory, LngLat, ModeName, PositionFix, Task, Unit } from '../../shared/domain';
 import type { DemoCity } from '../../shared/city';
 import { MODE_PROFILES } from '../../shared/modes';
-import { offsetM } from '../../shared/geo';
+import { offsetM, pointInPolygon } from '../../shared/geo';
 import { fieldCommands, type Ack, type CommandInput, type FieldCommandName, type HubEventData } from '../../shared/protocol';
 import { forkRng, type Rng } from './city/rng';
 import { type Actor, Officer, Vehicle } from './actors';
@@ -68,6 +68,10 @@ export class World {
   private readonly incidentRng: Rng;
   private readonly sosRng: Rng;
   private nextIncidentAt: number;
+  /** area emergencies in force (area id → mode), and when each area's extra incidents come next */
+  private readonly areaModes = new Map<string, ModeName>();
+  private readonly nextAreaIncidentAt = new Map<string, number>();
+  private readonly areasById: Map<string, Area>;
   private nextSosAt: number;
   private commandSeq = 0;
 
@@ -78,8 +82,9 @@ export class World {
     this.mode = options.mode;
     this.incidentRng = forkRng(seed, 'sim:incidents');
     this.sosRng = forkRng(seed, 'sim:sos');
-    this.setRoutes();
     const areas = new Map(city.areas.map((a) => [a.id, a]));
+    this.areasById = areas;
+    this.setRoutes();
     const tracks = new Map(city.routes.map((r) => [r.id, new RouteTrack(r)]));
     const only = options.only ? new Set(options.only) : null;
     const add = (unit: Unit, load: boolean) => {
@@ -127,8 +132,9 @@ export class World {
 
   /** A hub event for this device: tasks for our units, mode changes, incident positions, resolved SOS. */
   handleEvent(e: HubEventData): void {
-    // The simulated city follows the city-wide mode; an area emergency leaves the rest of it as it is.
+    // The simulated city follows the city-wide mode; an area emergency changes that area only.
     if (e.type === 'mode:changed' && e.change.areaId === null) this.setMode(e.change.mode);
+    else if (e.type === 'mode:changed' && e.change.areaId !== null) this.setAreaMode(e.change.areaId, e.change.kind === 'switch' ? e.change.mode : null);
     else if (e.type === 'incident:created' || e.type === 'incident:updated') this.incidentAt.set(e.incident.id, e.incident.position);
     else if (e.type === 'task:updated') this.onTask(e.task);
     else if (e.type === 'sos:updated' && e.sos.state === 'resolved') this.onSosResolved(e.sos.unitId);
@@ -162,6 +168,57 @@ export class World {
     for (const a of this.actors) if (a instanceof Officer && a.post) a.nextCheckInAt = Math.min(a.nextCheckInAt, now + a.rng.next() * this.checkInEveryMs(a));
   }
 
+  /**
+   * An emergency declared for one area (or its end, `null`): the routes through it that run in an
+   * emergency start (more vehicles there), its officers clock in at the emergency's interval, and
+   * incidents there come at the emergency profile's rate (an extra stream for the area's share of it).
+   */
+  setAreaMode(areaId: string, mode: ModeName | null): void {
+    if (mode === null) this.areaModes.delete(areaId);
+    else this.areaModes.set(areaId, mode);
+    this.nextAreaIncidentAt.delete(areaId);
+    this.setRoutes();
+    const now = Math.max(this.now, this.opts.startAt);
+    const extra = this.extraIncidentsPerHour(areaId);
+    if (extra > 0) this.nextAreaIncidentAt.set(areaId, now + poissonGapMs(this.incidentRng, extra));
+    for (const a of this.actors) {
+      if (a instanceof Officer && a.post && this.within(a.post.id, areaId)) a.nextCheckInAt = Math.min(a.nextCheckInAt, now + a.rng.next() * this.checkInEveryMs(a));
+    }
+  }
+
+  /** The mode in force at an area: an emergency declared for it or an area containing it, else the city's. */
+  modeAt(areaId: string | null): ModeName {
+    for (let a = areaId ? this.areasById.get(areaId) : undefined, hops = 0; a && hops < 8; a = a.parentId ? this.areasById.get(a.parentId) : undefined, hops++) {
+      const m = this.areaModes.get(a.id);
+      if (m) return m;
+    }
+    return this.mode;
+  }
+
+  /** Whether a route runs now: in the city's mode, or through an area whose declared mode it runs in. */
+  routeRuns(routeId: string): boolean {
+    return this.activeRoutes.has(routeId);
+  }
+
+  private within(areaId: string, ancestorId: string): boolean {
+    for (let a = this.areasById.get(areaId), hops = 0; a && hops < 8; a = a.parentId ? this.areasById.get(a.parentId) : undefined, hops++) if (a.id === ancestorId) return true;
+    return false;
+  }
+
+  /** The city's officers posted in an area (who report its incidents). */
+  private actorsIn(areaId: string): Actor[] {
+    return this.cityActors.filter((a) => a instanceof Officer && a.post && this.within(a.post.id, areaId));
+  }
+
+  /** Incidents per hour the area gets on top of the city's stream: its share of the city's officers times the difference of rates. */
+  private extraIncidentsPerHour(areaId: string): number {
+    const mode = this.areaModes.get(areaId);
+    if (!mode) return 0;
+    const officers = this.cityActors.filter((a) => a instanceof Officer && a.post).length;
+    const share = officers ? this.actorsIn(areaId).length / officers : 0;
+    return Math.max(0, MODE_PROFILES[mode].demoIncidentsPerHour - MODE_PROFILES[this.mode].demoIncidentsPerHour) * this.opts.incidentScale * share;
+  }
+
   /** True positions (no GPS noise): what the GPS fixes scatter around. */
   positionOf(unitId: string): LngLat | null {
     return this.byId.get(unitId)?.pos ?? null;
@@ -173,7 +230,11 @@ export class World {
 
   private setRoutes(): void {
     this.activeRoutes.clear();
-    for (const r of this.opts.city.routes) if (r.modes.includes(this.mode)) this.activeRoutes.add(r.id);
+    const declared = [...this.areaModes].map(([id, mode]) => ({ mode, polygon: this.areasById.get(id)?.polygon })).filter((d) => d.polygon);
+    for (const r of this.opts.city.routes) {
+      const through = declared.some((d) => r.modes.includes(d.mode) && r.line.some((p) => pointInPolygon(p, d.polygon!)));
+      if (r.modes.includes(this.mode) || through) this.activeRoutes.add(r.id);
+    }
   }
 
   private incidentsPerHour(): number {
@@ -181,7 +242,8 @@ export class World {
   }
 
   private checkInEveryMs(a: Actor): number {
-    return (MODE_PROFILES[this.mode].checkInIntervalMin * 60_000) / (a.load ? 1 : this.opts.checkInScale);
+    const mode = a instanceof Officer && a.post ? this.modeAt(a.post.id) : this.mode;
+    return (MODE_PROFILES[mode].checkInIntervalMin * 60_000) / (a.load ? 1 : this.opts.checkInScale);
   }
 
   private nextCommandId(): string {
@@ -293,11 +355,22 @@ export class World {
   }
 
   private maybeReportIncident(now: number, out: SimCommand[]): void {
+    for (const [areaId, at] of this.nextAreaIncidentAt) {
+      if (now < at) continue;
+      this.nextAreaIncidentAt.set(areaId, now + poissonGapMs(this.incidentRng, this.extraIncidentsPerHour(areaId)));
+      const there = this.actorsIn(areaId);
+      if (there.length) this.reportIncident(this.incidentRng.pick(there), now, out);
+    }
     if (now < this.nextIncidentAt) return;
     const r = this.incidentRng;
     this.nextIncidentAt = now + poissonGapMs(r, this.incidentsPerHour());
     if (this.cityActors.length === 0) return;
-    const a = r.pick(this.cityActors);
+    this.reportIncident(r.pick(this.cityActors), now, out);
+  }
+
+  /** An incident a unit comes across near where it is. */
+  private reportIncident(a: Actor, now: number, out: SimCommand[]): void {
+    const r = this.incidentRng;
     a.advance(now);
     const category: IncidentCategory = weighted(r, CATEGORY_WEIGHTS);
     const d = r.range(10, 60);

@@ -268,3 +268,59 @@ describe('simulation core', () => {
     expect(commands.filter((c) => c.name === 'checkin:create').length).toBeLessThan(60);
   });
 });
+
+describe('an emergency declared for one district', () => {
+  const districts = city.areas.filter((a) => a.kind === 'district');
+  const inDistrict = (postId: string | null, d: string) => {
+    for (let a = postId ? areas.get(postId) : undefined, hops = 0; a && hops < 8; a = a.parentId ? areas.get(a.parentId) : undefined, hops++) if (a.id === d) return true;
+    return false;
+  };
+  // The district that emergency-only routes pass through most: the one where more vehicles should appear.
+  const emergencyOnly = city.routes.filter((r) => !r.modes.includes('daily'));
+  const through = (r: (typeof city.routes)[number], d: (typeof districts)[number]) => r.line.some((p) => pointInPolygon(p, d.polygon!));
+  const district = [...districts].sort((a, b) => emergencyOnly.filter((r) => through(r, b)).length - emergencyOnly.filter((r) => through(r, a)).length)[0]!;
+  const declare = (w: World, kind: 'switch' | 'end') => w.handleEvent({
+    type: 'mode:changed', change: { mode: 'emergency', reason: 'test', areaId: district.id, by: 'dm', at: w.now, kind, from: 'daily', endsAt: null, profileVersion: 1 },
+  });
+
+  it('runs the emergency routes through it (more vehicles there), and only those; its end stops them', () => {
+    const w = world({ tickMs: 1000 });
+    const starting = emergencyOnly.filter((r) => through(r, district));
+    expect(starting.length).toBeGreaterThan(0);
+    expect(starting.every((r) => !w.routeRuns(r.id))).toBe(true);
+    declare(w, 'switch');
+    expect(starting.every((r) => w.routeRuns(r.id))).toBe(true);
+    expect(emergencyOnly.filter((r) => !through(r, district)).every((r) => !w.routeRuns(r.id))).toBe(true);
+    expect(w.modeAt(district.id)).toBe('emergency');
+    expect(w.modeAt(districts.find((d) => d.id !== district.id)!.id)).toBe('daily');
+    declare(w, 'end');
+    expect(starting.every((r) => !w.routeRuns(r.id))).toBe(true);
+  });
+
+  it('its officers clock in at the emergency interval and report incidents at its rate; the rest of the city keeps daily', () => {
+    const w = world({ tickMs: 1000 });
+    const officers = city.units.filter((u) => u.kind === 'officer' && u.postId);
+    const inside = new Set(officers.filter((u) => inDistrict(u.postId, district.id)).map((u) => u.id));
+    const count = (cmds: SimCommand[], name: SimCommand['name'], inArea: boolean) => cmds.filter((c) => c.name === name && inside.has(c.unitId) === inArea).length;
+    run(w, minutes(30)); // past the first check-ins
+    const daily = run(w, hours(2));
+    declare(w, 'switch');
+    run(w, minutes(5));
+    const emergency = run(w, hours(2));
+    const { daily: d, emergency: e } = MODE_PROFILES;
+    // Check-ins: the interval shrinks inside by daily/emergency (60 → 15 min: ×4); outside it stays.
+    const ratioIn = count(emergency, 'checkin:create', true) / count(daily, 'checkin:create', true);
+    const ratioOut = count(emergency, 'checkin:create', false) / count(daily, 'checkin:create', false);
+    expect(ratioIn).toBeGreaterThan((d.checkInIntervalMin / e.checkInIntervalMin) * 0.6);
+    expect(ratioOut).toBeGreaterThan(0.8);
+    expect(ratioOut).toBeLessThan(1.25);
+    // Incidents reported by the district's officers: the city's stream's share plus the extra at the emergency's rate.
+    const cityActors = city.units.length;
+    const expectIn = 2 * (d.demoIncidentsPerHour * (inside.size / cityActors) + (e.demoIncidentsPerHour - d.demoIncidentsPerHour) * (inside.size / officers.length));
+    const got = count(emergency, 'incident:report', true);
+    expect(got).toBeGreaterThan(expectIn * 0.6);
+    expect(got).toBeLessThan(expectIn * 1.4);
+    const outside = emergency.filter((c) => c.name === 'incident:report' && !inside.has(c.unitId)).length;
+    expect(outside).toBeLessThan(2 * d.demoIncidentsPerHour * 1.3);
+  });
+});
