@@ -9,11 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'vite';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, devices, type Browser, type Page } from 'playwright-core';
 import { startHub, type Hub } from '../../main/hub/server';
 import { listCameras } from '../../main/store/city';
 import { findDevice, findUserByName } from '../../main/store/people';
-import { closeClients, fieldClient } from '../integration/hub-fixture';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const ARTIFACTS = path.join(ROOT, 'tests/artifacts/admin');
@@ -39,7 +38,6 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  closeClients();
   await browser?.close();
   await hub?.close();
   for (const d of [dataDir, rendererDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
@@ -110,7 +108,7 @@ describe('the admin screen', () => {
     await operator.context().close();
   }, 360_000);
 
-  it('enrols a phone by a one-time code shown as text and QR code, sees it connect, and revokes it (it is cut off at once)', async () => {
+  it('enrols a phone by a one-time code shown as text and QR code: the field page opened from its link comes online; revoked, it is cut off at once', async () => {
     await admin.click('[data-testid=admin-tab-devices]');
     const form = admin.locator('[data-testid=device-enrol]');
     await form.locator('select[name=enrol-unit]').selectOption('off-007');
@@ -132,13 +130,16 @@ describe('the admin screen', () => {
     expect(dark).toBeGreaterThan(5000);
     await shot(admin, 'device-code');
 
-    // The phone exchanges the code (as the field page does) and connects with what it got.
-    const res = await fetch(`${hub.url}/api/enrol`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ code }) });
-    expect(res.status).toBe(200);
-    const phone = (await res.json()) as { deviceId: string; secret: string; unitId: string };
-    expect(phone.unitId).toBe('off-007');
-    const socket = await fieldClient(hub.url, { deviceId: phone.deviceId, secret: phone.secret });
-    const cut = new Promise<void>((resolve) => socket.on('disconnect', () => resolve()));
+    // The phone opens the link the QR code carries: the field page enrols itself and comes online.
+    const phoneContext = await browser.newContext({
+      ...devices['Pixel 7'], locale: 'zh-CN', geolocation: { latitude: 32.0415, longitude: 118.7835, accuracy: 8 }, permissions: ['geolocation'],
+    });
+    phoneContext.setDefaultTimeout(120_000);
+    const phonePage = await phoneContext.newPage();
+    await phonePage.goto(`${hub.url}/field?code=${code}`);
+    await phonePage.locator('[data-testid=field-link][data-state=online]').waitFor();
+    const phone = { deviceId: hub.db.prepare('SELECT device_id FROM enrolment_codes WHERE used_at IS NOT NULL').pluck().get() as string };
+    expect(findDevice(hub.db, phone.deviceId)).toMatchObject({ kind: 'terminal', unitId: 'off-007', label: 'phone 7', revokedAt: null });
     // The list refreshes by itself: the new device shows up connected.
     const row = admin.locator(`[data-testid=device-${phone.deviceId}]`);
     await row.waitFor({ timeout: 30_000 });
@@ -149,11 +150,13 @@ describe('the admin screen', () => {
     const sub = row.locator('xpath=following-sibling::tr[1]');
     await sub.locator('input[name=reason]').fill('phone lost');
     await sub.locator('button[type=submit]').click();
-    await cut;
+    // Cut at once: the phone's page loses its link.
+    await phonePage.locator('[data-testid=field-link]:not([data-state=online])').waitFor({ timeout: 30_000 });
     await admin.waitForSelector(`[data-testid=device-${phone.deviceId}][data-revoked=true]`);
     expect(findDevice(hub.db, phone.deviceId)?.revokedAt).not.toBeNull();
-    await expect(fieldClient(hub.url, { deviceId: phone.deviceId, secret: phone.secret })).rejects.toThrow(/auth_failed/);
     await shot(admin, 'device-revoked');
+    await shot(phonePage, 'phone-revoked');
+    await phoneContext.close();
   }, 180_000);
 
   it('adds a camera from a video file in the data folder: it plays in the preview and reaches an open operator console', async () => {

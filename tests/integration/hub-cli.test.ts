@@ -6,7 +6,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PUBLIC_KEY_FILE, SIGNING_KEY_FILE } from '../../main/store/checkpoint';
-import { DB_FILE } from '../../main/store/db';
+import { DB_FILE, openStoreReadOnly } from '../../main/store/db';
+import { auditPage } from '../../main/store/audit';
 import { closeClients, consoleClient, fieldClient, tempDir } from './hub-fixture';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -125,6 +126,38 @@ describe('npm run users', () => {
     expect(await role.exited).toBe(2);
     expect(role.output()).toMatch(/--role must be one of/);
   });
+  it('role, disable, enable, password and list go through the hub\'s own commands, audited as the actor cli with the account before and after', async () => {
+    const data = tempDir();
+    const run = async (args: string[], stdin = '') => {
+      const cli = startCli('main/cli/users.ts', [...args, '--data', data]);
+      cli.child.stdin!.end(stdin);
+      return { code: await cli.exited, out: cli.output() };
+    };
+    expect((await run(['add', 'wangfang', '--role', 'operator'], 'a-long-password\n')).code).toBe(0);
+    expect(await run(['role', 'wangfang', '--role', 'evaluator'])).toMatchObject({ code: 0, out: expect.stringMatching(/wangfang is now evaluator/) });
+    expect(await run(['disable', 'wangfang'])).toMatchObject({ code: 2, out: expect.stringMatching(/--reason/) });
+    expect(await run(['disable', 'wangfang', '--reason', 'left the center'])).toMatchObject({ code: 0, out: expect.stringMatching(/wangfang disabled/) });
+    expect(await run(['disable', 'wangfang', '--reason', 'again'])).toMatchObject({ code: 1, out: expect.stringMatching(/already disabled/) });
+    expect((await run(['list'])).out).toMatch(/^wangfang\tevaluator\tdisabled\t0 sessions$/m);
+    expect(await run(['password', 'wangfang'], 'wangfang-2026\n')).toMatchObject({ code: 2, out: expect.stringMatching(/must not contain the username/) });
+    expect((await run(['password', 'wangfang'], 'another long password\n')).code).toBe(0);
+    expect((await run(['enable', 'wangfang'])).code).toBe(0);
+    expect((await run(['enable', 'nobody'])).out).toMatch(/no user nobody/);
+
+    const db = openStoreReadOnly(data);
+    const rows = auditPage(db, 0, 1000).filter((e) => e.action.startsWith('user:'));
+    db.close();
+    expect(rows.map((r) => `${r.action} ${r.actor} ${r.outcome}`)).toEqual([
+      'user:create cli accepted', 'user:set-role cli accepted', 'user:disable cli accepted', 'user:disable cli rejected', 'user:reset-password cli accepted', 'user:enable cli accepted',
+    ]);
+    expect(rows[1]!.payload).toMatchObject({ detail: { before: { role: 'operator' }, after: { role: 'evaluator' } } });
+    expect(JSON.stringify(rows)).not.toContain('another long password');
+
+    const hub = startCli('main/cli/hub.ts', ['--port', '0', '--data', data]);
+    const [, url] = await waitFor(hub.output, /hub listening on (http:\/\/[\d.:]+)/);
+    const { ready } = await consoleClient(url!, { username: 'wangfang', password: 'another long password' });
+    expect(ready.user.role).toBe('evaluator');
+  }, 90_000);
 });
 
 describe('npm run devices', () => {
