@@ -25,7 +25,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 import type { PositionFix } from '../../shared/domain';
 import type { ConsoleClientEvents, ConsoleServerEvents, FieldClientEvents, FieldServerEvents } from '../../shared/protocol/sockets';
-import { envInt, loadAverage, preciseNow, processCpuSeconds, round2 } from './harness';
+import { envInt, loadAverage, preciseNow, processCpuSeconds, round2, connected } from './harness';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SELF = fileURLToPath(import.meta.url);
@@ -129,27 +129,13 @@ async function stopTarget(t: Target): Promise<void> {
 // ---------------------------------------------------------------------------------------------------
 // Clients.
 
-function connected<S extends Socket>(socket: S, what: string): Promise<S> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what}: no connection within 30 s`)), 30_000);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      resolve(socket);
-    });
-    socket.once('connect_error', (e) => {
-      clearTimeout(timer);
-      reject(new Error(`${what}: ${e.message}`));
-    });
-  });
-}
-
 const connectConsole = (url: string, i: number) => connected(io(`${url}/console`, {
   transports: ['websocket'], reconnection: false, forceNew: true,
   auth: { username: i % 2 ? 'manager' : 'operator', password: 'demo' },
-}) as ConsoleSocket, 'console');
+}) as ConsoleSocket, 'console', 30_000);
 const connectGateway = (url: string) => connected(io(`${url}/field`, {
   transports: ['websocket'], reconnection: false, forceNew: true, auth: { deviceId: 'sim-gateway', secret: 'demo' },
-}) as FieldSocket, 'gateway');
+}) as FieldSocket, 'gateway', 30_000);
 
 let commandSeq = 0;
 /** One incident:create; resolves with its ack latency (ms), or the refusal / timeout. */

@@ -2,6 +2,7 @@
 // Not a bench: it exports no run(), so `npm run bench` skips it.
 import fs from 'node:fs';
 import os from 'node:os';
+import type { Socket } from 'socket.io-client';
 
 /** A positive integer knob from the environment (BENCH_*), or the default when unset or nonsense. */
 export const envInt = (name: string, dflt: number): number => {
@@ -45,3 +46,18 @@ export const loadAverage = () => os.loadavg().map((x) => x.toFixed(1)).join(' ')
 
 /** The run's size, from `npm run bench -- --size small|full` (run.ts sets BENCH_SIZE): small is a quick run. */
 export const benchSize = (): 'small' | 'full' => (process.env.BENCH_SIZE === 'small' ? 'small' : 'full');
+
+/** Resolves with the socket once it connects; rejects on its first connect_error or after `timeoutMs`. */
+export function connected<S extends Socket>(socket: S, what: string, timeoutMs = 60_000): Promise<S> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what}: no connection within ${timeoutMs / 1000} s`)), timeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      resolve(socket);
+    });
+    socket.once('connect_error', (e) => {
+      clearTimeout(timer);
+      reject(new Error(`${what}: ${e.message}`));
+    });
+  });
+}

@@ -18,7 +18,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { PositionFix } from '../../shared/domain';
 import type { Ack, PositionBatch } from '../../shared/protocol';
 import type { ConsoleClientEvents, ConsoleServerEvents, FieldClientEvents, FieldServerEvents } from '../../shared/protocol/sockets';
-import { preciseNow, quantile, round2, sleep } from './harness';
+import { preciseNow, quantile, round2, sleep, connected } from './harness';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = path.resolve(path.dirname(SELF), '../..');
@@ -102,19 +102,6 @@ function shuffledOrder(units: number): Uint32Array {
 
 const unitId = (i: number) => `load-${String(i + 1).padStart(5, '0')}`; // the ids loadUnits() seeds
 
-function connected<S extends Socket>(socket: S, what: string): Promise<S> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what}: no connection within 60 s`)), 60_000);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      resolve(socket);
-    });
-    socket.once('connect_error', (e) => {
-      clearTimeout(timer);
-      reject(new Error(`${what}: ${e.message}`));
-    });
-  });
-}
 
 /** Disconnects that the bench did not ask for, by reason. */
 const dropped: string[] = [];

@@ -26,7 +26,7 @@ import { Server } from 'socket.io';
 import { io, type Socket } from 'socket.io-client';
 import type { ModeChange, PositionFix } from '../../shared/domain';
 import type { HubEvent } from '../../shared/protocol';
-import { envInt, sleep, round2, preciseNow } from './harness';
+import { envInt, sleep, round2, preciseNow, connected } from './harness';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SELF = fileURLToPath(import.meta.url);
@@ -148,19 +148,6 @@ function runBaseline(): void {
 // ---------------------------------------------------------------------------------------------------
 // Clients.
 
-function connected<S extends Socket>(socket: S, what: string): Promise<S> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what}: no connection within 60 s`)), 60_000);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      resolve(socket);
-    });
-    socket.once('connect_error', (e) => {
-      clearTimeout(timer);
-      reject(new Error(`${what}: ${e.message}`));
-    });
-  });
-}
 
 const consoleSocket = (url: string, auth: Record<string, unknown>) =>
   io(`${url}/console`, { transports: ['websocket'], reconnection: false, forceNew: true, auth });
