@@ -10,7 +10,7 @@ import { listUnits } from '../../main/store/city';
 import { openStore } from '../../main/store/db';
 import { insertDevice } from '../../main/store/people';
 import type { AuditEntry } from '../../shared/domain';
-import { ask, closeClients, startTestHub } from './hub-fixture';
+import { ask, cid, closeClients, NANJING, startTestHub } from './hub-fixture';
 
 const opened: Socket[] = [];
 afterEach(() => {
@@ -182,6 +182,32 @@ describe('one identity, many sockets', () => {
       expect(answers.filter((a) => a?.error?.code === 'rate_limited').length).toBeGreaterThan(0);
       expect((await ask(sameUser.socket, 'events:since', { afterSeq: 0, limit: 1 }, 30_000)).ok).toBe(true);
       expect((await ask(operator.socket, 'events:since', { afterSeq: 0, limit: 1 }, 30_000)).ok).toBe(true);
+    } finally {
+      await hub.close();
+    }
+  });
+});
+
+describe('a cut', () => {
+  it('waits for the answers the hub owes: commands in their commit batch are acked before the socket closes', async () => {
+    const limits: HubLimits = { refusalWindowMs: LONG_WINDOW, console: { perSocket: 20, perIdentity: 1000, windowSec: 600, cutAfterRefusals: 30 } };
+    const hub = await startTestHub({ limits });
+    try {
+      const flooder = await connect(hub.url, '/console', { username: 'manager', password: 'demo' });
+      const cut = new Promise<string>((resolve) => flooder.socket.once('disconnect', resolve));
+      // All in one burst: the 20 commands wait for their commit (an fsync) while the refusals behind them are
+      // answered at once, so the 31st refusal comes long before the commands' acks are due.
+      const marks = Array.from({ length: 20 }, (_, i) => `cut-${process.pid}-${i}`);
+      const commands = marks.map((description) => ask(flooder.socket, 'incident:create', { commandId: cid(), category: 'parking', priority: 2, position: NANJING, description }, 30_000).catch(() => null));
+      const flood = Array.from({ length: 40 }, () => ask(flooder.socket, 'events:since', { afterSeq: 0, limit: 1 }, 30_000).catch(() => null));
+      const acks = await Promise.all(commands);
+      expect(await cut).toBe('io server disconnect');
+      expect(acks.map((a) => a?.ok)).toEqual(Array(20).fill(true));
+      // Every answer that came says why; none of the flood was handled.
+      const floodAnswers = (await Promise.all(flood)).filter((a) => a !== null);
+      expect(floodAnswers.every((a) => a.error?.code === 'rate_limited')).toBe(true);
+      const stored = hub.db.prepare(`SELECT COUNT(*) AS n FROM incidents WHERE description LIKE ?`).get(`cut-${process.pid}-%`) as { n: number };
+      expect(stored.n).toBe(20);
     } finally {
       await hub.close();
     }

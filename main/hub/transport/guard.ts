@@ -11,8 +11,11 @@ export type InboundHandler = (payload: unknown, ack: AckFn) => void | Promise<vo
 /** Refuses an inbound message with an audited error (commands.ts `refuse`). */
 export type Refuser = (actor: Actor, action: string, raw: unknown, error: CommandError) => Ack<never>;
 
-/** Decides whether a message may be handled now; resolves to null, or to the refusal to send. */
-export type Limiter = (socket: Socket, actor: Actor, event: string) => Promise<CommandError | null>;
+/**
+ * Decides whether a message may be handled now; resolves to null, or to the refusal to send and whether
+ * the socket has earned being cut (it went on sending after being told to slow down).
+ */
+export type Limiter = (socket: Socket, actor: Actor, event: string) => Promise<{ error: CommandError; cut: boolean } | null>;
 
 export type Guard = {
   /** Handles `name` on `socket` through the ack rules, the limiter and the catch. */
@@ -49,9 +52,20 @@ function once(ack: AckFn | undefined, name: string, log: (line: string) => void)
 }
 
 const INTERNAL: CommandError = { code: 'internal', message: 'the hub failed to handle this request' };
+const CUT: CommandError = { code: 'rate_limited', message: 'connection cut: it went on sending after being told to slow down' };
+/** How long a cut socket may wait for the answers it is owed before it is closed anyway. */
+export const CUT_GRACE_MS = 2_000;
 
-export function createGuard(deps: { limit: Limiter; refuse: Refuser; log: (line: string) => void }): Guard {
+/**
+ * What a socket still has in hand. A cut waits for the answers the hub already owes (a command in its
+ * commit batch, a read under way): closing at once would drop acks of work that was done, so that a
+ * client could not tell a committed command from a lost one. Nothing new is taken while it waits.
+ */
+type Flight = { inflight: number; cutting: boolean; timer: NodeJS.Timeout | null };
+
+export function createGuard(deps: { limit: Limiter; refuse: Refuser; log: (line: string) => void; /** default CUT_GRACE_MS */ cutGraceMs?: number }): Guard {
   const { limit, refuse, log } = deps;
+  const cutGraceMs = deps.cutGraceMs ?? CUT_GRACE_MS;
   const handled = new WeakMap<Socket, Set<string>>();
   const handledBy = (socket: Socket) => {
     let names = handled.get(socket);
@@ -59,16 +73,55 @@ export function createGuard(deps: { limit: Limiter; refuse: Refuser; log: (line:
     return names;
   };
 
+  const flights = new WeakMap<Socket, Flight>();
+  const flightOf = (socket: Socket) => {
+    let f = flights.get(socket);
+    if (!f) flights.set(socket, (f = { inflight: 0, cutting: false, timer: null }));
+    return f;
+  };
+  const close = (socket: Socket, f: Flight) => {
+    if (f.timer) clearTimeout(f.timer);
+    f.timer = null;
+    if (socket.connected) socket.disconnect(true);
+  };
+  const cut = (socket: Socket, f: Flight) => {
+    if (f.cutting) return;
+    f.cutting = true;
+    if (f.inflight === 0) return close(socket, f);
+    f.timer = setTimeout(() => close(socket, f), cutGraceMs);
+    f.timer.unref();
+  };
+
   function run(socket: Socket, actor: () => Actor, name: string, args: unknown[], handle: InboundHandler): void {
     const { payload, ack: rawAck, extra } = splitArgs(args);
-    const ack = once(rawAck, name, log);
+    const f = flightOf(socket);
+    if (f.cutting) {
+      rawAck?.({ ok: false, error: CUT });
+      return;
+    }
+    f.inflight += 1;
+    let settled = false;
+    const settle = () => {
+      if (settled) return;
+      settled = true;
+      f.inflight -= 1;
+      if (f.cutting && f.inflight === 0) close(socket, f);
+    };
+    const answered = once(rawAck, name, log);
+    const ack = ((res: Ack<unknown>) => {
+      answered(res);
+      settle();
+    }) as typeof answered;
+    ack.sent = answered.sent;
     const fail = (e: unknown) => {
       log(`handler ${name} failed: ${(e as Error)?.stack ?? String(e)}`);
       if (!ack.sent()) ack({ ok: false, error: INTERNAL });
+      settle();
     };
-    limit(socket, actor(), name).then((refusal) => {
-      if (refusal) {
-        ack({ ok: false, error: refusal });
+    limit(socket, actor(), name).then((verdict) => {
+      if (verdict) {
+        ack({ ok: false, error: verdict.error });
+        if (verdict.cut) cut(socket, f);
         return;
       }
       if (extra > 0) {
@@ -77,7 +130,9 @@ export function createGuard(deps: { limit: Limiter; refuse: Refuser; log: (line:
       }
       try {
         const out = handle(payload, ack);
-        if (out instanceof Promise) out.catch(fail);
+        // A message sent without an ack is done when its handler is; one with an ack when it is answered.
+        if (out instanceof Promise) out.then(() => { if (!rawAck) settle(); }, fail);
+        else if (!rawAck) settle();
       } catch (e) {
         fail(e);
       }

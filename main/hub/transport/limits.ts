@@ -28,6 +28,7 @@ export const FIELD_BUDGET: MessageBudget = { perSocket: 100, perIdentity: 400, w
 
 const SLOW_DOWN: CommandError = { code: 'rate_limited', message: 'too many messages; slow down' };
 const FLOOD_CUT: CommandError = { code: 'rate_limited', message: 'connection cut: it went on sending after being told to slow down' };
+/** The guard (guard.ts) closes the socket once the answers it is owed have gone out. */
 
 export function messageLimiter(budget: MessageBudget, refusals: RefusalAuditor): Limiter {
   const bySocket = new RateLimiterMemory({ keyPrefix: 'socket', points: budget.perSocket, duration: budget.windowSec });
@@ -42,10 +43,16 @@ export function messageLimiter(budget: MessageBudget, refusals: RefusalAuditor):
     // A message refused by its socket's budget does not count against the identity's.
     if ((await within(bySocket.consume(socket.id))) && (await within(byIdentity.consume(actor.id)))) return null;
     refusals.note({ kind: 'rate_limited', actor }, { action: event, error: SLOW_DOWN, payload: null });
-    if (!(await within(refusedBySocket.consume(socket.id))) && socket.connected) {
+    // Only the refusal that passes the bound cuts (and is audited as the cut): the ones already on their
+    // way when it did are answered as refusals while the guard waits to close.
+    const refused = await refusedBySocket.consume(socket.id).then(() => 0, (e: unknown) => {
+      if (e instanceof Error) throw e;
+      return (e as { consumedPoints: number }).consumedPoints;
+    });
+    if (refused === budget.cutAfterRefusals + 1 && socket.connected) {
       refusals.note({ kind: 'flood_cut', actor }, { action: event, error: FLOOD_CUT, payload: null });
-      socket.disconnect(true);
+      return { error: FLOOD_CUT, cut: true };
     }
-    return SLOW_DOWN;
+    return { error: SLOW_DOWN, cut: false };
   };
 }
