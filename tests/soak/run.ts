@@ -42,3 +42,6 @@ if (problems.length > 0) {
   console.error(`FAILED:\n  ${problems.join('\n  ')}`);
   process.exit(1);
 }
+// The hub children are gone by now; what keeps the loop alive (a client's reconnect timer, a
+// pending socket) is the harness's, and a command-line run ends when its report is printed.
+process.exit(0);
