@@ -56,6 +56,8 @@ export class CoverageWatch {
   /** the modes in force at the last refresh: a vehicle's corridor is the one of the mode where it drives */
   private modes: ModeResolver | null = null;
   private refreshedAt = -Infinity;
+  /** the center day periodAt last read: [from, to) */
+  private day: Period | null = null;
   private readonly starts: readonly number[];
   private readonly pieceM: number;
   private readonly maxGapMs: number;
@@ -93,8 +95,15 @@ export class CoverageWatch {
 
   /** The shift window containing t. */
   periodAt(t: number): Period {
-    const day = startOfCenterDay(t, this.opts.timeZone);
-    const nextDay = startOfCenterDay(day + 36 * 3_600_000, this.opts.timeZone);
+    // The center day is kept: finding its bounds reads the zone through Intl ten times (~8 µs each here),
+    // and every officer enters a window at its first fix — 20,000 units starting at once took seconds.
+    let d = this.day;
+    if (!d || t < d.from || t >= d.to) {
+      const from = startOfCenterDay(t, this.opts.timeZone);
+      d = this.day = { from, to: startOfCenterDay(from + 36 * 3_600_000, this.opts.timeZone) };
+    }
+    const day = d.from;
+    const nextDay = d.to;
     const min = (t - day) / 60_000;
     let i = this.starts.length - 1;
     while (this.starts[i]! > min) i--;

@@ -2,6 +2,7 @@
 import type { AttendanceSnapshot, FenceAlert, OverrideRequest, RollCall, Shift } from '../../shared/attendance';
 import type { LngLat } from '../../shared/domain';
 import type { Db, ReadDb } from './db';
+import { prepared } from './statements';
 
 /** The hot queries (each check-in, each fence re-read, each check-in's speed rule), exported so the query-plan test reads this SQL. */
 export const ATTENDANCE_SQL = {
@@ -34,13 +35,13 @@ export function findShift(db: ReadDb, id: string): Shift | undefined {
 
 /** The shift a unit is on at t (started, not ended); the earliest if two overlap. */
 export function shiftAt(db: ReadDb, unitId: string, t: number): Shift | undefined {
-  const r = db.prepare(ATTENDANCE_SQL.shiftAt).get(unitId, t, t) as ShiftRow | undefined;
+  const r = prepared(db, ATTENDANCE_SQL.shiftAt).get(unitId, t, t) as ShiftRow | undefined;
   return r && shiftFromRow(r);
 }
 
 /** The unit's shift at t, or the next one starting within `aheadMs` (an officer may check in a little early). */
 export function shiftForCheckIn(db: ReadDb, unitId: string, t: number, aheadMs: number): Shift | undefined {
-  const r = db.prepare(ATTENDANCE_SQL.shiftAt).get(unitId, t + aheadMs, t) as ShiftRow | undefined;
+  const r = prepared(db, ATTENDANCE_SQL.shiftAt).get(unitId, t + aheadMs, t) as ShiftRow | undefined;
   return r && shiftFromRow(r);
 }
 
@@ -57,7 +58,7 @@ export function shiftsBetween(db: ReadDb, from: number, to: number): Shift[] {
 
 /** Units whose shift at t is checked in: who counts as on duty. */
 export function unitsCheckedInAt(db: ReadDb, t: number): Set<string> {
-  const rows = db.prepare(ATTENDANCE_SQL.checkedInAt).all(t, t - 2 * 86_400_000, t) as { unit_id: string }[];
+  const rows = prepared(db, ATTENDANCE_SQL.checkedInAt).all(t, t - 2 * 86_400_000, t) as { unit_id: string }[];
   return new Set(rows.map((r) => r.unit_id));
 }
 
@@ -179,7 +180,7 @@ export function activeFenceAlerts(db: ReadDb): FenceAlert[] {
 
 /** The unit's latest stored fix at or before t, within `windowMs` (positions are keyed by time first). */
 export function lastFixBefore(db: ReadDb, unitId: string, t: number, windowMs: number): { t: number; position: LngLat; accuracy: number | null } | null {
-  const r = db.prepare(ATTENDANCE_SQL.lastFixBefore).get(t - windowMs, t, unitId) as { t: number; lng: number; lat: number; accuracy: number | null } | undefined;
+  const r = prepared(db, ATTENDANCE_SQL.lastFixBefore).get(t - windowMs, t, unitId) as { t: number; lng: number; lat: number; accuracy: number | null } | undefined;
   return r ? { t: r.t, position: [r.lng, r.lat], accuracy: r.accuracy } : null;
 }
 

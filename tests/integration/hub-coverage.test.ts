@@ -57,6 +57,12 @@ describe('the coverage watch', () => {
     expect(w.periodAt(T0)).toEqual(WINDOW);
     expect(w.periodAt(WINDOW.to)).toEqual({ from: WINDOW.to, to: WINDOW.to + 8 * 3600 * S });
     expect(w.periodAt(WINDOW.from - 1)).toEqual({ from: WINDOW.from - 8 * 3600 * S, to: WINDOW.from });
+    // the watch keeps the center day it last read: a time on the day before or after is read afresh
+    const H = 3600 * S;
+    expect(w.periodAt(WINDOW.from - 8 * H - 1)).toEqual({ from: WINDOW.from - 16 * H, to: WINDOW.from - 8 * H });
+    expect(w.periodAt(T0)).toEqual(WINDOW);
+    expect(w.periodAt(T0 + 24 * H)).toEqual({ from: WINDOW.from + 24 * H, to: WINDOW.to + 24 * H });
+    expect(w.periodAt(WINDOW.from + 16 * H - 1)).toEqual({ from: WINDOW.from + 8 * H, to: WINDOW.from + 16 * H });
   });
 
   it('marks the pieces of a route driven within the corridor and the time an officer was in each cell, written in bounded batches', () => {
