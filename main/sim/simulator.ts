@@ -109,8 +109,11 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     only: session.unitIds !== 'any' ? session.unitIds : opts.cityUnits === false ? extra.map((u) => u.id) : undefined,
     ...opts.tuning,
   });
+  // Emergencies declared for areas before this run: the hub lists those in force on every connection.
+  world.syncAreaModes(session.areaModes);
   const connOf = new Map(world.actors.map((a, i) => [a.unit.id, i % nConn]));
-  log(`simulating ${world.actors.length} units over ${nConn} connection(s) as ${opts.deviceId}, mode ${world.mode}`);
+  const declared = session.areaModes.length ? `; emergency in ${session.areaModes.map((c) => c.areaId).join(', ')}` : '';
+  log(`simulating ${world.actors.length} units over ${nConn} connection(s) as ${opts.deviceId}, mode ${world.mode}${declared}`);
 
   const st = {
     fixesSent: 0, fixesAccepted: 0, fixesRejected: 0, fixesDurable: 0, fixesResent: 0, fixesDropped: 0, skippedMs: 0, commandsSent: 0, commandErrors: 0,
@@ -136,9 +139,12 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       if (!stopped) log(`connection lost (${reason}); reconnecting`);
     });
     // After a reconnect, fetch what was missed (the hub re-sends session:ready on every connection).
-    s.on('session:ready', () => {
+    s.on('session:ready', (ready) => {
       if (stopped) return;
       log('reconnected; catching up on missed events');
+      // What holds now, before the missed events are replayed (they end in the same state).
+      world.setMode(ready.mode.mode);
+      world.syncAreaModes(ready.areaModes);
       void catchUp(s, () => lastSeq, onEvent, log);
     });
   });

@@ -186,6 +186,17 @@ export class World {
     }
   }
 
+  /**
+   * The area emergencies in force as the hub lists them when a connection starts (session:ready):
+   * those this world does not hold yet begin, those it holds that are not listed have ended. One that
+   * is already held as listed is left alone (its incident stream and check-ins are not re-drawn).
+   */
+  syncAreaModes(inForce: readonly { areaId: string | null; mode: ModeName }[]): void {
+    const listed = new Map(inForce.filter((c) => c.areaId !== null).map((c) => [c.areaId!, c.mode]));
+    for (const id of [...this.areaModes.keys()]) if (!listed.has(id)) this.setAreaMode(id, null);
+    for (const [id, mode] of listed) if (this.areaModes.get(id) !== mode) this.setAreaMode(id, mode);
+  }
+
   /** The mode in force at an area: an emergency declared for it or an area containing it, else the city's. */
   modeAt(areaId: string | null): ModeName {
     for (let a = areaId ? this.areasById.get(areaId) : undefined, hops = 0; a && hops < 8; a = a.parentId ? this.areasById.get(a.parentId) : undefined, hops++) {

@@ -145,7 +145,11 @@ export type FieldClientEvents = CommandHandlers<typeof fieldCommands> & VoiceCli
 };
 
 export type FieldServerEvents = VoiceServerEvents & {
-  'session:ready': (s: { deviceId: string; unitIds: string[] | 'any'; headSeq: number; hubTime: number; mode: ModeChange }) => void;
+  /**
+   * `mode`: the newest city-wide change; `areaModes`: every area emergency in force at `hubTime` (its
+   * area, reason, end time), so a device that connects during one knows it without asking.
+   */
+  'session:ready': (s: { deviceId: string; unitIds: string[] | 'any'; headSeq: number; hubTime: number; mode: ModeChange; areaModes: ModeChange[] }) => void;
   event: (e: HubEvent) => void;
   'positions:durable': (d: PositionsDurable) => void;
 };

@@ -6,6 +6,7 @@ import type { FieldClientEvents, FieldServerEvents } from '../../../shared/proto
 import { NAMESPACES } from '../../../shared/protocol/sockets';
 import { headSeq } from '../../store/log';
 import { currentMode } from '../../store/operations';
+import { activeAreaModes } from '../modes';
 import { findDevice } from '../../store/people';
 import { AuthError, authenticateDevice, deviceDisconnected } from '../auth';
 import type { Actor } from '../commands';
@@ -64,7 +65,8 @@ export function attachField(field: FieldNamespace, deps: DispatchDeps & { thrott
     socket.join(deviceRoom(actor().id));
     if (units === 'any') socket.join('gateways');
     else socket.join(['terminals', ...units.map((u) => `unit:${u}`)]);
-    socket.emit('session:ready', { deviceId: actor().id, unitIds: units, headSeq: headSeq(db), hubTime: Date.now(), mode: currentMode(db)! });
+    const now = Date.now();
+    socket.emit('session:ready', { deviceId: actor().id, unitIds: units, headSeq: headSeq(db), hubTime: now, mode: currentMode(db)!, areaModes: activeAreaModes(db, now) });
     bindTables(deps, socket, actor, fieldHandlers, fieldRequests, NAMESPACES.field);
     bindVoice(deps, socket, actor, 'field');
   });
