@@ -333,6 +333,8 @@ export const AlertKind = z.enum([
   'positions_backlog', 'positions_recovered', 'device_clock',
   // attendance: a shift not checked in after the grace (late) and after the limit (missing), a roll-call unanswered, an override asked for
   'attendance_late', 'attendance_missing', 'rollcall_missed', 'override_requested',
+  // a body-worn camera not recording while its unit has a task in hand
+  'bodycam_stopped',
 ]);
 export type AlertKind = z.infer<typeof AlertKind>;
 export const Alert = z.object({

@@ -37,6 +37,8 @@ import { FIX_RULES } from '../../shared/attendance';
 import { attendanceSnapshot } from '../store/attendance';
 import { CoverageWatch, type CoverageWatchOptions } from './coverage';
 import { FenceWatch } from './fences';
+import { BodycamDesk } from './bodycam';
+import { bodycamSnapshot } from '../store/bodycam';
 import { planDemoShifts } from './roster';
 import { loadScorecardConfig } from './scorecard';
 import type { ScorecardConfig } from '../../shared/protocol/scorecard';
@@ -230,6 +232,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       units: listUnits(db), areas: listAreas(db), routes: listRoutes(db), cameras: listCameras(db),
       incidents: listActiveIncidents(db), tasks: listActiveTasks(db), sos: listActiveSos(db),
       positions: [...pipeline.latest.values()], streams: media.health(), attendance: attendanceSnapshot(db, Date.now()),
+      bodycam: { ...bodycamSnapshot(db), statuses: [...bodycam.latest.values()] },
     };
   }
 
@@ -242,6 +245,14 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   // Officers held to their cells and vehicles to their routes: state in memory, the store only on a change.
   const fences = new FenceWatch({ db, units, areas: listAreas(db), routes: listRoutes(db), schedule: (a) => system.scheduler.schedule(a), now: Date.now });
   pipeline.observe(fences.observe, 'fences');
+  // Body camera readings: latest per unit in memory, fanned out and written at bounded rates; alerts on the scheduler.
+  const bodycam = new BodycamDesk({
+    db, units: kinds.keys(), schedule: (a) => system.scheduler.schedule(a), log,
+    fanout: (statuses) => {
+      consoles.to('consoles').emit('bodycam:status', statuses);
+      outbound.check();
+    },
+  });
   // Coverage for the evaluator: in memory per fix, written in bounded batches by its own timer.
   const { flushEveryMs: coverageEveryMs = 30_000, ...coverageTuning } = opts.coverage ?? {};
   const coverage = new CoverageWatch({ db, units, areas: listAreas(db), routes: listRoutes(db), timeZone, now: Date.now, ...coverageTuning });
@@ -261,7 +272,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     exists: { unit: (id) => !!findUnit(db, id), area: (id) => listAreas(db).some((a) => a.id === id) },
   });
   let hubUrl = '';
-  const services: HubServices = { pipeline, recommender, segments, coverage, retention: opts.retention ?? DEFAULT_RETENTION, media, voice,
+  const services: HubServices = { pipeline, recommender, segments, coverage, retention: opts.retention ?? DEFAULT_RETENTION, media, voice, bodycam,
     evaluation: { scorecard: opts.scorecard ?? loadScorecardConfig(), dataDir: opts.dataDir, timeZone, log }, mediaAccess, url: () => hubUrl, snapshot,
     previews,
     presence: () => ({ sessions: consolePresence(consoles), devices: devicePresence(field) }) };
@@ -313,6 +324,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     clearInterval(sealTimer);
     clearInterval(coverageTimer);
     pipeline.close();
+    bodycam.close();
     await media.close();
     io.close();
     refusals.close();
@@ -333,6 +345,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       await media.close();
       clearInterval(sealTimer);
       pipeline.close(); // pending fixes are written before the store closes
+      bodycam.close(); // so are the latest body camera readings
       segments.seal(Date.now()); // complete minutes; the rest is recovered from positions at the next start
       clearInterval(coverageTimer);
       try {

@@ -7,6 +7,7 @@ import type { MediaAccess } from './http/media-access';
 import type { RetentionPolicy } from '../store/retention';
 import type { SegmentWriter } from '../store/segments';
 import type { CoverageWatch } from './coverage';
+import type { BodycamDesk } from './bodycam';
 import type { PositionPipeline } from './positions';
 import type { VoiceHub } from './voice/floor';
 import type { ScorecardConfig } from '../../shared/protocol/scorecard';
@@ -22,6 +23,8 @@ export type HubServices = {
   /** what is kept of positions, and for how long */
   retention: RetentionPolicy;
   media: MediaGateway;
+  /** body camera telemetry: the latest reading per unit, and the recording alerts it queues */
+  bodycam: BodycamDesk;
   /** push-to-talk: peers, floors, signalling relay, where recordings are kept */
   voice: VoiceHub;
   /** signs media URLs for a session and one camera */

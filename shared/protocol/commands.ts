@@ -9,6 +9,7 @@ import { PhotoUpload } from '../incidents';
 import { CheckFix, FenceAlert, OverrideRequest, RollCall } from '../attendance';
 import { PASSWORD_MAX, USERNAME } from '../accounts';
 import { CenterDate, HolidayCalendar } from '../calendar';
+import { BodycamAlert } from '../bodycam';
 
 /** Client-made id that makes a command idempotent: the hub applies a given id at most once. */
 export const CommandId = z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/);
@@ -189,6 +190,11 @@ export const consoleCommands = {
     roles: ['operator', 'duty_manager'],
     schema: cmd({ alertId: Id }),
     result: z.object({ fence: FenceAlert }),
+  },
+  'bodycam:acknowledge': {
+    roles: ['operator', 'duty_manager'],
+    schema: cmd({ alertId: Id }),
+    result: z.object({ alert: BodycamAlert }),
   },
   'roster:import': {
     roles: ['admin'],

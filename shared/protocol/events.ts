@@ -6,6 +6,7 @@ import { Alert, Camera, CheckIn, Id, Incident, ModeChange, Sos, Task, UnitStatus
 import type { PositionFix } from '../domain';
 import { FenceAlert, OverrideRequest, RollCall, Shift } from '../attendance';
 import { HolidayCalendar } from '../calendar';
+import { BodycamAlert } from '../bodycam';
 
 export const HubEventData = z.discriminatedUnion('type', [
   z.object({ type: z.literal('incident:created'), incident: Incident }),
@@ -24,6 +25,7 @@ export const HubEventData = z.discriminatedUnion('type', [
   /** the holiday calendar after an edit, whole (it is a few dozen days) */
   z.object({ type: z.literal('calendar:changed'), calendar: HolidayCalendar }),
   z.object({ type: z.literal('camera:updated'), camera: Camera }),
+  z.object({ type: z.literal('bodycam:alert'), alert: BodycamAlert }),
 ]);
 export type HubEventData = z.infer<typeof HubEventData>;
 export type HubEventType = HubEventData['type'];

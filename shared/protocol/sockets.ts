@@ -8,6 +8,7 @@ import type {
 import type { IncidentTrace, PhotoResult } from '../incidents';
 import type { VersionedProfile } from '../modes';
 import type { AttendanceSnapshot } from '../attendance';
+import type { BodycamAck, BodycamBatch, BodycamSnapshot, BodycamStatus } from '../bodycam';
 import type { ModeHere, ModeHereRequest } from './mode-here';
 import type { UnitProfile, UnitProfileRequest } from './enrol';
 import type { Ack, CommandInput, CommandResult, consoleCommands, fieldCommands } from './commands';
@@ -54,6 +55,8 @@ export type Snapshot = {
   streams: StreamHealth[];
   /** shifts around now, open check-in overrides, recent roll-calls, fence alerts not yet settled */
   attendance: AttendanceSnapshot;
+  /** each unit's latest body camera reading, and its recording alerts not yet settled */
+  bodycam: BodycamSnapshot;
 };
 
 export type EventsPage = { events: HubEvent[]; headSeq: number; more: boolean };
@@ -112,6 +115,8 @@ export type ConsoleServerEvents = VoiceServerEvents & {
   event: (e: HubEvent) => void;
   'unit:positions': (b: PositionBatch) => void;
   'stream:health': (h: StreamHealth[]) => void;
+  /** body camera readings taken since the last one, the latest per unit (at most one message a second) */
+  'bodycam:status': (s: BodycamStatus[]) => void;
   /** This console's session has ended (an admin disabled the account, revoked it …); the hub disconnects it next. */
   'session:ended': (e: { reason: SessionEndReason }) => void;
 };
@@ -138,6 +143,8 @@ export type PositionsDurable = { through: number };
 export type FieldClientEvents = CommandHandlers<typeof fieldCommands> & VoiceClientEvents & {
   /** High-volume telemetry: no commandId; duplicates (same unit and fix time) are dropped. */
   'unit:position': (batch: PositionBatch, ack?: (res: Ack<PositionAck>) => void) => void;
+  /** Body camera telemetry (shared/bodycam.ts): no commandId; each reading checked, refused ones with a reason. */
+  'bodycam:report': (batch: BodycamBatch, ack?: (res: Ack<BodycamAck>) => void) => void;
   'events:since': (req: { afterSeq: number; limit?: number }, ack: (res: Ack<EventsPage>) => void) => void;
   'mode:here': (req: ModeHereRequest, ack: (res: Ack<ModeHere>) => void) => void;
   /** the unit's names, cell, post and the posts it may check in at (shared/protocol/enrol.ts) */

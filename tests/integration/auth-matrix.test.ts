@@ -29,7 +29,7 @@ const RECORD: Person[] = ['evaluator', 'duty_manager', 'admin'];
 const CONSOLE_POLICY: Record<string, Person[]> = {
   'incident:create': DISPATCHERS, 'incident:amend': DISPATCHERS, 'incident:close': DISPATCHERS,
   'task:assign': DISPATCHERS, 'task:reassign': DISPATCHERS, 'task:cancel': DISPATCHERS,
-  'checkin:override': DISPATCHERS, 'rollcall:start': DISPATCHERS, 'fence:acknowledge': DISPATCHERS,
+  'checkin:override': DISPATCHERS, 'rollcall:start': DISPATCHERS, 'fence:acknowledge': DISPATCHERS, 'bodycam:acknowledge': DISPATCHERS,
   'sos:acknowledge': DISPATCHERS, 'sos:assist': DISPATCHERS, 'sos:resolve': DISPATCHERS,
   'mode:switch': MODE_SWITCHERS, 'mode:end': MODE_SWITCHERS,
   // the holiday calendar decides when holiday mode holds: edited by those who switch modes, read by all

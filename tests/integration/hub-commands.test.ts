@@ -54,6 +54,7 @@ async function validPayloads(): Promise<Record<keyof typeof consoleCommands, Rec
     'checkin:override': { requestId: 'O-none', grant: true, note: '已电话核实' },
     'rollcall:start': { unitIds: ['off-004'], answerWithinMin: 5 },
     'fence:acknowledge': { alertId: 'fence-none' },
+    'bodycam:acknowledge': { alertId: 'bodycam-none' },
     'roster:import': { csv: 'unit_id,post_id,date,start,end\n' },
     'device:enrol': { unitId: 'off-005', label: '测试手机' },
     'device:revoke': { deviceId: 'dev-none', reason: '手机丢失' },

@@ -10,6 +10,7 @@ import { withSos } from './sos';
 import { scheduleModeExpiry } from './shared';
 import { confineFileSources } from './sources';
 import { attendanceConsoleHandlers } from './attendance';
+import { bodycamConsoleHandlers } from './bodycam';
 import { accountHandlers } from './accounts';
 import { calendarHandlers } from './calendar';
 import { deviceHandlers } from './devices';
@@ -26,6 +27,7 @@ export type ConsoleEnv = { dataDir: string; hubUrl?: () => string; enrolCodeTtlM
 export const consoleHandlers = (env: ConsoleEnv) => withSos({
   ...incidentHandlers,
   ...attendanceConsoleHandlers,
+  ...bodycamConsoleHandlers,
   ...accountHandlers,
   ...calendarHandlers,
   ...deviceHandlers({ hubUrl: env.hubUrl ?? (() => ''), codeTtlMs: env.enrolCodeTtlMs }),

@@ -1,5 +1,6 @@
 // Handlers of field-device commands. A device speaks only for its own unit (a gateway for any).
 import { z } from 'zod';
+import { BodycamBatch } from '../../../shared/bodycam';
 import { PositionFix, type Incident, type Sos, type Task } from '../../../shared/domain';
 import { fieldCommands } from '../../../shared/protocol/commands';
 import { ModeHereRequest, type ModeHere } from '../../../shared/protocol/mode-here';
@@ -130,6 +131,17 @@ export const fieldRequests: RequestTable<HubServices> = {
         return refuse(db, actor, 'unit:position', { unitId: foreign.unitId }, { code: 'forbidden', message: `device ${actor.id} does not speak for unit ${foreign.unitId}` }, now);
       }
       return { ok: true, result: services.pipeline.accept(batch.fixes, actor.id) };
+    },
+  },
+  'bodycam:report': {
+    name: 'bodycam:report', schema: BodycamBatch, roles: FIELD,
+    handle: ({ db, actor, now, services }, batch: z.output<typeof BodycamBatch>) => {
+      const units = actor.unitIds ?? [];
+      const foreign = units === 'any' ? undefined : batch.reports.find((r) => !units.includes(r.unitId));
+      if (foreign) {
+        return refuse(db, actor, 'bodycam:report', { unitId: foreign.unitId }, { code: 'forbidden', message: `device ${actor.id} does not speak for unit ${foreign.unitId}` }, now);
+      }
+      return { ok: true, result: services.bodycam.accept(batch.reports) };
     },
   },
   'mode:here': {

@@ -15,6 +15,7 @@ import { cancelAction, pendingActionsOfKind, scheduleAction } from '../../store/
 import { CommandFailure, type CommandDef, type Handler } from '../commands';
 import { areaAt, cityMode, effectiveMode, modeBasis, profilesInForce } from '../modes';
 import { attendanceSystemHandlers } from './attendance';
+import { bodycamSystemHandlers } from './bodycam';
 import { hasShifts, shiftAt } from '../../store/attendance';
 import { CHECKIN_MISSED, MODE_EXPIRE, scheduleModeExpiry, SOS_UNACKNOWLEDGED, TASK_DEADLINE, type TaskDeadline } from './shared';
 
@@ -136,6 +137,7 @@ function keyCamera(db: Parameters<typeof listCameras>[0], cameraId: string) {
 
 export const systemHandlers = {
   ...attendanceSystemHandlers,
+  ...bodycamSystemHandlers,
 
   [TASK_DEADLINE.ack.kind]: taskOverdue('ack'),
   [TASK_DEADLINE.arrive.kind]: taskOverdue('arrive'),
