@@ -42,11 +42,11 @@ type Period = { from: number; to: number };
 type Cell = { id: string; g: Geometry; west: number; east: number; south: number; north: number };
 type RouteShape = { id: string; g: Geometry; cum: Float64Array; pieces: number };
 
-type VehicleState = { route: RouteShape; period: Period | null; bits: Uint8Array | null; dirty: boolean; seg: number; scan: RouteScan | null; lastT: number };
+type VehicleState = { route: RouteShape; /** an edited route, taken at the next period */ next: RouteShape | null; period: Period | null; bits: Uint8Array | null; dirty: boolean; seg: number; scan: RouteScan | null; lastT: number };
 type OfficerState = { cellId: string | null; period: Period | null; shiftId: string | null; lastT: number; lastCell: Cell | null };
 
 export class CoverageWatch {
-  private readonly cells: Cell[] = [];
+  private cells: Cell[] = [];
   private readonly vehicles = new Map<string, VehicleState>();
   private readonly officers = new Map<string, OfficerState>();
   /** dwell added since the last write, by unit|period|cell */
@@ -71,18 +71,36 @@ export class CoverageWatch {
     }
     this.pieceM = opts.pieceM ?? 100;
     this.maxGapMs = opts.maxGapMs ?? 120_000;
-    for (const a of opts.areas) {
-      if (a.kind !== 'cell' || !a.polygon) continue;
-      const ring = a.polygon.coordinates[0]!;
-      const lngs = ring.map((p) => p[0]);
-      const lats = ring.map((p) => p[1]);
-      this.cells.push({ id: a.id, g: prepare(ring, true), west: Math.min(...lngs), east: Math.max(...lngs), south: Math.min(...lats), north: Math.max(...lats) });
-    }
+    this.cells = this.prepareCells(opts.areas);
     const routes = new Map(opts.routes.map((r) => [r.id, this.shape(r)]));
     for (const u of opts.units) {
       const route = u.kind === 'vehicle' && u.routeId ? routes.get(u.routeId) : undefined;
-      if (route) this.vehicles.set(u.id, { route, period: null, bits: null, dirty: false, seg: 0, scan: null, lastT: -Infinity });
+      if (route) this.vehicles.set(u.id, { route, next: null, period: null, bits: null, dirty: false, seg: 0, scan: null, lastT: -Infinity });
       else if (u.kind === 'officer') this.officers.set(u.id, { cellId: u.cellId, period: null, shiftId: null, lastT: -Infinity, lastCell: null });
+    }
+  }
+
+  private prepareCells(areas: readonly Area[]): Cell[] {
+    return areas.filter((a) => a.kind === 'cell' && a.polygon).map((a) => {
+      const ring = a.polygon!.coordinates[0]!;
+      const lngs = ring.map((p) => p[0]);
+      const lats = ring.map((p) => p[1]);
+      return { id: a.id, g: prepare(ring, true), west: Math.min(...lngs), east: Math.max(...lngs), south: Math.min(...lats), north: Math.max(...lats) };
+    });
+  }
+
+  /**
+   * The grid after an admin's edit (server.ts, after the commit). Dwell counts in the new cells from the
+   * next fix. A vehicle keeps the route shape its period began with until that period ends (its bits
+   * are pieces of that line), and drives the edited one from the next period on.
+   */
+  setGrid(areas: readonly Area[], routes: readonly Route[]): void {
+    this.cells = this.prepareCells(areas);
+    for (const o of this.officers.values()) o.lastCell = o.lastCell && (this.cells.find((c) => c.id === o.lastCell!.id) ?? null);
+    const byId = new Map(routes.map((r) => [r.id, r]));
+    for (const v of this.vehicles.values()) {
+      const r = byId.get(v.route.id);
+      if (r) v.next = this.shape(r);
     }
   }
 
@@ -133,6 +151,7 @@ export class CoverageWatch {
     v.lastT = f.t;
     if (!v.period || f.t >= v.period.to || f.t < v.period.from) {
       this.retire(f.unitId, v);
+      if (v.next) [v.route, v.next, v.seg, v.scan] = [v.next, null, 0, null];
       v.period = this.periodAt(f.t);
       v.bits = new Uint8Array(Math.ceil(v.route.pieces / 8));
     }

@@ -12,6 +12,7 @@ import type { Area, LngLat, PositionFix, Route, Unit } from '../../shared/domain
 import type { ModeProfile } from '../../shared/modes';
 import { activeFenceAlerts, unitsCheckedInAt } from '../store/attendance';
 import type { Db } from '../store/db';
+import { gridVersion } from '../store/grid';
 import { FENCE_BREACH, FENCE_RETURN } from './handlers/attendance';
 import { modeResolver, type ModeResolver } from './modes';
 import type { NewAction } from '../store/schedule';
@@ -128,24 +129,42 @@ export class FenceWatch {
   private modes: ModeResolver | null = null;
   private routeModes = new Map<string, readonly string[]>();
   private refreshedAt = -Infinity;
+  /** the grid version the fences are drawn from: a breach or return records it */
+  private gridVersion: number;
   /** state changes queued, for tests and the bench */
   changes = 0;
 
   constructor(private readonly opts: FenceWatchOptions) {
-    const cells = new Map(opts.areas.filter((a) => a.kind === 'cell' && a.polygon).map((a) => [a.id, a]));
-    const routes = new Map(opts.routes.map((r) => [r.id, r]));
-    for (const r of opts.routes) this.routeModes.set(r.id, r.modes);
-    for (const u of opts.units) {
-      const cell = u.kind === 'officer' && u.cellId ? cells.get(u.cellId) : undefined;
-      const route = u.kind === 'vehicle' && u.routeId ? routes.get(u.routeId) : undefined;
-      if (cell) this.add(u, 'cell', cell.id, prepare(cell.polygon!.coordinates[0]!, true));
-      else if (route) this.add(u, 'route', route.id, prepare(route.line, false));
-    }
+    this.gridVersion = gridVersion(opts.db);
+    this.place(opts.units, opts.areas, opts.routes);
     // What is open in the store is alerted: a restarted hub clears it when the unit returns, and does not raise it twice.
     for (const f of activeFenceAlerts(opts.db)) {
       const w = this.watched.get(f.unitId);
       if (w && w.kind === f.kind && f.clearedAt === null) [w.phase, w.since] = ['alerted', f.since];
     }
+  }
+
+  /** Draws each unit's fence from the grid; a unit already watched keeps its state (in, pending, alerted). */
+  private place(units: readonly Unit[], areas: readonly Area[], routes: readonly Route[]): void {
+    const cells = new Map(areas.filter((a) => a.kind === 'cell' && a.polygon).map((a) => [a.id, a]));
+    const byId = new Map(routes.map((r) => [r.id, r]));
+    this.routeModes = new Map(routes.map((r) => [r.id, r.modes]));
+    for (const u of units) {
+      const cell = u.kind === 'officer' && u.cellId ? cells.get(u.cellId) : undefined;
+      const route = u.kind === 'vehicle' && u.routeId ? byId.get(u.routeId) : undefined;
+      const kept = this.watched.get(u.id);
+      if (kept && (cell || route)) {
+        kept.geometry = cell ? prepare(cell.polygon!.coordinates[0]!, true) : prepare(route!.line, false);
+        [kept.seg, kept.scan] = [0, null];
+      } else if (cell) this.add(u, 'cell', cell.id, prepare(cell.polygon!.coordinates[0]!, true));
+      else if (route) this.add(u, 'route', route.id, prepare(route.line, false));
+    }
+  }
+
+  /** The grid after an admin's edit (server.ts, after the commit): fences are redrawn, from the next fix on. */
+  setGrid(areas: readonly Area[], routes: readonly Route[], version: number): void {
+    this.place([...this.watched.values()].map((w) => w.unit), areas, routes);
+    this.gridVersion = version;
   }
 
   private add(unit: Unit, kind: Watched['kind'], areaId: string, geometry: Geometry): void {
@@ -195,7 +214,7 @@ export class FenceWatch {
         else if (f.t - w.since >= limitMs) {
           this.opts.schedule({
             kind: FENCE_BREACH, subject: `fence:${w.unit.id}`, dueAt: now, cause: `fences: ${w.kind} left`,
-            payload: { unitId: w.unit.id, kind: w.kind, areaId: w.areaId, since: w.since, position: p },
+            payload: { unitId: w.unit.id, kind: w.kind, areaId: w.areaId, since: w.since, position: p, gridVersion: this.gridVersion },
           });
           w.phase = 'alerted'; // only once queued: a store that failed is asked again at the next fix
           this.changes++;
@@ -208,7 +227,7 @@ export class FenceWatch {
   };
 
   private returned(w: Watched, now: number): void {
-    this.opts.schedule({ kind: FENCE_RETURN, subject: `fence:${w.unit.id}`, dueAt: now, cause: `fences: ${w.kind} back`, payload: { unitId: w.unit.id, kind: w.kind, areaId: w.areaId } });
+    this.opts.schedule({ kind: FENCE_RETURN, subject: `fence:${w.unit.id}`, dueAt: now, cause: `fences: ${w.kind} back`, payload: { unitId: w.unit.id, kind: w.kind, areaId: w.areaId, gridVersion: this.gridVersion } });
     this.changes++;
   }
 

@@ -20,6 +20,8 @@ import { createCameraPreviews } from './camera-preview';
 import { Recommender } from './dispatch/recommend';
 import { loadRoadGraph, ROADS_FILE } from './dispatch/road-graph';
 import { loadStreetIndex } from './streets';
+import { GRID_COMMANDS } from './handlers/grid';
+import { gridVersion } from '../store/grid';
 import { activeAreaModes, profilesInForce } from './modes';
 import type { ScopedEvent } from './commands';
 import { createHttpRoutes } from './http/router';
@@ -197,7 +199,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const units = listUnits(db);
   const kinds = new Map(units.map((u) => [u.id, u.kind]));
   pipeline.setKnownUnits(kinds.keys(), (id) => FIX_RULES.maxSpeedMps[kinds.get(id)!]);
-  // Built once: the road graph, and what units and areas are (seeded, not changed at run time).
+  // Built once: the road graph, and what units are (seeded); the areas follow grid edits (afterCommit).
   const recommender = new Recommender({
     graph: loadRoadGraph(opts.roadsFile ?? ROADS_FILE, log), areas: listAreas(db), index: pipeline.index, latest: pipeline.latest,
     units: new Map(units.map((u) => [u.id, { kind: u.kind, cellId: u.cellId, postId: u.postId }])),
@@ -299,6 +301,14 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       });
     }
     if (name === 'camera:upsert') previews.refresh();
+    // The grid's in-memory copies follow each committed edit: the recommender's cells and posts, the fences, coverage.
+    if (GRID_COMMANDS.includes(name)) {
+      const areas = listAreas(db);
+      const gridRoutes = listRoutes(db);
+      recommender.setAreas(areas);
+      fences.setGrid(areas, gridRoutes, gridVersion(db));
+      coverage.setGrid(areas, gridRoutes);
+    }
     signOutEnded(consoles, name, result);
     // A revoked device is cut at once, after the commit that revoked it (its secret is refused from then on).
     if (name === 'device:revoke') field.in(deviceRoom((result as { deviceId: string }).deviceId)).disconnectSockets(true);

@@ -12,10 +12,11 @@ export function insertArea(db: Db, a: Area): void {
 const CITY_SQL = {
   insertArea: `INSERT INTO areas (id, kind, name, parent_id, polygon, center_lng, center_lat, radius_m)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  allAreas: 'SELECT * FROM areas ORDER BY rowid',
+  // Retired areas (deleted by an admin, migration 0170) stay for the record but are no longer the grid.
+  allAreas: 'SELECT * FROM areas WHERE retired_at IS NULL ORDER BY rowid',
   areasStamp: 'SELECT count(*) AS n, coalesce(max(rowid), 0) AS last FROM areas',
   dataVersion: 'PRAGMA data_version',
-  postById: "SELECT * FROM areas WHERE kind = 'post' AND id = ?",
+  postById: "SELECT * FROM areas WHERE kind = 'post' AND id = ? AND retired_at IS NULL",
 } as const;
 
 type AreaRow = {
@@ -33,12 +34,18 @@ function areaFromRow(r: AreaRow): Area {
 /**
  * The city's areas, parsed once per handle: every incident (its place), SOS and attendance check reads
  * them all, and parsing each polygon's JSON per command was the largest cost of incident:create
- * (2 ms of CPU per command on the demo city, issue 17). Areas change only when the city is seeded,
- * so the parsed list is kept until the stamp moves: another connection committed (PRAGMA data_version),
- * or a row was added or removed on this one (count, last rowid; insertArea also drops it). The areas
+ * (2 ms of CPU per command on the demo city, issue 17). Areas change when the city is seeded and by an
+ * admin's grid edits, so the parsed list is kept until the stamp moves: another connection committed
+ * (PRAGMA data_version), or a row was added or removed on this one (count, last rowid); every write on
+ * this one (insertArea, store/grid.ts) also drops it, since an edit in place moves neither. The areas
  * are frozen: they are shared by every caller.
  */
 const areaCache = new WeakMap<ReadDb, { stamp: string; areas: readonly Area[] }>();
+
+/** Drops the parsed areas of this handle: the next read parses them again (after a write in place). */
+export function forgetAreas(db: ReadDb): void {
+  areaCache.delete(db);
+}
 
 export function listAreas(db: ReadDb): Area[] {
   const version = prepared(db, CITY_SQL.dataVersion).pluck(true).get() as number;
@@ -63,7 +70,7 @@ export function insertRoute(db: Db, r: Route): void {
 }
 
 export function listRoutes(db: ReadDb): Route[] {
-  const rows = prepared(db, 'SELECT * FROM routes ORDER BY rowid').all() as Array<{ id: string; name: string; roads: string; line: string; modes: string }>;
+  const rows = prepared(db, 'SELECT * FROM routes WHERE retired_at IS NULL ORDER BY rowid').all() as Array<{ id: string; name: string; roads: string; line: string; modes: string }>;
   return rows.map((r) => ({ id: r.id, name: r.name, roads: JSON.parse(r.roads), line: JSON.parse(r.line), modes: JSON.parse(r.modes) }));
 }
 

@@ -2,9 +2,10 @@
 // The hub validates with these schemas at the boundary; clients compile against the inferred types.
 import { z } from 'zod';
 import {
-  AlarmOrigin, Camera, CameraOrigin, CheckIn, ConsoleOrigin, Id, Incident, IncidentAmendment, IncidentCategory, LngLat, ModeChange, ModeName,
-  PhoneOrigin, Priority, Role, Sos, SubtypeId, Task, UserPublic,
+  AlarmOrigin, Area, Camera, CameraOrigin, CheckIn, ConsoleOrigin, Id, Incident, IncidentAmendment, IncidentCategory, LngLat, ModeChange, ModeName,
+  PhoneOrigin, Priority, Role, Route, Sos, SubtypeId, Task, UserPublic,
 } from '../domain';
+import { CellInput, GridImport, PostInput, RouteInput } from '../grid';
 import { PhotoUpload } from '../incidents';
 import { CheckFix, FenceAlert, OverrideRequest, RollCall } from '../attendance';
 import { PASSWORD_MAX, USERNAME } from '../accounts';
@@ -214,6 +215,48 @@ export const consoleCommands = {
     // Its connections are closed after the commit and its secret refused from then on.
     schema: cmd({ deviceId: Id, reason: text(500).min(2) }),
     result: z.object({ deviceId: Id, revokedAt: z.number().int() }),
+  },
+  // The grid (shared/grid.ts). `baseVersion`: the grid version the edit was made against (grid:get);
+  // another edit in between makes it a conflict, to be read again and redone. A save without an id
+  // creates; with the id of a live cell, post or route it edits it. A delete retires it (the record
+  // still points at it) and is refused while units are assigned to it or a post still stands in a cell.
+  'cell:save': {
+    roles: ['admin'],
+    schema: cmd({ baseVersion: z.number().int().min(1), cell: CellInput }),
+    result: z.object({ area: Area, gridVersion: z.number().int() }),
+  },
+  'cell:delete': {
+    roles: ['admin'],
+    schema: cmd({ baseVersion: z.number().int().min(1), cellId: Id }),
+    result: z.object({ id: Id, gridVersion: z.number().int() }),
+  },
+  'post:save': {
+    roles: ['admin'],
+    schema: cmd({ baseVersion: z.number().int().min(1), post: PostInput }),
+    result: z.object({ area: Area, gridVersion: z.number().int() }),
+  },
+  'post:delete': {
+    roles: ['admin'],
+    schema: cmd({ baseVersion: z.number().int().min(1), postId: Id }),
+    result: z.object({ id: Id, gridVersion: z.number().int() }),
+  },
+  'route:save': {
+    roles: ['admin'],
+    // The line is stored snapped to the roads (main/hub/grid-snap.ts); the answer carries the snapped one.
+    schema: cmd({ baseVersion: z.number().int().min(1), route: RouteInput }),
+    result: z.object({ route: Route, gridVersion: z.number().int() }),
+  },
+  'route:delete': {
+    roles: ['admin'],
+    schema: cmd({ baseVersion: z.number().int().min(1), routeId: Id }),
+    result: z.object({ id: Id, gridVersion: z.number().int() }),
+  },
+  'grid:import': {
+    roles: ['admin'],
+    // GeoJSON as grid:get exports it (shared/grid.ts gridToGeoJSON): every feature is checked, and one
+    // refused feature refuses the import (the message lists each, by its place in the file); one version.
+    schema: cmd({ baseVersion: z.number().int().min(1), collection: GridImport }),
+    result: z.object({ gridVersion: z.number().int(), cells: z.number().int(), posts: z.number().int(), routes: z.number().int() }),
   },
 } as const;
 

@@ -2,7 +2,7 @@
 // reconnects asks for everything after the last number it saw (`events:since`). Positions and stream
 // health are live state, not history: on reconnect the client takes a fresh snapshot of them instead.
 import { z } from 'zod';
-import { Alert, Camera, CheckIn, Id, Incident, ModeChange, Sos, Task, UnitStatus } from '../domain';
+import { Alert, Area, Camera, CheckIn, Id, Incident, ModeChange, Route, Sos, Task, UnitStatus } from '../domain';
 import type { PositionFix } from '../domain';
 import { FenceAlert, OverrideRequest, RollCall, Shift } from '../attendance';
 import { HolidayCalendar } from '../calendar';
@@ -26,6 +26,11 @@ export const HubEventData = z.discriminatedUnion('type', [
   z.object({ type: z.literal('calendar:changed'), calendar: HolidayCalendar }),
   z.object({ type: z.literal('camera:updated'), camera: Camera }),
   z.object({ type: z.literal('bodycam:alert'), alert: BodycamAlert }),
+  /** an admin's grid edit: the cells, posts and routes it saved (whole), those it retired, and the new grid version */
+  z.object({
+    type: z.literal('grid:changed'), version: z.number().int(), areas: z.array(Area), routes: z.array(Route),
+    retired: z.object({ areaIds: z.array(Id), routeIds: z.array(Id) }),
+  }),
 ]);
 export type HubEventData = z.infer<typeof HubEventData>;
 export type HubEventType = HubEventData['type'];

@@ -22,6 +22,7 @@ import type { DevicesList, PeopleList } from './accounts';
 import type { SessionEndReason } from '../accounts';
 import type { VoiceClientEvents, VoiceConsoleReads, VoiceServerEvents } from './voice';
 import type { HolidayCalendar } from '../calendar';
+import type { GridState } from '../grid';
 import type { AuditRawRequest, AuditRawResult, CheckpointsRequest, CheckpointsResult, CoverageRequest, CoverageResult, ExportRequest, ExportResult, ScoreCardRequest, ScoreCardResult } from './scorecard';
 
 export const NAMESPACES = { console: '/console', field: '/field' } as const;
@@ -108,6 +109,8 @@ export type ConsoleClientEvents = CommandHandlers<typeof consoleCommands> & Voic
   'camera:preview': (req: { source: StreamSource }, ack: (res: Ack<{ cameraId: string; url: string }>) => void) => void;
   /** the holiday calendar the mode schedule switches on, with the version an edit names */
   'calendar:list': (req: Record<string, never>, ack: (res: Ack<HolidayCalendar>) => void) => void;
+  /** the grid's cells, posts and routes with the version an edit names (shared/grid.ts) */
+  'grid:get': (req: Record<string, never>, ack: (res: Ack<GridState>) => void) => void;
 };
 
 export type ConsoleServerEvents = VoiceServerEvents & {

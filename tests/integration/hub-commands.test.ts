@@ -58,6 +58,14 @@ async function validPayloads(): Promise<Record<keyof typeof consoleCommands, Rec
     'roster:import': { csv: 'unit_id,post_id,date,start,end\n' },
     'device:enrol': { unitId: 'off-005', label: '测试手机' },
     'device:revoke': { deviceId: 'dev-none', reason: '手机丢失' },
+    // Grid edits against a stale version answer conflict (past the role check) and change nothing.
+    'cell:save': { baseVersion: 9999, cell: { name: '测试网格', polygon: { type: 'Polygon', coordinates: [[[118.78, 32.04], [118.781, 32.04], [118.781, 32.041], [118.78, 32.04]]] } } },
+    'cell:delete': { baseVersion: 9999, cellId: 'cell-none' },
+    'post:save': { baseVersion: 9999, post: { name: '测试岗', cellId: 'cell-none', center: NANJING, radiusM: 50 } },
+    'post:delete': { baseVersion: 9999, postId: 'post-none' },
+    'route:save': { baseVersion: 9999, route: { name: '测试路线', line: [NANJING, [118.785, 32.042]], modes: ['daily'] } },
+    'route:delete': { baseVersion: 9999, routeId: 'route-none' },
+    'grid:import': { baseVersion: 9999, collection: { type: 'FeatureCollection', features: [{}] } },
   };
 }
 
@@ -155,7 +163,7 @@ describe('commands', () => {
       }
     }
     expect((await ask(op, 'state:snapshot', {})).ok).toBe(true);
-  });
+  }, 60_000); // seven payloads × every command: its time grows with the command table
 
   it('a task goes assigned → accepted → arrived → finished and the incident is resolved', async () => {
     const op = await as('operator');

@@ -70,13 +70,12 @@ export function estimate(graph: RoadGraph, kind: UnitKind, from: LngLat, to: Lng
 }
 
 export class Recommender {
-  private readonly cells: Area[];
-  private readonly posts: Area[];
+  private cells: Area[] = [];
+  private posts: Area[] = [];
   private readonly byArea = new Map<string, string[]>();
 
   constructor(private readonly deps: RecommenderDeps) {
-    this.cells = deps.areas.filter((a) => a.kind === 'cell' && a.polygon);
-    this.posts = deps.areas.filter((a) => a.kind === 'post' && a.radiusM !== null);
+    this.setAreas(deps.areas);
     for (const [id, u] of deps.units) {
       for (const area of [u.cellId, u.postId]) {
         if (!area) continue;
@@ -85,6 +84,12 @@ export class Recommender {
         else this.byArea.set(area, [id]);
       }
     }
+  }
+
+  /** The grid after an admin's edit (server.ts, after the commit): which cell and posts an incident lies in. */
+  setAreas(areas: readonly Area[]): void {
+    this.cells = areas.filter((a) => a.kind === 'cell' && a.polygon);
+    this.posts = areas.filter((a) => a.kind === 'post' && a.radiusM !== null);
   }
 
   recommend(q: RecommendQuery): RecommendResult {

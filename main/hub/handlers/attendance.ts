@@ -13,6 +13,7 @@ import {
 } from '../../store/attendance';
 import { findPost, listAreas, listUnits } from '../../store/city';
 import type { Db } from '../../store/db';
+import { gridVersion } from '../../store/grid';
 import { insertCheckIn } from '../../store/operations';
 import { cancelActions, scheduleAction } from '../../store/schedule';
 import { CommandFailure, type CommandDef, type Emitted, type Handler, type TxContext } from '../commands';
@@ -133,7 +134,8 @@ export const attendanceFieldHandlers = {
     if (outside) throw new CommandFailure(outside.code, outside.message);
     const checkIn: CheckIn = { id: nextId(db, 'C', now, timeZone), unitId: unit.id, postId: post.id, position: p.position, at: now, onSite: true };
     const { events, nextDueBy } = recordCheckIn(ctx, unit, checkIn, 'fence');
-    return { result: { checkIn }, target: post.id, events, detail: { nextDueBy } };
+    // The post's fence is the grid's: the version it was judged by is on the record with the mode's.
+    return { result: { checkIn }, target: post.id, events, detail: { nextDueBy, gridVersion: gridVersion(db) } };
   }),
 
   'checkin:override-request': fieldDef('checkin:override-request', ({ db, now, actor, timeZone }, p) => {
@@ -169,7 +171,7 @@ export const attendanceFieldHandlers = {
     if (outside) throw new CommandFailure(outside.code, outside.message);
     answerRollCall(db, rc.id, unit.id, now, p.position);
     const rollCall = findRollCall(db, rc.id)!;
-    return { result: { rollCall }, target: rc.id, events: [{ data: { type: 'rollcall:updated', rollCall }, unitId: null }] };
+    return { result: { rollCall }, target: rc.id, events: [{ data: { type: 'rollcall:updated', rollCall }, unitId: null }], detail: { gridVersion: gridVersion(db) } };
   }),
 };
 
@@ -196,7 +198,7 @@ export const attendanceConsoleHandlers = {
       events.push(...recorded.events);
       nextDueBy = recorded.nextDueBy;
     }
-    return { result: { override, checkIn }, target: o.id, events, detail: { unitId: o.unitId, decision: state, ...(nextDueBy ? { nextDueBy } : {}) } };
+    return { result: { override, checkIn }, target: o.id, events, detail: { unitId: o.unitId, decision: state, ...(nextDueBy ? { nextDueBy, gridVersion: gridVersion(db) } : {}) } };
   }),
 
   'rollcall:start': consoleDef('rollcall:start', ({ db, now, actor, timeZone }, p) => {
@@ -263,7 +265,8 @@ function lateAlert(db: Db, shift: Shift, kind: 'attendance_late' | 'attendance_m
   return { id: `alert-${actionId}`, kind, subjectId: unit.id, at: now, notify: effectiveMode(db, shift.postId, now).profile.escalation[0]!.role, message: text };
 }
 
-const FencePayload = { unitId: Id, kind: z.enum(['cell', 'route']), areaId: Id };
+// `gridVersion`: the grid the fence watch drew the fence from (absent in actions queued before version 170).
+const FencePayload = { unitId: Id, kind: z.enum(['cell', 'route']), areaId: Id, gridVersion: z.number().int().min(1).optional() };
 
 export const attendanceSystemHandlers = {
   /** A shift's grace passed with no check-in: late, alerted; the missing check follows at the mode's limit. */
@@ -325,7 +328,7 @@ export const attendanceSystemHandlers = {
         ? { zh: `${unit.name} 离开责任网格「${where}」已 ${min} 分钟`, en: `${unit.name} has been outside cell ${where} for ${min} min` }
         : { zh: `${unit.name} 偏离巡逻路线 ${where} 已 ${min} 分钟`, en: `${unit.name} has been off route ${where} for ${min} min` },
     };
-    return { result: { fence }, target: unit.id, events: [{ data: { type: 'fence:updated', fence }, unitId: unit.id }, alertEvent(alert)] };
+    return { result: { fence }, target: unit.id, events: [{ data: { type: 'fence:updated', fence }, unitId: unit.id }, alertEvent(alert)], detail: { gridVersion: p.gridVersion ?? null } };
   }),
 
   /** The unit is back inside (by the margin): its open fence alert clears itself; an operator still acknowledges it. */
@@ -334,6 +337,6 @@ export const attendanceSystemHandlers = {
     if (!open) throw new CommandFailure('conflict', `${p.unitId} has no open ${p.kind} fence alert`);
     clearFenceAlert(db, open.id, now);
     const fence: FenceAlert = { ...open, clearedAt: now };
-    return { result: { fence }, target: p.unitId, events: [{ data: { type: 'fence:updated', fence }, unitId: p.unitId }] };
+    return { result: { fence }, target: p.unitId, events: [{ data: { type: 'fence:updated', fence }, unitId: p.unitId }], detail: { gridVersion: p.gridVersion ?? null } };
   }),
 };

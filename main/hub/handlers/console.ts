@@ -14,6 +14,7 @@ import { bodycamConsoleHandlers } from './bodycam';
 import { accountHandlers } from './accounts';
 import { calendarHandlers } from './calendar';
 import { deviceHandlers } from './devices';
+import { gridHandlers } from './grid';
 
 const C = consoleCommands;
 /** A mode switched by hand ends by itself at most this far ahead (an emergency is not for a month). */
@@ -22,7 +23,7 @@ const def = <K extends keyof typeof C, R>(name: K, handler: CommandDef<(typeof C
   ({ name, schema: C[name].schema, roles: C[name].roles, handler }) as CommandDef<(typeof C)[K]['schema'], R>;
 
 /** What the handlers need to know about the hub they run in: `hubUrl`, the address an enrolment code is given with. */
-export type ConsoleEnv = { dataDir: string; hubUrl?: () => string; enrolCodeTtlMs?: number };
+export type ConsoleEnv = { dataDir: string; hubUrl?: () => string; enrolCodeTtlMs?: number; /** the road network routes are snapped to (default: the basemap's) */ roadsFile?: URL | string };
 
 export const consoleHandlers = (env: ConsoleEnv) => withSos({
   ...incidentHandlers,
@@ -31,6 +32,7 @@ export const consoleHandlers = (env: ConsoleEnv) => withSos({
   ...accountHandlers,
   ...calendarHandlers,
   ...deviceHandlers({ hubUrl: env.hubUrl ?? (() => ''), codeTtlMs: env.enrolCodeTtlMs }),
+  ...gridHandlers({ roadsFile: env.roadsFile }),
 
   'incident:close': def('incident:close', ({ db, now }, p) => {
     const incident = findIncident(db, p.incidentId);

@@ -10,7 +10,7 @@ import {
 } from '../../../shared/protocol/reads';
 import { auditPage, auditTimelinePage } from '../../store/audit';
 import { replayWindow, unitTrack } from '../../store/segments';
-import { listCameras } from '../../store/city';
+import { listAreas, listCameras, listRoutes } from '../../store/city';
 import { findIncident } from '../../store/operations';
 import { eventsAfter, headSeq } from '../../store/log';
 import type { RequestDef, RequestTable } from '../requests';
@@ -21,6 +21,8 @@ import { accountReads } from './account-reads';
 import { cameraPreviewRequest } from './camera-reads';
 import { readCalendar } from '../../store/calendar';
 import type { HolidayCalendar } from '../../../shared/calendar';
+import type { GridState } from '../../../shared/grid';
+import { gridVersion } from '../../store/grid';
 
 export const EVENTS_PAGE_MAX = 1000;
 export const SinceRequest = z.strictObject({ afterSeq: z.number().int().min(0), limit: z.number().int().min(1).max(EVENTS_PAGE_MAX).optional() });
@@ -85,6 +87,12 @@ const calendarRequest: RequestDef<typeof EmptyRequest, HolidayCalendar, HubServi
   handle: ({ db }) => ({ ok: true, result: readCalendar(db) }),
 };
 
+/** Everyone may read the grid (the snapshot has it too); the admin's editor needs its version. */
+const gridRequest: RequestDef<typeof EmptyRequest, GridState, HubServices> = {
+  name: 'grid:get', schema: EmptyRequest, roles: PEOPLE,
+  handle: ({ db }) => ({ ok: true, result: { version: gridVersion(db), areas: listAreas(db), routes: listRoutes(db) } }),
+};
+
 export function consoleReads(session: ConsoleSession): RequestTable<HubServices> {
   return {
     'state:snapshot': snapshotRequest,
@@ -115,6 +123,7 @@ export function consoleReads(session: ConsoleSession): RequestTable<HubServices>
     'replay:window': replayRequest,
     'positions:retention': retentionRequest,
     'calendar:list': calendarRequest,
+    'grid:get': gridRequest,
     'incident:trace': traceRequest,
     'photo:get': photoRequest,
     ...evaluationReads(),

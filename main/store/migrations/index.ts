@@ -15,6 +15,7 @@ import { sql as v130 } from './0130-device-enrolment';
 import { sql as v140 } from './0140-voice-talks';
 import { sql as v150 } from './0150-coverage';
 import { sql as v160 } from './0160-holiday-calendar';
+import { sql as v170 } from './0170-grid-edits';
 import { sql as v190 } from './0190-bodycam';
 
 export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
@@ -33,6 +34,7 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 140, sql: v140 },
   { version: 150, sql: v150 },
   { version: 160, sql: v160 },
+  { version: 170, sql: v170 },
   { version: 190, sql: v190 },
 ];
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

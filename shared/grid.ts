@@ -1,0 +1,209 @@
+// The grid an admin edits (issue 18): grid cells (polygons), posts (a point and the radius that counts
+// as "at the post", inside their cell) and patrol routes (a line on the roads), the checks each must
+// pass, and the GeoJSON the admin imports and exports. Pure: the hub checks with these (and with the
+// road network, which only it has), the console checks with them before it sends.
+import { z } from 'zod';
+import { Id, LngLat, ModeName, Polygon, type Area, type Route } from './domain';
+import { pointInPolygon } from './geo';
+
+/** Bounds of what a cell may be: a few buildings, at most a district's size. */
+export const CELL_AREA_MIN_M2 = 2_000;
+export const CELL_AREA_MAX_M2 = 30_000_000;
+export const CELL_VERTICES_MAX = 500;
+/** A post's fence: wide enough for GPS in a street canyon, small enough to mean "here". */
+export const POST_RADIUS_MIN_M = 10;
+export const POST_RADIUS_MAX_M = 500;
+export const ROUTE_POINTS_MAX = 200;
+/** A drawn route point farther than this from a road is refused rather than pulled onto one. */
+export const ROUTE_SNAP_MAX_M = 60;
+/** Features one import may hold. */
+export const IMPORT_FEATURES_MAX = 2_000;
+
+export type BBox = [west: number, south: number, east: number, north: number];
+
+const GridName = z.string().trim().min(1).max(60);
+
+export const CellInput = z.strictObject({
+  /** absent: a new cell, the hub gives it an id */
+  id: Id.optional(),
+  name: GridName,
+  /** the district it belongs to (null: none) */
+  parentId: Id.nullable().default(null),
+  polygon: Polygon,
+});
+export type CellInput = z.infer<typeof CellInput>;
+
+export const PostInput = z.strictObject({
+  id: Id.optional(),
+  name: GridName,
+  /** the cell it lies in (its parent) */
+  cellId: Id,
+  center: LngLat,
+  radiusM: z.number().min(POST_RADIUS_MIN_M).max(POST_RADIUS_MAX_M),
+});
+export type PostInput = z.infer<typeof PostInput>;
+
+export const RouteInput = z.strictObject({
+  id: Id.optional(),
+  name: GridName,
+  /** as drawn; the hub stores it snapped to the roads */
+  line: z.array(LngLat).min(2).max(ROUTE_POINTS_MAX),
+  modes: z.array(ModeName).min(1).max(4),
+});
+export type RouteInput = z.infer<typeof RouteInput>;
+
+/** What a read of the grid gives: the version every change bumps (1: the grid as seeded) and its parts. */
+export type GridState = { version: number; areas: Area[]; routes: Route[] };
+
+/** Local metres around a reference point (equirectangular: fine at city scale). */
+function projector(ref: LngLat): (p: LngLat) => [number, number] {
+  const ky = 111_320;
+  const kx = ky * Math.cos((ref[1] * Math.PI) / 180);
+  return (p) => [(p[0] - ref[0]) * kx, (p[1] - ref[1]) * ky];
+}
+
+export function ringAreaM2(ring: readonly LngLat[]): number {
+  const xy = ring.map(projector(ring[0]!));
+  let twice = 0;
+  for (let i = 0; i + 1 < xy.length; i++) twice += xy[i]![0] * xy[i + 1]![1] - xy[i + 1]![0] * xy[i]![1];
+  return Math.abs(twice) / 2;
+}
+
+function orient(a: [number, number], b: [number, number], c: [number, number]): number {
+  const v = (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]);
+  return Math.abs(v) < 1e-9 ? 0 : Math.sign(v);
+}
+function onSegment(a: [number, number], b: [number, number], p: [number, number]): boolean {
+  return Math.min(a[0], b[0]) - 1e-9 <= p[0] && p[0] <= Math.max(a[0], b[0]) + 1e-9 && Math.min(a[1], b[1]) - 1e-9 <= p[1] && p[1] <= Math.max(a[1], b[1]) + 1e-9;
+}
+function segmentsCross(a: [number, number], b: [number, number], c: [number, number], d: [number, number]): boolean {
+  const o1 = orient(a, b, c), o2 = orient(a, b, d), o3 = orient(c, d, a), o4 = orient(c, d, b);
+  if (o1 !== o2 && o3 !== o4) return true;
+  return (o1 === 0 && onSegment(a, b, c)) || (o2 === 0 && onSegment(a, b, d)) || (o3 === 0 && onSegment(c, d, a)) || (o4 === 0 && onSegment(c, d, b));
+}
+
+/** The first pair of edges of a closed ring that cross or touch (other than neighbours at their shared vertex), or null. */
+export function selfIntersection(ring: readonly LngLat[]): [number, number] | null {
+  const xy = ring.map(projector(ring[0]!));
+  const n = xy.length - 1; // edges
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      if (j === i + 1 || (i === 0 && j === n - 1)) continue; // neighbours share a vertex
+      if (segmentsCross(xy[i]!, xy[i + 1]!, xy[j]!, xy[j + 1]!)) return [i, j];
+    }
+  }
+  return null;
+}
+
+export const inBounds = (p: LngLat, b: BBox): boolean => p[0] >= b[0] && p[0] <= b[2] && p[1] >= b[1] && p[1] <= b[3];
+
+/** Why a cell's polygon cannot be stored, in words (null: it can). */
+export function polygonProblem(polygon: Polygon, bounds: BBox | null): string | null {
+  if (polygon.coordinates.length !== 1) return 'a cell is one ring, without holes';
+  const ring = polygon.coordinates[0]!;
+  const first = ring[0]!, last = ring[ring.length - 1]!;
+  if (first[0] !== last[0] || first[1] !== last[1]) return 'the ring is not closed: its last point must repeat its first';
+  if (ring.length - 1 < 3) return 'a cell needs at least 3 corners';
+  if (ring.length - 1 > CELL_VERTICES_MAX) return `a cell has at most ${CELL_VERTICES_MAX} corners (this one has ${ring.length - 1})`;
+  for (let i = 1; i < ring.length; i++) {
+    if (ring[i]![0] === ring[i - 1]![0] && ring[i]![1] === ring[i - 1]![1]) return `corner ${i + 1} repeats the corner before it`;
+  }
+  if (bounds) {
+    const out = ring.findIndex((p) => !inBounds(p, bounds));
+    if (out >= 0) return `corner ${out + 1} (${ring[out]![0].toFixed(5)}, ${ring[out]![1].toFixed(5)}) is outside the city's map`;
+  }
+  const crossing = selfIntersection(ring);
+  if (crossing) return `the outline crosses itself (edges ${crossing[0] + 1} and ${crossing[1] + 1})`;
+  const area = ringAreaM2(ring);
+  if (area < CELL_AREA_MIN_M2) return `a cell of ${Math.round(area)} m² is too small (at least ${CELL_AREA_MIN_M2} m²)`;
+  if (area > CELL_AREA_MAX_M2) return `a cell of ${(area / 1e6).toFixed(1)} km² is too large (at most ${CELL_AREA_MAX_M2 / 1e6} km²)`;
+  return null;
+}
+
+/** Why a post cannot stand in its cell (null: it can): its point must lie inside the cell. */
+export function postProblem(post: { name: string; center: LngLat }, cell: { name: string; polygon: Polygon | null } | undefined, bounds: BBox | null): string | null {
+  if (bounds && !inBounds(post.center, bounds)) return `post ${post.name} is outside the city's map`;
+  if (!cell?.polygon) return `post ${post.name} needs a cell with an outline`;
+  if (!pointInPolygon(post.center, cell.polygon)) return `post ${post.name} lies outside its cell ${cell.name}`;
+  return null;
+}
+
+/** The centre a cell is labelled at: the mean of its corners (its first ring, the closing point left out). */
+export function ringCenter(ring: readonly LngLat[]): LngLat {
+  const pts = ring.slice(0, -1);
+  const lng = pts.reduce((s, p) => s + p[0], 0) / pts.length;
+  const lat = pts.reduce((s, p) => s + p[1], 0) / pts.length;
+  return [Math.round(lng * 1e6) / 1e6, Math.round(lat * 1e6) / 1e6];
+}
+
+/** Close a ring if its last point does not repeat its first (drawing tools and hand-made files differ). */
+export function closeRing(ring: LngLat[]): LngLat[] {
+  const first = ring[0], last = ring[ring.length - 1];
+  return first && last && (first[0] !== last[0] || first[1] !== last[1]) ? [...ring, first] : ring;
+}
+
+// ---- GeoJSON: one feature per cell, post and route; `properties.kind` says which. ----
+
+export const GridFeatureProps = z.object({
+  kind: z.enum(['cell', 'post', 'route']),
+  id: Id.optional(),
+  name: GridName,
+  parentId: Id.nullable().optional(),
+  cellId: Id.optional(),
+  radiusM: z.number().optional(),
+  modes: z.array(ModeName).optional(),
+});
+
+// Other members (the export's gridVersion, a name, a crs) are let through: files from other tools carry them.
+export const GridImport = z.object({
+  type: z.literal('FeatureCollection'),
+  features: z.array(z.unknown()).min(1).max(IMPORT_FEATURES_MAX),
+});
+export type GridImport = z.infer<typeof GridImport>;
+
+const Feature = z.object({
+  type: z.literal('Feature'),
+  properties: GridFeatureProps,
+  geometry: z.discriminatedUnion('type', [
+    z.object({ type: z.literal('Polygon'), coordinates: z.array(z.array(LngLat)) }),
+    z.object({ type: z.literal('Point'), coordinates: LngLat }),
+    z.object({ type: z.literal('LineString'), coordinates: z.array(LngLat) }),
+  ]),
+});
+
+export type ParsedFeature = { kind: 'cell'; input: CellInput } | { kind: 'post'; input: PostInput } | { kind: 'route'; input: RouteInput };
+
+const issueText = (e: z.ZodError) => e.issues.slice(0, 3).map((i) => `${i.path.length ? i.path.join('.') : 'feature'}: ${i.message}`).join('; ');
+
+/** One imported feature as a save of its kind, or why not (the shape only; the hub checks the rest). */
+export function parseGridFeature(raw: unknown): { ok: true; feature: ParsedFeature } | { ok: false; error: string } {
+  const f = Feature.safeParse(raw);
+  if (!f.success) return { ok: false, error: issueText(f.error) };
+  const { properties: p, geometry: g } = f.data;
+  const want = { cell: 'Polygon', post: 'Point', route: 'LineString' }[p.kind];
+  if (g.type !== want) return { ok: false, error: `a ${p.kind} is a ${want}, not a ${g.type}` };
+  const parsed = p.kind === 'cell'
+    ? CellInput.safeParse({ id: p.id, name: p.name, parentId: p.parentId ?? null, polygon: { type: 'Polygon', coordinates: (g.coordinates as LngLat[][]).map(closeRing) } })
+    : p.kind === 'post'
+      ? PostInput.safeParse({ id: p.id, name: p.name, cellId: p.cellId ?? p.parentId, center: g.coordinates, radiusM: p.radiusM ?? 50 })
+      : RouteInput.safeParse({ id: p.id, name: p.name, line: g.coordinates, modes: p.modes ?? ['daily'] });
+  if (!parsed.success) return { ok: false, error: issueText(parsed.error) };
+  return { ok: true, feature: { kind: p.kind, input: parsed.data } as ParsedFeature };
+}
+
+/** The grid as GeoJSON (what export writes and import reads back): cells, posts and routes, districts left out. */
+export function gridToGeoJSON(grid: GridState): { type: 'FeatureCollection'; gridVersion: number; features: unknown[] } {
+  const features: unknown[] = [];
+  for (const a of grid.areas) {
+    if (a.kind === 'cell' && a.polygon) {
+      features.push({ type: 'Feature', properties: { kind: 'cell', id: a.id, name: a.name, parentId: a.parentId }, geometry: a.polygon });
+    } else if (a.kind === 'post' && a.parentId) {
+      features.push({ type: 'Feature', properties: { kind: 'post', id: a.id, name: a.name, cellId: a.parentId, radiusM: a.radiusM ?? 50 }, geometry: { type: 'Point', coordinates: a.center } });
+    }
+  }
+  for (const r of grid.routes) {
+    features.push({ type: 'Feature', properties: { kind: 'route', id: r.id, name: r.name, modes: r.modes }, geometry: { type: 'LineString', coordinates: r.line } });
+  }
+  return { type: 'FeatureCollection', gridVersion: grid.version, features };
+}
+
