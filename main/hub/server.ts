@@ -106,6 +106,8 @@ export type HubLimits = {
   field?: Partial<MessageBudget>;
   login?: Partial<ThrottleLimits>;
   refusalWindowMs?: number;
+  /** (actor, action) pairs whose refusals are audited row by row in one window; the rest are summarised together (default 200) */
+  refusalKeys?: number;
   /** bytes queued for one unread connection before the hub cuts it (default 16 MiB, transport/outbound.ts) */
   outboundBytes?: number;
 };
@@ -278,7 +280,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     evaluation: { scorecard: opts.scorecard ?? loadScorecardConfig(), dataDir: opts.dataDir, timeZone, log }, mediaAccess, url: () => hubUrl, snapshot,
     previews,
     presence: () => ({ sessions: consolePresence(consoles), devices: devicePresence(field) }) };
-  const refusals = createRefusalAuditor(db, { windowMs: opts.limits?.refusalWindowMs, log });
+  const refusals = createRefusalAuditor(db, { windowMs: opts.limits?.refusalWindowMs, maxKeys: opts.limits?.refusalKeys, log });
   // Every refusal is audited; a flood of them by one actor as a few rows and a summary (refusals.ts).
   const refuse = refusalWriter(refusals);
   const refuseAudited: Refuser = (actor, action, raw, error) => refuse(actor, action, raw, error, Date.now());
