@@ -23,6 +23,7 @@ import { newIncident, storePhoto } from './incidents';
 import { attendanceFieldHandlers } from './attendance';
 import { unitProfileRequest } from './profile';
 import { changeStatus, restingStatus, settleTaskDeadlines, SOS_UNACKNOWLEDGED, unitSpokenFor } from './shared';
+import { plainPositionBatch } from '../position-check';
 
 const F = fieldCommands;
 const FIELD = ['device'] as const;
@@ -123,7 +124,7 @@ const PositionBatch = z.strictObject({ fixes: z.array(PositionFix).min(1).max(50
  */
 export const fieldRequests: RequestTable<HubServices> = {
   'unit:position': {
-    name: 'unit:position', schema: PositionBatch, roles: FIELD,
+    name: 'unit:position', schema: PositionBatch, roles: FIELD, check: plainPositionBatch,
     handle: ({ db, actor, now, services }, batch: z.output<typeof PositionBatch>) => {
       const units = actor.unitIds ?? [];
       const foreign = units === 'any' ? undefined : batch.fixes.find((f) => !units.includes(f.unitId));
