@@ -53,8 +53,8 @@ function timelineSql(lead: Lead, direction: Direction = 'forward'): string {
     ORDER BY ${order} LIMIT @limit`;
 }
 
-function timelineLead(q: Partial<Record<Filter, string>> & { actionPrefix?: string }): Lead {
-  if (q.target !== undefined) return 'target';
+function timelineLead(q: Partial<Record<Filter, string>> & { actionPrefix?: string; targets?: readonly string[] }): Lead {
+  if (q.target !== undefined || q.targets !== undefined) return 'target';
   if (q.outcome === 'rejected') return 'refused';
   if (q.actor !== undefined) return 'actor';
   // An action prefix alone is served by the action index too: one keyset stream per action it matches.
@@ -283,6 +283,8 @@ export type AuditTimelineQuery = {
   /** …or every action that starts with this (e.g. 'task:'). */
   actionPrefix?: string;
   target?: string;
+  /** Entries about any of these ids (one keyset stream each, merged in time order). */
+  targets?: readonly string[];
   outcome?: 'accepted' | 'rejected';
   /** Free text, matched as a substring of the stored entry text, case-insensitively. */
   text?: string;
@@ -367,7 +369,10 @@ export function auditTimelinePage(db: ReadDb, q: AuditTimelineQuery): AuditTimel
   const actions = lead === 'action' && q.action === undefined && actionLo !== null
     ? (prepared(db, AUDIT_SQL.actionsWithPrefix).all({ actionLo, actionHi }) as Array<{ action: string }>).map((r) => r.action)
     : [q.action ?? null];
-  const streams = actions.map((action) => new KeysetStream(statement, { ...params, action }, backward, start));
+  // Several targets: one stream per target on the target index (the action filter checked on its rows).
+  const streams = q.targets !== undefined
+    ? [...new Set(q.targets)].map((target) => new KeysetStream(statement, { ...params, target, action: q.action ?? null }, backward, start))
+    : actions.map((action) => new KeysetStream(statement, { ...params, action }, backward, start));
   const needle = q.text ? textMatcher(q.text) : null;
   const scanLimit = needle ? (q.scanLimit ?? TEXT_SCAN_ROWS) : Infinity;
   // Without text every row read is kept: read one more than the page to know whether there is more.

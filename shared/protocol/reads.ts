@@ -7,6 +7,9 @@ import type { Concern } from '../audit';
 export const TIMELINE_PAGE_MAX = 500;
 const Time = z.number().int().min(0);
 const Key = z.strictObject({ at: z.number().int(), seq: z.number().int().min(0) });
+/** At most as many as a scorecard figure names (shared/protocol/scorecard.ts SOURCE_TARGETS_MAX). */
+export const TIMELINE_TARGETS_MAX = 200;
+export const TimelineTargets = z.array(z.string().min(1).max(64)).min(1).max(TIMELINE_TARGETS_MAX);
 
 export const AuditTimelineRequest = z.strictObject({
   from: Time,
@@ -21,10 +24,13 @@ export const AuditTimelineRequest = z.strictObject({
   /** every action starting with this, e.g. 'task:' */
   actionPrefix: z.string().regex(/^[a-z][a-z_-]*:?[a-z_-]*$/, 'an action prefix is lower-case letters, _ - and at most one :').max(64).optional(),
   target: z.string().min(1).max(64).optional(),
+  /** entries about any of these (e.g. the SOS calls a scorecard figure counted: its source.targets) */
+  targets: TimelineTargets.optional(),
   outcome: z.enum(['accepted', 'rejected']).optional(),
   /** free text: a substring of the entry (case-insensitive); bounded, see `truncated` */
   text: z.string().min(2).max(200).optional(),
 }).refine((r) => r.from <= r.to, { message: 'from must not be after to', path: ['to'] })
+  .refine((r) => !(r.target && r.targets), { message: 'give target or targets, not both', path: ['targets'] })
   .refine((r) => !(r.after && r.before), { message: 'page either after or before, not both', path: ['before'] })
   .refine((r) => !(r.action && r.actionPrefix), { message: 'give action or actionPrefix, not both', path: ['actionPrefix'] });
 export type AuditTimelineRequest = z.input<typeof AuditTimelineRequest>;

@@ -1,6 +1,7 @@
 // The star-rating scorecard (千分制): which indicators there are, how much each weighs (data in
 // resources/scorecard/scorecard.json, validated here), and the wire types of `score:card` and the exports.
 import { z } from 'zod';
+import { TIMELINE_TARGETS_MAX, TimelineTargets } from './reads';
 
 /** Every indicator the hub knows how to compute from the record (main/store/scorecard.ts). */
 export const IndicatorId = z.enum([
@@ -52,7 +53,7 @@ export type ScoreCardRequest = z.input<typeof ScoreCardRequest>;
  * data (`coverage`), which has no audit entries of its own.
  */
 export type IndicatorSource = { action?: string; actionPrefix?: string; targets?: string[]; coverage?: 'routes' | 'dwell' };
-export const SOURCE_TARGETS_MAX = 200;
+export const SOURCE_TARGETS_MAX = TIMELINE_TARGETS_MAX;
 
 export type IndicatorScore = {
   id: IndicatorId;
@@ -94,9 +95,11 @@ export const ExportRequest = z.strictObject({
   action: z.string().min(1).max(64).optional(),
   actionPrefix: z.string().regex(/^[a-z][a-z_-]*:?[a-z_-]*$/).max(64).optional(),
   target: z.string().min(1).max(64).optional(),
+  targets: TimelineTargets.optional(),
   outcome: z.enum(['accepted', 'rejected']).optional(),
   text: z.string().min(2).max(200).optional(),
-}).refine((r) => r.from < r.to, { message: 'from must be before to', path: ['to'] });
+}).refine((r) => r.from < r.to, { message: 'from must be before to', path: ['to'] })
+  .refine((r) => !(r.target && r.targets), { message: 'give target or targets, not both', path: ['targets'] });
 export type ExportRequest = z.input<typeof ExportRequest>;
 
 /** At most this many timeline rows go into one export; `truncated` says when there were more. */

@@ -13,6 +13,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type { PositionFix } from '../../shared/domain';
 import { startHub, type Hub } from '../../main/hub/server';
 import { track } from '../../main/store/positions';
+import { dataDirPublicKey } from '../../main/store/checkpoint';
+import { generateKeyPairSync } from 'node:crypto';
 import { ask, cid, closeClients, consoleClient, fieldClient } from '../integration/hub-fixture';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -27,6 +29,7 @@ let dataDir: string;
 let rendererDir: string;
 let t0: number;
 let incidentId: string;
+let sosId: string;
 const TASK_FIXES = 5;
 
 /** 'YYYY-MM-DDTHH:MM' in the center's zone, as the period inputs take it. */
@@ -55,6 +58,7 @@ async function makeHistory(): Promise<void> {
   expect(during.at(-1)!.t).toBeLessThan(Date.now());
   expect((await ask(gw, 'unit:position', { fixes: during })).result).toMatchObject({ accepted: TASK_FIXES });
   const sos = await ask(gw, 'sos:raise', { commandId: cid(), unitId: 'off-002', position: [118.781, 32.041] });
+  sosId = sos.result.sos.id;
   expect((await ask(op, 'sos:acknowledge', { commandId: cid(), sosId: sos.result.sos.id })).ok).toBe(true);
   await vi.waitFor(() => expect(track(hub.db, UNIT, t0, Date.now())).toHaveLength(FIXES + TASK_FIXES), { timeout: 20_000, interval: 50 });
   closeClients();
@@ -171,6 +175,18 @@ describe('the evaluator console', () => {
     await page.click('[data-testid=score-rows-route_coverage]');
     await page.waitForSelector('[data-testid=coverage-routes] table');
     await page.screenshot({ path: path.join(ARTIFACTS, 'scorecard.png') });
+    // the SOS figure leads to the entries of exactly the SOS calls it counted (here the one), not every sos: entry
+    expect(await card.locator('[data-testid=score-entries-sos_ack_in_time]').innerText()).toContain('1');
+    await page.click('[data-testid=score-entries-sos_ack_in_time]');
+    await page.waitForSelector('[data-testid=tab-timeline][aria-selected=true]');
+    await expect.poll(() => page.locator('[data-testid=f-targets]').getAttribute('data-ids')).toBe(sosId);
+    await expect.poll(async () => (await timelineState(page)).done, { timeout: 30_000 }).toBe('true');
+    const sosRows = await page.locator('[data-testid=timeline] tbody tr').evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-action')} ${tr.getAttribute('data-target')}`));
+    expect(sosRows).toEqual(expect.arrayContaining([`sos:raise ${sosId}`, `sos:acknowledge ${sosId}`]));
+    expect(sosRows.every((r) => r.endsWith(` ${sosId}`))).toBe(true);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'timeline-sos-figure.png') });
+    await page.click('[data-testid=f-targets-clear]');
+    await page.waitForSelector('[data-testid=f-targets]', { state: 'detached' });
 
     await page.click('[data-testid=verify]');
     const result = page.locator('[data-testid=verify-result]');
@@ -184,6 +200,44 @@ describe('the evaluator console', () => {
     const checkpoints = page.locator('[data-testid=checkpoint]');
     await expect.poll(() => checkpoints.count(), { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
     expect(await checkpoints.evaluateAll((lis) => lis.map((li) => li.getAttribute('data-ok')))).toEqual(Array(await checkpoints.count()).fill('true'));
+    const listed = page.locator('[data-testid=verify-checkpoints]');
+    expect(await listed.getAttribute('data-key-source')).toBe('hub');
+
+    // The evaluator's own trusted key, from outside the hub. A wrong one: nothing the hub signed verifies against it.
+    const enterKey = async (key: string) => {
+      await page.click('[data-testid=trusted-edit]');
+      await page.fill('[data-testid=trusted-input]', key);
+      await page.click('[data-testid=trusted-save]');
+    };
+    await enterKey('密钥？');
+    expect(await page.locator('[data-testid=trusted-problem]').innerText()).toContain('无法识别');
+    await page.click('[data-testid=trusted-key] button[type=button]'); // cancel
+    const wrong = generateKeyPairSync('ed25519').publicKey.export({ format: 'pem', type: 'spki' }) as string;
+    await enterKey(wrong);
+    const wrongText = await page.locator('[data-testid=trusted-key]').getAttribute('data-key');
+    expect(wrongText).toMatch(/^ed25519:[A-Za-z0-9_-]{43}$/);
+    await page.click('[data-testid=verify]');
+    await expect.poll(async () => (await listed.getAttribute('data-key-source')) === 'own' && (await checkpoints.count()) >= 2, { timeout: 60_000 }).toBe(true);
+    expect(await listed.getAttribute('data-key')).toBe(wrongText);
+    expect(await checkpoints.evaluateAll((lis) => lis.map((li) => li.getAttribute('data-why')))).toEqual(Array(await checkpoints.count()).fill('other_key'));
+    expect(await page.locator('[data-testid=verify-key-differs]').innerText()).toContain('另一把');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'verify-wrong-key.png') });
+    // remembered by this console: a reload keeps it
+    await page.reload();
+    await page.waitForSelector('[data-testid=conn-status][data-status=live]', { timeout: 60_000 });
+    expect(await page.locator('[data-testid=trusted-key]').getAttribute('data-key')).toBe(wrongText);
+    // The center's real key, brought from outside (as hex this time): every checkpoint verifies, and says under whose key.
+    const real = dataDirPublicKey(dataDir)!;
+    await enterKey(Buffer.from(real.slice('ed25519:'.length), 'base64url').toString('hex'));
+    expect(await page.locator('[data-testid=trusted-key]').getAttribute('data-key')).toBe(real);
+    await page.click('[data-testid=verify]');
+    await expect.poll(async () => (await listed.getAttribute('data-key')) === real && (await checkpoints.count()) >= 2, { timeout: 60_000 }).toBe(true);
+    expect(await listed.getAttribute('data-key-source')).toBe('own');
+    expect(await checkpoints.evaluateAll((lis) => lis.map((li) => li.getAttribute('data-ok')))).toEqual(Array(await checkpoints.count()).fill('true'));
+    expect(await page.locator('[data-testid=verify-key]').innerText()).toContain('您自己的');
+    expect(await checkpoints.first().innerText()).toContain('按您的密钥');
+    await page.waitForSelector('[data-testid=verify-key-same]');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'verify-own-key.png') });
 
     // someone edits entry 3 behind the hub's back: the same button says so, naming it
     const third = hub.db.prepare('SELECT action, target FROM audit_log WHERE seq = 3').get() as { action: string; target: string | null };

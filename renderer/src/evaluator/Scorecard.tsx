@@ -86,7 +86,10 @@ export function Scorecard({ onEntries, onReplayUnit }: { onEntries: (f: Timeline
               <td className="num"><strong>{i.points.toFixed(1)}</strong> <span className="muted">/ {i.weight}</span></td>
               <td>{i.source.coverage
                 ? <button type="button" data-testid={`score-rows-${i.id}`} aria-pressed={coverage === i.source.coverage} onClick={() => setCoverage(coverage === i.source.coverage ? null : i.source.coverage!)}>{t('evaluator.coverage.rows')}</button>
-                : <button type="button" data-testid={`score-entries-${i.id}`} onClick={() => onEntries({ action: i.source.action ?? i.source.actionPrefix })}>{t('evaluator.score.entries')}</button>}</td>
+                : <button type="button" data-testid={`score-entries-${i.id}`} disabled={i.source.targets?.length === 0} title={i.source.targets?.length === 0 ? t('evaluator.score.noEntries') : undefined}
+                  onClick={() => onEntries({ action: i.source.action ?? i.source.actionPrefix, ...(i.source.targets ? { targets: i.source.targets, targetsOf: pick(i.name, i18n.language) } : {}) })}>
+                  {i.source.targets ? t('evaluator.score.entriesOf', { n: i.source.targets.length }) : t('evaluator.score.entries')}
+                </button>}</td>
             </tr>
           ))}
         </tbody>

@@ -10,7 +10,11 @@ import { ConcernPanel } from './ConcernPanel';
 import { saveFile } from './download';
 import { usePeriod } from './period';
 
-export type TimelineFilter = { unit?: string; area?: string; actor?: string; action?: string; outcome?: 'accepted' | 'rejected'; text?: string };
+export type TimelineFilter = {
+  unit?: string; area?: string; actor?: string; action?: string; outcome?: 'accepted' | 'rejected'; text?: string;
+  /** exactly the entries about these ids (what a scorecard figure counted), and which figure named them */
+  targets?: string[]; targetsOf?: string;
+};
 
 const PAGE = 100;
 const ACTION_FAMILIES = ['incident:', 'task:', 'sos:', 'checkin:', 'mode:', 'camera:', 'alert:', 'session:', 'audit:', 'positions:', 'user:'];
@@ -25,8 +29,10 @@ export function requestFilter(f: TimelineFilter): Omit<AuditTimelineRequest, 'fr
   const action = f.action?.trim();
   const unit = f.unit?.trim();
   const text = unit ? `"${unit}"` : f.text?.trim();
+  // A figure's ids narrow the entries to what it counted; an area (also a target) cannot narrow them further.
+  const targets = f.targets?.length ? { targets: f.targets } : f.area?.trim() ? { target: f.area.trim() } : {};
   return {
-    ...(f.area?.trim() ? { target: f.area.trim() } : {}),
+    ...targets,
     ...(f.actor?.trim() ? { actor: f.actor.trim() } : {}),
     ...(action ? (action.endsWith(':') ? { actionPrefix: action } : { action }) : {}),
     ...(f.outcome ? { outcome: f.outcome } : {}),
@@ -117,6 +123,12 @@ export function Timeline({ filter, onFilter, onReplayUnit, onReplayIncident }: T
           <datalist id="ev-areas">{[...areas.values()].map((a) => <option key={a.id} value={a.id}>{a.name}</option>)}</datalist>
           <datalist id="ev-actions">{ACTION_FAMILIES.map((a) => <option key={a} value={a} />)}</datalist>
         </form>
+        {filter.targets && (
+          <p className="ev-narrowed" data-testid="f-targets" data-count={filter.targets.length} data-ids={filter.targets.join(' ')}>
+            {t('evaluator.filters.narrowed', { n: filter.targets.length, what: filter.targetsOf ?? '' })}
+            <button type="button" data-testid="f-targets-clear" onClick={() => onFilter({ ...filter, targets: undefined, targetsOf: undefined })}>{t('evaluator.filters.widen')}</button>
+          </p>
+        )}
         <div className="ev-toolbar">
           <span data-testid="tl-count" data-count={page?.entries.length ?? 0} data-done={page ? String(page.cursor === null) : 'false'}>
             {page ? t('evaluator.timeline.shown', { n: page.entries.length }) : t('evaluator.timeline.loading')}
@@ -139,7 +151,7 @@ export function Timeline({ filter, onFilter, onReplayUnit, onReplayIncident }: T
             </thead>
             <tbody>
               {page?.entries.map((e) => (
-                <tr key={e.seq} data-seq={e.seq} data-action={e.action} aria-selected={open?.seq === e.seq} className={e.outcome === 'rejected' ? 'refused' : undefined} onClick={() => setOpen(e)}>
+                <tr key={e.seq} data-seq={e.seq} data-action={e.action} data-target={e.target ?? ''} aria-selected={open?.seq === e.seq} className={e.outcome === 'rejected' ? 'refused' : undefined} onClick={() => setOpen(e)}>
                   <td className="num">{clock(e.at, true)}</td>
                   <td>{e.actor} <span className="muted">({t(`roles.${e.role}`, { defaultValue: e.role })})</span></td>
                   <td><code>{e.action}</code></td>

@@ -15,7 +15,17 @@ export const evaluatorEn = {
     ownBusy: 're-hashing here… {{count}}', agree: 'the two heads agree', disagree: 'the heads DIFFER from the hub\'s',
     badNamed: 'The chain is BROKEN at entry {{seq}} ({{name}}): {{why}}',
     checkpoints: 'Signed checkpoints, checked here (Ed25519, Web Crypto) against key {{key}} — compare it with the key noted elsewhere',
+    checkpointsOwn: 'Signed checkpoints, checked here (Ed25519, Web Crypto) against YOUR key {{key}} (entered at this console), not the hub\'s word',
     noKey: 'The hub has not signed a checkpoint yet.',
+    cpOkOwn: 'signature valid under your key {{key}}, and entry {{count}} hashes here to the head it vouches for',
+    trusted: {
+      none: 'Key: the one the hub serves', own: 'Your key: {{key}}', enter: 'Enter a key you trust…', change: 'Change key', forget: 'Use the hub\'s key',
+      label: 'The center\'s public key, as you obtained it outside this hub', save: 'Trust this key', cancel: 'Cancel',
+      hint: 'ed25519:… as `npm run audit -- pubkey` prints it, a PEM "PUBLIC KEY" block, or the 32 bytes in hex or base64. Remembered by this console for this hub.',
+      differs: 'The hub serves a DIFFERENT key ({{key}}): what it signed with that key does not count against yours.',
+      same: 'The hub serves the same key.',
+      bad: { empty: 'Paste a key first.', unreadable: 'Not readable as a key (hex, base64 or PEM).', length: 'Not 32 bytes: not an Ed25519 public key.', not_ed25519: 'Not an Ed25519 public key.' },
+    },
     cpHead: '#{{seq}} {{time}} {{actor}} ({{action}}): {{count}} entries',
     cpOk: 'signature valid, and entry {{count}} hashes here to the head it vouches for',
     cpBad: {
@@ -26,7 +36,7 @@ export const evaluatorEn = {
   },
   filters: {
     unit: 'Unit', area: 'Area (post, cell, district)', actor: 'Who', action: 'Action (e.g. task: or task:assign)', outcome: 'Outcome', text: 'Text',
-    any: 'any', accepted: 'accepted', rejected: 'refused', apply: 'Apply', clear: 'Clear', oneObject: 'The unit filter finds every entry naming the unit, as a text search: it does not combine with free text.',
+    any: 'any', accepted: 'accepted', rejected: 'refused', apply: 'Apply', clear: 'Clear', narrowed: 'Only the entries about the {{n}} counted by “{{what}}”', widen: 'Show all', oneObject: 'The unit filter finds every entry naming the unit, as a text search: it does not combine with free text.',
   },
   timeline: {
     cols: { time: 'Time', actor: 'Who', action: 'Action', target: 'About', outcome: 'Outcome' },
@@ -54,7 +64,7 @@ export const evaluatorEn = {
     total: 'Total', stars: 'Stars', previous: 'Period before: {{total}} ({{delta}})', indicator: 'Indicator', definition: 'How it is computed', figure: 'Counted', points: 'Points',
     of: '{{met}} of {{of}}', nothing: 'nothing to count (full points)', median: 'median acknowledge {{s}} s', downMinutes: '{{n}} camera-minutes down of {{cams}} key cameras', missed: '{{n}} missed check-ins', pending: '{{n}} still within the deadline',
     medianStep: 'median {{s}} s from assignment', minutes: '{{met}} of {{of}} min', running: '{{n}} shift(s) still running (not counted yet)',
-    entries: 'Entries', loading: 'Computing…', config: 'Weights: version {{v}}, sum 1000',
+    entries: 'Entries', entriesOf: 'Entries of these {{n}}', noEntries: 'Nothing was counted', loading: 'Computing…', config: 'Weights: version {{v}}, sum 1000',
   },
   coverage: {
     unit: 'Unit', route: 'Route', cell: 'Cell', window: 'Shift window', driven: 'Pieces driven', minutes: 'Minutes', noCell: 'in no cell', assigned: 'assigned',
@@ -80,7 +90,17 @@ export const evaluatorZh: typeof evaluatorEn = {
     ownBusy: '本终端重算中… {{count}}', agree: '两处链头一致', disagree: '与中心的链头不一致',
     badNamed: '哈希链已损坏，第 {{seq}} 条（{{name}}）：{{why}}',
     checkpoints: '签名检查点，本终端用 Web Crypto（Ed25519）按密钥 {{key}} 校验——请与另行记录的密钥核对',
+    checkpointsOwn: '签名检查点，本终端用 Web Crypto（Ed25519）按【您自己的】密钥 {{key}}（在本终端录入）校验，不依赖中心的说法',
     noKey: '中心尚未签发检查点。',
+    cpOkOwn: '按您的密钥 {{key}} 签名有效，本终端算出的第 {{count}} 条哈希与其链头一致',
+    trusted: {
+      none: '密钥：中心提供的密钥', own: '您的密钥：{{key}}', enter: '录入您信任的密钥…', change: '更换密钥', forget: '改用中心的密钥',
+      label: '中心的公钥（从本中心以外的渠道取得）', save: '信任此密钥', cancel: '取消',
+      hint: '可粘贴 `npm run audit -- pubkey` 输出的 ed25519:…、PEM“PUBLIC KEY”块，或 32 字节的十六进制 / base64。本终端按中心分别记住。',
+      differs: '中心提供的是【另一把】密钥（{{key}}）：用它签的检查点不能按您的密钥通过。',
+      same: '中心提供的密钥与您的一致。',
+      bad: { empty: '请先粘贴密钥。', unreadable: '无法识别为密钥（十六进制、base64 或 PEM）。', length: '不是 32 字节：不是 Ed25519 公钥。', not_ed25519: '不是 Ed25519 公钥。' },
+    },
     cpHead: '#{{seq}} {{time}} {{actor}}（{{action}}）：{{count}} 条',
     cpOk: '签名有效，本终端算出的第 {{count}} 条哈希与其链头一致',
     cpBad: {
@@ -91,7 +111,7 @@ export const evaluatorZh: typeof evaluatorEn = {
   },
   filters: {
     unit: '单元', area: '区域（岗位、网格、片区）', actor: '操作人', action: '动作（如 task: 或 task:assign）', outcome: '结果', text: '文本',
-    any: '全部', accepted: '已执行', rejected: '被拒绝', apply: '筛选', clear: '清除', oneObject: '单元筛选按文本查找提及该单元的全部记录，不能与自由文本同时使用。',
+    any: '全部', accepted: '已执行', rejected: '被拒绝', apply: '筛选', clear: '清除', narrowed: '仅显示“{{what}}”所统计 {{n}} 项的记录', widen: '显示全部', oneObject: '单元筛选按文本查找提及该单元的全部记录，不能与自由文本同时使用。',
   },
   timeline: {
     cols: { time: '时间', actor: '操作人', action: '动作', target: '对象', outcome: '结果' },
@@ -119,7 +139,7 @@ export const evaluatorZh: typeof evaluatorEn = {
     total: '总分', stars: '星级', previous: '上一期间：{{total}}（{{delta}}）', indicator: '指标', definition: '计算方法', figure: '统计', points: '得分',
     of: '{{met}} / {{of}}', nothing: '期间内无可统计项（记满分）', median: '确认时间中位数 {{s}} 秒', downMinutes: '{{cams}} 台重点摄像机共离线 {{n}} 分钟', missed: '漏打卡 {{n}} 次', pending: '{{n}} 项时限未到',
     medianStep: '派发后中位 {{s}} 秒', minutes: '{{met}} / {{of}} 分钟', running: '{{n}} 个班次尚未结束（暂不计）',
-    entries: '相关记录', loading: '计算中…', config: '权重：第 {{v}} 版，合计 1000',
+    entries: '相关记录', entriesOf: '这 {{n}} 起的记录', noEntries: '未统计到任何条目', loading: '计算中…', config: '权重：第 {{v}} 版，合计 1000',
   },
   coverage: {
     unit: '单元', route: '路线', cell: '网格', window: '班次时段', driven: '驶过路段', minutes: '分钟', noCell: '不在任何网格', assigned: '所属网格',
