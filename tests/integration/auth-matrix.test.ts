@@ -35,6 +35,7 @@ const CONSOLE_POLICY: Record<string, Person[]> = {
   // the holiday calendar decides when holiday mode holds: edited by those who switch modes, read by all
   'calendar:add': MODE_SWITCHERS, 'calendar:remove': MODE_SWITCHERS, 'calendar:list': EVERYONE,
   'roster:import': SETUP, 'user:create': SETUP, 'camera:upsert': SETUP,
+  'cell:save': SETUP, 'cell:delete': SETUP, 'post:save': SETUP, 'post:delete': SETUP, 'route:save': SETUP, 'route:delete': SETUP, 'grid:import': SETUP, 'grid:get': EVERYONE,
   'user:set-role': SETUP, 'user:disable': SETUP, 'user:enable': SETUP, 'user:reset-password': SETUP,
   'session:revoke': SETUP, 'session:revoke-all': SETUP, 'device:register': SETUP,
   'device:enrol': SETUP, 'device:revoke': SETUP,
