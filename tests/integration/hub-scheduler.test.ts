@@ -362,7 +362,7 @@ describe('the scheduler in one process (manual clock)', () => {
     // The check-in and the alert each say which mode and profile version set the interval and who was told.
     const basis = { mode: 'daily', scope: 'city', areaId: null, profileVersion: 1 };
     const entries = auditPage(db, 0, 1000);
-    expect(entries.filter((e) => e.action === 'checkin:create').map((e) => (e.payload as { detail: unknown }).detail)).toEqual([{ nextDueBy: basis }, { nextDueBy: basis }]);
+    expect(entries.filter((e) => e.action === 'checkin:create').map((e) => (e.payload as { detail: unknown }).detail)).toEqual([{ nextDueBy: basis, gridVersion: 1 }, { nextDueBy: basis, gridVersion: 1 }]);
     expect(entries.find((e) => e.action === 'checkin:missed' && e.outcome === 'accepted')?.payload).toMatchObject({ detail: { notifiedBy: basis } });
   });
 
