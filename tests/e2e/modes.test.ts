@@ -6,9 +6,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'vite';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startHub, type Hub } from '../../main/hub/server';
 import { MODE_PROFILES } from '../../shared/modes';
 
@@ -21,6 +21,11 @@ let browser: Browser;
 let hub: Hub;
 let dataDir: string;
 let rendererDir: string;
+/** Every browser context a test opened, closed after it: five live maps at once on two shared cores
+ * kept a later console from loading in time (CI, 2 Dec). */
+const contexts: BrowserContext[] = [];
+/** What each page logged, for the failure message. */
+const logs = new Map<Page, string[]>();
 
 beforeAll(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
@@ -31,6 +36,14 @@ beforeAll(async () => {
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }, 180_000);
 
+afterEach(async (ctx) => {
+  // A failure leaves a picture of every screen as it was, for people to look at.
+  if (ctx.task.result?.state === 'fail') {
+    for (const [i, c] of contexts.entries()) for (const p of c.pages()) await p.screenshot({ path: path.join(ARTIFACTS, `failed-${i}.png`) }).catch(() => undefined);
+  }
+  for (const c of contexts.splice(0)) await c.close();
+}, 180_000);
+
 afterAll(async () => {
   await browser?.close();
   await hub?.close();
@@ -38,9 +51,7 @@ afterAll(async () => {
 });
 
 async function consoleAs(username: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1600, height: 900 }, locale: 'zh-CN' });
-  context.setDefaultTimeout(60_000);
-  const page = await context.newPage();
+  const page = await newPage({ width: 1600, height: 900 });
   await page.goto(hub.url);
   await page.fill('input[name=username]', username);
   await page.fill('input[name=password]', 'demo');
@@ -49,15 +60,32 @@ async function consoleAs(username: string): Promise<Page> {
   await page.waitForFunction(() => {
     const x = window.__xiuhua;
     return !!x?.map && x.hub.getState().ready && !!x.map.getSource('areas') && x.map.querySourceFeatures('areas').length > 0;
-  }, undefined, { timeout: 90_000 });
+  }, undefined, { timeout: 90_000 }).catch(async (e: Error) => {
+    // Say which part never came, with what the page logged, instead of a bare timeout.
+    const state = await page.evaluate(() => {
+      const x = window.__xiuhua;
+      return { map: !!x?.map, ready: x?.hub.getState().ready, source: !!x?.map?.getSource('areas'), features: x?.map?.querySourceFeatures('areas').length, loaded: x?.map?.loaded() };
+    }).catch((err: Error) => err.message);
+    throw new Error(`${username}'s console did not load: ${JSON.stringify(state)}; page log: ${(logs.get(page) ?? []).slice(-20).join(' | ')}; ${e.message}`);
+  });
+  return page;
+}
+
+async function newPage(viewport: { width: number; height: number }): Promise<Page> {
+  const context = await browser.newContext({ viewport, locale: 'zh-CN' });
+  contexts.push(context);
+  context.setDefaultTimeout(60_000);
+  const page = await context.newPage();
+  const log: string[] = [];
+  logs.set(page, log);
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') log.push(`${m.type()}: ${m.text()}`); });
+  page.on('pageerror', (err) => log.push(`pageerror: ${err.message}`));
   return page;
 }
 
 /** The field page signed in through the simulator's gateway for one unit. */
 async function fieldPageOf(unitId: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 480, height: 860 }, locale: 'zh-CN' });
-  context.setDefaultTimeout(60_000);
-  const page = await context.newPage();
+  const page = await newPage({ width: 480, height: 860 });
   await page.goto(`${hub.url}/field`);
   const inputs = page.locator('form.field input');
   await inputs.nth(0).fill('sim-gateway');
