@@ -75,9 +75,96 @@ export const ModeProfiles = z.strictObject({ daily: ModeProfile, night: ModeProf
   .refine((p) => Object.entries(p).every(([k, v]) => v.mode === k), 'each profile must sit under its own mode name');
 export type ModeProfiles = z.infer<typeof ModeProfiles>;
 
-/** A profile as the hub uses it: which version of that mode's profile it is. */
-export const VersionedProfile = z.strictObject({ version: z.number().int().positive(), profile: ModeProfile });
+/**
+ * A profile as the hub uses it: which version of that mode's profile it is, and who saved it when
+ * ('system' for the version seeded from resources/). The newest version of a mode is the one in force:
+ * a mode already in force uses a newly saved version from the next decision on.
+ */
+export const VersionedProfile = z.strictObject({
+  version: z.number().int().positive(), profile: ModeProfile, by: z.string(), at: z.number().int(),
+});
 export type VersionedProfile = z.infer<typeof VersionedProfile>;
+
+/**
+ * What an admin may set a profile to, beyond what the schema says (shared by the hub, which refuses
+ * anything outside, and the admin screen, which says so before sending). Inclusive [min, max].
+ */
+export const PROFILE_BOUNDS = {
+  minStaffPerCell: [0, 20],
+  checkInIntervalMin: [5, 240],
+  taskAckSec: [10, 3600],
+  taskArriveSec: [60, 4 * 3600],
+  taskFinishSec: [300, 48 * 3600],
+  escalationAfterSec: [0, 3600],
+  sosEscalateSec: [5, 600],
+  demoIncidentsPerHour: [0, 1000],
+} as const satisfies Record<string, readonly [number, number]>;
+
+/** How many tiles each wall layout has (a listed camera beyond them would never show). */
+export const LAYOUT_TILES: Record<WallPreset['layout'], number> = { '1': 1, '4': 4, '9': 9, '16': 16, '1+5': 6, '1+7': 8 };
+
+/** Why a profile an admin saves is refused; the hub's message starts with the key (the screen words it). */
+export const ProfileProblem = z.enum([
+  'mode_mismatch', 'min_staff', 'checkin_interval', 'deadline_bounds', 'deadline_order', 'escalation_delay', 'sos_escalate',
+  'incident_rate', 'wall_camera', 'wall_tiles', 'unchanged',
+]);
+export type ProfileProblem = z.infer<typeof ProfileProblem>;
+export type ProfileIssue = { problem: ProfileProblem; path: string; message: string };
+
+/**
+ * Everything wrong with a profile an admin wants to save as `mode`'s, beyond its schema: bounds,
+ * deadlines in order (acknowledge < arrive < finish), wall presets that name cameras the hub has
+ * (`cameraIds`) and fit their layout. Empty: it may be saved.
+ */
+export function profileIssues(mode: ModeName, p: ModeProfile, cameraIds: ReadonlySet<string>): ProfileIssue[] {
+  const out: ProfileIssue[] = [];
+  const within = (problem: ProfileProblem, path: string, v: number, [lo, hi]: readonly [number, number]) => {
+    if (v < lo || v > hi) out.push({ problem, path, message: `${path} must be between ${lo} and ${hi} (is ${v})` });
+  };
+  const B = PROFILE_BOUNDS;
+  if (p.mode !== mode) out.push({ problem: 'mode_mismatch', path: 'mode', message: `the profile is ${p.mode}'s, not ${mode}'s` });
+  within('min_staff', 'minStaffPerCell', p.minStaffPerCell, B.minStaffPerCell);
+  within('checkin_interval', 'checkInIntervalMin', p.checkInIntervalMin, B.checkInIntervalMin);
+  within('deadline_bounds', 'taskAckSec', p.taskAckSec, B.taskAckSec);
+  within('deadline_bounds', 'taskArriveSec', p.taskArriveSec, B.taskArriveSec);
+  within('deadline_bounds', 'taskFinishSec', p.taskFinishSec, B.taskFinishSec);
+  if (!(p.taskAckSec < p.taskArriveSec && p.taskArriveSec < p.taskFinishSec)) {
+    out.push({ problem: 'deadline_order', path: 'taskAckSec', message: `deadlines must be in order acknowledge < arrive < finish (are ${p.taskAckSec}, ${p.taskArriveSec}, ${p.taskFinishSec} s)` });
+  }
+  p.escalation.forEach((s, i) => within('escalation_delay', `escalation.${i}.afterSec`, s.afterSec, B.escalationAfterSec));
+  within('sos_escalate', 'sosEscalateSec', p.sosEscalateSec, B.sosEscalateSec);
+  within('incident_rate', 'demoIncidentsPerHour', p.demoIncidentsPerHour, B.demoIncidentsPerHour);
+  const walls: Array<[string, WallPreset]> = [['wall', p.wall], ...Object.entries(p.wallByDisplay ?? {}).map(([d, w]) => [`wallByDisplay.${d}`, w] as [string, WallPreset])];
+  for (const [path, w] of walls) {
+    if (w.cameras === 'key') continue;
+    const unknown = w.cameras.filter((c) => !cameraIds.has(c));
+    if (unknown.length) out.push({ problem: 'wall_camera', path: `${path}.cameras`, message: `${path} names cameras the hub does not have: ${unknown.join(', ')}` });
+    if (w.cameras.length > LAYOUT_TILES[w.layout]) {
+      out.push({ problem: 'wall_tiles', path: `${path}.cameras`, message: `${path} lists ${w.cameras.length} cameras for a ${LAYOUT_TILES[w.layout]}-tile layout` });
+    }
+  }
+  return out;
+}
+
+export type ProfileChange = { path: string; before: unknown; after: unknown };
+
+/** What differs between two versions of a profile, leaf by leaf (paths like `escalation.1.afterSec`), in a stable order. */
+export function profileChanges(before: ModeProfile, after: ModeProfile): ProfileChange[] {
+  const leaves = (v: unknown, at: string, into: Map<string, unknown>) => {
+    if (v !== null && typeof v === 'object') {
+      const entries = Array.isArray(v) ? v.map((x, i) => [String(i), x] as const) : Object.entries(v as Record<string, unknown>);
+      if (entries.length === 0) into.set(at, v);
+      for (const [k, x] of entries) leaves(x, at ? `${at}.${k}` : k, into);
+    } else {
+      into.set(at, v);
+    }
+    return into;
+  };
+  const a = leaves(before, '', new Map());
+  const b = leaves(after, '', new Map());
+  const paths = [...new Set([...a.keys(), ...b.keys()])];
+  return paths.filter((k) => a.get(k) !== b.get(k)).map((path) => ({ path, before: a.get(path) ?? null, after: b.get(path) ?? null }));
+}
 
 /** The profiles as shipped: what the hub seeds, and what a console shows before the hub has sent its own. */
 export const MODE_PROFILES: ModeProfiles = ModeProfiles.parse(builtin);

@@ -6,14 +6,14 @@ import type { Db, ReadDb } from './db';
 
 export function latestProfiles(db: ReadDb): Partial<Record<ModeName, VersionedProfile>> {
   const rows = db.prepare(
-    'SELECT mode, version, profile FROM mode_profiles p WHERE version = (SELECT max(version) FROM mode_profiles q WHERE q.mode = p.mode)',
-  ).all() as Array<{ mode: ModeName; version: number; profile: string }>;
-  return Object.fromEntries(rows.map((r) => [r.mode, { version: r.version, profile: ModeProfile.parse(JSON.parse(r.profile)) }]));
+    'SELECT mode, version, profile, at, by FROM mode_profiles p WHERE version = (SELECT max(version) FROM mode_profiles q WHERE q.mode = p.mode)',
+  ).all() as Array<{ mode: ModeName; version: number; profile: string; at: number; by: string }>;
+  return Object.fromEntries(rows.map((r) => [r.mode, { version: r.version, profile: ModeProfile.parse(JSON.parse(r.profile)), by: r.by, at: r.at }]));
 }
 
 export function profileVersion(db: ReadDb, mode: ModeName, version: number): VersionedProfile | undefined {
-  const r = db.prepare('SELECT profile FROM mode_profiles WHERE mode = ? AND version = ?').get(mode, version) as { profile: string } | undefined;
-  return r && { version, profile: ModeProfile.parse(JSON.parse(r.profile)) };
+  const r = db.prepare('SELECT profile, at, by FROM mode_profiles WHERE mode = ? AND version = ?').get(mode, version) as { profile: string; at: number; by: string } | undefined;
+  return r && { version, profile: ModeProfile.parse(JSON.parse(r.profile)), by: r.by, at: r.at };
 }
 
 /** Adds a version of `profile` (validated) unless the newest version already says the same. */

@@ -11,6 +11,7 @@ import { CheckFix, FenceAlert, OverrideRequest, RollCall } from '../attendance';
 import { PASSWORD_MAX, USERNAME } from '../accounts';
 import { CenterDate, HolidayCalendar } from '../calendar';
 import { BodycamAlert } from '../bodycam';
+import { ModeProfile, VersionedProfile } from '../modes';
 
 /** Client-made id that makes a command idempotent: the hub applies a given id at most once. */
 export const CommandId = z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/);
@@ -119,6 +120,16 @@ export const consoleCommands = {
     roles: ['duty_manager', 'admin'],
     schema: cmd({ baseVersion: z.number().int().min(0), date: CenterDate, reason: text(500).min(2) }),
     result: z.object({ calendar: HolidayCalendar }),
+  },
+  // A mode's profile (shared/modes.ts), whole, as a new version; the old versions stay, so the record
+  // says which one every past decision used. `baseVersion`: the version the edit was made from (the
+  // snapshot's profiles, kept current by profile:updated); a save in between makes it a conflict. The
+  // hub also checks the bounds and the wall's cameras (profileIssues): its message starts with the
+  // problem's key (ProfileProblem), which the admin screen words.
+  'profile:save': {
+    roles: ['admin'],
+    schema: cmd({ mode: ModeName, baseVersion: z.number().int().min(1), profile: ModeProfile, reason: text(500).min(2) }),
+    result: z.object({ profile: VersionedProfile }),
   },
   'user:create': {
     roles: ['admin'],

@@ -7,6 +7,7 @@ import type { PositionFix } from '../domain';
 import { FenceAlert, OverrideRequest, RollCall, Shift } from '../attendance';
 import { HolidayCalendar } from '../calendar';
 import { BodycamAlert } from '../bodycam';
+import { VersionedProfile } from '../modes';
 
 export const HubEventData = z.discriminatedUnion('type', [
   z.object({ type: z.literal('incident:created'), incident: Incident }),
@@ -26,6 +27,8 @@ export const HubEventData = z.discriminatedUnion('type', [
   z.object({ type: z.literal('calendar:changed'), calendar: HolidayCalendar }),
   z.object({ type: z.literal('camera:updated'), camera: Camera }),
   z.object({ type: z.literal('bodycam:alert'), alert: BodycamAlert }),
+  /** an admin saved a new version of a mode's profile: it is the one in force for that mode from now on */
+  z.object({ type: z.literal('profile:updated'), profile: VersionedProfile, reason: z.string() }),
   /** an admin's grid edit: the cells, posts and routes it saved (whole), those it retired, and the new grid version */
   z.object({
     type: z.literal('grid:changed'), version: z.number().int(), areas: z.array(Area), routes: z.array(Route),
@@ -35,8 +38,8 @@ export const HubEventData = z.discriminatedUnion('type', [
 export type HubEventData = z.infer<typeof HubEventData>;
 export type HubEventType = HubEventData['type'];
 
-/** Events for consoles only: a camera's sources may carry a stream's credentials, which no field device needs. */
-export const CONSOLE_ONLY_EVENTS: readonly HubEventType[] = ['camera:updated'];
+/** Events for consoles only: a camera's sources may carry a stream's credentials, which no field device needs; a profile's edit is the consoles' (a field page asks mode:here). */
+export const CONSOLE_ONLY_EVENTS: readonly HubEventType[] = ['camera:updated', 'profile:updated'];
 
 /** A sequenced event as it travels: `seq` increases by one per event, hub-wide. */
 export type HubEvent = { seq: number; at: number; data: HubEventData };

@@ -34,6 +34,8 @@ const CONSOLE_POLICY: Record<string, Person[]> = {
   'mode:switch': MODE_SWITCHERS, 'mode:end': MODE_SWITCHERS,
   // the holiday calendar decides when holiday mode holds: edited by those who switch modes, read by all
   'calendar:add': MODE_SWITCHERS, 'calendar:remove': MODE_SWITCHERS, 'calendar:list': EVERYONE,
+  // what a mode decides (its profile) is set up by the admin; switching between modes is the duty manager's
+  'profile:save': SETUP,
   'roster:import': SETUP, 'user:create': SETUP, 'camera:upsert': SETUP,
   'cell:save': SETUP, 'cell:delete': SETUP, 'post:save': SETUP, 'post:delete': SETUP, 'route:save': SETUP, 'route:delete': SETUP, 'grid:import': SETUP, 'grid:get': EVERYONE,
   'user:set-role': SETUP, 'user:disable': SETUP, 'user:enable': SETUP, 'user:reset-password': SETUP,

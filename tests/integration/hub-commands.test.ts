@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { consoleCommands, fieldCommands } from '../../shared/protocol/commands';
 import type { HubEvent } from '../../shared/protocol/events';
 import type { Role } from '../../shared/domain';
+import { MODE_PROFILES } from '../../shared/modes';
 import { auditPage } from '../../main/store/audit';
 import { ask, askPatiently, cid, closeClients, consoleClient, fieldClient, NANJING, startTestHub, type ConsoleClient } from './hub-fixture';
 
@@ -43,6 +44,8 @@ async function validPayloads(): Promise<Record<keyof typeof consoleCommands, Rec
     // A stale base version answers conflict (past the role check) and changes nothing.
     'calendar:add': { baseVersion: 9999, date: '2027-03-08', name: { zh: '妇女节', en: "Women's Day" }, reason: '测试' },
     'calendar:remove': { baseVersion: 9999, date: '2027-01-01', reason: '测试' },
+    // A profile saved from a stale version answers conflict (past the role check) and changes nothing.
+    'profile:save': { mode: 'daily', baseVersion: 9999, profile: MODE_PROFILES.daily, reason: '测试' },
     'user:create': { username: `u${Date.now().toString(36)}`, role: 'operator', password: 'correct horse battery' },
     // Accounts the roles below still sign in with are left alone: unknown ids answer not_found, which is past the role check.
     'user:set-role': { userId: 'u-none', role: 'evaluator' },

@@ -109,7 +109,7 @@ describe('mode switching', () => {
     expect((await ask(dm, 'mode:switch', { commandId: cid(), mode: 'emergency', reason: '演练', areaId: HANZHONGMEN.id })).ok).toBe(true);
     const snap = (await ask(await as('operator'), 'state:snapshot', {})).result;
     expect(snap.areaModes.map((c: { areaId: string }) => c.areaId)).toEqual([HANZHONGMEN.id]);
-    expect(snap.profiles.emergency).toEqual({ version: 1, profile: MODE_PROFILES.emergency });
+    expect(snap.profiles.emergency).toEqual({ version: 1, profile: MODE_PROFILES.emergency, by: 'system', at: expect.any(Number) });
     expect((await ask(dm, 'mode:end', { commandId: cid(), areaId: HANZHONGMEN.id, reason: '演练结束' })).ok).toBe(true);
   });
 });
@@ -158,7 +158,7 @@ describe('mode profiles as data', () => {
   it('are seeded once from resources/, versioned, and cannot be edited in place', async () => {
     const profiles = latestProfiles(hub.db);
     expect(Object.keys(profiles).sort()).toEqual(['daily', 'emergency', 'holiday', 'night']);
-    expect(profiles.night).toEqual({ version: 1, profile: MODE_PROFILES.night });
+    expect(profiles.night).toEqual({ version: 1, profile: MODE_PROFILES.night, by: 'system', at: expect.any(Number) });
     expect(() => hub.db.prepare('UPDATE mode_profiles SET profile = ? WHERE mode = ?').run('{}', 'night')).toThrow(/versioned/);
     expect(() => hub.db.prepare('DELETE FROM mode_profiles').run()).toThrow(/versioned/);
     // Every start runs the seeding again: it adds nothing to a store that has its profiles.

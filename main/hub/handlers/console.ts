@@ -15,6 +15,7 @@ import { accountHandlers } from './accounts';
 import { calendarHandlers } from './calendar';
 import { deviceHandlers } from './devices';
 import { gridHandlers } from './grid';
+import { profileHandlers } from './profiles';
 
 const C = consoleCommands;
 /** A mode switched by hand ends by itself at most this far ahead (an emergency is not for a month). */
@@ -31,6 +32,7 @@ export const consoleHandlers = (env: ConsoleEnv) => withSos({
   ...bodycamConsoleHandlers,
   ...accountHandlers,
   ...calendarHandlers,
+  ...profileHandlers,
   ...deviceHandlers({ hubUrl: env.hubUrl ?? (() => ''), codeTtlMs: env.enrolCodeTtlMs }),
   ...gridHandlers({ roadsFile: env.roadsFile }),
 

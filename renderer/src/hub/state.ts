@@ -155,6 +155,10 @@ function applyData(s: HubState, d: HubEventData, at: number): HubState {
       const others = s.areaModes.filter((c) => c.areaId !== d.change.areaId);
       return { ...s, areaModes: d.change.kind === 'switch' ? [...others, d.change] : others };
     }
+    case 'profile:updated':
+      // An admin's save: that mode's rules follow the new version from now on, here as on the hub.
+      if (!s.profiles || s.profiles[d.profile.profile.mode].version >= d.profile.version) return s;
+      return { ...s, profiles: { ...s.profiles, [d.profile.profile.mode]: d.profile } };
     case 'unit:status': {
       const unit = s.units.get(d.unitId);
       return unit ? { ...s, units: put(s.units, { ...unit, status: d.status }) } : s;
