@@ -4,6 +4,7 @@
 // durable and sends it again after a reconnect, sends commands with retries under the same commandId,
 // and feeds the hub's events (tasks, mode changes, incidents) back into the world.
 import { io, type Socket } from 'socket.io-client';
+import type { BodycamReport } from '../../shared/bodycam';
 import type { DemoCity } from '../../shared/city';
 import type { PositionFix } from '../../shared/domain';
 import { NAMESPACES, type Ack, type FieldClientEvents, type FieldServerEvents, type HubEvent } from '../../shared/protocol';
@@ -27,7 +28,7 @@ export type SimulatorOptions = {
   /** ms since the epoch; simulated time follows it */
   clock?: () => number;
   /** demo tuning passed to the world (check-in scale, incident scale, SOS rate, tick) */
-  tuning?: Pick<WorldOptions, 'checkInScale' | 'incidentScale' | 'sosPerHour' | 'tickMs'>;
+  tuning?: Pick<WorldOptions, 'checkInScale' | 'incidentScale' | 'sosPerHour' | 'tickMs' | 'bodycamStopPerTask'>;
   connectTimeoutMs?: number;
   /** socket.io's reconnection delay (ms; default its own 1–5 s); a test restarting the hub uses less */
   reconnectDelayMs?: number;
@@ -56,6 +57,10 @@ export type SimulatorStats = {
   skippedMs: number;
   commandsSent: number;
   commandErrors: number;
+  /** body camera readings sent, taken by the hub, and refused by it (with a reason, logged) */
+  bodycamSent: number;
+  bodycamAccepted: number;
+  bodycamRefused: number;
 };
 
 export type Simulator = {
@@ -117,6 +122,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
 
   const st = {
     fixesSent: 0, fixesAccepted: 0, fixesRejected: 0, fixesDurable: 0, fixesResent: 0, fixesDropped: 0, skippedMs: 0, commandsSent: 0, commandErrors: 0,
+    bodycamSent: 0, bodycamAccepted: 0, bodycamRefused: 0,
   };
   const inFlight = sockets.map(() => 0);
   const sentLog: { at: number; total: number }[] = [];
@@ -247,6 +253,24 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     s.on('connect', () => pump(i));
   });
 
+  // Body camera readings are telemetry, not records: one message per connection per tick, not kept for
+  // a reconnect (the next reading, ten seconds later, says what is true then).
+  const sendBodycam = (conn: number, reports: BodycamReport[]) => {
+    const sock = sockets[conn]!;
+    if (!sock.connected) return;
+    st.bodycamSent += reports.length;
+    sock.emit('bodycam:report', { reports }, (res) => {
+      if (!res.ok) {
+        st.bodycamRefused += reports.length;
+        log(`bodycam:report refused: ${res.error.code} ${res.error.message}`);
+        return;
+      }
+      st.bodycamAccepted += res.result.accepted;
+      st.bodycamRefused += reports.length - res.result.accepted;
+      for (const r of res.result.refused ?? []) log(`body camera reading of ${r.unitId} at ${r.t} refused: ${r.reason}`);
+    });
+  };
+
   let timer: NodeJS.Timeout | undefined;
   let warnedLag = false;
   const tick = () => {
@@ -261,12 +285,15 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       world.now = resumeAt;
     }
     const batches: PositionFix[][] = sockets.map(() => []);
+    const cams: BodycamReport[][] = sockets.map(() => []);
     while (world.now + tickMs <= wall) {
       const out = world.step();
       for (const f of out.fixes) batches[connOf.get(f.unitId) ?? 0]!.push(f);
       for (const c of out.commands) track(send(c));
+      for (const r of out.bodycam) cams[connOf.get(r.unitId) ?? 0]!.push(r);
     }
     batches.forEach((b, i) => b.length > 0 && keep(i, b));
+    cams.forEach((b, i) => b.length > 0 && sendBodycam(i, b));
     sentLog.push({ at: wall, total: st.fixesSent });
     while (sentLog.length > 2 && sentLog[0]!.at < wall - RATE_WINDOW_MS) sentLog.shift();
     timer = setTimeout(tick, Math.max(0, world.now + tickMs - clock()));

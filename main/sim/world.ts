@@ -12,9 +12,11 @@ import { type Actor, Officer, Vehicle } from './actors';
 import { poissonGapMs, weighted } from './draw';
 import { CATEGORY_WEIGHTS, FINISH_NOTES, INCIDENT_REPORTS, REFUSAL_REASONS, SOS_NOTES } from './texts';
 import { RouteTrack } from './track';
+import { BodyCam } from './bodycam';
+import type { BodycamReport } from '../../shared/bodycam';
 
 export type SimCommand = { [K in FieldCommandName]: { name: K; unitId: string; payload: CommandInput<(typeof fieldCommands)[K]> } }[FieldCommandName];
-export type StepOutput = { at: number; fixes: PositionFix[]; commands: SimCommand[] };
+export type StepOutput = { at: number; fixes: PositionFix[]; commands: SimCommand[]; bodycam: BodycamReport[] };
 
 export type WorldOptions = {
   city: DemoCity;
@@ -38,6 +40,8 @@ export type WorldOptions = {
   wanderPerHour?: number;
   /** share of the city's officers whose first check-in comes 12–40 min late (the hub's late and missing rules) */
   lateShare?: number;
+  /** share of tasks during which an officer's body camera stops recording for a minute or two (the hub's bodycam_stopped alert) */
+  bodycamStopPerTask?: number;
 };
 
 type TaskRun = {
@@ -48,7 +52,7 @@ type TaskRun = {
   refuse: string | null;
 };
 
-const DEFAULTS = { tickMs: 250, checkInScale: 6, incidentScale: 1, sosPerHour: 3, wanderPerHour: 0.05, lateShare: 0.05 };
+const DEFAULTS = { tickMs: 250, checkInScale: 6, incidentScale: 1, sosPerHour: 3, wanderPerHour: 0.05, lateShare: 0.05, bodycamStopPerTask: 0.15 };
 /** about a centimetre: what a device sends, not the float noise of the simulation */
 const rounded = (p: LngLat): LngLat => [Math.round(p[0] * 1e7) / 1e7, Math.round(p[1] * 1e7) / 1e7];
 
@@ -74,6 +78,8 @@ export class World {
   private readonly areasById: Map<string, Area>;
   private nextSosAt: number;
   private commandSeq = 0;
+  /** the body cameras of the city's foot officers (load units carry none) */
+  private readonly cameras: { actor: Actor; cam: BodyCam }[] = [];
 
   constructor(options: WorldOptions) {
     this.opts = { ...DEFAULTS, ...options };
@@ -104,6 +110,8 @@ export class World {
       this.actors.push(a);
       this.byId.set(unit.id, a);
       if (!load) this.cityActors.push(a);
+      // Its own Rng: the cameras never change what the units themselves do.
+      if (!load && unit.kind === 'officer') this.cameras.push({ actor: a, cam: new BodyCam(unit.id, forkRng(seed, `sim:bodycam:${unit.id}`), startAt, this.opts.bodycamStopPerTask) });
     };
     city.units.forEach((u) => add(u, false));
     options.extraUnits?.forEach((u) => add(u, true));
@@ -127,7 +135,9 @@ export class World {
       fixes.push(a.fix(now));
       a.nextReportAt = now + a.reportEveryMs(this.opts.tickMs);
     }
-    return { at: now, fixes, commands };
+    const bodycam: BodycamReport[] = [];
+    for (const { actor, cam } of this.cameras) if (cam.nextReadAt <= now) bodycam.push(cam.read(now, actor.activity, this.opts.tickMs));
+    return { at: now, fixes, commands, bodycam };
   }
 
   /** A hub event for this device: tasks for our units, mode changes, incident positions, resolved SOS. */

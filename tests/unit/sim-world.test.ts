@@ -231,6 +231,97 @@ describe('simulation core', () => {
     expect(worst).toBeLessThan(1);
   });
 
+  it('reads every foot officer\'s body camera about every 10 s: recording during a task (and SOS), standby otherwise, battery draining and storage filling over a shift', () => {
+    const officers = city.units.filter((u) => u.kind === 'officer').slice(0, 12);
+    const vehicle = city.units.find((u) => u.kind === 'vehicle')!;
+    const w = world({ only: [...officers.map((o) => o.id), vehicle.id], sosPerHour: 0, bodycamStopPerTask: 1 });
+    type Seen = { t: number; recording: boolean; batteryPct: number; storageFreeMb: number; lastUploadAt: number | null; activity: string | null };
+    const seen = new Map<string, Seen[]>();
+    const watch = (out: ReturnType<World['step']>) => {
+      for (const r of out.bodycam) seen.set(r.unitId, [...(seen.get(r.unitId) ?? []), { ...r, activity: w.activityOf(r.unitId) }]);
+    };
+    run(w, minutes(2), watch);
+    const tasked = officers.slice(0, 6);
+    for (const o of tasked) {
+      w.handleEvent({ type: 'task:updated', task: { id: `T-${o.id}`, incidentId: 'I-unknown', unitId: o.id, state: 'assigned', note: '', assignedAt: w.now, ackDeadline: w.now + 180_000, arriveDeadline: w.now + 1_200_000, finishDeadline: null, updatedAt: w.now } });
+    }
+    run(w, hours(3), watch);
+
+    expect([...seen.keys()].sort()).toEqual(officers.map((o) => o.id).sort()); // officers only, every one
+    for (const [unitId, rs] of seen) {
+      const gaps = rs.slice(1).map((r, i) => r.t - rs[i]!.t);
+      expect(Math.min(...gaps), unitId).toBeGreaterThanOrEqual(9_000); // the hub refuses readings under 5 s apart
+      expect(Math.max(...gaps), unitId).toBeLessThanOrEqual(11_000);
+      for (const r of rs) if (r.lastUploadAt !== null) expect(r.lastUploadAt).toBeLessThanOrEqual(r.t);
+    }
+    // Untasked officers stay on standby; their battery drains at a standby rate (a few % an hour) unless a spare went in.
+    for (const o of officers.slice(6)) {
+      const rs = seen.get(o.id)!;
+      expect(rs.some((r) => r.recording), o.id).toBe(false);
+      const first = rs[0]!.batteryPct;
+      const last = rs[rs.length - 1]!.batteryPct;
+      if (last <= first) expect(first - last, o.id).toBeGreaterThanOrEqual(10);
+      if (last <= first) expect(first - last, o.id).toBeLessThanOrEqual(16);
+      // every one uploads its footage at the post within three hours
+      expect(new Set(rs.map((r) => r.lastUploadAt)).size, o.id).toBeGreaterThan(1);
+    }
+    // Tasked officers who accepted: recording through the task but for one stop (every task has one at
+    // bodycamStopPerTask 1); the camera records again before the task is over, or the task ends while it is off.
+    let stops = 0;
+    let resumed = 0;
+    for (const o of tasked) {
+      const during = seen.get(o.id)!.filter((r) => r.activity === 'task');
+      if (during.length === 0) continue; // refused the task
+      expect(during[0]!.recording, o.id).toBe(true);
+      const off = during.findIndex((r) => !r.recording);
+      if (off < 0) continue; // the task was over before its stop came
+      stops++;
+      const back = during.slice(off).findIndex((r) => r.recording);
+      if (back >= 0) {
+        resumed++;
+        expect(during.slice(off + back).every((r) => r.recording), o.id).toBe(true); // one stop a task
+        const offMs = during[off + back]!.t - during[off]!.t;
+        expect(offMs).toBeGreaterThanOrEqual(20_000);
+        expect(offMs).toBeLessThanOrEqual(130_000);
+      }
+      // Storage fills while recording.
+      const rec = during.filter((r) => r.recording);
+      if (rec.length > 1) expect(rec[rec.length - 1]!.storageFreeMb).toBeLessThan(rec[0]!.storageFreeMb);
+    }
+    expect(stops).toBeGreaterThanOrEqual(3);
+    expect(resumed).toBeGreaterThanOrEqual(1);
+    // After the task, the recording stops within a minute and a half of the officer leaving the scene.
+    for (const o of tasked) {
+      const rs = seen.get(o.id)!;
+      const lastTask = rs.map((r) => r.activity).lastIndexOf('task');
+      if (lastTask < 0) continue;
+      const after = rs.slice(lastTask + 1);
+      expect(after.filter((r) => r.recording && r.t - rs[lastTask]!.t > 100_000), o.id).toEqual([]);
+    }
+  });
+
+  it('gives the same camera readings for the same seed, and stops a camera during some tasks only at the default rate', () => {
+    const officers = city.units.filter((u) => u.kind === 'officer').slice(0, 40).map((o) => o.id);
+    const readings = (seed: number) => {
+      const w = world({ only: officers, seed, sosPerHour: 0 });
+      const out: string[] = [];
+      run(w, minutes(1));
+      for (const id of officers) w.handleEvent({ type: 'task:updated', task: { id: `T-${id}`, incidentId: 'I-unknown', unitId: id, state: 'assigned', note: '', assignedAt: w.now, ackDeadline: w.now + 180_000, arriveDeadline: w.now + 1_200_000, finishDeadline: null, updatedAt: w.now } });
+      const stopped = new Set<string>();
+      run(w, minutes(40), (s) => s.bodycam.forEach((r) => {
+        out.push(JSON.stringify(r));
+        if (!r.recording && w.activityOf(r.unitId) === 'task') stopped.add(r.unitId);
+      }));
+      return { out: out.join('\n'), stopped: stopped.size };
+    };
+    const a = readings(7);
+    expect(readings(7).out).toBe(a.out);
+    expect(readings(8).out).not.toBe(a.out);
+    // 0.15 of the (about 90 % accepted) tasks: a few of 40, never most of them
+    expect(a.stopped).toBeGreaterThanOrEqual(1);
+    expect(a.stopped).toBeLessThanOrEqual(14);
+  });
+
   it('gives up a cancelled task and returns to duty', () => {
     const o = city.units.find((u) => u.kind === 'officer')!;
     const w = world({ only: [o.id] });
