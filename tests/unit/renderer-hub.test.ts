@@ -5,7 +5,8 @@ import type { HubEvent } from '../../shared/protocol';
 import type { Sos } from '../../shared/domain';
 import { PositionStore, Sequencer } from '../../renderer/src/hub';
 import { TRAIL_GAP_MS } from '../../renderer/src/hub/positions';
-import { applyEvent, emptyState } from '../../renderer/src/hub/state';
+import { applyEvent, emptyState, type HubState } from '../../renderer/src/hub/state';
+import { MODE_PROFILES } from '../../shared/modes';
 
 const ev = (seq: number): HubEvent => ({ seq, at: seq, data: { type: 'unit:status', unitId: 'off-001', status: 'on_post' } });
 
@@ -84,5 +85,18 @@ describe('the console\'s alarms', () => {
     expect(s.alerts.map((a) => a.id)).toEqual(['alert-9']);
     s = applyEvent(s, { seq: 3, at: 3, data: { type: 'sos:updated', sos: { ...sos, state: 'acknowledged', updatedAt: 3 } } });
     expect(s.alerts).toEqual([]);
+  });
+});
+
+describe('mode profiles on the console', () => {
+  it('profile:updated replaces that mode\'s profile with the newer version only; an older or repeated one changes nothing', () => {
+    const v1 = Object.fromEntries(Object.entries(MODE_PROFILES).map(([m, p]) => [m, { version: 1, profile: p, by: 'system', at: 0 }])) as NonNullable<HubState['profiles']>;
+    const s0: HubState = { ...emptyState('http://hub'), profiles: v1 };
+    const v2 = { version: 2, profile: { ...MODE_PROFILES.emergency, minStaffPerCell: 4 }, by: 'admin', at: 5 };
+    const s1 = applyEvent(s0, { seq: 1, at: 5, data: { type: 'profile:updated', profile: v2, reason: '汛期' } });
+    expect(s1.profiles?.emergency).toEqual(v2);
+    expect(s1.profiles?.daily).toBe(v1.daily);
+    const stale = applyEvent(s1, { seq: 2, at: 6, data: { type: 'profile:updated', profile: { ...v2, version: 1 }, reason: 'x' } });
+    expect(stale.profiles).toBe(s1.profiles);
   });
 });

@@ -1,4 +1,4 @@
-// The admin's screen (系统设置): people, devices and cameras of a real center, each change an audited hub
+// The admin's screen (系统设置): people, devices, cameras and mode profiles of a real center, each change an audited hub
 // command. The hub refuses every one of them to anyone but an admin, whatever a screen shows.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -11,9 +11,10 @@ import { useNow } from '../common/useNow';
 import { Cameras } from './Cameras';
 import { Devices } from './Devices';
 import { People } from './People';
+import { Profiles } from './Profiles';
 import './admin.css';
 
-const TABS = ['people', 'devices', 'cameras'] as const;
+const TABS = ['people', 'devices', 'cameras', 'profiles'] as const;
 type Tab = (typeof TABS)[number];
 
 export function Admin() {
@@ -43,6 +44,7 @@ export function Admin() {
         {tab === 'people' && <People />}
         {tab === 'devices' && <Devices />}
         {tab === 'cameras' && <Cameras />}
+        {tab === 'profiles' && <Profiles />}
       </main>
     </div>
   );
