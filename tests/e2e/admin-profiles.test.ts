@@ -100,6 +100,11 @@ describe('mode profiles on the admin screen', () => {
     await admin.waitForSelector('[data-testid=profile-version][data-version="2"]');
     expect(await admin.locator('[data-testid=profile-version]').innerText()).toContain('Version 2');
     expect(await admin.locator('[data-testid=profile-version]').innerText()).toContain('saved by admin');
+    // The same screen in Chinese.
+    await admin.click('[data-testid=lang-switch]');
+    await expect.poll(() => admin.locator('[data-testid=profile-version]').innerText()).toMatch(/应急 · 第 2 版 · admin 于 .* 保存/);
+    expect(await admin.locator('[data-testid=admin-result]').innerText()).toContain('已保存为第 2 版');
+    await shot(admin, 'saved-zh');
 
     // The store: a new version, by the admin; the shipped one kept.
     const stored = latestProfiles(hub.db).emergency!;
