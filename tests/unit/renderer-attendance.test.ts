@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import type { FenceAlert, Shift } from '../../shared/attendance';
 import type { Alert, Unit } from '../../shared/domain';
 import { applyEvent, emptyState, type HubState } from '../../renderer/src/hub/state';
-import { checkedIn, currentShifts, tally } from '../../renderer/src/state/attendance';
+import { attendanceMarks, checkedIn, currentShifts, tally } from '../../renderer/src/state/attendance';
+import { UnitFeed } from '../../renderer/src/map/unit-feed';
+import type { Track } from '../../renderer/src/hub/positions';
 
 const H = 3600_000;
 const T = 1_800_000_000_000;
@@ -49,5 +51,23 @@ describe('attendance in the console', () => {
     expect(s.fences.get('fence-1')?.clearedAt).toBe(T + 1000); // still to be acknowledged
     apply({ type: 'fence:updated', fence: { ...fence, clearedAt: T + 1000, acknowledgedBy: 'operator', acknowledgedAt: T + 2000 } });
     expect(s.fences.size).toBe(0);
+  });
+
+  it('marks each officer on a shift late, missing, off post (an open fence alert beats on post) or on post; a cleared alert is on post again', () => {
+    expect(attendanceMarks(shifts, byId([fence]), T)).toEqual(new Map([['a', 'off'], ['b', 'late'], ['c', 'missing']]));
+    expect(attendanceMarks(shifts, byId([{ ...fence, clearedAt: T }]), T).get('a')).toBe('on');
+    expect(attendanceMarks(shifts, new Map(), T).has('d')).toBe(false); // shift over: no mark
+  });
+
+  it('the map feed carries the mark and sends it again only when it changes', () => {
+    const feed = new UnitFeed('officer');
+    const track = (t: number) => ({ fix: { unitId: 'a', t, lng: 118.78, lat: 32.04 }, trail: [] }) as unknown as Track;
+    const tracks = new Map([['a', track(T)]]);
+    const first = feed.diff(['a'], units, tracks, T, new Map([['a', 'late']]));
+    expect(first?.add?.[0]?.properties).toMatchObject({ att: 'late', cls: 'on_post' });
+    expect(feed.diff(['a'], units, tracks, T, new Map([['a', 'late']]))).toBeNull();
+    expect(feed.diff(['a'], units, tracks, T, new Map([['a', 'on']]))?.update?.[0]?.addOrUpdateProperties).toEqual([{ key: 'att', value: 'on' }]);
+    // The fix goes stale: the class changes (the layer greys the mark and adds "?"), the mark stays.
+    expect(feed.diff(['a'], units, tracks, T + 60_000, new Map([['a', 'on']]))?.update?.[0]?.addOrUpdateProperties).toEqual(expect.arrayContaining([{ key: 'cls', value: 'stale' }]));
   });
 });

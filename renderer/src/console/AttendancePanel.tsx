@@ -1,12 +1,14 @@
 // Attendance in the sidebar (电子考勤): who is on duty, late, missing and off post, per squad or per cell;
 // the officers to look at by name; check-in override requests to grant or refuse; fence alerts to
 // acknowledge; and a roll-call of a few officers drawn at random by the hub.
-import { useMemo, useState } from 'react';
+import { Fragment, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { hub, useHub } from '../hub';
 import { flyTo } from '../map/focus';
 import { select } from '../state/selection';
-import { currentShifts, offPost, standingOf, tally } from '../state/attendance';
+import { attendanceMarks, currentShifts, groupOf, offPost, tally, type AttendanceMark } from '../state/attendance';
+import { ATTENDANCE_MARKS, LIVE } from '../map/theme';
+import { freshness, shortAge } from '../map/freshness';
 import { OutcomeLine, useCanDispatch, useCommand } from '../common/commands';
 import { useNow } from '../common/useNow';
 
@@ -15,6 +17,30 @@ const show = (unitId: string) => {
   select(sel);
   flyTo(sel);
 };
+
+const MARK_COLOR = new Map<string, string>(ATTENDANCE_MARKS.map((m) => [m.mark, m.color]));
+/** Most urgent first: the list reads like the map's exceptions. */
+const MARK_ORDER: Record<AttendanceMark | 'due', number> = { missing: 0, late: 1, off: 2, on: 3, due: 4 };
+
+/** One officer with the map's mark (same character and colour; grey with "?" while the fix is stale); a click shows the unit on the map. */
+function Person({ unitId, name, mark, now }: { unitId: string; name: string; mark: AttendanceMark | 'due'; now: number }) {
+  const { t } = useTranslation();
+  const track = hub.positions.get(unitId);
+  const fresh = track ? freshness(track.fix.t, now) : 'offline';
+  const stale = fresh !== 'live';
+  return (
+    <li data-testid="att-person" data-unit={unitId} data-mark={mark} data-stale={stale}>
+      {mark !== 'due' && (
+        <span className="att-mark" style={{ background: stale ? LIVE.stale : MARK_COLOR.get(mark) }} title={t(`attendance.markName.${mark}`)}>
+          {t(`attendance.mark.${mark}`)}{stale ? '?' : ''}
+        </span>
+      )}
+      <button type="button" className="link" title={t('attendance.show', { unit: name })} onClick={() => show(unitId)}>{name}</button>
+      <span className={mark === 'missing' ? 'bad' : mark === 'on' ? '' : 'warn'}>{t(`attendance.markName.${mark}`)}</span>
+      {stale && <span className="muted">{track ? t('attendance.fixAge', { ago: shortAge(now - track.fix.t) }) : t('attendance.noFix')}</span>}
+    </li>
+  );
+}
 
 function OverrideRow({ id, unit, post, reason }: { id: string; unit: string; post: string; reason: string }) {
   const { t } = useTranslation();
@@ -78,9 +104,23 @@ export function AttendancePanel() {
   // `now` re-reads the hub clock every few seconds: shifts begin and end with no event.
   const rows = useMemo(() => tally(units, shifts, fences, hub.hubNow(), by), [units, shifts, fences, by, now]);
   const current = useMemo(() => currentShifts(shifts, hub.hubNow()), [shifts, now]);
+  const marks = useMemo(() => attendanceMarks(shifts, fences, hub.hubNow()), [shifts, fences, now]);
+  const [open, setOpen] = useState<string | null>(null);
+  // The officers of each squad or cell with their marks, for the row opened.
+  const members = useMemo(() => {
+    if (!open) return [];
+    const out: { unitId: string; mark: AttendanceMark | 'due' }[] = [];
+    for (const [unitId, sh] of current) {
+      const u = units.get(unitId);
+      if (u && groupOf(u, sh, by) === open) out.push({ unitId, mark: marks.get(unitId) ?? 'due' });
+    }
+    return out.sort((a, b) => MARK_ORDER[a.mark] - MARK_ORDER[b.mark] || (units.get(a.unitId)?.name ?? '').localeCompare(units.get(b.unitId)?.name ?? ''));
+  }, [open, current, units, by, marks]);
   if (shifts.size === 0 && fences.size === 0 && overrides.size === 0) return null;
   const out = offPost(fences);
-  const attention = [...current.values()].filter((s) => standingOf(s) === 'late' || standingOf(s) === 'missing');
+  // Everyone the map marks as an exception: missing, late, then off post.
+  const attention = [...marks].filter(([, m]) => m !== 'on').sort((a, b) => MARK_ORDER[a[1]] - MARK_ORDER[b[1]]);
+  const hubT = hub.hubNow();
   const total = rows.reduce((a, r) => ({ onDuty: a.onDuty + r.onDuty, late: a.late + r.late, missing: a.missing + r.missing, offPost: a.offPost + r.offPost }), { onDuty: 0, late: 0, missing: 0, offPost: 0 });
   const name = (id: string) => units.get(id)?.name ?? id;
   return (
@@ -96,22 +136,29 @@ export function AttendancePanel() {
       <table className="att-table">
         <thead><tr><th /><th>{t('attendance.onDuty')}</th><th>{t('attendance.late')}</th><th>{t('attendance.missing')}</th><th>{t('attendance.offPost')}</th></tr></thead>
         <tbody>
-          {rows.slice(0, 12).map((r) => (
-            <tr key={r.key} data-testid="att-row" data-key={r.key}>
-              <td>{by === 'cell' ? areas.get(r.key)?.name ?? r.key : r.key}</td><td>{r.onDuty}</td>
-              <td className={r.late ? 'warn' : ''}>{r.late}</td><td className={r.missing ? 'bad' : ''}>{r.missing}</td><td className={r.offPost ? 'warn' : ''}>{r.offPost}</td>
-            </tr>
-          ))}
+          {rows.slice(0, 12).map((r) => {
+            const label = by === 'cell' ? areas.get(r.key)?.name ?? r.key : r.key;
+            return (
+              <Fragment key={r.key}>
+                <tr data-testid="att-row" data-key={r.key} className={open === r.key ? 'open' : ''} aria-expanded={open === r.key} onClick={() => setOpen(open === r.key ? null : r.key)}>
+                  <td>{label}</td><td>{r.onDuty}</td>
+                  <td className={r.late ? 'warn' : ''}>{r.late}</td><td className={r.missing ? 'bad' : ''}>{r.missing}</td><td className={r.offPost ? 'warn' : ''}>{r.offPost}</td>
+                </tr>
+                {open === r.key && (
+                  <tr><td colSpan={5}>
+                    <ul className="att-people" data-testid="att-members" aria-label={t('attendance.people', { name: label })}>
+                      {members.map((m) => <Person key={m.unitId} unitId={m.unitId} name={name(m.unitId)} mark={m.mark} now={hubT} />)}
+                    </ul>
+                  </td></tr>
+                )}
+              </Fragment>
+            );
+          })}
         </tbody>
       </table>
       {attention.length > 0 && (
         <ul className="att-list" data-testid="attendance-late">
-          {attention.slice(0, 20).map((s) => (
-            <li key={s.id} data-unit={s.unitId} data-standing={s.state}>
-              <button type="button" className="link" onClick={() => show(s.unitId)}>{name(s.unitId)}</button>
-              <span className={s.state === 'missing' ? 'bad' : 'warn'}>{t(`attendance.${s.state === 'missing' ? 'missing' : 'late'}`)}</span>
-            </li>
-          ))}
+          {attention.slice(0, 20).map(([unitId, mark]) => <Person key={unitId} unitId={unitId} name={name(unitId)} mark={mark} now={hubT} />)}
         </ul>
       )}
       {fences.size > 0 && (

@@ -1,9 +1,21 @@
 // What each shape and colour on the map means, grouped by kind. The swatches are drawn the way the map draws
 // them (same shapes, same colours from map/theme), so the legend cannot drift from the map.
 import { useTranslation } from 'react-i18next';
-import { LIVE } from '../map/theme';
+import { ATTENDANCE_MARKS, LIVE } from '../map/theme';
 
 type Shape = 'post' | 'camera' | 'camera-off' | 'square' | 'diamond' | 'officer' | 'officer-sos' | 'ring' | 'arrow' | 'line' | 'fill' | 'triangle' | 'triangle-ring';
+
+/** An attendance mark as the map draws it: a ring round the officer's dot, and a badge with the mark's character. */
+function MarkSwatch({ text, color }: { text: string; color: string }) {
+  return (
+    <svg className="sw sw-mark" viewBox="0 0 46 23" aria-hidden="true">
+      <circle cx="8" cy="14" r="6.5" fill="none" stroke={color} strokeWidth="2.5" />
+      <circle cx="8" cy="14" r="3.5" fill={LIVE.ok} />
+      <rect x="17" y="1" width="28" height="20" rx="4" fill={color} />
+      <text x="31" y="16" textAnchor="middle" fontSize={text.length > 2 ? 9 : 13} fontWeight="700" fill="#0b0f16">{text}</text>
+    </svg>
+  );
+}
 
 function Swatch({ shape, color }: { shape: Shape; color: string }) {
   const body = (() => {
@@ -34,7 +46,9 @@ function Swatch({ shape, color }: { shape: Shape; color: string }) {
   return <svg className="sw" viewBox="0 0 23 23" aria-hidden="true">{body}</svg>;
 }
 
-type Row = { label: string; shape: Shape; color: string };
+const MARK_LEGEND = { late: 'legend.attLate', missing: 'legend.attMissing', off: 'legend.attOff', on: 'legend.attOn' } as const;
+
+type Row = { label: string; shape: Shape; color: string; mark?: string };
 
 export function Legend() {
   const { t } = useTranslation();
@@ -61,6 +75,13 @@ export function Legend() {
         { label: t('legend.unitOffline'), color: LIVE.offline, shape: 'ring' },
         { label: t('legend.vehicle'), color: LIVE.patrol, shape: 'arrow' },
         { label: t('legend.route'), color: LIVE.route, shape: 'line' },
+      ],
+    },
+    {
+      title: t('legend.attendance'),
+      rows: [
+        ...ATTENDANCE_MARKS.map((m) => ({ label: t(MARK_LEGEND[m.mark]), color: m.color, shape: 'ring' as const, mark: t(`attendance.mark.${m.mark}`) })),
+        { label: t('legend.attStale'), color: LIVE.stale, shape: 'ring', mark: `${t('attendance.mark.late')}?` },
       ],
     },
     {
@@ -91,8 +112,8 @@ export function Legend() {
           <h4>{g.title}</h4>
           <ul>
             {g.rows.map((r) => (
-              <li key={r.label}>
-                <Swatch shape={r.shape} color={r.color} />
+              <li key={r.label} data-mark={r.mark}>
+                {r.mark ? <MarkSwatch text={r.mark} color={r.color} /> : <Swatch shape={r.shape} color={r.color} />}
                 {r.label}
               </li>
             ))}

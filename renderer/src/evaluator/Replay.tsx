@@ -188,6 +188,7 @@ export function Replay({ unitId, onUnit, incidentId, onIncident }: ReplayProps) 
 
   const city: City = useMemo(() => ({
     ...live, units: resting(live.units), streams: new Map(), incidents: trace ? traceIncidentAt(trace, at) : incidentsAt(incidentEntries, at), positions: feed.positions, now: () => atRef.current, known: true,
+    attendance: new Map(), // today's marks are not those of the day replayed
   }), [live, feed, incidentEntries, at, trace]);
   const tracks = useMemo(() => (trace ? trace.tracks.map((k) => k.fixes) : track ? [track] : []), [trace, track]);
   const theme = live.profiles[live.mode].mapTheme;

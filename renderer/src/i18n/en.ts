@@ -45,6 +45,7 @@ export const en = {
     vehicle: 'Patrol vehicle', route: 'Patrol route',
     cameras: 'Cameras', units: 'Officers & vehicles', areas: 'Grid', incidents: 'Incidents',
     camVehicle: 'Vehicle camera', camBody: 'Body-worn camera', cellUnknown: 'Staffing unknown (hub away)', postHeld: 'Post held', postOpen: 'Post not held', dispatched: 'Incident, unit on the way',
+    attendance: 'Attendance marks', attLate: 'Late (shift begun, no check-in)', attMissing: 'Missing (still no check-in)', attOff: 'Off post (outside the cell)', attOn: 'On post (checked in, inside the cell)', attStale: 'With “?”: position stale, mark as of the last fix',
   },
   search: { placeholder: 'Search name, badge, plate, camera…', none: 'No match' },
   kinds: { camera: 'Camera', officer: 'Officer', vehicle: 'Vehicle', incident: 'Incident', cell: 'Grid cell', district: 'District', post: 'Post', route: 'Route', place: 'Location' },
@@ -153,6 +154,9 @@ export const en = {
     grantNote: 'granted from the console', refuseNote: 'refused from the console',
     rollCall: 'Roll-call: {{n}} at random, answer within {{min}} min', rollCallOpen: 'Roll-call {{id}} open:', rollCallDone: 'Roll-call {{id}}:',
     answer: { pending: 'waiting', answered: 'answered', missed: 'missed' },
+    mark: { late: 'LATE', missing: 'MISS', off: 'OFF', on: 'ON' },
+    markName: { late: 'late', missing: 'missing', off: 'off post', on: 'on post', due: 'check-in due' },
+    people: 'Officers of {{name}}', fixAge: 'position {{ago}} old', noFix: 'no position', show: 'Show {{unit}} on the map',
   },
   ago: { s: '{{n}} s ago', m: '{{n}} min ago', h: '{{n}} h ago', now: 'just now' },
   wall: {

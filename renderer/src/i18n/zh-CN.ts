@@ -47,6 +47,7 @@ export const zhCN: Messages = {
     vehicle: '巡逻车', route: '巡逻路线',
     cameras: '摄像机', units: '队员与车辆', areas: '网格', incidents: '事件',
     camVehicle: '车载摄像机', camBody: '执法记录仪', cellUnknown: '在岗情况未知（中枢断开）', postHeld: '岗点有人', postOpen: '岗点无人', dispatched: '事件（已派员前往）',
+    attendance: '考勤标记', attLate: '迟到（班次已开始，未打卡）', attMissing: '缺岗（超时仍未打卡）', attOff: '离岗（离开网格）', attOn: '在岗（已打卡，在网格内）', attStale: '带“?”：位置滞后，标记按最后位置',
   },
   search: { placeholder: '搜索姓名、警号、车牌、摄像机…', none: '无匹配结果' },
   kinds: { camera: '摄像机', officer: '队员', vehicle: '车辆', incident: '事件', cell: '网格', district: '片区', post: '岗点', route: '路线', place: '位置' },
@@ -155,6 +156,9 @@ export const zhCN: Messages = {
     grantNote: '值班台人工确认', refuseNote: '值班台拒绝',
     rollCall: '点名抽查：随机 {{n}} 人，{{min}} 分钟内应答', rollCallOpen: '点名 {{id}} 进行中：', rollCallDone: '点名 {{id}}：',
     answer: { pending: '待应答', answered: '已应答', missed: '未应答' },
+    mark: { late: '迟', missing: '缺', off: '离', on: '岗' },
+    markName: { late: '迟到', missing: '缺岗', off: '离岗', on: '在岗', due: '待打卡' },
+    people: '{{name}} 的人员', fixAge: '位置 {{ago}}前', noFix: '无位置', show: '在地图上显示 {{unit}}',
   },
   ago: { s: '{{n}} 秒前', m: '{{n}} 分钟前', h: '{{n}} 小时前', now: '刚刚' },
   wall: {

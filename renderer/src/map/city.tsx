@@ -5,6 +5,7 @@ import { createContext, useCallback, useContext, useId, type ReactNode } from 'r
 import type { Area, Camera, Incident, ModeName, Route, Unit } from '../../../shared/domain';
 import type { StreamHealth } from '../../../shared/protocol';
 import type { PositionStore } from '../hub/positions';
+import type { AttendanceMark } from '../state/attendance';
 
 export type City = {
   units: ReadonlyMap<string, Unit>;
@@ -27,6 +28,8 @@ export type City = {
   known: boolean;
   /** officers checked in on their shift now, who alone count for staffing; null: no roster, count by status */
   onDuty: ReadonlySet<string> | null;
+  /** each officer's attendance mark now (late, missing, off post, on post); empty where there is no roster or no live record (a replay) */
+  attendance: ReadonlyMap<string, AttendanceMark>;
 };
 
 /**

@@ -45,6 +45,12 @@ const SHAPES: Record<string, Draw> = {
   // an incident: a warning triangle, filled when open, outlined when someone is on the way
   'icon-incident': (c, s) => triangle(c, s, true),
   'icon-incident-ring': (c, s) => triangle(c, s, false),
+  // an attendance badge behind its character (icon-text-fit stretches it around the text)
+  'icon-badge': (c, s) => {
+    c.beginPath();
+    c.roundRect(s * 0.04, s * 0.04, s * 0.92, s * 0.92, s * 0.2);
+    c.fill();
+  },
   'icon-cam-vehicle': (c, s) => {
     c.fillRect(s * 0.14, s * 0.14, s * 0.72, s * 0.72);
   },

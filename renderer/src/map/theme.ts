@@ -61,7 +61,26 @@ export const LIVE = {
   emergency: '#ff9f1c',
   /** what the console cannot know right now (hub away): neither good nor bad */
   unknown: '#7d8794',
+  /** attendance marks on an officer (a ring and a badge with a character, so colour is never alone) */
+  attLate: '#ffb347',
+  attMissing: '#c792ff',
+  attOff: '#2fd3e0',
+  attOn: '#38d39f',
 } as const;
+
+/** The attendance marks in the order the legend lists them, with their colours. */
+export const ATTENDANCE_MARKS = [
+  { mark: 'late', color: LIVE.attLate },
+  { mark: 'missing', color: LIVE.attMissing },
+  { mark: 'off', color: LIVE.attOff },
+  { mark: 'on', color: LIVE.attOn },
+] as const;
+
+/** An attendance mark's colour; grey when the unit's fix is stale or offline (the mark is as of then). */
+export const attendanceColor: ExpressionSpecification = [
+  'case', ['in', ['get', 'cls'], ['literal', ['stale', 'offline']]], LIVE.stale,
+  ['match', ['get', 'att'], 'late', LIVE.attLate, 'missing', LIVE.attMissing, 'off', LIVE.attOff, 'on', LIVE.attOn, LIVE.stale],
+];
 
 /** A unit's colour from its class (see unit-feed.ts). */
 export const unitColor: ExpressionSpecification = [

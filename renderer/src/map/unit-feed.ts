@@ -3,12 +3,15 @@
 import type { GeoJSONSourceDiff } from 'maplibre-gl';
 import type { Unit, UnitKind } from '../../../shared/domain';
 import type { Track } from '../hub/positions';
+import type { AttendanceMark } from '../state/attendance';
 import { freshness, shortAge } from './freshness';
 
 /** The one class the map paints a unit by: SOS beats everything, then position age, then duty status. */
 export type UnitClass = 'sos' | 'offline' | 'stale' | 'on_post' | 'patrolling' | 'on_task' | 'off_duty';
 
-type Shown = { lng: number; lat: number; cls: UnitClass; ago: string; heading: number; name: string; trail: number };
+type Shown = { lng: number; lat: number; cls: UnitClass; ago: string; heading: number; name: string; trail: number; att: string };
+
+const NO_MARKS: ReadonlyMap<string, AttendanceMark> = new Map();
 
 function classify(unit: Unit, track: Track, now: number): { cls: UnitClass; ago: string } {
   const f = freshness(track.fix.t, now);
@@ -25,7 +28,8 @@ export class UnitFeed {
   constructor(private readonly kind: UnitKind, private readonly trails = false) {}
 
   /** The diff that brings the source up to date for `ids`; null when nothing visible changed. */
-  diff(ids: Iterable<string>, units: ReadonlyMap<string, Unit>, tracks: ReadonlyMap<string, Track>, now: number): GeoJSONSourceDiff | null {
+  /** `marks`: each officer's attendance mark (`att`: '' for none); the layer draws it stale when the fix is. */
+  diff(ids: Iterable<string>, units: ReadonlyMap<string, Unit>, tracks: ReadonlyMap<string, Track>, now: number, marks = NO_MARKS): GeoJSONSourceDiff | null {
     const add: GeoJSON.Feature[] = [];
     const update: NonNullable<GeoJSONSourceDiff['update']> = [];
     const remove: string[] = [];
@@ -41,12 +45,13 @@ export class UnitFeed {
         continue;
       }
       const { cls, ago } = classify(unit, track, now);
-      const now_: Shown = { lng: track.fix.lng, lat: track.fix.lat, cls, ago, heading: track.fix.heading ?? 0, name: unit.name, trail: track.trail.length };
+      const att = marks.get(id) ?? '';
+      const now_: Shown = { lng: track.fix.lng, lat: track.fix.lat, cls, ago, heading: track.fix.heading ?? 0, name: unit.name, trail: track.trail.length, att };
       const geometry: GeoJSON.Geometry = this.trails
         ? { type: 'LineString', coordinates: track.trail.map((p) => [p[0], p[1]]) }
         : { type: 'Point', coordinates: [now_.lng, now_.lat] };
       if (!before) {
-        add.push({ type: 'Feature', id, geometry, properties: { id, cls, ago, heading: now_.heading, name: now_.name } });
+        add.push({ type: 'Feature', id, geometry, properties: { id, cls, ago, heading: now_.heading, name: now_.name, att } });
       } else {
         const moved = before.lng !== now_.lng || before.lat !== now_.lat || before.trail !== now_.trail;
         const props: { key: string; value: string | number }[] = [];
@@ -54,6 +59,7 @@ export class UnitFeed {
         if (before.ago !== ago) props.push({ key: 'ago', value: ago });
         if (before.heading !== now_.heading) props.push({ key: 'heading', value: now_.heading });
         if (before.name !== now_.name) props.push({ key: 'name', value: now_.name });
+        if (before.att !== att) props.push({ key: 'att', value: att });
         if (moved || props.length) update.push({ id, ...(moved ? { newGeometry: geometry } : {}), ...(props.length ? { addOrUpdateProperties: props } : {}) });
       }
       this.shown.set(id, now_);

@@ -43,6 +43,11 @@ export function checkedIn(shifts: ReadonlyMap<string, Shift>, t: number): Set<st
   return out;
 }
 
+/** The squad or the cell an officer on a shift is counted in. */
+export function groupOf(u: Unit, s: Shift, by: 'squad' | 'cell'): string {
+  return (by === 'squad' ? u.squad : s.cellId ?? u.cellId) ?? '—';
+}
+
 export type Tally = { key: string; onDuty: number; late: number; missing: number; offPost: number; due: number };
 
 /** Counts per squad or per cell of the officers on a shift now (or about to start). */
@@ -53,7 +58,7 @@ export function tally(units: ReadonlyMap<string, Unit>, shifts: ReadonlyMap<stri
   for (const [unitId, s] of now) {
     const u = units.get(unitId);
     if (!u) continue;
-    const key = (by === 'squad' ? u.squad : s.cellId ?? u.cellId) ?? '—';
+    const key = groupOf(u, s, by);
     const row = rows.get(key) ?? { key, onDuty: 0, late: 0, missing: 0, offPost: 0, due: 0 };
     const st = standingOf(s);
     if (st === 'on_duty') row.onDuty++;
@@ -64,4 +69,24 @@ export function tally(units: ReadonlyMap<string, Unit>, shifts: ReadonlyMap<stri
     rows.set(key, row);
   }
   return [...rows.values()].sort((a, b) => b.missing - a.missing || b.late - a.late || b.offPost - a.offPost || a.key.localeCompare(b.key));
+}
+
+/** What the map marks on an officer's symbol: late or missing for the check-in, off post (an open fence alert), or on post. */
+export type AttendanceMark = 'late' | 'missing' | 'off' | 'on';
+
+/**
+ * Each officer on a shift now, by the mark the map and the list show. Missing and late say no check-in
+ * came (whatever the position); off post beats on post (checked in, but outside the cell now).
+ */
+export function attendanceMarks(shifts: ReadonlyMap<string, Shift>, fences: ReadonlyMap<string, FenceAlert>, t: number): Map<string, AttendanceMark> {
+  const out = offPost(fences);
+  const marks = new Map<string, AttendanceMark>();
+  for (const [unitId, s] of currentShifts(shifts, t, 0)) {
+    const st = standingOf(s);
+    if (st === 'late' || st === 'missing') marks.set(unitId, st);
+    else if (st === 'on_duty') marks.set(unitId, out.has(unitId) ? 'off' : 'on');
+  }
+  // An open fence alert outside a shift in force (a vehicle off its route, a shift just ended) still shows.
+  for (const unitId of out) if (!marks.has(unitId)) marks.set(unitId, 'off');
+  return marks;
 }
