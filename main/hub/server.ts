@@ -56,6 +56,7 @@ import { outboundGuard } from './transport/outbound';
 import { DEFAULT_VOICE_CONFIG, type VoiceConfig } from './voice/config';
 import { VoiceHub } from './voice/floor';
 import { findUnit } from '../store/city';
+import type { Clock } from './scheduler';
 
 export type HubOptions = {
   port: number;
@@ -97,6 +98,8 @@ export type HubOptions = {
   voice?: VoiceConfig;
   /** device enrolment by one-time code: how long a code lasts (default 10 min) and the clock its expiry is read on (tests move it) */
   enrolment?: { codeTtlMs?: number; now?: () => number };
+  /** the clock timed work (the schedule: late check-ins, deadlines, mode switches) runs on (default the real one; e2e tests move it) */
+  clock?: Clock;
   /** how commands are committed: batched (default), or one transaction each (`perCommand`, the bench's baseline) */
   commands?: Omit<GroupCommitOptions, 'log'>;
 };
@@ -243,7 +246,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   // Timed work as commands of the `system` actor; first whatever fell due while the hub was down.
   const system = startSystemActor({
     db, timeZone, broadcast, log, cameras: () => listCameras(db), modeSchedule: opts.modeSchedule, retention: opts.retention ?? DEFAULT_RETENTION,
-    cameraStaleMs: (opts.cameraStaleSec ?? 10) * 1000,
+    cameraStaleMs: (opts.cameraStaleSec ?? 10) * 1000, clock: opts.clock,
   });
 
   // Officers held to their cells and vehicles to their routes: state in memory, the store only on a change.
