@@ -1,13 +1,16 @@
 // The system actor inside a real hub: its commands cannot be sent by anyone, what it performs reaches
 // consoles as sequenced events, the hub reads days in the center's zone, and a hub restarted after a
 // due time performs the action on start.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HubEvent } from '../../shared/protocol/events';
 import { CAMERA_STALE } from '../../main/hub/handlers/system';
-import { listCameras } from '../../main/store/city';
+import { SHIFT_LATE } from '../../main/hub/roster';
+import { listCameras, listUnits } from '../../main/store/city';
+import { unitShiftsOverlapping } from '../../main/store/attendance';
 import { openStore } from '../../main/store/db';
 import { findAction, listActions, scheduleAction } from '../../main/store/schedule';
-import { centerTimeText } from '../../shared/time';
+import { centerDay, centerTimeText, DEFAULT_TIME_ZONE } from '../../shared/time';
+import { ManualClock } from './manual-clock';
 import { ask, cid, closeClients, consoleClient, fieldClient, NANJING, startTestHub, tempDir } from './hub-fixture';
 
 const hubs: Array<Awaited<ReturnType<typeof startTestHub>>> = [];
@@ -77,5 +80,31 @@ describe('the system actor in a running hub', () => {
     const page = await ask(op, 'events:since', { afterSeq: 0 });
     const alert = (page.result.events as HubEvent[]).find((e) => e.data.type === 'alert:raised' && e.data.alert.id === `alert-${id}`);
     expect(alert?.at).toBeGreaterThanOrEqual(due + 60_000);
+  });
+
+  it('runs the schedule on the clock it is given: a late check falls due when that clock passes it, not before', async () => {
+    const clock = new ManualClock(Date.now());
+    const h = await hub({ clock });
+    const admin = (await consoleClient(h.url, { username: 'admin', password: 'demo' })).socket;
+    const op = (await consoleClient(h.url, { username: 'operator', password: 'demo' })).socket;
+    const updates: HubEvent[] = [];
+    op.on('event', (e: HubEvent) => { if (e.data.type === 'shift:updated') updates.push(e); });
+    // An officer with no shift around now; its shift began two minutes ago and nobody checked in.
+    const now = Date.now();
+    const officer = listUnits(h.db).find((u) => u.kind === 'officer' && u.postId && unitShiftsOverlapping(h.db, u.id, now - 4 * 3_600_000, now + 4 * 3_600_000).length === 0)!;
+    const start = now - 120_000;
+    const hhmm = (t: number) => centerTimeText(t, DEFAULT_TIME_ZONE, false);
+    const csv = `unit_id,post_id,date,start,end\n${officer.id},${officer.postId},${centerDay(start, DEFAULT_TIME_ZONE)},${hhmm(start)},${hhmm(start + 3 * 3_600_000)}\n`;
+    expect((await ask(admin, 'roster:import', { commandId: cid(), csv })).ok).toBe(true);
+    const [shift] = unitShiftsOverlapping(h.db, officer.id, now - 4 * 3_600_000, now + 4 * 3_600_000);
+    const late = listActions(h.db).find((a) => a.kind === SHIFT_LATE && a.subject === shift!.id)!;
+    expect(late.dueAt).toBeGreaterThan(Date.now() + 60_000); // the grace is minutes: the real clock will not reach it during the test
+    // The scheduler waits on the given clock's timers (a hub on the real clock would sit for minutes here).
+    expect(clock.armed.length).toBeGreaterThan(0);
+    clock.advanceTo(late.dueAt - 1);
+    expect(findAction(h.db, late.id)).toMatchObject({ state: 'pending' });
+    clock.advanceTo(late.dueAt);
+    expect(findAction(h.db, late.id)).toMatchObject({ state: 'done', outcome: 'accepted' });
+    await vi.waitFor(() => expect(updates.map((e) => e.data.type === 'shift:updated' && e.data.shift.unitId === officer.id && e.data.shift.state)).toContain('late'));
   });
 });
