@@ -139,6 +139,8 @@ describe('the console on a 1080p wall', () => {
     const wall = await drawnTextSizes(page);
     expect(wall.length).toBeGreaterThan(20);
     expect(wall.filter((d) => d.px < 24)).toEqual([]);
+    // The legend's attendance badges are text the check measures (not SVG text scaled with a swatch).
+    expect(wall.filter((d) => ['迟', '缺', '离', '岗', '迟?'].includes(d.text)).length).toBeGreaterThanOrEqual(5);
     // The header stays one line on a 1080p wall (nothing wraps or is pushed off the edge).
     const header = await page.evaluate(() => {
       const h = document.querySelector('.header')!;

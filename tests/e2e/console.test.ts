@@ -438,17 +438,27 @@ describe('the operator console', () => {
         label: li.textContent!,
         colors: [...li.querySelectorAll('svg [fill], svg [stroke]')].flatMap((e) => [e.getAttribute('fill'), e.getAttribute('stroke')]).filter((c) => c && c !== 'none' && c !== '#0b0f16'),
         shape: li.querySelector('svg')!.innerHTML.replace(/(fill|stroke)="[^"]*"/g, ''),
+        mark: li.querySelector('.att-mark')?.textContent ?? null,
       })),
     })));
-    expect(legend.map((g) => g.group)).toEqual(['摄像机', '队员与车辆', '网格', '事件']);
-    const colours = (i: number) => new Set(legend[i]!.rows.flatMap((r) => r.colors));
-    const shapes = (i: number) => new Set(legend[i]!.rows.map((r) => r.shape));
+    // Exactly these groups, in this order: one missing, added or moved fails here.
+    expect(legend.map((g) => g.group)).toEqual(['摄像机', '队员与车辆', '考勤标记', '网格', '事件']);
+    const group = (name: string) => legend.find((g) => g.group === name)!;
+    const colours = (name: string) => new Set(group(name).rows.flatMap((r) => r.colors));
+    const shapes = (name: string) => new Set(group(name).rows.map((r) => r.shape));
     // No colour and no shape is shared between cameras and units (green = on post only, never "camera live").
-    for (const c of colours(0)) expect(colours(1).has(c)).toBe(false);
-    for (const sh of shapes(0)) expect(shapes(1).has(sh)).toBe(false);
-    for (const sh of shapes(3)) expect(shapes(1).has(sh)).toBe(false);
+    for (const c of colours('摄像机')) expect(colours('队员与车辆').has(c)).toBe(false);
+    for (const sh of shapes('摄像机')) expect(shapes('队员与车辆').has(sh)).toBe(false);
+    for (const sh of shapes('事件')) expect(shapes('队员与车辆').has(sh)).toBe(false);
+    // Attendance marks: each its own character as well as its own ring colour (never colour alone); the
+    // grey "?" row is the stale form of a mark. The characters are those the map's badges draw.
+    const marks = group('考勤标记').rows;
+    expect(marks.map((r) => r.mark)).toEqual(['迟', '缺', '离', '岗', '迟?']);
+    expect(new Set(marks.map((r) => r.colors[0])).size).toBe(5); // the ring's colour comes first
+    const drawn = await page.evaluate(() => JSON.stringify(window.__xiuhua!.map!.getLayoutProperty('officers-att', 'text-field')));
+    for (const m of ['迟', '缺', '离', '岗']) expect(drawn).toContain(`"${m}"`);
     // The SOS colour is on the SOS row and nowhere else.
-    const sos = legend[1]!.rows.find((r) => r.label === '求助')!.colors[0]!;
+    const sos = group('队员与车辆').rows.find((r) => r.label === '求助')!.colors[0]!;
     const withSos = legend.flatMap((g) => g.rows).filter((r) => r.colors.includes(sos)).map((r) => r.label);
     expect(withSos).toEqual(['求助']);
     await page.locator('[data-testid=legend]').screenshot({ path: path.join(ARTIFACTS, 'legend-zh.png') });

@@ -5,15 +5,20 @@ import { ATTENDANCE_MARKS, LIVE } from '../map/theme';
 
 type Shape = 'post' | 'camera' | 'camera-off' | 'square' | 'diamond' | 'officer' | 'officer-sos' | 'ring' | 'arrow' | 'line' | 'fill' | 'triangle' | 'triangle-ring';
 
-/** An attendance mark as the map draws it: a ring round the officer's dot, and a badge with the mark's character. */
+/**
+ * An attendance mark as the map draws it: a ring round the officer's dot, and a badge with the mark's
+ * character. The character is HTML text in the legend's own size (at wall scale ≥ 24 px like every other
+ * word), not SVG text scaled down with the swatch.
+ */
 function MarkSwatch({ text, color }: { text: string; color: string }) {
   return (
-    <svg className="sw sw-mark" viewBox="0 0 46 23" aria-hidden="true">
-      <circle cx="8" cy="14" r="6.5" fill="none" stroke={color} strokeWidth="2.5" />
-      <circle cx="8" cy="14" r="3.5" fill={LIVE.ok} />
-      <rect x="17" y="1" width="28" height="20" rx="4" fill={color} />
-      <text x="31" y="16" textAnchor="middle" fontSize={text.length > 2 ? 9 : 13} fontWeight="700" fill="#0b0f16">{text}</text>
-    </svg>
+    <span className="sw-mark">
+      <svg className="sw" viewBox="0 0 23 23" aria-hidden="true">
+        <circle cx="11.5" cy="11.5" r="8.5" fill="none" stroke={color} strokeWidth="3" />
+        <circle cx="11.5" cy="11.5" r="4.5" fill={LIVE.ok} />
+      </svg>
+      <span className="att-mark" style={{ background: color }}>{text}</span>
+    </span>
   );
 }
 
