@@ -229,6 +229,19 @@ describe('attendance on the console', () => {
     expect(hub.db.prepare("SELECT count(*) FROM fence_alerts WHERE unit_id = ? AND cleared_at IS NULL").pluck().get(officer.id)).toBe(1);
     await consolePage.screenshot({ path: path.join(ARTIFACTS, '3-off-post.png') });
     await consolePage.locator('[data-testid=legend]').screenshot({ path: path.join(ARTIFACTS, 'legend.png') });
+    // On a wall: the badge's character is a map label like any other (≥ 18 px), the list's mark text (≥ 24 px).
+    await consolePage.click('[data-testid=scale-switch]');
+    await consolePage.waitForSelector('.console[data-scale=wall]');
+    await vi.waitFor(async () => expect(await markOnMap(consolePage, officer.id)).toEqual({ att: 'off', drawn: true }), { timeout: 60_000, interval: 250 });
+    const sizes = await consolePage.evaluate((id) => {
+      const map = window.__xiuhua!.map!;
+      const mark = document.querySelector(`[data-testid=attendance-late] [data-unit="${id}"] .att-mark`) as HTMLElement & { currentCSSZoom: number };
+      return { badge: map.getLayoutProperty('officers-att', 'text-size') as number, list: parseFloat(getComputedStyle(mark).fontSize) * mark.currentCSSZoom };
+    }, officer.id);
+    expect(sizes.badge).toBeGreaterThanOrEqual(18);
+    expect(sizes.list).toBeGreaterThanOrEqual(24);
+    await consolePage.screenshot({ path: path.join(ARTIFACTS, '4-off-post-wall.png') });
+    await consolePage.locator('[data-testid=legend]').screenshot({ path: path.join(ARTIFACTS, 'legend-wall.png') });
     expect(pageErrors).toEqual([]);
   }, 480_000);
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { FenceAlert, Shift } from '../../shared/attendance';
 import type { Alert, Unit } from '../../shared/domain';
 import { applyEvent, emptyState, type HubState } from '../../renderer/src/hub/state';
-import { attendanceMarks, checkedIn, currentShifts, tally } from '../../renderer/src/state/attendance';
+import { attendanceMarks, checkedIn, currentShifts, exceptions, tally } from '../../renderer/src/state/attendance';
 import { UnitFeed } from '../../renderer/src/map/unit-feed';
 import type { Track } from '../../renderer/src/hub/positions';
 
@@ -69,5 +69,19 @@ describe('attendance in the console', () => {
     expect(feed.diff(['a'], units, tracks, T, new Map([['a', 'on']]))?.update?.[0]?.addOrUpdateProperties).toEqual([{ key: 'att', value: 'on' }]);
     // The fix goes stale: the class changes (the layer greys the mark and adds "?"), the mark stays.
     expect(feed.diff(['a'], units, tracks, T + 60_000, new Map([['a', 'on']]))?.update?.[0]?.addOrUpdateProperties).toEqual(expect.arrayContaining([{ key: 'cls', value: 'stale' }]));
+  });
+
+  it('lists every exception, most urgent mark first and the newest first within a mark, so one just raised is on top of many older ones', () => {
+    // 30 officers late since a shift that began an hour ago, one late since a shift begun two minutes ago,
+    // one missing, two off post (one left before the other).
+    const many = [...Array.from({ length: 30 }, (_, i) => shift(`old-${String(i).padStart(2, '0')}`, 'c1', 'late')), shift('new', 'c1', 'late', T - 120_000),
+      shift('gone', 'c2', 'missing'), shift('a', 'c1', 'on_duty'), shift('e', 'c2', 'on_duty')];
+    const all = byId(many);
+    const fences = byId([fence, { ...fence, id: 'fence-2', unitId: 'e', areaId: 'c2', since: T - 500 }]);
+    const list = exceptions(attendanceMarks(all, fences, T), all, fences, T);
+    expect(list).toHaveLength(34); // none left out
+    expect(list.slice(0, 3).map((x) => [x.unitId, x.mark])).toEqual([['gone', 'missing'], ['new', 'late'], ['old-00', 'late']]);
+    expect(list.slice(-2).map((x) => [x.unitId, x.mark])).toEqual([['e', 'off'], ['a', 'off']]); // e left after a
+    expect(exceptions(attendanceMarks(all, new Map(), T), all, new Map(), T).some((x) => x.mark === 'off' || x.unitId === 'a')).toBe(false); // on post is no exception
   });
 });

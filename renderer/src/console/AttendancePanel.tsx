@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { hub, useHub } from '../hub';
 import { flyTo } from '../map/focus';
 import { select } from '../state/selection';
-import { attendanceMarks, currentShifts, groupOf, offPost, tally, type AttendanceMark } from '../state/attendance';
+import { attendanceMarks, currentShifts, exceptions, groupOf, offPost, tally, type AttendanceMark } from '../state/attendance';
 import { ATTENDANCE_MARKS, LIVE } from '../map/theme';
 import { freshness, shortAge } from '../map/freshness';
 import { OutcomeLine, useCanDispatch, useCommand } from '../common/commands';
@@ -118,8 +118,9 @@ export function AttendancePanel() {
   }, [open, current, units, by, marks]);
   if (shifts.size === 0 && fences.size === 0 && overrides.size === 0) return null;
   const out = offPost(fences);
-  // Everyone the map marks as an exception: missing, late, then off post.
-  const attention = [...marks].filter(([, m]) => m !== 'on').sort((a, b) => MARK_ORDER[a[1]] - MARK_ORDER[b[1]]);
+  // Everyone the map marks as an exception (missing, late, then off post; newest first within each),
+  // all of them: the list scrolls rather than leave anyone out.
+  const attention = exceptions(marks, shifts, fences, hub.hubNow());
   const hubT = hub.hubNow();
   const total = rows.reduce((a, r) => ({ onDuty: a.onDuty + r.onDuty, late: a.late + r.late, missing: a.missing + r.missing, offPost: a.offPost + r.offPost }), { onDuty: 0, late: 0, missing: 0, offPost: 0 });
   const name = (id: string) => units.get(id)?.name ?? id;
@@ -158,7 +159,7 @@ export function AttendancePanel() {
       </table>
       {attention.length > 0 && (
         <ul className="att-list" data-testid="attendance-late">
-          {attention.slice(0, 20).map(([unitId, mark]) => <Person key={unitId} unitId={unitId} name={name(unitId)} mark={mark} now={hubT} />)}
+          {attention.map(({ unitId, mark }) => <Person key={unitId} unitId={unitId} name={name(unitId)} mark={mark} now={hubT} />)}
         </ul>
       )}
       {fences.size > 0 && (

@@ -90,3 +90,23 @@ export function attendanceMarks(shifts: ReadonlyMap<string, Shift>, fences: Read
   for (const unitId of out) if (!marks.has(unitId)) marks.set(unitId, 'off');
   return marks;
 }
+
+const URGENCY: Record<AttendanceMark, number> = { missing: 0, late: 1, off: 2, on: 3 };
+
+/**
+ * The exceptions the map marks (missing, late, off post), for the list: most urgent mark first, and
+ * within a mark the newest first (the latest shift start, the latest to leave the cell), so what just
+ * happened is at the top however many older exceptions stand.
+ */
+export function exceptions(marks: ReadonlyMap<string, AttendanceMark>, shifts: ReadonlyMap<string, Shift>, fences: ReadonlyMap<string, FenceAlert>, t: number): { unitId: string; mark: AttendanceMark; since: number }[] {
+  const current = currentShifts(shifts, t, 0);
+  const left = new Map<string, number>();
+  for (const f of fences.values()) if (f.clearedAt === null) left.set(f.unitId, Math.max(left.get(f.unitId) ?? -Infinity, f.since));
+  const out: { unitId: string; mark: AttendanceMark; since: number }[] = [];
+  for (const [unitId, mark] of marks) {
+    if (mark === 'on') continue;
+    const since = mark === 'off' ? left.get(unitId) ?? 0 : current.get(unitId)?.startsAt ?? 0;
+    out.push({ unitId, mark, since });
+  }
+  return out.sort((a, b) => URGENCY[a.mark] - URGENCY[b.mark] || b.since - a.since || a.unitId.localeCompare(b.unitId));
+}
