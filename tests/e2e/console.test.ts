@@ -529,6 +529,9 @@ describe('the operator console', () => {
     await inputs.nth(1).fill('demo');
     await inputs.nth(2).fill(officer!.id);
     await phone.click('form.field button[type=submit]');
+    // An SOS carries where the officer is: pressed before the page has a fix, it is refused on the phone
+    // ("no position") and never sent. Under load the first fix can come after the button.
+    await phone.locator('[data-testid=field-fix]').filter({ hasText: '定位精度' }).waitFor();
     await phone.locator('button.sos').click();
     await phone.locator('.msg').filter({ hasText: '已发送' }).waitFor();
     await shot(phone, 'field-sos');
