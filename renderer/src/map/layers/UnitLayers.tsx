@@ -115,7 +115,7 @@ export function OfficersLayer({ city, visible }: { city: City; visible: boolean 
     const badge = (id: string, filter: FilterSpecification, minzoom: number, always: boolean) => map.addLayer({
       id: n(id), type: 'symbol', source: n('officers'), minzoom, filter,
       layout: {
-        'text-field': markText(labelRef.current), 'text-font': FONT, 'text-size': 16, 'text-anchor': 'bottom-left', 'text-offset': [0.7, -0.5],
+        'text-field': markText(labelRef.current), 'text-font': FONT, 'text-size': 18, 'text-anchor': 'bottom-left', 'text-offset': [0.7, -0.5],
         'icon-image': 'icon-badge', 'icon-text-fit': 'both', 'icon-text-fit-padding': [2, 4, 1, 4],
         'text-allow-overlap': always, 'icon-allow-overlap': always, 'text-ignore-placement': always, 'icon-ignore-placement': always,
       },
