@@ -20,7 +20,7 @@ import { MODE_PROFILES } from '../../shared/modes';
 import { distanceM } from '../../shared/geo';
 import { centerClock, centerDay, DEFAULT_TIME_ZONE } from '../../shared/time';
 import { startHub, type Hub } from '../../main/hub/server';
-import type { Clock } from '../../main/hub/scheduler';
+import { MovableClock } from './movable-clock';
 import { cellDistanceM, prepare } from '../../main/hub/fences';
 import { openStore } from '../../main/store/db';
 import { addProfileVersion } from '../../main/store/modes';
@@ -33,31 +33,6 @@ const ARTIFACTS = path.join(ROOT, 'tests/artifacts/attendance');
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu-sandbox', '--disable-background-networking', '--disable-component-update'];
 const MIN = 60_000;
 const OUTSIDE_SEC = 5;
-
-/** The real clock plus an offset the test moves forward; timers due by the moved time fire at once. */
-class MovableClock implements Clock {
-  private offset = 0;
-  private timers = new Set<{ at: number; fn: () => void; handle: NodeJS.Timeout }>();
-  now = () => Date.now() + this.offset;
-  setTimer = (fn: () => void, ms: number) => {
-    const entry = { at: this.now() + ms, fn, handle: setTimeout(() => this.fire(entry), ms) };
-    entry.handle.unref();
-    this.timers.add(entry);
-    return () => {
-      clearTimeout(entry.handle);
-      this.timers.delete(entry);
-    };
-  };
-  private fire(entry: { fn: () => void; handle: NodeJS.Timeout }): void {
-    if (!this.timers.delete(entry as never)) return;
-    clearTimeout(entry.handle);
-    entry.fn();
-  }
-  advanceBy(ms: number): void {
-    this.offset += ms;
-    for (const t of [...this.timers].filter((x) => x.at <= this.now()).sort((a, b) => a.at - b.at)) this.fire(t);
-  }
-}
 
 let browser: Browser;
 let hub: Hub;

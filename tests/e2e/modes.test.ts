@@ -2,7 +2,9 @@
 // reason, after reading what will change; the operator's console shows it (the emergency strip, the
 // district outlined, that district's cells needing the emergency minimum while the rest keep daily);
 // a field page of an officer posted in the district shows the emergency there; the duty manager ends it
-// and both consoles and the field page return.
+// and both consoles and the field page return. A second emergency, declared for an hour, ends by
+// itself when the hub's clock passes the hour, on both consoles and the phone. Last, the holiday
+// calendar edited on one duty manager's desk shows on another.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +13,8 @@ import { build } from 'vite';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startHub, type Hub } from '../../main/hub/server';
 import { MODE_PROFILES } from '../../shared/modes';
+import { auditPage } from '../../main/store/audit';
+import { MovableClock } from './movable-clock';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const ARTIFACTS = path.join(ROOT, 'tests/artifacts/modes');
@@ -21,6 +25,7 @@ let browser: Browser;
 let hub: Hub;
 let dataDir: string;
 let rendererDir: string;
+const clock = new MovableClock();
 /** Every browser context a test opened, closed after it: five live maps at once on two shared cores
  * kept a later console from loading in time (CI, 2 Dec). */
 const contexts: BrowserContext[] = [];
@@ -32,7 +37,7 @@ beforeAll(async () => {
   rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-modes-dist-'));
   await build({ configFile: path.join(ROOT, 'renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-modes-e2e-'));
-  hub = await startHub({ port: 0, dataDir, demo: true, rendererDir, log: () => undefined });
+  hub = await startHub({ port: 0, dataDir, demo: true, rendererDir, clock, log: () => undefined });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }, 180_000);
 
@@ -148,6 +153,42 @@ describe('operating modes across two consoles', () => {
     for (const page of [manager, operator]) await page.waitForSelector('[data-testid=emergencies]', { state: 'detached' });
     await expect.poll(async () => (await areaProps(operator, inside))?.need, { timeout: 30_000 }).toBe(MODE_PROFILES.daily.minStaffPerCell);
     await phone.waitForSelector('[data-testid=field-mode][data-mode=daily][data-scope=city]');
+  }, 300_000);
+
+  it('an emergency declared for one hour ends by itself when the hour has passed, on both consoles and the phone', async () => {
+    const manager = await consoleAs('manager');
+    const operator = await consoleAs('operator');
+    const inside = await operator.evaluate((district) => [...window.__xiuhua!.hub.getState().areas.values()].find((a) => a.kind === 'cell' && a.parentId === district)!.id, DISTRICT);
+    const phone = await fieldPageOf(await operator.evaluate((district) => {
+      const { areas, units } = window.__xiuhua!.hub.getState();
+      return [...units.values()].find((u) => u.kind === 'officer' && u.postId && areas.get(areas.get(u.postId)?.parentId ?? '')?.parentId === district)!.id;
+    }, DISTRICT));
+    await phone.waitForSelector('[data-testid=field-mode][data-mode=daily][data-scope=city]');
+
+    await manager.click('[data-testid=mode-open]');
+    await manager.locator('[data-testid=mode-dialog] input[value=emergency]').check();
+    await manager.selectOption('[data-testid=mode-scope]', DISTRICT);
+    await manager.selectOption('[data-testid=mode-ends]', '1');
+    await manager.fill('[data-testid=mode-reason]', '大型活动散场，新街口应急一小时');
+    await manager.click('[data-testid=mode-confirm]');
+    await manager.waitForSelector('[data-testid=mode-dialog]', { state: 'detached' });
+    for (const page of [manager, operator]) await page.waitForSelector(`[data-testid=emergencies] li[data-area=${DISTRICT}]`);
+    await expect.poll(async () => (await areaProps(operator, inside))?.need, { timeout: 30_000 }).toBe(MODE_PROFILES.emergency.minStaffPerCell);
+    await phone.waitForSelector('[data-testid=field-mode][data-mode=emergency][data-scope=area]');
+    await operator.screenshot({ path: path.join(ARTIFACTS, 'operator-emergency-for-an-hour.png') });
+
+    // The hour passes on the hub's clock (the consoles' clocks stay real, so only the hub can end it).
+    clock.advanceBy(61 * 60_000);
+    for (const page of [manager, operator]) await page.waitForSelector('[data-testid=emergencies]', { state: 'detached' });
+    await expect.poll(async () => (await areaProps(operator, inside))?.need, { timeout: 30_000 }).toBe(MODE_PROFILES.daily.minStaffPerCell);
+    expect(await operator.locator('[data-testid=mode]').innerText()).toContain('日常');
+    await phone.waitForSelector('[data-testid=field-mode][data-mode=daily][data-scope=city]');
+    await operator.screenshot({ path: path.join(ARTIFACTS, 'operator-emergency-ended-by-time.png') });
+    // The record says the system ended it, at its end time, and what the district returned to.
+    const ended = auditPage(hub.db, 0, 10_000).filter((e) => e.action === 'mode:expire' && e.outcome === 'accepted');
+    expect(ended).toHaveLength(1);
+    expect(ended[0]!.actor).toBe('system');
+    expect(ended[0]!.payload).toMatchObject({ detail: { ended: 'emergency', returns: 'daily', scope: DISTRICT } });
   }, 300_000);
 
   it('the holiday calendar in the mode dialog: estimated dates confirmed, a day added on one console appears on another and is removed there', async () => {

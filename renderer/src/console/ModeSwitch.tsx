@@ -88,7 +88,7 @@ export function ModeSwitchDialog({ onClose, areaId: initialArea = null }: { onCl
         </label>
         <label className="field">
           {t('modeSwitch.ends')}
-          <select value={hours} onChange={(e) => setHours(Number(e.target.value))}>
+          <select data-testid="mode-ends" value={hours} onChange={(e) => setHours(Number(e.target.value))}>
             {DURATIONS_H.map((h) => <option key={h} value={h}>{h === 0 ? t(mode === 'emergency' ? 'modeSwitch.untilEnded' : 'modeSwitch.untilNext') : t('modeSwitch.forHours', { n: h })}</option>)}
           </select>
         </label>
