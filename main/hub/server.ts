@@ -100,6 +100,8 @@ export type HubOptions = {
   enrolment?: { codeTtlMs?: number; now?: () => number };
   /** the clock timed work (the schedule: late check-ins, deadlines, mode switches) runs on (default the real one; e2e tests move it) */
   clock?: Clock;
+  /** the clock body camera readings are received and judged on (default Date.now; tests move it to make a reading old) */
+  bodycam?: { now?: () => number };
   /** how commands are committed: batched (default), or one transaction each (`perCommand`, the bench's baseline) */
   commands?: Omit<GroupCommitOptions, 'log'>;
 };
@@ -254,7 +256,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   pipeline.observe(fences.observe, 'fences');
   // Body camera readings: latest per unit in memory, fanned out and written at bounded rates; alerts on the scheduler.
   const bodycam = new BodycamDesk({
-    db, units: kinds.keys(), schedule: (a) => system.scheduler.schedule(a), log,
+    db, units: kinds.keys(), schedule: (a) => system.scheduler.schedule(a), log, now: opts.bodycam?.now,
     fanout: (statuses) => {
       consoles.to('consoles').emit('bodycam:status', statuses);
       outbound.check();

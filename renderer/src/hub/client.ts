@@ -10,7 +10,7 @@ import type { VoiceLink } from '../common/voice/link';
 import { PositionStore } from './positions';
 import { Sequencer } from './sequencer';
 import {
-  applyEvent, applyStreamHealth, emptyState, fromSnapshot, type ConnectionProblem, type ConnectionStatus, type HubState,
+  applyBodycamStatus, applyEvent, applyStreamHealth, emptyState, fromSnapshot, type ConnectionProblem, type ConnectionStatus, type HubState,
 } from './state';
 
 type ConsoleSocket = Socket<ConsoleServerEvents, ConsoleClientEvents>;
@@ -232,6 +232,7 @@ export class HubClient {
       socket.on('event', (e) => this.onHubEvent(e, gen));
       socket.on('unit:positions', (b) => this.positions.merge(b.fixes));
       socket.on('stream:health', (hs) => this.set(applyStreamHealth(this.state, hs)));
+      socket.on('bodycam:status', (xs) => this.set(applyBodycamStatus(this.state, xs)));
       socket.on('voice:floor', (f) => this.voice['voice:floor'].forEach((l) => l(f)));
       socket.on('voice:signal', (s) => this.voice['voice:signal'].forEach((l) => l(s)));
     });
@@ -275,7 +276,7 @@ export class HubClient {
     const snap = await this.request('state:snapshot', {});
     if (gen !== this.generation) return;
     this.positions.merge(snap.positions);
-    this.set({ ...this.state, streams: new Map(snap.streams.map((h) => [h.cameraId, h])) });
+    this.set(applyBodycamStatus({ ...this.state, streams: new Map(snap.streams.map((h) => [h.cameraId, h])) }, snap.bodycam?.statuses ?? []));
   }
 
   private loadSnapshot(snap: Snapshot): void {

@@ -6,6 +6,7 @@ import type { VersionedProfile } from '../../../shared/modes';
 import { DEFAULT_TIME_ZONE } from '../../../shared/time';
 import type { HubEvent, HubEventData, Snapshot, StreamHealth } from '../../../shared/protocol';
 import type { FenceAlert, OverrideRequest, RollCall, Shift } from '../../../shared/attendance';
+import type { BodycamAlert, BodycamStatus } from '../../../shared/bodycam';
 
 export type ConnectionStatus = 'signed_out' | 'connecting' | 'live' | 'reconnecting' | 'offline';
 
@@ -78,6 +79,9 @@ export type HubState = {
   overrides: ReadonlyMap<string, OverrideRequest>;
   rollCalls: ReadonlyMap<string, RollCall>;
   fences: ReadonlyMap<string, FenceAlert>;
+  /** each unit's latest body camera reading (by unit id), and its alerts not yet both cleared and acknowledged (by id) */
+  bodycam: ReadonlyMap<string, BodycamStatus>;
+  bodycamAlerts: ReadonlyMap<string, BodycamAlert>;
 };
 
 const byId = <T extends { id: string }>(xs: readonly T[]) => new Map(xs.map((x) => [x.id, x]));
@@ -89,6 +93,7 @@ export function emptyState(url: string): HubState {
     units: new Map(), areas: new Map(), routes: new Map(), cameras: new Map(),
     incidents: new Map(), tasks: new Map(), sos: new Map(), streams: new Map(), alerts: [], queued: [],
     shifts: new Map(), overrides: new Map(), rollCalls: new Map(), fences: new Map(),
+    bodycam: new Map(), bodycamAlerts: new Map(),
   };
 }
 
@@ -113,8 +118,12 @@ export function fromSnapshot(s: HubState, snap: Snapshot): HubState {
     overrides: byId(snap.attendance?.overrides ?? []),
     rollCalls: byId(snap.attendance?.rollCalls ?? []),
     fences: byId(snap.attendance?.fences ?? []),
+    bodycam: new Map((snap.bodycam?.statuses ?? []).map((b) => [b.unitId, b])),
+    bodycamAlerts: byId((snap.bodycam?.alerts ?? []).filter((a) => !settledBodycam(a))),
   };
 }
+
+const settledBodycam = (a: BodycamAlert) => a.clearedAt !== null && a.acknowledgedAt !== null;
 
 function drop<T>(m: ReadonlyMap<string, T>, id: string): Map<string, T> {
   const next = new Map(m);
@@ -195,6 +204,12 @@ function applyData(s: HubState, d: HubEventData, at: number): HubState {
       const settled = f.clearedAt !== null && f.acknowledgedAt !== null;
       return { ...s, alerts, fences: settled ? drop(s.fences, f.id) : put(s.fences, f) };
     }
+    case 'bodycam:alert': {
+      // Its notice (alert:raised) goes once an operator has acknowledged it; the unit panel shows it until then.
+      const b = d.alert;
+      const alerts = b.acknowledgedAt !== null ? s.alerts.filter((x) => x.id !== b.id) : s.alerts;
+      return { ...s, alerts, bodycamAlerts: settledBodycam(b) ? drop(s.bodycamAlerts, b.id) : put(s.bodycamAlerts, b) };
+    }
     default:
       // An event type this console does not know (a newer hub): its seq still counts as applied.
       return s;
@@ -206,4 +221,12 @@ export function applyStreamHealth(s: HubState, hs: readonly StreamHealth[]): Hub
   const streams = new Map(s.streams);
   for (const h of hs) streams.set(h.cameraId, h);
   return { ...s, streams };
+}
+
+/** Body camera readings, merged by unit (the hub sends those that changed, at most once a second). */
+export function applyBodycamStatus(s: HubState, xs: readonly BodycamStatus[]): HubState {
+  if (xs.length === 0) return s;
+  const bodycam = new Map(s.bodycam);
+  for (const x of xs) if ((bodycam.get(x.unitId)?.t ?? -Infinity) < x.t) bodycam.set(x.unitId, x);
+  return { ...s, bodycam };
 }

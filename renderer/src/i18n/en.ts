@@ -143,9 +143,13 @@ export const en = {
   alarm: {
     sos: 'SOS — {{unit}} {{ago}}', ack: 'Acknowledge', show: 'Show', checkin: 'Off-site check-in — {{unit}} at {{post}}',
     camera_down: 'Key camera “{{camera}}” is down', geofence: '{{unit}} left its area', checkin_missed: '{{unit}} missed a check-in',
-    task_overdue: 'Task of {{unit}} is overdue', notices_one: '⚠ {{count}} notice', notices_other: '⚠ {{count}} notices',
+    task_overdue: 'Task of {{unit}} is overdue',
+    bodycam_stopped: '{{unit}}’s body camera has not been recording since {{since}}, during a task',
+    bodycam_recording: '{{unit}}’s body camera stopped recording at {{since}}; recording again since {{at}}',
+    bodycam_task_over: '{{unit}}’s body camera was not recording from {{since}}; the task ended at {{at}}',
+    notices_one: '⚠ {{count}} notice', notices_other: '⚠ {{count}} notices',
   },
-  alarmKind: { camera_down: 'Camera down', camera_recovered: 'Camera back', geofence: 'Geofence', checkin_missed: 'Missed check-in', task_overdue: 'Task overdue', checkin_off_site: 'Off-site check-in', attendance_late: 'Late', attendance_missing: 'Missing', rollcall_missed: 'Roll-call missed', override_requested: 'Check-in override asked', positions_backlog: 'Positions not stored', positions_recovered: 'Positions stored again', device_clock: 'Device clock off', sos_unacknowledged: 'SOS unanswered' },
+  alarmKind: { camera_down: 'Camera down', camera_recovered: 'Camera back', geofence: 'Geofence', checkin_missed: 'Missed check-in', task_overdue: 'Task overdue', checkin_off_site: 'Off-site check-in', attendance_late: 'Late', attendance_missing: 'Missing', rollcall_missed: 'Roll-call missed', override_requested: 'Check-in override asked', positions_backlog: 'Positions not stored', positions_recovered: 'Positions stored again', device_clock: 'Device clock off', sos_unacknowledged: 'SOS unanswered', bodycam_stopped: 'Body camera not recording' },
   attendance: {
     title: 'Attendance', total: 'On duty {{onDuty}} · late {{late}} · missing {{missing}} · off post {{offPost}}',
     bySquad: 'by squad', byCell: 'by cell', onDuty: 'On duty', late: 'Late', missing: 'Missing', offPost: 'Off post',
@@ -157,6 +161,13 @@ export const en = {
     mark: { late: 'LATE', missing: 'MISS', off: 'OFF', on: 'ON' },
     markName: { late: 'late', missing: 'missing', off: 'off post', on: 'on post', due: 'check-in due' },
     people: 'Officers of {{name}}', fixAge: 'position {{ago}} old', noFix: 'no position', show: 'Show {{unit}} on the map',
+  },
+  bodycam: {
+    title: 'Body camera', recording: 'Recording', on: '● Recording', off: 'Not recording', battery: 'Battery', storage: 'Storage left',
+    lastUpload: 'Last upload', never: 'Never uploaded', uploadAt: '{{time}} ({{ago}})',
+    asOf: 'As of {{time}}, {{ago}}', stale: 'Readings stale: as of {{time}}, {{ago}}', none: 'No body camera readings',
+    alertOpen: 'Not recording since {{since}}, during a task', alertCleared: 'Stopped recording at {{since}}; recording again', alertTaskOver: 'Not recording from {{since}}; the task is over',
+    ack: 'Acknowledge', acked: 'Acknowledged by {{by}}',
   },
   ago: { s: '{{n}} s ago', m: '{{n}} min ago', h: '{{n}} h ago', now: 'just now' },
   wall: {

@@ -145,9 +145,13 @@ export const zhCN: Messages = {
   alarm: {
     sos: '求助 — {{unit}} {{ago}}', ack: '确认', show: '定位', checkin: '异地打卡 — {{unit}} @ {{post}}',
     camera_down: '重点摄像机「{{camera}}」离线', geofence: '{{unit}} 越出责任区', checkin_missed: '{{unit}} 未按时打卡',
-    task_overdue: '{{unit}} 的任务已超时', notices_one: '⚠ {{count}} 条提示', notices_other: '⚠ {{count}} 条提示',
+    task_overdue: '{{unit}} 的任务已超时',
+    bodycam_stopped: '{{unit}} 的执法记录仪自 {{since}} 起未录像（处置任务中）',
+    bodycam_recording: '{{unit}} 的执法记录仪自 {{since}} 起曾停止录像，已于 {{at}} 恢复录像',
+    bodycam_task_over: '{{unit}} 的执法记录仪自 {{since}} 起未录像，任务已于 {{at}} 结束',
+    notices_one: '⚠ {{count}} 条提示', notices_other: '⚠ {{count}} 条提示',
   },
-  alarmKind: { camera_down: '摄像机离线', camera_recovered: '摄像机恢复', geofence: '电子围栏', checkin_missed: '漏打卡', task_overdue: '任务超时', checkin_off_site: '异地打卡', attendance_late: '迟到', attendance_missing: '缺岗', rollcall_missed: '点名未应答', override_requested: '请求人工打卡', positions_backlog: '位置未入库', positions_recovered: '位置恢复入库', device_clock: '终端时钟偏差', sos_unacknowledged: '求助未响应' },
+  alarmKind: { camera_down: '摄像机离线', camera_recovered: '摄像机恢复', geofence: '电子围栏', checkin_missed: '漏打卡', task_overdue: '任务超时', checkin_off_site: '异地打卡', attendance_late: '迟到', attendance_missing: '缺岗', rollcall_missed: '点名未应答', override_requested: '请求人工打卡', positions_backlog: '位置未入库', positions_recovered: '位置恢复入库', device_clock: '终端时钟偏差', sos_unacknowledged: '求助未响应', bodycam_stopped: '执法记录仪未录像' },
   attendance: {
     title: '电子考勤', total: '在岗 {{onDuty}} · 迟到 {{late}} · 缺岗 {{missing}} · 离岗 {{offPost}}',
     bySquad: '按中队', byCell: '按网格', onDuty: '在岗', late: '迟到', missing: '缺岗', offPost: '离岗',
@@ -159,6 +163,13 @@ export const zhCN: Messages = {
     mark: { late: '迟', missing: '缺', off: '离', on: '岗' },
     markName: { late: '迟到', missing: '缺岗', off: '离岗', on: '在岗', due: '待打卡' },
     people: '{{name}} 的人员', fixAge: '位置 {{ago}}前', noFix: '无位置', show: '在地图上显示 {{unit}}',
+  },
+  bodycam: {
+    title: '执法记录仪', recording: '录像', on: '● 正在录像', off: '未录像', battery: '电量', storage: '剩余存储',
+    lastUpload: '最近上传', never: '从未上传', uploadAt: '{{time}}（{{ago}}）',
+    asOf: '截至 {{time}}，{{ago}}', stale: '读数已滞后：截至 {{time}}，{{ago}}', none: '暂无执法记录仪读数',
+    alertOpen: '自 {{since}} 起未录像（处置任务中）', alertCleared: '曾于 {{since}} 起停止录像，已恢复', alertTaskOver: '曾于 {{since}} 起未录像，任务已结束',
+    ack: '确认', acked: '{{by}} 已确认',
   },
   ago: { s: '{{n}} 秒前', m: '{{n}} 分钟前', h: '{{n}} 小时前', now: '刚刚' },
   wall: {

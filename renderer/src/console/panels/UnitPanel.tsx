@@ -1,4 +1,4 @@
-// A unit: status, position age, assignment, its SOS, and assigning it an incident.
+// A unit: status, position age, assignment, its SOS, an officer's body camera, and assigning it an incident.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { INCIDENT_CATEGORY_LABELS } from '../../../../shared/domain';
@@ -12,6 +12,7 @@ import { useNow } from '../../common/useNow';
 import { select } from '../../state/selection';
 import { Row } from './Row';
 import { UnitTalks } from './UnitTalks';
+import { UnitBodycam } from './UnitBodycam';
 
 function useOpenIncidents() {
   return useHub((s) => s.incidents);
@@ -56,6 +57,7 @@ export function UnitPanel({ id }: { id: string }) {
           {canDispatch && <AckSosButton sosId={sos.id} />}
         </div>
       )}
+      {unit.kind === 'officer' && <UnitBodycam unitId={id} />}
       <div className="actions">
         {unit.cameraId && (
           <button type="button" onClick={() => select({ kind: 'camera', id: unit.cameraId! })}>{t('panel.openVideo')}</button>
