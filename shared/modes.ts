@@ -258,3 +258,6 @@ export function cityModeAt(change: ModeChange, t: number): ModeName {
   if (change.kind === 'end') return change.mode;
   return changeHolds(change, t) ? change.mode : (change.from ?? 'daily');
 }
+
+/** The reason of the mode change the hub seeds a new store with (no person chose it); shown in words per language (modeHere.initialReason). */
+export const INITIAL_MODE_REASON = 'initial mode';

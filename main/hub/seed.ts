@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { DemoCity, type DemoCity as DemoCityT } from '../../shared/city';
 import type { ModeChange, Role, Unit } from '../../shared/domain';
-import { MODE_PROFILES } from '../../shared/modes';
+import { INITIAL_MODE_REASON, MODE_PROFILES } from '../../shared/modes';
 import { appendAudit } from '../store/audit';
 import { insertArea, insertRoute, insertUnit, listUnits, upsertCamera } from '../store/city';
 import type { Db } from '../store/db';
@@ -39,7 +39,7 @@ export function ensureInitialMode(db: Db, now: number): void {
       appendAudit(db, { actor: 'system', role: 'system', action: 'mode:profile', target: mode, payload: { mode, version: 1, source: 'resources/modes/profiles.json' }, outcome: 'accepted', reason: null, at: now });
     }
     if (currentMode(db)) return;
-    const change: ModeChange = { mode: 'daily', reason: 'initial mode', areaId: null, by: 'system', at: now, kind: 'switch', from: null, endsAt: null, profileVersion: 1 };
+    const change: ModeChange = { mode: 'daily', reason: INITIAL_MODE_REASON, areaId: null, by: 'system', at: now, kind: 'switch', from: null, endsAt: null, profileVersion: 1 };
     insertModeChange(db, change);
     appendAudit(db, { actor: 'system', role: 'system', action: 'mode:switch', target: 'daily', payload: change, outcome: 'accepted', reason: null, at: now });
   })();

@@ -2,7 +2,7 @@
 // phone exchanges it once, by `POST /api/enrol`, for its own device id and secret. And `unit:profile`,
 // what the field page shows of its unit: names, not raw ids.
 import { z } from 'zod';
-import { Id, type LngLat, type Unit } from '../domain';
+import { Id, type Incident, type LngLat, type Unit } from '../domain';
 
 /** Crockford's base32: no I, L, O or U, so a code read aloud or off a screen is typed right. */
 export const ENROL_CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -43,4 +43,18 @@ export type UnitProfile = {
   shiftPost: ProfilePost | null;
   /** where it may check in: the shift's post and its own post first, then the other posts of its cell */
   posts: ProfilePost[];
+};
+
+/** `task:brief` (field): what an officer needs of a task's incident instead of its id — what, where, how urgent. */
+export const TaskBriefRequest = z.strictObject({ unitId: Id, taskId: Id });
+export type TaskBriefRequest = z.input<typeof TaskBriefRequest>;
+export type TaskBrief = {
+  taskId: string;
+  incident: Pick<Incident, 'id' | 'category' | 'subtype' | 'priority' | 'description' | 'position' | 'createdAt'> & {
+    /** the nearest named street and how far (m); the cell and district names; null when unknown */
+    street: string | null;
+    streetM: number | null;
+    cell: string | null;
+    district: string | null;
+  };
 };

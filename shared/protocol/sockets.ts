@@ -10,7 +10,7 @@ import type { VersionedProfile } from '../modes';
 import type { AttendanceSnapshot } from '../attendance';
 import type { BodycamAck, BodycamBatch, BodycamSnapshot, BodycamStatus } from '../bodycam';
 import type { ModeHere, ModeHereRequest } from './mode-here';
-import type { UnitProfile, UnitProfileRequest } from './enrol';
+import type { TaskBrief, TaskBriefRequest, UnitProfile, UnitProfileRequest } from './enrol';
 import type { Ack, CommandInput, CommandResult, consoleCommands, fieldCommands } from './commands';
 import type { HubEvent, PositionBatch, StreamHealth } from './events';
 import type { RecommendRequest, RecommendResult } from './recommend';
@@ -152,6 +152,8 @@ export type FieldClientEvents = CommandHandlers<typeof fieldCommands> & VoiceCli
   'mode:here': (req: ModeHereRequest, ack: (res: Ack<ModeHere>) => void) => void;
   /** the unit's names, cell, post and the posts it may check in at (shared/protocol/enrol.ts) */
   'unit:profile': (req: UnitProfileRequest, ack: (res: Ack<UnitProfile>) => void) => void;
+  /** a task of the unit with its incident's category, description, priority and place by name (shared/protocol/enrol.ts) */
+  'task:brief': (req: TaskBriefRequest, ack: (res: Ack<TaskBrief>) => void) => void;
 };
 
 export type FieldServerEvents = VoiceServerEvents & {

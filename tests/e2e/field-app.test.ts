@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'vite';
 import { chromium, devices, type Browser, type BrowserContext } from 'playwright-core';
 import { distanceM } from '../../shared/geo';
+import { INCIDENT_CATEGORY_LABELS } from '../../shared/domain';
 import { startHub, type Hub } from '../../main/hub/server';
 import { auditPage } from '../../main/store/audit';
 import { findPost, listUnits } from '../../main/store/city';
@@ -167,5 +168,93 @@ describe('the field app', () => {
     await phone.reload();
     await phone.locator('[data-testid=field-link][data-state=online]').waitFor();
     expect(auditPage(hub.db, 0, 1_000_000).filter((e) => e.action === 'device:claim' && e.outcome === 'accepted')).toHaveLength(2);
+  }, 120_000);
+
+  /** A phone enrolled from the admin's QR code for `officer`, online; its device id. */
+  async function enrolledPhone(officerId: string, name: string, shot: string) {
+    const admin: ConsoleClient = (await consoleClient(hub.url, { username: 'admin', password: 'demo' })).socket;
+    const made = await ask(admin, 'device:enrol', { commandId: cid(), unitId: officerId });
+    expect(made.ok, JSON.stringify(made.error)).toBe(true);
+    const post = findPost(hub.db, listUnits(hub.db).find((u) => u.id === officerId)!.postId!)!;
+    const context = await browser.newContext({
+      ...devices['Pixel 7'], locale: 'zh-CN',
+      geolocation: { latitude: post.center[1], longitude: post.center[0], accuracy: 8 }, permissions: ['geolocation'],
+    });
+    context.setDefaultTimeout(90_000);
+    contexts.push(context);
+    const phone = await context.newPage();
+    phone.on('pageerror', (e) => pageErrors.push(e.message));
+    await phone.goto(`${made.result.hubUrl}/field?code=${made.result.code}`);
+    await phone.locator('[data-testid=field-unit] h1').filter({ hasText: name }).waitFor();
+    await phone.locator('[data-testid=field-link][data-state=online]').waitFor();
+    await phone.screenshot({ path: path.join(ARTIFACTS, `${shot}.png`) });
+    const deviceId = hub.db.prepare('SELECT device_id FROM enrolment_codes WHERE unit_id = ? AND used_at IS NOT NULL').pluck().get(officerId) as string;
+    return { admin, context, phone, deviceId, post };
+  }
+
+  it('says what a task is about (category, urgency, street, description), not its incident id; the initial mode with a reason in words', async () => {
+    const officer = listUnits(hub.db).filter((u) => u.kind === 'officer' && u.postId)[3]!;
+    const { phone, post } = await enrolledPhone(officer.id, officer.name, 'task-enrolled');
+    // The seeded mode's reason, in Chinese (the store keeps the hub's 'initial mode').
+    await phone.locator('[data-testid=field-mode-reason]').filter({ hasText: '系统初始模式' }).waitFor();
+    expect(await phone.locator('[data-testid=field-mode]').innerText()).not.toContain('initial mode');
+
+    const operator: ConsoleClient = (await consoleClient(hub.url, { username: 'operator', password: 'demo' })).socket;
+    const incident = (await ask(operator, 'incident:create', { commandId: cid(), category: 'municipal', priority: 1, position: post.center, description: '窨井盖缺失，已有行人绊倒' })).result.incident;
+    const task = await ask(operator, 'task:assign', { commandId: cid(), incidentId: incident.id, unitId: officer.id, note: '请带警示锥' });
+    expect(task.ok, JSON.stringify(task.error)).toBe(true);
+    const card = phone.locator(`[data-testid=field-task][data-task="${task.result.task.id}"]`);
+    await card.locator('[data-testid=field-task-brief][data-loaded=true]').waitFor();
+    expect(await card.locator('[data-testid=field-task-what]').innerText()).toBe(`${INCIDENT_CATEGORY_LABELS.municipal.zh} · 紧急`);
+    expect(await card.locator('[data-testid=field-task-description]').innerText()).toBe('窨井盖缺失，已有行人绊倒');
+    if (incident.place.street) expect(await card.locator('[data-testid=field-task-where]').innerText()).toContain(incident.place.street);
+    const text = await card.innerText();
+    expect(text).toContain('指挥中心：请带警示锥');
+    expect(text).not.toContain(incident.id);
+    await phone.screenshot({ path: path.join(ARTIFACTS, 'task-brief.png') });
+  }, 120_000);
+
+  it('an SOS says "received by the center" only once the hub has acked that press, also when pressed again offline and reloaded', async () => {
+    const officer = listUnits(hub.db).filter((u) => u.kind === 'officer' && u.postId)[4]!;
+    const { phone, context, deviceId } = await enrolledPhone(officer.id, officer.name, 'sos-enrolled');
+    const sosBox = phone.locator('[data-testid=field-sos]');
+    const step = (key: string, done: boolean) => sosBox.locator(`li[data-step=${key}][data-done=${done}]`);
+    await phone.locator('button.sos').click();
+    await step('received', true).waitFor();
+    expect(hub.db.prepare('SELECT count(*) FROM sos WHERE unit_id = ?').pluck().get(officer.id)).toBe(1);
+    await step('sent', true).waitFor();
+    // Pressed again without signal while the first is open: the new press is on the phone, not received.
+    await phone.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+    await context.setOffline(true);
+    await phone.locator('[data-testid=field-link][data-state=offline]').waitFor();
+    await phone.locator('button.sos').click();
+    await phone.locator('[data-testid=field-outbox][data-count="1"]').waitFor();
+    await step('sent', false).waitFor();
+    await step('received', false).waitFor();
+    await phone.screenshot({ path: path.join(ARTIFACTS, 'sos-again-offline.png') });
+    // Reloaded without signal: the waiting press is still shown as waiting, not forgotten.
+    await phone.reload();
+    await phone.locator('[data-testid=field-outbox][data-count="1"]').waitFor();
+    await step('sent', false).waitFor();
+    await step('received', false).waitFor();
+    await context.setOffline(false);
+    await phone.locator('[data-testid=field-outbox]').waitFor({ state: 'detached' });
+    await step('received', true).waitFor();
+    expect(accepted('sos:raise', deviceId)).toHaveLength(2);
+    await phone.screenshot({ path: path.join(ARTIFACTS, 'sos-received.png') });
+  }, 120_000);
+
+  it('after an admin revokes the phone, it goes back to the enrol screen and says why (not "reconnecting" for ever)', async () => {
+    const officer = listUnits(hub.db).filter((u) => u.kind === 'officer' && u.postId)[5]!;
+    const { phone, admin, deviceId } = await enrolledPhone(officer.id, officer.name, 'revoke-before');
+    const res = await ask(admin, 'device:revoke', { commandId: cid(), deviceId, reason: '手机遗失' });
+    expect(res.ok, JSON.stringify(res.error)).toBe(true);
+    const problem = phone.locator('[data-testid=field-enrol-problem]');
+    await problem.waitFor();
+    expect(await problem.innerText()).toBe('本机的登记已被管理员撤销，无法再连接中枢。请向管理员索取新的注册码，重新注册本机。');
+    await phone.locator('[data-testid=field-enrol-code]').waitFor();
+    // The credential is gone from the phone: a reload stays on the enrol screen.
+    expect(await phone.evaluate(() => Object.keys(localStorage).filter((k) => /credential/i.test(k) && localStorage.getItem(k)))).toEqual([]);
+    await phone.screenshot({ path: path.join(ARTIFACTS, 'revoked.png') });
   }, 120_000);
 });

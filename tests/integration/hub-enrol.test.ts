@@ -7,7 +7,7 @@ import { io } from 'socket.io-client';
 import { auditPage } from '../../main/store/audit';
 import type { Hub } from '../../main/hub/server';
 import { ENROL_CODE_TTL_MS, formatEnrolCode } from '../../shared/protocol/enrol';
-import { ask, cid, closeClients, consoleClient, fieldClient, startTestHub, type ConsoleClient } from './hub-fixture';
+import { ask, cid, closeClients, consoleClient, fieldClient, NANJING, startTestHub, type ConsoleClient } from './hub-fixture';
 
 let hub: Hub & { dataDir: string };
 let clock = Date.now();
@@ -53,6 +53,17 @@ describe('enrolment by code', () => {
     expect(profile.result.posts.length).toBeGreaterThan(0);
     // A device speaks for its own unit only.
     expect((await ask(device, 'unit:profile', { unitId: 'off-002' })).error?.code).toBe('forbidden');
+    // Its tasks' incidents by what an officer needs (task:brief), and only its own unit's tasks.
+    const { socket: op } = await consoleClient(hub.url, { username: 'operator', password: 'demo' });
+    const incident = (await ask(op, 'incident:create', { commandId: cid(), category: 'parking', priority: 2, position: NANJING, description: '占道停车' })).result.incident;
+    const mine = (await ask(op, 'task:assign', { commandId: cid(), incidentId: incident.id, unitId: 'off-001' })).result.task;
+    const theirs = (await ask(op, 'task:assign', { commandId: cid(), incidentId: incident.id, unitId: 'off-002' })).result.task;
+    const brief = await ask(device, 'task:brief', { unitId: 'off-001', taskId: mine.id });
+    expect(brief.ok, JSON.stringify(brief.error)).toBe(true);
+    expect(brief.result).toMatchObject({ taskId: mine.id, incident: { id: incident.id, category: 'parking', priority: 2, description: '占道停车', street: incident.place.street } });
+    if (incident.place.cellId) expect(brief.result.incident.cell).toMatch(/\S/);
+    expect((await ask(device, 'task:brief', { unitId: 'off-002', taskId: theirs.id })).error?.code).toBe('forbidden');
+    expect((await ask(device, 'task:brief', { unitId: 'off-001', taskId: theirs.id })).error?.code).toBe('not_found');
 
     const again = await claim(code!);
     expect(again.status).toBe(410);

@@ -21,7 +21,7 @@ import { EVENTS_PAGE_MAX, SinceRequest } from './reads';
 import { nextId } from './ids';
 import { newIncident, storePhoto } from './incidents';
 import { attendanceFieldHandlers } from './attendance';
-import { unitProfileRequest } from './profile';
+import { taskBriefRequest, unitProfileRequest } from './profile';
 import { changeStatus, restingStatus, settleTaskDeadlines, SOS_UNACKNOWLEDGED, unitSpokenFor } from './shared';
 import { plainPositionBatch } from '../position-check';
 
@@ -165,6 +165,7 @@ export const fieldRequests: RequestTable<HubServices> = {
     },
   },
   'unit:profile': unitProfileRequest,
+  'task:brief': taskBriefRequest,
   'events:since': {
     name: 'events:since', schema: SinceRequest, roles: FIELD,
     handle: ({ db, actor }, req: z.output<typeof SinceRequest>) => {

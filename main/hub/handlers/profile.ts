@@ -2,8 +2,9 @@
 // may check in at, so an officer picks the nearest instead of typing a post id.
 import type { z } from 'zod';
 import type { Area } from '../../../shared/domain';
-import { UnitProfileRequest, type PlaceRef, type ProfilePost, type UnitProfile } from '../../../shared/protocol/enrol';
+import { TaskBriefRequest, UnitProfileRequest, type PlaceRef, type ProfilePost, type TaskBrief, type UnitProfile } from '../../../shared/protocol/enrol';
 import { listAreas, listRoutes } from '../../store/city';
+import { findIncident, findTask } from '../../store/operations';
 import { shiftForCheckIn } from '../../store/attendance';
 import { refuse } from '../commands';
 import type { RequestDef } from '../requests';
@@ -41,5 +42,34 @@ export const unitProfileRequest: RequestDef<typeof UnitProfileRequest, UnitProfi
       shiftPost: post(shiftPost), posts,
     };
     return { ok: true, result: profile };
+  },
+};
+
+/**
+ * `task:brief` (field): a task of this device's unit with what the officer needs of its incident — the
+ * category, description and priority, the street, cell and district by name — since the field page gets
+ * the task's events but not the incident's. Another unit's task is refused like another unit's profile.
+ */
+export const taskBriefRequest: RequestDef<typeof TaskBriefRequest, TaskBrief, HubServices> = {
+  name: 'task:brief', schema: TaskBriefRequest, roles: ['device'],
+  handle: ({ db, actor, now }, req: z.output<typeof TaskBriefRequest>) => {
+    if (actor.unitIds !== 'any' && !actor.unitIds?.includes(req.unitId)) {
+      return refuse(db, actor, 'task:brief', req, { code: 'forbidden', message: `device ${actor.id} does not speak for unit ${req.unitId}` }, now);
+    }
+    const task = findTask(db, req.taskId);
+    const incident = task && task.unitId === req.unitId ? findIncident(db, task.incidentId) : undefined;
+    if (!task || !incident) return refuse(db, actor, 'task:brief', req, { code: 'not_found', message: `unit ${req.unitId} has no task ${req.taskId}` }, now);
+    const areas = new Map(listAreas(db).map((a) => [a.id, a]));
+    const { id, category, subtype, priority, description, position, createdAt, place: where } = incident;
+    return {
+      ok: true,
+      result: {
+        taskId: task.id,
+        incident: {
+          id, category, subtype, priority, description, position, createdAt, street: where.street, streetM: where.streetM,
+          cell: where.cellId ? areas.get(where.cellId)?.name ?? null : null, district: where.districtId ? areas.get(where.districtId)?.name ?? null : null,
+        },
+      },
+    };
   },
 };

@@ -2,7 +2,7 @@
 // offline since …) and the hub clock.
 import { useTranslation } from 'react-i18next';
 import { hub, useHub } from '../hub';
-import { pick } from '../i18n';
+import { modeReasonText, pick } from '../i18n';
 import { useClock } from '../common/format';
 import { ConnectionBadge } from '../common/ConnectionBadge';
 import { LangSwitch } from '../common/LangSwitch';
@@ -27,7 +27,7 @@ export function Header() {
       {/* A wall panel has room for the short name only; the title is in the tooltip. */}
       <div className="brand" title={t('app.title')}>{t(scale === 'wall' ? 'app.short' : 'app.title')}</div>
       <div className={`mode mode-${profile.mode}`} data-testid="mode"
-        title={mode ? t('modeSwitch.by', { who: mode.by, at: clock(mode.at), reason: mode.reason }) : undefined}>
+        title={mode ? t('modeSwitch.by', { who: mode.by, at: clock(mode.at), reason: modeReasonText(t, mode.reason) }) : undefined}>
         {t('header.mode')} · {pick(profile.label, i18n.language)}
       </div>
       {canSwitch && <button type="button" data-testid="mode-open" onClick={() => setSwitching(true)}>{t('modeSwitch.open')}</button>}

@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import type { ModeName } from '../../../shared/domain';
 import type { ModeProfile } from '../../../shared/modes';
 import { hub, useHub } from '../hub';
-import { pick } from '../i18n';
+import { modeReasonText, pick } from '../i18n';
 import { OutcomeLine, useCommand } from '../common/commands';
 import { useClock } from '../common/format';
 import { areaOverrides, cityModeOf, modeAt, profileOf } from '../state/modes';
@@ -129,7 +129,7 @@ export function EmergencyList() {
       {items.map(({ areaId, change }) => (
         <li key={areaId ?? 'city'} data-area={areaId ?? 'city'}>
           <strong>{t('modeSwitch.emergencyIn', { area: areaId ? (state.areas.get(areaId)?.name ?? areaId) : t('modeSwitch.city') })}</strong>
-          <span> · {t('modeSwitch.by', { who: change.by, at: clock(change.at), reason: change.reason })}</span>
+          <span> · {t('modeSwitch.by', { who: change.by, at: clock(change.at), reason: modeReasonText(t, change.reason) })}</span>
           {change.endsAt && <span> · {t('modeSwitch.endsAt', { at: clock(change.endsAt) })}</span>}
           {canEnd && <EndEmergency areaId={areaId} />}
         </li>

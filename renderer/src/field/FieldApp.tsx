@@ -8,7 +8,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { Task } from '../../../shared/domain';
 import type { RollCall } from '../../../shared/attendance';
 import type { Ack, FieldClientEvents, FieldServerEvents, HubEvent } from '../../../shared/protocol';
-import type { UnitProfile } from '../../../shared/protocol/enrol';
+import type { TaskBrief, UnitProfile } from '../../../shared/protocol/enrol';
 import { NAMESPACES } from '../../../shared/protocol/sockets';
 import { centerTimeText, DEFAULT_TIME_ZONE } from '../../../shared/time';
 import { useTranslation } from 'react-i18next';
@@ -39,6 +39,25 @@ function freshFix(fallback: Fix | null): Promise<Fix | null> {
   });
 }
 
+const MAX_BRIEFS = 50;
+function loadBriefs(key: string): Map<string, TaskBrief> {
+  try {
+    const list = JSON.parse(localStorage.getItem(key) ?? '[]') as TaskBrief[];
+    return new Map(list.map((b) => [b.taskId, b]));
+  } catch {
+    return new Map();
+  }
+}
+function saveBriefs(key: string, m: Map<string, TaskBrief>): Map<string, TaskBrief> {
+  const keep = [...m.values()].slice(-MAX_BRIEFS);
+  try {
+    localStorage.setItem(key, JSON.stringify(keep));
+  } catch {
+    // storage full: the briefs are asked for again when needed
+  }
+  return new Map(keep.map((b) => [b.taskId, b]));
+}
+
 export function FieldApp() {
   const [credential, setCredential] = useState<FieldCredential | null>(() => loadCredential());
   const [message, setMessage] = useState('');
@@ -56,6 +75,8 @@ function FieldShift({ credential, signOut }: { credential: FieldCredential; sign
   const [profile, setProfile] = useState<UnitProfile | null>(null);
   const [tasks, setTasks] = useState<Map<string, Task>>(new Map());
   const [rollCalls, setRollCalls] = useState<Map<string, RollCall>>(new Map());
+  const briefKey = `xiuhua.field.briefs.${credential.deviceId}`;
+  const [briefs, setBriefs] = useState<ReadonlyMap<string, TaskBrief>>(() => loadBriefs(briefKey));
   const [socket, setSocket] = useState<FieldSocket | null>(null);
   const located = useFix();
   const fixRef = useRef<Fix | null>(null);
@@ -95,16 +116,22 @@ function FieldShift({ credential, signOut }: { credential: FieldCredential; sign
     };
     s.on('connect_error', (err) => {
       const code = /^([a-z_]+):/.exec(err.message)?.[1] ?? 'unreachable';
-      // A refused credential (revoked, or typed wrong) will not get better by retrying: back to enrolment.
+      // A refused credential (revoked, or typed wrong) will not get better by retrying: back to enrolment, saying why.
       if (code === 'auth_failed') {
         s.disconnect();
-        signOut(errorText(t, code));
+        signOut(/revoked/.test(err.message) ? t('field.revoked') : t('field.refusedCredential'));
         return;
       }
       setMessage(errorText(t, code));
       setLink(navigator.onLine ? 'reconnecting' : 'offline');
     });
-    s.on('disconnect', () => setLink(navigator.onLine ? 'reconnecting' : 'offline'));
+    s.on('disconnect', (reason) => {
+      setLink(navigator.onLine ? 'reconnecting' : 'offline');
+      // The hub cut this connection (it does when an admin revokes the device, or when it shuts down);
+      // socket.io does not come back by itself then. Ask again: a revoked device is refused (connect_error
+      // above: back to enrolment), a restarting hub answers when it is up.
+      if (reason === 'io server disconnect') setTimeout(() => { if (!s.connected && !s.active) s.connect(); }, 1000);
+    });
     s.on('event', (e) => onEventRef.current(e));
     s.on('session:ready', async (ready) => {
       const mine = ready.unitIds === 'any' ? credential.unitId : ready.unitIds[0] ?? '';
@@ -172,6 +199,20 @@ function FieldShift({ credential, signOut }: { credential: FieldCredential; sign
     return ack;
   }
 
+  // Each open task's incident, asked once per task while connected, and kept on the phone (a page
+  // reloaded without signal still says what the task is about).
+  const asking = useRef(new Set<string>());
+  useEffect(() => {
+    if (!socket || link !== 'online' || !unitRef.current) return;
+    for (const task of tasks.values()) {
+      if (briefs.has(task.id) || asking.current.has(task.id) || ['finished', 'refused', 'cancelled'].includes(task.state)) continue;
+      asking.current.add(task.id);
+      socket.timeout(10_000).emitWithAck('task:brief', { unitId: unitRef.current, taskId: task.id }).then((res) => {
+        if (res.ok) setBriefs((m) => saveBriefs(briefKey, new Map(m).set(task.id, res.result)));
+      }, () => {}).finally(() => asking.current.delete(task.id));
+    }
+  }, [socket, link, tasks, briefs, briefKey]);
+
   const target = checkInPost(profile, located.fix);
   const open = [...tasks.values()].filter((x) => !['finished', 'refused', 'cancelled'].includes(x.state)).sort((a, b) => b.assignedAt - a.assignedAt);
   const calls = [...rollCalls.values()].filter((rc) => !rc.closed && rc.targets.some((x) => x.unitId === unitId && x.state === 'pending'));
@@ -204,7 +245,7 @@ function FieldShift({ credential, signOut }: { credential: FieldCredential; sign
           <button type="button" data-testid="field-rollcall-answer" onClick={() => void queue('rollcall:answer', { rollCallId: rc.id }, 'required', true)}>{t('fieldUnit.answer')}</button>
         </section>
       ))}
-      <TaskList tasks={open} send={async (name, payload, needsPosition) => { await queue(name, payload, needsPosition ? 'required' : 'optional'); }} />
+      <TaskList tasks={open} briefs={briefs} online={link === 'online'} send={async (name, payload, needsPosition) => { await queue(name, payload, needsPosition ? 'required' : 'optional'); }} />
       <h2>{t('field.checkInTitle')}</h2>
       {target ? (
         <button type="button" data-testid="field-checkin" data-post={target.post.id} onClick={() => void queue('checkin:create', { postId: target.post.id }, 'required', true)}>

@@ -7,7 +7,7 @@ import type { Socket } from 'socket.io-client';
 import type { FieldClientEvents, FieldServerEvents, HubEvent } from '../../../shared/protocol';
 import type { ModeHere } from '../../../shared/protocol/mode-here';
 import { centerTimeText, DEFAULT_TIME_ZONE } from '../../../shared/time';
-import { pick } from '../i18n';
+import { modeReasonText, pick } from '../i18n';
 
 type FieldSocket = Socket<FieldServerEvents, FieldClientEvents>;
 
@@ -52,7 +52,7 @@ export function FieldMode({ socket, unitId }: { socket: FieldSocket | null; unit
       <div className="field-mode-when">
         {t('modeHere.since', { at: time(here.change.at) })}
         {here.change.kind === 'switch' && here.change.endsAt !== null && <> · {t('modeHere.until', { at: time(here.change.endsAt) })}</>}
-        {here.change.reason && <> · {here.change.reason}</>}
+        {here.change.reason && <> · <span data-testid="field-mode-reason">{modeReasonText(t, here.change.reason)}</span></>}
       </div>
     </section>
   );

@@ -22,7 +22,8 @@ export function useSosTrack(unitRef: RefObject<string>, send: () => Promise<Ack<
     if (e.data.type !== 'sos:raised' && e.data.type !== 'sos:updated') return;
     const sos = e.data.sos;
     if (sos.unitId !== unitRef.current) return;
-    setTrack((t) => (t.sos && t.sos.id !== sos.id && sos.raisedAt < t.sos.raisedAt ? t : { phase: 'answered', sos }));
+    // A press in flight stays "sending" until the hub acks it: news of the SOS already open is not that ack.
+    setTrack((t) => (t.sos && t.sos.id !== sos.id && sos.raisedAt < t.sos.raisedAt ? t : { phase: t.phase === 'sending' ? 'sending' : 'answered', sos }));
   }, [unitRef]);
   const press = useCallback(async () => {
     setTrack((t) => ({ phase: 'sending', sos: t.sos?.state === 'resolved' ? null : t.sos }));
@@ -42,9 +43,14 @@ export function SosPanel({ track, press, queued = false }: { track: SosTrack; pr
   const { sos, phase } = track;
   const open = sos !== null && sos.state !== 'resolved';
   const steps: Step[] = [];
-  if (phase !== 'idle' || sos) {
-    steps.push(queued ? { key: 'sent', done: false, text: t('fieldSos.queued') } : { key: 'sent', done: true, text: t('fieldSos.sent') });
-    steps.push({ key: 'received', done: sos !== null, text: phase === 'refused' && !sos ? t('fieldSos.notReceived') : t('fieldSos.received') });
+  // Each step is done only when it is known to be: "sent" and "received" once the hub has acked this press
+  // (the ack is the hub's word that it has it; before it, the press may still be on the phone or in the air).
+  const acked = phase === 'answered';
+  if (phase !== 'idle' || sos || queued) {
+    steps.push(queued ? { key: 'sent', done: false, text: t('fieldSos.queued') }
+      : phase === 'sending' ? { key: 'sent', done: false, text: t('fieldSos.sending') }
+        : { key: 'sent', done: acked, text: t('fieldSos.sent') });
+    steps.push({ key: 'received', done: acked, text: phase === 'refused' ? t('fieldSos.notReceived') : t('fieldSos.received') });
     if (sos) {
       steps.push({
         key: 'acknowledged', done: sos.acknowledgedBy !== null,

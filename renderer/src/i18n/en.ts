@@ -31,7 +31,7 @@ export const en = {
   },
   modeSwitch: {"open": "Switch mode", "title": "Switch operating mode", "mode": "Mode", "current": "current", "scope": "Scope", "city": "Whole city", "reason": "Reason (required)", "reasonHint": "e.g. rainstorm warning, emergency response", "ends": "Ends", "untilEnded": "when ended by hand", "untilNext": "at the next scheduled switch", "forHours": "by itself in {{n}} h", "now": "Now ({{mode}})", "after": "After ({{mode}})", "wall": "Wall preset", "layout": "{{n}} tiles", "minStaff": "Officers per cell, at least", "ack": "Accept within", "arrive": "On site within", "finish": "Finish within", "checkIn": "Check-in every", "routes": "Routes running", "sound": "Alarm sound", "minutes": "{{n}} min", "sounds": {"chime": "chime", "alert": "alert", "siren": "siren"}, "areaOnly": "Only inside \"{{area}}\": the rest of the city keeps its mode.", "emergencyHolds": "Emergency ends only by hand or at its end time; then the scheduled mode returns.", "holdsUntilBoundary": "A manual switch holds until the next scheduled boundary (dusk, a holiday), then the schedule takes over.", "cancel": "Cancel", "confirm": "Switch to {{mode}}", "emergencyIn": "Emergency: {{area}}", "by": "{{who}} switched at {{at}}: {{reason}}", "endsAt": "ends at {{at}}", "end": "End", "endReason": "Why it ends", "endConfirm": "End emergency"},
   calendar: {"title": "Holiday calendar ({{n}} days ahead)", "explain": "Holiday mode holds by day on these dates (night mode still holds at night).", "loading": "Reading the holiday calendar…", "failed": "The holiday calendar could not be read.", "retry": "Retry", "showPast": "Show past days", "none": "No holidays ahead.", "estimated": "estimated", "estimatedHint": "Worked out from the holiday rules; check against the State Council notice and confirm.", "confirm": "Confirm", "remove": "Remove", "reason": "Reason for the change (required)", "reasonHint": "e.g. State Council notice published", "date": "Date", "nameZh": "Name (Chinese)", "nameEn": "Name (English)", "add": "Add holiday", "replans": "The mode schedule follows at once: a change to today switches now, otherwise at the next boundary."},
-  modeHere: {"wallArea": "{{mode}} · {{areas}}", "title": "Mode here", "city": "city-wide", "area": "declared for {{area}}", "checkIn": "check in every {{n}} min", "ack": "accept tasks within {{n}} min", "since": "since {{at}}", "until": "until {{at}}", "unknown": "mode not known yet"},
+  modeHere: {"wallArea": "{{mode}} · {{areas}}", "title": "Mode here", "city": "city-wide", "area": "declared for {{area}}", "checkIn": "check in every {{n}} min", "ack": "accept tasks within {{n}} min", "since": "since {{at}}", "until": "until {{at}}", "unknown": "mode not known yet", "initialReason": "the initial mode (not switched by anyone yet)"},
   recommend: {"free": "free", "busy": "{{tasks}} open task(s)", "eta": "about {{min}} min away", "straight_line": "straight-line estimate", "straight": "straight line (no road path)", "own_post": "own post {{post}}", "own_cell": "own cell {{cell}}", "old_fix": "fix {{sec}} s old", "excluded": "Left out: SOS {{sos}}, off duty {{off_duty}}, old position {{stale}}, already sent {{already_assigned}}"},
   header: { mode: 'Mode', logout: 'Sign out', language: '中文', wallScale: 'Wall scale', deskScale: 'Desk scale', clock: 'Center time (Asia/Shanghai)', user: '{{name}} ({{role}})' },
   roles: { operator: 'Operator', duty_manager: 'Duty manager', evaluator: 'Evaluator', admin: 'Admin' },
@@ -118,6 +118,8 @@ export const en = {
     gateway: 'This device is a gateway: enter the unit id to act for', sent: 'Sent', retrying: 'No answer from the hub, retrying…',
     noPosition: 'No position available', online: 'online', reconnecting: 'reconnecting…', help: 'help', tasks: 'Tasks', noTasks: 'No open tasks',
     accept: 'Accept', refuse: 'Refuse', refuseReason: 'Why you cannot take it', depart: 'On my way', arrive: 'Arrived', finish: 'Finish', finishNote: 'What was done', incident: 'Incident {{id}}', checkInTitle: 'Check in at post', postId: 'Post id', checkIn: 'Check in',
+    revoked: 'An admin revoked this phone’s enrolment: it can no longer connect to the hub. Ask the admin for a new enrolment code and enrol the phone again.',
+    refusedCredential: 'The hub does not accept the credentials saved on this phone (no such device, or a wrong secret). Ask the admin for an enrolment code and enrol the phone again.',
     queued: 'No signal: kept on this phone, sent when the hub is back', waiting_one: '{{count}} waiting to send', waiting_other: '{{count}} waiting to send',
   },
   fieldEnrol: {
@@ -217,8 +219,13 @@ export const en = {
     say: 'SOS: {{area}}, {{officer}}, {{where}}', sayEscalated: 'Still unacknowledged, escalated to the {{role}}. {{text}}',
     sayMode: 'Operating mode: {{mode}}, {{area}}', sayModeEnd: 'Emergency ended, {{area}}: back to {{mode}}',
   },
+  fieldTask: {
+    loading: 'Getting the incident’s details…', unknown: 'Incident details not available yet (fetched again when connected)',
+    what: '{{category}} · {{priority}}', near: 'near {{street}} ({{m}} m)', at: '{{street}}', area: '{{cell}} · {{district}}',
+    reported: 'reported {{at}}', note: 'From the center: {{note}}',
+  },
   fieldSos: {
-    queued: 'Waiting to send — no signal; it goes out by itself when the phone is back',
+    sending: 'Sending…', queued: 'Waiting to send — no signal; it goes out by itself when the phone is back',
     sent: 'Sent', received: 'Received by the center', notReceived: 'Not received by the center — press again',
     waiting: 'Waiting for an operator to acknowledge…', escalated: 'Not acknowledged yet — escalated to the duty manager',
     acknowledgedBy: 'Acknowledged by {{who}}', helpOnWay: 'Help on the way: {{units}}', noHelpYet: 'No unit sent yet',

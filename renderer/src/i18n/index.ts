@@ -1,5 +1,6 @@
 // Console text in Simplified Chinese and English. Default from the system locale; the header switches it
 // and the choice is remembered per machine.
+import { INITIAL_MODE_REASON } from '../../../shared/modes';
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import { en } from './en';
@@ -40,3 +41,8 @@ export function pick(label: { zh: string; en: string }, lang: string): string {
 }
 
 export default i18n;
+
+/** A mode change's reason as a person reads it: the hub's seeded one in this language, any other as its author wrote it. */
+export function modeReasonText(t: (key: string) => string, reason: string): string {
+  return reason === INITIAL_MODE_REASON ? t('modeHere.initialReason') : reason;
+}

@@ -33,7 +33,7 @@ export const zhCN: Messages = {
   },
   modeSwitch: {"open": "切换模式", "title": "切换运行模式", "mode": "模式", "current": "当前", "scope": "范围", "city": "全市", "reason": "原因（必填）", "reasonHint": "例如：暴雨预警，启动应急响应", "ends": "结束", "untilEnded": "直至手动解除", "untilNext": "直至下一个排班切换点", "forHours": "{{n}} 小时后自动结束", "now": "现在（{{mode}}）", "after": "切换后（{{mode}}）", "wall": "大屏预案", "layout": "{{n}} 画面", "minStaff": "每网格最少在岗", "ack": "接单时限", "arrive": "到场时限", "finish": "办结时限", "checkIn": "打卡间隔", "routes": "运行路线", "sound": "告警音", "minutes": "{{n}} 分钟", "sounds": {"chime": "提示音", "alert": "警示音", "siren": "警笛"}, "areaOnly": "只在「{{area}}」内生效：其余区域保持原模式。", "emergencyHolds": "应急模式只能手动解除或到时结束；结束后恢复排班模式。", "holdsUntilBoundary": "手动切换保持到下一个排班切换点（如入夜、节假日开始），之后按排班自动切换。", "cancel": "取消", "confirm": "确认切换为{{mode}}", "emergencyIn": "应急：{{area}}", "by": "{{who}} 于 {{at}} 切换：{{reason}}", "endsAt": "{{at}} 自动结束", "end": "解除", "endReason": "解除原因", "endConfirm": "确认解除"},
   calendar: {"title": "节假日日历（今后 {{n}} 天）", "explain": "这些日期白天为节假日模式（夜间仍为夜间模式）。", "loading": "正在读取节假日日历…", "failed": "无法读取节假日日历。", "retry": "重试", "showPast": "显示已过日期", "none": "今后没有节假日。", "estimated": "预估", "estimatedHint": "按放假办法推算，请对照国务院通知确认。", "confirm": "确认", "remove": "删除", "reason": "修改原因（必填）", "reasonHint": "例如：国务院放假通知已发布", "date": "日期", "nameZh": "名称（中文）", "nameEn": "名称（英文）", "add": "添加节假日", "replans": "模式排程随即更新：改动今天则立即切换，否则在下一个切换点生效。"},
-  modeHere: {"wallArea": "{{mode}} · {{areas}}", "title": "本区模式", "city": "全市", "area": "仅限{{area}}", "checkIn": "每 {{n}} 分钟打卡", "ack": "{{n}} 分钟内接单", "since": "{{at}} 起", "until": "至 {{at}}", "unknown": "尚未获知模式"},
+  modeHere: {"wallArea": "{{mode}} · {{areas}}", "title": "本区模式", "city": "全市", "area": "仅限{{area}}", "checkIn": "每 {{n}} 分钟打卡", "ack": "{{n}} 分钟内接单", "since": "{{at}} 起", "until": "至 {{at}}", "unknown": "尚未获知模式", "initialReason": "系统初始模式（未经人工切换）"},
   recommend: {"free": "空闲", "busy": "手头 {{tasks}} 项任务", "eta": "约 {{min}} 分钟到达", "straight_line": "直线估算", "straight": "直线估算（无路网路径）", "own_post": "本岗点 {{post}}", "own_cell": "本网格 {{cell}}", "old_fix": "位置 {{sec}} 秒前", "excluded": "未列入：求助 {{sos}}、下班 {{off_duty}}、位置过旧 {{stale}}、已派 {{already_assigned}}"},
   header: { mode: '模式', logout: '退出', language: 'English', wallScale: '大屏字号', deskScale: '桌面字号', clock: '中心时间（北京时间）', user: '{{name}}（{{role}}）' },
   roles: { operator: '值班员', duty_manager: '值班长', evaluator: '考评员', admin: '管理员' },
@@ -120,6 +120,8 @@ export const zhCN: Messages = {
     gateway: '此设备为网关，请填写队员编号', sent: '已发送', retrying: '中枢无应答，重试中…',
     noPosition: '无法获取定位', online: '在线', reconnecting: '重新连接中…', help: '一键求助', tasks: '任务', noTasks: '暂无任务',
     accept: '接收', refuse: '拒绝', refuseReason: '无法接收的原因', depart: '出发', arrive: '到场', finish: '完成', finishNote: '处置情况', incident: '事件 {{id}}', checkInTitle: '岗点打卡', postId: '岗点编号', checkIn: '打卡',
+    revoked: '本机的登记已被管理员撤销，无法再连接中枢。请向管理员索取新的注册码，重新注册本机。',
+    refusedCredential: '中枢不认可本机保存的凭据（设备不存在或密钥错误）。请向管理员索取注册码，重新注册本机。',
     queued: '无信号：已保存在本机，恢复连接后自动发送', waiting_one: '{{count}} 条待发送', waiting_other: '{{count}} 条待发送',
   },
   fieldEnrol: {
@@ -219,8 +221,13 @@ export const zhCN: Messages = {
     say: '求助：{{area}} {{officer}}，{{where}}', sayEscalated: '求助仍未确认，已升级至{{role}}。{{text}}',
     sayMode: '运行模式切换为{{mode}}，{{area}}', sayModeEnd: '{{area}}应急解除，恢复{{mode}}模式',
   },
+  fieldTask: {
+    loading: '正在获取事件详情…', unknown: '事件详情暂不可得（恢复连接后再取）',
+    what: '{{category}} · {{priority}}', near: '{{street}}附近（{{m}} 米）', at: '{{street}}', area: '{{cell}} · {{district}}',
+    reported: '{{at}} 上报', note: '指挥中心：{{note}}',
+  },
   fieldSos: {
-    queued: '待发送 — 无信号，恢复连接后自动发出',
+    sending: '正在发送…', queued: '待发送 — 无信号，恢复连接后自动发出',
     sent: '已发送', received: '指挥中心已收到', notReceived: '指挥中心未收到 — 请再按一次',
     waiting: '等待值班员确认…', escalated: '尚未确认 — 已升级至值班长',
     acknowledgedBy: '已由 {{who}} 确认', helpOnWay: '支援已出发：{{units}}', noHelpYet: '尚未派出支援',
