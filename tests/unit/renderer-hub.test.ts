@@ -5,7 +5,8 @@ import type { HubEvent } from '../../shared/protocol';
 import type { Sos } from '../../shared/domain';
 import { PositionStore, Sequencer } from '../../renderer/src/hub';
 import { TRAIL_GAP_MS } from '../../renderer/src/hub/positions';
-import { applyEvent, emptyState, type HubState } from '../../renderer/src/hub/state';
+import { applyBodycamStatus, applyEvent, emptyState, type HubState } from '../../renderer/src/hub/state';
+import type { BodycamAlert, BodycamStatus } from '../../shared/bodycam';
 import { MODE_PROFILES } from '../../shared/modes';
 
 const ev = (seq: number): HubEvent => ({ seq, at: seq, data: { type: 'unit:status', unitId: 'off-001', status: 'on_post' } });
@@ -98,5 +99,32 @@ describe('mode profiles on the console', () => {
     expect(s1.profiles?.daily).toBe(v1.daily);
     const stale = applyEvent(s1, { seq: 2, at: 6, data: { type: 'profile:updated', profile: { ...v2, version: 1 }, reason: 'x' } });
     expect(stale.profiles).toBe(s1.profiles);
+  });
+});
+
+describe('body cameras in the console state', () => {
+  const status = (t: number, over: Partial<BodycamStatus> = {}): BodycamStatus => ({ unitId: 'off-001', t, recording: true, batteryPct: 80, storageFreeMb: 1000, lastUploadAt: null, receivedAt: t, ...over });
+  const alert = (over: Partial<BodycamAlert> = {}): BodycamAlert => ({ id: 'bodycam-1', unitId: 'off-001', taskId: 'task-1', since: 1, raisedAt: 2, clearedAt: null, clearedBy: null, acknowledgedBy: null, acknowledgedAt: null, ...over });
+  const ev = (seq: number, data: HubEvent['data']): HubEvent => ({ seq, at: seq, data } as HubEvent);
+
+  it('keeps the newest reading per unit, whatever order the batches come in', () => {
+    let s = applyBodycamStatus(emptyState('http://hub'), [status(20_000, { batteryPct: 70 })]);
+    s = applyBodycamStatus(s, [status(10_000, { batteryPct: 90 }), status(5_000, { unitId: 'off-002' })]);
+    expect(s.bodycam.get('off-001')?.batteryPct).toBe(70);
+    expect(s.bodycam.get('off-002')?.t).toBe(5_000);
+    expect(applyBodycamStatus(s, [])).toBe(s);
+  });
+
+  it('holds an alert until it is both cleared and acknowledged; its notice goes once acknowledged', () => {
+    let s: HubState = { ...emptyState('http://hub'), lastSeq: 0 };
+    s = applyEvent(s, ev(1, { type: 'alert:raised', alert: { id: 'bodycam-1', kind: 'bodycam_stopped', subjectId: 'off-001', at: 2, message: { zh: '未录像', en: 'not recording' } } }));
+    s = applyEvent(s, ev(2, { type: 'bodycam:alert', alert: alert() }));
+    expect(s.alerts.map((a) => a.id)).toEqual(['bodycam-1']);
+    s = applyEvent(s, ev(3, { type: 'bodycam:alert', alert: alert({ clearedAt: 5, clearedBy: 'recording' }) }));
+    expect(s.bodycamAlerts.get('bodycam-1')?.clearedBy).toBe('recording');
+    expect(s.alerts).toHaveLength(1); // cleared, still to be acknowledged
+    s = applyEvent(s, ev(4, { type: 'bodycam:alert', alert: alert({ clearedAt: 5, clearedBy: 'recording', acknowledgedBy: 'operator', acknowledgedAt: 6 }) }));
+    expect(s.alerts).toEqual([]);
+    expect(s.bodycamAlerts.size).toBe(0);
   });
 });
