@@ -127,6 +127,14 @@ describe('the console on a 1080p wall', () => {
         await setScale(scale);
         await settle();
         await page.screenshot({ path: path.join(ARTIFACTS, `${state}-${scale}-${lang}.png`) });
+        // Nothing in the sidebar runs past its edge (the English attendance table once cut off two columns at wall scale).
+        const overflow = await page.evaluate(() => {
+          const bar = document.querySelector('.sidebar')!.getBoundingClientRect();
+          return [...document.querySelectorAll('.sidebar .box > *, .sidebar table th, .sidebar table td')]
+            .filter((e) => e.getBoundingClientRect().right > bar.right + 0.5)
+            .map((e) => `${e.tagName.toLowerCase()} "${(e.textContent ?? '').slice(0, 20)}" to ${Math.round(e.getBoundingClientRect().right)} > ${Math.round(bar.right)}`);
+        });
+        expect(overflow, `${state} ${scale} ${lang}`).toEqual([]);
       }
     }
   }

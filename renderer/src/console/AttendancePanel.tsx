@@ -135,14 +135,14 @@ export function AttendancePanel() {
         <label><input type="radio" checked={by === 'cell'} onChange={() => setBy('cell')} /> {t('attendance.byCell')}</label>
       </div>
       <table className="att-table">
-        <thead><tr><th /><th>{t('attendance.onDuty')}</th><th>{t('attendance.late')}</th><th>{t('attendance.missing')}</th><th>{t('attendance.offPost')}</th></tr></thead>
+        <thead><tr><th />{(['onDuty', 'late', 'missing', 'offPost'] as const).map((k) => <th key={k} title={t(`attendance.${k}`)}>{t(`attendance.col.${k}`)}</th>)}</tr></thead>
         <tbody>
           {rows.slice(0, 12).map((r) => {
             const label = by === 'cell' ? areas.get(r.key)?.name ?? r.key : r.key;
             return (
               <Fragment key={r.key}>
                 <tr data-testid="att-row" data-key={r.key} className={open === r.key ? 'open' : ''} aria-expanded={open === r.key} onClick={() => setOpen(open === r.key ? null : r.key)}>
-                  <td>{label}</td><td>{r.onDuty}</td>
+                  <td title={label}>{label}</td><td>{r.onDuty}</td>
                   <td className={r.late ? 'warn' : ''}>{r.late}</td><td className={r.missing ? 'bad' : ''}>{r.missing}</td><td className={r.offPost ? 'warn' : ''}>{r.offPost}</td>
                 </tr>
                 {open === r.key && (

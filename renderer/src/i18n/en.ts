@@ -155,6 +155,8 @@ export const en = {
   attendance: {
     title: 'Attendance', total: 'On duty {{onDuty}} · late {{late}} · missing {{missing}} · off post {{offPost}}',
     bySquad: 'by squad', byCell: 'by cell', onDuty: 'On duty', late: 'Late', missing: 'Missing', offPost: 'Off post',
+    // The table's column heads, short enough for four columns beside a squad's name at wall scale.
+    col: { onDuty: 'On', late: 'Late', missing: 'Miss', offPost: 'Off' },
     outside: 'outside its cell / off route', back: 'back inside, not yet acknowledged', ack: 'Acknowledge',
     overrideAsk: '{{unit}} asks to be checked in at {{post}}', grant: 'Grant', refuse: 'Refuse',
     grantNote: 'granted from the console', refuseNote: 'refused from the console',

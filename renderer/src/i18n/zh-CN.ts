@@ -157,6 +157,7 @@ export const zhCN: Messages = {
   attendance: {
     title: '电子考勤', total: '在岗 {{onDuty}} · 迟到 {{late}} · 缺岗 {{missing}} · 离岗 {{offPost}}',
     bySquad: '按中队', byCell: '按网格', onDuty: '在岗', late: '迟到', missing: '缺岗', offPost: '离岗',
+    col: { onDuty: '在岗', late: '迟到', missing: '缺岗', offPost: '离岗' },
     outside: '离开网格 / 偏离路线', back: '已返回，待确认', ack: '确认',
     overrideAsk: '{{unit}} 请求在「{{post}}」人工打卡', grant: '同意', refuse: '拒绝',
     grantNote: '值班台人工确认', refuseNote: '值班台拒绝',
