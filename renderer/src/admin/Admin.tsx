@@ -10,11 +10,12 @@ import { useClock } from '../common/format';
 import { useNow } from '../common/useNow';
 import { Cameras } from './Cameras';
 import { Devices } from './Devices';
+import { Grid } from './Grid';
 import { People } from './People';
 import { Profiles } from './Profiles';
 import './admin.css';
 
-const TABS = ['people', 'devices', 'cameras', 'profiles'] as const;
+const TABS = ['people', 'devices', 'cameras', 'profiles', 'grid'] as const;
 type Tab = (typeof TABS)[number];
 
 export function Admin() {
@@ -29,7 +30,7 @@ export function Admin() {
         <div className="brand" title={t('app.title')}>{t('app.short')} · {t('admin.title')}</div>
         <nav className="admin-tabs" role="tablist">
           {TABS.map((k) => (
-            <button key={k} type="button" role="tab" aria-selected={tab === k} data-testid={`admin-tab-${k}`} onClick={() => setTab(k)}>{t(`admin.tabs.${k}`)}</button>
+            <button key={k} type="button" role="tab" aria-selected={tab === k} data-testid={`admin-tab-${k}`} onClick={() => setTab(k)}>{k === 'grid' ? t('admin.grid.tab') : t(`admin.tabs.${k}`)}</button>
           ))}
         </nav>
         <ConnectionBadge />
@@ -45,6 +46,7 @@ export function Admin() {
         {tab === 'devices' && <Devices />}
         {tab === 'cameras' && <Cameras />}
         {tab === 'profiles' && <Profiles />}
+        {tab === 'grid' && <Grid />}
       </main>
     </div>
   );

@@ -7,6 +7,7 @@ import { en } from './en';
 import { zhCN } from './zh-CN';
 import { evaluatorEn, evaluatorZh } from './evaluation';
 import { adminEn, adminZh } from './setup';
+import { gridEn, gridZh } from './grid';
 
 export type Lang = 'zh-CN' | 'en';
 const LANG_KEY = 'xiuhua.lang';
@@ -20,8 +21,8 @@ function initialLang(): Lang {
 
 void i18n.use(initReactI18next).init({
   resources: {
-    'zh-CN': { translation: { ...zhCN, evaluator: evaluatorZh, admin: adminZh } },
-    en: { translation: { ...en, evaluator: evaluatorEn, admin: adminEn } },
+    'zh-CN': { translation: { ...zhCN, evaluator: evaluatorZh, admin: { ...adminZh, grid: gridZh } } },
+    en: { translation: { ...en, evaluator: evaluatorEn, admin: { ...adminEn, grid: gridEn } } },
   },
   lng: initialLang(),
   fallbackLng: 'en',

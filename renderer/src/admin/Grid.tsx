@@ -1,0 +1,290 @@
+// The admin's grid editor (issue 18): cells, posts and routes drawn and edited on the map with
+// terra-draw (its MapLibre adapter on the console's one map), each save, delete and import an audited
+// hub command that names the grid version it was made against. The hub checks every change (a closed
+// outline that does not cross itself, a post inside its cell, a route on the roads, which it stores
+// snapped) and says why it refuses; that text is shown as it comes, under the refusal's kind.
+import { useCallback, useEffect, useRef, useState, type ChangeEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { TerraDraw, TerraDrawLineStringMode, TerraDrawPointMode, TerraDrawPolygonMode, TerraDrawSelectMode, type GeoJSONStoreFeatures } from 'terra-draw';
+import { TerraDrawMapLibreGLAdapter } from 'terra-draw-maplibre-gl-adapter';
+import { ModeName, type LngLat, type Polygon } from '../../../shared/domain';
+import { pointInPolygon } from '../../../shared/geo';
+import { closeRing, gridToGeoJSON, type GridState } from '../../../shared/grid';
+import { hub } from '../hub';
+import { MapView, useMap } from '../map/MapView';
+import { BasemapLayer } from '../map/layers/BasemapLayer';
+import { useLiveCity } from '../state/live-city';
+import { errorText } from '../common/errors';
+
+type Kind = 'cell' | 'post' | 'route';
+type Tool = 'select' | Kind;
+const DRAW_MODE: Record<Kind, string> = { cell: 'polygon', post: 'point', route: 'linestring' };
+const KIND_OF_MODE: Record<string, Kind> = { polygon: 'cell', point: 'post', linestring: 'route' };
+/** A feature drawn here and not yet saved has an id of this form; saved ones carry the hub's id. */
+const DRAFT = 'draft-';
+
+/** The feature the admin is editing: its terra-draw id, what it is, and the form's fields. */
+type Editing = { drawId: string; kind: Kind; gridId: string | null; name: string; parentId: string; radiusM: string; modes: ModeName[] };
+type Outcome = { ok: true; text: string } | { ok: false; code: string; detail: string } | null;
+
+const COLORS = { cell: '#3fa7ff', post: '#ffd84d', route: '#4de39a' } as const;
+
+function featuresOf(grid: GridState): GeoJSONStoreFeatures[] {
+  const out: GeoJSONStoreFeatures[] = [];
+  for (const a of grid.areas) {
+    if (a.kind === 'cell' && a.polygon) out.push({ id: a.id, type: 'Feature', geometry: { type: 'Polygon', coordinates: a.polygon.coordinates }, properties: { mode: 'polygon' } });
+    else if (a.kind === 'post') out.push({ id: a.id, type: 'Feature', geometry: { type: 'Point', coordinates: a.center }, properties: { mode: 'point' } });
+  }
+  for (const r of grid.routes) out.push({ id: r.id, type: 'Feature', geometry: { type: 'LineString', coordinates: r.line }, properties: { mode: 'linestring' } });
+  return out;
+}
+
+export function Grid() {
+  const { t, i18n } = useTranslation();
+  const city = useLiveCity();
+  const [grid, setGrid] = useState<GridState | null>(null);
+  const [tool, setTool] = useState<Tool>('select');
+  const [editing, setEditing] = useState<Editing | null>(null);
+  const [outcome, setOutcome] = useState<Outcome>(null);
+  const [busy, setBusy] = useState(false);
+  const drawRef = useRef<TerraDraw | null>(null);
+
+  const reload = useCallback(async () => {
+    const g = await hub.request('grid:get', {});
+    setGrid(g);
+    return g;
+  }, []);
+  useEffect(() => { void reload(); }, [reload]);
+
+  const refused = (code: string, detail: string) => setOutcome({ ok: false, code, detail });
+  const afterChange = async (text: string) => {
+    setOutcome({ ok: true, text });
+    setEditing(null);
+    await reload();
+  };
+
+  /** A feature was picked or finished on the map: open its form. */
+  const open = useCallback((drawId: string) => {
+    const g = grid;
+    if (!g) return;
+    const f = drawRef.current?.getSnapshotFeature(drawId);
+    if (!f) return;
+    const kind = KIND_OF_MODE[String(f.properties.mode)] ?? 'cell';
+    const saved = drawId.startsWith(DRAFT) ? null : drawId;
+    const area = saved ? g.areas.find((a) => a.id === saved) : undefined;
+    const route = saved ? g.routes.find((r) => r.id === saved) : undefined;
+    let parentId = area?.parentId ?? '';
+    if (!saved && kind === 'post' && f.geometry.type === 'Point') {
+      const at = f.geometry.coordinates as LngLat;
+      parentId = g.areas.find((a) => a.kind === 'cell' && a.polygon && pointInPolygon(at, a.polygon))?.id ?? '';
+    }
+    if (!saved && kind === 'cell' && f.geometry.type === 'Polygon') {
+      const ring = f.geometry.coordinates[0] as LngLat[];
+      parentId = g.areas.find((a) => a.kind === 'district' && a.polygon && pointInPolygon(ring[0]!, a.polygon))?.id ?? '';
+    }
+    setOutcome(null);
+    setEditing({
+      drawId, kind, gridId: saved, name: area?.name ?? route?.name ?? '', parentId,
+      radiusM: String(area?.radiusM ?? 50), modes: route?.modes ?? ['daily'],
+    });
+  }, [grid]);
+
+  const geometry = (e: Editing) => drawRef.current?.getSnapshotFeature(e.drawId)?.geometry;
+
+  const save = async (e: Editing) => {
+    if (!grid) return;
+    const g = geometry(e);
+    if (!g) return;
+    setBusy(true);
+    const base = { baseVersion: grid.version };
+    const id = e.gridId ?? undefined;
+    const res = e.kind === 'cell'
+      ? await hub.command('cell:save', { ...base, cell: { id, name: e.name, parentId: e.parentId || null, polygon: { type: 'Polygon', coordinates: (g.coordinates as LngLat[][]).map(closeRing) } as Polygon } })
+      : e.kind === 'post'
+        ? await hub.command('post:save', { ...base, post: { id, name: e.name, cellId: e.parentId, center: g.coordinates as LngLat, radiusM: Number(e.radiusM) } })
+        : await hub.command('route:save', { ...base, route: { id, name: e.name, line: g.coordinates as LngLat[], modes: e.modes } });
+    setBusy(false);
+    if (res.ok) await afterChange(t('admin.grid.saved', { name: e.name, version: res.result.gridVersion }));
+    else refused(res.error.code, res.error.message);
+  };
+
+  const remove = async (e: Editing) => {
+    if (!grid || !e.gridId) return;
+    setBusy(true);
+    const base = { baseVersion: grid.version };
+    const res = e.kind === 'cell' ? await hub.command('cell:delete', { ...base, cellId: e.gridId })
+      : e.kind === 'post' ? await hub.command('post:delete', { ...base, postId: e.gridId })
+        : await hub.command('route:delete', { ...base, routeId: e.gridId });
+    setBusy(false);
+    if (res.ok) await afterChange(t('admin.grid.deleted', { version: res.result.gridVersion }));
+    else refused(res.error.code, res.error.message);
+  };
+
+  const cancel = async () => {
+    setEditing(null);
+    setOutcome(null);
+    await reload(); // puts back what was dragged or drawn and not saved
+  };
+
+  const importFile = async (ev: ChangeEvent<HTMLInputElement>) => {
+    const file = ev.target.files?.[0];
+    ev.target.value = '';
+    if (!file || !grid) return;
+    let collection: unknown;
+    try {
+      collection = JSON.parse(await file.text());
+    } catch (err) {
+      setOutcome({ ok: false, code: 'invalid_payload', detail: t('admin.grid.badFile', { detail: (err as Error).message }) });
+      return;
+    }
+    setBusy(true);
+    const res = await hub.command('grid:import', { baseVersion: grid.version, collection: collection as never });
+    setBusy(false);
+    if (res.ok) await afterChange(t('admin.grid.imported', { ...res.result, version: res.result.gridVersion }));
+    else refused(res.error.code, res.error.message);
+  };
+
+  const exportFile = async () => {
+    const g = await reload();
+    const blob = new Blob([JSON.stringify(gridToGeoJSON(g), null, 1)], { type: 'application/geo+json' });
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = `xiuhua-grid-v${g.version}.geojson`;
+    a.click();
+    URL.revokeObjectURL(a.href);
+  };
+
+  const districts = grid?.areas.filter((a) => a.kind === 'district') ?? [];
+  const cells = grid?.areas.filter((a) => a.kind === 'cell') ?? [];
+  const counts = { cells: cells.length, posts: grid?.areas.filter((a) => a.kind === 'post').length ?? 0, routes: grid?.routes.length ?? 0 };
+  return (
+    <section className="admin-section admin-grid" aria-label={t('admin.grid.tab')}>
+      <div className="admin-grid-side">
+        <p className="admin-grid-version" data-testid="grid-version" data-version={grid?.version ?? ''}>
+          {grid ? `${t('admin.grid.version', { version: grid.version })} · ${t('admin.grid.counts', counts)}` : t('admin.grid.loading')}
+        </p>
+        <div className="admin-grid-tools" role="toolbar">
+          {(['select', 'cell', 'post', 'route'] as const).map((k) => (
+            <button key={k} type="button" aria-pressed={tool === k} data-testid={`grid-tool-${k}`} onClick={() => { setTool(k); setEditing(null); }}>{t(`admin.grid.tools.${k}`)}</button>
+          ))}
+        </div>
+        <p className="muted">{t(`admin.grid.hint.${tool}`)}</p>
+        {editing && (
+          <form className="admin-form" data-testid="grid-form" data-kind={editing.kind} onSubmit={(ev) => { ev.preventDefault(); void save(editing); }}>
+            <h3>{editing.gridId ? `${t(`admin.grid.kinds.${editing.kind}`)} · ${editing.gridId}` : t('admin.grid.newOne', { kind: t(`admin.grid.kinds.${editing.kind}`) })}</h3>
+            <label>{t('admin.grid.name')}
+              <input name="name" value={editing.name} maxLength={60} required onChange={(ev) => setEditing({ ...editing, name: ev.target.value })} />
+            </label>
+            {editing.kind === 'cell' && (
+              <label>{t('admin.grid.district')}
+                <select name="parentId" value={editing.parentId} onChange={(ev) => setEditing({ ...editing, parentId: ev.target.value })}>
+                  <option value="">{t('admin.grid.noDistrict')}</option>
+                  {districts.map((d) => <option key={d.id} value={d.id}>{d.name}</option>)}
+                </select>
+              </label>
+            )}
+            {editing.kind === 'post' && (
+              <>
+                <label>{t('admin.grid.cell')}
+                  <select name="cellId" value={editing.parentId} onChange={(ev) => setEditing({ ...editing, parentId: ev.target.value })}>
+                    <option value="">—</option>
+                    {cells.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
+                  </select>
+                </label>
+                <label>{t('admin.grid.radius')}
+                  <input name="radiusM" type="number" min={10} max={500} value={editing.radiusM} onChange={(ev) => setEditing({ ...editing, radiusM: ev.target.value })} />
+                </label>
+              </>
+            )}
+            {editing.kind === 'route' && (
+              <fieldset><legend>{t('admin.grid.modes')}</legend>
+                {ModeName.options.map((m) => (
+                  <label key={m} className="inline">
+                    <input type="checkbox" checked={editing.modes.includes(m)}
+                      onChange={(ev) => setEditing({ ...editing, modes: ev.target.checked ? [...editing.modes, m] : editing.modes.filter((x) => x !== m) })} />
+                    {t(`admin.grid.modeNames.${m}`)}
+                  </label>
+                ))}
+              </fieldset>
+            )}
+            <div className="admin-form-buttons">
+              <button type="submit" className="primary" disabled={busy || editing.name.trim() === ''} data-testid="grid-save">{t('admin.grid.save')}</button>
+              {editing.gridId && <button type="button" className="danger" disabled={busy} data-testid="grid-delete" onClick={() => void remove(editing)}>{t('admin.grid.delete')}</button>}
+              <button type="button" onClick={() => void cancel()}>{t('admin.grid.cancel')}</button>
+            </div>
+          </form>
+        )}
+        <OutcomeLine outcome={outcome} />
+        <div className="admin-grid-files">
+          <label className="button">{t('admin.grid.importFile')}
+            <input type="file" accept=".geojson,.json,application/geo+json,application/json" hidden data-testid="grid-import" onChange={(ev) => void importFile(ev)} />
+          </label>
+          <button type="button" data-testid="grid-export" onClick={() => void exportFile()}>{t('admin.grid.exportFile')}</button>
+        </div>
+      </div>
+      <div className="admin-grid-map">
+        <MapView>
+          <BasemapLayer theme={city.profiles[city.mode].mapTheme} lang={i18n.language} />
+          {grid && <GridDraw grid={grid} tool={tool} drawRef={drawRef} onOpen={open} />}
+        </MapView>
+      </div>
+    </section>
+  );
+}
+
+function OutcomeLine({ outcome }: { outcome: Outcome }) {
+  const { t } = useTranslation();
+  if (!outcome) return null;
+  if (outcome.ok) return <p className="ok" role="status" data-testid="grid-result" data-outcome="ok">{outcome.text}</p>;
+  return (
+    <div className="err" role="alert" data-testid="grid-result" data-outcome={outcome.code}>
+      <strong>{t('admin.grid.refused')}: {errorText(t, outcome.code)}</strong>
+      <pre className="admin-grid-detail">{outcome.detail}</pre>
+    </div>
+  );
+}
+
+/**
+ * terra-draw on the map, holding the grid as features with the hub's ids (drafts get `draft-n`): made
+ * once per grid read, so after a save it shows what the hub stored (a route snapped to the roads).
+ */
+function GridDraw({ grid, tool, drawRef, onOpen }: { grid: GridState; tool: Tool; drawRef: { current: TerraDraw | null }; onOpen: (id: string) => void }) {
+  const { map } = useMap();
+  const onOpenRef = useRef(onOpen);
+  onOpenRef.current = onOpen;
+  useEffect(() => {
+    let drafts = 0;
+    const editable = { feature: { draggable: true, coordinates: { midpoints: true, draggable: true, deletable: true } } };
+    const draw = new TerraDraw({
+      adapter: new TerraDrawMapLibreGLAdapter({ map }),
+      idStrategy: { isValidId: (id) => typeof id === 'string' && id.length > 0, getId: () => `${DRAFT}${++drafts}` },
+      modes: [
+        new TerraDrawSelectMode({ flags: { polygon: editable, linestring: editable, point: { feature: { draggable: true } } } }),
+        new TerraDrawPolygonMode({ styles: { fillColor: COLORS.cell, outlineColor: COLORS.cell, fillOpacity: 0.15, outlineWidth: 2 } }),
+        new TerraDrawPointMode({ styles: { pointColor: COLORS.post, pointWidth: 7, pointOutlineColor: '#000000', pointOutlineWidth: 1 } }),
+        new TerraDrawLineStringMode({ styles: { lineStringColor: COLORS.route, lineStringWidth: 4 } }),
+      ],
+    });
+    draw.start();
+    const bad = draw.addFeatures(featuresOf(grid)).filter((v) => !v.valid);
+    if (bad.length > 0) console.warn(`grid editor: ${bad.length} feature(s) the drawing tool would not take`, bad[0]);
+    draw.on('select', (id) => onOpenRef.current(String(id)));
+    draw.on('finish', (id, ctx) => {
+      if (ctx.action === 'draw') {
+        draw.setMode('select');
+        draw.selectFeature(id);
+      }
+    });
+    drawRef.current = draw;
+    (window as { __gridDraw?: TerraDraw }).__gridDraw = draw; // test hook, as window.__xiuhua
+    return () => {
+      drawRef.current = null;
+      draw.stop();
+    };
+  }, [map, grid, drawRef]);
+  useEffect(() => {
+    const draw = drawRef.current;
+    if (draw) draw.setMode(tool === 'select' ? 'select' : DRAW_MODE[tool]);
+  }, [tool, grid, drawRef]);
+  return null;
+}
