@@ -97,35 +97,73 @@ export function selfIntersection(ring: readonly LngLat[]): [number, number] | nu
 
 export const inBounds = (p: LngLat, b: BBox): boolean => p[0] >= b[0] && p[0] <= b[2] && p[1] >= b[1] && p[1] <= b[3];
 
-/** Why a cell's polygon cannot be stored, in words (null: it can). */
-export function polygonProblem(polygon: Polygon, bounds: BBox | null): string | null {
-  if (polygon.coordinates.length !== 1) return 'a cell is one ring, without holes';
+/**
+ * Why a cell's outline or a post cannot be stored, as a key and its parameters: the hub words it in English
+ * for its record (polygonProblem, postProblem), the admin's screen in the admin's language.
+ */
+export type GridIssue =
+  | { key: 'holes' } | { key: 'open' } | { key: 'fewCorners' } | { key: 'manyCorners'; max: number; n: number }
+  | { key: 'repeatedCorner'; corner: number } | { key: 'cornerOffMap'; corner: number; lng: string; lat: string }
+  | { key: 'crosses'; a: number; b: number } | { key: 'tooSmall'; m2: number; min: number } | { key: 'tooLarge'; km2: string; max: number }
+  | { key: 'postOffMap'; post: string } | { key: 'postNoCell'; post: string } | { key: 'postOutside'; post: string; cell: string };
+
+export function polygonIssue(polygon: Polygon, bounds: BBox | null): GridIssue | null {
+  if (polygon.coordinates.length !== 1) return { key: 'holes' };
   const ring = polygon.coordinates[0]!;
   const first = ring[0]!, last = ring[ring.length - 1]!;
-  if (first[0] !== last[0] || first[1] !== last[1]) return 'the ring is not closed: its last point must repeat its first';
-  if (ring.length - 1 < 3) return 'a cell needs at least 3 corners';
-  if (ring.length - 1 > CELL_VERTICES_MAX) return `a cell has at most ${CELL_VERTICES_MAX} corners (this one has ${ring.length - 1})`;
+  if (first[0] !== last[0] || first[1] !== last[1]) return { key: 'open' };
+  if (ring.length - 1 < 3) return { key: 'fewCorners' };
+  if (ring.length - 1 > CELL_VERTICES_MAX) return { key: 'manyCorners', max: CELL_VERTICES_MAX, n: ring.length - 1 };
   for (let i = 1; i < ring.length; i++) {
-    if (ring[i]![0] === ring[i - 1]![0] && ring[i]![1] === ring[i - 1]![1]) return `corner ${i + 1} repeats the corner before it`;
+    if (ring[i]![0] === ring[i - 1]![0] && ring[i]![1] === ring[i - 1]![1]) return { key: 'repeatedCorner', corner: i + 1 };
   }
   if (bounds) {
     const out = ring.findIndex((p) => !inBounds(p, bounds));
-    if (out >= 0) return `corner ${out + 1} (${ring[out]![0].toFixed(5)}, ${ring[out]![1].toFixed(5)}) is outside the city's map`;
+    if (out >= 0) return { key: 'cornerOffMap', corner: out + 1, lng: ring[out]![0].toFixed(5), lat: ring[out]![1].toFixed(5) };
   }
   const crossing = selfIntersection(ring);
-  if (crossing) return `the outline crosses itself (edges ${crossing[0] + 1} and ${crossing[1] + 1})`;
+  if (crossing) return { key: 'crosses', a: crossing[0] + 1, b: crossing[1] + 1 };
   const area = ringAreaM2(ring);
-  if (area < CELL_AREA_MIN_M2) return `a cell of ${Math.round(area)} m² is too small (at least ${CELL_AREA_MIN_M2} m²)`;
-  if (area > CELL_AREA_MAX_M2) return `a cell of ${(area / 1e6).toFixed(1)} km² is too large (at most ${CELL_AREA_MAX_M2 / 1e6} km²)`;
+  if (area < CELL_AREA_MIN_M2) return { key: 'tooSmall', m2: Math.round(area), min: CELL_AREA_MIN_M2 };
+  if (area > CELL_AREA_MAX_M2) return { key: 'tooLarge', km2: (area / 1e6).toFixed(1), max: CELL_AREA_MAX_M2 / 1e6 };
   return null;
+}
+
+export function postIssue(post: { name: string; center: LngLat }, cell: { name: string; polygon: Polygon | null } | undefined, bounds: BBox | null): GridIssue | null {
+  if (bounds && !inBounds(post.center, bounds)) return { key: 'postOffMap', post: post.name };
+  if (!cell?.polygon) return { key: 'postNoCell', post: post.name };
+  if (!pointInPolygon(post.center, cell.polygon)) return { key: 'postOutside', post: post.name, cell: cell.name };
+  return null;
+}
+
+/** An issue in English, as the hub records and sends it. */
+export function issueInEnglish(i: GridIssue): string {
+  switch (i.key) {
+    case 'holes': return 'a cell is one ring, without holes';
+    case 'open': return 'the ring is not closed: its last point must repeat its first';
+    case 'fewCorners': return 'a cell needs at least 3 corners';
+    case 'manyCorners': return `a cell has at most ${i.max} corners (this one has ${i.n})`;
+    case 'repeatedCorner': return `corner ${i.corner} repeats the corner before it`;
+    case 'cornerOffMap': return `corner ${i.corner} (${i.lng}, ${i.lat}) is outside the city's map`;
+    case 'crosses': return `the outline crosses itself (edges ${i.a} and ${i.b})`;
+    case 'tooSmall': return `a cell of ${i.m2} m² is too small (at least ${i.min} m²)`;
+    case 'tooLarge': return `a cell of ${i.km2} km² is too large (at most ${i.max} km²)`;
+    case 'postOffMap': return `post ${i.post} is outside the city's map`;
+    case 'postNoCell': return `post ${i.post} needs a cell with an outline`;
+    case 'postOutside': return `post ${i.post} lies outside its cell ${i.cell}`;
+  }
+}
+
+/** Why a cell's polygon cannot be stored, in words (null: it can). */
+export function polygonProblem(polygon: Polygon, bounds: BBox | null): string | null {
+  const i = polygonIssue(polygon, bounds);
+  return i && issueInEnglish(i);
 }
 
 /** Why a post cannot stand in its cell (null: it can): its point must lie inside the cell. */
 export function postProblem(post: { name: string; center: LngLat }, cell: { name: string; polygon: Polygon | null } | undefined, bounds: BBox | null): string | null {
-  if (bounds && !inBounds(post.center, bounds)) return `post ${post.name} is outside the city's map`;
-  if (!cell?.polygon) return `post ${post.name} needs a cell with an outline`;
-  if (!pointInPolygon(post.center, cell.polygon)) return `post ${post.name} lies outside its cell ${cell.name}`;
-  return null;
+  const i = postIssue(post, cell, bounds);
+  return i && issueInEnglish(i);
 }
 
 /** The centre a cell is labelled at: the mean of its corners (its first ring, the closing point left out). */

@@ -9,7 +9,7 @@ import { TerraDraw, TerraDrawLineStringMode, TerraDrawPointMode, TerraDrawPolygo
 import { TerraDrawMapLibreGLAdapter } from 'terra-draw-maplibre-gl-adapter';
 import { ModeName, type LngLat, type Polygon } from '../../../shared/domain';
 import { pointInPolygon } from '../../../shared/geo';
-import { closeRing, gridToGeoJSON, type GridState } from '../../../shared/grid';
+import { closeRing, gridToGeoJSON, parseGridFeature, polygonIssue, postIssue, ringAreaM2, type GridIssue, type GridState } from '../../../shared/grid';
 import { hub } from '../hub';
 import { MapView, useMap } from '../map/MapView';
 import { BasemapLayer } from '../map/layers/BasemapLayer';
@@ -22,21 +22,35 @@ const DRAW_MODE: Record<Kind, string> = { cell: 'polygon', post: 'point', route:
 const KIND_OF_MODE: Record<string, Kind> = { polygon: 'cell', point: 'post', linestring: 'route' };
 /** A feature drawn here and not yet saved has an id of this form; saved ones carry the hub's id. */
 const DRAFT = 'draft-';
+/** Counted for the page's life, so a draft kept across a reload never shares an id with a new one. */
+let drafts = 0;
 
 /** The feature the admin is editing: its terra-draw id, what it is, and the form's fields. */
 type Editing = { drawId: string; kind: Kind; gridId: string | null; name: string; parentId: string; radiusM: string; modes: ModeName[] };
-type Outcome = { ok: true; text: string } | { ok: false; code: string; detail: string } | null;
+/** A refusal: its code, the lines that say why in the admin's language, and the hub's own English record. */
+type Outcome = { ok: true; text: string } | { ok: false; code: string; lines: string[]; detail: string } | null;
+/** What is drawn and not saved, carried over a reload of the grid (after a conflict) so nothing is lost. */
+type Kept = { drawId: string; geometry: GeoJSONStoreFeatures['geometry']; mode: string };
 
 const COLORS = { cell: '#3fa7ff', post: '#ffd84d', route: '#4de39a' } as const;
 
-function featuresOf(grid: GridState): GeoJSONStoreFeatures[] {
+function featuresOf(grid: GridState, kept: Kept | null): GeoJSONStoreFeatures[] {
   const out: GeoJSONStoreFeatures[] = [];
   for (const a of grid.areas) {
     if (a.kind === 'cell' && a.polygon) out.push({ id: a.id, type: 'Feature', geometry: { type: 'Polygon', coordinates: a.polygon.coordinates }, properties: { mode: 'polygon' } });
     else if (a.kind === 'post') out.push({ id: a.id, type: 'Feature', geometry: { type: 'Point', coordinates: a.center }, properties: { mode: 'point' } });
   }
   for (const r of grid.routes) out.push({ id: r.id, type: 'Feature', geometry: { type: 'LineString', coordinates: r.line }, properties: { mode: 'linestring' } });
-  return out;
+  if (!kept) return out;
+  // The admin's unsaved shape wins over the one just read (a saved feature another admin deleted comes back as drawn).
+  return [...out.filter((f) => f.id !== kept.drawId), { id: kept.drawId, type: 'Feature', geometry: kept.geometry, properties: { mode: kept.mode } }];
+}
+
+/** The smallest cell (or district) holding a point: a cell drawn inside a bigger one is the one meant. */
+function smallestHolding(grid: GridState, kind: 'cell' | 'district', at: LngLat): string {
+  const holding = grid.areas.filter((a) => a.kind === kind && a.polygon && pointInPolygon(at, a.polygon));
+  holding.sort((a, b) => ringAreaM2(a.polygon!.coordinates[0]!) - ringAreaM2(b.polygon!.coordinates[0]!));
+  return holding[0]?.id ?? '';
 }
 
 export function Grid() {
@@ -47,7 +61,10 @@ export function Grid() {
   const [editing, setEditing] = useState<Editing | null>(null);
   const [outcome, setOutcome] = useState<Outcome>(null);
   const [busy, setBusy] = useState(false);
+  const [kept, setKept] = useState<Kept | null>(null);
   const drawRef = useRef<TerraDraw | null>(null);
+  const editingRef = useRef(editing);
+  editingRef.current = editing;
 
   const reload = useCallback(async () => {
     const g = await hub.request('grid:get', {});
@@ -56,17 +73,35 @@ export function Grid() {
   }, []);
   useEffect(() => { void reload(); }, [reload]);
 
-  const refused = (code: string, detail: string) => setOutcome({ ok: false, code, detail });
+  const issueText = (i: GridIssue) => t(`admin.grid.issues.${i.key}`, i);
+
+  /**
+   * The hub refused: say why in the admin's language. The hub records its reason in English; the screen
+   * finds the same reason with the same checks (shared/grid.ts) and words it, and keeps the hub's text below.
+   * A conflict (another admin changed the grid since it was read) reloads the grid and keeps the admin's
+   * unsaved shape and form, to check against the new grid and save again.
+   */
+  const refused = async (code: string, detail: string, lines: string[], e?: Editing) => {
+    if (code === 'conflict' && /changed since version/.test(detail)) {
+      const g = geometry(e);
+      if (e && g) setKept({ drawId: e.drawId, geometry: g, mode: DRAW_MODE[e.kind] });
+      const fresh = await reload();
+      setOutcome({ ok: false, code, lines: [t('admin.grid.stale', { version: fresh.version }), ...(e ? [t('admin.grid.staleKept')] : [])], detail });
+      return;
+    }
+    setOutcome({ ok: false, code, lines, detail });
+  };
   const afterChange = async (text: string) => {
     setOutcome({ ok: true, text });
     setEditing(null);
+    setKept(null);
     await reload();
   };
 
-  /** A feature was picked or finished on the map: open its form. */
+  /** A feature was picked or finished on the map: open its form (the one being edited keeps its fields). */
   const open = useCallback((drawId: string) => {
     const g = grid;
-    if (!g) return;
+    if (!g || editingRef.current?.drawId === drawId) return;
     const f = drawRef.current?.getSnapshotFeature(drawId);
     if (!f) return;
     const kind = KIND_OF_MODE[String(f.properties.mode)] ?? 'cell';
@@ -74,22 +109,24 @@ export function Grid() {
     const area = saved ? g.areas.find((a) => a.id === saved) : undefined;
     const route = saved ? g.routes.find((r) => r.id === saved) : undefined;
     let parentId = area?.parentId ?? '';
-    if (!saved && kind === 'post' && f.geometry.type === 'Point') {
-      const at = f.geometry.coordinates as LngLat;
-      parentId = g.areas.find((a) => a.kind === 'cell' && a.polygon && pointInPolygon(at, a.polygon))?.id ?? '';
-    }
-    if (!saved && kind === 'cell' && f.geometry.type === 'Polygon') {
-      const ring = f.geometry.coordinates[0] as LngLat[];
-      parentId = g.areas.find((a) => a.kind === 'district' && a.polygon && pointInPolygon(ring[0]!, a.polygon))?.id ?? '';
-    }
+    if (!saved && kind === 'post' && f.geometry.type === 'Point') parentId = smallestHolding(g, 'cell', f.geometry.coordinates as LngLat);
+    if (!saved && kind === 'cell' && f.geometry.type === 'Polygon') parentId = smallestHolding(g, 'district', (f.geometry.coordinates[0] as LngLat[])[0]!);
     setOutcome(null);
+    setTool('select');
     setEditing({
       drawId, kind, gridId: saved, name: area?.name ?? route?.name ?? '', parentId,
       radiusM: String(area?.radiusM ?? 50), modes: route?.modes ?? ['daily'],
     });
   }, [grid]);
 
-  const geometry = (e: Editing) => drawRef.current?.getSnapshotFeature(e.drawId)?.geometry;
+  const geometry = (e: Editing | undefined) => (e ? drawRef.current?.getSnapshotFeature(e.drawId)?.geometry : undefined);
+
+  /** The reason the hub gave for refusing a save, found again here to word it (null: not one of these). */
+  const whySave = (e: Editing, g: NonNullable<ReturnType<typeof geometry>>): GridIssue | null => {
+    if (e.kind === 'cell') return polygonIssue({ type: 'Polygon', coordinates: (g.coordinates as LngLat[][]).map(closeRing) }, null);
+    if (e.kind === 'post') return postIssue({ name: e.name, center: g.coordinates as LngLat }, grid?.areas.find((a) => a.id === e.parentId && a.kind === 'cell'), null);
+    return null;
+  };
 
   const save = async (e: Editing) => {
     if (!grid) return;
@@ -104,8 +141,9 @@ export function Grid() {
         ? await hub.command('post:save', { ...base, post: { id, name: e.name, cellId: e.parentId, center: g.coordinates as LngLat, radiusM: Number(e.radiusM) } })
         : await hub.command('route:save', { ...base, route: { id, name: e.name, line: g.coordinates as LngLat[], modes: e.modes } });
     setBusy(false);
-    if (res.ok) await afterChange(t('admin.grid.saved', { name: e.name, version: res.result.gridVersion }));
-    else refused(res.error.code, res.error.message);
+    if (res.ok) return afterChange(t('admin.grid.saved', { name: e.name, version: res.result.gridVersion }));
+    const why = res.error.code === 'invalid_payload' ? whySave(e, g) : null;
+    await refused(res.error.code, res.error.message, why ? [issueText(why)] : [], e);
   };
 
   const remove = async (e: Editing) => {
@@ -116,14 +154,34 @@ export function Grid() {
       : e.kind === 'post' ? await hub.command('post:delete', { ...base, postId: e.gridId })
         : await hub.command('route:delete', { ...base, routeId: e.gridId });
     setBusy(false);
-    if (res.ok) await afterChange(t('admin.grid.deleted', { version: res.result.gridVersion }));
-    else refused(res.error.code, res.error.message);
+    if (res.ok) return afterChange(t('admin.grid.deleted', { name: e.name, version: res.result.gridVersion }));
+    // A delete after a conflict is not kept: the admin sees the new grid and deletes again if still meant.
+    await refused(res.error.code, res.error.message, []);
   };
 
   const cancel = async () => {
     setEditing(null);
     setOutcome(null);
+    setKept(null);
     await reload(); // puts back what was dragged or drawn and not saved
+  };
+
+  /** Each feature of a refused file the screen can say why about, by its number: the rest keep the hub's line. */
+  const whyImport = (collection: unknown): Map<number, string> => {
+    const out = new Map<number, string>();
+    const features = (collection as { features?: unknown[] })?.features;
+    if (!Array.isArray(features) || !grid) return out;
+    const parsed = features.map((f) => parseGridFeature(f));
+    const fileCells = new Map<string, { name: string; polygon: Polygon }>();
+    for (const r of parsed) if (r.ok && r.feature.kind === 'cell' && r.feature.input.id) fileCells.set(r.feature.input.id, r.feature.input);
+    parsed.forEach((r, i) => {
+      if (!r.ok) return;
+      const f = r.feature;
+      const issue = f.kind === 'cell' ? polygonIssue(f.input.polygon, null)
+        : f.kind === 'post' ? postIssue(f.input, fileCells.get(f.input.cellId) ?? grid.areas.find((a) => a.id === f.input.cellId && a.kind === 'cell'), null) : null;
+      if (issue) out.set(i + 1, `${t('admin.grid.featureN', { n: i + 1, kind: t(`admin.grid.kinds.${f.kind}`), name: f.input.name })}: ${issueText(issue)}`);
+    });
+    return out;
   };
 
   const importFile = async (ev: ChangeEvent<HTMLInputElement>) => {
@@ -134,14 +192,23 @@ export function Grid() {
     try {
       collection = JSON.parse(await file.text());
     } catch (err) {
-      setOutcome({ ok: false, code: 'invalid_payload', detail: t('admin.grid.badFile', { detail: (err as Error).message }) });
+      setOutcome({ ok: false, code: 'invalid_payload', lines: [t('admin.grid.badFile', { name: file.name })], detail: (err as Error).message });
       return;
     }
     setBusy(true);
     const res = await hub.command('grid:import', { baseVersion: grid.version, collection: collection as never });
     setBusy(false);
-    if (res.ok) await afterChange(t('admin.grid.imported', { ...res.result, version: res.result.gridVersion }));
-    else refused(res.error.code, res.error.message);
+    if (res.ok) return afterChange(t('admin.grid.imported', { ...res.result, version: res.result.gridVersion }));
+    const msg = res.error.message;
+    const head = /^(\d+) feature\(s\) refused/.exec(msg);
+    if (res.error.code !== 'invalid_payload' || !head) return refused(res.error.code, msg, []);
+    // One line per refused feature, in the admin's words where the screen can tell why, else the hub's.
+    const mine = whyImport(collection);
+    const lines = msg.split('\n').slice(1).map((line) => {
+      const n = /^feature (\d+)/.exec(line);
+      return (n && mine.get(Number(n[1]))) || line;
+    });
+    await refused('invalid_payload', msg, [t('admin.grid.importRefused', { count: Number(head[1]), name: file.name }), ...lines]);
   };
 
   const exportFile = async () => {
@@ -154,8 +221,10 @@ export function Grid() {
     URL.revokeObjectURL(a.href);
   };
 
-  const districts = grid?.areas.filter((a) => a.kind === 'district') ?? [];
-  const cells = grid?.areas.filter((a) => a.kind === 'cell') ?? [];
+  // By name, as the admin reads them (the demo city has 143 cells).
+  const byName = (x: { name: string }, y: { name: string }) => x.name.localeCompare(y.name, i18n.language);
+  const districts = grid?.areas.filter((a) => a.kind === 'district').sort(byName) ?? [];
+  const cells = grid?.areas.filter((a) => a.kind === 'cell').sort(byName) ?? [];
   const counts = { cells: cells.length, posts: grid?.areas.filter((a) => a.kind === 'post').length ?? 0, routes: grid?.routes.length ?? 0 };
   return (
     <section className="admin-section admin-grid" aria-label={t('admin.grid.tab')}>
@@ -225,7 +294,7 @@ export function Grid() {
       <div className="admin-grid-map">
         <MapView>
           <BasemapLayer theme={city.profiles[city.mode].mapTheme} lang={i18n.language} />
-          {grid && <GridDraw grid={grid} tool={tool} drawRef={drawRef} onOpen={open} />}
+          {grid && <GridDraw grid={grid} kept={kept} tool={tool} drawRef={drawRef} onOpen={open} />}
         </MapView>
       </div>
     </section>
@@ -237,9 +306,10 @@ function OutcomeLine({ outcome }: { outcome: Outcome }) {
   if (!outcome) return null;
   if (outcome.ok) return <p className="ok" role="status" data-testid="grid-result" data-outcome="ok">{outcome.text}</p>;
   return (
-    <div className="err" role="alert" data-testid="grid-result" data-outcome={outcome.code}>
+    <div className="err admin-grid-refusal" role="alert" data-testid="grid-result" data-outcome={outcome.code}>
       <strong>{t('admin.grid.refused')}: {errorText(t, outcome.code)}</strong>
-      <pre className="admin-grid-detail">{outcome.detail}</pre>
+      {outcome.lines.length > 0 && <ul data-testid="grid-result-lines">{outcome.lines.map((l, i) => <li key={i}>{l}</li>)}</ul>}
+      <details><summary>{t('admin.grid.hubSaid')}</summary><pre className="admin-grid-detail">{outcome.detail}</pre></details>
     </div>
   );
 }
@@ -248,12 +318,11 @@ function OutcomeLine({ outcome }: { outcome: Outcome }) {
  * terra-draw on the map, holding the grid as features with the hub's ids (drafts get `draft-n`): made
  * once per grid read, so after a save it shows what the hub stored (a route snapped to the roads).
  */
-function GridDraw({ grid, tool, drawRef, onOpen }: { grid: GridState; tool: Tool; drawRef: { current: TerraDraw | null }; onOpen: (id: string) => void }) {
+function GridDraw({ grid, kept, tool, drawRef, onOpen }: { grid: GridState; kept: Kept | null; tool: Tool; drawRef: { current: TerraDraw | null }; onOpen: (id: string) => void }) {
   const { map } = useMap();
   const onOpenRef = useRef(onOpen);
   onOpenRef.current = onOpen;
   useEffect(() => {
-    let drafts = 0;
     const editable = { feature: { draggable: true, coordinates: { midpoints: true, draggable: true, deletable: true } } };
     const draw = new TerraDraw({
       adapter: new TerraDrawMapLibreGLAdapter({ map }),
@@ -266,9 +335,10 @@ function GridDraw({ grid, tool, drawRef, onOpen }: { grid: GridState; tool: Tool
       ],
     });
     draw.start();
-    const bad = draw.addFeatures(featuresOf(grid)).filter((v) => !v.valid);
+    const bad = draw.addFeatures(featuresOf(grid, kept)).filter((v) => !v.valid);
     if (bad.length > 0) console.warn(`grid editor: ${bad.length} feature(s) the drawing tool would not take`, bad[0]);
     draw.on('select', (id) => onOpenRef.current(String(id)));
+    if (kept) draw.selectFeature(kept.drawId);
     draw.on('finish', (id, ctx) => {
       if (ctx.action === 'draw') {
         draw.setMode('select');
@@ -281,7 +351,7 @@ function GridDraw({ grid, tool, drawRef, onOpen }: { grid: GridState; tool: Tool
       drawRef.current = null;
       draw.stop();
     };
-  }, [map, grid, drawRef]);
+  }, [map, grid, kept, drawRef]);
   useEffect(() => {
     const draw = drawRef.current;
     if (draw) draw.setMode(tool === 'select' ? 'select' : DRAW_MODE[tool]);
