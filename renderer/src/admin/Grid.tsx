@@ -28,19 +28,27 @@ let drafts = 0;
 /** The feature the admin is editing: its terra-draw id, what it is, and the form's fields. */
 type Editing = { drawId: string; kind: Kind; gridId: string | null; name: string; parentId: string; radiusM: string; modes: ModeName[] };
 /** A refusal: its code, the lines that say why in the admin's language, and the hub's own English record. */
-type Outcome = { ok: true; text: string } | { ok: false; code: string; lines: string[]; detail: string } | null;
+type Outcome = { ok: true; text: string } | { ok: false; code: string; title?: string; lines: string[]; detail: string } | null;
 /** What is drawn and not saved, carried over a reload of the grid (after a conflict) so nothing is lost. */
 type Kept = { drawId: string; geometry: GeoJSONStoreFeatures['geometry']; mode: string };
 
 const COLORS = { cell: '#3fa7ff', post: '#ffd84d', route: '#4de39a' } as const;
 
+/**
+ * terra-draw refuses a feature with more than this many decimals (its default coordinatePrecision); the hub
+ * stores what it is given (an imported file, a computed point), so the editor rounds what it shows — by
+ * well under a millimetre.
+ */
+const PRECISION = 9;
+const round = (p: LngLat): LngLat => [Number(p[0].toFixed(PRECISION)), Number(p[1].toFixed(PRECISION))];
+
 function featuresOf(grid: GridState, kept: Kept | null): GeoJSONStoreFeatures[] {
   const out: GeoJSONStoreFeatures[] = [];
   for (const a of grid.areas) {
-    if (a.kind === 'cell' && a.polygon) out.push({ id: a.id, type: 'Feature', geometry: { type: 'Polygon', coordinates: a.polygon.coordinates }, properties: { mode: 'polygon' } });
-    else if (a.kind === 'post') out.push({ id: a.id, type: 'Feature', geometry: { type: 'Point', coordinates: a.center }, properties: { mode: 'point' } });
+    if (a.kind === 'cell' && a.polygon) out.push({ id: a.id, type: 'Feature', geometry: { type: 'Polygon', coordinates: a.polygon.coordinates.map((r) => r.map(round)) }, properties: { mode: 'polygon' } });
+    else if (a.kind === 'post') out.push({ id: a.id, type: 'Feature', geometry: { type: 'Point', coordinates: round(a.center) }, properties: { mode: 'point' } });
   }
-  for (const r of grid.routes) out.push({ id: r.id, type: 'Feature', geometry: { type: 'LineString', coordinates: r.line }, properties: { mode: 'linestring' } });
+  for (const r of grid.routes) out.push({ id: r.id, type: 'Feature', geometry: { type: 'LineString', coordinates: r.line.map(round) }, properties: { mode: 'linestring' } });
   if (!kept) return out;
   // The admin's unsaved shape wins over the one just read (a saved feature another admin deleted comes back as drawn).
   return [...out.filter((f) => f.id !== kept.drawId), { id: kept.drawId, type: 'Feature', geometry: kept.geometry, properties: { mode: kept.mode } }];
@@ -62,6 +70,8 @@ export function Grid() {
   const [outcome, setOutcome] = useState<Outcome>(null);
   const [busy, setBusy] = useState(false);
   const [kept, setKept] = useState<Kept | null>(null);
+  /** Features of the grid the drawing tool would not take (the first one's id and why), shown rather than dropped in silence. */
+  const [unshown, setUnshown] = useState<{ count: number; id: string; reason: string } | null>(null);
   const drawRef = useRef<TerraDraw | null>(null);
   const editingRef = useRef(editing);
   editingRef.current = editing;
@@ -84,9 +94,9 @@ export function Grid() {
   const refused = async (code: string, detail: string, lines: string[], e?: Editing) => {
     if (code === 'conflict' && /changed since version/.test(detail)) {
       const g = geometry(e);
-      if (e && g) setKept({ drawId: e.drawId, geometry: g, mode: DRAW_MODE[e.kind] });
       const fresh = await reload();
-      setOutcome({ ok: false, code, lines: [t('admin.grid.stale', { version: fresh.version }), ...(e ? [t('admin.grid.staleKept')] : [])], detail });
+      if (e && g) setKept({ drawId: e.drawId, geometry: g, mode: DRAW_MODE[e.kind] }); // with the new grid: the map is redrawn once
+      setOutcome({ ok: false, code, title: t('admin.grid.staleTitle'), lines: [t('admin.grid.stale', { version: fresh.version }), ...(e ? [t('admin.grid.staleKept')] : [])], detail });
       return;
     }
     setOutcome({ ok: false, code, lines, detail });
@@ -238,6 +248,7 @@ export function Grid() {
           ))}
         </div>
         <p className="muted">{t(`admin.grid.hint.${tool}`)}</p>
+        {unshown && <p className="err" data-testid="grid-unshown" title={unshown.reason}>{t('admin.grid.unshown', { count: unshown.count, id: unshown.id })}</p>}
         {editing && (
           <form className="admin-form" data-testid="grid-form" data-kind={editing.kind} onSubmit={(ev) => { ev.preventDefault(); void save(editing); }}>
             <h3>{editing.gridId ? `${t(`admin.grid.kinds.${editing.kind}`)} · ${editing.gridId}` : t('admin.grid.newOne', { kind: t(`admin.grid.kinds.${editing.kind}`) })}</h3>
@@ -294,7 +305,7 @@ export function Grid() {
       <div className="admin-grid-map">
         <MapView>
           <BasemapLayer theme={city.profiles[city.mode].mapTheme} lang={i18n.language} />
-          {grid && <GridDraw grid={grid} kept={kept} tool={tool} drawRef={drawRef} onOpen={open} />}
+          {grid && <GridDraw grid={grid} kept={kept} tool={tool} drawRef={drawRef} onOpen={open} onUnshown={setUnshown} />}
         </MapView>
       </div>
     </section>
@@ -307,7 +318,7 @@ function OutcomeLine({ outcome }: { outcome: Outcome }) {
   if (outcome.ok) return <p className="ok" role="status" data-testid="grid-result" data-outcome="ok">{outcome.text}</p>;
   return (
     <div className="err admin-grid-refusal" role="alert" data-testid="grid-result" data-outcome={outcome.code}>
-      <strong>{t('admin.grid.refused')}: {errorText(t, outcome.code)}</strong>
+      <strong>{t('admin.grid.refused')}: {outcome.title ?? errorText(t, outcome.code)}</strong>
       {outcome.lines.length > 0 && <ul data-testid="grid-result-lines">{outcome.lines.map((l, i) => <li key={i}>{l}</li>)}</ul>}
       <details><summary>{t('admin.grid.hubSaid')}</summary><pre className="admin-grid-detail">{outcome.detail}</pre></details>
     </div>
@@ -318,7 +329,10 @@ function OutcomeLine({ outcome }: { outcome: Outcome }) {
  * terra-draw on the map, holding the grid as features with the hub's ids (drafts get `draft-n`): made
  * once per grid read, so after a save it shows what the hub stored (a route snapped to the roads).
  */
-function GridDraw({ grid, kept, tool, drawRef, onOpen }: { grid: GridState; kept: Kept | null; tool: Tool; drawRef: { current: TerraDraw | null }; onOpen: (id: string) => void }) {
+function GridDraw({ grid, kept, tool, drawRef, onOpen, onUnshown }: {
+  grid: GridState; kept: Kept | null; tool: Tool; drawRef: { current: TerraDraw | null }; onOpen: (id: string) => void;
+  onUnshown: (u: { count: number; id: string; reason: string } | null) => void;
+}) {
   const { map } = useMap();
   const onOpenRef = useRef(onOpen);
   onOpenRef.current = onOpen;
@@ -336,7 +350,7 @@ function GridDraw({ grid, kept, tool, drawRef, onOpen }: { grid: GridState; kept
     });
     draw.start();
     const bad = draw.addFeatures(featuresOf(grid, kept)).filter((v) => !v.valid);
-    if (bad.length > 0) console.warn(`grid editor: ${bad.length} feature(s) the drawing tool would not take`, bad[0]);
+    onUnshown(bad.length > 0 ? { count: bad.length, id: String(bad[0]!.id), reason: bad[0]!.reason ?? '' } : null);
     draw.on('select', (id) => onOpenRef.current(String(id)));
     if (kept) draw.selectFeature(kept.drawId);
     draw.on('finish', (id, ctx) => {
@@ -351,7 +365,7 @@ function GridDraw({ grid, kept, tool, drawRef, onOpen }: { grid: GridState; kept
       drawRef.current = null;
       draw.stop();
     };
-  }, [map, grid, kept, drawRef]);
+  }, [map, grid, kept, drawRef, onUnshown]);
   useEffect(() => {
     const draw = drawRef.current;
     if (draw) draw.setMode(tool === 'select' ? 'select' : DRAW_MODE[tool]);
