@@ -1,6 +1,6 @@
 // The admin's grid editor (issue 18) in real Chromium over a real hub, as the demo admin: a cell and a post
 // drawn with mouse clicks on the map (terra-draw), named and saved; the hub stores them and an officer's
-// check-in at the new post is accepted. A post outside its cell is refused, said in words; an edit made
+// check-in at the new post is accepted. A post outside its cell is refused, said in words, and so is each bad feature of an imported GeoJSON file; an edit made
 // against a grid another admin changed meanwhile is refused as stale, the grid read again, and the drawn
 // post and its form kept to save again. Screenshots go to tests/artifacts/admin-grid/.
 import fs from 'node:fs';
@@ -234,5 +234,30 @@ describe('the admin draws the grid', () => {
     const post = (await hubGrid()).areas.find((a) => a.kind === 'post' && a.name === '第二岗')!;
     expect(post).toMatchObject({ parentId: cell.id, radiusM: 35 });
     expect(Math.abs(post.center[0] - spot[0]) + Math.abs(post.center[1] - spot[1])).toBeLessThan(0.0003);
+  }, 240_000);
+
+  it('a GeoJSON file with bad features is refused whole, each refused feature named and said why; nothing is imported', async () => {
+    const v = await version(page);
+    const ring = (c: LngLat, pts: Array<[number, number]>) => [pts.map(([dx, dy]) => [c[0] + dx, c[1] + dy])];
+    const at = offsetM(center, 0, -900);
+    const file = { type: 'FeatureCollection', features: [
+      { type: 'Feature', properties: { kind: 'cell', id: 'cell-file-1', name: '文件网格' }, geometry: { type: 'Polygon', coordinates: ring(at, [[0, 0], [0.002, 0], [0.002, 0.002], [0, 0.002], [0, 0]]) } },
+      { type: 'Feature', properties: { kind: 'post', name: '文件出界岗', cellId: 'cell-file-1' }, geometry: { type: 'Point', coordinates: offsetM(at, 0, 800) } },
+      { type: 'Feature', properties: { kind: 'cell', name: '交叉网格' }, geometry: { type: 'Polygon', coordinates: ring(at, [[0, -0.004], [0.002, -0.002], [0.002, -0.004], [0, -0.002], [0, -0.004]]) } },
+      { type: 'Feature', properties: { kind: 'route', name: '点路线' }, geometry: { type: 'Point', coordinates: at } },
+    ] };
+    await page.setInputFiles('[data-testid=grid-import]', { name: 'center.geojson', mimeType: 'application/geo+json', buffer: Buffer.from(JSON.stringify(file)) });
+    const said = page.locator('[data-testid=grid-result][data-outcome=invalid_payload]');
+    await said.waitFor();
+    expect(await said.locator('.admin-grid-lead').textContent()).toBe('center.geojson: 3 feature(s) refused, nothing was imported. Fix them in the file and import it again:');
+    expect(await said.locator('[data-testid=grid-result-lines] li').allTextContents()).toEqual([
+      'feature 2 (Post 文件出界岗): post 文件出界岗 lies outside its cell 文件网格: move the post into the cell, or pick the cell it stands in',
+      'feature 3 (Cell 交叉网格): the outline crosses itself (edges 1 and 3): move a corner so that no two edges cross',
+      'feature 4 (Route 点路线): its geometry is a Point; this kind is a LineString',
+    ]);
+    await shot(page, 'import-refused');
+    const after = await hubGrid();
+    expect(after.version).toBe(v);
+    expect(after.areas.some((a) => a.id === 'cell-file-1')).toBe(false);
   }, 240_000);
 });

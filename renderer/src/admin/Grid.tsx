@@ -28,7 +28,7 @@ let drafts = 0;
 /** The feature the admin is editing: its terra-draw id, what it is, and the form's fields. */
 type Editing = { drawId: string; kind: Kind; gridId: string | null; name: string; parentId: string; radiusM: string; modes: ModeName[] };
 /** A refusal: its code, the lines that say why in the admin's language, and the hub's own English record. */
-type Outcome = { ok: true; text: string } | { ok: false; code: string; title?: string; lines: string[]; detail: string } | null;
+type Outcome = { ok: true; text: string } | { ok: false; code: string; title?: string; lead?: string; lines: string[]; detail: string } | null;
 /** What is drawn and not saved, carried over a reload of the grid (after a conflict) so nothing is lost. */
 type Kept = { drawId: string; geometry: GeoJSONStoreFeatures['geometry']; mode: string };
 
@@ -91,7 +91,7 @@ export function Grid() {
    * A conflict (another admin changed the grid since it was read) reloads the grid and keeps the admin's
    * unsaved shape and form, to check against the new grid and save again.
    */
-  const refused = async (code: string, detail: string, lines: string[], e?: Editing) => {
+  const refused = async (code: string, detail: string, lines: string[], e?: Editing, lead?: string) => {
     if (code === 'conflict' && /changed since version/.test(detail)) {
       const g = geometry(e);
       const fresh = await reload();
@@ -99,7 +99,7 @@ export function Grid() {
       setOutcome({ ok: false, code, title: t('admin.grid.staleTitle'), lines: [t('admin.grid.stale', { version: fresh.version }), ...(e ? [t('admin.grid.staleKept')] : [])], detail });
       return;
     }
-    setOutcome({ ok: false, code, lines, detail });
+    setOutcome({ ok: false, code, lead, lines, detail });
   };
   const afterChange = async (text: string) => {
     setOutcome({ ok: true, text });
@@ -184,12 +184,23 @@ export function Grid() {
     const parsed = features.map((f) => parseGridFeature(f));
     const fileCells = new Map<string, { name: string; polygon: Polygon }>();
     for (const r of parsed) if (r.ok && r.feature.kind === 'cell' && r.feature.input.id) fileCells.set(r.feature.input.id, r.feature.input);
+    const line = (n: number, kind: string, name: unknown, why: string) =>
+      t('admin.grid.featureLine', { feature: t('admin.grid.featureN', { n, kind: t(`admin.grid.kinds.${kind}`, { defaultValue: kind }), name: typeof name === 'string' ? name : '' }), why });
+    const want = { cell: 'Polygon', post: 'Point', route: 'LineString' } as const;
     parsed.forEach((r, i) => {
-      if (!r.ok) return;
+      if (!r.ok) {
+        // The one shape mistake worth its own words: a feature of one kind drawn as another's geometry.
+        const raw = features[i] as { properties?: { kind?: unknown; name?: unknown }; geometry?: { type?: unknown } } | null;
+        const kind = raw?.properties?.kind, got = raw?.geometry?.type;
+        if ((kind === 'cell' || kind === 'post' || kind === 'route') && typeof got === 'string' && got !== want[kind]) {
+          out.set(i + 1, line(i + 1, kind, raw?.properties?.name, t('admin.grid.issues.wrongGeometry', { want: want[kind], got })));
+        }
+        return;
+      }
       const f = r.feature;
       const issue = f.kind === 'cell' ? polygonIssue(f.input.polygon, null)
         : f.kind === 'post' ? postIssue(f.input, fileCells.get(f.input.cellId) ?? grid.areas.find((a) => a.id === f.input.cellId && a.kind === 'cell'), null) : null;
-      if (issue) out.set(i + 1, `${t('admin.grid.featureN', { n: i + 1, kind: t(`admin.grid.kinds.${f.kind}`), name: f.input.name })}: ${issueText(issue)}`);
+      if (issue) out.set(i + 1, line(i + 1, f.kind, f.input.name, issueText(issue)));
     });
     return out;
   };
@@ -218,7 +229,7 @@ export function Grid() {
       const n = /^feature (\d+)/.exec(line);
       return (n && mine.get(Number(n[1]))) || line;
     });
-    await refused('invalid_payload', msg, [t('admin.grid.importRefused', { count: Number(head[1]), name: file.name }), ...lines]);
+    await refused('invalid_payload', msg, lines, undefined, t('admin.grid.importRefused', { count: Number(head[1]), name: file.name }));
   };
 
   const exportFile = async () => {
@@ -319,6 +330,7 @@ function OutcomeLine({ outcome }: { outcome: Outcome }) {
   return (
     <div className="err admin-grid-refusal" role="alert" data-testid="grid-result" data-outcome={outcome.code}>
       <strong>{t('admin.grid.refused')}: {outcome.title ?? errorText(t, outcome.code)}</strong>
+      {outcome.lead && <p className="admin-grid-lead">{outcome.lead}</p>}
       {outcome.lines.length > 0 && <ul data-testid="grid-result-lines">{outcome.lines.map((l, i) => <li key={i}>{l}</li>)}</ul>}
       <details><summary>{t('admin.grid.hubSaid')}</summary><pre className="admin-grid-detail">{outcome.detail}</pre></details>
     </div>
