@@ -166,7 +166,10 @@ export function Grid() {
     setBusy(false);
     if (res.ok) return afterChange(t('admin.grid.deleted', { name: e.name, version: res.result.gridVersion }));
     // A delete after a conflict is not kept: the admin sees the new grid and deletes again if still meant.
-    await refused(res.error.code, res.error.message, []);
+    // Otherwise a conflict here is something still using it (units assigned, shifts to come, posts in a cell),
+    // which the hub names in its record: said in words, and the record opened.
+    const inUse = res.error.code === 'conflict' && !/changed since version/.test(res.error.message);
+    await refused(res.error.code, res.error.message, inUse ? [t(`admin.grid.inUse.${e.kind}`, { name: e.name })] : []);
   };
 
   const cancel = async () => {
@@ -332,7 +335,7 @@ function OutcomeLine({ outcome }: { outcome: Outcome }) {
       <strong>{t('admin.grid.refused')}: {outcome.title ?? errorText(t, outcome.code)}</strong>
       {outcome.lead && <p className="admin-grid-lead">{outcome.lead}</p>}
       {outcome.lines.length > 0 && <ul data-testid="grid-result-lines">{outcome.lines.map((l, i) => <li key={i}>{l}</li>)}</ul>}
-      <details><summary>{t('admin.grid.hubSaid')}</summary><pre className="admin-grid-detail">{outcome.detail}</pre></details>
+      <details open={outcome.code === 'conflict' && !outcome.title}><summary>{t('admin.grid.hubSaid')}</summary><pre className="admin-grid-detail">{outcome.detail}</pre></details>
     </div>
   );
 }

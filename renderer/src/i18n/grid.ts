@@ -33,6 +33,11 @@ export const gridEn = {
   featureN: 'feature {{n}} ({{kind}} {{name}})',
   featureLine: '{{feature}}: {{why}}',
   unshown: '{{count}} feature(s) of the grid cannot be shown for editing (the first: {{id}}); they are kept as they are. Export the grid to see them.',
+  inUse: {
+    cell: 'Cell {{name}} is still in use (posts stand in it, or units are assigned to it): the hub\'s record below names them. Move or delete those first.',
+    post: 'Post {{name}} is still in use (units are assigned to it, or shifts on the roster are still to come): the hub\'s record below names them. Assign them elsewhere first.',
+    route: 'Route {{name}} is still in use (units are assigned to it): the hub\'s record below names them. Assign them elsewhere first.',
+  },
   staleTitle: 'the grid changed since this screen read it',
   stale: 'Another admin changed the grid meanwhile: it is now version {{version}} and has been read again.',
   staleKept: 'Your unsaved change is kept on the map and in the form: check it against the new grid and save again.',
@@ -90,6 +95,11 @@ export const gridZh: typeof gridEn = {
   featureN: '第 {{n}} 个要素（{{kind}} {{name}}）',
   featureLine: '{{feature}}：{{why}}',
   unshown: '网格中有 {{count}} 个要素无法在此编辑（第一个：{{id}}），已原样保留。导出网格可查看。',
+  inUse: {
+    cell: '网格 {{name}} 仍在使用中（其中有岗位，或有单位分配到该网格）：下方中枢记录列出了具体对象。请先移走或删除它们。',
+    post: '岗位 {{name}} 仍在使用中（有单位分配到该岗位，或排班表中仍有未到的班次）：下方中枢记录列出了具体对象。请先另行分配。',
+    route: '路线 {{name}} 仍在使用中（有单位分配到该路线）：下方中枢记录列出了具体对象。请先另行分配。',
+  },
   staleTitle: '本页面读取后网格已被修改',
   stale: '其他管理员刚刚修改了网格：现为版本 {{version}}，已重新读取。',
   staleKept: '您未保存的修改仍保留在地图和表单中：请对照新网格检查后再次保存。',
