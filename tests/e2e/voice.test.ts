@@ -270,6 +270,7 @@ describe('push-to-talk', () => {
       expect(said.lang).toBe('zh-CN');
       expect(said.text).toContain('新任务');
       expect(said.text).toContain('请到新街口处置占道经营');
+      expect(said.text).not.toContain(created.result.incident.id); // an id read aloud helps nobody
       await phoneA.click('[data-testid=field-roger]');
       await expect.poll(() => findTask(hub.db, taskId)?.state).toBe('accepted');
     } finally {

@@ -15,8 +15,11 @@ import './voice.css';
 
 type Props = { socket: Socket | null; unitId: string; tasks: Task[]; accept: (taskId: string) => void };
 
-/** What is read aloud for a new task: always Chinese (the officers' language), whatever the page shows. */
-export const taskSpeech = (task: Task): string => `新任务。事件 ${task.incidentId}。${task.note || '请查看任务详情'}`;
+/**
+ * What is read aloud for a new task: always Chinese (the officers' language), whatever the page shows.
+ * Not the incident's id (nobody can use one read aloud): the center's note, or where to read the rest.
+ */
+export const taskSpeech = (task: Task): string => `新任务。${task.note || '请查看屏幕上的任务详情'}`;
 
 export function FieldVoice({ socket, unitId, tasks, accept }: Props) {
   const [intercom, setIntercom] = useState<Intercom | null>(null);
