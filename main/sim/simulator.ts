@@ -6,7 +6,8 @@
 import { io, type Socket } from 'socket.io-client';
 import type { BodycamReport } from '../../shared/bodycam';
 import type { DemoCity } from '../../shared/city';
-import type { PositionFix } from '../../shared/domain';
+import type { ModeName, PositionFix } from '../../shared/domain';
+import type { ModeProfile } from '../../shared/modes';
 import { NAMESPACES, type Ack, type FieldClientEvents, type FieldServerEvents, type HubEvent } from '../../shared/protocol';
 import { loadUnits } from './city/index';
 import { World, type SimCommand, type WorldOptions } from './world';
@@ -116,6 +117,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   });
   // Emergencies declared for areas before this run: the hub lists those in force on every connection.
   world.syncAreaModes(session.areaModes);
+  world.syncProfiles(profilesOf(session));
   const connOf = new Map(world.actors.map((a, i) => [a.unit.id, i % nConn]));
   const declared = session.areaModes.length ? `; emergency in ${session.areaModes.map((c) => c.areaId).join(', ')}` : '';
   log(`simulating ${world.actors.length} units over ${nConn} connection(s) as ${opts.deviceId}, mode ${world.mode}${declared}`);
@@ -151,6 +153,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       // What holds now, before the missed events are replayed (they end in the same state).
       world.setMode(ready.mode.mode);
       world.syncAreaModes(ready.areaModes);
+      world.syncProfiles(profilesOf(ready));
       void catchUp(s, () => lastSeq, onEvent, log);
     });
   });
@@ -321,6 +324,11 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       sockets.forEach((s) => s.disconnect());
     },
   };
+}
+
+/** The profiles a session names, by mode. */
+function profilesOf(s: SessionReady): Partial<Record<ModeName, ModeProfile>> {
+  return Object.fromEntries(Object.entries(s.profiles).map(([m, v]) => [m, v.profile]));
 }
 
 function connect(opts: SimulatorOptions, sockets: FieldSocket[]): Promise<SessionReady> {

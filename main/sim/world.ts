@@ -4,7 +4,7 @@
 // replies give the same run, which is how it is tested without a hub.
 import type { Area, IncidentCategory, LngLat, ModeName, PositionFix, Task, Unit } from '../../shared/domain';
 import type { DemoCity } from '../../shared/city';
-import { MODE_PROFILES } from '../../shared/modes';
+import { MODE_PROFILES, type ModeProfile } from '../../shared/modes';
 import { offsetM, pointInPolygon } from '../../shared/geo';
 import { fieldCommands, type Ack, type CommandInput, type FieldCommandName, type HubEventData } from '../../shared/protocol';
 import { forkRng, type Rng } from './city/rng';
@@ -74,6 +74,8 @@ export class World {
   private nextIncidentAt: number;
   /** area emergencies in force (area id → mode), and when each area's extra incidents come next */
   private readonly areaModes = new Map<string, ModeName>();
+  /** each mode's profile as the hub uses it (the shipped ones until the hub says otherwise) */
+  private readonly profiles: Record<ModeName, ModeProfile> = { ...MODE_PROFILES };
   private readonly nextAreaIncidentAt = new Map<string, number>();
   private readonly areasById: Map<string, Area>;
   private nextSosAt: number;
@@ -145,6 +147,7 @@ export class World {
     // The simulated city follows the city-wide mode; an area emergency changes that area only.
     if (e.type === 'mode:changed' && e.change.areaId === null) this.setMode(e.change.mode);
     else if (e.type === 'mode:changed' && e.change.areaId !== null) this.setAreaMode(e.change.areaId, e.change.kind === 'switch' ? e.change.mode : null);
+    else if (e.type === 'profile:updated') this.syncProfiles({ [e.profile.profile.mode]: e.profile.profile });
     else if (e.type === 'incident:created' || e.type === 'incident:updated') this.incidentAt.set(e.incident.id, e.incident.position);
     else if (e.type === 'task:updated') this.onTask(e.task);
     else if (e.type === 'sos:updated' && e.sos.state === 'resolved') this.onSosResolved(e.sos.unitId);
@@ -166,6 +169,24 @@ export class World {
       const a = this.byId.get(cmd.unitId);
       const run = a && this.tasks.get(a);
       if (a && run && run.taskId === cmd.payload.taskId) this.endTask(a, this.now);
+    }
+  }
+
+  /**
+   * The hub's profiles (on every connection, and an admin's save as it happens): the incident rates,
+   * check-in intervals and task deadlines the demo's people follow. A changed rate takes effect now.
+   */
+  syncProfiles(profiles: Partial<Record<ModeName, ModeProfile>>): void {
+    const rates = () => [this.incidentsPerHour(), ...[...this.areaModes.keys()].map((id) => this.extraIncidentsPerHour(id))].join();
+    const before = rates();
+    for (const [mode, p] of Object.entries(profiles) as [ModeName, ModeProfile][]) this.profiles[mode] = p;
+    if (rates() === before) return; // the same rates: the seeded incident stream goes on as it was
+    const now = Math.max(this.now, this.opts.startAt);
+    this.nextIncidentAt = now + poissonGapMs(this.incidentRng, this.incidentsPerHour());
+    for (const areaId of this.areaModes.keys()) {
+      const extra = this.extraIncidentsPerHour(areaId);
+      if (extra > 0) this.nextAreaIncidentAt.set(areaId, now + poissonGapMs(this.incidentRng, extra));
+      else this.nextAreaIncidentAt.delete(areaId);
     }
   }
 
@@ -237,7 +258,7 @@ export class World {
     if (!mode) return 0;
     const officers = this.cityActors.filter((a) => a instanceof Officer && a.post).length;
     const share = officers ? this.actorsIn(areaId).length / officers : 0;
-    return Math.max(0, MODE_PROFILES[mode].demoIncidentsPerHour - MODE_PROFILES[this.mode].demoIncidentsPerHour) * this.opts.incidentScale * share;
+    return Math.max(0, this.profiles[mode].demoIncidentsPerHour - this.profiles[this.mode].demoIncidentsPerHour) * this.opts.incidentScale * share;
   }
 
   /** True positions (no GPS noise): what the GPS fixes scatter around. */
@@ -259,12 +280,12 @@ export class World {
   }
 
   private incidentsPerHour(): number {
-    return MODE_PROFILES[this.mode].demoIncidentsPerHour * this.opts.incidentScale;
+    return this.profiles[this.mode].demoIncidentsPerHour * this.opts.incidentScale;
   }
 
   private checkInEveryMs(a: Actor): number {
     const mode = a instanceof Officer && a.post ? this.modeAt(a.post.id) : this.mode;
-    return (MODE_PROFILES[mode].checkInIntervalMin * 60_000) / (a.load ? 1 : this.opts.checkInScale);
+    return (this.profiles[mode].checkInIntervalMin * 60_000) / (a.load ? 1 : this.opts.checkInScale);
   }
 
   private nextCommandId(): string {
@@ -327,7 +348,7 @@ export class World {
   /** A person reads the task: most accept within a minute, some only after the deadline, a few refuse. */
   private startTask(a: Actor, task: Task, now: number): void {
     const r = a.rng;
-    const ackMs = MODE_PROFILES[this.mode].taskAckSec * 1000;
+    const ackMs = this.profiles[this.mode].taskAckSec * 1000;
     const roll = r.next();
     const delay = roll < 0.08 ? r.range(10_000, 60_000) : roll < 0.2 ? ackMs * r.range(1.05, 1.4) : r.range(5_000, 45_000);
     this.tasks.set(a, { taskId: task.id, incidentId: task.incidentId, phase: 'deciding', decideAt: now + delay, refuse: roll < 0.08 ? r.pick(REFUSAL_REASONS) : null });

@@ -39,7 +39,7 @@ export type HubEventData = z.infer<typeof HubEventData>;
 export type HubEventType = HubEventData['type'];
 
 /** Events for consoles only: a camera's sources may carry a stream's credentials, which no field device needs; a profile's edit is the consoles' (a field page asks mode:here). */
-export const CONSOLE_ONLY_EVENTS: readonly HubEventType[] = ['camera:updated', 'profile:updated'];
+export const CONSOLE_ONLY_EVENTS: readonly HubEventType[] = ['camera:updated'];
 
 /** A sequenced event as it travels: `seq` increases by one per event, hub-wide. */
 export type HubEvent = { seq: number; at: number; data: HubEventData };

@@ -159,9 +159,10 @@ export type FieldClientEvents = CommandHandlers<typeof fieldCommands> & VoiceCli
 export type FieldServerEvents = VoiceServerEvents & {
   /**
    * `mode`: the newest city-wide change; `areaModes`: every area emergency in force at `hubTime` (its
-   * area, reason, end time), so a device that connects during one knows it without asking.
+   * area, reason, end time), so a device that connects during one knows it without asking; `profiles`:
+   * each mode's profile as the hub uses it now (an admin's save reaches devices as profile:updated).
    */
-  'session:ready': (s: { deviceId: string; unitIds: string[] | 'any'; headSeq: number; hubTime: number; mode: ModeChange; areaModes: ModeChange[] }) => void;
+  'session:ready': (s: { deviceId: string; unitIds: string[] | 'any'; headSeq: number; hubTime: number; mode: ModeChange; areaModes: ModeChange[]; profiles: Record<ModeName, VersionedProfile> }) => void;
   event: (e: HubEvent) => void;
   'positions:durable': (d: PositionsDurable) => void;
 };

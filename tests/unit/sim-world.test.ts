@@ -175,6 +175,26 @@ describe('simulation core', () => {
     expect(emergency.length).toBeLessThan(ePerHour * 5 * 1.15);
   });
 
+  it('follows the hub\'s profiles: an admin\'s new incident rate (profile:updated) takes effect at once; the same rates leave the seeded stream as it was', () => {
+    const sample = city.units.slice(0, 12).map((u) => u.id);
+    const same = world({ only: sample, tickMs: 1000 });
+    same.syncProfiles({ ...MODE_PROFILES });
+    const plain = world({ only: sample, tickMs: 1000 });
+    expect(JSON.stringify(run(same, hours(2)))).toBe(JSON.stringify(run(plain, hours(2))));
+    const w = world({ only: sample, tickMs: 1000 });
+    run(w, hours(1));
+    const perHour = MODE_PROFILES.daily.demoIncidentsPerHour * 4;
+    w.handleEvent({ type: 'profile:updated', reason: 'test', profile: { version: 2, by: 'admin', at: w.now, profile: { ...MODE_PROFILES.daily, demoIncidentsPerHour: perHour } } });
+    const after = run(w, hours(10)).filter((c) => c.name === 'incident:report');
+    expect(after.length).toBeGreaterThan(perHour * 10 * 0.85);
+    expect(after.length).toBeLessThan(perHour * 10 * 1.15);
+    // Another mode's profile does not change the rate of the mode in force.
+    const x = world({ only: sample, tickMs: 1000 });
+    const y = world({ only: sample, tickMs: 1000 });
+    x.handleEvent({ type: 'profile:updated', reason: 'test', profile: { version: 2, by: 'admin', at: x.now, profile: { ...MODE_PROFILES.night, demoIncidentsPerHour: 500 } } });
+    expect(JSON.stringify(run(x, hours(1)))).toBe(JSON.stringify(run(y, hours(1))));
+  });
+
   it('presses SOS at the configured rate', () => {
     const sample = city.units.slice(0, 30).map((u) => u.id);
     const sos = run(world({ only: sample, tickMs: 1000, sosPerHour: 12 }), hours(10)).filter((c) => c.name === 'sos:raise');

@@ -6,7 +6,7 @@ import type { FieldClientEvents, FieldServerEvents } from '../../../shared/proto
 import { NAMESPACES } from '../../../shared/protocol/sockets';
 import { headSeq } from '../../store/log';
 import { currentMode } from '../../store/operations';
-import { activeAreaModes } from '../modes';
+import { activeAreaModes, profilesInForce } from '../modes';
 import { findDevice } from '../../store/people';
 import { AuthError, authenticateDevice, deviceDisconnected } from '../auth';
 import type { Actor } from '../commands';
@@ -66,7 +66,7 @@ export function attachField(field: FieldNamespace, deps: DispatchDeps & { thrott
     if (units === 'any') socket.join('gateways');
     else socket.join(['terminals', ...units.map((u) => `unit:${u}`)]);
     const now = Date.now();
-    socket.emit('session:ready', { deviceId: actor().id, unitIds: units, headSeq: headSeq(db), hubTime: now, mode: currentMode(db)!, areaModes: activeAreaModes(db, now) });
+    socket.emit('session:ready', { deviceId: actor().id, unitIds: units, headSeq: headSeq(db), hubTime: now, mode: currentMode(db)!, areaModes: activeAreaModes(db, now), profiles: profilesInForce(db) });
     bindTables(deps, socket, actor, fieldHandlers, fieldRequests, NAMESPACES.field);
     bindVoice(deps, socket, actor, 'field');
   });
