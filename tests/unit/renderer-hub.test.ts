@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import type { HubEvent } from '../../shared/protocol';
-import type { Sos } from '../../shared/domain';
+import type { Area, Route, Sos } from '../../shared/domain';
 import { PositionStore, Sequencer } from '../../renderer/src/hub';
 import { TRAIL_GAP_MS } from '../../renderer/src/hub/positions';
 import { applyBodycamStatus, applyEvent, emptyState, type HubState } from '../../renderer/src/hub/state';
@@ -99,6 +99,21 @@ describe('mode profiles on the console', () => {
     expect(s1.profiles?.daily).toBe(v1.daily);
     const stale = applyEvent(s1, { seq: 2, at: 6, data: { type: 'profile:updated', profile: { ...v2, version: 1 }, reason: 'x' } });
     expect(stale.profiles).toBe(s1.profiles);
+  });
+});
+
+describe('the grid on the console', () => {
+  it('grid:changed puts the saved cells, posts and routes and takes the retired ones away, leaving the rest', () => {
+    const cell = (id: string, name: string): Area => ({ id, kind: 'cell', name, parentId: 'd-1', polygon: { type: 'Polygon', coordinates: [[[118.78, 32.04], [118.79, 32.04], [118.79, 32.05], [118.78, 32.04]]] }, center: [118.785, 32.045], radiusM: null });
+    const post: Area = { id: 'p-1', kind: 'post', name: '岗', parentId: 'c-1', polygon: null, center: [118.785, 32.045], radiusM: 50 };
+    const route = (id: string): Route => ({ id, name: id, line: [[118.78, 32.04], [118.79, 32.05]], modes: ['daily'] } as Route);
+    const s0: HubState = { ...emptyState('http://hub'), areas: new Map([['c-1', cell('c-1', '旧名')], ['c-2', cell('c-2', '留下')], ['c-3', cell('c-3', '撤销')]]), routes: new Map([['r-1', route('r-1')]]) };
+    const s1 = applyEvent(s0, { seq: 1, at: 5, data: { type: 'grid:changed', version: 2, areas: [cell('c-1', '新名'), post], routes: [route('r-2')], retired: { areaIds: ['c-3'], routeIds: ['r-1'] } } });
+    expect([...s1.areas.keys()].sort()).toEqual(['c-1', 'c-2', 'p-1']);
+    expect(s1.areas.get('c-1')?.name).toBe('新名');
+    expect(s1.areas.get('c-2')).toBe(s0.areas.get('c-2'));
+    expect([...s1.routes.keys()]).toEqual(['r-2']);
+    expect(s1.lastSeq).toBe(1);
   });
 });
 

@@ -197,6 +197,16 @@ function applyData(s: HubState, d: HubEventData, at: number): HubState {
       return { ...s, rollCalls: put(s.rollCalls, d.rollCall) };
     case 'camera:updated':
       return { ...s, cameras: put(s.cameras, d.camera) };
+    case 'grid:changed': {
+      // An admin's grid edit: the saved cells, posts and routes replace theirs, the retired ones leave the map.
+      let areas: ReadonlyMap<string, Area> = s.areas;
+      let routes: ReadonlyMap<string, Route> = s.routes;
+      for (const a of d.areas) areas = put(areas, a);
+      for (const r of d.routes) routes = put(routes, r);
+      for (const id of d.retired.areaIds) areas = drop(areas, id);
+      for (const id of d.retired.routeIds) routes = drop(routes, id);
+      return { ...s, areas, routes };
+    }
     case 'fence:updated': {
       const f = d.fence;
       // Back inside: the alarm clears itself; the row stays until an operator acknowledges it.
