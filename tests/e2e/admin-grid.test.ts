@@ -99,6 +99,15 @@ describe('the admin draws the grid', () => {
   });
 
   it('draws a cell and a post in it with the mouse, saves them, and an officer checks in at the new post', async () => {
+    // An operator's console open all along: the new cell and post reach its map without a reload.
+    const operatorContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    operatorContext.setDefaultTimeout(120_000);
+    const operator = await operatorContext.newPage();
+    await operator.goto(hub.url);
+    await operator.fill('input[name=username]', 'operator');
+    await operator.fill('input[name=password]', 'demo');
+    await operator.click('button[type=submit]');
+    await operator.waitForFunction(() => !!window.__xiuhua?.map?.getSource('areas') && window.__xiuhua.hub.getState().ready);
     const v0 = await version(page);
     const before = await hubGrid();
     expect(before.version).toBe(v0);
@@ -146,6 +155,17 @@ describe('the admin draws the grid', () => {
     const post = withPost.areas.find((a) => a.kind === 'post' && a.name === '东华湖测试岗')!;
     expect(post).toMatchObject({ parentId: cell.id, radiusM: 40 });
     expect(Math.abs(post.center[0] - center[0]) + Math.abs(post.center[1] - center[1])).toBeLessThan(0.0003);
+
+    // The operator's console took both from grid:changed: in its state and in its map's areas source.
+    await operator.waitForFunction(({ cellId, postId }) => {
+      const areas = window.__xiuhua!.hub.getState().areas;
+      return areas.get(cellId)?.name === '东华湖测试网格' && areas.get(postId)?.name === '东华湖测试岗';
+    }, { cellId: cell.id, postId: post.id });
+    await expect.poll(() => operator.evaluate(async (cellId) => {
+      const data = await (window.__xiuhua!.map!.getSource('areas') as unknown as { getData(): Promise<GeoJSON.FeatureCollection> }).getData();
+      return data.features.some((f) => f.properties?.id === cellId);
+    }, cell.id), { timeout: 60_000 }).toBe(true);
+    await operatorContext.close();
 
     // An officer with no shift on the roster around now checks in 10 m from the new post: accepted, and
     // the record names the grid version it was judged by.
