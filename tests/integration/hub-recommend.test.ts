@@ -20,6 +20,8 @@ let areas: Area[];
 let units: Unit[];
 /** where the test put each unit that reports */
 const placed = new Map<string, LngLat>();
+/** the time of the newest fix the test gave each unit */
+const lastFixT = new Map<string, number>();
 const graph = loadRoadGraph();
 
 // The demo city's grid, where the property test drops incidents: [west, south, east, north].
@@ -35,7 +37,7 @@ async function feed(gw: FieldClient, fixes: Array<{ unitId: string; at: LngLat }
   const res = await ask(gw, 'unit:position', { fixes: fixes.map((f) => ({ unitId: f.unitId, t, lng: f.at[0], lat: f.at[1] })) });
   expect(res.ok, res.error?.message).toBe(true);
   expect(res.result.accepted).toBe(fixes.length);
-  for (const f of fixes) placed.set(f.unitId, f.at);
+  for (const f of fixes) { placed.set(f.unitId, f.at); lastFixT.set(f.unitId, t); }
 }
 
 /**
@@ -43,8 +45,12 @@ async function feed(gw: FieldClient, fixes: Array<{ unitId: string; at: LngLat }
  * sends what a device really there sends, a fix a second, until the hub takes the unit to be there.
  */
 async function relocate(gw: FieldClient, unitId: string, at: LngLat): Promise<void> {
-  const t = Date.now();
-  const fixes = [0, 1, 2, 3, 4].map((i) => ({ unitId, t: t + i * 1000 - 5000, lng: at[0], lat: at[1] }));
+  // All five after the unit's newest fix: one older than it is history, not a move, and it takes four in
+  // a row to re-anchor. Dating them from "now − 5 s" alone failed when the test ran within 5 s of feeding
+  // the unit (a quiet machine): too few were newer and the unit stayed where it was.
+  const t = Math.max(Date.now() - 5000, (lastFixT.get(unitId) ?? 0) + 1000);
+  const fixes = [0, 1, 2, 3, 4].map((i) => ({ unitId, t: t + i * 1000, lng: at[0], lat: at[1] }));
+  lastFixT.set(unitId, t + 4000);
   const res = await ask(gw, 'unit:position', { fixes });
   expect(res.ok, res.error?.message).toBe(true);
   expect(res.result.accepted).toBeGreaterThan(0);
