@@ -22,7 +22,7 @@ import { nextId } from './ids';
 import { newIncident, storePhoto } from './incidents';
 import { attendanceFieldHandlers } from './attendance';
 import { taskBriefRequest, unitProfileRequest } from './profile';
-import { changeStatus, restingStatus, settleTaskDeadlines, SOS_UNACKNOWLEDGED, unitSpokenFor } from './shared';
+import { changeStatus, foreignUnit, notSpokenFor, restingStatus, settleTaskDeadlines, SOS_UNACKNOWLEDGED, unitSpokenFor } from './shared';
 import { plainPositionBatch } from '../position-check';
 
 const F = fieldCommands;
@@ -126,31 +126,23 @@ export const fieldRequests: RequestTable<HubServices> = {
   'unit:position': {
     name: 'unit:position', schema: PositionBatch, roles: FIELD, check: plainPositionBatch,
     handle: ({ db, actor, now, services }, batch: z.output<typeof PositionBatch>) => {
-      const units = actor.unitIds ?? [];
-      const foreign = units === 'any' ? undefined : batch.fixes.find((f) => !units.includes(f.unitId));
-      if (foreign) {
-        return refuse(db, actor, 'unit:position', { unitId: foreign.unitId }, { code: 'forbidden', message: `device ${actor.id} does not speak for unit ${foreign.unitId}` }, now);
-      }
+      const foreign = foreignUnit(actor, batch.fixes.map((f) => f.unitId));
+      if (foreign !== undefined) return refuse(db, actor, 'unit:position', { unitId: foreign }, notSpokenFor(actor, foreign), now);
       return { ok: true, result: services.pipeline.accept(batch.fixes, actor.id) };
     },
   },
   'bodycam:report': {
     name: 'bodycam:report', schema: BodycamBatch, roles: FIELD,
     handle: ({ db, actor, now, services }, batch: z.output<typeof BodycamBatch>) => {
-      const units = actor.unitIds ?? [];
-      const foreign = units === 'any' ? undefined : batch.reports.find((r) => !units.includes(r.unitId));
-      if (foreign) {
-        return refuse(db, actor, 'bodycam:report', { unitId: foreign.unitId }, { code: 'forbidden', message: `device ${actor.id} does not speak for unit ${foreign.unitId}` }, now);
-      }
+      const foreign = foreignUnit(actor, batch.reports.map((r) => r.unitId));
+      if (foreign !== undefined) return refuse(db, actor, 'bodycam:report', { unitId: foreign }, notSpokenFor(actor, foreign), now);
       return { ok: true, result: services.bodycam.accept(batch.reports) };
     },
   },
   'mode:here': {
     name: 'mode:here', schema: ModeHereRequest, roles: FIELD,
     handle: ({ db, actor, now, services }, req: z.output<typeof ModeHereRequest>) => {
-      if (actor.unitIds !== 'any' && !actor.unitIds?.includes(req.unitId)) {
-        return refuse(db, actor, 'mode:here', req, { code: 'forbidden', message: `device ${actor.id} does not speak for unit ${req.unitId}` }, now);
-      }
+      if (foreignUnit(actor, [req.unitId]) !== undefined) return refuse(db, actor, 'mode:here', req, notSpokenFor(actor, req.unitId), now);
       const unit = findUnit(db, req.unitId);
       if (!unit) return refuse(db, actor, 'mode:here', req, { code: 'not_found', message: `no unit ${req.unitId}` }, now);
       const fix = services.pipeline.latest.get(unit.id);

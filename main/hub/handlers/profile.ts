@@ -9,7 +9,7 @@ import { shiftForCheckIn } from '../../store/attendance';
 import { refuse } from '../commands';
 import type { RequestDef } from '../requests';
 import type { HubServices } from '../services';
-import { requireUnit } from './shared';
+import { foreignUnit, notSpokenFor, requireUnit } from './shared';
 import { EARLY_CHECKIN_MS } from './attendance';
 
 const place = (a: { id: string; name: string } | undefined): PlaceRef | null => (a ? { id: a.id, name: a.name } : null);
@@ -18,9 +18,7 @@ const post = (a: Area | undefined): ProfilePost | null => (a ? { id: a.id, name:
 export const unitProfileRequest: RequestDef<typeof UnitProfileRequest, UnitProfile, HubServices> = {
   name: 'unit:profile', schema: UnitProfileRequest, roles: ['device'],
   handle: ({ db, actor, now }, req: z.output<typeof UnitProfileRequest>) => {
-    if (actor.unitIds !== 'any' && !actor.unitIds?.includes(req.unitId)) {
-      return refuse(db, actor, 'unit:profile', req, { code: 'forbidden', message: `device ${actor.id} does not speak for unit ${req.unitId}` }, now);
-    }
+    if (foreignUnit(actor, [req.unitId]) !== undefined) return refuse(db, actor, 'unit:profile', req, notSpokenFor(actor, req.unitId), now);
     let unit;
     try {
       unit = requireUnit(db, req.unitId);
@@ -53,9 +51,7 @@ export const unitProfileRequest: RequestDef<typeof UnitProfileRequest, UnitProfi
 export const taskBriefRequest: RequestDef<typeof TaskBriefRequest, TaskBrief, HubServices> = {
   name: 'task:brief', schema: TaskBriefRequest, roles: ['device'],
   handle: ({ db, actor, now }, req: z.output<typeof TaskBriefRequest>) => {
-    if (actor.unitIds !== 'any' && !actor.unitIds?.includes(req.unitId)) {
-      return refuse(db, actor, 'task:brief', req, { code: 'forbidden', message: `device ${actor.id} does not speak for unit ${req.unitId}` }, now);
-    }
+    if (foreignUnit(actor, [req.unitId]) !== undefined) return refuse(db, actor, 'task:brief', req, notSpokenFor(actor, req.unitId), now);
     const task = findTask(db, req.taskId);
     const incident = task && task.unitId === req.unitId ? findIncident(db, task.incidentId) : undefined;
     if (!task || !incident) return refuse(db, actor, 'task:brief', req, { code: 'not_found', message: `unit ${req.unitId} has no task ${req.taskId}` }, now);

@@ -6,10 +6,21 @@ import { countOpenTasksOfUnit } from '../../store/operations';
 import { findOpenSosOfUnit } from '../../store/sos';
 import { cancelActions, scheduleAction } from '../../store/schedule';
 import { CommandFailure, type Actor, type Emitted } from '../commands';
+import type { CommandError } from '../../../shared/protocol';
+
+/** The first of these units the device may not speak for (a gateway speaks for any), else undefined. */
+export function foreignUnit(actor: Actor, unitIds: readonly string[]): string | undefined {
+  return actor.unitIds === 'any' ? undefined : unitIds.find((id) => !actor.unitIds?.includes(id));
+}
+
+/** The refusal of a device speaking for a unit it is not enrolled for, in words commands and requests share. */
+export const notSpokenFor = (actor: Actor, unitId: string): CommandError =>
+  ({ code: 'forbidden', message: `device ${actor.id} does not speak for unit ${unitId}` });
 
 export function unitSpokenFor(db: Db, actor: Actor, unitId: string): Unit {
-  if (actor.unitIds !== 'any' && !actor.unitIds?.includes(unitId)) {
-    throw new CommandFailure('forbidden', `device ${actor.id} does not speak for unit ${unitId}`);
+  if (foreignUnit(actor, [unitId]) !== undefined) {
+    const { code, message } = notSpokenFor(actor, unitId);
+    throw new CommandFailure(code, message);
   }
   return requireUnit(db, unitId);
 }
