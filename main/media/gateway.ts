@@ -8,7 +8,9 @@ import type { Camera, StreamSource } from '../../shared/domain';
 import type { StreamHealth } from '../../shared/protocol/events';
 import { PLAYLIST, encoderLauncher, ffmpegAvailable, ffprobeFor, findCjkFont, killLeftoverEncoders } from './ffmpeg';
 import { MEDIA_PREFIX, contentType, parseMediaRequest } from './http';
-import { createStream, type Stream } from './stream';
+import { createStream } from './stream';
+import { ensureLoop, type DemoLoop } from './loop';
+import { createLoopStream, type LoopSource } from './loop-stream';
 
 export type MediaGatewayOptions = {
   dataDir: string;
@@ -17,6 +19,8 @@ export type MediaGatewayOptions = {
   onHealth: (changed: StreamHealth[]) => void;
   /** stop an encoder this long after the last playlist or segment request (default 60 s) */
   idleStopMs?: number;
+  /** where the demo loop is kept between runs (default <dataDir>/media-cache) */
+  cacheDir?: string;
 };
 
 export type MediaGateway = {
@@ -41,6 +45,26 @@ function primarySource(camera: Camera): StreamSource {
 const sameSource = (a: StreamSource, b: StreamSource) => a.kind === b.kind && a.url === b.url;
 
 /**
+ * Demo sources with a live clock in the picture (`testsrc:clock:<name>`) are encoded live, for measuring
+ * latency; every other test source is served from the pre-encoded loop.
+ */
+export const isClockSource = (s: StreamSource) => s.kind === 'testsrc' && /^testsrc:clock(:|$)/.test(s.url);
+const isLoopSource = (s: StreamSource) => s.kind === 'testsrc' && !isClockSource(s);
+
+type Stream = {
+  cameraId: string;
+  source: StreamSource;
+  watch(): void;
+  running(): boolean;
+  cached(file: string): Buffer | null;
+  rename(name: string): void;
+  tick(): Promise<void>;
+  health(): StreamHealth;
+  pid(): number | null;
+  stop(): Promise<void>;
+};
+
+/**
  * Segment URIs in the playlist are relative, so the player would request them without the token:
  * carry the viewer's token onto every URI the playlist names.
  */
@@ -59,7 +83,8 @@ function withToken(playlist: string, token: string): string {
 export function createMediaGateway(opts: MediaGatewayOptions): MediaGateway {
   const ffmpegPath = opts.ffmpegPath ?? 'ffmpeg';
   const mediaRoot = path.join(opts.dataDir, 'media');
-  const leftovers = killLeftoverEncoders(ffmpegPath, mediaRoot);
+  const cacheRoot = opts.cacheDir ?? path.join(opts.dataDir, 'media-cache');
+  const leftovers = [...killLeftoverEncoders(ffmpegPath, mediaRoot), ...killLeftoverEncoders(ffmpegPath, cacheRoot)];
   if (leftovers.length > 0) opts.log(`media: stopped ${leftovers.length} encoder(s) a previous hub left running (pids ${leftovers.join(', ')})`);
   fsSync.rmSync(mediaRoot, { recursive: true, force: true });
   fsSync.mkdirSync(mediaRoot, { recursive: true });
@@ -74,6 +99,20 @@ export function createMediaGateway(opts: MediaGatewayOptions): MediaGateway {
     idleStopMs: opts.idleStopMs ?? 60_000,
     log: opts.log,
     changed: (s: Stream) => { pending.add(s); scheduleFlush(); },
+  };
+
+  // One loop for every demo camera, made once per data dir (on the first demo camera) and kept in memory.
+  let loop: DemoLoop | null = null;
+  let making: Promise<DemoLoop> | null = null;
+  const loops: LoopSource = {
+    ready: () => loop,
+    get() {
+      making ??= ensureLoop(cacheRoot, { ffmpegPath, fontFile: deps.fontFile, launcher: deps.launcher, log: opts.log }).then(
+        (made) => { loop = made; return made; },
+        (err: unknown) => { making = null; opts.log(`media: ${String(err)}`); throw err; },
+      );
+      return making;
+    },
   };
 
   const cameras = new Map<string, Camera>();
@@ -126,8 +165,12 @@ export function createMediaGateway(opts: MediaGatewayOptions): MediaGateway {
       if (source.kind === 'hls') continue;
       const existing = streams.get(id);
       if (existing) { existing.rename(cam.name); continue; }
-      const stream = createStream(cam, source, path.join(mediaRoot, id), deps, retiring.get(id));
+      const stream: Stream = isLoopSource(source)
+        ? createLoopStream(cam, source, loops, deps)
+        : createStream(cam, source, path.join(mediaRoot, id), deps, retiring.get(id));
       streams.set(id, stream);
+      // Make the loop now rather than at the first tile, so an emergency wall finds it ready.
+      if (isLoopSource(source) && !ffmpegMissing && !closed) void loops.get().catch(() => undefined);
       deps.changed(stream);
     }
   }
@@ -195,6 +238,7 @@ export function createMediaGateway(opts: MediaGatewayOptions): MediaGateway {
       clearInterval(ticker);
       process.off('exit', killAll);
       await Promise.all([...streams.values()].map((s) => s.stop()).concat([...retiring.values()]));
+      await making?.catch(() => undefined); // a loop being made finishes (or fails) before the folder goes
       streams.clear();
       await fs.rm(mediaRoot, { recursive: true, force: true });
     },
