@@ -32,6 +32,8 @@ export type MediaGateway = {
   health(): StreamHealth[];
   /** ffmpeg process ids by camera, for tests and diagnostics */
   pids(): Record<string, number>;
+  /** resolves once what is made ahead is made (the demo loop, when there are demo cameras); rejects if it cannot be */
+  ready(): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -228,6 +230,9 @@ export function createMediaGateway(opts: MediaGatewayOptions): MediaGateway {
       return `${MEDIA_PREFIX}${encodeURIComponent(cameraId)}/${PLAYLIST}`;
     },
     health: () => [...streams.values()].map((s) => s.health()),
+    async ready() {
+      if ([...streams.values()].some((s) => isLoopSource(s.source)) && !ffmpegMissing) await loops.get();
+    },
     pids() {
       const out: Record<string, number> = {};
       for (const [id, s] of streams) { const pid = s.pid(); if (pid !== null) out[id] = pid; }

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'vite';
 import type { Browser, Page } from 'playwright-core';
 import { startHub, type Hub } from '../../main/hub/server';
-import { launchChromium, ourEncoders } from './video-harness';
+import { launchChromium, ourEncoders, useClockSource } from './video-harness';
+import { listCameras } from '../../main/store/city';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -23,6 +24,10 @@ beforeAll(async () => {
   await build({ configFile: path.join(ROOT, 'renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-video-console-'));
   hub = await startHub({ port: 0, dataDir, demo: true, rendererDir, log: () => undefined });
+  // Demo cameras are the pre-encoded loop; the one this test clicks gets a live encoder it can kill.
+  const clicked = listCameras(hub.db).find((c) => c.kind === 'fixed' && c.position);
+  if (!clicked) throw new Error('the demo city has no fixed camera');
+  await useClockSource(hub.url, clicked);
   browser = await launchChromium();
 }, 240_000);
 
@@ -52,7 +57,7 @@ describe('video in the console', () => {
   it('plays a camera clicked on the map, shows time to first frame, and rides out a killed encoder', async () => {
     const page = await signedIn();
     const cam = await page.evaluate(() => {
-      const c = [...window.__xiuhua!.hub.getState().cameras.values()].find((x) => x.kind === 'fixed' && x.position);
+      const c = [...window.__xiuhua!.hub.getState().cameras.values()].find((x) => x.kind === 'fixed' && x.position && x.sources[0]?.url.startsWith('testsrc:clock:'));
       return c ? { id: c.id, at: c.position! } : null;
     });
     expect(cam).not.toBeNull();

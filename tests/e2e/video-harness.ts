@@ -25,13 +25,17 @@ const CHROMIUM_ARGS = [
 const NAMES = ['新街口 东向', '鼓楼广场', '夫子庙 北门', '中华门 城堡', '玄武湖 南岸', '河西 万达', '南京站 北广场', '湖南路 步行街',
   '大行宫', '珠江路口', '汉中门', '山西路', '龙江', '奥体中心', '南京南站', '江宁 百家湖'];
 
-/** Demo cameras like the city's: each a test pattern made by ffmpeg. */
-export function labCameras(n = 16): Camera[] {
+/**
+ * Demo cameras like the city's: the pre-encoded test loop (no encoder), or with `clock` (all, or the ids
+ * listed) a live-encoded test pattern with a millisecond clock, where latency or an encoder is tested.
+ */
+export function labCameras(n = 16, opts: { clock?: boolean | string[] } = {}): Camera[] {
   return Array.from({ length: n }, (_, i) => {
     const id = `cam-${String(i + 1).padStart(2, '0')}`;
+    const clock = opts.clock === true || (Array.isArray(opts.clock) && opts.clock.includes(id));
     return {
       id, kind: 'fixed', name: NAMES[i % NAMES.length] ?? id, position: [118.78 + i / 1000, 32.04], facing: 0, unitId: null,
-      sources: [{ kind: 'testsrc', url: `testsrc:${id}` }], key: i < 4,
+      sources: [{ kind: 'testsrc', url: clock ? `testsrc:clock:${id}` : `testsrc:${id}` }], key: i < 4,
     } satisfies Camera;
   });
 }
@@ -72,6 +76,9 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-video-lab-'));
   const gateway = createMediaGateway({ dataDir, log: () => undefined, onHealth: () => undefined, idleStopMs: opts.idleStopMs ?? 30_000 });
   gateway.setCameras(cameras);
+  // The demo loop is made once per data dir, before anyone watches (as a hub does at start): tests measure
+  // the wall, not that one-off.
+  await gateway.ready();
   const config = {
     token: LAB_TOKEN, cameras, layout: opts.layout ?? '1', cameraIds: opts.cameraIds ?? [], displayKey: opts.displayKey ?? 'lab',
     mediaHosts: opts.mediaHosts,
@@ -179,4 +186,22 @@ export function ourEncoders(): { pid: number; args: string }[] {
     } catch { /* exited */ }
   }
   return out;
+}
+
+/**
+ * Gives a demo camera of a running hub the live-encoded source with the clock (`testsrc:clock:<id>`), as an
+ * admin would, for tests that kill its encoder: the city's demo cameras are pre-encoded loops without one.
+ */
+export async function useClockSource(hubUrl: string, camera: Camera): Promise<Camera> {
+  const { io } = await import('socket.io-client');
+  const admin = io(`${hubUrl}/console`, { auth: { username: 'admin', password: 'demo' }, transports: ['websocket'], forceNew: true });
+  try {
+    await new Promise<void>((resolve, reject) => { admin.once('session:ready', () => resolve()); admin.once('connect_error', reject); });
+    const next: Camera = { ...camera, sources: [{ kind: 'testsrc', url: `testsrc:clock:${camera.id}` }] };
+    const res = (await admin.emitWithAck('camera:upsert', { commandId: `clock-${camera.id}-${Date.now().toString(36)}`, camera: next })) as { ok: boolean; error?: { message: string } };
+    if (!res.ok) throw new Error(`camera:upsert refused: ${res.error?.message ?? '?'}`);
+    return next;
+  } finally {
+    admin.disconnect();
+  }
 }

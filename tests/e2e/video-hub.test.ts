@@ -10,7 +10,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { Browser } from 'playwright-core';
 import type { ConsoleClientEvents, ConsoleServerEvents, SessionReady, Snapshot } from '../../shared/protocol/sockets';
 import { startHub, type Hub } from '../../main/hub/server';
-import { advancing, buildLabPage, closeBrowser, launchChromium, ourEncoders, waitForTiles } from './video-harness';
+import { advancing, buildLabPage, closeBrowser, launchChromium, ourEncoders, useClockSource, waitForTiles } from './video-harness';
 
 type ConsoleSocket = Socket<ConsoleServerEvents, ConsoleClientEvents>;
 
@@ -48,12 +48,15 @@ describe('video through the hub', () => {
   it('plays demo cameras on a wall, and a killed encoder goes to the slate and comes back', async () => {
     const fixed = snapshot.cameras.filter((c) => c.kind === 'fixed').slice(0, 4);
     expect(fixed).toHaveLength(4);
+    // The other three are the demo loop, which runs no encoder; the victim gets a live-encoded source.
+    await useClockSource(hub.url, fixed[1]!);
     const config = { token: session.token, layout: '4', cameraIds: fixed.map((c) => c.id), displayKey: 'hub-wall', renewUrlEveryMs: 1000 };
     const page = await browser!.newPage({ locale: 'zh-CN', viewport: { width: 1280, height: 800 } });
     await page.goto(`${hub.url}/#hub=${encodeURIComponent(JSON.stringify(config))}`);
     const live = await waitForTiles(page, (t) => t.length === 4 && t.every((x) => x.phase === 'live'), 60_000);
     expect(live.map((t) => t.cameraId)).toEqual(fixed.map((c) => c.id));
     expect((await advancing(page, 2000)).length).toBe(4);
+    expect(ourEncoders().map((e) => /\/media\/([^/]+)\//.exec(e.args)?.[1])).toEqual([fixed[1]!.id]);
 
     const victim = fixed[1]!;
     const encoder = ourEncoders().find((e) => e.args.includes(`/media/${victim.id}/`));

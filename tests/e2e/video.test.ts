@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import {
-  advancing, buildLabPage, closeBrowser, labCameras, launchChromium, openLab, startLab, tiles, waitForTiles, type Lab,
+  advancing, buildLabPage, closeBrowser, labCameras, launchChromium, ourEncoders, openLab, startLab, tiles, waitForTiles, type Lab,
 } from './video-harness';
 
 let browser: Browser | undefined;
@@ -18,7 +18,8 @@ afterAll(async () => { await closeBrowser(browser); });
 
 describe('one camera', () => {
   let lab: Lab;
-  beforeAll(async () => { lab = await startLab({ cameras: labCameras(2), layout: '1' }); });
+  // cam-01 is the pre-encoded demo loop, cam-02 a live encoder (with the clock) for the killed-encoder test.
+  beforeAll(async () => { lab = await startLab({ cameras: labCameras(2, { clock: ['cam-02'] }), layout: '1' }); });
   afterAll(async () => { await lab.close(); });
 
   it('plays a clicked camera, reports time to first frame and latency', async () => {
@@ -93,7 +94,7 @@ describe('sixteen tiles', () => {
   });
   afterAll(async () => { await lab.close(); });
 
-  it('plays all sixteen at once over HTTP/1.1 (tiles spread over 127.0.0.1 and localhost)', async () => {
+  it('plays all sixteen demo loops at once over HTTP/1.1 (tiles spread over 127.0.0.1 and localhost), with no encoder', async () => {
     const page = await openLab(browser!, lab);
     const t0 = Date.now();
     await waitForTiles(page, (t) => t.length === 16 && t.every((x) => x.phase === 'live'), 60_000);
@@ -113,6 +114,11 @@ describe('sixteen tiles', () => {
       + ` peak concurrent requests at the server ${lab.peakInFlight()}`);
     // At least one first frame per tile (a tile that reconnected after a hiccup reports another).
     expect(firstFrames.length).toBeGreaterThanOrEqual(16);
+    // The loop was made once before the wall opened; sixteen playing tiles run no ffmpeg at all
+    // (live-encoded demo cameras ran one each).
+    expect(lab.gateway.pids()).toEqual({});
+    expect(ourEncoders()).toEqual([]);
+    expect(lab.gateway.health().every((h) => h.state === 'up')).toBe(true);
     await page.context().close();
   }, 120_000);
 });

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ask, closeClients, consoleClient, startTestHub, tempDir } from './hub-fixture';
+import { ask, cid, closeClients, consoleClient, startTestHub, tempDir } from './hub-fixture';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const children: ChildProcess[] = [];
@@ -58,8 +58,15 @@ describe('encoders and the hub process', () => {
 
     const { socket } = await consoleClient(url, { username: 'operator', password: 'demo' });
     const snap = await ask(socket, 'state:snapshot', {});
-    const ids = (snap.result.cameras as { id: string; sources: { kind: string }[] }[]).filter((c) => c.sources[0]?.kind === 'testsrc').slice(0, 3).map((c) => c.id);
-    expect(ids).toHaveLength(3);
+    const demo = (snap.result.cameras as { id: string; sources: { kind: string }[] }[]).filter((c) => c.sources[0]?.kind === 'testsrc').slice(0, 3);
+    expect(demo).toHaveLength(3);
+    // Demo cameras play the pre-encoded loop, which runs no encoder: give three the live-encoded clock source.
+    const { socket: admin } = await consoleClient(url, { username: 'admin', password: 'demo' });
+    for (const c of demo) {
+      const res = await ask(admin, 'camera:upsert', { commandId: cid(), camera: { ...c, sources: [{ kind: 'testsrc', url: `testsrc:clock:${c.id}` }] } });
+      expect(res.ok).toBe(true);
+    }
+    const ids = demo.map((c) => c.id);
     const urls = await Promise.all(ids.map(async (cameraId) => (await ask(socket, 'stream:token', { cameraId })).result.url as string));
     // Watch all three (as tiles would) until three encoders are running.
     const running = await until('three encoders', async () => {

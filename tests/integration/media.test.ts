@@ -18,8 +18,9 @@ function camera(id: string, name: string, source: Camera['sources'][number]): Ca
 }
 
 const cameras: Camera[] = [
-  camera('cam-a', '新街口 东向', { kind: 'testsrc', url: 'testsrc:cam-a' }),
-  camera('cam-b', '鼓楼广场', { kind: 'testsrc', url: 'testsrc:cam-b' }),
+  // Live-encoded demo sources (with the clock): these tests are about supervising an encoder.
+  camera('cam-a', '新街口 东向', { kind: 'testsrc', url: 'testsrc:clock:cam-a' }),
+  camera('cam-b', '鼓楼广场', { kind: 'testsrc', url: 'testsrc:clock:cam-b' }),
   camera('cam-h', '外部直播', { kind: 'hls', url: 'https://example.invalid/live/index.m3u8' }),
 ];
 
