@@ -1,13 +1,13 @@
 // Video benchmark, in real Chromium against the real media gateway (the e2e "video lab"):
-// - time to first frame when a camera is clicked (cold: its encoder must start; warm: already running)
-// - live latency of a demo camera: the clock drawn in the picture (read by OCR with tesseract when it is
-//   installed) against the wall clock at the moment that frame is shown; also the player's estimate from
-//   the playlist's PROGRAM-DATE-TIME
-// - CPU and memory of a 16-tile wall (browser and encoders separately), and how long requests queued
-//   in the browser for a connection (the six-per-host limit of HTTP/1.1) with the wall's default host
-//   spreading (127.0.0.1 + localhost), with one host name, and with three
-// - memory after 250 and 500 tile switches compared with the start (JS heap after GC, DOM nodes,
-//   listeners, browser PSS): a leak grows steadily, caches level off
+// - time to first frame when a demo camera is clicked (cold: nobody watched it; warm: watched already)
+// - live latency of a live-encoded demo camera (testsrc:clock:): the clock drawn in the picture (read by
+//   OCR with tesseract when it is installed) against the wall clock at the moment that frame is shown;
+//   also the player's estimate from the playlist's PROGRAM-DATE-TIME
+// - a 16-tile wall from cold (an emergency switch), with the old live-encoded demo source as the baseline
+//   and the pre-encoded loop, in the same run: first frames, all live after, CPU and memory of browser,
+//   encoders and gateway, and how long requests queued in the browser for a connection
+// - memory after 100, 500, 1,000 and 2,000 tile switches compared with the start (JS heap after GC, DOM
+//   nodes, listeners, browser PSS): a leak grows steadily, caches level off
 // Figures only: a benchmark never fails on time.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import {
-  LAB_TOKEN, SHARD_HOSTS, advancing, buildLabPage, labCameras, launchChromium, openLab, startLab, waitForTiles,
+  LAB_TOKEN, advancing, buildLabPage, labCameras, launchChromium, openLab, startLab, waitForTiles,
 } from '../e2e/video-harness';
 
 type Figures = Record<string, number>;
@@ -167,7 +167,7 @@ function readClock(png: Buffer, dir: string): number | null {
 }
 
 async function liveLatency(browser: Browser): Promise<Figures> {
-  const lab = await startLab({ cameras: labCameras(1), layout: '1', cameraIds: ['cam-01'], displayKey: 'bench-latency' });
+  const lab = await startLab({ cameras: labCameras(1, { clock: true }), layout: '1', cameraIds: ['cam-01'], displayKey: 'bench-latency' });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-ocr-'));
   try {
     const page = await openLab(browser, lab);
@@ -200,15 +200,16 @@ async function liveLatency(browser: Browser): Promise<Figures> {
   }
 }
 
-// ---- a 16-tile wall
+// ---- a 16-tile wall from cold
 
 /**
- * A 16-tile wall. `hosts` is the wall's mediaHosts: one name (everything queues for one pool of six
- * connections), the default (127.0.0.1 and localhost), or three names. If requests queue much less with
- * more names, the six-connection limit is what made them wait; if not, the server or the CPU did.
+ * An emergency switch to a 16-tile wall nobody was watching: the page opens on 16 cameras at once. `clock`
+ * is the old demo source (one live x264 encoder per camera, started by the first request), the baseline;
+ * without it the pre-encoded loop (made before the switch, as a hub makes it at start). `hosts` is the
+ * wall's mediaHosts (default: 127.0.0.1 and localhost).
  */
-async function sixteenTileWall(browser: Browser, label: string, hosts: string[] | undefined, full: boolean): Promise<Figures> {
-  const cameras = labCameras(16);
+async function sixteenTileWall(browser: Browser, label: string, clock: boolean, hosts?: string[]): Promise<Figures> {
+  const cameras = labCameras(16, { clock });
   const lab = await startLab({ cameras, layout: '16', cameraIds: cameras.map((c) => c.id), displayKey: `bench-16-${label}`, mediaHosts: hosts });
   try {
     const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1600, height: 900 } });
@@ -217,22 +218,36 @@ async function sixteenTileWall(browser: Browser, label: string, hosts: string[] 
     const t0 = Date.now();
     await page.goto(lab.url);
     await waitForTiles(page, (t) => t.length === 16 && t.every((x) => x.phase === 'live'), 90_000);
-    const figures: Figures = { [`wall16_${label}_all_live_after_ms`]: Date.now() - t0 };
+    const allLive = Date.now() - t0;
+    // Each tile's first frame, from when the tile asked for its camera (the first one per tile).
+    const first = new Map<string, number>();
+    for (const f of await page.evaluate(() => (window as unknown as LabWindow).lab.firstFrames)) if (!first.has(f.cameraId)) first.set(f.cameraId, f.ms);
+    const ttff = [...first.values()];
+    const figures: Figures = {
+      [`wall16_${label}_all_live_after_ms`]: allLive,
+      [`wall16_${label}_first_frame_p50_ms`]: percentile(ttff, 50),
+      [`wall16_${label}_first_frame_p95_ms`]: percentile(ttff, 95),
+      [`wall16_${label}_first_frame_max_ms`]: Math.max(...ttff),
+    };
     await page.waitForTimeout(3000);
     await page.evaluate(() => performance.clearResourceTimings());
     const window0 = performance.now();
-    if (full) {
-      const [browserCpu, encoderCpu] = await Promise.all([cpuPercent(chromiumPids, 10_000), cpuPercent(ffmpegPids, 10_000)]);
-      Object.assign(figures, {
-        wall16_browser_cpu_pct: round(browserCpu),
-        wall16_browser_pss_mb: round(pssMb(chromiumPids())),
-        wall16_page_js_heap_mb: round((await pageMemory(page)).heapMb, 1),
-        wall16_encoders_cpu_pct: round(encoderCpu),
-        wall16_encoders_pss_mb: round(pssMb(ffmpegPids())),
-      });
-    } else {
-      await page.waitForTimeout(10_000);
-    }
+    const server0 = process.cpuUsage();
+    const [browserCpu, encoderCpu] = await Promise.all([cpuPercent(chromiumPids, 10_000), cpuPercent(ffmpegPids, 10_000)]);
+    const serverUs = process.cpuUsage(server0);
+    const seconds = (performance.now() - window0) / 1000;
+    const serverCpu = ((serverUs.user + serverUs.system) / 1e6 / seconds) * 100;
+    Object.assign(figures, {
+      [`wall16_${label}_encoders`]: ffmpegPids().length,
+      [`wall16_${label}_encoders_cpu_pct`]: round(encoderCpu),
+      [`wall16_${label}_encoders_pss_mb`]: round(pssMb(ffmpegPids())),
+      // The gateway and its HTTP server run in this process (with the bench's own playwright client): an upper bound.
+      [`wall16_${label}_gateway_process_cpu_pct`]: round(serverCpu, 1),
+      [`wall16_${label}_demo_cpu_pct`]: round(encoderCpu + serverCpu, 1),
+      [`wall16_${label}_browser_cpu_pct`]: round(browserCpu),
+      [`wall16_${label}_browser_pss_mb`]: round(pssMb(chromiumPids())),
+      [`wall16_${label}_page_js_heap_mb`]: round((await pageMemory(page)).heapMb, 1),
+    });
     figures[`wall16_${label}_tiles_playing`] = (await advancing(page, 3000)).length;
     // How long each media request waited in the browser before it was sent (aborted ones excluded).
     const waits = await page.evaluate(() => performance.getEntriesByType('resource')
@@ -248,7 +263,9 @@ async function sixteenTileWall(browser: Browser, label: string, hosts: string[] 
   }
 }
 
-// ---- 500 tile switches
+// ---- 2,000 tile switches
+
+const SWITCH_MARKS = [100, 500, 1000, 2000];
 
 async function tileSwitches(browser: Browser): Promise<Figures> {
   const cameras = labCameras(8);
@@ -256,7 +273,7 @@ async function tileSwitches(browser: Browser): Promise<Figures> {
   try {
     const page = await openLab(browser, lab);
     await waitForTiles(page, (t) => t.length === 4 && t.every((x) => x.phase === 'live'), 60_000);
-    // Warm the other cameras too, so switches measure the console, not encoder start-up.
+    // Warm the other cameras too, so switches measure the console, not stream start-up.
     await Promise.all(cameras.slice(4).map((c) => fetch(`${lab.url}media/${c.id}/index.m3u8?token=${LAB_TOKEN}`).then((r) => r.arrayBuffer())));
     await page.waitForTimeout(3000);
     const ids = cameras.map((c) => c.id);
@@ -269,7 +286,8 @@ async function tileSwitches(browser: Browser): Promise<Figures> {
       figures[`switch_${label}_browser_pss_mb`] = round(pssMb(chromiumPids()));
     };
     await measure('0');
-    for (const [from, to] of [[0, 250], [250, 500]] as const) {
+    let from = 0;
+    for (const to of SWITCH_MARKS) {
       // No named helpers inside evaluate: tsx would wrap them in a __name() the page does not have.
       await page.evaluate(async ([all, first, last]) => {
         for (let i = first; i < last; i++) {
@@ -282,12 +300,30 @@ async function tileSwitches(browser: Browser): Promise<Figures> {
       await waitForTiles(page, (t) => t.every((x) => x.phase === 'live'), 60_000);
       await page.waitForTimeout(5000);
       await measure(String(to));
+      from = to;
     }
+    const last = SWITCH_MARKS.at(-1)!;
+    figures[`switch_${last}_vs_100_browser_pss_ratio`] = round(Number(figures[`switch_${last}_browser_pss_mb`]) / Number(figures.switch_100_browser_pss_mb), 3);
+    figures[`switch_${last}_vs_100_js_heap_ratio`] = round(Number(figures[`switch_${last}_js_heap_mb`]) / Number(figures.switch_100_js_heap_mb), 3);
     await page.context().close();
     return figures;
   } finally {
     await lab.close();
   }
+}
+
+/** The 16-tile wall from cold, old live-encoded demo source (baseline) and pre-encoded loop, in the same run. */
+async function wallFromCold(browser: Browser): Promise<Figures> {
+  const live = await sixteenTileWall(browser, 'live', true);
+  const loop = await sixteenTileWall(browser, 'loop', false);
+  const ratio = (name: string) => round(Number(loop[`wall16_loop_${name}`]) / Number(live[`wall16_live_${name}`]), 3);
+  return {
+    ...live, ...loop,
+    wall16_loop_vs_live_first_frame_p95_ratio: ratio('first_frame_p95_ms'),
+    wall16_loop_vs_live_all_live_ratio: ratio('all_live_after_ms'),
+    wall16_loop_vs_live_demo_cpu_ratio: ratio('demo_cpu_pct'),
+    wall16_loop_vs_live_browser_cpu_ratio: ratio('browser_cpu_pct'),
+  };
 }
 
 export async function run(): Promise<Figures> {
@@ -297,9 +333,7 @@ export async function run(): Promise<Figures> {
     return {
       ...(await clickToFirstFrame(browser)),
       ...(await liveLatency(browser)),
-      ...(await sixteenTileWall(browser, 'default', undefined, true)),
-      ...(await sixteenTileWall(browser, 'onehost', ['127.0.0.1'], false)),
-      ...(await sixteenTileWall(browser, 'threehosts', SHARD_HOSTS, false)),
+      ...(await wallFromCold(browser)),
       ...(await tileSwitches(browser)),
       cpu_cores: os.cpus().length,
     };
