@@ -49,15 +49,19 @@ afterAll(async () => {
   for (const d of [dataDir, rendererDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
 });
 
-type PageProblems = { errors: string[] };
+/** Script errors, and resources the page asked for and did not get (a favicon 404 counts: the wall's log should stay clean). */
+type PageProblems = { errors: string[]; failedLoads: string[] };
 
 async function openConsole(locale = 'zh-CN'): Promise<{ page: Page; problems: PageProblems }> {
   const context = await browser.newContext({ viewport: { width: 1600, height: 900 }, locale });
   // Software GL on a shared two-core machine can draw a frame a second; give actions time.
   context.setDefaultTimeout(60_000);
   const page = await context.newPage();
-  const problems: PageProblems = { errors: [] };
+  const problems: PageProblems = { errors: [], failedLoads: [] };
   page.on('pageerror', (e) => problems.errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && m.text().startsWith('Failed to load resource')) problems.failedLoads.push(`${m.location().url}: ${m.text()}`);
+  });
   await page.goto(hub.url);
   return { page, problems };
 }
@@ -174,6 +178,7 @@ describe('the operator console', () => {
     expect(await page.locator('.maplibregl-ctrl-attrib').textContent()).toContain('© OpenStreetMap contributors');
     await shot(page, 'main-zh');
     expect(problems.errors).toEqual([]);
+    expect(problems.failedLoads).toEqual([]);
   }, 60_000);
 
   it('moves units between two samples', async () => {
