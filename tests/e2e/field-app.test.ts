@@ -246,7 +246,14 @@ describe('the field app', () => {
 
   it('after an admin revokes the phone, it goes back to the enrol screen and says why (not "reconnecting" for ever)', async () => {
     const officer = listUnits(hub.db).filter((u) => u.kind === 'officer' && u.postId)[5]!;
-    const { phone, admin, deviceId } = await enrolledPhone(officer.id, officer.name, 'revoke-before');
+    const { phone, admin, deviceId, post } = await enrolledPhone(officer.id, officer.name, 'revoke-before');
+    // A task whose brief the phone keeps: a lost phone must not go on telling its finder about incidents.
+    const operator: ConsoleClient = (await consoleClient(hub.url, { username: 'operator', password: 'demo' })).socket;
+    const incident = (await ask(operator, 'incident:create', { commandId: cid(), category: 'municipal', priority: 2, position: post.center, description: '遗失手机前的任务' })).result.incident;
+    const task = await ask(operator, 'task:assign', { commandId: cid(), incidentId: incident.id, unitId: officer.id });
+    expect(task.ok, JSON.stringify(task.error)).toBe(true);
+    await phone.locator(`[data-testid=field-task][data-task="${task.result.task.id}"] [data-testid=field-task-brief][data-loaded=true]`).waitFor();
+    expect(await phone.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('xiuhua.field.briefs.')))).toHaveLength(1);
     const res = await ask(admin, 'device:revoke', { commandId: cid(), deviceId, reason: '手机遗失' });
     expect(res.ok, JSON.stringify(res.error)).toBe(true);
     const problem = phone.locator('[data-testid=field-enrol-problem]');
@@ -255,6 +262,8 @@ describe('the field app', () => {
     await phone.locator('[data-testid=field-enrol-code]').waitFor();
     // The credential is gone from the phone: a reload stays on the enrol screen.
     expect(await phone.evaluate(() => Object.keys(localStorage).filter((k) => /credential/i.test(k) && localStorage.getItem(k)))).toEqual([]);
+    // And so are the task briefs it kept.
+    expect(await phone.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('xiuhua.field.briefs.')))).toEqual([]);
     await phone.screenshot({ path: path.join(ARTIFACTS, 'revoked.png') });
   }, 120_000);
 });

@@ -15,6 +15,7 @@ import { useTranslation } from 'react-i18next';
 import { errorText } from '../common/errors';
 import { newCommandId } from '../hub/client';
 import { forgetCredential, loadCredential, saveCredential, type FieldCredential } from './credential';
+import { forgetBriefs, loadBriefs, saveBriefs } from './briefs';
 import { EnrolScreen } from './EnrolScreen';
 import { FieldMode } from './FieldMode';
 import { Outbox, type OutboxSender } from './outbox';
@@ -39,32 +40,13 @@ function freshFix(fallback: Fix | null): Promise<Fix | null> {
   });
 }
 
-const MAX_BRIEFS = 50;
-function loadBriefs(key: string): Map<string, TaskBrief> {
-  try {
-    const list = JSON.parse(localStorage.getItem(key) ?? '[]') as TaskBrief[];
-    return new Map(list.map((b) => [b.taskId, b]));
-  } catch {
-    return new Map();
-  }
-}
-function saveBriefs(key: string, m: Map<string, TaskBrief>): Map<string, TaskBrief> {
-  const keep = [...m.values()].slice(-MAX_BRIEFS);
-  try {
-    localStorage.setItem(key, JSON.stringify(keep));
-  } catch {
-    // storage full: the briefs are asked for again when needed
-  }
-  return new Map(keep.map((b) => [b.taskId, b]));
-}
-
 export function FieldApp() {
   const [credential, setCredential] = useState<FieldCredential | null>(() => loadCredential());
   const [message, setMessage] = useState('');
   if (!credential) {
     return <EnrolScreen message={message} onCredential={(c) => { saveCredential(c); setMessage(''); setCredential(c); }} />;
   }
-  return <FieldShift key={credential.deviceId} credential={credential} signOut={(why) => { forgetCredential(); setMessage(why); setCredential(null); }} />;
+  return <FieldShift key={credential.deviceId} credential={credential} signOut={(why) => { forgetCredential(); forgetBriefs(credential.deviceId); setMessage(why); setCredential(null); }} />;
 }
 
 function FieldShift({ credential, signOut }: { credential: FieldCredential; signOut: (why: string) => void }) {
@@ -75,8 +57,7 @@ function FieldShift({ credential, signOut }: { credential: FieldCredential; sign
   const [profile, setProfile] = useState<UnitProfile | null>(null);
   const [tasks, setTasks] = useState<Map<string, Task>>(new Map());
   const [rollCalls, setRollCalls] = useState<Map<string, RollCall>>(new Map());
-  const briefKey = `xiuhua.field.briefs.${credential.deviceId}`;
-  const [briefs, setBriefs] = useState<ReadonlyMap<string, TaskBrief>>(() => loadBriefs(briefKey));
+  const [briefs, setBriefs] = useState<ReadonlyMap<string, TaskBrief>>(() => loadBriefs(credential.deviceId));
   const [socket, setSocket] = useState<FieldSocket | null>(null);
   const located = useFix();
   const fixRef = useRef<Fix | null>(null);
@@ -208,10 +189,10 @@ function FieldShift({ credential, signOut }: { credential: FieldCredential; sign
       if (briefs.has(task.id) || asking.current.has(task.id) || ['finished', 'refused', 'cancelled'].includes(task.state)) continue;
       asking.current.add(task.id);
       socket.timeout(10_000).emitWithAck('task:brief', { unitId: unitRef.current, taskId: task.id }).then((res) => {
-        if (res.ok) setBriefs((m) => saveBriefs(briefKey, new Map(m).set(task.id, res.result)));
+        if (res.ok) setBriefs((m) => saveBriefs(credential.deviceId, new Map(m).set(task.id, res.result)));
       }, () => {}).finally(() => asking.current.delete(task.id));
     }
-  }, [socket, link, tasks, briefs, briefKey]);
+  }, [socket, link, tasks, briefs, credential.deviceId]);
 
   const target = checkInPost(profile, located.fix);
   const open = [...tasks.values()].filter((x) => !['finished', 'refused', 'cancelled'].includes(x.state)).sort((a, b) => b.assignedAt - a.assignedAt);
