@@ -18,6 +18,11 @@ const SWAP_BELOW_PCT = 15;
 
 export type CameraActivity = 'duty' | 'task' | 'sos' | 'returning';
 
+/** When a stop begins after its task does, and how long it lasts (ms, uniform in each range). */
+export type BodycamStopTiming = { afterMs: readonly [number, number]; lastsMs: readonly [number, number] };
+/** A knock on the button some way into the task, off for a minute or two. */
+export const BODYCAM_STOP_TIMING: BodycamStopTiming = { afterMs: [10_000, 40_000], lastsMs: [30_000, 120_000] };
+
 export class BodyCam {
   nextReadAt: number;
   private battery: number;
@@ -39,6 +44,7 @@ export class BodyCam {
     startAt: number,
     /** the share of tasks during which the camera stops recording for a while */
     private readonly stopPerTask: number,
+    private readonly stopTiming: BodycamStopTiming = BODYCAM_STOP_TIMING,
   ) {
     this.battery = rng.range(62, 100);
     this.freeMb = Math.round(rng.range(0.3, 0.85) * CAPACITY_MB);
@@ -59,8 +65,8 @@ export class BodyCam {
 
     const busy = activity === 'task' || activity === 'sos';
     if (busy && !this.busy && activity === 'task' && r.chance(this.stopPerTask)) {
-      const from = now + r.range(10_000, 40_000);
-      this.stop = { from, to: from + r.range(30_000, 120_000) };
+      const from = now + r.range(...this.stopTiming.afterMs);
+      this.stop = { from, to: from + r.range(...this.stopTiming.lastsMs) };
     }
     if (busy) this.recordUntil = now + r.range(20_000, 90_000);
     else if (this.busy) {

@@ -29,7 +29,7 @@ export type SimulatorOptions = {
   /** ms since the epoch; simulated time follows it */
   clock?: () => number;
   /** demo tuning passed to the world (check-in scale, incident scale, SOS rate, tick) */
-  tuning?: Pick<WorldOptions, 'checkInScale' | 'incidentScale' | 'sosPerHour' | 'tickMs' | 'bodycamStopPerTask'>;
+  tuning?: Pick<WorldOptions, 'checkInScale' | 'incidentScale' | 'sosPerHour' | 'tickMs' | 'bodycamStopPerTask' | 'bodycamStopTiming'>;
   connectTimeoutMs?: number;
   /** socket.io's reconnection delay (ms; default its own 1–5 s); a test restarting the hub uses less */
   reconnectDelayMs?: number;

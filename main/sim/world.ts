@@ -12,7 +12,7 @@ import { type Actor, Officer, Vehicle } from './actors';
 import { poissonGapMs, weighted } from './draw';
 import { CATEGORY_WEIGHTS, FINISH_NOTES, INCIDENT_REPORTS, REFUSAL_REASONS, SOS_NOTES } from './texts';
 import { RouteTrack } from './track';
-import { BodyCam } from './bodycam';
+import { BODYCAM_STOP_TIMING, BodyCam, type BodycamStopTiming } from './bodycam';
 import type { BodycamReport } from '../../shared/bodycam';
 
 export type SimCommand = { [K in FieldCommandName]: { name: K; unitId: string; payload: CommandInput<(typeof fieldCommands)[K]> } }[FieldCommandName];
@@ -42,6 +42,8 @@ export type WorldOptions = {
   lateShare?: number;
   /** share of tasks during which an officer's body camera stops recording for a minute or two (the hub's bodycam_stopped alert) */
   bodycamStopPerTask?: number;
+  /** when such a stop begins and how long it lasts (default BODYCAM_STOP_TIMING; tests make it quick) */
+  bodycamStopTiming?: BodycamStopTiming;
 };
 
 type TaskRun = {
@@ -52,7 +54,7 @@ type TaskRun = {
   refuse: string | null;
 };
 
-const DEFAULTS = { tickMs: 250, checkInScale: 6, incidentScale: 1, sosPerHour: 3, wanderPerHour: 0.05, lateShare: 0.05, bodycamStopPerTask: 0.15 };
+const DEFAULTS = { tickMs: 250, checkInScale: 6, incidentScale: 1, sosPerHour: 3, wanderPerHour: 0.05, lateShare: 0.05, bodycamStopPerTask: 0.15, bodycamStopTiming: BODYCAM_STOP_TIMING };
 /** about a centimetre: what a device sends, not the float noise of the simulation */
 const rounded = (p: LngLat): LngLat => [Math.round(p[0] * 1e7) / 1e7, Math.round(p[1] * 1e7) / 1e7];
 
@@ -113,7 +115,7 @@ export class World {
       this.byId.set(unit.id, a);
       if (!load) this.cityActors.push(a);
       // Its own Rng: the cameras never change what the units themselves do.
-      if (!load && unit.kind === 'officer') this.cameras.push({ actor: a, cam: new BodyCam(unit.id, forkRng(seed, `sim:bodycam:${unit.id}`), startAt, this.opts.bodycamStopPerTask) });
+      if (!load && unit.kind === 'officer') this.cameras.push({ actor: a, cam: new BodyCam(unit.id, forkRng(seed, `sim:bodycam:${unit.id}`), startAt, this.opts.bodycamStopPerTask, this.opts.bodycamStopTiming) });
     };
     city.units.forEach((u) => add(u, false));
     options.extraUnits?.forEach((u) => add(u, true));

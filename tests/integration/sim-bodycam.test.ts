@@ -1,7 +1,8 @@
 // The simulator's body cameras against a real hub: every foot officer's camera reaches the consoles
 // about every ten seconds, none refused; and a camera that stops recording during a task raises the
 // hub's bodycam_stopped alert, which clears by itself (recording again, or the task over).
-// A simulator of its own with every task's camera stopping once, so the test need not wait for chance.
+// A simulator of its own with every task's camera stopping once, soon and briefly, so the test need not
+// wait for chance or for the demo's minutes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BodycamAlert, BodycamStatus } from '../../shared/bodycam';
 import type { HubEvent } from '../../shared/protocol';
@@ -33,7 +34,12 @@ beforeAll(async () => {
   ({ socket: operator } = await consoleClient(hub.url, { username: 'operator', password: 'demo' }));
   operator.on('event', (e) => events.push(e));
   operator.on('bodycam:status', (xs) => xs.forEach((s) => statuses.set(s.unitId, [...(statuses.get(s.unitId) ?? []), s])));
-  sim = await startSimulator({ hubUrl: hub.url, deviceId: 'sim-gateway', secret: 'demo', city, seed: 5, log: (l) => logged.push(l), tuning: { bodycamStopPerTask: 1, sosPerHour: 0 } });
+  sim = await startSimulator({ hubUrl: hub.url, deviceId: 'sim-gateway', secret: 'demo', city, seed: 5, log: (l) => logged.push(l), tuning: {
+    bodycamStopPerTask: 1, sosPerHour: 0,
+    // Off soon after the task starts and for 15–20 s: longer than the 9–11 s between readings, so one
+    // reading sees it, and short enough that the test waits seconds, not the demo's minute or two.
+    bodycamStopTiming: { afterMs: [1_000, 3_000], lastsMs: [15_000, 20_000] },
+  } });
 }, 60_000);
 
 afterAll(async () => {
