@@ -98,7 +98,12 @@ export function AreasLayer({ city, visible }: { city: City; visible: boolean }) 
     }, 'z-areas');
     map.addLayer({
       id: n('posts-label'), type: 'symbol', source: n('posts'), minzoom: 16,
-      layout: { 'text-field': ['get', 'name'], 'text-font': FONT, 'text-size': 12, 'text-offset': [0, -1.4], 'text-optional': true },
+      // Above the post when free, else below or beside it: an officer standing on the post has a name and
+      // an attendance badge above it, and a fixed offset left the post's own name hidden behind them.
+      layout: {
+        'text-field': ['get', 'name'], 'text-font': FONT, 'text-size': 12, 'text-optional': true,
+        'text-variable-anchor': ['bottom', 'top', 'right', 'left'], 'text-radial-offset': 1.1,
+      },
       paint: { 'text-color': '#9fb6cc', 'text-halo-color': '#0b0f16', 'text-halo-width': 1.5 },
     }, 'z-areas');
     const area = (f: MapGeoJSONFeature) => ({ kind: 'area' as const, id: String(f.properties.id) });

@@ -117,7 +117,9 @@ export function OfficersLayer({ city, visible }: { city: City; visible: boolean 
       layout: {
         'text-field': markText(labelRef.current), 'text-font': FONT, 'text-size': 18, 'text-anchor': 'bottom-left', 'text-offset': [0.7, -0.5],
         'icon-image': 'icon-badge', 'icon-text-fit': 'both', 'icon-text-fit-padding': [2, 4, 1, 4],
-        'text-allow-overlap': always, 'icon-allow-overlap': always, 'text-ignore-placement': always, 'icon-ignore-placement': always,
+        // Exceptions are always drawn but still claim their place, so labels placed after them (names of
+        // posts, cells) move or give way instead of being drawn under the badge.
+        'text-allow-overlap': always, 'icon-allow-overlap': always,
       },
       paint: { 'icon-color': attendanceColor, 'text-color': '#0b0f16' },
     }, 'z-points');
