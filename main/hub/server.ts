@@ -51,6 +51,7 @@ import { createRefusalAuditor, refusalWriter } from './refusals';
 import { createLoginThrottle, type ThrottleLimits } from './throttle';
 import { createGuard, type Refuser } from './transport/guard';
 import { CONSOLE_BUDGET, FIELD_BUDGET, messageLimiter, type MessageBudget } from './transport/limits';
+import { floodBackoff, type FloodBackoffOptions } from './transport/backoff';
 import { coalesceWrites } from './transport/cork';
 import { outboundGuard } from './transport/outbound';
 import { DEFAULT_VOICE_CONFIG, type VoiceConfig } from './voice/config';
@@ -115,6 +116,8 @@ export type HubLimits = {
   refusalKeys?: number;
   /** bytes queued for one unread connection before the hub cuts it (default 16 MiB, transport/outbound.ts) */
   outboundBytes?: number;
+  /** how long an identity's reconnects are refused after a flood cut (transport/backoff.ts) */
+  floodBackoff?: FloodBackoffOptions;
 };
 
 export type Hub = {
@@ -290,8 +293,11 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const refuse = refusalWriter(refusals);
   const refuseAudited: Refuser = (actor, action, raw, error) => refuse(actor, action, raw, error, Date.now());
   const throttle = createLoginThrottle(opts.limits?.login);
-  const consoleLimit = messageLimiter({ ...CONSOLE_BUDGET, ...opts.limits?.console }, refusals);
-  const fieldLimit = messageLimiter({ ...FIELD_BUDGET, ...opts.limits?.field }, refusals);
+  // After a flood cut, the identity's reconnects are refused for a while, one back-off per namespace (backoff.ts).
+  const consoleBackoff = floodBackoff(opts.limits?.floodBackoff);
+  const fieldBackoff = floodBackoff(opts.limits?.floodBackoff);
+  const consoleLimit = messageLimiter({ ...CONSOLE_BUDGET, ...opts.limits?.console }, refusals, consoleBackoff);
+  const fieldLimit = messageLimiter({ ...FIELD_BUDGET, ...opts.limits?.field }, refusals, fieldBackoff);
   let wakeQueued = false;
   const afterCommit = (name: string, result: unknown) => {
     // The command may have queued or cancelled timed work. Once per batch (group-commit.ts answers a
@@ -323,11 +329,11 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const commands = createCommandRunner(db, { ...opts.commands, log });
   const enrol = enrolHandler({ db, commands, throttle, refusals, now: opts.enrolment?.now ?? Date.now });
   attachConsole(consoles, {
-    db, commands, services, broadcast, afterCommit, refuse, timeZone, demo: !!opts.demo, dataDir: opts.dataDir, throttle, refusals, enrolCodeTtlMs: opts.enrolment?.codeTtlMs,
+    db, commands, services, broadcast, afterCommit, refuse, timeZone, demo: !!opts.demo, dataDir: opts.dataDir, throttle, refusals, enrolCodeTtlMs: opts.enrolment?.codeTtlMs, backoff: consoleBackoff,
     guard: createGuard({ limit: consoleLimit, refuse: refuseAudited, log }),
   });
   attachField(field, {
-    db, commands, services, broadcast, afterCommit, refuse, timeZone, throttle, refusals, log,
+    db, commands, services, broadcast, afterCommit, refuse, timeZone, throttle, refusals, log, backoff: fieldBackoff,
     guard: createGuard({ limit: fieldLimit, refuse: refuseAudited, log }),
   });
   io.engine.on('connection_error', (err: { message: string }) => log(`connection refused: ${err.message}`));

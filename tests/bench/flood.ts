@@ -9,6 +9,7 @@
 // console's latency; the measured console lives in this process.
 // Knobs (environment): BENCH_FLOOD_SOCKETS (12), BENCH_FLOOD_SECONDS (10 per phase), BENCH_FLOOD_RATE (20 commands/s measured).
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { io, type Socket } from 'socket.io-client';
@@ -27,7 +28,10 @@ function connect(url: string, auth: { username: string } | { token: string }): P
   const socket = io(`${url}/console`, { auth: 'token' in auth ? auth : { ...auth, password: 'demo' }, transports: ['websocket'], reconnection: false, forceNew: true });
   return new Promise((resolve, reject) => {
     socket.once('session:ready', (ready: { token: string }) => resolve(Object.assign(socket, { token: ready.token })));
-    socket.once('connect_error', reject);
+    socket.once('connect_error', (e) => {
+      socket.disconnect(); // a refused handshake leaves the engine.io connection open otherwise
+      reject(e);
+    });
   });
 }
 
@@ -52,7 +56,7 @@ async function measure(socket: Socket, seconds: number): Promise<{ p50: number; 
   return { p50: q(0.5), p99: q(0.99), max: q(1), acked: times.length };
 }
 
-type Tally = { sent: number; limited: number; invalid: number; reconnects: number };
+type Tally = { sent: number; limited: number; invalid: number; reconnects: number; refusedHandshakes: number };
 
 /**
  * One identity's sockets each keep up to 50 invalid commands unanswered until told to stop. A socket the
@@ -60,14 +64,20 @@ type Tally = { sent: number; limited: number; invalid: number; reconnects: numbe
  */
 function flood(url: string, sockets: Array<Socket & { token?: string }>): { stop: () => Promise<Tally> } {
   let on = true;
-  const tally = { sent: 0, limited: 0, invalid: 0, reconnects: 0 };
+  const tally = { sent: 0, limited: 0, invalid: 0, reconnects: 0, refusedHandshakes: 0 };
   const loops = sockets.map(async (first) => {
     let s = first;
     const inflight = new Set<Promise<void>>();
     while (on) {
       if (!s.connected) {
-        s = await connect(url, { token: first.token! }).catch(() => s);
-        tally.reconnects++;
+        // Straight back, whatever the refusal says: the worst case.
+        s = await connect(url, { token: first.token! }).then((back) => {
+          tally.reconnects++;
+          return back;
+        }, () => {
+          tally.refusedHandshakes++;
+          return s;
+        });
         continue;
       }
       while (inflight.size < 50) {
@@ -117,18 +127,38 @@ function startFlood(url: string): { started: Promise<void>; stop: () => Promise<
   return { started, stop };
 }
 
+/**
+ * CPU time (user + system, µs) the hub's process has used so far, from /proc (clock ticks of 10 ms). Its
+ * difference over a phase is what the hub spent, whatever else shares the machine: the CPU-independent
+ * figure beside the latencies, which a shared 2-core machine stretches.
+ */
+function cpuMicros(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100; // utime, stime (fields 14, 15), at 100 Hz
+}
+
 export async function run(): Promise<Record<string, number | string>> {
-  const hub = await startHubChild(hubArgv(tempDir('xiuhua-bench-flood-')));
+  // BENCH_FLOOD_PROFILE=<dir>: the hub writes a CPU profile there when it stops (node --cpu-prof).
+  const argv = hubArgv(tempDir('xiuhua-bench-flood-'));
+  if (process.env.BENCH_FLOOD_PROFILE) argv.splice(1, 0, '--cpu-prof', '--cpu-prof-dir', process.env.BENCH_FLOOD_PROFILE);
+  const hub = await startHubChild(argv);
   try {
     const measured = await connect(hub.url, { username: 'operator' });
     await measure(measured, 2); // warm-up: first commands compile the hub's paths
+    let cpu = cpuMicros(hub.hubPid);
     const quiet = await measure(measured, SECONDS);
+    const quietCpu = cpuMicros(hub.hubPid) - cpu;
     const f = startFlood(hub.url);
     await f.started;
     await new Promise((r) => setTimeout(r, 1000)); // the flood under way
+    cpu = cpuMicros(hub.hubPid);
     const loud = await measure(measured, SECONDS);
+    const loudCpu = cpuMicros(hub.hubPid) - cpu;
     const tally = await f.stop();
     measured.disconnect();
+    // Flood messages in the measured phase: the tally covers the second before it too, so per message the
+    // phase's CPU is divided by the phase's share of them (SECONDS of SECONDS + 1).
+    const floodInPhase = (tally.sent * SECONDS) / (SECONDS + 1);
     return {
       'load average at start': os.loadavg()[0]!.toFixed(1),
       'measured console, quiet: ack p50 / p99 / max (ms)': `${quiet.p50} / ${quiet.p99} / ${quiet.max}`,
@@ -139,6 +169,10 @@ export async function run(): Promise<Record<string, number | string>> {
       'flood refused invalid_payload (within budget)': tally.invalid,
       'flood messages per second': Math.round(tally.sent / (SECONDS + 1)),
       'flood sockets cut and back (on their token)': tally.reconnects,
+      'flood reconnects refused (back-off after a cut)': tally.refusedHandshakes,
+      'hub CPU, quiet / beside the flood (% of one core)': `${Math.round(quietCpu / SECONDS / 1e4)} / ${Math.round(loudCpu / SECONDS / 1e4)}`,
+      'hub CPU spent on the flood (ms per second, beyond the quiet phase)': Math.round((loudCpu - quietCpu) / SECONDS / 1000),
+      'hub CPU per flood message (µs, beyond the quiet phase; reconnects included)': Math.round(((loudCpu - quietCpu) / floodInPhase) * 10) / 10,
     };
   } finally {
     await hub.stop();

@@ -214,6 +214,73 @@ describe('a cut', () => {
   });
 });
 
+describe('after a cut', () => {
+  const CUT_SOON = { perSocket: 20, perIdentity: 1000, windowSec: 600, cutAfterRefusals: 30 };
+  const BACKED_OFF = /^rate_limited: this identity's connections were cut for flooding; try again in \d+ s$/;
+  /** Floods `socket` until the hub cuts it. */
+  const floodUntilCut = async (socket: Socket) => {
+    const cut = new Promise<string>((resolve) => socket.once('disconnect', resolve));
+    await Promise.all(Array.from({ length: 60 }, () => ask(socket, 'events:since', { afterSeq: 0, limit: 1 }, 30_000).catch(() => null)));
+    expect(await cut).toBe('io server disconnect');
+  };
+
+  it("the identity's reconnects are refused for a while, before any work, audited as a summary; other identities connect", async () => {
+    const limits: HubLimits = { refusalWindowMs: LONG_WINDOW, console: CUT_SOON, field: CUT_SOON, floodBackoff: { firstMs: LONG_WINDOW, holdMs: 0 } };
+    const hub = await startTestHub({ limits });
+    try {
+      const flooder = await connect(hub.url, '/console', { username: 'manager', password: 'demo' });
+      const before = auditPage(hub.db, 0, 1_000_000).length;
+      await floodUntilCut(flooder.socket);
+      // On its token, and by password: refused either way (a password does not lift it).
+      for (let i = 0; i < 5; i++) expect((await connect(hub.url, '/console', { token: flooder.ready!.token })).refused).toMatch(BACKED_OFF);
+      expect((await connect(hub.url, '/console', { username: 'manager', password: 'demo' })).refused).toMatch(BACKED_OFF);
+      expect((await connect(hub.url, '/console', { username: 'operator', password: 'demo' })).refused).toBeNull();
+
+      // A device likewise, refused before its secret is checked: no session of it is audited as begun.
+      const gateway = await connect(hub.url, '/field', { deviceId: 'sim-gateway', secret: 'demo' });
+      await floodUntilCut(gateway.socket);
+      const begun = () => auditPage(hub.db, 0, 1_000_000).filter((e) => e.action === 'session:device' && e.actor === 'sim-gateway' && e.outcome === 'accepted').length;
+      const begunBefore = begun();
+      for (let i = 0; i < 3; i++) expect((await connect(hub.url, '/field', { deviceId: 'sim-gateway', secret: 'demo' })).refused).toMatch(BACKED_OFF);
+      expect(begun()).toBe(begunBefore);
+
+      // Row by row: the first refusal of each kind; the rest wait for their summary.
+      const added = auditPage(hub.db, before, 1_000_000).filter((e) => e.outcome === 'rejected' && e.action.startsWith('session:'));
+      expect(added.map((e) => [e.action, e.actor])).toEqual([['session:resume', 'manager'], ['session:login', 'manager'], ['session:device', 'sim-gateway']]);
+      expect(added.map((e) => e.reason)).toEqual(Array(3).fill(expect.stringMatching(BACKED_OFF)));
+    } finally {
+      await hub.close();
+    }
+    const db = openStore(hub.dataDir);
+    try {
+      const rows = auditPage(db, 0, 1_000_000).filter((e) => e.outcome === 'rejected' && ['session:resume', 'session:login', 'session:device'].includes(e.action));
+      const count = (action: string) => rows.filter((e) => e.action === action).reduce((n, e) => n + stands(e), 0);
+      expect([count('session:resume'), count('session:login'), count('session:device')]).toEqual([5, 1, 3]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('lets the identity back in once the back-off has ended', async () => {
+    const hub = await startTestHub({ limits: { console: CUT_SOON, floodBackoff: { firstMs: 300 } } });
+    try {
+      const flooder = await connect(hub.url, '/console', { username: 'manager', password: 'demo' });
+      await floodUntilCut(flooder.socket);
+      let refused = 0;
+      await until('the back-off to end', async () => {
+        const r = await connect(hub.url, '/console', { token: flooder.ready!.token });
+        if (r.refused === null) return true;
+        expect(r.refused).toMatch(BACKED_OFF);
+        refused++;
+        return undefined;
+      });
+      expect(refused).toBeGreaterThan(0);
+    } finally {
+      await hub.close();
+    }
+  });
+});
+
 describe('logout', () => {
   it('ends the session: every socket on it closes, the token and its stream URLs stop working, and it is audited', async () => {
     const hub = await startTestHub();

@@ -79,7 +79,7 @@ function serve(): void {
       if (r.length > 0) ready1++;
       if (r.length > 1) ready2++;
     }
-    process.send!({ type: 'progress', ready1, ready2, errors });
+    if (process.connected) process.send!({ type: 'progress', ready1, ready2, errors });
   };
   process.on('message', (m: { op: string; url?: string; devices?: DeviceCredential[] }) => {
     if (m.op === 'connect') {

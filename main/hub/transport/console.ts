@@ -12,20 +12,21 @@ import { consoleReads, EmptyRequest } from '../handlers/reads';
 import type { RefusalAuditor } from '../refusals';
 import { ThrottledError, type LoginThrottle } from '../throttle';
 import { peerAddress } from './address';
+import { backoffError, backoffMessage, type FloodBackoff } from './backoff';
 import { bindTables, type DispatchDeps } from './dispatch';
 import { bindVoice, voiceReads } from '../voice/tables';
 
 export type ConsoleData = { actor: Actor; token: string };
 export type ConsoleNamespace = Namespace<ConsoleClientEvents, ConsoleServerEvents, Record<string, never>, ConsoleData>;
 
-export type ConsoleDeps = DispatchDeps & { demo: boolean; dataDir: string; throttle: LoginThrottle; refusals: RefusalAuditor; enrolCodeTtlMs?: number };
+export type ConsoleDeps = DispatchDeps & { demo: boolean; dataDir: string; throttle: LoginThrottle; refusals: RefusalAuditor; enrolCodeTtlMs?: number; backoff: FloodBackoff };
 
 /** An auth refusal as the audit log sees it: throttled ones as rate_limited, wrong credentials as forbidden. */
 export const authRefusal = (e: unknown) =>
   ({ code: e instanceof ThrottledError ? 'rate_limited' as const : 'forbidden' as const, message: (e as Error).message });
 
 export function attachConsole(consoles: ConsoleNamespace, deps: ConsoleDeps): void {
-  const { db, throttle, refusals } = deps;
+  const { db, throttle, refusals, backoff } = deps;
   const commands = consoleHandlers({ dataDir: deps.dataDir, hubUrl: deps.services.url, enrolCodeTtlMs: deps.enrolCodeTtlMs });
 
   consoles.use((socket, next) => {
@@ -37,7 +38,14 @@ export function attachConsole(consoles: ConsoleNamespace, deps: ConsoleDeps): vo
       // Not throttled: a token costs no scrypt and cannot be guessed, and a blocked address's walls must
       // still resume. Refusals (expired or forged tokens) are audited as summaries all the same.
       try {
-        const user = resumeSession(db, auth.token, t);
+        const user = resumeSession(db, auth.token, t); // a read: no write, no scrypt
+        const wait = backoff.remaining(user.username, t);
+        if (wait > 0) {
+          // Cut for flooding a moment ago: refused before handlers are bound, audited as a summary.
+          refusals.note({ kind: 'session:resume', actor: { id: user.username, role: user.role }, address }, { action: 'session:resume', error: backoffError(wait), payload: {} });
+          backoff.answerLater(user.username, wait, () => next(new Error(backoffMessage(backoff.remaining(user.username)))));
+          return;
+        }
         socket.data = { actor: { id: user.username, role: user.role }, token: auth.token };
         next();
       } catch (e) {
@@ -47,6 +55,13 @@ export function attachConsole(consoles: ConsoleNamespace, deps: ConsoleDeps): vo
     } else if (typeof auth.username === 'string' && typeof auth.password === 'string') {
       const { username, password } = { username: auth.username, password: auth.password };
       const tried = username.slice(0, 64);
+      const wait = backoff.remaining(username, t);
+      if (wait > 0) {
+        // Before scrypt. A password does not lift a back-off: the identity is what flooded.
+        refusals.note({ kind: 'session:login', actor: { id: tried, role: 'operator' }, address }, { action: 'session:login', error: backoffError(wait), payload: { username: tried } });
+        backoff.answerLater(username, wait, () => next(new Error(backoffMessage(backoff.remaining(username)))));
+        return;
+      }
       throttle.attempt({ account: `user:${tried}`, address }, () => login(db, username, password, t, { address })).then(({ user, token }) => {
         socket.data = { actor: { id: user.username, role: user.role }, token };
         next();

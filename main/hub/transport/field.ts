@@ -14,6 +14,7 @@ import { fieldHandlers, fieldRequests } from '../handlers/field';
 import type { RefusalAuditor } from '../refusals';
 import type { LoginThrottle } from '../throttle';
 import { peerAddress } from './address';
+import { backoffError, backoffMessage, type FloodBackoff } from './backoff';
 import { authRefusal } from './console';
 import { bindTables, type DispatchDeps } from './dispatch';
 import { bindVoice } from '../voice/tables';
@@ -24,8 +25,8 @@ export type FieldNamespace = Namespace<FieldClientEvents, FieldServerEvents, Rec
 /** Every connection of one device (a gateway may hold several) is in this room. */
 export const deviceRoom = (deviceId: string) => `device:${deviceId}`;
 
-export function attachField(field: FieldNamespace, deps: DispatchDeps & { throttle: LoginThrottle; refusals: RefusalAuditor; log: (line: string) => void }): void {
-  const { db, throttle, refusals } = deps;
+export function attachField(field: FieldNamespace, deps: DispatchDeps & { throttle: LoginThrottle; refusals: RefusalAuditor; log: (line: string) => void; backoff: FloodBackoff }): void {
+  const { db, throttle, refusals, backoff } = deps;
 
   field.use((socket, next) => {
     const auth = socket.handshake.auth as Record<string, unknown>;
@@ -38,6 +39,13 @@ export function attachField(field: FieldNamespace, deps: DispatchDeps & { thrott
     const { deviceId, secret } = { deviceId: auth.deviceId, secret: auth.secret };
     const address = peerAddress(socket);
     const tried = deviceId.slice(0, 64);
+    const wait = backoff.remaining(deviceId);
+    if (wait > 0) {
+      // Cut for flooding a moment ago: refused before the secret is checked and the session audited row by row.
+      refusals.note({ kind: 'session:device', actor: { id: tried, role: 'device' }, address }, { action: 'session:device', error: backoffError(wait), payload: { deviceId: tried } });
+      backoff.answerLater(deviceId, wait, () => next(new Error(backoffMessage(backoff.remaining(deviceId)))));
+      return;
+    }
     throttle.attempt({ account: `device:${tried}`, address }, () => authenticateDevice(db, deviceId, secret, Date.now(), { address })).then((device) => {
       socket.data = { actor: { id: device.id, role: 'device', unitIds: device.kind === 'gateway' ? 'any' : [device.unitId!] } };
       next();

@@ -5,6 +5,7 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { CommandError } from '../../../shared/protocol/commands';
 import type { RefusalAuditor } from '../refusals';
+import type { FloodBackoff } from './backoff';
 import type { Limiter } from './guard';
 
 export type MessageBudget = {
@@ -30,7 +31,8 @@ const SLOW_DOWN: CommandError = { code: 'rate_limited', message: 'too many messa
 const FLOOD_CUT: CommandError = { code: 'rate_limited', message: 'connection cut: it went on sending after being told to slow down' };
 /** The guard (guard.ts) closes the socket once the answers it is owed have gone out. */
 
-export function messageLimiter(budget: MessageBudget, refusals: RefusalAuditor): Limiter {
+/** `backoff`, when given, is told of each cut: the identity's reconnects are then refused for a while (backoff.ts). */
+export function messageLimiter(budget: MessageBudget, refusals: RefusalAuditor, backoff?: FloodBackoff): Limiter {
   const bySocket = new RateLimiterMemory({ keyPrefix: 'socket', points: budget.perSocket, duration: budget.windowSec });
   const byIdentity = new RateLimiterMemory({ keyPrefix: 'identity', points: budget.perIdentity, duration: budget.windowSec });
   const refusedBySocket = new RateLimiterMemory({ keyPrefix: 'refused', points: budget.cutAfterRefusals, duration: budget.windowSec });
@@ -51,6 +53,7 @@ export function messageLimiter(budget: MessageBudget, refusals: RefusalAuditor):
     });
     if (refused === budget.cutAfterRefusals + 1 && socket.connected) {
       refusals.note({ kind: 'flood_cut', actor }, { action: event, error: FLOOD_CUT, payload: null });
+      backoff?.cut(actor.id);
       return { error: FLOOD_CUT, cut: true };
     }
     return { error: SLOW_DOWN, cut: false };
