@@ -4,7 +4,7 @@
 import { createHash, randomBytes, scrypt as scryptCb, scryptSync, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { UserPublic } from '../../shared/domain';
-import { appendAudit } from '../store/audit';
+import { appendAudit, type AuditInput } from '../store/audit';
 import type { Db } from '../store/db';
 import { expireSession, findDevice, findSessionUser, findUserByName, insertSession, type DeviceRecord } from '../store/people';
 
@@ -107,23 +107,38 @@ export function sessionUserById(db: Db, id: string, now: number): UserPublic | u
   return findSessionUser(db, id, now);
 }
 
-export async function authenticateDevice(db: Db, deviceId: string, secret: string, now = Date.now(), origin: Origin = { address: null }): Promise<DeviceRecord> {
+/** How a device session's entries are written: one transaction each (default), or batched (session-audit.ts). */
+export type SessionAuditWriter = (entry: AuditInput) => Promise<void> | void;
+const writeNow = (db: Db): SessionAuditWriter => (entry) => {
+  db.transaction(() => appendAudit(db, entry))();
+};
+
+/** Checks a device's secret (and that it is not revoked) without auditing: the throttled part of a device login. */
+export async function checkDevice(db: Db, deviceId: string, secret: string): Promise<DeviceRecord> {
   const device = findDevice(db, deviceId);
   const ok = await verifySecret(secret, device?.secretHash ?? (await (dummyHash ??= hashSecret('x'))));
   if (!device || !ok) throw new AuthError('auth_failed: unknown device or wrong secret');
   // Checked after the secret, so that only the device itself learns it was revoked.
   if (device.revokedAt != null) throw new AuthError('auth_failed: this device was revoked; ask an admin to enrol it again');
-  db.transaction(() => appendAudit(db, {
-    actor: device.id, role: 'device', action: 'session:device', target: device.unitId, payload: { address: origin.address, kind: device.kind },
-    outcome: 'accepted', reason: null, at: now,
-  }))();
+  return device;
+}
+
+/** The audit entry of a device session begun. */
+export const deviceSessionBegun = (device: DeviceRecord, now: number, origin: Origin = { address: null }): AuditInput => ({
+  actor: device.id, role: 'device', action: 'session:device', target: device.unitId, payload: { address: origin.address, kind: device.kind },
+  outcome: 'accepted', reason: null, at: now,
+});
+
+export async function authenticateDevice(db: Db, deviceId: string, secret: string, now = Date.now(), origin: Origin = { address: null }, audit: SessionAuditWriter = writeNow(db)): Promise<DeviceRecord> {
+  const device = await checkDevice(db, deviceId, secret);
+  await audit(deviceSessionBegun(device, now, origin));
   return device;
 }
 
 /** A device has no logout: its session ends when its connection does, with socket.io's reason (e.g. "transport close"). */
-export function deviceDisconnected(db: Db, deviceId: string, reason: string, now: number, origin: Origin = { address: null }): void {
-  db.transaction(() => appendAudit(db, {
+export function deviceDisconnected(db: Db, deviceId: string, reason: string, now: number, origin: Origin = { address: null }, audit: SessionAuditWriter = writeNow(db)): Promise<void> | void {
+  return audit({
     actor: deviceId, role: 'device', action: 'session:device-end', target: null, payload: { address: origin.address, why: reason.slice(0, 200) },
     outcome: 'accepted', reason: null, at: now,
-  }))();
+  });
 }

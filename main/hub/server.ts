@@ -52,6 +52,8 @@ import { createLoginThrottle, type ThrottleLimits } from './throttle';
 import { createGuard, type Refuser } from './transport/guard';
 import { CONSOLE_BUDGET, FIELD_BUDGET, messageLimiter, type MessageBudget } from './transport/limits';
 import { floodBackoff, type FloodBackoffOptions } from './transport/backoff';
+import { sessionAudit } from './session-audit';
+import { sessionId } from './auth';
 import { coalesceWrites } from './transport/cork';
 import { outboundGuard } from './transport/outbound';
 import { DEFAULT_VOICE_CONFIG, type VoiceConfig } from './voice/config';
@@ -293,11 +295,15 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const refuse = refusalWriter(refusals);
   const refuseAudited: Refuser = (actor, action, raw, error) => refuse(actor, action, raw, error, Date.now());
   const throttle = createLoginThrottle(opts.limits?.login);
-  // After a flood cut, the identity's reconnects are refused for a while, one back-off per namespace (backoff.ts).
+  // After a flood cut, the session's or device's reconnects are refused for a while (backoff.ts).
   const consoleBackoff = floodBackoff(opts.limits?.floodBackoff);
+  // Device sessions' begin and end entries, one transaction per turn of the event loop (session-audit.ts).
+  const deviceSessions = sessionAudit(db);
   const fieldBackoff = floodBackoff(opts.limits?.floodBackoff);
-  const consoleLimit = messageLimiter({ ...CONSOLE_BUDGET, ...opts.limits?.console }, refusals, consoleBackoff);
-  const fieldLimit = messageLimiter({ ...FIELD_BUDGET, ...opts.limits?.field }, refusals, fieldBackoff);
+  // A console's back-off is its session's (the token it comes straight back on; a password login is a new
+  // session behind the login throttle); a device's is the device's.
+  const consoleLimit = messageLimiter({ ...CONSOLE_BUDGET, ...opts.limits?.console }, refusals, (socket) => consoleBackoff.cut(sessionId((socket.data as { token: string }).token)));
+  const fieldLimit = messageLimiter({ ...FIELD_BUDGET, ...opts.limits?.field }, refusals, (_socket, actor) => fieldBackoff.cut(actor.id));
   let wakeQueued = false;
   const afterCommit = (name: string, result: unknown) => {
     // The command may have queued or cancelled timed work. Once per batch (group-commit.ts answers a
@@ -333,7 +339,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     guard: createGuard({ limit: consoleLimit, refuse: refuseAudited, log }),
   });
   attachField(field, {
-    db, commands, services, broadcast, afterCommit, refuse, timeZone, throttle, refusals, log, backoff: fieldBackoff,
+    db, commands, services, broadcast, afterCommit, refuse, timeZone, throttle, refusals, log, backoff: fieldBackoff, sessions: deviceSessions,
     guard: createGuard({ limit: fieldLimit, refuse: refuseAudited, log }),
   });
   io.engine.on('connection_error', (err: { message: string }) => log(`connection refused: ${err.message}`));
@@ -376,6 +382,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       } catch (e) {
         log(`writing coverage at close failed: ${(e as Error).message}`);
       }
+      deviceSessions.flush(); // the ends of the sessions io.close() ended
       refusals.close(); // so are the summaries of refusals still being counted
       db.close();
     })()),

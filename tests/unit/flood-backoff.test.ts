@@ -36,7 +36,7 @@ describe('flood back-off', () => {
   });
 
   it('says how long in whole seconds', () => {
-    expect(backoffMessage(1)).toBe("rate_limited: this identity's connections were cut for flooding; try again in 1 s");
+    expect(backoffMessage(1)).toBe('rate_limited: connections on these credentials were cut for flooding; try again in 1 s');
     expect(backoffMessage(2500)).toMatch(/try again in 3 s$/);
   });
 

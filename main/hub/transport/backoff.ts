@@ -1,13 +1,14 @@
-// After a cut (limits.ts: a socket that went on sending after "slow down"), the identity's reconnects are
-// refused for a while at the handshake, before any work: no session lookup's follow-up, no scrypt, no
-// device audit write, no handlers bound. Without it a flooding identity whose sockets are cut comes straight
+// After a cut (limits.ts: a socket that went on sending after "slow down"), the reconnects of what flooded
+// (a console's session, a device) are refused for a while at the handshake, before any work: no session
+// lookup, no secret check, no device audit write, no handlers bound. Without it a flooding identity whose sockets are cut comes straight
 // back on its token and floods again, and each cut then buys the hub only the reconnect's cost (measured:
 // 2,881 cuts and token reconnects in 11 s, ~225 refused messages per connection). The back-off grows with
 // each cut that comes after the last back-off ended (1 s, 2 s, 4 s … up to the maximum) and is forgotten
 // after a quiet spell, so one bad burst of a real console costs it a second. Cuts of the identity's other
 // sockets while it is backed off (they flood together) do not make it longer.
 //
-// It is per identity (a user or a device), as the message budget is: other identities are never affected.
+// It is per session or device: other identities are never affected. A console's password login is a new
+// session and is not held back (it goes through the login throttle and its scrypt gate instead).
 
 export type FloodBackoffOptions = {
   /** the first back-off, ms (default 1 s) */
@@ -91,7 +92,7 @@ export function floodBackoff(opts: FloodBackoffOptions = {}): FloodBackoff {
 /** The handshake's refusal while backed off, as audited (code rate_limited) … */
 export const backoffError = (ms: number) => ({
   code: 'rate_limited' as const,
-  message: `this identity's connections were cut for flooding; try again in ${Math.max(1, Math.ceil(ms / 1000))} s`,
+  message: `connections on these credentials were cut for flooding; try again in ${Math.max(1, Math.ceil(ms / 1000))} s`,
 });
 /** … and as the client's connect_error says it (code first, as every handshake refusal). */
 export const backoffMessage = (ms: number) => `rate_limited: ${backoffError(ms).message}`;

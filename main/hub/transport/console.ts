@@ -37,15 +37,17 @@ export function attachConsole(consoles: ConsoleNamespace, deps: ConsoleDeps): vo
     if (typeof auth.token === 'string') {
       // Not throttled: a token costs no scrypt and cannot be guessed, and a blocked address's walls must
       // still resume. Refusals (expired or forged tokens) are audited as summaries all the same.
+      const session = sessionId(auth.token);
+      const wait = backoff.remaining(session, t);
+      if (wait > 0) {
+        // Cut for flooding a moment ago: refused before the session is looked up or any handler bound,
+        // audited as a summary (by session: who it is would cost the lookup this spares).
+        refusals.note({ kind: 'session:resume', actor: { id: '(token)', role: 'operator' }, address }, { action: 'session:resume', error: backoffError(wait), payload: { session: session.slice(0, 12) } });
+        backoff.answerLater(session, wait, () => next(new Error(backoffMessage(backoff.remaining(session)))));
+        return;
+      }
       try {
-        const user = resumeSession(db, auth.token, t); // a read: no write, no scrypt
-        const wait = backoff.remaining(user.username, t);
-        if (wait > 0) {
-          // Cut for flooding a moment ago: refused before handlers are bound, audited as a summary.
-          refusals.note({ kind: 'session:resume', actor: { id: user.username, role: user.role }, address }, { action: 'session:resume', error: backoffError(wait), payload: {} });
-          backoff.answerLater(user.username, wait, () => next(new Error(backoffMessage(backoff.remaining(user.username)))));
-          return;
-        }
+        const user = resumeSession(db, auth.token, t);
         socket.data = { actor: { id: user.username, role: user.role }, token: auth.token };
         next();
       } catch (e) {
@@ -55,13 +57,6 @@ export function attachConsole(consoles: ConsoleNamespace, deps: ConsoleDeps): vo
     } else if (typeof auth.username === 'string' && typeof auth.password === 'string') {
       const { username, password } = { username: auth.username, password: auth.password };
       const tried = username.slice(0, 64);
-      const wait = backoff.remaining(username, t);
-      if (wait > 0) {
-        // Before scrypt. A password does not lift a back-off: the identity is what flooded.
-        refusals.note({ kind: 'session:login', actor: { id: tried, role: 'operator' }, address }, { action: 'session:login', error: backoffError(wait), payload: { username: tried } });
-        backoff.answerLater(username, wait, () => next(new Error(backoffMessage(backoff.remaining(username)))));
-        return;
-      }
       throttle.attempt({ account: `user:${tried}`, address }, () => login(db, username, password, t, { address })).then(({ user, token }) => {
         socket.data = { actor: { id: user.username, role: user.role }, token };
         next();

@@ -8,11 +8,13 @@ import { headSeq } from '../../store/log';
 import { currentMode } from '../../store/operations';
 import { activeAreaModes, profilesInForce } from '../modes';
 import { findDevice } from '../../store/people';
-import { AuthError, authenticateDevice, deviceDisconnected } from '../auth';
+import { AuthError, checkDevice, deviceDisconnected, deviceSessionBegun } from '../auth';
 import type { Actor } from '../commands';
 import { fieldHandlers, fieldRequests } from '../handlers/field';
 import type { RefusalAuditor } from '../refusals';
 import type { LoginThrottle } from '../throttle';
+import type { AuditInput } from '../../store/audit';
+import type { SessionAudit } from '../session-audit';
 import { peerAddress } from './address';
 import { backoffError, backoffMessage, type FloodBackoff } from './backoff';
 import { authRefusal } from './console';
@@ -25,8 +27,9 @@ export type FieldNamespace = Namespace<FieldClientEvents, FieldServerEvents, Rec
 /** Every connection of one device (a gateway may hold several) is in this room. */
 export const deviceRoom = (deviceId: string) => `device:${deviceId}`;
 
-export function attachField(field: FieldNamespace, deps: DispatchDeps & { throttle: LoginThrottle; refusals: RefusalAuditor; log: (line: string) => void; backoff: FloodBackoff }): void {
-  const { db, throttle, refusals, backoff } = deps;
+export function attachField(field: FieldNamespace, deps: DispatchDeps & { throttle: LoginThrottle; refusals: RefusalAuditor; log: (line: string) => void; backoff: FloodBackoff; sessions: SessionAudit }): void {
+  const { db, throttle, refusals, backoff, sessions } = deps;
+  const audit = (entry: AuditInput) => sessions.append(entry);
 
   field.use((socket, next) => {
     const auth = socket.handshake.auth as Record<string, unknown>;
@@ -46,13 +49,19 @@ export function attachField(field: FieldNamespace, deps: DispatchDeps & { thrott
       backoff.answerLater(deviceId, wait, () => next(new Error(backoffMessage(backoff.remaining(deviceId)))));
       return;
     }
-    throttle.attempt({ account: `device:${tried}`, address }, () => authenticateDevice(db, deviceId, secret, Date.now(), { address })).then((device) => {
-      socket.data = { actor: { id: device.id, role: 'device', unitIds: device.kind === 'gateway' ? 'any' : [device.unitId!] } };
-      next();
-    }, (e: unknown) => {
-      refusals.note({ kind: 'session:device', actor: { id: tried, role: 'device' }, address }, { action: 'session:device', error: authRefusal(e), payload: { deviceId: tried } });
-      next(new Error(e instanceof AuthError ? e.message : 'auth_failed: device could not be checked'));
-    });
+    throttle.attempt({ account: `device:${tried}`, address }, () => checkDevice(db, deviceId, secret))
+      // The session's entry outside the throttle's gate (it bounds secret checks, not writes), batched with
+      // the other devices connecting in this turn; the device is let in once it is stored.
+      .then(async (device) => {
+        await audit(deviceSessionBegun(device, Date.now(), { address }));
+        return device;
+      }).then((device) => {
+        socket.data = { actor: { id: device.id, role: 'device', unitIds: device.kind === 'gateway' ? 'any' : [device.unitId!] } };
+        next();
+      }, (e: unknown) => {
+        refusals.note({ kind: 'session:device', actor: { id: tried, role: 'device' }, address }, { action: 'session:device', error: authRefusal(e), payload: { deviceId: tried } });
+        next(new Error(e instanceof AuthError ? e.message : 'auth_failed: device could not be checked'));
+      });
   });
 
   field.on('connection', (socket) => {
@@ -64,11 +73,9 @@ export function attachField(field: FieldNamespace, deps: DispatchDeps & { thrott
     }
     const units = actor().unitIds ?? [];
     socket.on('disconnect', (reason) => {
-      try {
-        deviceDisconnected(db, actor().id, reason, Date.now(), { address: peerAddress(socket) });
-      } catch (e) {
-        deps.log(`could not audit the end of ${actor().id}'s session: ${(e as Error).message}`);
-      }
+      const id = actor().id;
+      Promise.resolve(deviceDisconnected(db, id, reason, Date.now(), { address: peerAddress(socket) }, audit))
+        .catch((e: unknown) => deps.log(`could not audit the end of ${id}'s session: ${(e as Error).message}`));
     });
     socket.join(deviceRoom(actor().id));
     if (units === 'any') socket.join('gateways');

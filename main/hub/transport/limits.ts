@@ -5,7 +5,8 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { CommandError } from '../../../shared/protocol/commands';
 import type { RefusalAuditor } from '../refusals';
-import type { FloodBackoff } from './backoff';
+import type { Socket } from 'socket.io';
+import type { Actor } from '../commands';
 import type { Limiter } from './guard';
 
 export type MessageBudget = {
@@ -31,8 +32,8 @@ const SLOW_DOWN: CommandError = { code: 'rate_limited', message: 'too many messa
 const FLOOD_CUT: CommandError = { code: 'rate_limited', message: 'connection cut: it went on sending after being told to slow down' };
 /** The guard (guard.ts) closes the socket once the answers it is owed have gone out. */
 
-/** `backoff`, when given, is told of each cut: the identity's reconnects are then refused for a while (backoff.ts). */
-export function messageLimiter(budget: MessageBudget, refusals: RefusalAuditor, backoff?: FloodBackoff): Limiter {
+/** `onCut`, when given, is told of each cut (the hub starts a back-off for the socket's session or device, backoff.ts). */
+export function messageLimiter(budget: MessageBudget, refusals: RefusalAuditor, onCut?: (socket: Socket, actor: Actor) => void): Limiter {
   const bySocket = new RateLimiterMemory({ keyPrefix: 'socket', points: budget.perSocket, duration: budget.windowSec });
   const byIdentity = new RateLimiterMemory({ keyPrefix: 'identity', points: budget.perIdentity, duration: budget.windowSec });
   const refusedBySocket = new RateLimiterMemory({ keyPrefix: 'refused', points: budget.cutAfterRefusals, duration: budget.windowSec });
@@ -53,7 +54,7 @@ export function messageLimiter(budget: MessageBudget, refusals: RefusalAuditor, 
     });
     if (refused === budget.cutAfterRefusals + 1 && socket.connected) {
       refusals.note({ kind: 'flood_cut', actor }, { action: event, error: FLOOD_CUT, payload: null });
-      backoff?.cut(actor.id);
+      onCut?.(socket, actor);
       return { error: FLOOD_CUT, cut: true };
     }
     return { error: SLOW_DOWN, cut: false };
