@@ -5,8 +5,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { StreamSource } from '../../shared/domain';
 
-/** Segment length in seconds; the GOP is the same so every segment starts on a keyframe. */
+/** Segment length in seconds asked of ffmpeg when it copies a camera's H.264 (it cuts at the camera's keyframes). */
 export const SEGMENT_SECONDS = 1;
+/**
+ * Segment length of the live clock demo (`testsrc:clock:`), with a keyframe at each: half a second, so the
+ * player can sit ~1 s behind the newest frame instead of ~2 (issue 17 aim 5). Real cameras, copied or
+ * transcoded, keep 1 s segments.
+ */
+export const ENCODED_SEGMENT_SECONDS = 0.5;
+/**
+ * How far behind the live edge the hub asks players to sit on its own encodes (EXT-X-SERVER-CONTROL
+ * HOLD-BACK): two segments. None at 1 s segments and longer: players keep their own 1.5 s.
+ */
+export const holdBackFor = (segmentSeconds: number): number | null => (segmentSeconds < SEGMENT_SECONDS ? 2 * segmentSeconds : null);
 /** Segments kept in the live playlist: short enough that a new viewer starts near the live edge. */
 export const PLAYLIST_SIZE = 4;
 export const PLAYLIST = 'index.m3u8';
@@ -117,11 +128,12 @@ function filterValue(value: string): string {
   return option.replace(/[\\'[\],;]/g, '\\$&');
 }
 
-function hlsOutput(outDir: string, startNumber: number): string[] {
+function hlsOutput(outDir: string, startNumber: number, segmentSeconds: number): string[] {
   return [
     '-f', 'hls',
-    '-hls_time', String(SEGMENT_SECONDS),
-    '-hls_list_size', String(PLAYLIST_SIZE),
+    '-hls_time', String(segmentSeconds),
+    // The same span of time in the window whatever the segment length (4 s at 1 s, 3 s at 0.5 s).
+    '-hls_list_size', String(segmentSeconds < SEGMENT_SECONDS ? 6 : PLAYLIST_SIZE),
     // temp_file: segments and playlist appear atomically, so we never serve half a file.
     '-hls_flags', 'delete_segments+program_date_time+temp_file+omit_endlist',
     // Numbers keep rising across restarts, so a player never sees the media sequence go backwards.
@@ -143,7 +155,7 @@ export const CLOCK_TEXT = '%{pts:localtime:0:%H\\:%M\\:%S}.%{eif:mod(t,1)*1000:d
  * wall time at which the frame was drawn (pts temporarily set from RTCTIME), then pts are made regular
  * again for the encoder.
  */
-export function testsrcArgs(overlay: OverlayFiles, outDir: string, startNumber: number): string[] {
+export function testsrcArgs(overlay: OverlayFiles, outDir: string, startNumber: number, segmentSeconds = ENCODED_SEGMENT_SECONDS): string[] {
   const font = overlay.fontFile ? `fontfile=${filterValue(overlay.fontFile)}:` : '';
   const box = 'fontcolor=white:box=1:boxcolor=black@0.6:boxborderw=6';
   const vf = [
@@ -158,10 +170,8 @@ export function testsrcArgs(overlay: OverlayFiles, outDir: string, startNumber: 
     '-re', '-f', 'lavfi', '-i', `testsrc2=size=${DEMO_SIZE}:rate=${DEMO_FPS}`,
     '-vf', vf,
     ...X264_LIVE,
-    '-g', String(DEMO_FPS * SEGMENT_SECONDS), '-keyint_min', String(DEMO_FPS * SEGMENT_SECONDS), '-sc_threshold', '0',
-    // Quarter-second segments at first, so a cold camera's playlist appears in ~0.7 s instead of ~1.2 s.
-    '-force_key_frames', '0.25,0.5,0.75', '-hls_init_time', '0.25',
-    ...hlsOutput(outDir, startNumber),
+    '-g', String(DEMO_FPS), '-sc_threshold', '0', '-force_key_frames', `expr:gte(t,n_forced*${segmentSeconds})`,
+    ...hlsOutput(outDir, startNumber, segmentSeconds),
   ];
 }
 
@@ -175,6 +185,6 @@ export function pulledArgs(source: StreamSource, codec: string, outDir: string, 
     ...inputOptions(source, true), '-i', inputUrl(source),
     '-map', '0:v:0', '-an', // the wall is silent; audio would only cost bandwidth
     ...video,
-    ...hlsOutput(outDir, startNumber),
+    ...hlsOutput(outDir, startNumber, SEGMENT_SECONDS),
   ];
 }

@@ -6,7 +6,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Camera, StreamSource } from '../../shared/domain';
 import type { StreamHealth } from '../../shared/protocol/events';
-import { PLAYLIST, encoderLauncher, ffmpegAvailable, ffprobeFor, findCjkFont, killLeftoverEncoders } from './ffmpeg';
+import { ENCODED_SEGMENT_SECONDS, PLAYLIST, encoderLauncher, ffmpegAvailable, ffprobeFor, findCjkFont, killLeftoverEncoders } from './ffmpeg';
 import { MEDIA_PREFIX, contentType, parseMediaRequest } from './http';
 import { createStream } from './stream';
 import { ensureLoop, type DemoLoop } from './loop';
@@ -21,6 +21,8 @@ export type MediaGatewayOptions = {
   idleStopMs?: number;
   /** where the demo loop is kept between runs (default <dataDir>/media-cache) */
   cacheDir?: string;
+  /** segment length of the live clock demo (default ENCODED_SEGMENT_SECONDS, 0.5 s); 1 is the old packaging, for benchmarks */
+  encodedSegmentSeconds?: number;
 };
 
 export type MediaGateway = {
@@ -62,6 +64,7 @@ type Stream = {
   rename(name: string): void;
   tick(): Promise<void>;
   health(): StreamHealth;
+  holdBackSeconds(): number | null;
   pid(): number | null;
   stop(): Promise<void>;
 };
@@ -70,12 +73,14 @@ type Stream = {
  * Segment URIs in the playlist are relative, so the player would request them without the token:
  * carry the viewer's token onto every URI the playlist names.
  */
-function withToken(playlist: string, token: string): string {
+function withToken(playlist: string, token: string, holdBack: number | null): string {
   const q = `?token=${encodeURIComponent(token)}`;
   return playlist
     .split('\n')
     .map((line) => {
       if (line.length === 0) return line;
+      // How far behind the live edge a player should sit (hls.js follows it; see the tile's LEVEL_LOADED).
+      if (line === '#EXTM3U' && holdBack !== null) return `${line}\n#EXT-X-SERVER-CONTROL:HOLD-BACK=${holdBack.toFixed(3)}`;
       if (!line.startsWith('#')) return `${line.trim()}${q}`;
       return line.replace(/URI="([^"?]+)"/, (_m, uri: string) => `URI="${uri}${q}"`);
     })
@@ -99,6 +104,7 @@ export function createMediaGateway(opts: MediaGatewayOptions): MediaGateway {
     fontFile: ffmpegMissing ? null : findCjkFont(),
     launcher: ffmpegMissing ? [] : encoderLauncher(),
     idleStopMs: opts.idleStopMs ?? 60_000,
+    encodedSegmentSeconds: opts.encodedSegmentSeconds ?? ENCODED_SEGMENT_SECONDS,
     log: opts.log,
     changed: (s: Stream) => { pending.add(s); scheduleFlush(); },
   };
@@ -194,7 +200,7 @@ export function createMediaGateway(opts: MediaGatewayOptions): MediaGateway {
       : stream.cached(file) ?? await fs.readFile(path.join(mediaRoot, stream.cameraId, file)).catch(() => null);
     if (!raw && isPlaylist) { send(res, 503, 'stream starting', { 'Retry-After': '1' }); return; }
     if (!raw) { send(res, 404, 'no such segment'); return; }
-    const body = isPlaylist ? Buffer.from(withToken(raw.toString('utf8'), token)) : raw;
+    const body = isPlaylist ? Buffer.from(withToken(raw.toString('utf8'), token, stream.holdBackSeconds())) : raw;
     res.writeHead(200, {
       'Content-Type': contentType(file),
       'Content-Length': String(body.length),

@@ -78,6 +78,7 @@ export function createLoopStream(camera: Camera, source: StreamSource, loops: Lo
       }
     },
     health: (): StreamHealth => ({ ...health }),
+    holdBackSeconds: (): number | null => null,
     /** no encoder: the gateway serves the loop itself */
     pid: (): number | null => null,
     async stop(): Promise<void> { lastViewAt = 0; },

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Camera, StreamSource } from '../../shared/domain';
 import type { StreamHealth } from '../../shared/protocol/events';
 import { watchHlsDir, type HlsCache } from './hls-cache';
-import { CLOCK_TEXT, PLAYLIST, SEGMENT_SECONDS, lastLine, probeVideoCodec, pulledArgs, testsrcArgs } from './ffmpeg';
+import { CLOCK_TEXT, PLAYLIST, holdBackFor, SEGMENT_SECONDS, lastLine, probeVideoCodec, pulledArgs, testsrcArgs } from './ffmpeg';
 
 export type StreamDeps = {
   ffmpegPath: string;
@@ -17,6 +17,8 @@ export type StreamDeps = {
   /** command words put before ffmpeg so it dies with the hub (see `encoderLauncher`); [] for none */
   launcher: string[];
   idleStopMs: number;
+  /** segment length of the clock demo (ENCODED_SEGMENT_SECONDS; 1 for the old packaging, as a baseline) */
+  encodedSegmentSeconds: number;
   log: (line: string) => void;
   /** called whenever this stream's health changed (state, reason or a new bitrate figure) */
   changed: (stream: Stream) => void;
@@ -81,7 +83,7 @@ export function createStream(camera: Camera, source: StreamSource, dir: string, 
       const clockFile = path.join(dir, 'overlay-clock.txt');
       await fs.writeFile(nameFile, name);
       await fs.writeFile(clockFile, CLOCK_TEXT);
-      return testsrcArgs({ nameFile, clockFile, fontFile: deps.fontFile }, dir, startNumber);
+      return testsrcArgs({ nameFile, clockFile, fontFile: deps.fontFile }, dir, startNumber, deps.encodedSegmentSeconds);
     }
     codec ??= await probeVideoCodec(deps.ffprobePath, source);
     return pulledArgs(source, codec, dir, startNumber);
@@ -242,6 +244,8 @@ export function createStream(camera: Camera, source: StreamSource, dir: string, 
       }
     },
     health: (): StreamHealth => ({ ...health }),
+    /** HOLD-BACK to announce: on the clock demo's short segments; null for real cameras (players keep their 1.5 s) */
+    holdBackSeconds: (): number | null => (source.kind === 'testsrc' ? holdBackFor(deps.encodedSegmentSeconds) : null),
     pid: (): number | null => proc?.pid ?? null,
     stop,
   };

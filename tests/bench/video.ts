@@ -166,17 +166,30 @@ function readClock(png: Buffer, dir: string): number | null {
   return t;
 }
 
-async function liveLatency(browser: Browser): Promise<Figures> {
-  const lab = await startLab({ cameras: labCameras(1, { clock: true }), layout: '1', cameraIds: ['cam-01'], displayKey: 'bench-latency' });
+/**
+ * Latency of one live-encoded clock camera with the gateway's `segmentSeconds` (1: the old packaging, the
+ * baseline; 0.5 with HOLD-BACK 1 s: the new one), and what it costs: the encoder's CPU and the tile's
+ * media requests per second.
+ */
+async function liveLatency(browser: Browser, label: string, segmentSeconds: number): Promise<Figures> {
+  const lab = await startLab({
+    cameras: labCameras(1, { clock: true }), layout: '1', cameraIds: ['cam-01'], displayKey: `bench-latency-${label}`, encodedSegmentSeconds: segmentSeconds,
+  });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-ocr-'));
   try {
-    const page = await openLab(browser, lab);
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1600, height: 900 } });
+    await context.addInitScript(() => performance.setResourceTimingBufferSize(100_000));
+    const page = await context.newPage();
+    await page.goto(lab.url);
     await waitForTiles(page, (t) => t[0]?.phase === 'live', 30_000);
     await page.waitForTimeout(5000); // let the player settle at its live distance
+    await page.evaluate(() => performance.clearResourceTimings());
+    const window0 = performance.now();
+    const cpu = cpuPercent(ffmpegPids, 12_000);
     const pdt: number[] = [];
     const ocr: number[] = [];
     const ocrAvailable = hasTesseract();
-    for (let i = 0; i < 12; i++) {
+    for (let i = 0; i < 15; i++) {
       const tile = (await waitForTiles(page, (t) => t[0]?.latencyMs !== null, 5000))[0]!;
       pdt.push(tile.latencyMs!);
       if (ocrAvailable) {
@@ -186,18 +199,40 @@ async function liveLatency(browser: Browser): Promise<Figures> {
       }
       await page.waitForTimeout(800);
     }
-    await page.context().close();
-    const figures: Figures = { latency_pdt_p50_ms: percentile(pdt, 50), latency_pdt_p95_ms: percentile(pdt, 95) };
+    const requests = await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.includes('/media/')).length);
+    const seconds = (performance.now() - window0) / 1000;
+    const stalls = await page.evaluate(() => (document.querySelector('video')?.getVideoPlaybackQuality().droppedVideoFrames ?? 0));
+    const figures: Figures = {
+      [`latency_${label}_pdt_p50_ms`]: percentile(pdt, 50), [`latency_${label}_pdt_p95_ms`]: percentile(pdt, 95),
+      [`latency_${label}_encoder_cpu_pct`]: round(await cpu, 1),
+      [`latency_${label}_media_requests_per_s`]: round(requests / seconds, 2),
+      [`latency_${label}_dropped_frames`]: stalls,
+    };
     if (ocr.length > 0) {
-      figures.latency_clock_ocr_p50_ms = round(percentile(ocr, 50));
-      figures.latency_clock_ocr_p95_ms = round(percentile(ocr, 95));
-      figures.latency_clock_ocr_samples = ocr.length;
+      figures[`latency_${label}_clock_ocr_p50_ms`] = round(percentile(ocr, 50));
+      figures[`latency_${label}_clock_ocr_p95_ms`] = round(percentile(ocr, 95));
+      figures[`latency_${label}_clock_ocr_samples`] = ocr.length;
     }
+    await context.close();
     return figures;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
     await lab.close();
   }
+}
+
+/** The old packaging (1 s segments, the player's own 1.5 s) against the new (0.5 s, HOLD-BACK 1 s), in the same run. */
+async function latencyBoth(browser: Browser): Promise<Figures> {
+  const before = await liveLatency(browser, 'seg1s', 1);
+  const after = await liveLatency(browser, 'seg05s', 0.5);
+  const ratio = (name: string) => round(Number(after[`latency_seg05s_${name}`]) / Number(before[`latency_seg1s_${name}`]), 3);
+  const out: Figures = { ...before, ...after, latency_seg05s_vs_seg1s_pdt_p50_ratio: ratio('pdt_p50_ms') };
+  if (after.latency_seg05s_clock_ocr_p50_ms !== undefined && before.latency_seg1s_clock_ocr_p50_ms !== undefined) {
+    out.latency_seg05s_vs_seg1s_clock_ocr_p50_ratio = ratio('clock_ocr_p50_ms');
+  }
+  out.latency_seg05s_vs_seg1s_encoder_cpu_ratio = ratio('encoder_cpu_pct');
+  out.latency_seg05s_vs_seg1s_requests_ratio = ratio('media_requests_per_s');
+  return out;
 }
 
 // ---- a 16-tile wall from cold
@@ -326,17 +361,18 @@ async function wallFromCold(browser: Browser): Promise<Figures> {
   };
 }
 
+const PARTS = { click: clickToFirstFrame, latency: latencyBoth, wall: wallFromCold, switches: tileSwitches } as const;
+
+/** `BENCH_VIDEO_PARTS=latency,wall` runs only those parts (default: all). */
 export async function run(): Promise<Figures> {
+  const wanted = (process.env.BENCH_VIDEO_PARTS ?? Object.keys(PARTS).join(',')).split(',').map((p) => p.trim()) as (keyof typeof PARTS)[];
+  for (const p of wanted) if (!(p in PARTS)) throw new Error(`BENCH_VIDEO_PARTS: no part "${p}" (${Object.keys(PARTS).join(', ')})`);
   await buildLabPage();
   const browser = await launchChromium();
   try {
-    return {
-      ...(await clickToFirstFrame(browser)),
-      ...(await liveLatency(browser)),
-      ...(await wallFromCold(browser)),
-      ...(await tileSwitches(browser)),
-      cpu_cores: os.cpus().length,
-    };
+    const figures: Figures = {};
+    for (const p of wanted) Object.assign(figures, await PARTS[p](browser));
+    return { ...figures, cpu_cores: os.cpus().length };
   } finally {
     await browser.close();
   }

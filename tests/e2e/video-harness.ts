@@ -58,6 +58,8 @@ export type LabOptions = {
   cameras?: Camera[]; layout?: string; cameraIds?: (string | null)[]; displayKey?: string; idleStopMs?: number;
   /** the wall's mediaHosts: names of this server its tiles spread over (each gets its own six connections) */
   mediaHosts?: string[];
+  /** the gateway's segment length for the clock demo (default 0.5 s; 1 is the old packaging) */
+  encodedSegmentSeconds?: number;
 };
 
 export type Lab = {
@@ -74,7 +76,9 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const dist = await buildLabPage();
   const cameras = opts.cameras ?? labCameras();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-video-lab-'));
-  const gateway = createMediaGateway({ dataDir, log: () => undefined, onHealth: () => undefined, idleStopMs: opts.idleStopMs ?? 30_000 });
+  const gateway = createMediaGateway({
+    dataDir, log: () => undefined, onHealth: () => undefined, idleStopMs: opts.idleStopMs ?? 30_000, encodedSegmentSeconds: opts.encodedSegmentSeconds,
+  });
   gateway.setCameras(cameras);
   // The demo loop is made once per data dir, before anyone watches (as a hub does at start): tests measure
   // the wall, not that one-off.

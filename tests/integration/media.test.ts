@@ -125,6 +125,12 @@ describe('media gateway', () => {
     const seg = first.text.split('\n').find((l) => l.startsWith('seg'));
     expect(seg).toMatch(/^seg\d+\.ts\?token=good-token$/);
     expect(await rawStatus(h.base, `/media/cam-a/${seg?.replace(/\?.*/, '')}`)).toBe(401);
+    // The clock demo comes in half-second segments and asks players to sit 1 s behind the live edge
+    // (1 s segments and the player's own 1.5 s before: ~2.3 s behind the clock).
+    expect(first.text).toContain('#EXT-X-SERVER-CONTROL:HOLD-BACK=1.000');
+    const durations = [...first.text.matchAll(/^#EXTINF:([\d.]+),/gm)].map((m) => Number(m[1]));
+    expect(durations.length).toBeGreaterThan(0);
+    for (const d of durations) expect(d).toBeLessThan(0.6);
     const res = await fetch(`${h.base}/media/cam-a/${seg}`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('video/mp2t');
@@ -231,6 +237,9 @@ describe('pulled sources', () => {
         const first = await waitForPlaylist(h.base, id);
         const args = fs.readFileSync(`/proc/${h.gw.pids()[id]}/cmdline`, 'utf8').split('\0');
         expect(args[args.indexOf('-c:v') + 1], id).toBe(codecArg);
+        // Real cameras keep their packaging: 1 s segments, no hold-back of the hub's (the player's own 1.5 s).
+        expect(args[args.indexOf('-hls_time') + 1], id).toBe('1');
+        expect(first.text, id).not.toContain('EXT-X-SERVER-CONTROL');
         await sleep(2500);
         expect((await waitForPlaylist(h.base, id)).newest, id).toBeGreaterThan(first.newest);
       }

@@ -124,6 +124,13 @@ function CameraPlayer(props: VideoTileProps) {
       });
       hls.on(Hls.Events.ERROR, (_e, data) => { if (data.fatal) fail(); });
       hls.on(Hls.Events.MANIFEST_PARSED, () => { void video.play().catch(() => undefined); });
+      // The hub announces a shorter hold-back (HOLD-BACK) on what it encodes itself with short segments:
+      // follow it. Only ever closer than our default, so another server's long LL-HLS hold-back changes nothing.
+      let followed = false;
+      hls.on(Hls.Events.LEVEL_LOADED, (_e, data) => {
+        const holdBack = data.details.holdBack;
+        if (!followed && hls && holdBack > 0 && holdBack < (LIVE_HLS_CONFIG.liveSyncDuration ?? Infinity)) { followed = true; hls.targetLatency = holdBack; }
+      });
       hls.loadSource(url);
       hls.attachMedia(video);
     }, fail);
