@@ -2,7 +2,7 @@
 // position or look changed are sent (source.updateData), so a flush costs what changed, not the fleet.
 import type { GeoJSONSourceDiff } from 'maplibre-gl';
 import type { Unit, UnitKind } from '../../../shared/domain';
-import type { Track } from '../hub/positions';
+import type { PositionStore, Track } from '../hub/positions';
 import type { AttendanceMark } from '../state/attendance';
 import { freshness, shortAge } from './freshness';
 
@@ -13,7 +13,8 @@ type Shown = { lng: number; lat: number; cls: UnitClass; ago: string; heading: n
 
 const NO_MARKS: ReadonlyMap<string, AttendanceMark> = new Map();
 
-function classify(unit: Unit, track: Track, now: number): { cls: UnitClass; ago: string } {
+/** A unit's class and its age label ('' while live) at `now`. */
+export function classify(unit: Unit, track: Track, now: number): { cls: UnitClass; ago: string } {
   const f = freshness(track.fix.t, now);
   const ago = f === 'live' ? '' : shortAge(now - track.fix.t);
   if (unit.status === 'sos') return { cls: 'sos', ago };
@@ -72,4 +73,34 @@ export class UnitFeed {
   reset(): void {
     this.shown.clear();
   }
+}
+
+/** How often ages and stale/offline classes are re-evaluated when no new fix arrives. */
+export const SWEEP_MS = 5000;
+
+/** What a feed reads each time it is asked: the newest units and marks (refs in the layer), the city's clock. */
+export type FeedInputs = {
+  positions: PositionStore;
+  units: () => ReadonlyMap<string, Unit>;
+  marks: () => ReadonlyMap<string, AttendanceMark>;
+  now: () => number;
+};
+
+/**
+ * The console's live update path for one map source: every position flush sends the diff of the units it
+ * changed, and a sweep every `sweepMs` re-evaluates every unit's age and class. Returns the stop.
+ * (The map bench, tests/bench/map-frames.ts, runs this very function.)
+ */
+export function feedFromPositions(feed: UnitFeed, inputs: FeedInputs, send: (diff: GeoJSONSourceDiff) => void, sweepMs = SWEEP_MS): () => void {
+  const { positions, units, marks, now } = inputs;
+  const push = (ids: Iterable<string>) => {
+    const diff = feed.diff(ids, units(), positions.all(), now(), marks());
+    if (diff) send(diff);
+  };
+  const unsubscribe = positions.subscribe((f) => push(f.changed));
+  const sweep = setInterval(() => push(positions.all().keys()), sweepMs);
+  return () => {
+    unsubscribe();
+    clearInterval(sweep);
+  };
 }

@@ -9,13 +9,10 @@ import { PICK_RANK, useMap } from '../MapView';
 import { FONT } from './BasemapLayer';
 import { ensureIcons } from '../icons';
 import { emptyFc, geojsonSource, removeAll, useVisibility } from '../layer-kit';
-import { UnitFeed } from '../unit-feed';
+import { UnitFeed, feedFromPositions } from '../unit-feed';
 import type { AttendanceMark } from '../../state/attendance';
 import { LIVE, attendanceColor, unitColor } from '../theme';
 import { useTranslation } from 'react-i18next';
-
-/** How often ages and stale/offline classes are re-evaluated when no new fix arrives. */
-const SWEEP_MS = 5000;
 
 /** Keep one source fed from the position store, unit status changes and a periodic staleness sweep. */
 function useUnitFeed(map: MlMap, city: City, sourceId: string, feed: UnitFeed): void {
@@ -25,18 +22,11 @@ function useUnitFeed(map: MlMap, city: City, sourceId: string, feed: UnitFeed): 
   const seen = useRef<ReadonlyMap<string, Unit>>(new Map());
   const seenMarks = useRef<ReadonlyMap<string, AttendanceMark>>(new Map());
 
-  useEffect(() => {
-    const push = (ids: Iterable<string>) => {
-      const diff = feed.diff(ids, unitsRef.current, positions.all(), now(), marksRef.current);
-      if (diff) void geojsonSource(map, sourceId)?.updateData(diff);
-    };
-    const unsubscribe = positions.subscribe((f) => push(f.changed));
-    const sweep = setInterval(() => push(positions.all().keys()), SWEEP_MS);
-    return () => {
-      unsubscribe();
-      clearInterval(sweep);
-    };
-  }, [map, sourceId, feed, positions, now]);
+  useEffect(() => feedFromPositions(
+    feed,
+    { positions, units: () => unitsRef.current, marks: () => marksRef.current, now },
+    (diff) => void geojsonSource(map, sourceId)?.updateData(diff),
+  ), [map, sourceId, feed, positions, now]);
 
   useEffect(() => {
     unitsRef.current = units;
