@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'vite';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import type { GeoJSONSource, GeoJSONSourceDiff } from 'maplibre-gl';
 import { io } from 'socket.io-client';
 import { startHub, type Hub } from '../../main/hub/server';
 import { simulateDemoCity } from '../../main/sim/demo';
@@ -199,6 +200,51 @@ describe('the operator console', () => {
     expect(Object.keys(first).length).toBeGreaterThan(10);
     expect(moved.length).toBeGreaterThan(0);
   }, 60_000);
+
+  it('sends the cameras source only the cameras that changed: the moving cameras\' refresh leaves the fixed ones alone', async () => {
+    // Record every id the console sends to the cameras source, whole (setData) or as a diff (updateData).
+    await page.evaluate(() => {
+      const x = window.__xiuhua!;
+      const src = x.map!.getSource<GeoJSONSource>('cameras')!;
+      const w = window as unknown as { camSends: string[][]; camStreams: unknown; camRestore: () => void };
+      w.camSends = [];
+      w.camStreams = x.hub.getState().streams;
+      const { setData, updateData } = src;
+      src.setData = (d) => {
+        w.camSends.push(typeof d === 'object' && 'features' in d ? d.features.map((f) => String(f.id)) : ['(not a collection)']);
+        return setData.call(src, d);
+      };
+      src.updateData = (diff: GeoJSONSourceDiff) => {
+        w.camSends.push([...(diff.add ?? []).map((f) => String(f.id)), ...(diff.update ?? []).map((u) => String(u.id)), ...(diff.remove ?? []).map(String)]);
+        return updateData.call(src, diff);
+      };
+      w.camRestore = () => Object.assign(src, { setData, updateData });
+    });
+    // Three refreshes (one every 2 s while cameras ride on moving units).
+    await page.waitForFunction(() => (window as unknown as { camSends: string[][] }).camSends.length >= 3, undefined, { timeout: 60_000 });
+    const r = await page.evaluate(() => {
+      const w = window as unknown as { camSends: string[][]; camStreams: ReadonlyMap<string, unknown>; camRestore: () => void };
+      w.camRestore();
+      const s = window.__xiuhua!.hub.getState();
+      const cams = [...s.cameras.values()];
+      return {
+        sends: w.camSends.map((ids) => ids.length),
+        // fixed cameras sent again though their stream's health is the one they had when recording began
+        fixedSent: w.camSends.flat().filter((id) => s.cameras.get(id)?.kind === 'fixed' && s.streams.get(id) === w.camStreams.get(id)),
+        movingSent: w.camSends.flat().filter((id) => s.cameras.get(id)?.unitId).length,
+        fixed: cams.filter((c) => c.kind === 'fixed').length,
+        moving: cams.filter((c) => c.unitId && !c.position).length,
+      };
+    });
+    console.log(`console e2e: cameras sent per refresh ${r.sends.join(', ')} of ${r.fixed + r.moving} (${r.fixed} fixed)`);
+    expect(r.fixed).toBeGreaterThan(0);
+    expect(r.moving).toBeGreaterThan(0);
+    // Nothing about these fixed cameras changed: none of them went to the map again.
+    expect(r.fixedSent).toEqual([]);
+    // The moving ones still follow their units.
+    expect(r.movingSent).toBeGreaterThan(0);
+    expect(Math.max(...r.sends)).toBeLessThanOrEqual(r.moving);
+  }, 90_000);
 
   it('finds a unit by plate, centres the map on it and opens its panel', async () => {
     const target = await page.evaluate(() => {

@@ -2,31 +2,19 @@
 // still; vehicle and body-worn cameras are drawn where their unit is. Clustered at low zoom so thousands
 // stay readable; a cluster turns red when any camera inside it is offline.
 import type { ExpressionSpecification } from 'maplibre-gl';
-import { useEffect, useMemo, useState } from 'react';
-import type { Camera } from '../../../../shared/domain';
-import type { StreamHealth } from '../../../../shared/protocol';
-import type { PositionStore } from '../../hub/positions';
+import { useEffect, useMemo, useRef } from 'react';
 import { useScopedIds, type City } from '../city';
 import { PICK_RANK, useMap } from '../MapView';
 import { FONT } from './BasemapLayer';
 import { ensureIcons } from '../icons';
-import { emptyFc, fc, geojsonSource, removeAll, useVisibility } from '../layer-kit';
+import { emptyFc, geojsonSource, removeAll, useVisibility } from '../layer-kit';
 import { LIVE } from '../theme';
+import { CameraFeed } from '../camera-feed';
 
-export type StreamLook = 'live' | 'stale' | 'offline' | 'idle' | 'unknown';
+export { streamLook, type StreamLook } from '../camera-feed';
 
-/** A stream that is up but whose newest segment is this old is shown as stale. */
-const STALE_SEGMENT_MS = 10_000;
-/** Moving cameras follow their units at this period (their source is clustered, so it is re-sent whole). */
+/** Moving cameras follow their units at this period; each refresh sends only the cameras that moved. */
 const MOVING_REFRESH_MS = 2000;
-
-export function streamLook(h: StreamHealth | null | undefined): StreamLook {
-  if (!h) return 'unknown';
-  if (h.state === 'down') return 'offline';
-  if (h.state === 'idle') return 'idle';
-  if (h.state === 'starting') return 'stale';
-  return h.segmentAgeMs !== null && h.segmentAgeMs > STALE_SEGMENT_MS ? 'stale' : 'live';
-}
 
 const lookColor: ExpressionSpecification = [
   'match', ['get', 'look'], 'live', LIVE.camLive, 'stale', LIVE.camStale, 'offline', LIVE.camOffline, 'idle', LIVE.camIdle, LIVE.unknown,
@@ -36,27 +24,11 @@ const LAYERS = ['camera-clusters', 'camera-cluster-count', 'camera-cones', 'came
 const single: ExpressionSpecification = ['!', ['has', 'point_count']];
 const isFixed: ExpressionSpecification = ['==', ['get', 'kind'], 'fixed'];
 
-function features(cameras: ReadonlyMap<string, Camera>, streams: ReadonlyMap<string, StreamHealth>, positions: PositionStore, known: boolean): GeoJSON.Feature[] {
-  const out: GeoJSON.Feature[] = [];
-  for (const c of cameras.values()) {
-    const at = c.position ?? (c.unitId ? positions.get(c.unitId)?.trail.at(-1) : undefined);
-    if (!at) continue;
-    const heading = c.facing ?? (c.unitId ? positions.get(c.unitId)?.fix.heading : undefined);
-    out.push({
-      type: 'Feature',
-      id: c.id,
-      geometry: { type: 'Point', coordinates: [at[0], at[1]] },
-      properties: { id: c.id, name: c.name, kind: c.kind, key: c.key, look: known ? streamLook(streams.get(c.id)) : 'unknown', facing: heading ?? -1 },
-    });
-  }
-  return out;
-}
-
 export function CamerasLayer({ city, visible }: { city: City; visible: boolean }) {
   const { map, addPickable } = useMap();
   const n = useScopedIds();
   const { cameras, streams, positions, known } = city;
-  const [tick, setTick] = useState(0);
+  const feed = useRef(new CameraFeed()).current;
   const moving = useMemo(() => [...cameras.values()].some((c) => !c.position), [cameras]);
 
   useEffect(() => {
@@ -65,6 +37,7 @@ export function CamerasLayer({ city, visible }: { city: City; visible: boolean }
       type: 'geojson', data: emptyFc(), cluster: true, clusterMaxZoom: 12, clusterRadius: 36,
       clusterProperties: { offline: ['+', ['case', ['==', ['get', 'look'], 'offline'], 1, 0]] },
     });
+    feed.reset();
     map.addLayer({
       id: n('camera-clusters'), type: 'circle', source: n('cameras'), filter: ['has', 'point_count'],
       paint: {
@@ -130,17 +103,20 @@ export function CamerasLayer({ city, visible }: { city: City; visible: boolean }
       off();
       removeAll(map, LAYERS.map(n), [n('cameras')]);
     };
-  }, [map, addPickable, n]);
+  }, [map, addPickable, n, feed]);
 
+  // Any change to the cameras, their streams or the hub's reach, and every MOVING_REFRESH_MS while some
+  // camera rides on a unit: the diff against what the source holds, nothing when nothing changed.
   useEffect(() => {
+    const push = () => {
+      const diff = feed.diff(cameras, streams, positions, known);
+      if (diff) void geojsonSource(map, n('cameras'))?.updateData(diff);
+    };
+    push();
     if (!moving) return;
-    const t = setInterval(() => setTick((n) => n + 1), MOVING_REFRESH_MS);
+    const t = setInterval(push, MOVING_REFRESH_MS);
     return () => clearInterval(t);
-  }, [moving]);
-
-  useEffect(() => {
-    void geojsonSource(map, n('cameras'))?.setData(fc(features(cameras, streams, positions, known)));
-  }, [map, n, cameras, streams, positions, tick, known]);
+  }, [map, n, feed, cameras, streams, positions, known, moving]);
 
   useVisibility(map, useMemo(() => LAYERS.map(n), [n]), visible);
   return null;
