@@ -1,0 +1,84 @@
+// What the console's map feeds send to their sources, without a browser: the cameras' diff (only what
+// changed goes to the map) and the units' flush path (feedFromPositions, the code the map bench runs).
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { GeoJSONSourceDiff } from 'maplibre-gl';
+import type { Camera, Unit } from '../../shared/domain';
+import type { StreamHealth } from '../../shared/protocol';
+import { PositionStore } from '../../renderer/src/hub/positions';
+import { CameraFeed } from '../../renderer/src/map/camera-feed';
+import { UnitFeed, feedFromPositions } from '../../renderer/src/map/unit-feed';
+import type { AttendanceMark } from '../../renderer/src/state/attendance';
+
+const T = 1_800_000_000_000;
+const immediate = { request: (cb: () => void) => cb(), now: () => Date.now() };
+const camera = (id: string, over: Partial<Camera> = {}): Camera => ({
+  id, kind: 'fixed', name: id, position: [118.78, 32.04], facing: 90, unitId: null, sources: [{ kind: 'testsrc', url: '' }], key: false, ...over,
+});
+const officer = (id: string): Unit => ({ id, kind: 'officer', name: id, badge: null, plate: null, squad: null, cellId: null, postId: null, routeId: null, cameraId: null, status: 'patrolling' });
+const sentIds = (d: GeoJSONSourceDiff | null) => (d ? [...(d.add ?? []).map((f) => f.id), ...(d.update ?? []).map((u) => u.id), ...(d.remove ?? [])] : []);
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('the cameras feed', () => {
+  const cameras = new Map([camera('c1'), camera('c2'), camera('b1', { kind: 'body', position: null, facing: null, unitId: 'u1' })].map((c) => [c.id, c]));
+
+  it('adds every camera once, then sends nothing while nothing changes, and only the camera whose unit moved when one does', () => {
+    const store = new PositionStore(300, immediate);
+    store.merge([{ unitId: 'u1', t: T, lng: 118.79, lat: 32.05, heading: 10 }]);
+    const feed = new CameraFeed();
+    const first = feed.diff(cameras, new Map(), store, true);
+    expect(first?.add?.map((f) => f.id)).toEqual(['c1', 'c2', 'b1']);
+    expect(first?.add?.[2]).toMatchObject({ geometry: { coordinates: [118.79, 32.05] }, properties: { id: 'b1', kind: 'body', look: 'unknown', facing: 10 } });
+    // The moving cameras' refresh with nothing changed: no diff at all (the old layer re-sent all three).
+    expect(feed.diff(cameras, new Map(), store, true)).toBeNull();
+    store.merge([{ unitId: 'u1', t: T + 1000, lng: 118.791, lat: 32.05, heading: 10 }]);
+    const moved = feed.diff(cameras, new Map(), store, true);
+    expect(sentIds(moved)).toEqual(['b1']);
+    expect(moved?.update?.[0]).toEqual({ id: 'b1', newGeometry: { type: 'Point', coordinates: [118.791, 32.05] } });
+  });
+
+  it('sends a changed look as a property change, a camera gone or without a place as a removal', () => {
+    const store = new PositionStore(300, immediate);
+    store.merge([{ unitId: 'u1', t: T, lng: 118.79, lat: 32.05 }]);
+    const feed = new CameraFeed();
+    feed.diff(cameras, new Map(), store, true);
+    const down: StreamHealth = { cameraId: 'c2', state: 'down', reason: 'gone', bitrateKbps: null, segmentAgeMs: null, since: T };
+    expect(feed.diff(cameras, new Map([['c2', down]]), store, true)?.update).toEqual([{ id: 'c2', addOrUpdateProperties: [{ key: 'look', value: 'offline' }] }]);
+    // The hub out of reach: every look is unknown again.
+    expect(sentIds(feed.diff(cameras, new Map([['c2', down]]), store, false))).toEqual(['c2']);
+    const fewer = new Map([...cameras].filter(([id]) => id !== 'c1'));
+    expect(feed.diff(fewer, new Map([['c2', down]]), store, false)?.remove).toEqual(['c1']);
+    store.clear();
+    expect(feed.diff(fewer, new Map([['c2', down]]), store, false)?.remove).toEqual(['b1']);
+  });
+});
+
+describe('the units feed', () => {
+  it('sends each flush only the units it changed, and the sweep re-evaluates every unit\'s age', () => {
+    vi.useFakeTimers({ now: T });
+    const store = new PositionStore(300, immediate);
+    const units = new Map(['a', 'b', 'c'].map((id) => [id, officer(id)]));
+    const marks = new Map<string, AttendanceMark>([['b', 'late']]);
+    const sent: GeoJSONSourceDiff[] = [];
+    const stop = feedFromPositions(new UnitFeed('officer'), { positions: store, units: () => units, marks: () => marks, now: () => Date.now() }, (d) => sent.push(d), 5000);
+    store.merge(['a', 'b', 'c'].map((unitId) => ({ unitId, t: T, lng: 118.78, lat: 32.04 })));
+    vi.advanceTimersByTime(300);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.add?.map((f) => [f.id, f.properties?.att])).toEqual([['a', ''], ['b', 'late'], ['c', '']]);
+    store.merge([{ unitId: 'b', t: T + 400, lng: 118.781, lat: 32.04 }]);
+    vi.advanceTimersByTime(300);
+    expect(sentIds(sent[1]!)).toEqual(['b']);
+    // No fix for 40 s: the sweep (every 5 s) turns all three stale.
+    vi.advanceTimersByTime(40_000);
+    const stale = sent.slice(2).flatMap((d) => d.update ?? []).filter((u) => u.addOrUpdateProperties?.some((p) => p.key === 'cls' && p.value === 'stale'));
+    expect(stale.map((u) => u.id).sort()).toEqual(['a', 'b', 'c']);
+    const n = sent.length;
+    stop();
+    vi.advanceTimersByTime(20_000);
+    store.merge([{ unitId: 'a', t: T + 60_000, lng: 118.79, lat: 32.04 }]);
+    vi.advanceTimersByTime(300);
+    expect(sent).toHaveLength(n);
+  });
+});
