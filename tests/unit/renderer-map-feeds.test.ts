@@ -62,7 +62,9 @@ describe('the units feed', () => {
     const units = new Map(['a', 'b', 'c'].map((id) => [id, officer(id)]));
     const marks = new Map<string, AttendanceMark>([['b', 'late']]);
     const sent: GeoJSONSourceDiff[] = [];
-    const stop = feedFromPositions(new UnitFeed('officer'), { positions: store, units: () => units, marks: () => marks, now: () => Date.now() }, (d) => sent.push(d), 5000);
+    const stop = feedFromPositions(new UnitFeed('officer'), { positions: store, units: () => units, marks: () => marks, now: () => Date.now() }, (d) => {
+      sent.push(d);
+    }, 5000);
     store.merge(['a', 'b', 'c'].map((unitId) => ({ unitId, t: T, lng: 118.78, lat: 32.04 })));
     vi.advanceTimersByTime(300);
     expect(sent).toHaveLength(1);
@@ -80,5 +82,47 @@ describe('the units feed', () => {
     store.merge([{ unitId: 'a', t: T + 60_000, lng: 118.79, lat: 32.04 }]);
     vi.advanceTimersByTime(300);
     expect(sent).toHaveLength(n);
+  });
+
+  it('keeps one diff in flight: what changes meanwhile goes in one diff when the map has the last, each unit once, where it is now', async () => {
+    vi.useFakeTimers({ now: T });
+    const store = new PositionStore(300, immediate);
+    const units = new Map(['a', 'b', 'c'].map((id) => [id, officer(id)]));
+    const sent: GeoJSONSourceDiff[] = [];
+    let land = () => undefined as void;
+    const stop = feedFromPositions(new UnitFeed('officer'), { positions: store, units: () => units, marks: () => new Map(), now: () => Date.now() }, (d) => {
+      sent.push(d);
+      return new Promise<void>((resolve) => (land = resolve));
+    });
+    store.merge(['a', 'b', 'c'].map((unitId) => ({ unitId, t: T, lng: 118.78, lat: 32.04 })));
+    vi.advanceTimersByTime(300);
+    expect(sent).toHaveLength(1);
+    // Two flushes while the map's worker still has the first diff: nothing is sent.
+    store.merge([{ unitId: 'a', t: T + 400, lng: 118.781, lat: 32.04 }, { unitId: 'b', t: T + 400, lng: 118.781, lat: 32.04 }]);
+    vi.advanceTimersByTime(300);
+    store.merge([{ unitId: 'a', t: T + 800, lng: 118.782, lat: 32.04 }]);
+    vi.advanceTimersByTime(300);
+    expect(sent).toHaveLength(1);
+    land();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sent).toHaveLength(2);
+    expect(sent[1]!.update).toEqual([
+      { id: 'a', newGeometry: { type: 'Point', coordinates: [118.782, 32.04] } },
+      { id: 'b', newGeometry: { type: 'Point', coordinates: [118.781, 32.04] } },
+    ]);
+    stop();
+  });
+
+  it('gives only vehicles a heading: an officer turning on the spot sends nothing, a vehicle turning sends its heading', () => {
+    const store = new PositionStore(300, immediate);
+    const units = new Map([officer('a'), { ...officer('v'), kind: 'vehicle' as const }].map((u) => [u.id, u]));
+    const officers = new UnitFeed('officer');
+    const vehicles = new UnitFeed('vehicle');
+    store.merge([{ unitId: 'a', t: T, lng: 118.78, lat: 32.04, heading: 10 }, { unitId: 'v', t: T, lng: 118.78, lat: 32.04, heading: 10 }]);
+    expect(officers.diff(['a'], units, store.all(), T)?.add?.[0]?.properties).not.toHaveProperty('heading');
+    expect(vehicles.diff(['v'], units, store.all(), T)?.add?.[0]?.properties).toMatchObject({ heading: 10 });
+    store.merge([{ unitId: 'a', t: T + 1000, lng: 118.78, lat: 32.04, heading: 90 }, { unitId: 'v', t: T + 1000, lng: 118.78, lat: 32.04, heading: 90 }]);
+    expect(officers.diff(['a'], units, store.all(), T + 1000)).toBeNull();
+    expect(vehicles.diff(['v'], units, store.all(), T + 1000)?.update).toEqual([{ id: 'v', addOrUpdateProperties: [{ key: 'heading', value: 90 }] }]);
   });
 });

@@ -4,69 +4,103 @@ import type { GeoJSONSourceDiff } from 'maplibre-gl';
 import type { Unit, UnitKind } from '../../../shared/domain';
 import type { PositionStore, Track } from '../hub/positions';
 import type { AttendanceMark } from '../state/attendance';
-import { freshness, shortAge } from './freshness';
+import { freshness, shortAge, type Freshness } from './freshness';
 
 /** The one class the map paints a unit by: SOS beats everything, then position age, then duty status. */
 export type UnitClass = 'sos' | 'offline' | 'stale' | 'on_post' | 'patrolling' | 'on_task' | 'off_duty';
 
+/** What the source holds for a unit, kept up to date in place (one object per unit for the feed's life). */
 type Shown = { lng: number; lat: number; cls: UnitClass; ago: string; heading: number; name: string; trail: number; att: string };
+type Prop = { key: string; value: string | number };
+type Update = NonNullable<GeoJSONSourceDiff['update']>[number];
 
 const NO_MARKS: ReadonlyMap<string, AttendanceMark> = new Map();
 
 /** A unit's class and its age label ('' while live) at `now`. */
 export function classify(unit: Unit, track: Track, now: number): { cls: UnitClass; ago: string } {
   const f = freshness(track.fix.t, now);
-  const ago = f === 'live' ? '' : shortAge(now - track.fix.t);
-  if (unit.status === 'sos') return { cls: 'sos', ago };
-  if (f !== 'live') return { cls: f, ago };
-  return { cls: unit.status, ago };
+  return { cls: classOf(unit, f), ago: f === 'live' ? '' : shortAge(now - track.fix.t) };
+}
+
+function classOf(unit: Unit, f: Freshness): UnitClass {
+  if (unit.status === 'sos') return 'sos';
+  return f === 'live' ? unit.status : f;
 }
 
 export class UnitFeed {
   private readonly shown = new Map<string, Shown>();
+  /** Only vehicles' arrows turn with their heading: officers' dots and trails carry none. */
+  private readonly headings: boolean;
 
   /** `kind` limits the feed to officers or vehicles; `trails` makes line features of recent positions instead of points. */
-  constructor(private readonly kind: UnitKind, private readonly trails = false) {}
+  constructor(private readonly kind: UnitKind, private readonly trails = false) {
+    this.headings = kind === 'vehicle' && !trails;
+  }
 
-  /** The diff that brings the source up to date for `ids`; null when nothing visible changed. */
-  /** `marks`: each officer's attendance mark (`att`: '' for none); the layer draws it stale when the fix is. */
+  /**
+   * The diff that brings the source up to date for `ids`; null when nothing visible changed.
+   * `marks`: each officer's attendance mark (`att`: '' for none); the layer draws it stale when the fix is.
+   * This runs for every unit a flush changed (thousands at a time in a busy city): it allocates only what
+   * goes into the diff, and updates what it remembers of each unit in place.
+   */
   diff(ids: Iterable<string>, units: ReadonlyMap<string, Unit>, tracks: ReadonlyMap<string, Track>, now: number, marks = NO_MARKS): GeoJSONSourceDiff | null {
     const add: GeoJSON.Feature[] = [];
-    const update: NonNullable<GeoJSONSourceDiff['update']> = [];
+    const update: Update[] = [];
     const remove: string[] = [];
+    const { shown, trails, headings, kind } = this;
     for (const id of ids) {
       const unit = units.get(id);
       const track = tracks.get(id);
-      const before = this.shown.get(id);
-      if (!unit || unit.kind !== this.kind || !track || (this.trails && track.trail.length < 2)) {
+      const before = shown.get(id);
+      if (!unit || unit.kind !== kind || !track || (trails && track.trail.length < 2)) {
         if (before) {
           remove.push(id);
-          this.shown.delete(id);
+          shown.delete(id);
         }
         continue;
       }
-      const { cls, ago } = classify(unit, track, now);
+      const fix = track.fix;
+      const f = freshness(fix.t, now);
+      const cls = classOf(unit, f);
+      const ago = f === 'live' ? '' : shortAge(now - fix.t);
       const att = marks.get(id) ?? '';
-      const now_: Shown = { lng: track.fix.lng, lat: track.fix.lat, cls, ago, heading: track.fix.heading ?? 0, name: unit.name, trail: track.trail.length, att };
-      const geometry: GeoJSON.Geometry = this.trails
-        ? { type: 'LineString', coordinates: track.trail.map((p) => [p[0], p[1]]) }
-        : { type: 'Point', coordinates: [now_.lng, now_.lat] };
+      const heading = headings ? (fix.heading ?? 0) : 0;
+      const trail = track.trail.length;
       if (!before) {
-        add.push({ type: 'Feature', id, geometry, properties: { id, cls, ago, heading: now_.heading, name: now_.name, att } });
-      } else {
-        const moved = before.lng !== now_.lng || before.lat !== now_.lat || before.trail !== now_.trail;
-        const props: { key: string; value: string | number }[] = [];
-        if (before.cls !== cls) props.push({ key: 'cls', value: cls });
-        if (before.ago !== ago) props.push({ key: 'ago', value: ago });
-        if (before.heading !== now_.heading) props.push({ key: 'heading', value: now_.heading });
-        if (before.name !== now_.name) props.push({ key: 'name', value: now_.name });
-        if (before.att !== att) props.push({ key: 'att', value: att });
-        if (moved || props.length) update.push({ id, ...(moved ? { newGeometry: geometry } : {}), ...(props.length ? { addOrUpdateProperties: props } : {}) });
+        const properties: GeoJSON.GeoJsonProperties = headings ? { id, cls, ago, heading, name: unit.name, att } : { id, cls, ago, name: unit.name, att };
+        add.push({ type: 'Feature', id, geometry: this.geometry(track), properties });
+        shown.set(id, { lng: fix.lng, lat: fix.lat, cls, ago, heading, name: unit.name, trail, att });
+        continue;
       }
-      this.shown.set(id, now_);
+      const moved = before.lng !== fix.lng || before.lat !== fix.lat || (trails && before.trail !== trail);
+      let props: Prop[] | undefined;
+      if (before.cls !== cls) (props ??= []).push({ key: 'cls', value: cls });
+      if (before.ago !== ago) (props ??= []).push({ key: 'ago', value: ago });
+      if (before.heading !== heading) (props ??= []).push({ key: 'heading', value: heading });
+      if (before.name !== unit.name) (props ??= []).push({ key: 'name', value: unit.name });
+      if (before.att !== att) (props ??= []).push({ key: 'att', value: att });
+      if (!moved && !props) continue;
+      const u: Update = { id };
+      if (moved) u.newGeometry = this.geometry(track);
+      if (props) u.addOrUpdateProperties = props;
+      update.push(u);
+      before.lng = fix.lng;
+      before.lat = fix.lat;
+      before.trail = trail;
+      before.cls = cls;
+      before.ago = ago;
+      before.heading = heading;
+      before.name = unit.name;
+      before.att = att;
     }
     if (!add.length && !update.length && !remove.length) return null;
     return { add, update, remove };
+  }
+
+  private geometry(track: Track): GeoJSON.Geometry {
+    return this.trails
+      ? { type: 'LineString', coordinates: track.trail.map((p) => [p[0], p[1]]) }
+      : { type: 'Point', coordinates: [track.fix.lng, track.fix.lat] };
   }
 
   /** Forget what was shown (the source was emptied). */
@@ -89,17 +123,39 @@ export type FeedInputs = {
 /**
  * The console's live update path for one map source: every position flush sends the diff of the units it
  * changed, and a sweep every `sweepMs` re-evaluates every unit's age and class. Returns the stop.
+ * One diff at a time: while the map's worker still has the last one (`send`'s promise), the units changed
+ * meanwhile are only noted, and go in one diff once it is done — never several diffs queued for the map to
+ * merge, and a unit that moved twice meanwhile is sent once, where it is now.
  * (The map bench, tests/bench/map-frames.ts, runs this very function.)
  */
-export function feedFromPositions(feed: UnitFeed, inputs: FeedInputs, send: (diff: GeoJSONSourceDiff) => void, sweepMs = SWEEP_MS): () => void {
+export function feedFromPositions(feed: UnitFeed, inputs: FeedInputs, send: (diff: GeoJSONSourceDiff) => Promise<void> | void, sweepMs = SWEEP_MS): () => void {
   const { positions, units, marks, now } = inputs;
+  let busy = false;
+  let stopped = false;
+  const waiting = new Set<string>();
+  const done = () => {
+    busy = false;
+    if (stopped || !waiting.size) return;
+    const ids = [...waiting];
+    waiting.clear();
+    push(ids);
+  };
   const push = (ids: Iterable<string>) => {
+    if (busy) {
+      for (const id of ids) waiting.add(id);
+      return;
+    }
     const diff = feed.diff(ids, units(), positions.all(), now(), marks());
-    if (diff) send(diff);
+    if (!diff) return;
+    const sent = send(diff);
+    if (!sent) return;
+    busy = true;
+    void sent.then(done, done); // the map reports a failed update as its own error event
   };
   const unsubscribe = positions.subscribe((f) => push(f.changed));
   const sweep = setInterval(() => push(positions.all().keys()), sweepMs);
   return () => {
+    stopped = true;
     unsubscribe();
     clearInterval(sweep);
   };

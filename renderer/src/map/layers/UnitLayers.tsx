@@ -25,7 +25,7 @@ function useUnitFeed(map: MlMap, city: City, sourceId: string, feed: UnitFeed): 
   useEffect(() => feedFromPositions(
     feed,
     { positions, units: () => unitsRef.current, marks: () => marksRef.current, now },
-    (diff) => void geojsonSource(map, sourceId)?.updateData(diff),
+    (diff) => geojsonSource(map, sourceId)?.updateData(diff),
   ), [map, sourceId, feed, positions, now]);
 
   useEffect(() => {
