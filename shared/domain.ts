@@ -115,6 +115,18 @@ export const Camera = z.object({
 });
 export type Camera = z.infer<typeof Camera>;
 
+/**
+ * Why a camera may not ride with a unit of this kind, as a key the screens word (the hub puts it first in
+ * its refusal's message): a vehicle camera goes on a vehicle, a body-worn camera on an officer on foot.
+ */
+export const CameraUnitProblem = z.enum(['vehicle_camera_needs_vehicle', 'body_camera_needs_officer']);
+export type CameraUnitProblem = z.infer<typeof CameraUnitProblem>;
+export function cameraUnitProblem(camera: CameraKind, unit: UnitKind): CameraUnitProblem | null {
+  if (camera === 'vehicle' && unit !== 'vehicle') return 'vehicle_camera_needs_vehicle';
+  if (camera === 'body' && unit !== 'officer') return 'body_camera_needs_officer';
+  return null;
+}
+
 export const IncidentCategory = z.enum([
   'cityscape', 'advertising', 'lighting', 'sanitation', 'muck', 'greening', 'parking', 'municipal', 'planning', 'drainage',
 ]);

@@ -180,6 +180,8 @@ export const consoleCommands = {
   },
   'camera:upsert': {
     roles: ['admin'],
+    // A vehicle or body camera on a unit of the wrong kind is refused as invalid_payload, the message
+    // starting with the problem's key (CameraUnitProblem), which the admin screen words.
     schema: cmd({ camera: Camera }),
     result: z.object({ camera: Camera }),
   },

@@ -1,9 +1,10 @@
 // camera:upsert against a real hub: file sources only inside the hub's data folder (symlinks resolved,
-// stored by their real path), option-like and foreign-scheme URLs refused, every refusal audited.
+// stored by their real path), option-like and foreign-scheme URLs refused, every refusal audited; a vehicle
+// camera only on a vehicle and a body camera only on an officer on foot, refused by key otherwise.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { listCameras } from '../../main/store/city';
+import { listCameras, listUnits } from '../../main/store/city';
 import { auditPage } from '../../main/store/audit';
 import { ask, cid, closeClients, consoleClient, NANJING, startTestHub, tempDir, type ConsoleClient } from './hub-fixture';
 
@@ -63,6 +64,54 @@ describe('camera:upsert sources', () => {
     // Audited: ten a minute row by row for one actor and action, the rest counted into a summary (refusals.ts).
     const audited = auditPage(hub.db, 0, 100_000).filter((e) => e.action === 'camera:upsert' && e.outcome === 'rejected');
     expect(audited.map((e) => e.reason)).toEqual(refusals.slice(0, 10).map(([source]) => expect.stringMatching(source.kind === 'file' ? /^(invalid_payload|not_found): / : /^invalid_payload: /)));
+  });
+});
+
+describe('camera:upsert units', () => {
+  // A hub of its own: the refusals above have used up this admin's row-by-row allowance for this minute (refusals.ts).
+  let own: Awaited<ReturnType<typeof startTestHub>>;
+  beforeAll(async () => {
+    own = await startTestHub();
+  });
+  afterAll(() => own.close());
+  beforeEach(async () => {
+    admin = (await consoleClient(own.url, { username: 'admin', password: 'demo' })).socket;
+  });
+  const riding = (id: string, kind: 'vehicle' | 'body', unitId: string) =>
+    ({ id, kind, name: '随车摄像机', position: null, facing: null, unitId, sources: [{ kind: 'testsrc', url: `testsrc:${id}` }], key: false });
+
+  it('puts a vehicle camera on a vehicle and a body camera on an officer on foot', async () => {
+    const units = listUnits(own.db);
+    const vehicle = units.find((u) => u.kind === 'vehicle')!;
+    const officer = units.find((u) => u.kind === 'officer')!;
+    for (const camera of [riding('cam-ride-veh', 'vehicle', vehicle.id), riding('cam-ride-body', 'body', officer.id)]) {
+      const res = await ask(admin, 'camera:upsert', { commandId: cid(), camera });
+      expect(res.ok, JSON.stringify(res.error)).toBe(true);
+      expect(listCameras(own.db).find((c) => c.id === camera.id)).toMatchObject({ kind: camera.kind, unitId: camera.unitId });
+    }
+  });
+
+  it('refuses a vehicle camera on an officer and a body camera on a vehicle, by key, audited as refusals, nothing stored', async () => {
+    const units = listUnits(own.db);
+    const vehicle = units.find((u) => u.kind === 'vehicle')!;
+    const officer = units.find((u) => u.kind === 'officer')!;
+    const cases = [
+      [riding('cam-misfit-veh', 'vehicle', officer.id), /^vehicle_camera_needs_vehicle: unit off-\d+ is an officer on foot; /],
+      [riding('cam-misfit-body', 'body', vehicle.id), /^body_camera_needs_officer: unit veh-\d+ is a vehicle; /],
+    ] as const;
+    const seq = auditPage(own.db, 0, 1_000_000).at(-1)!.seq;
+    for (const [camera, message] of cases) {
+      const res = await ask(admin, 'camera:upsert', { commandId: cid(), camera });
+      expect(res.ok).toBe(false);
+      expect(res.error?.code).toBe('invalid_payload');
+      expect(res.error?.message).toMatch(message);
+    }
+    expect(listCameras(own.db).filter((c) => c.id.startsWith('cam-misfit-'))).toEqual([]);
+    const audited = auditPage(own.db, seq, 1000).filter((e) => e.action === 'camera:upsert');
+    expect(audited.map((e) => [e.outcome, e.reason])).toEqual([
+      ['rejected', expect.stringMatching(/^invalid_payload: vehicle_camera_needs_vehicle: /)],
+      ['rejected', expect.stringMatching(/^invalid_payload: body_camera_needs_officer: /)],
+    ]);
   });
 });
 

@@ -1,5 +1,5 @@
 // Handlers of the console (people) commands. Each runs inside the command transaction (commands.ts).
-import type { Incident, ModeChange } from '../../../shared/domain';
+import { cameraUnitProblem, type Incident, type ModeChange } from '../../../shared/domain';
 import { consoleCommands } from '../../../shared/protocol/commands';
 import { findUnit, listAreas, listCameras, upsertCamera } from '../../store/city';
 import { findIncident, insertModeChange, updateIncidentState } from '../../store/operations';
@@ -94,7 +94,10 @@ export const consoleHandlers = (env: ConsoleEnv) => withSos({
   }),
 
   'camera:upsert': def('camera:upsert', ({ db }, p) => {
-    if (p.camera.unitId && !findUnit(db, p.camera.unitId)) throw new CommandFailure('not_found', `no unit ${p.camera.unitId}`);
+    const unit = p.camera.unitId ? findUnit(db, p.camera.unitId) : null;
+    if (p.camera.unitId && !unit) throw new CommandFailure('not_found', `no unit ${p.camera.unitId}`);
+    const misfit = unit ? cameraUnitProblem(p.camera.kind, unit.kind) : null;
+    if (misfit) throw new CommandFailure('invalid_payload', `${misfit}: unit ${unit!.id} is ${unit!.kind === 'vehicle' ? 'a vehicle' : 'an officer on foot'}; a ${p.camera.kind === 'vehicle' ? 'vehicle camera rides on a vehicle' : 'body camera is worn by an officer on foot'}`);
     if (p.camera.kind === 'fixed' && !p.camera.position) throw new CommandFailure('invalid_payload', 'a fixed camera needs a position');
     // Stored with real paths, so what was checked is what ffmpeg opens.
     const camera = confineFileSources(env.dataDir, p.camera);
