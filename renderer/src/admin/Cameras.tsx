@@ -1,9 +1,11 @@
 // Cameras: every camera with its stream's health; add or edit one (its source checked here by the same
 // schema the hub checks with, then by the hub, which also confines file sources to its data folder),
-// place a fixed camera by clicking the map, mark key cameras. A saved camera plays in the preview tile.
+// place a fixed camera by clicking the map, then drag it and turn it by its facing handle (CameraPlacer), mark
+// key cameras, attach a vehicle camera to a vehicle and a body camera to an officer on foot (the hub checks the
+// same rule, shared/domain.ts). A saved camera plays in the preview tile.
 import { useCallback, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Camera, CameraKind, StreamSource, type LngLat } from '../../../shared/domain';
+import { Camera, CameraKind, CameraUnitProblem, cameraUnitProblem, StreamSource, type LngLat, type Unit } from '../../../shared/domain';
 import { hub, useHub } from '../hub';
 import { MapView, type MapPick } from '../map/MapView';
 import { BasemapLayer } from '../map/layers/BasemapLayer';
@@ -11,7 +13,8 @@ import { CamerasLayer } from '../map/layers/CamerasLayer';
 import { useLiveCity } from '../state/live-city';
 import { VideoTile } from '../video';
 import { errorText } from '../common/errors';
-import { ResultLine, useAction } from './act';
+import { ResultLine, useAction, type Explain } from './act';
+import { CameraPlacer, TURN_STEP_DEG } from './CameraPlacer';
 
 type SourceKind = StreamSource['kind'];
 const SOURCE_KINDS: SourceKind[] = ['hls', 'file', 'rtsp', 'rtmp', 'testsrc'];
@@ -30,11 +33,13 @@ function toDraft(c: Camera): Draft {
 /** The camera the draft describes, or the first field the schema refuses (its path, and the schema's English detail for the tooltip). */
 function fromDraft(d: Draft, others: StreamSource[]): { camera: Camera } | { field: string; detail: string } {
   const num = (v: string) => (v.trim() === '' ? null : Number(v));
+  const fixed = d.kind === 'fixed';
   const lng = num(d.lng);
   const lat = num(d.lat);
+  // A fixed camera stands somewhere and faces one way; a vehicle or body camera rides with its unit.
   const raw = {
-    id: d.id, name: d.name.trim(), kind: d.kind, position: lng === null || lat === null ? null : [lng, lat], facing: num(d.facing),
-    unitId: d.unitId || null, sources: [{ kind: d.sourceKind, url: d.url.trim() }, ...others], key: d.key,
+    id: d.id, name: d.name.trim(), kind: d.kind, position: !fixed || lng === null || lat === null ? null : [lng, lat], facing: fixed ? num(d.facing) : null,
+    unitId: fixed ? null : d.unitId || null, sources: [{ kind: d.sourceKind, url: d.url.trim() }, ...others], key: d.key,
   };
   const parsed = Camera.safeParse(raw);
   if (parsed.success) return { camera: parsed.data };
@@ -42,18 +47,37 @@ function fromDraft(d: Draft, others: StreamSource[]): { camera: Camera } | { fie
   return { field: String(issue.path[0] ?? 'camera'), detail: issue.message };
 }
 
+/** The draft's position as the map draws it, once both numbers read as a place. */
+function draftAt(d: Draft): LngLat | null {
+  if (d.lng.trim() === '' || d.lat.trim() === '') return null;
+  const at: LngLat = [Number(d.lng), Number(d.lat)];
+  return Math.abs(at[0]) <= 180 && Math.abs(at[1]) <= 90 ? at : null;
+}
+
+function draftFacing(d: Draft): number | null {
+  if (d.facing.trim() === '') return null;
+  const f = Number(d.facing);
+  return Number.isFinite(f) && f >= 0 && f < 360 ? f : null;
+}
+
+/** A unit as the admin picks it: its name, and its plate or badge (ids are for machines). */
+export const unitLabel = (u: Unit) => `${u.name} · ${u.plate ?? u.badge ?? u.id}`;
+
 export function Cameras() {
   const { t, i18n } = useTranslation();
   const cameras = useHub((s) => s.cameras);
   const streams = useHub((s) => s.streams);
+  const units = useHub((s) => s.units);
   const city = useLiveCity();
   const [editing, setEditing] = useState<{ draft: Draft; isNew: boolean; others: StreamSource[] } | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const [trial, setTrial] = useState<Trial | null>(null);
   const list = useMemo(() => [...cameras.values()].sort((a, b) => a.id.localeCompare(b.id)), [cameras]);
-  const onPick = useCallback((p: MapPick) => {
-    setEditing((e) => (e && e.draft.kind === 'fixed' ? { ...e, draft: { ...e.draft, lng: p.at[0].toFixed(6), lat: p.at[1].toFixed(6) } } : e));
-  }, []);
+  const setDraft = useCallback((change: (d: Draft) => Draft) => setEditing((e) => (e ? { ...e, draft: change(e.draft) } : e)), []);
+  const moveTo = useCallback((at: LngLat) => setDraft((d) => (d.kind === 'fixed' ? { ...d, lng: at[0].toFixed(6), lat: at[1].toFixed(6) } : d)), [setDraft]);
+  const turnTo = useCallback((facing: number) => setDraft((d) => ({ ...d, facing: String(facing) })), [setDraft]);
+  const onPick = useCallback((p: MapPick) => moveTo(p.at), [moveTo]);
+  const placing = editing?.draft.kind === 'fixed' ? editing.draft : null;
   const preview = trial ? trialCamera(trial) : saved ? cameras.get(saved) ?? null : null;
   const streamUrl = useCallback((id: string) => (trial && id === trial.cameraId ? trialUrl(trial.source) : hub.streamUrl(id)), [trial]);
   return (
@@ -61,8 +85,7 @@ export function Cameras() {
       <div className="admin-cameras-side">
         {!editing && <button type="button" className="primary" data-testid="camera-add" onClick={() => { setSaved(null); setTrial(null); setEditing({ draft: EMPTY, isNew: true, others: [] }); }}>{t('admin.cameras.add')}</button>}
         {editing && (
-          <CameraForm key={editing.isNew ? 'new' : editing.draft.id} initial={editing.draft} isNew={editing.isNew} others={editing.others}
-            position={editing.draft.lng && editing.draft.lat ? [Number(editing.draft.lng), Number(editing.draft.lat)] : null}
+          <CameraForm key={editing.isNew ? 'new' : editing.draft.id} draft={editing.draft} setDraft={setDraft} isNew={editing.isNew} others={editing.others}
             onCancel={() => { setEditing(null); setTrial(null); }} onTry={setTrial}
             onSaved={(id) => { setEditing(null); setTrial(null); setSaved(id); }} />
         )}
@@ -74,15 +97,20 @@ export function Cameras() {
         )}
         {list.length === 0 && <p className="muted">{t('admin.cameras.none')}</p>}
         <table className="admin-table" data-testid="cameras">
-          <thead><tr>{(['id', 'name', 'kind', 'key', 'health'] as const).map((c) => <th key={c}>{t(`admin.cameras.cols.${c}`)}</th>)}<th /></tr></thead>
+          <thead><tr>{(['id', 'name', 'kind', 'where', 'key', 'health'] as const).map((c) => <th key={c}>{t(`admin.cameras.cols.${c}`)}</th>)}<th /></tr></thead>
           <tbody>
             {list.map((c) => {
               const h = streams.get(c.id);
+              const unit = c.unitId ? units.get(c.unitId) : undefined;
               return (
                 <tr key={c.id} data-testid={`camera-${c.id}`}>
                   <td>{c.id}</td>
                   <td>{c.name}</td>
                   <td>{t(`admin.cameras.kinds.${c.kind}`)}</td>
+                  <td data-testid="camera-where" data-unit={c.unitId ?? ''}>
+                    {c.unitId ? (unit ? unitLabel(unit) : c.unitId)
+                      : c.position ? t('admin.cameras.at', { lng: c.position[0].toFixed(5), lat: c.position[1].toFixed(5) }) + (c.facing === null ? '' : ` · ${t('admin.cameras.facingDeg', { deg: c.facing })}`) : ''}
+                  </td>
                   <td>{c.key ? t('admin.cameras.keyYes') : ''}</td>
                   <td className={h?.state === 'up' ? 'ok' : h?.state === 'down' ? 'err' : 'muted'} data-state={h?.state ?? 'none'}>
                     {h ? t(`admin.cameras.health.${h.state}`) : t('admin.cameras.noHealth')}
@@ -97,10 +125,11 @@ export function Cameras() {
         </table>
       </div>
       <div className="admin-cameras-map">
-        {editing?.draft.kind === 'fixed' && <p className="admin-map-hint">{t('admin.cameras.pickOnMap')}</p>}
+        {placing && <p className="admin-map-hint">{t(draftAt(placing) ? 'admin.cameras.dragOnMap' : 'admin.cameras.pickOnMap', { step: TURN_STEP_DEG })}</p>}
         <MapView onPick={onPick}>
           <BasemapLayer theme={city.profiles[city.mode].mapTheme} lang={i18n.language} />
           <CamerasLayer city={city} visible />
+          <CameraPlacer at={placing ? draftAt(placing) : null} facing={placing ? draftFacing(placing) : null} onMove={moveTo} onTurn={turnTo} />
         </MapView>
       </div>
     </section>
@@ -119,21 +148,22 @@ async function trialUrl(source: StreamSource): Promise<string> {
   return new URL(url, hub.getState().connection.url + '/').href;
 }
 
-function CameraForm({ initial, isNew, others, position, onCancel, onSaved, onTry }: {
-  initial: Draft; isNew: boolean; others: StreamSource[]; position: LngLat | null; onCancel: () => void; onSaved: (id: string) => void;
+function CameraForm({ draft, setDraft, isNew, others, onCancel, onSaved, onTry }: {
+  draft: Draft; setDraft: (change: (d: Draft) => Draft) => void; isNew: boolean; others: StreamSource[]; onCancel: () => void; onSaved: (id: string) => void;
   onTry: (trial: Trial) => void;
 }) {
   const { t } = useTranslation();
   const units = useHub((s) => s.units);
-  const [draft, setDraft] = useState(initial);
   const [result, busy, send] = useAction();
-  // A position picked on the map arrives through the parent's draft.
-  const [lastPicked, setLastPicked] = useState(position);
-  if (position && (position[0] !== lastPicked?.[0] || position[1] !== lastPicked?.[1])) {
-    setLastPicked(position);
-    setDraft((d) => ({ ...d, lng: String(position[0]), lat: String(position[1]) }));
-  }
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setDraft((d) => ({ ...d, [k]: v }));
+  // Only the units this kind of camera can ride with; the one already chosen stays listed (the hub says why it does not fit).
+  const riders = useMemo(() => [...units.values()]
+    .filter((u) => draft.kind !== 'fixed' && (cameraUnitProblem(draft.kind, u.kind) === null || u.id === draft.unitId))
+    .sort((a, b) => a.name.localeCompare(b.name, 'zh-CN') || a.id.localeCompare(b.id)), [units, draft.kind, draft.unitId]);
+  const explain: Explain = (e) => {
+    const key = CameraUnitProblem.safeParse(e.message.split(':')[0]).data;
+    return key ? `admin.cameras.problems.${key}` : null;
+  };
   const checked = fromDraft(draft, others);
   const source = StreamSource.safeParse({ kind: draft.sourceKind, url: draft.url.trim() });
   const [tryProblem, setTryProblem] = useState<string | null>(null);
@@ -150,7 +180,7 @@ function CameraForm({ initial, isNew, others, position, onCancel, onSaved, onTry
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!('camera' in checked)) return;
-    const done = await send('camera:upsert', { camera: checked.camera }, (r) => t('admin.cameras.saved', { id: r.camera.id }));
+    const done = await send('camera:upsert', { camera: checked.camera }, (r) => t('admin.cameras.saved', { id: r.camera.id }), explain);
     if (done) onSaved(done.camera.id);
   };
   return (
@@ -169,10 +199,10 @@ function CameraForm({ initial, isNew, others, position, onCancel, onSaved, onTry
           <label>{t('admin.cameras.facing')}<input name="facing" inputMode="numeric" value={draft.facing} onChange={(e) => set('facing', e.target.value)} /></label>
         </div>
       ) : (
-        <label>{t('admin.cameras.unit')}
+        <label>{t(`admin.cameras.unitFor.${draft.kind}`)}
           <select name="camera-unit" value={draft.unitId} onChange={(e) => set('unitId', e.target.value)}>
             <option value="" />
-            {[...units.values()].map((u) => <option key={u.id} value={u.id}>{u.id} · {u.name}</option>)}
+            {riders.map((u) => <option key={u.id} value={u.id}>{unitLabel(u)}</option>)}
           </select>
         </label>
       )}

@@ -24,13 +24,16 @@ export function useHubList<T>(read: () => Promise<T>): { data: T | null; error: 
   return { data, error, reload };
 }
 
-export type Result = { ok: true; text: string } | { ok: false; code: string; rule: PasswordProblem | null } | { queued: string } | null;
+/** `why`: the translation key of the refusal's words, from the key the hub put first in its message (see `Explain`). */
+export type Result = { ok: true; text: string } | { ok: false; code: string; rule: PasswordProblem | null; why?: string | null } | { queued: string } | null;
+/** The translation key that words a refusal, from its hub message's leading key; null when this screen knows no such key. */
+export type Explain = (error: { code: string; message: string }) => string | null;
 
-/** `send(name, args, okText)`: runs the command, remembers how it went; resolves with the result or null. */
-export function useAction(): [Result, boolean, <N extends CommandName>(name: N, args: CommandArgs<N>, okText: (r: CommandReturn<N>) => string) => Promise<CommandReturn<N> | null>] {
+/** `send(name, args, okText, explain?)`: runs the command, remembers how it went; resolves with the result or null. */
+export function useAction(): [Result, boolean, <N extends CommandName>(name: N, args: CommandArgs<N>, okText: (r: CommandReturn<N>) => string, explain?: Explain) => Promise<CommandReturn<N> | null>] {
   const [result, setResult] = useState<Result>(null);
   const [busy, setBusy] = useState(false);
-  const send = async <N extends CommandName>(name: N, args: CommandArgs<N>, okText: (r: CommandReturn<N>) => string) => {
+  const send = async <N extends CommandName>(name: N, args: CommandArgs<N>, okText: (r: CommandReturn<N>) => string, explain?: Explain) => {
     setBusy(true);
     setResult(null);
     const res = await hub.command(name, args, { onQueued: (id) => setResult({ queued: id }) });
@@ -40,7 +43,7 @@ export function useAction(): [Result, boolean, <N extends CommandName>(name: N, 
       return res.result;
     }
     const rule = res.error.code === 'weak_password' ? PasswordProblem.safeParse(res.error.message.split(':')[0]).data ?? null : null;
-    setResult({ ok: false, code: res.error.code, rule });
+    setResult({ ok: false, code: res.error.code, rule, why: explain?.(res.error) ?? null });
     return null;
   };
   return [result, busy, send];
@@ -53,7 +56,7 @@ export function ResultLine({ result }: { result: Result }) {
   if (result.ok) return <p className="ok" role="status" data-testid="admin-result" data-outcome="ok">{result.text}</p>;
   return (
     <p className="err" role="alert" data-testid="admin-result" data-outcome={result.code}>
-      {errorText(t, result.code)}{result.rule ? `: ${t(`admin.password.${result.rule}`)}` : ''}
+      {errorText(t, result.code)}{result.rule ? `: ${t(`admin.password.${result.rule}`)}` : result.why ? `: ${t(result.why)}` : ''}
     </p>
   );
 }

@@ -132,7 +132,11 @@ export function MapView({ children, center, onPick, textScale }: {
       }
       onPickRef.current?.({ how, candidates, at: [lngLat.lng, lngLat.lat], point: { x: point.x, y: point.y } });
     };
-    map.on('click', (e) => pickAt(e.point, e.lngLat, 'click'));
+    // A marker (a DOM element over the map, such as the admin's camera handles) owns its own clicks.
+    const onMarker = (e: maplibregl.MapMouseEvent) => e.originalEvent.target instanceof Element && !!e.originalEvent.target.closest('.maplibregl-marker');
+    map.on('click', (e) => {
+      if (!onMarker(e)) pickAt(e.point, e.lngLat, 'click');
+    });
     map.on('contextmenu', (e) => {
       e.preventDefault();
       pickAt(e.point, e.lngLat, 'menu');
