@@ -98,72 +98,105 @@ export function selfIntersection(ring: readonly LngLat[]): [number, number] | nu
 export const inBounds = (p: LngLat, b: BBox): boolean => p[0] >= b[0] && p[0] <= b[2] && p[1] >= b[1] && p[1] <= b[3];
 
 /**
- * Why a cell's outline or a post cannot be stored, as a key and its parameters: the hub words it in English
- * for its record (polygonProblem, postProblem), the admin's screen in the admin's language.
+ * Why the grid refuses an edit, as a stable code and its parameters (the wire's Issue, shared/protocol/
+ * commands.ts): the hub words it in English for its record (gridIssueInEnglish), the admin's screen in the
+ * admin's language. The first group are the shape checks of this file; the rest the hub's own (ids, the
+ * roads, what still uses a cell or post, an imported file's features).
  */
-export type GridIssue =
-  | { key: 'holes' } | { key: 'open' } | { key: 'fewCorners' } | { key: 'manyCorners'; max: number; n: number }
-  | { key: 'repeatedCorner'; corner: number } | { key: 'cornerOffMap'; corner: number; lng: string; lat: string }
-  | { key: 'crosses'; a: number; b: number } | { key: 'tooSmall'; m2: number; min: number } | { key: 'tooLarge'; km2: string; max: number }
-  | { key: 'postOffMap'; post: string } | { key: 'postNoCell'; post: string } | { key: 'postOutside'; post: string; cell: string };
+type GridIssueParams = {
+  cell_holes: Record<string, never>; ring_open: Record<string, never>; few_corners: Record<string, never>;
+  many_corners: { max: number; n: number }; repeated_corner: { corner: number }; corner_off_map: { corner: number; lng: string; lat: string };
+  outline_crosses: { a: number; b: number }; cell_too_small: { m2: number; min: number }; cell_too_large: { km2: string; max: number };
+  post_off_map: { post: string }; post_no_cell: { post: string }; post_outside_cell: { post: string; cell: string };
+  no_district: { id: string }; parent_not_district: { name: string; kind: string };
+  post_would_leave_cell: { cell: string; post: string }; no_cell: { id: string }; parent_not_cell: { name: string; kind: string };
+  no_roads: Record<string, never>; route_point_off_road: { point: number; m: number; max: number }; route_no_path: { from: number; to: number };
+  route_one_place: Record<string, never>;
+  id_retired: { id: string; kind: string }; id_other_kind: { id: string; kind: string; want: string };
+  grid_changed: { base: number; now: number };
+  cell_holds_posts: { cell: string; posts: string }; in_use: { kind: string; name: string; units: string }; post_shifts_ahead: { post: string; count: number };
+  feature_shape: { detail: string }; wrong_geometry: { kind: string; want: string; got: string }; duplicate_id: { id: string };
+};
+export type GridIssueCode = keyof GridIssueParams;
+export type GridIssue = { [K in GridIssueCode]: { code: K; params: GridIssueParams[K] } }[GridIssueCode];
+const issue = <K extends GridIssueCode>(code: K, params: GridIssueParams[K]) => ({ code, params }) as GridIssue;
+const none = {} as Record<string, never>;
 
 export function polygonIssue(polygon: Polygon, bounds: BBox | null): GridIssue | null {
-  if (polygon.coordinates.length !== 1) return { key: 'holes' };
+  if (polygon.coordinates.length !== 1) return issue('cell_holes', none);
   const ring = polygon.coordinates[0]!;
   const first = ring[0]!, last = ring[ring.length - 1]!;
-  if (first[0] !== last[0] || first[1] !== last[1]) return { key: 'open' };
-  if (ring.length - 1 < 3) return { key: 'fewCorners' };
-  if (ring.length - 1 > CELL_VERTICES_MAX) return { key: 'manyCorners', max: CELL_VERTICES_MAX, n: ring.length - 1 };
+  if (first[0] !== last[0] || first[1] !== last[1]) return issue('ring_open', none);
+  if (ring.length - 1 < 3) return issue('few_corners', none);
+  if (ring.length - 1 > CELL_VERTICES_MAX) return issue('many_corners', { max: CELL_VERTICES_MAX, n: ring.length - 1 });
   for (let i = 1; i < ring.length; i++) {
-    if (ring[i]![0] === ring[i - 1]![0] && ring[i]![1] === ring[i - 1]![1]) return { key: 'repeatedCorner', corner: i + 1 };
+    if (ring[i]![0] === ring[i - 1]![0] && ring[i]![1] === ring[i - 1]![1]) return issue('repeated_corner', { corner: i + 1 });
   }
   if (bounds) {
     const out = ring.findIndex((p) => !inBounds(p, bounds));
-    if (out >= 0) return { key: 'cornerOffMap', corner: out + 1, lng: ring[out]![0].toFixed(5), lat: ring[out]![1].toFixed(5) };
+    if (out >= 0) return issue('corner_off_map', { corner: out + 1, lng: ring[out]![0].toFixed(5), lat: ring[out]![1].toFixed(5) });
   }
   const crossing = selfIntersection(ring);
-  if (crossing) return { key: 'crosses', a: crossing[0] + 1, b: crossing[1] + 1 };
+  if (crossing) return issue('outline_crosses', { a: crossing[0] + 1, b: crossing[1] + 1 });
   const area = ringAreaM2(ring);
-  if (area < CELL_AREA_MIN_M2) return { key: 'tooSmall', m2: Math.round(area), min: CELL_AREA_MIN_M2 };
-  if (area > CELL_AREA_MAX_M2) return { key: 'tooLarge', km2: (area / 1e6).toFixed(1), max: CELL_AREA_MAX_M2 / 1e6 };
+  if (area < CELL_AREA_MIN_M2) return issue('cell_too_small', { m2: Math.round(area), min: CELL_AREA_MIN_M2 });
+  if (area > CELL_AREA_MAX_M2) return issue('cell_too_large', { km2: (area / 1e6).toFixed(1), max: CELL_AREA_MAX_M2 / 1e6 });
   return null;
 }
 
 export function postIssue(post: { name: string; center: LngLat }, cell: { name: string; polygon: Polygon | null } | undefined, bounds: BBox | null): GridIssue | null {
-  if (bounds && !inBounds(post.center, bounds)) return { key: 'postOffMap', post: post.name };
-  if (!cell?.polygon) return { key: 'postNoCell', post: post.name };
-  if (!pointInPolygon(post.center, cell.polygon)) return { key: 'postOutside', post: post.name, cell: cell.name };
+  if (bounds && !inBounds(post.center, bounds)) return issue('post_off_map', { post: post.name });
+  if (!cell?.polygon) return issue('post_no_cell', { post: post.name });
+  if (!pointInPolygon(post.center, cell.polygon)) return issue('post_outside_cell', { post: post.name, cell: cell.name });
   return null;
 }
 
-/** An issue in English, as the hub records and sends it. */
-export function issueInEnglish(i: GridIssue): string {
-  switch (i.key) {
-    case 'holes': return 'a cell is one ring, without holes';
-    case 'open': return 'the ring is not closed: its last point must repeat its first';
-    case 'fewCorners': return 'a cell needs at least 3 corners';
-    case 'manyCorners': return `a cell has at most ${i.max} corners (this one has ${i.n})`;
-    case 'repeatedCorner': return `corner ${i.corner} repeats the corner before it`;
-    case 'cornerOffMap': return `corner ${i.corner} (${i.lng}, ${i.lat}) is outside the city's map`;
-    case 'crosses': return `the outline crosses itself (edges ${i.a} and ${i.b})`;
-    case 'tooSmall': return `a cell of ${i.m2} m² is too small (at least ${i.min} m²)`;
-    case 'tooLarge': return `a cell of ${i.km2} km² is too large (at most ${i.max} km²)`;
-    case 'postOffMap': return `post ${i.post} is outside the city's map`;
-    case 'postNoCell': return `post ${i.post} needs a cell with an outline`;
-    case 'postOutside': return `post ${i.post} lies outside its cell ${i.cell}`;
+/** An issue in English, as the hub records and sends it in `message`. */
+export function gridIssueInEnglish(i: GridIssue): string {
+  switch (i.code) {
+    case 'cell_holes': return 'a cell is one ring, without holes';
+    case 'ring_open': return 'the ring is not closed: its last point must repeat its first';
+    case 'few_corners': return 'a cell needs at least 3 corners';
+    case 'many_corners': return `a cell has at most ${i.params.max} corners (this one has ${i.params.n})`;
+    case 'repeated_corner': return `corner ${i.params.corner} repeats the corner before it`;
+    case 'corner_off_map': return `corner ${i.params.corner} (${i.params.lng}, ${i.params.lat}) is outside the city's map`;
+    case 'outline_crosses': return `the outline crosses itself (edges ${i.params.a} and ${i.params.b})`;
+    case 'cell_too_small': return `a cell of ${i.params.m2} m² is too small (at least ${i.params.min} m²)`;
+    case 'cell_too_large': return `a cell of ${i.params.km2} km² is too large (at most ${i.params.max} km²)`;
+    case 'post_off_map': return `post ${i.params.post} is outside the city's map`;
+    case 'post_no_cell': return `post ${i.params.post} needs a cell with an outline`;
+    case 'post_outside_cell': return `post ${i.params.post} lies outside its cell ${i.params.cell}`;
+    case 'no_district': return `no district ${i.params.id}`;
+    case 'parent_not_district': return `a cell belongs to a district; ${i.params.name} is a ${i.params.kind}`;
+    case 'post_would_leave_cell': return `cell ${i.params.cell}: post ${i.params.post} would lie outside the new outline; move or delete the post first`;
+    case 'no_cell': return `no cell ${i.params.id}`;
+    case 'parent_not_cell': return `a post stands in a cell; ${i.params.name} is a ${i.params.kind}`;
+    case 'no_roads': return 'the hub has no road network loaded, so a route cannot be put on the roads';
+    case 'route_point_off_road': return `point ${i.params.point} of the route is ${i.params.m < 0 ? 'more than 5 km' : `${i.params.m} m`} from the nearest road; a route point must be within ${i.params.max} m of one`;
+    case 'route_no_path': return `no road a vehicle may drive leads from point ${i.params.from} to point ${i.params.to} of the route`;
+    case 'route_one_place': return 'the route\'s points all snap to one place on the road; draw it along a street';
+    case 'id_retired': return `${i.params.id} belonged to a deleted ${i.params.kind}; the record keeps it, so give the new one another id`;
+    case 'id_other_kind': return `${i.params.id} is a ${i.params.kind}, not a ${i.params.want}`;
+    case 'grid_changed': return `the grid changed since version ${i.params.base} (now ${i.params.now}): read it again and redo the edit`;
+    case 'cell_holds_posts': return `cell ${i.params.cell} still holds post(s) ${i.params.posts}; delete or move them first`;
+    case 'in_use': return `${i.params.kind} ${i.params.name} is assigned to ${i.params.units}; assign them elsewhere first`;
+    case 'post_shifts_ahead': return `post ${i.params.post} has ${i.params.count} shift(s) on the roster still to come; import a roster without them first`;
+    case 'feature_shape': return i.params.detail;
+    case 'wrong_geometry': return `a ${i.params.kind} is a ${i.params.want}, not a ${i.params.got}`;
+    case 'duplicate_id': return `id ${i.params.id} appears twice in the file`;
   }
 }
 
 /** Why a cell's polygon cannot be stored, in words (null: it can). */
 export function polygonProblem(polygon: Polygon, bounds: BBox | null): string | null {
   const i = polygonIssue(polygon, bounds);
-  return i && issueInEnglish(i);
+  return i && gridIssueInEnglish(i);
 }
 
 /** Why a post cannot stand in its cell (null: it can): its point must lie inside the cell. */
 export function postProblem(post: { name: string; center: LngLat }, cell: { name: string; polygon: Polygon | null } | undefined, bounds: BBox | null): string | null {
   const i = postIssue(post, cell, bounds);
-  return i && issueInEnglish(i);
+  return i && gridIssueInEnglish(i);
 }
 
 /** The centre a cell is labelled at: the mean of its corners (its first ring, the closing point left out). */
@@ -214,19 +247,28 @@ export type ParsedFeature = { kind: 'cell'; input: CellInput } | { kind: 'post';
 const issueText = (e: z.ZodError) => e.issues.slice(0, 3).map((i) => `${i.path.length ? i.path.join('.') : 'feature'}: ${i.message}`).join('; ');
 
 /** One imported feature as a save of its kind, or why not (the shape only; the hub checks the rest). */
-export function parseGridFeature(raw: unknown): { ok: true; feature: ParsedFeature } | { ok: false; error: string } {
+export function parseGridFeature(raw: unknown): { ok: true; feature: ParsedFeature } | { ok: false; issue: GridIssue; error: string } {
+  const bad = (i: GridIssue) => ({ ok: false as const, issue: i, error: gridIssueInEnglish(i) });
   const f = Feature.safeParse(raw);
-  if (!f.success) return { ok: false, error: issueText(f.error) };
+  if (!f.success) return bad(issue('feature_shape', { detail: issueText(f.error) }));
   const { properties: p, geometry: g } = f.data;
   const want = { cell: 'Polygon', post: 'Point', route: 'LineString' }[p.kind];
-  if (g.type !== want) return { ok: false, error: `a ${p.kind} is a ${want}, not a ${g.type}` };
+  if (g.type !== want) return bad(issue('wrong_geometry', { kind: p.kind, want, got: g.type }));
   const parsed = p.kind === 'cell'
     ? CellInput.safeParse({ id: p.id, name: p.name, parentId: p.parentId ?? null, polygon: { type: 'Polygon', coordinates: (g.coordinates as LngLat[][]).map(closeRing) } })
     : p.kind === 'post'
       ? PostInput.safeParse({ id: p.id, name: p.name, cellId: p.cellId ?? p.parentId, center: g.coordinates, radiusM: p.radiusM ?? 50 })
       : RouteInput.safeParse({ id: p.id, name: p.name, line: g.coordinates, modes: p.modes ?? ['daily'] });
-  if (!parsed.success) return { ok: false, error: issueText(parsed.error) };
+  if (!parsed.success) return bad(issue('feature_shape', { detail: issueText(parsed.error) }));
   return { ok: true, feature: { kind: p.kind, input: parsed.data } as ParsedFeature };
+}
+
+/** What an imported feature says it is, for naming it in a refusal (nothing when it does not say). */
+export function featureLabel(raw: unknown, n: number): { n: number; kind?: string; name?: string } {
+  const props = (raw as { properties?: { kind?: unknown; name?: unknown } } | null)?.properties;
+  const kind = props?.kind === 'cell' || props?.kind === 'post' || props?.kind === 'route' ? props.kind : undefined;
+  const name = typeof props?.name === 'string' && props.name.trim() !== '' ? props.name.trim().slice(0, 60) : undefined;
+  return { n, ...(kind ? { kind } : {}), ...(name ? { name } : {}) };
 }
 
 /** The grid as GeoJSON (what export writes and import reads back): cells, posts and routes, districts left out. */

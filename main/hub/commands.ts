@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { ActorRole } from '../../shared/domain';
-import type { Ack, CommandError, ErrorCode } from '../../shared/protocol/commands';
+import { ISSUES_SENT_MAX, type Ack, type CommandError, type ErrorCode, type Issue } from '../../shared/protocol/commands';
 import type { HubEvent, HubEventData } from '../../shared/protocol/events';
 import { appendAudit } from '../store/audit';
 import { canonicalJson } from '../store/canonical';
@@ -17,8 +17,16 @@ export type Actor = { id: string; role: ActorRole; /** field devices: the units 
 
 /** Thrown by a handler to refuse a command; the transaction rolls back and the refusal is audited. */
 export class CommandFailure extends Error {
-  constructor(readonly code: ErrorCode, message: string) {
+  /** `issues`: the same refusal as codes and parameters, for a screen to word (bounded when sent: ISSUES_SENT_MAX). */
+  constructor(readonly code: ErrorCode, message: string, readonly issues?: readonly Issue[]) {
     super(message);
+  }
+
+  /** The refusal as its ack carries it: the English message, and the issues when there are any. */
+  toError(): CommandError {
+    if (!this.issues || this.issues.length === 0) return { code: this.code, message: this.message };
+    const issues = this.issues.slice(0, ISSUES_SENT_MAX);
+    return { code: this.code, message: this.message, issues, ...(this.issues.length > issues.length ? { issueCount: this.issues.length } : {}) };
   }
 }
 
@@ -194,7 +202,7 @@ function decide<R>(db: Db, { def, actor, raw, now, opts = {} }: CommandCall<R>):
     if (!db.inTransaction) throw e;
     const fault = e instanceof CommandFailure ? null : storageFault(e);
     const error: CommandError = e instanceof CommandFailure
-      ? { code: e.code, message: e.message }
+      ? e.toError()
       : { code: 'internal', message: fault ? describeStorageFault(fault) : 'the hub could not apply this command; nothing was changed' };
     // A storage fault is the operator's to fix (one line says what); anything else is a bug (the stack).
     if (fault) console.error(`command ${def.name} refused: ${describeStorageFault(fault)} (${(e as { code: string }).code})`);

@@ -6,7 +6,7 @@
 import FlatQueue from 'flatqueue';
 import type { LngLat } from '../../shared/domain';
 import { distanceM } from '../../shared/geo';
-import { ROUTE_SNAP_MAX_M } from '../../shared/grid';
+import { ROUTE_SNAP_MAX_M, type GridIssue } from '../../shared/grid';
 import type { RoadNetwork } from './dispatch/road-graph';
 import { segmentDistanceM, type StreetIndex } from './streets';
 
@@ -59,16 +59,16 @@ function simplify(line: LngLat[]): LngLat[] {
   return out;
 }
 
-export function snapRoute(net: RoadNetwork, streets: StreetIndex, drawn: readonly LngLat[]): { ok: true; route: SnappedRoute } | { ok: false; error: string } {
-  if (net.size === 0) return { ok: false, error: 'the hub has no road network loaded, so a route cannot be put on the roads' };
+export function snapRoute(net: RoadNetwork, streets: StreetIndex, drawn: readonly LngLat[]): { ok: true; route: SnappedRoute } | { ok: false; issue: GridIssue } {
+  if (net.size === 0) return { ok: false, issue: { code: 'no_roads', params: {} } };
   const nodes: number[] = [];
   for (const [i, p] of drawn.entries()) {
     const s = net.snap(p, ROUTE_SNAP_MAX_M + NODE_SLACK_M);
     const road = streets.nearest(p, ROUTE_SNAP_MAX_M);
     if (!s || (!road && s.distanceM > ROUTE_SNAP_MAX_M)) {
       const far = net.snap(p, 5000);
-      const how = far ? `${Math.round(far.distanceM)} m` : 'more than 5 km';
-      return { ok: false, error: `point ${i + 1} of the route is ${how} from the nearest road; a route point must be within ${ROUTE_SNAP_MAX_M} m of one` };
+      // m −1: more than 5 km
+      return { ok: false, issue: { code: 'route_point_off_road', params: { point: i + 1, m: far ? Math.round(far.distanceM) : -1, max: ROUTE_SNAP_MAX_M } } };
     }
     nodes.push(s.node);
   }
@@ -76,11 +76,11 @@ export function snapRoute(net: RoadNetwork, streets: StreetIndex, drawn: readonl
   for (let i = 1; i < nodes.length; i++) {
     const straight = distanceM(net.at(nodes[i - 1]!), net.at(nodes[i]!));
     const path = pathBetween(net, nodes[i - 1]!, nodes[i]!, 3 * straight + 1000);
-    if (!path) return { ok: false, error: `no road a vehicle may drive leads from point ${i} to point ${i + 1} of the route` };
+    if (!path) return { ok: false, issue: { code: 'route_no_path', params: { from: i, to: i + 1 } } };
     ids.push(...path.slice(1));
   }
   const full = ids.filter((n, i) => i === 0 || n !== ids[i - 1]).map((n) => net.at(n)).map(([lng, lat]): LngLat => [Math.round(lng * 1e6) / 1e6, Math.round(lat * 1e6) / 1e6]);
-  if (full.length < 2) return { ok: false, error: 'the route\'s points all snap to one place on the road; draw it along a street' };
+  if (full.length < 2) return { ok: false, issue: { code: 'route_one_place', params: {} } };
   const roads: string[] = [];
   for (let i = 0; i < full.length; i++) {
     const name = streets.nearest(full[i]!, 15)?.name;

@@ -4,6 +4,7 @@
 import type { DemoCity } from '../../shared/city';
 import type { Shift } from '../../shared/attendance';
 import type { Area, Unit } from '../../shared/domain';
+import { csvFields, isRosterHeader, MAX_SHIFT_H, ROSTER_COLUMNS, rosterErrorLines, rosterIssue, rosterLines, type RosterIssue } from '../../shared/roster';
 import { addDays, atCenterTime, centerDay, weekdayOf } from '../../shared/time';
 import { insertShift, unitShiftsOverlapping } from '../store/attendance';
 import { findPost, findUnit, listAreas, listUnits } from '../store/city';
@@ -14,7 +15,7 @@ import { effectiveMode } from './modes';
 export const SHIFT_LATE = 'shift:late';
 export const SHIFT_MISSING = 'shift:missing';
 /** The longest shift a roster may hold. */
-const MAX_SHIFT_MS = 16 * 3600_000;
+const MAX_SHIFT_MS = MAX_SHIFT_H * 3600_000;
 
 /**
  * Stores a new shift and queues its late check at start + the mode's grace. A shift the hub learns of
@@ -69,56 +70,27 @@ export function planDemoShifts(db: Db, city: Pick<DemoCity, 'roster' | 'shifts'>
   return added;
 }
 
-/** One CSV line split into fields: commas, double quotes around a field, "" for a quote inside one. */
-function csvFields(line: string): string[] | null {
-  const out: string[] = [];
-  let i = 0;
-  for (;;) {
-    let field = '';
-    if (line[i] === '"') {
-      i++;
-      for (;;) {
-        if (i >= line.length) return null; // an unclosed quote
-        if (line[i] === '"' && line[i + 1] === '"') {
-          field += '"';
-          i += 2;
-        } else if (line[i] === '"') {
-          i++;
-          break;
-        } else field += line[i++];
-      }
-      if (i < line.length && line[i] !== ',') return null;
-    } else {
-      const next = line.indexOf(',', i);
-      field = next === -1 ? line.slice(i) : line.slice(i, next);
-      i = next === -1 ? line.length : next;
-    }
-    out.push(field.trim());
-    if (i >= line.length) return out;
-    i++; // the comma
-  }
-}
-
-export const ROSTER_COLUMNS = ['unit_id', 'post_id', 'date', 'start', 'end'] as const;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const CLOCK = /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/;
-/** At most this many row errors are listed in a refusal (the count says how many there were). */
+/** At most this many row errors are listed in a refusal's message (the count says how many there were; its issues list more). */
 export const ROSTER_ERRORS_LISTED = 20;
 
-export type RosterCheck = { shifts: Shift[]; errors: string[] };
+/** `errors`: one English line per bad row, for the record; `issues`: the same as codes, each with its row and column. */
+export type RosterCheck = { shifts: Shift[]; errors: string[]; issues: RosterIssue[] };
 
 /**
  * Reads a roster CSV (header `unit_id,post_id,date,start,end`, times in the center's zone; an end at
- * or before the start is on the next day) into shifts, with one error per bad row: unknown officer or
- * post, a malformed date or time, a shift longer than 16 h or already over, one overlapping another
- * row or a shift already in the roster. The caller stores nothing unless `errors` is empty.
+ * or before the start is on the next day) into shifts, with the issues of each bad row: unknown officer
+ * or post, a malformed date or time, a shift longer than 16 h or already over, one overlapping another
+ * row or a shift already in the roster. The caller stores nothing unless `issues` is empty.
  */
 export function checkRoster(db: Db, csv: string, now: number, timeZone: string): RosterCheck {
-  const lines = csv.replace(/^\uFEFF/, '').split(/\r?\n/);
-  const errors: string[] = [];
-  const header = csvFields(lines[0] ?? '')?.map((h) => h.toLowerCase());
-  if (!header || ROSTER_COLUMNS.some((c, i) => header[i] !== c)) {
-    return { shifts: [], errors: [`line 1: the header must be ${ROSTER_COLUMNS.join(',')}`] };
+  const lines = rosterLines(csv);
+  const issues: RosterIssue[] = [];
+  const done = (shifts: Shift[]): RosterCheck => ({ shifts, errors: rosterErrorLines(issues), issues });
+  if (!isRosterHeader(lines[0])) {
+    issues.push(rosterIssue('roster_header', { columns: ROSTER_COLUMNS.join(',') }, 1));
+    return done([]);
   }
   const shifts: Shift[] = [];
   const byUnit = new Map<string, { startsAt: number; endsAt: number; line: number }[]>();
@@ -128,29 +100,29 @@ export function checkRoster(db: Db, csv: string, now: number, timeZone: string):
     const line = idx + 1;
     if (idx === 0 || text.trim() === '') return;
     const f = csvFields(text);
-    if (!f) return void errors.push(`line ${line}: an unclosed quote`);
-    if (f.length !== ROSTER_COLUMNS.length) return void errors.push(`line ${line}: ${f.length} fields, ${ROSTER_COLUMNS.length} expected`);
+    if (!f) return void issues.push(rosterIssue('unclosed_quote', {}, line));
+    if (f.length !== ROSTER_COLUMNS.length) return void issues.push(rosterIssue('field_count', { got: f.length, want: ROSTER_COLUMNS.length }, line));
     const [unitId, postId, date, start, end] = f as [string, string, string, string, string];
-    const problems: string[] = [];
+    const problems: RosterIssue[] = [];
     if (!unitCache.has(unitId)) unitCache.set(unitId, findUnit(db, unitId));
     const unit = unitCache.get(unitId);
-    if (!unit) problems.push(`no unit ${unitId}`);
-    else if (unit.kind !== 'officer') problems.push(`${unitId} is a vehicle; only officers hold posts`);
+    if (!unit) problems.push(rosterIssue('no_unit', { unit: unitId }, line, 'unit_id'));
+    else if (unit.kind !== 'officer') problems.push(rosterIssue('unit_is_vehicle', { unit: unitId }, line, 'unit_id'));
     if (!postCache.has(postId)) postCache.set(postId, findPost(db, postId));
     const post = postCache.get(postId);
-    if (!post) problems.push(`no post ${postId}`);
+    if (!post) problems.push(rosterIssue('no_post', { post: postId }, line, 'post_id'));
     const dateOk = DATE.test(date) && !Number.isNaN(Date.parse(`${date}T00:00:00Z`)) && new Date(`${date}T00:00:00Z`).toISOString().startsWith(date);
-    if (!dateOk) problems.push(`date "${date}" is not a day (YYYY-MM-DD)`);
-    if (!CLOCK.test(start)) problems.push(`start "${start}" is not a time (HH:MM)`);
-    if (!CLOCK.test(end)) problems.push(`end "${end}" is not a time (HH:MM)`);
+    if (!dateOk) problems.push(rosterIssue('bad_date', { value: date }, line, 'date'));
+    if (!CLOCK.test(start)) problems.push(rosterIssue('bad_time', { value: start }, line, 'start'));
+    if (!CLOCK.test(end)) problems.push(rosterIssue('bad_time', { value: end }, line, 'end'));
     if (problems.length === 0) {
       const { startsAt, endsAt } = span(date, start, end, timeZone);
-      if (endsAt - startsAt > MAX_SHIFT_MS) problems.push(`the shift is ${Math.round((endsAt - startsAt) / 3600_000)} h long; at most 16 h`);
-      if (endsAt <= now) problems.push('the shift is already over');
+      if (endsAt - startsAt > MAX_SHIFT_MS) problems.push(rosterIssue('shift_too_long', { hours: Math.round((endsAt - startsAt) / 3600_000), max: MAX_SHIFT_H }, line, 'end'));
+      if (endsAt <= now) problems.push(rosterIssue('shift_over', {}, line, 'end'));
       const mine = byUnit.get(unitId) ?? [];
       const clash = mine.find((s) => s.startsAt < endsAt && s.endsAt > startsAt);
-      if (clash) problems.push(`overlaps line ${clash.line} for ${unitId}`);
-      else if (unitShiftsOverlapping(db, unitId, startsAt, endsAt).length > 0) problems.push(`overlaps a shift of ${unitId} already in the roster`);
+      if (clash) problems.push(rosterIssue('overlaps_row', { other: clash.line, unit: unitId }, line, 'start'));
+      else if (unitShiftsOverlapping(db, unitId, startsAt, endsAt).length > 0) problems.push(rosterIssue('overlaps_roster', { unit: unitId }, line, 'start'));
       if (problems.length === 0) {
         mine.push({ startsAt, endsAt, line });
         byUnit.set(unitId, mine);
@@ -160,9 +132,8 @@ export function checkRoster(db: Db, csv: string, now: number, timeZone: string):
         });
       }
     }
-    if (problems.length > 0) errors.push(`line ${line}: ${problems.join('; ')}`);
+    issues.push(...problems);
   });
-  if (errors.length === 0 && shifts.length === 0) errors.push('the file holds no shifts');
-  return { shifts, errors };
+  if (issues.length === 0 && shifts.length === 0) issues.push(rosterIssue('no_shifts', {}));
+  return done(issues.length > 0 ? [] : shifts);
 }
-

@@ -56,6 +56,15 @@ export function shiftsBetween(db: ReadDb, from: number, to: number): Shift[] {
     .all(to, from - 2 * 86_400_000, from) as ShiftRow[]).map(shiftFromRow);
 }
 
+/** The shifts not yet over at `now` (under way or to come), in start order: the first `limit`, and how many there are. */
+export function upcomingShifts(db: ReadDb, now: number, limit: number): { shifts: Shift[]; total: number } {
+  // As in shiftsBetween: starts_at > now - 2 days keeps the scan on the index; no shift is longer than a day.
+  const where = 'FROM shifts WHERE starts_at > ? AND ends_at > ?';
+  const shifts = (db.prepare(`SELECT * ${where} ORDER BY starts_at, unit_id LIMIT ?`).all(now - 2 * 86_400_000, now, limit) as ShiftRow[]).map(shiftFromRow);
+  const total = db.prepare(`SELECT count(*) ${where}`).pluck().get(now - 2 * 86_400_000, now) as number;
+  return { shifts, total };
+}
+
 /** Units whose shift at t is checked in: who counts as on duty. */
 export function unitsCheckedInAt(db: ReadDb, t: number): Set<string> {
   const rows = prepared(db, ATTENDANCE_SQL.checkedInAt).all(t, t - 2 * 86_400_000, t) as { unit_id: string }[];
@@ -184,10 +193,14 @@ export function lastFixBefore(db: ReadDb, unitId: string, t: number, windowMs: n
   return r ? { t: r.t, position: [r.lng, r.lat], accuracy: r.accuracy } : null;
 }
 
+/** The shifts a console holds: from 12 h back to 24 h ahead of now. */
+export const SNAPSHOT_SHIFTS_BEHIND_MS = 12 * 3600_000;
+export const SNAPSHOT_SHIFTS_AHEAD_MS = 24 * 3600_000;
+
 /** What a console draws attendance from: shifts from 12 h back to 24 h ahead, open overrides, recent roll-calls, active fence alerts. */
 export function attendanceSnapshot(db: ReadDb, now: number): AttendanceSnapshot {
   return {
-    shifts: shiftsBetween(db, now - 12 * 3600_000, now + 24 * 3600_000),
+    shifts: shiftsBetween(db, now - SNAPSHOT_SHIFTS_BEHIND_MS, now + SNAPSHOT_SHIFTS_AHEAD_MS),
     overrides: openOverrides(db),
     rollCalls: recentRollCalls(db, now - 3600_000),
     fences: activeFenceAlerts(db),

@@ -34,7 +34,25 @@ export const ErrorCode = z.enum([
   'weak_password', // a new password breaks a rule (shared/accounts.ts); message starts with the rule's key
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
-export type CommandError = { code: ErrorCode; message: string };
+/** A parameter of an issue: what a screen puts into its words (a name, an id, a number). */
+export type IssueParams = Record<string, string | number>;
+/**
+ * One thing wrong with what was sent, as a stable code and its parameters (shared/grid.ts GridIssue,
+ * shared/roster.ts RosterIssue): a screen words it in its person's language (i18n `refusals.<code>`),
+ * while `message` keeps the hub's English, which the audit records. Where in a file: a CSV's `row`
+ * (its line, 1 the header) and `column`; a GeoJSON file's `feature` (from 1) with its kind and name.
+ */
+export type Issue = {
+  code: string;
+  params: IssueParams;
+  row?: number;
+  column?: string;
+  feature?: { n: number; kind?: string; name?: string };
+};
+/** At most this many issues ride on one refusal (`issueCount` says how many there were). */
+export const ISSUES_SENT_MAX = 500;
+/** `issues`: the refusal in codes, when the hub can say it so (always for the grid's edits and the roster import). */
+export type CommandError = { code: ErrorCode; message: string; issues?: Issue[]; issueCount?: number };
 export type Ack<R> = { ok: true; result: R } | { ok: false; error: CommandError };
 
 /** Console (people) commands. `roles` is enforced by the hub for every event. */

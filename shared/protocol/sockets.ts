@@ -7,7 +7,7 @@ import type {
 } from '../domain';
 import type { IncidentTrace, PhotoResult } from '../incidents';
 import type { VersionedProfile } from '../modes';
-import type { AttendanceSnapshot } from '../attendance';
+import type { AttendanceSnapshot, Shift } from '../attendance';
 import type { BodycamAck, BodycamBatch, BodycamSnapshot, BodycamStatus } from '../bodycam';
 import type { ModeHere, ModeHereRequest } from './mode-here';
 import type { TaskBrief, TaskBriefRequest, UnitProfile, UnitProfileRequest } from './enrol';
@@ -111,6 +111,8 @@ export type ConsoleClientEvents = CommandHandlers<typeof consoleCommands> & Voic
   'calendar:list': (req: Record<string, never>, ack: (res: Ack<HolidayCalendar>) => void) => void;
   /** the grid's cells, posts and routes with the version an edit names (shared/grid.ts) */
   'grid:get': (req: Record<string, never>, ack: (res: Ack<GridState>) => void) => void;
+  /** the shifts not yet over, in start order (the first 200, and how many there are) */
+  'roster:upcoming': (req: Record<string, never>, ack: (res: Ack<{ shifts: Shift[]; total: number }>) => void) => void;
 };
 
 export type ConsoleServerEvents = VoiceServerEvents & {

@@ -36,7 +36,8 @@ const CONSOLE_POLICY: Record<string, Person[]> = {
   'calendar:add': MODE_SWITCHERS, 'calendar:remove': MODE_SWITCHERS, 'calendar:list': EVERYONE,
   // what a mode decides (its profile) is set up by the admin; switching between modes is the duty manager's
   'profile:save': SETUP,
-  'roster:import': SETUP, 'user:create': SETUP, 'camera:upsert': SETUP,
+  // the roster is imported by the admin; the shifts ahead are read by all (each console's snapshot holds the next 24 h)
+  'roster:import': SETUP, 'roster:upcoming': EVERYONE, 'user:create': SETUP, 'camera:upsert': SETUP,
   'cell:save': SETUP, 'cell:delete': SETUP, 'post:save': SETUP, 'post:delete': SETUP, 'route:save': SETUP, 'route:delete': SETUP, 'grid:import': SETUP, 'grid:get': EVERYONE,
   'user:set-role': SETUP, 'user:disable': SETUP, 'user:enable': SETUP, 'user:reset-password': SETUP,
   'session:revoke': SETUP, 'session:revoke-all': SETUP, 'device:register': SETUP,

@@ -10,6 +10,7 @@ import { runCommand, type Actor, type CommandDef, type ScopedEvent } from '../..
 import { FenceWatch } from '../../main/hub/fences';
 import { consoleHandlers } from '../../main/hub/handlers/console';
 import { drawRollCall } from '../../main/hub/handlers/attendance';
+import { ISSUES_SENT_MAX } from '../../shared/protocol/commands';
 import { fieldHandlers } from '../../main/hub/handlers/field';
 import { systemHandlers } from '../../main/hub/handlers/system';
 import { PositionPipeline } from '../../main/hub/positions';
@@ -401,6 +402,34 @@ describe('the roster', () => {
     expect(shiftsBetween(c.db, 0, T0 + 86_400_000)).toEqual([]);
     expect(c.run(CONSOLE['roster:import'] as never, ADMIN, { csv: 'unit,post\nx,y' })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/header must be unit_id,post_id,date,start,end/) } });
     expect(c.run(CONSOLE['roster:import'] as never, OPERATOR, { csv: CSV.join('\n') })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+  });
+
+  it('a refusal carries one coded issue per bad row, with its row, column and parameters, beside the English', () => {
+    const c = city(T0 - 60 * MIN);
+    const bad = [...CSV, 'off-9,post-a,2027-03-01,08:00,16:00', 'off-2,post-a,2027-02-30,08:00,16:00', 'off-3,post-b,2027-03-01,08:00,25:00', 'off-1,post-a,2027-03-01,12:00,14:00'];
+    const res = c.run(CONSOLE['roster:import'] as never, ADMIN, { csv: bad.join('\n') });
+    expect(res.ok).toBe(false);
+    const error = !res.ok ? res.error : null;
+    expect(error?.message).toMatch(/^4 row\(s\) refused, nothing imported:\nline 5: no unit off-9\nline 6: date "2027-02-30"/);
+    expect(error?.issues).toEqual([
+      { row: 5, column: 'unit_id', code: 'no_unit', params: { unit: 'off-9' } },
+      { row: 6, column: 'date', code: 'bad_date', params: { value: '2027-02-30' } },
+      { row: 7, column: 'end', code: 'bad_time', params: { value: '25:00' } },
+      { row: 8, column: 'start', code: 'overlaps_row', params: { other: 2, unit: 'off-1' } },
+    ]);
+    expect(error?.issueCount).toBeUndefined(); // all of them are sent
+    // The record keeps the English (the audit's reason), not the codes.
+    const entry = auditPage(c.db, 0, 100_000).filter((e) => e.action === 'roster:import').at(-1)!;
+    expect(entry.reason).toMatch(/^invalid_payload: 4 row\(s\) refused/);
+    expect(shiftsBetween(c.db, 0, T0 + 86_400_000)).toEqual([]);
+    // A file of many bad rows: every one counted, the first ISSUES_SENT_MAX sent, the message lists 20.
+    const many = ['unit_id,post_id,date,start,end', ...Array.from({ length: 600 }, (_, i) => `ghost-${i},post-a,2027-03-01,08:00,16:00`)];
+    const lots = c.run(CONSOLE['roster:import'] as never, ADMIN, { csv: many.join('\n') });
+    const e2 = !lots.ok ? lots.error : null;
+    expect(e2?.issues).toHaveLength(ISSUES_SENT_MAX);
+    expect(e2?.issueCount).toBe(600);
+    expect(e2?.issues?.[499]).toEqual({ row: 501, column: 'unit_id', code: 'no_unit', params: { unit: 'ghost-499' } });
+    expect(e2?.message).toMatch(/\n… and 580 more$/);
   });
 
   it('the demo city\'s weekly pattern becomes dated shifts for its officers, once however often the hub starts', () => {

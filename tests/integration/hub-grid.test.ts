@@ -67,6 +67,8 @@ describe('cells', () => {
     // An edit made against the old version is a conflict, not a silent overwrite.
     const stale = await ask(admin, 'cell:save', { commandId: cid(), baseVersion: v0, cell: { id, name: '过期', parentId: null, polygon: square(ON_ROAD) } });
     expect(stale.error).toMatchObject({ code: 'conflict', message: expect.stringMatching(/changed since version/) });
+    // Beside the English, the refusal as a code and its parameters, for a screen to word.
+    expect(stale.error.issues).toEqual([{ code: 'grid_changed', params: { base: v0, now: v0 + 2 } }]);
   });
 
   it('refuses an outline that is open, crosses itself, is too small or too large, or lies off the city\'s map, saying which', async () => {
@@ -75,17 +77,19 @@ describe('cells', () => {
     const [x, y] = ON_ROAD;
     const save = (polygon: Polygon) => ask(admin, 'cell:save', { commandId: cid(), baseVersion: v, cell: { name: '坏网格', polygon } });
     const ring = (pts: LngLat[]): Polygon => ({ type: 'Polygon', coordinates: [pts] });
-    const cases: Array<[Polygon, RegExp]> = [
-      [ring([[x, y], [x + 0.002, y], [x + 0.002, y + 0.002], [x, y + 0.002]]), /not closed/],
-      [ring([[x, y], [x + 0.002, y + 0.002], [x + 0.002, y], [x, y + 0.002], [x, y]]), /crosses itself/],
-      [square(ON_ROAD, 0.0001), /too small/],
-      [square(ON_ROAD, 0.05), /outside the city's map|too large/],
-      [ring([[x + 1, y], [x + 1.002, y], [x + 1.002, y + 0.002], [x + 1, y]]), /outside the city's map/],
+    const cases: Array<[Polygon, RegExp, RegExp]> = [
+      [ring([[x, y], [x + 0.002, y], [x + 0.002, y + 0.002], [x, y + 0.002]]), /not closed/, /^ring_open$/],
+      [ring([[x, y], [x + 0.002, y + 0.002], [x + 0.002, y], [x, y + 0.002], [x, y]]), /crosses itself/, /^outline_crosses$/],
+      [square(ON_ROAD, 0.0001), /too small/, /^cell_too_small$/],
+      [square(ON_ROAD, 0.05), /outside the city's map|too large/, /^(corner_off_map|cell_too_large)$/],
+      [ring([[x + 1, y], [x + 1.002, y], [x + 1.002, y + 0.002], [x + 1, y]]), /outside the city's map/, /^corner_off_map$/],
     ];
-    for (const [polygon, why] of cases) {
+    for (const [polygon, why, code] of cases) {
       const res = await save(polygon);
-      expect(res.error, JSON.stringify(polygon)).toMatchObject({ code: 'invalid_payload', message: expect.stringMatching(why) });
+      expect(res.error, JSON.stringify(polygon)).toMatchObject({ code: 'invalid_payload', message: expect.stringMatching(why), issues: [{ code: expect.stringMatching(code) }] });
     }
+    const crossing = await save(cases[1]![0]);
+    expect(crossing.error.issues).toEqual([{ code: 'outline_crosses', params: { a: 1, b: 3 } }]);
     expect((await grid(admin)).version).toBe(v);
   });
 });
@@ -98,6 +102,7 @@ describe('posts', () => {
     const cellId = cell.result.area.id as string;
     const outside = await ask(admin, 'post:save', { commandId: cid(), baseVersion: v, post: { name: '外面的岗', cellId, center: offsetM(ON_ROAD, 400, 0), radiusM: 40 } });
     expect(outside.error).toMatchObject({ code: 'invalid_payload', message: expect.stringMatching(/outside its cell 岗位网格/) });
+    expect(outside.error.issues).toEqual([{ code: 'post_outside_cell', params: { post: '外面的岗', cell: '岗位网格' } }]);
     const post = await ask(admin, 'post:save', { commandId: cid(), baseVersion: v++, post: { name: '里面的岗', cellId, center: ON_ROAD, radiusM: 40 } });
     expect(post.ok, post.error?.message).toBe(true);
     const postId = post.result.area.id as string;
@@ -105,8 +110,10 @@ describe('posts', () => {
 
     const moved = await ask(admin, 'cell:save', { commandId: cid(), baseVersion: v, cell: { id: cellId, name: '岗位网格', polygon: square(offsetM(ON_ROAD, 600, 0)) } });
     expect(moved.error).toMatchObject({ code: 'invalid_payload', message: expect.stringMatching(/里面的岗 would lie outside/) });
+    expect(moved.error.issues).toEqual([{ code: 'post_would_leave_cell', params: { cell: '岗位网格', post: '里面的岗' } }]);
     const early = await ask(admin, 'cell:delete', { commandId: cid(), baseVersion: v, cellId });
     expect(early.error).toMatchObject({ code: 'conflict', message: expect.stringMatching(/still holds post\(s\) 里面的岗/) });
+    expect(early.error.issues).toEqual([{ code: 'cell_holds_posts', params: { cell: '岗位网格', posts: '里面的岗' } }]);
 
     expect((await ask(admin, 'post:delete', { commandId: cid(), baseVersion: v++, postId })).ok).toBe(true);
     expect((await ask(admin, 'cell:delete', { commandId: cid(), baseVersion: v++, cellId })).ok).toBe(true);
@@ -115,14 +122,14 @@ describe('posts', () => {
     expect(now.areas.some((a) => a.id === cellId || a.id === postId)).toBe(false);
     // Retired, not removed: the record still points at it, and its id is not given out again.
     const reuse = await ask(admin, 'post:save', { commandId: cid(), baseVersion: v, post: { id: postId, name: '复用', cellId: 'cell-01-04', center: [118.751784, 32.0531], radiusM: 30 } });
-    expect(reuse.error).toMatchObject({ code: 'conflict', message: expect.stringMatching(/deleted post/) });
+    expect(reuse.error).toMatchObject({ code: 'conflict', message: expect.stringMatching(/deleted post/), issues: [{ code: 'id_retired', params: { id: postId, kind: 'post' } }] });
   });
 
   it('refuses to delete a post or cell that units are assigned to', async () => {
     const admin = await as('admin');
     const v = (await grid(admin)).version;
     const res = await ask(admin, 'post:delete', { commandId: cid(), baseVersion: v, postId: 'post-01-04-1' });
-    expect(res.error).toMatchObject({ code: 'conflict', message: expect.stringMatching(/assigned to 李春雷/) });
+    expect(res.error).toMatchObject({ code: 'conflict', message: expect.stringMatching(/assigned to 李春雷/), issues: [{ code: 'in_use', params: { kind: 'post', units: expect.stringMatching(/李春雷/) } }] });
   });
 });
 
@@ -149,6 +156,8 @@ describe('routes', () => {
     const far = offRoad(150);
     const res = await ask(admin, 'route:save', { commandId: cid(), baseVersion: v, route: { name: '野路', line: [ON_ROAD, far], modes: ['daily'] } });
     expect(res.error).toMatchObject({ code: 'invalid_payload', message: expect.stringMatching(/point 2 of the route is \d+ m from the nearest road/) });
+    expect(res.error.issues).toEqual([{ code: 'route_point_off_road', params: { point: 2, m: expect.any(Number), max: 60 } }]);
+    expect(res.error.issues[0].params.m).toBeGreaterThan(60);
   });
 });
 
@@ -165,6 +174,11 @@ describe('GeoJSON import and export', () => {
     expect(refused.error?.message).toMatch(/^2 feature\(s\) refused, nothing imported/);
     expect(refused.error?.message).toMatch(/feature 2 \(post 出界岗\): post 出界岗 lies outside its cell 导入网格/);
     expect(refused.error?.message).toMatch(/feature 4: a route is a LineString, not a Point/);
+    // The same, feature by feature, as codes: which feature (number, kind, name) and why.
+    expect(refused.error?.issues).toEqual([
+      { code: 'post_outside_cell', params: { post: '出界岗', cell: '导入网格' }, feature: { n: 2, kind: 'post', name: '出界岗' } },
+      { code: 'wrong_geometry', params: { kind: 'route', want: 'LineString', got: 'Point' }, feature: { n: 4, kind: 'route', name: '点路线' } },
+    ]);
     const unchanged = await grid(admin);
     expect(unchanged.version).toBe(v);
     expect(unchanged.areas.some((a) => a.id === 'cell-imp-1')).toBe(false);

@@ -9,7 +9,7 @@ import { CommandId, consoleCommands, fieldCommands } from '../../../shared/proto
 import { centerTimeText } from '../../../shared/time';
 import {
   acknowledgeFenceAlert, answerRollCall, clearFenceAlert, closeRollCall, decideOverride, findFenceAlert, findOverride, findRollCall,
-  findShift, insertFenceAlert, insertOverride, insertRollCall, lastFixBefore, markShift, openFenceAlert, shiftForCheckIn, unitsCheckedInAt,
+  findShift, insertFenceAlert, insertOverride, insertRollCall, lastFixBefore, markShift, openFenceAlert, shiftForCheckIn, SNAPSHOT_SHIFTS_AHEAD_MS, unitsCheckedInAt,
 } from '../../store/attendance';
 import { findPost, listAreas, listUnits } from '../../store/city';
 import type { Db } from '../../store/db';
@@ -241,14 +241,16 @@ export const attendanceConsoleHandlers = {
   }),
 
   'roster:import': consoleDef('roster:import', ({ db, now, actor, timeZone }, p) => {
-    const { shifts, errors } = checkRoster(db, p.csv, now, timeZone);
-    if (errors.length > 0) {
+    const { shifts, errors, issues } = checkRoster(db, p.csv, now, timeZone);
+    if (issues.length > 0) {
       const more = errors.length > ROSTER_ERRORS_LISTED ? `\n… and ${errors.length - ROSTER_ERRORS_LISTED} more` : '';
-      throw new CommandFailure('invalid_payload', `${errors.length} row(s) refused, nothing imported:\n${errors.slice(0, ROSTER_ERRORS_LISTED).join('\n')}${more}`);
+      throw new CommandFailure('invalid_payload', `${errors.length} row(s) refused, nothing imported:\n${errors.slice(0, ROSTER_ERRORS_LISTED).join('\n')}${more}`, issues);
     }
     for (const s of shifts) addShift(db, s, now, `${actor.id} roster:import`);
+    // The consoles hold the shifts around now (the snapshot's window): those of the import in it reach them at once.
+    const events = shifts.filter((s) => s.startsAt < now + SNAPSHOT_SHIFTS_AHEAD_MS && s.endsAt > now).map(shiftEvent);
     return {
-      result: { imported: shifts.length }, target: 'roster', events: [],
+      result: { imported: shifts.length }, target: 'roster', events,
       detail: { imported: shifts.length, from: Math.min(...shifts.map((s) => s.startsAt)), to: Math.max(...shifts.map((s) => s.endsAt)) },
     };
   }),

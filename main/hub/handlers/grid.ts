@@ -5,7 +5,10 @@
 // (store/grid.ts), which the rules that use the grid record with their decisions.
 import { randomBytes } from 'node:crypto';
 import type { Area, Route } from '../../../shared/domain';
-import { polygonProblem, postProblem, ringCenter, parseGridFeature, type BBox, type CellInput, type ParsedFeature, type PostInput, type RouteInput } from '../../../shared/grid';
+import {
+  featureLabel, gridIssueInEnglish, polygonIssue, postIssue, ringCenter, parseGridFeature, type BBox, type CellInput, type GridIssue, type ParsedFeature, type PostInput, type RouteInput,
+} from '../../../shared/grid';
+import type { ErrorCode, Issue } from '../../../shared/protocol/commands';
 import { consoleCommands } from '../../../shared/protocol/commands';
 import { insertArea, listAreas, listRoutes } from '../../store/city';
 import type { Db } from '../../store/db';
@@ -49,12 +52,13 @@ type Place = { db: Db; now: number; graph: RoadGraph; roadsFile: URL | string };
 
 function checkBase(db: Db, baseVersion: number): void {
   const version = gridVersion(db);
-  if (baseVersion !== version) {
-    throw new CommandFailure('conflict', `the grid changed since version ${baseVersion} (now ${version}): read it again and redo the edit`);
-  }
+  if (baseVersion !== version) throw refusal('conflict', { code: 'grid_changed', params: { base: baseVersion, now: version } });
 }
 
-const invalid = (message: string) => new CommandFailure('invalid_payload', message);
+/** A refusal said both ways: the English the record keeps (after `lead`, e.g. the cell's name), and the issue a screen words. */
+function refusal(code: ErrorCode, issue: GridIssue, lead = ''): CommandFailure {
+  return new CommandFailure(code, `${lead}${gridIssueInEnglish(issue)}`, [issue]);
+}
 
 /** The id a save works on: the given one (a live one of this kind is edited), or a new one. */
 function idFor(db: Db, kind: 'cell' | 'post' | 'route', id: string | undefined): { id: string; existing: boolean } {
@@ -65,21 +69,21 @@ function idFor(db: Db, kind: 'cell' | 'post' | 'route', id: string | undefined):
   }
   const taken = gridIdTaken(db, id);
   if (!taken) return { id, existing: false };
-  if (taken.retired) throw new CommandFailure('conflict', `${id} belonged to a deleted ${taken.kind ?? 'route'}; the record keeps it, so give the new one another id`);
+  if (taken.retired) throw refusal('conflict', { code: 'id_retired', params: { id, kind: taken.kind ?? 'route' } });
   const isKind = kind === 'route' ? taken.table === 'routes' : taken.kind === kind;
-  if (!isKind) throw new CommandFailure('conflict', `${id} is a ${taken.kind ?? 'route'}, not a ${kind}`);
+  if (!isKind) throw refusal('conflict', { code: 'id_other_kind', params: { id, kind: taken.kind ?? 'route', want: kind } });
   return { id, existing: true };
 }
 
 const areaById = (db: Db, id: string): Area | undefined => listAreas(db).find((a) => a.id === id);
 
 function saveCell({ db, graph }: Place, input: CellInput): GridChange {
-  const problem = polygonProblem(input.polygon, cityBounds(graph));
-  if (problem) throw invalid(`cell ${input.name}: ${problem}`);
+  const problem = polygonIssue(input.polygon, cityBounds(graph));
+  if (problem) throw refusal('invalid_payload', problem, `cell ${input.name}: `);
   if (input.parentId !== null) {
     const parent = areaById(db, input.parentId);
-    if (!parent) throw new CommandFailure('not_found', `no district ${input.parentId}`);
-    if (parent.kind !== 'district') throw invalid(`a cell belongs to a district; ${parent.name} is a ${parent.kind}`);
+    if (!parent) throw refusal('not_found', { code: 'no_district', params: { id: input.parentId } });
+    if (parent.kind !== 'district') throw refusal('invalid_payload', { code: 'parent_not_district', params: { name: parent.name, kind: parent.kind } });
   }
   const { id, existing } = idFor(db, 'cell', input.id);
   const before = existing ? areaById(db, id)! : null;
@@ -88,7 +92,7 @@ function saveCell({ db, graph }: Place, input: CellInput): GridChange {
     // An outline moved must still hold every post that stands in it.
     for (const p of livePostsOfCell(db, id)) {
       const post = areaById(db, p.id)!;
-      if (postProblem(post, after, null)) throw invalid(`cell ${after.name}: post ${post.name} would lie outside the new outline; move or delete the post first`);
+      if (postIssue(post, after, null)) throw refusal('invalid_payload', { code: 'post_would_leave_cell', params: { cell: after.name, post: post.name } });
     }
     updateArea(db, after);
   } else {
@@ -99,10 +103,10 @@ function saveCell({ db, graph }: Place, input: CellInput): GridChange {
 
 function savePost({ db, graph }: Place, input: PostInput): GridChange {
   const cell = areaById(db, input.cellId);
-  if (!cell) throw new CommandFailure('not_found', `no cell ${input.cellId}`);
-  if (cell.kind !== 'cell') throw invalid(`a post stands in a cell; ${cell.name} is a ${cell.kind}`);
-  const problem = postProblem(input, cell, cityBounds(graph));
-  if (problem) throw invalid(problem);
+  if (!cell) throw refusal('not_found', { code: 'no_cell', params: { id: input.cellId } });
+  if (cell.kind !== 'cell') throw refusal('invalid_payload', { code: 'parent_not_cell', params: { name: cell.name, kind: cell.kind } });
+  const problem = postIssue(input, cell, cityBounds(graph));
+  if (problem) throw refusal('invalid_payload', problem);
   const { id, existing } = idFor(db, 'post', input.id);
   const before = existing ? areaById(db, id)! : null;
   const after: Area = { id, kind: 'post', name: input.name, parentId: cell.id, polygon: null, center: input.center, radiusM: input.radiusM };
@@ -113,7 +117,7 @@ function savePost({ db, graph }: Place, input: PostInput): GridChange {
 
 function saveRouteInput({ db, graph, roadsFile }: Place, input: RouteInput): GridChange {
   const snapped = snapRoute(graph.drive, loadStreetIndex(roadsFile), input.line);
-  if (!snapped.ok) throw invalid(`route ${input.name}: ${snapped.error}`);
+  if (!snapped.ok) throw refusal('invalid_payload', snapped.issue, `route ${input.name}: `);
   const { id, existing } = idFor(db, 'route', input.id);
   const before = existing ? listRoutes(db).find((r) => r.id === id)! : null;
   const after: Route = { id, name: input.name, roads: snapped.route.roads, line: snapped.route.line, modes: [...new Set(input.modes)] };
@@ -121,9 +125,9 @@ function saveRouteInput({ db, graph, roadsFile }: Place, input: RouteInput): Gri
   return { kind: 'route', id, before, after };
 }
 
-function assignedRefusal(db: Db, what: string, id: string): void {
+function assignedRefusal(db: Db, kind: 'cell' | 'post' | 'route', name: string, id: string): void {
   const units = unitsAssignedTo(db, id);
-  if (units.length > 0) throw new CommandFailure('conflict', `${what} is assigned to ${units.map((u) => u.name).join(', ')}; assign them elsewhere first`);
+  if (units.length > 0) throw refusal('conflict', { code: 'in_use', params: { kind, name, units: units.map((u) => u.name).join(', ') } });
 }
 
 /** One version for the changes, told to every console; the audit entry gets the before and after. */
@@ -176,8 +180,8 @@ export const gridHandlers = (env: GridEnv) => {
       const cell = areaById(db, p.cellId);
       if (!cell || cell.kind !== 'cell') throw new CommandFailure('not_found', `no cell ${p.cellId}`);
       const posts = livePostsOfCell(db, cell.id);
-      if (posts.length > 0) throw new CommandFailure('conflict', `cell ${cell.name} still holds post(s) ${posts.map((x) => x.name).join(', ')}; delete or move them first`);
-      assignedRefusal(db, `cell ${cell.name}`, cell.id);
+      if (posts.length > 0) throw refusal('conflict', { code: 'cell_holds_posts', params: { cell: cell.name, posts: posts.map((x) => x.name).join(', ') } });
+      assignedRefusal(db, 'cell', cell.name, cell.id);
       retireArea(db, cell.id, now);
       const { version, ...out } = one(ctx, 'cell:delete', { kind: 'cell', id: cell.id, before: cell, after: null });
       return { result: { id: cell.id, gridVersion: version }, ...out };
@@ -187,9 +191,9 @@ export const gridHandlers = (env: GridEnv) => {
       checkBase(db, p.baseVersion);
       const post = areaById(db, p.postId);
       if (!post || post.kind !== 'post') throw new CommandFailure('not_found', `no post ${p.postId}`);
-      assignedRefusal(db, `post ${post.name}`, post.id);
+      assignedRefusal(db, 'post', post.name, post.id);
       const shifts = shiftsAheadAt(db, post.id, now);
-      if (shifts > 0) throw new CommandFailure('conflict', `post ${post.name} has ${shifts} shift(s) on the roster still to come; import a roster without them first`);
+      if (shifts > 0) throw refusal('conflict', { code: 'post_shifts_ahead', params: { post: post.name, count: shifts } });
       retireArea(db, post.id, now);
       const { version, ...out } = one(ctx, 'post:delete', { kind: 'post', id: post.id, before: post, after: null });
       return { result: { id: post.id, gridVersion: version }, ...out };
@@ -199,7 +203,7 @@ export const gridHandlers = (env: GridEnv) => {
       checkBase(db, p.baseVersion);
       const route = listRoutes(db).find((r) => r.id === p.routeId);
       if (!route) throw new CommandFailure('not_found', `no route ${p.routeId}`);
-      assignedRefusal(db, `route ${route.name}`, route.id);
+      assignedRefusal(db, 'route', route.name, route.id);
       retireRoute(db, route.id, now);
       const { version, ...out } = one(ctx, 'route:delete', { kind: 'route', id: route.id, before: route, after: null });
       return { result: { id: route.id, gridVersion: version }, ...out };
@@ -207,16 +211,21 @@ export const gridHandlers = (env: GridEnv) => {
     'grid:import': def('grid:import', (ctx, p) => {
       checkBase(ctx.db, p.baseVersion);
       const at = place(ctx);
-      const errors: string[] = [];
+      // Each refused feature: its number, its line in the record's English, and its issue for a screen.
+      const refused: Array<{ n: number; line: string; issue: Issue }> = [];
       const parsed: Array<{ n: number; feature: ParsedFeature }> = [];
       const ids = new Set<string>();
       p.collection.features.forEach((raw, i) => {
+        const n = i + 1;
         const r = parseGridFeature(raw);
-        if (!r.ok) return void errors.push(`feature ${i + 1}: ${r.error}`);
+        if (!r.ok) return void refused.push({ n, line: `feature ${n}: ${r.error}`, issue: { ...r.issue, feature: featureLabel(raw, n) } });
         const id = r.feature.input.id;
-        if (id !== undefined && ids.has(id)) return void errors.push(`feature ${i + 1}: id ${id} appears twice in the file`);
+        if (id !== undefined && ids.has(id)) {
+          const dup: GridIssue = { code: 'duplicate_id', params: { id } };
+          return void refused.push({ n, line: `feature ${n}: ${gridIssueInEnglish(dup)}`, issue: { ...dup, feature: featureLabel(raw, n) } });
+        }
         if (id !== undefined) ids.add(id);
-        parsed.push({ n: i + 1, feature: r.feature });
+        parsed.push({ n, feature: r.feature });
       });
       // Cells first, so that a post may stand in a cell of the same file.
       const order = { cell: 0, post: 1, route: 2 } as const;
@@ -227,13 +236,15 @@ export const gridHandlers = (env: GridEnv) => {
           changes.push(f.kind === 'cell' ? saveCell(at, f.input) : f.kind === 'post' ? savePost(at, f.input) : saveRouteInput(at, f.input));
         } catch (e) {
           if (!(e instanceof CommandFailure)) throw e;
-          errors.push(`feature ${n} (${f.kind} ${f.input.name}): ${e.message}`);
+          const feature = { n, kind: f.kind, name: f.input.name };
+          refused.push({ n, line: `feature ${n} (${f.kind} ${f.input.name}): ${e.message}`, issue: { ...(e.issues?.[0] ?? { code: 'feature_shape', params: { detail: e.message } }), feature } });
         }
       }
-      if (errors.length > 0) {
-        errors.sort((a, b) => Number(/\d+/.exec(a)![0]) - Number(/\d+/.exec(b)![0]));
-        const listed = errors.slice(0, 50).join('\n');
-        throw invalid(`${errors.length} feature(s) refused, nothing imported:\n${listed}${errors.length > 50 ? `\n… and ${errors.length - 50} more` : ''}`);
+      if (refused.length > 0) {
+        refused.sort((a, b) => a.n - b.n);
+        const listed = refused.slice(0, 50).map((r) => r.line).join('\n');
+        throw new CommandFailure('invalid_payload', `${refused.length} feature(s) refused, nothing imported:\n${listed}${refused.length > 50 ? `\n… and ${refused.length - 50} more` : ''}`,
+          refused.map((r) => r.issue));
       }
       const { version, events, detail } = committed(ctx, 'grid:import', changes);
       const count = (k: GridChange['kind']) => changes.filter((c) => c.kind === k).length;

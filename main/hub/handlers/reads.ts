@@ -23,6 +23,8 @@ import { readCalendar } from '../../store/calendar';
 import type { HolidayCalendar } from '../../../shared/calendar';
 import type { GridState } from '../../../shared/grid';
 import { gridVersion } from '../../store/grid';
+import { upcomingShifts } from '../../store/attendance';
+import type { Shift } from '../../../shared/attendance';
 
 export const EVENTS_PAGE_MAX = 1000;
 export const SinceRequest = z.strictObject({ afterSeq: z.number().int().min(0), limit: z.number().int().min(1).max(EVENTS_PAGE_MAX).optional() });
@@ -93,6 +95,15 @@ const gridRequest: RequestDef<typeof EmptyRequest, GridState, HubServices> = {
   handle: ({ db }) => ({ ok: true, result: { version: gridVersion(db), areas: listAreas(db), routes: listRoutes(db) } }),
 };
 
+/** How many upcoming shifts one read lists (the total says how many there are). */
+export const UPCOMING_SHIFTS_LISTED = 200;
+
+/** Everyone may read the roster ahead (the snapshot holds its next 24 h); the admin's roster screen lists it after an import. */
+const rosterRequest: RequestDef<typeof EmptyRequest, { shifts: Shift[]; total: number }, HubServices> = {
+  name: 'roster:upcoming', schema: EmptyRequest, roles: PEOPLE,
+  handle: ({ db, now }) => ({ ok: true, result: upcomingShifts(db, now, UPCOMING_SHIFTS_LISTED) }),
+};
+
 export function consoleReads(session: ConsoleSession): RequestTable<HubServices> {
   return {
     'state:snapshot': snapshotRequest,
@@ -124,6 +135,7 @@ export function consoleReads(session: ConsoleSession): RequestTable<HubServices>
     'positions:retention': retentionRequest,
     'calendar:list': calendarRequest,
     'grid:get': gridRequest,
+    'roster:upcoming': rosterRequest,
     'incident:trace': traceRequest,
     'photo:get': photoRequest,
     ...evaluationReads(),

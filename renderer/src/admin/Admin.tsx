@@ -1,4 +1,4 @@
-// The admin's screen (系统设置): people, devices, cameras and mode profiles of a real center, each change an audited hub
+// The admin's screen (系统设置): people, devices, cameras, mode profiles, the grid and the roster of a real center, each change an audited hub
 // command. The hub refuses every one of them to anyone but an admin, whatever a screen shows.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -13,9 +13,10 @@ import { Devices } from './Devices';
 import { Grid } from './Grid';
 import { People } from './People';
 import { Profiles } from './Profiles';
+import { Roster } from './Roster';
 import './admin.css';
 
-const TABS = ['people', 'devices', 'cameras', 'profiles', 'grid'] as const;
+const TABS = ['people', 'devices', 'cameras', 'profiles', 'grid', 'roster'] as const;
 type Tab = (typeof TABS)[number];
 
 export function Admin() {
@@ -30,7 +31,7 @@ export function Admin() {
         <div className="brand" title={t('app.title')}>{t('app.short')} · {t('admin.title')}</div>
         <nav className="admin-tabs" role="tablist">
           {TABS.map((k) => (
-            <button key={k} type="button" role="tab" aria-selected={tab === k} data-testid={`admin-tab-${k}`} onClick={() => setTab(k)}>{k === 'grid' ? t('admin.grid.tab') : t(`admin.tabs.${k}`)}</button>
+            <button key={k} type="button" role="tab" aria-selected={tab === k} data-testid={`admin-tab-${k}`} onClick={() => setTab(k)}>{k === 'grid' || k === 'roster' ? t(`admin.${k}.tab`) : t(`admin.tabs.${k}`)}</button>
           ))}
         </nav>
         <ConnectionBadge />
@@ -47,6 +48,7 @@ export function Admin() {
         {tab === 'cameras' && <Cameras />}
         {tab === 'profiles' && <Profiles />}
         {tab === 'grid' && <Grid />}
+        {tab === 'roster' && <Roster />}
       </main>
     </div>
   );

@@ -2,20 +2,26 @@
 // terra-draw (its MapLibre adapter on the console's one map), each save, delete and import an audited
 // hub command that names the grid version it was made against. The hub checks every change (a closed
 // outline that does not cross itself, a post inside its cell, a route on the roads, which it stores
-// snapped) and says why it refuses; that text is shown as it comes, under the refusal's kind.
+// snapped) and says why it refuses as issue codes with their parameters, which this screen words in the
+// admin's language (i18n `refusals`); the hub's English, which its record keeps, is shown folded below.
 import { useCallback, useEffect, useRef, useState, type ChangeEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { TerraDraw, TerraDrawLineStringMode, TerraDrawPointMode, TerraDrawPolygonMode, TerraDrawSelectMode, type GeoJSONStoreFeatures } from 'terra-draw';
 import { TerraDrawMapLibreGLAdapter } from 'terra-draw-maplibre-gl-adapter';
 import { ModeName, type LngLat, type Polygon } from '../../../shared/domain';
 import { pointInPolygon } from '../../../shared/geo';
-import { closeRing, gridToGeoJSON, parseGridFeature, polygonIssue, postIssue, ringAreaM2, type GridIssue, type GridState } from '../../../shared/grid';
+import { closeRing, gridToGeoJSON, ringAreaM2, type GridState } from '../../../shared/grid';
+import type { CommandError } from '../../../shared/protocol/commands';
+
 import { hub } from '../hub';
 import { MapView, useMap } from '../map/MapView';
 import { BasemapLayer } from '../map/layers/BasemapLayer';
 import { useLiveCity } from '../state/live-city';
 import { errorText } from '../common/errors';
+import { issueText } from '../common/issues';
 
+/** A refusal as the screen gets it: the hub's (with its issues), or the client's own (a timeout, signed out). */
+type Refusal = Omit<CommandError, 'code'> & { code: string };
 type Kind = 'cell' | 'post' | 'route';
 type Tool = 'select' | Kind;
 const DRAW_MODE: Record<Kind, string> = { cell: 'polygon', post: 'point', route: 'linestring' };
@@ -83,16 +89,14 @@ export function Grid() {
   }, []);
   useEffect(() => { void reload(); }, [reload]);
 
-  const issueText = (i: GridIssue) => t(`admin.grid.issues.${i.key}`, i);
-
   /**
-   * The hub refused: say why in the admin's language. The hub records its reason in English; the screen
-   * finds the same reason with the same checks (shared/grid.ts) and words it, and keeps the hub's text below.
-   * A conflict (another admin changed the grid since it was read) reloads the grid and keeps the admin's
-   * unsaved shape and form, to check against the new grid and save again.
+   * The hub refused: say why in the admin's language, from the issues (codes and parameters) it sends with
+   * its English, which is kept below. A conflict because another admin changed the grid since it was read
+   * reloads the grid and keeps the admin's unsaved shape and form, to check against the new grid and save again.
    */
-  const refused = async (code: string, detail: string, lines: string[], e?: Editing, lead?: string) => {
-    if (code === 'conflict' && /changed since version/.test(detail)) {
+  const refused = async (error: Refusal, e?: Editing, lines = (error.issues ?? []).map((i) => issueText(t, i)), lead?: string) => {
+    const { code, message: detail } = error;
+    if (error.issues?.[0]?.code === 'grid_changed') {
       const g = geometry(e);
       const fresh = await reload();
       if (e && g) setKept({ drawId: e.drawId, geometry: g, mode: DRAW_MODE[e.kind] }); // with the new grid: the map is redrawn once
@@ -131,13 +135,6 @@ export function Grid() {
 
   const geometry = (e: Editing | undefined) => (e ? drawRef.current?.getSnapshotFeature(e.drawId)?.geometry : undefined);
 
-  /** The reason the hub gave for refusing a save, found again here to word it (null: not one of these). */
-  const whySave = (e: Editing, g: NonNullable<ReturnType<typeof geometry>>): GridIssue | null => {
-    if (e.kind === 'cell') return polygonIssue({ type: 'Polygon', coordinates: (g.coordinates as LngLat[][]).map(closeRing) }, null);
-    if (e.kind === 'post') return postIssue({ name: e.name, center: g.coordinates as LngLat }, grid?.areas.find((a) => a.id === e.parentId && a.kind === 'cell'), null);
-    return null;
-  };
-
   const save = async (e: Editing) => {
     if (!grid) return;
     const g = geometry(e);
@@ -152,8 +149,7 @@ export function Grid() {
         : await hub.command('route:save', { ...base, route: { id, name: e.name, line: g.coordinates as LngLat[], modes: e.modes } });
     setBusy(false);
     if (res.ok) return afterChange(t('admin.grid.saved', { name: e.name, version: res.result.gridVersion }));
-    const why = res.error.code === 'invalid_payload' ? whySave(e, g) : null;
-    await refused(res.error.code, res.error.message, why ? [issueText(why)] : [], e);
+    await refused(res.error, e);
   };
 
   const remove = async (e: Editing) => {
@@ -166,10 +162,8 @@ export function Grid() {
     setBusy(false);
     if (res.ok) return afterChange(t('admin.grid.deleted', { name: e.name, version: res.result.gridVersion }));
     // A delete after a conflict is not kept: the admin sees the new grid and deletes again if still meant.
-    // Otherwise a conflict here is something still using it (units assigned, shifts to come, posts in a cell),
-    // which the hub names in its record: said in words, and the record opened.
-    const inUse = res.error.code === 'conflict' && !/changed since version/.test(res.error.message);
-    await refused(res.error.code, res.error.message, inUse ? [t(`admin.grid.inUse.${e.kind}`, { name: e.name })] : []);
+    // Otherwise a conflict here is something still using it (units assigned, shifts to come, posts in a cell), named by the hub.
+    await refused(res.error);
   };
 
   const cancel = async () => {
@@ -177,35 +171,6 @@ export function Grid() {
     setOutcome(null);
     setKept(null);
     await reload(); // puts back what was dragged or drawn and not saved
-  };
-
-  /** Each feature of a refused file the screen can say why about, by its number: the rest keep the hub's line. */
-  const whyImport = (collection: unknown): Map<number, string> => {
-    const out = new Map<number, string>();
-    const features = (collection as { features?: unknown[] })?.features;
-    if (!Array.isArray(features) || !grid) return out;
-    const parsed = features.map((f) => parseGridFeature(f));
-    const fileCells = new Map<string, { name: string; polygon: Polygon }>();
-    for (const r of parsed) if (r.ok && r.feature.kind === 'cell' && r.feature.input.id) fileCells.set(r.feature.input.id, r.feature.input);
-    const line = (n: number, kind: string, name: unknown, why: string) =>
-      t('admin.grid.featureLine', { feature: t('admin.grid.featureN', { n, kind: t(`admin.grid.kinds.${kind}`, { defaultValue: kind }), name: typeof name === 'string' ? name : '' }), why });
-    const want = { cell: 'Polygon', post: 'Point', route: 'LineString' } as const;
-    parsed.forEach((r, i) => {
-      if (!r.ok) {
-        // The one shape mistake worth its own words: a feature of one kind drawn as another's geometry.
-        const raw = features[i] as { properties?: { kind?: unknown; name?: unknown }; geometry?: { type?: unknown } } | null;
-        const kind = raw?.properties?.kind, got = raw?.geometry?.type;
-        if ((kind === 'cell' || kind === 'post' || kind === 'route') && typeof got === 'string' && got !== want[kind]) {
-          out.set(i + 1, line(i + 1, kind, raw?.properties?.name, t('admin.grid.issues.wrongGeometry', { want: want[kind], got })));
-        }
-        return;
-      }
-      const f = r.feature;
-      const issue = f.kind === 'cell' ? polygonIssue(f.input.polygon, null)
-        : f.kind === 'post' ? postIssue(f.input, fileCells.get(f.input.cellId) ?? grid.areas.find((a) => a.id === f.input.cellId && a.kind === 'cell'), null) : null;
-      if (issue) out.set(i + 1, line(i + 1, f.kind, f.input.name, issueText(issue)));
-    });
-    return out;
   };
 
   const importFile = async (ev: ChangeEvent<HTMLInputElement>) => {
@@ -223,16 +188,20 @@ export function Grid() {
     const res = await hub.command('grid:import', { baseVersion: grid.version, collection: collection as never });
     setBusy(false);
     if (res.ok) return afterChange(t('admin.grid.imported', { ...res.result, version: res.result.gridVersion }));
-    const msg = res.error.message;
-    const head = /^(\d+) feature\(s\) refused/.exec(msg);
-    if (res.error.code !== 'invalid_payload' || !head) return refused(res.error.code, msg, []);
-    // One line per refused feature, in the admin's words where the screen can tell why, else the hub's.
-    const mine = whyImport(collection);
-    const lines = msg.split('\n').slice(1).map((line) => {
-      const n = /^feature (\d+)/.exec(line);
-      return (n && mine.get(Number(n[1]))) || line;
+    const error: Refusal = res.error;
+    const issues = error.issues ?? [];
+    if (!issues.some((i) => i.feature)) return refused(error);
+    // One line per refused feature: which one (its number, kind and name) and why, in the admin's words.
+    const lines = issues.map((i) => {
+      const f = i.feature;
+      const which = !f ? null : f.kind || f.name
+        ? t('admin.grid.featureN', { n: f.n, kind: f.kind ? t(`admin.grid.kinds.${f.kind}`) : '', name: f.name ?? '' })
+        : t('admin.grid.featureOnly', { n: f.n });
+      return which ? t('admin.grid.featureLine', { feature: which, why: issueText(t, i) }) : issueText(t, i);
     });
-    await refused('invalid_payload', msg, lines, undefined, t('admin.grid.importRefused', { count: Number(head[1]), name: file.name }));
+    const count = error.issueCount ?? issues.length;
+    if (count > issues.length) lines.push(t('admin.grid.more', { count: count - issues.length }));
+    await refused(error, undefined, lines, t('admin.grid.importRefused', { count, name: file.name }));
   };
 
   const exportFile = async () => {
@@ -335,7 +304,7 @@ function OutcomeLine({ outcome }: { outcome: Outcome }) {
       <strong>{t('admin.grid.refused')}: {outcome.title ?? errorText(t, outcome.code)}</strong>
       {outcome.lead && <p className="admin-grid-lead">{outcome.lead}</p>}
       {outcome.lines.length > 0 && <ul data-testid="grid-result-lines">{outcome.lines.map((l, i) => <li key={i}>{l}</li>)}</ul>}
-      <details open={outcome.code === 'conflict' && !outcome.title}><summary>{t('admin.grid.hubSaid')}</summary><pre className="admin-grid-detail">{outcome.detail}</pre></details>
+      <details><summary>{t('admin.grid.hubSaid')}</summary><pre className="admin-grid-detail">{outcome.detail}</pre></details>
     </div>
   );
 }

@@ -30,7 +30,7 @@ export type CommandReturn<N extends CommandName> = CommandResult<(typeof console
 type Requests = {
   [K in 'state:snapshot' | 'events:since' | 'audit:verify' | 'audit:page' | 'stream:token' | 'units:recommend' | 'incident:trace' | 'photo:get'
     | 'audit:timeline' | 'unit:track' | 'replay:window' | 'positions:retention' | 'score:card' | 'score:coverage' | 'audit:export' | 'audit:raw' | 'audit:checkpoints'
-    | 'people:list' | 'devices:list' | 'camera:preview' | 'calendar:list' | 'grid:get'
+    | 'people:list' | 'devices:list' | 'camera:preview' | 'calendar:list' | 'grid:get' | 'roster:upcoming'
     | 'voice:talks' | 'voice:audio']:
     Parameters<ConsoleClientEvents[K]> extends [infer Req, (res: Ack<infer R>) => void] ? [Req, R] : never;
 };

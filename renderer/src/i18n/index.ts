@@ -8,6 +8,8 @@ import { zhCN } from './zh-CN';
 import { evaluatorEn, evaluatorZh } from './evaluation';
 import { adminEn, adminZh } from './setup';
 import { gridEn, gridZh } from './grid';
+import { rosterEn, rosterZh } from './roster';
+import { refusalsEn, refusalsZh } from './refusals';
 
 export type Lang = 'zh-CN' | 'en';
 const LANG_KEY = 'xiuhua.lang';
@@ -21,8 +23,8 @@ function initialLang(): Lang {
 
 void i18n.use(initReactI18next).init({
   resources: {
-    'zh-CN': { translation: { ...zhCN, evaluator: evaluatorZh, admin: { ...adminZh, grid: gridZh } } },
-    en: { translation: { ...en, evaluator: evaluatorEn, admin: { ...adminEn, grid: gridEn } } },
+    'zh-CN': { translation: { ...zhCN, evaluator: evaluatorZh, admin: { ...adminZh, grid: gridZh, roster: rosterZh }, refusals: refusalsZh } },
+    en: { translation: { ...en, evaluator: evaluatorEn, admin: { ...adminEn, grid: gridEn, roster: rosterEn }, refusals: refusalsEn } },
   },
   lng: initialLang(),
   fallbackLng: 'en',
