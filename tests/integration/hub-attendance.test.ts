@@ -10,7 +10,7 @@ import { runCommand, type Actor, type CommandDef, type ScopedEvent } from '../..
 import { FenceWatch } from '../../main/hub/fences';
 import { consoleHandlers } from '../../main/hub/handlers/console';
 import { drawRollCall } from '../../main/hub/handlers/attendance';
-import { ISSUES_SENT_MAX } from '../../shared/protocol/commands';
+import { ISSUES_SENT_MAX, type CommandError } from '../../shared/protocol/commands';
 import { fieldHandlers } from '../../main/hub/handlers/field';
 import { systemHandlers } from '../../main/hub/handlers/system';
 import { PositionPipeline } from '../../main/hub/positions';
@@ -70,7 +70,7 @@ function city(at = T0) {
     const out = runCommand(db, def, actor, { commandId: `cmd-${String(n++).padStart(6, '0')}`, ...payload }, clock.now());
     events.push(...out.events);
     scheduler.wake();
-    return out.ack as { ok: true; result: Record<string, any> } | { ok: false; error: { code: string; message: string } }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    return out.ack as { ok: true; result: Record<string, any> } | { ok: false; error: Omit<CommandError, 'code'> & { code: string } }; // eslint-disable-line @typescript-eslint/no-explicit-any
   };
   const alerts = (kind?: string) => events.flatMap((e) => (e.event.data.type === 'alert:raised' && (!kind || e.event.data.alert.kind === kind) ? [e.event.data.alert] : []));
   const shift = (unitId: string, startsAt = T0, hours = 8) => {

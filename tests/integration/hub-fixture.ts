@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import type { ConsoleClientEvents, ConsoleServerEvents, FieldClientEvents, FieldServerEvents, SessionReady, Snapshot } from '../../shared/protocol/sockets';
+import type { Issue } from '../../shared/protocol/commands';
 import { startHub, type Hub, type HubOptions } from '../../main/hub/server';
 import { simulateDemoCity } from '../../main/sim/demo';
 import { consoleHandlers } from '../../main/hub/handlers/console';
@@ -56,7 +57,7 @@ let n = 0;
 export const cid = () => `test-${process.pid}-${Date.now().toString(36)}-${n++}`;
 
 /** Emit and wait for the ack, typed loosely: tests also send payloads the types forbid. */
-export function ask(socket: Socket, event: string, payload: unknown, timeoutMs = 5000): Promise<{ ok: boolean; result?: any; error?: { code: string; message: string } }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function ask(socket: Socket, event: string, payload: unknown, timeoutMs = 5000): Promise<{ ok: boolean; result?: any; error?: { code: string; message: string; issues?: Issue[]; issueCount?: number } }> { // eslint-disable-line @typescript-eslint/no-explicit-any
   return socket.timeout(timeoutMs).emitWithAck(event, payload);
 }
 

@@ -68,7 +68,7 @@ describe('cells', () => {
     const stale = await ask(admin, 'cell:save', { commandId: cid(), baseVersion: v0, cell: { id, name: '过期', parentId: null, polygon: square(ON_ROAD) } });
     expect(stale.error).toMatchObject({ code: 'conflict', message: expect.stringMatching(/changed since version/) });
     // Beside the English, the refusal as a code and its parameters, for a screen to word.
-    expect(stale.error.issues).toEqual([{ code: 'grid_changed', params: { base: v0, now: v0 + 2 } }]);
+    expect(stale.error?.issues).toEqual([{ code: 'grid_changed', params: { base: v0, now: v0 + 2 } }]);
   });
 
   it('refuses an outline that is open, crosses itself, is too small or too large, or lies off the city\'s map, saying which', async () => {
@@ -89,7 +89,7 @@ describe('cells', () => {
       expect(res.error, JSON.stringify(polygon)).toMatchObject({ code: 'invalid_payload', message: expect.stringMatching(why), issues: [{ code: expect.stringMatching(code) }] });
     }
     const crossing = await save(cases[1]![0]);
-    expect(crossing.error.issues).toEqual([{ code: 'outline_crosses', params: { a: 1, b: 3 } }]);
+    expect(crossing.error?.issues).toEqual([{ code: 'outline_crosses', params: { a: 1, b: 3 } }]);
     expect((await grid(admin)).version).toBe(v);
   });
 });
@@ -102,7 +102,7 @@ describe('posts', () => {
     const cellId = cell.result.area.id as string;
     const outside = await ask(admin, 'post:save', { commandId: cid(), baseVersion: v, post: { name: '外面的岗', cellId, center: offsetM(ON_ROAD, 400, 0), radiusM: 40 } });
     expect(outside.error).toMatchObject({ code: 'invalid_payload', message: expect.stringMatching(/outside its cell 岗位网格/) });
-    expect(outside.error.issues).toEqual([{ code: 'post_outside_cell', params: { post: '外面的岗', cell: '岗位网格' } }]);
+    expect(outside.error?.issues).toEqual([{ code: 'post_outside_cell', params: { post: '外面的岗', cell: '岗位网格' } }]);
     const post = await ask(admin, 'post:save', { commandId: cid(), baseVersion: v++, post: { name: '里面的岗', cellId, center: ON_ROAD, radiusM: 40 } });
     expect(post.ok, post.error?.message).toBe(true);
     const postId = post.result.area.id as string;
@@ -110,10 +110,10 @@ describe('posts', () => {
 
     const moved = await ask(admin, 'cell:save', { commandId: cid(), baseVersion: v, cell: { id: cellId, name: '岗位网格', polygon: square(offsetM(ON_ROAD, 600, 0)) } });
     expect(moved.error).toMatchObject({ code: 'invalid_payload', message: expect.stringMatching(/里面的岗 would lie outside/) });
-    expect(moved.error.issues).toEqual([{ code: 'post_would_leave_cell', params: { cell: '岗位网格', post: '里面的岗' } }]);
+    expect(moved.error?.issues).toEqual([{ code: 'post_would_leave_cell', params: { cell: '岗位网格', post: '里面的岗' } }]);
     const early = await ask(admin, 'cell:delete', { commandId: cid(), baseVersion: v, cellId });
     expect(early.error).toMatchObject({ code: 'conflict', message: expect.stringMatching(/still holds post\(s\) 里面的岗/) });
-    expect(early.error.issues).toEqual([{ code: 'cell_holds_posts', params: { cell: '岗位网格', posts: '里面的岗' } }]);
+    expect(early.error?.issues).toEqual([{ code: 'cell_holds_posts', params: { cell: '岗位网格', posts: '里面的岗' } }]);
 
     expect((await ask(admin, 'post:delete', { commandId: cid(), baseVersion: v++, postId })).ok).toBe(true);
     expect((await ask(admin, 'cell:delete', { commandId: cid(), baseVersion: v++, cellId })).ok).toBe(true);
@@ -156,8 +156,8 @@ describe('routes', () => {
     const far = offRoad(150);
     const res = await ask(admin, 'route:save', { commandId: cid(), baseVersion: v, route: { name: '野路', line: [ON_ROAD, far], modes: ['daily'] } });
     expect(res.error).toMatchObject({ code: 'invalid_payload', message: expect.stringMatching(/point 2 of the route is \d+ m from the nearest road/) });
-    expect(res.error.issues).toEqual([{ code: 'route_point_off_road', params: { point: 2, m: expect.any(Number), max: 60 } }]);
-    expect(res.error.issues[0].params.m).toBeGreaterThan(60);
+    expect(res.error?.issues).toEqual([{ code: 'route_point_off_road', params: { point: 2, m: expect.any(Number), max: 60 } }]);
+    expect(res.error?.issues?.[0]?.params.m).toBeGreaterThan(60);
   });
 });
 
