@@ -127,6 +127,24 @@ export function cameraUnitProblem(camera: CameraKind, unit: UnitKind): CameraUni
   return null;
 }
 
+/**
+ * What a saved camera changes in its units' `cameraId` (the link the SOS screen, the unit's panel and the
+ * trace follow to a unit's own camera): the unit it rides on or is worn by names it, and a unit that named
+ * it and no longer carries it names none. The hub stores these with the camera; a console applies them
+ * when it hears `camera:updated`, so both keep the same links.
+ */
+export function unitCameraLinks(units: Iterable<Pick<Unit, 'id' | 'cameraId'>>, camera: Pick<Camera, 'id' | 'unitId'>): { unitId: string; cameraId: string | null }[] {
+  const out: { unitId: string; cameraId: string | null }[] = [];
+  for (const u of units) {
+    if (u.id === camera.unitId) {
+      if (u.cameraId !== camera.id) out.push({ unitId: u.id, cameraId: camera.id });
+    } else if (u.cameraId === camera.id) {
+      out.push({ unitId: u.id, cameraId: null });
+    }
+  }
+  return out;
+}
+
 export const IncidentCategory = z.enum([
   'cityscape', 'advertising', 'lighting', 'sanitation', 'muck', 'greening', 'parking', 'municipal', 'planning', 'drainage',
 ]);

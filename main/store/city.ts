@@ -97,6 +97,15 @@ export function findUnit(db: ReadDb, id: string): Unit | undefined {
   return r && unitFromRow(r);
 }
 
+/** The units that carry `cameraId` now or are to carry it (`unitId`): what unitCameraLinks needs to see. */
+export function unitsLinkedToCamera(db: ReadDb, cameraId: string, unitId: string | null): Unit[] {
+  return (prepared(db, 'SELECT * FROM units WHERE camera_id = ? OR id = ? ORDER BY rowid').all(cameraId, unitId) as UnitRow[]).map(unitFromRow);
+}
+
+export function setUnitCamera(db: Db, id: string, cameraId: string | null): void {
+  prepared(db, 'UPDATE units SET camera_id = ? WHERE id = ?').run(cameraId, id);
+}
+
 export function setUnitStatus(db: Db, id: string, status: UnitStatus): void {
   prepared(db, 'UPDATE units SET status = ? WHERE id = ?').run(status, id);
 }

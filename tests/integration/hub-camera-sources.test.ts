@@ -91,6 +91,20 @@ describe('camera:upsert units', () => {
     }
   });
 
+  it('a body camera handed to another officer is that officer\'s camera now, and no longer the first one\'s', async () => {
+    const officers = listUnits(own.db).filter((u) => u.kind === 'officer' && u.cameraId);
+    const [first, second] = officers;
+    const worn = listCameras(own.db).find((c) => c.id === first!.cameraId)!;
+    expect(worn.unitId).toBe(first!.id);
+    const res = await ask(admin, 'camera:upsert', { commandId: cid(), camera: { ...worn, unitId: second!.id } });
+    expect(res.ok, JSON.stringify(res.error)).toBe(true);
+    const byId = new Map(listUnits(own.db).map((u) => [u.id, u]));
+    expect(byId.get(second!.id)!.cameraId).toBe(worn.id);
+    expect(byId.get(first!.id)!.cameraId).toBeNull();
+    const entry = auditPage(own.db, 0, 1_000_000).reverse().find((e) => e.action === 'camera:upsert' && e.target === worn.id)!;
+    expect((entry.payload as { detail: { unitLinks: unknown } }).detail.unitLinks).toEqual([{ unitId: first!.id, cameraId: null }, { unitId: second!.id, cameraId: worn.id }]);
+  });
+
   it('refuses a vehicle camera on an officer and a body camera on a vehicle, by key, audited as refusals, nothing stored', async () => {
     const units = listUnits(own.db);
     const vehicle = units.find((u) => u.kind === 'vehicle')!;

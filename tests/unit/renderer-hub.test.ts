@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import type { HubEvent } from '../../shared/protocol';
-import type { Area, Route, Sos } from '../../shared/domain';
+import type { Area, Camera, Route, Sos, Unit } from '../../shared/domain';
 import { PositionStore, Sequencer } from '../../renderer/src/hub';
 import { TRAIL_GAP_MS } from '../../renderer/src/hub/positions';
 import { applyBodycamStatus, applyEvent, emptyState, type HubState } from '../../renderer/src/hub/state';
@@ -114,6 +114,21 @@ describe('the grid on the console', () => {
     expect(s1.areas.get('c-2')).toBe(s0.areas.get('c-2'));
     expect([...s1.routes.keys()]).toEqual(['r-2']);
     expect(s1.lastSeq).toBe(1);
+  });
+});
+
+describe('cameras on the console', () => {
+  it('camera:updated hands a body camera to another officer: the new wearer names it, the old one names none', () => {
+    const officer = (id: string, cameraId: string | null): Unit => ({ id, kind: 'officer', name: id, badge: null, plate: null, squad: null, cellId: null, postId: null, routeId: null, cameraId, status: 'on_post' });
+    const cam: Camera = { id: 'bc-1', kind: 'body', name: '执法记录仪', position: null, facing: null, unitId: 'off-2', sources: [{ kind: 'testsrc', url: 'testsrc:bc-1' }], key: false };
+    const s0: HubState = { ...emptyState('http://hub'), units: new Map([['off-1', officer('off-1', 'bc-1')], ['off-2', officer('off-2', 'bc-9')], ['off-3', officer('off-3', null)]]) };
+    const s1 = applyEvent(s0, { seq: 1, at: 5, data: { type: 'camera:updated', camera: cam } });
+    expect(s1.cameras.get('bc-1')).toEqual(cam);
+    expect([...s1.units.values()].map((u) => [u.id, u.cameraId])).toEqual([['off-1', null], ['off-2', 'bc-1'], ['off-3', null]]);
+    expect(s1.units.get('off-3')).toBe(s0.units.get('off-3'));
+    // Taken off every unit: nobody names it.
+    const s2 = applyEvent(s1, { seq: 2, at: 6, data: { type: 'camera:updated', camera: { ...cam, unitId: null } } });
+    expect(s2.units.get('off-2')?.cameraId).toBeNull();
   });
 });
 

@@ -1,7 +1,7 @@
 // Handlers of the console (people) commands. Each runs inside the command transaction (commands.ts).
-import { cameraUnitProblem, type Incident, type ModeChange } from '../../../shared/domain';
+import { cameraUnitProblem, unitCameraLinks, type Incident, type ModeChange } from '../../../shared/domain';
 import { consoleCommands } from '../../../shared/protocol/commands';
-import { findUnit, listAreas, listCameras, upsertCamera } from '../../store/city';
+import { findUnit, listAreas, listCameras, setUnitCamera, unitsLinkedToCamera, upsertCamera } from '../../store/city';
 import { findIncident, insertModeChange, updateIncidentState } from '../../store/operations';
 import { CommandFailure, type CommandDef } from '../commands';
 import { activeAreaModes, cityMode, effectiveMode, profilesInForce } from '../modes';
@@ -103,9 +103,12 @@ export const consoleHandlers = (env: ConsoleEnv) => withSos({
     const camera = confineFileSources(env.dataDir, p.camera);
     const before = listCameras(db).find((c) => c.id === camera.id) ?? null;
     upsertCamera(db, camera);
+    // The units' side of the link, in the same transaction (consoles apply the same rule on camera:updated).
+    const links = unitCameraLinks(unitsLinkedToCamera(db, camera.id, camera.unitId), camera);
+    for (const l of links) setUnitCamera(db, l.unitId, l.cameraId);
     return {
       result: { camera }, target: camera.id, events: [{ data: { type: 'camera:updated', camera }, unitId: null }],
-      detail: { before, after: camera },
+      detail: { before, after: camera, ...(links.length ? { unitLinks: links } : {}) },
     };
   }),
 });

@@ -1,6 +1,7 @@
 // The console's picture of the hub: what the snapshot gave plus every sequenced event applied in order.
 // Collections are replaced (not mutated) when they change so React can compare by identity.
 import type { AlertKind, Area, Camera, Incident, ModeChange, ModeName, Route, Sos, Task, Unit, UserPublic } from '../../../shared/domain';
+import { unitCameraLinks } from '../../../shared/domain';
 import type { VersionedProfile } from '../../../shared/modes';
 // The center's time zone until the hub says otherwise (session:ready carries the real one).
 import { DEFAULT_TIME_ZONE } from '../../../shared/time';
@@ -195,8 +196,15 @@ function applyData(s: HubState, d: HubEventData, at: number): HubState {
     }
     case 'rollcall:updated':
       return { ...s, rollCalls: put(s.rollCalls, d.rollCall) };
-    case 'camera:updated':
-      return { ...s, cameras: put(s.cameras, d.camera) };
+    case 'camera:updated': {
+      // Its units' link to it follows, by the hub's own rule (a body camera handed to another officer).
+      let units = s.units;
+      for (const l of unitCameraLinks(s.units.values(), d.camera)) {
+        const u = units.get(l.unitId);
+        if (u) units = put(units, { ...u, cameraId: l.cameraId });
+      }
+      return { ...s, cameras: put(s.cameras, d.camera), units };
+    }
     case 'grid:changed': {
       // An admin's grid edit: the saved cells, posts and routes replace theirs, the retired ones leave the map.
       let areas: ReadonlyMap<string, Area> = s.areas;
