@@ -261,6 +261,37 @@ describe('after a cut', () => {
     }
   });
 
+  /** Sends one message at a time until the hub cuts the socket: how many were answered ok, told to slow down, cut. */
+  const floodInTurn = async (socket: Socket) => {
+    const told = { ok: 0, slowDown: 0, cut: 0 };
+    while (socket.connected) {
+      const a = await ask(socket, 'events:since', { afterSeq: 0, limit: 1 }, 30_000).catch(() => null);
+      if (a?.ok) told.ok++;
+      else if (a?.error?.message.startsWith('too many')) told.slowDown++;
+      else if (a?.error?.message.startsWith('connection cut')) told.cut++;
+    }
+    return told;
+  };
+
+  it('a connection back on the cut session is watched: cut at its few refusals; a new login is not', async () => {
+    const hub = await startTestHub({ limits: { refusalWindowMs: LONG_WINDOW, console: { ...CUT_SOON, cutAfterRefusalsWatched: 3 }, floodBackoff: { firstMs: 300, holdMs: 0 } } });
+    try {
+      const flooder = await connect(hub.url, '/console', { username: 'manager', password: 'demo' });
+      await floodUntilCut(flooder.socket);
+      const back = await until('the back-off to end', async () => {
+        const r = await connect(hub.url, '/console', { token: flooder.ready!.token });
+        return r.refused === null ? r : undefined;
+      });
+      // Same budget (20), but the 4th refusal cuts it, not the 31st.
+      expect(await floodInTurn(back.socket)).toEqual({ ok: 20, slowDown: 3, cut: 1 });
+      // The same user's password login is a new session, never cut for flooding: the usual bound.
+      const login = await connect(hub.url, '/console', { username: 'manager', password: 'demo' });
+      expect(await floodInTurn(login.socket)).toEqual({ ok: 20, slowDown: 30, cut: 1 });
+    } finally {
+      await hub.close();
+    }
+  });
+
   it('lets the identity back in once the back-off has ended', async () => {
     const hub = await startTestHub({ limits: { console: CUT_SOON, floodBackoff: { firstMs: 300 } } });
     try {
@@ -275,6 +306,44 @@ describe('after a cut', () => {
         return undefined;
       });
       expect(refused).toBeGreaterThan(0);
+    } finally {
+      await hub.close();
+    }
+  });
+});
+
+describe("a real console's bursts", () => {
+  it('are never told to slow down on the default budget: a resync, a full video wall, quick dispatches, a mode switch, all at once', async () => {
+    // What the console sends at its busiest (renderer/src/hub/client.ts, video/VideoWall.tsx), squeezed
+    // into one turn, harder than a person can: after a reconnect it resyncs (a snapshot and the events
+    // since) while its wall asks a stream token for each of its 16 tiles (MAX_TILES), a duty manager
+    // switches the mode and an operator files 20 incidents. A console so busy is answered, not cut: it is
+    // never "slow down"ed, so no bound on refusals (watched or not, limits.ts) can cut it.
+    const hub = await startTestHub({ limits: { refusalWindowMs: LONG_WINDOW } });
+    try {
+      const manager = await connect(hub.url, '/console', { username: 'manager', password: 'demo' });
+      const snapshot = await ask(manager.socket, 'state:snapshot', {});
+      const cameras = (snapshot.result.cameras as Array<{ id: string }>).map((c) => c.id);
+      expect(cameras.length).toBeGreaterThan(0);
+      manager.socket.disconnect();
+      for (let round = 0; round < 3; round++) {
+        const busy = await connect(hub.url, '/console', { token: manager.ready!.token });
+        expect(busy.refused).toBeNull();
+        const answers = await Promise.all([
+          ask(busy.socket, 'state:snapshot', {}, 30_000),
+          ask(busy.socket, 'events:since', { afterSeq: 0, limit: 500 }, 30_000),
+          ...Array.from({ length: 16 }, (_, i) => ask(busy.socket, 'stream:token', { cameraId: cameras[i % cameras.length] }, 30_000)),
+          ask(busy.socket, 'mode:switch', { commandId: cid(), mode: round % 2 ? 'daily' : 'night', reason: 'busy console' }, 30_000),
+          ...Array.from({ length: 20 }, () => ask(busy.socket, 'incident:create', { commandId: cid(), category: 'parking', priority: 2, position: NANJING, description: 'busy' }, 30_000)),
+        ]);
+        expect(answers.filter((a) => a.error?.code === 'rate_limited')).toEqual([]);
+        expect(answers.slice(0, 18).every((a) => a.ok)).toBe(true);
+        expect(answers.slice(19).every((a) => a.ok)).toBe(true);
+        expect(busy.socket.connected).toBe(true);
+        busy.socket.disconnect();
+      }
+      const limited = auditPage(hub.db, 0, 1_000_000).filter((e) => e.actor === 'manager' && e.reason?.startsWith('rate_limited'));
+      expect(limited).toEqual([]);
     } finally {
       await hub.close();
     }

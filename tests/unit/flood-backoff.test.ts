@@ -35,6 +35,15 @@ describe('flood back-off', () => {
     expect(b.remaining('dev-1', 3000 + 60_001)).toBe(1000);
   });
 
+  it('watches an identity from its cut until its back-off is forgotten', () => {
+    const b = floodBackoff({ firstMs: 1000, maxMs: 8000, forgetMs: 60_000 });
+    expect(b.watched('manager', 0)).toBe(false);
+    b.cut('manager', 0);
+    expect([b.watched('manager', 0), b.watched('manager', 1000 + 60_000)]).toEqual([true, true]);
+    expect(b.watched('manager', 1000 + 60_001)).toBe(false);
+    expect(b.watched('operator', 0)).toBe(false);
+  });
+
   it('says how long in whole seconds', () => {
     expect(backoffMessage(1)).toBe('rate_limited: connections on these credentials were cut for flooding; try again in 1 s');
     expect(backoffMessage(2500)).toMatch(/try again in 3 s$/);

@@ -12,11 +12,12 @@ import type { RefusalAuditor } from '../../main/hub/refusals';
 
 type Log = string[];
 
-function fakeSocket(log: Log) {
+function fakeSocket(log: Log, watched: boolean) {
   const emitter = new EventEmitter();
   const socket = Object.assign(emitter, {
     id: 's1',
     connected: true,
+    data: { watched },
     onAny: () => {},
     disconnect(close: boolean) {
       log.push(`disconnect(${close})`);
@@ -27,13 +28,13 @@ function fakeSocket(log: Log) {
   return socket;
 }
 
-function setup(opts: { cutGraceMs?: number } = {}) {
+function setup(opts: { cutGraceMs?: number; watched?: boolean } = {}) {
   const log: Log = [];
   const notes: string[] = [];
   const refusals: RefusalAuditor = { note: (key) => { notes.push(key.kind); }, close: () => {} };
-  const limit = messageLimiter({ perSocket: 2, perIdentity: 100, windowSec: 600, cutAfterRefusals: 3 }, refusals);
-  const guard = createGuard({ limit, refuse: () => ({ ok: false, error: { code: 'invalid_payload', message: 'x' } }), log: () => {}, ...opts });
-  const socket = fakeSocket(log);
+  const limit = messageLimiter({ perSocket: 2, perIdentity: 100, windowSec: 600, cutAfterRefusals: 3, cutAfterRefusalsWatched: 1 }, refusals);
+  const guard = createGuard({ limit, refuse: () => ({ ok: false, error: { code: 'invalid_payload', message: 'x' } }), log: () => {}, cutGraceMs: opts.cutGraceMs });
+  const socket = fakeSocket(log, opts.watched ?? false);
   const send = (name: string) => new Promise<Ack<unknown>>((resolve) => socket.emit(name, {}, (res: Ack<unknown>) => {
     log.push(res.ok ? `${name}: ok` : `${name}: ${res.error.message}`);
     resolve(res);
@@ -93,6 +94,15 @@ describe('the guard cuts a flooding socket', () => {
     await Promise.all(Array.from({ length: 6 }, () => send('read')));
     expect(log).toEqual(['read: ok', 'read: ok', 'read: too many messages; slow down', 'read: too many messages; slow down', 'read: too many messages; slow down',
       'read: connection cut: it went on sending after being told to slow down', 'disconnect(true)']);
+  });
+
+  it('sooner on a connection watched after a flood cut (backoff.ts): at its second refusal, not its fourth', async () => {
+    const { log, guard, socket, send } = setup({ watched: true });
+    guard.on(socket, actor, 'read', (_p, ack) => ack({ ok: true, result: null }));
+    await Promise.all(Array.from({ length: 6 }, () => send('read')));
+    // The budget is the same (2 answered); the bound on refusals is the watched one.
+    expect(log).toEqual(['read: ok', 'read: ok', 'read: too many messages; slow down',
+      'read: connection cut: it went on sending after being told to slow down', 'read: too many messages; slow down', 'read: too many messages; slow down', 'disconnect(true)']);
   });
 
   it('after a grace period when a handler never answers', async () => {

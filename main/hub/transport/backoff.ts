@@ -7,6 +7,10 @@
 // after a quiet spell, so one bad burst of a real console costs it a second. Cuts of the identity's other
 // sockets while it is backed off (they flood together) do not make it longer.
 //
+// Once back in, it is watched until its back-off is forgotten (`watched`): its connections are cut at
+// far fewer refusals (limits.ts), so that each return of a flood costs the hub a few dozen answers instead
+// of hundreds per socket. A console that never went on after "slow down" is never watched.
+//
 // It is per session or device: other identities are never affected. A console's password login is a new
 // session and is not held back (it goes through the login throttle and its scrypt gate instead).
 
@@ -28,6 +32,8 @@ export type FloodBackoff = {
   cut(identity: string, now?: number): void;
   /** ms left of `identity`'s back-off; 0 when it may connect. */
   remaining(identity: string, now?: number): number;
+  /** Whether `identity` was cut for flooding and that is not yet forgotten (forgetMs after its last back-off). */
+  watched(identity: string, now?: number): boolean;
   /**
    * Answers a refused handshake of `identity` (`answer`) once `waitMs` have passed (at most holdMs), so a
    * client that retries at once retries once per hold instead of spinning handshakes (measured: a
@@ -73,6 +79,10 @@ export function floodBackoff(opts: FloodBackoffOptions = {}): FloodBackoff {
     remaining(identity, now = Date.now()) {
       const s = states.get(identity);
       return s ? Math.max(0, s.until - now) : 0;
+    },
+    watched(identity, now = Date.now()) {
+      const s = states.get(identity);
+      return s !== undefined && now - s.until <= forgetMs;
     },
     answerLater(identity, waitMs, answer) {
       const n = held.get(identity) ?? 0;

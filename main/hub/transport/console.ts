@@ -14,9 +14,10 @@ import { ThrottledError, type LoginThrottle } from '../throttle';
 import { peerAddress } from './address';
 import { backoffError, backoffMessage, type FloodBackoff } from './backoff';
 import { bindTables, type DispatchDeps } from './dispatch';
+import type { WatchedData } from './limits';
 import { bindVoice, voiceReads } from '../voice/tables';
 
-export type ConsoleData = { actor: Actor; token: string };
+export type ConsoleData = { actor: Actor; token: string } & WatchedData;
 export type ConsoleNamespace = Namespace<ConsoleClientEvents, ConsoleServerEvents, Record<string, never>, ConsoleData>;
 
 export type ConsoleDeps = DispatchDeps & { demo: boolean; dataDir: string; throttle: LoginThrottle; refusals: RefusalAuditor; enrolCodeTtlMs?: number; backoff: FloodBackoff };
@@ -48,7 +49,8 @@ export function attachConsole(consoles: ConsoleNamespace, deps: ConsoleDeps): vo
       }
       try {
         const user = resumeSession(db, auth.token, t);
-        socket.data = { actor: { id: user.username, role: user.role }, token: auth.token };
+        // Back on a session cut for flooding a moment ago: cut sooner if it floods again (limits.ts).
+        socket.data = { actor: { id: user.username, role: user.role }, token: auth.token, watched: backoff.watched(session, t) };
         next();
       } catch (e) {
         refusals.note({ kind: 'session:resume', actor: { id: '(token)', role: 'operator' }, address }, { action: 'session:resume', error: authRefusal(e), payload: {} });

@@ -19,9 +19,10 @@ import { peerAddress } from './address';
 import { backoffError, backoffMessage, type FloodBackoff } from './backoff';
 import { authRefusal } from './console';
 import { bindTables, type DispatchDeps } from './dispatch';
+import type { WatchedData } from './limits';
 import { bindVoice } from '../voice/tables';
 
-export type FieldData = { actor: Actor };
+export type FieldData = { actor: Actor } & WatchedData;
 export type FieldNamespace = Namespace<FieldClientEvents, FieldServerEvents, Record<string, never>, FieldData>;
 
 /** Every connection of one device (a gateway may hold several) is in this room. */
@@ -56,7 +57,8 @@ export function attachField(field: FieldNamespace, deps: DispatchDeps & { thrott
         await audit(deviceSessionBegun(device, Date.now(), { address }));
         return device;
       }).then((device) => {
-        socket.data = { actor: { id: device.id, role: 'device', unitIds: device.kind === 'gateway' ? 'any' : [device.unitId!] } };
+        // A device cut for flooding a moment ago is cut sooner if it floods again (limits.ts).
+        socket.data = { actor: { id: device.id, role: 'device', unitIds: device.kind === 'gateway' ? 'any' : [device.unitId!] }, watched: backoff.watched(deviceId) };
         next();
       }, (e: unknown) => {
         refusals.note({ kind: 'session:device', actor: { id: tried, role: 'device' }, address }, { action: 'session:device', error: authRefusal(e), payload: { deviceId: tried } });

@@ -22,11 +22,21 @@ export type MessageBudget = {
    * other clients are waiting for. It may reconnect (and is audited as a summary, like every refusal).
    */
   cutAfterRefusals: number;
+  /**
+   * the same for a connection on credentials that were cut for flooding a moment ago (backoff.ts
+   * `watched`): it has shown it does not listen, so it is cut at its first few refusals. Each return of a
+   * flood then costs the hub a few dozen answers per socket, not hundreds (measured in tests/bench/flood.ts).
+   */
+  cutAfterRefusalsWatched: number;
 };
 
-export const CONSOLE_BUDGET: MessageBudget = { perSocket: 50, perIdentity: 200, windowSec: 1, cutAfterRefusals: 200 };
+/** Set at the handshake on a connection whose session or device is watched after a flood cut (backoff.ts). */
+export type WatchedData = { watched?: boolean };
+const isWatched = (socket: Socket) => (socket.data as WatchedData | undefined)?.watched === true;
+
+export const CONSOLE_BUDGET: MessageBudget = { perSocket: 50, perIdentity: 200, windowSec: 1, cutAfterRefusals: 200, cutAfterRefusalsWatched: 10 };
 // The bench runs 4 gateway connections at 50 messages a second each; a device gets 4 sockets' worth.
-export const FIELD_BUDGET: MessageBudget = { perSocket: 100, perIdentity: 400, windowSec: 1, cutAfterRefusals: 400 };
+export const FIELD_BUDGET: MessageBudget = { perSocket: 100, perIdentity: 400, windowSec: 1, cutAfterRefusals: 400, cutAfterRefusalsWatched: 20 };
 
 const SLOW_DOWN: CommandError = { code: 'rate_limited', message: 'too many messages; slow down' };
 const FLOOD_CUT: CommandError = { code: 'rate_limited', message: 'connection cut: it went on sending after being told to slow down' };
@@ -37,6 +47,7 @@ export function messageLimiter(budget: MessageBudget, refusals: RefusalAuditor, 
   const bySocket = new RateLimiterMemory({ keyPrefix: 'socket', points: budget.perSocket, duration: budget.windowSec });
   const byIdentity = new RateLimiterMemory({ keyPrefix: 'identity', points: budget.perIdentity, duration: budget.windowSec });
   const refusedBySocket = new RateLimiterMemory({ keyPrefix: 'refused', points: budget.cutAfterRefusals, duration: budget.windowSec });
+  const cutSockets = new WeakSet<Socket>();
   // The library rejects with its result (not an Error) when a key is over its budget.
   const within = (p: Promise<unknown>) => p.then(() => true, (e: unknown) => {
     if (e instanceof Error) throw e;
@@ -48,11 +59,13 @@ export function messageLimiter(budget: MessageBudget, refusals: RefusalAuditor, 
     refusals.note({ kind: 'rate_limited', actor }, { action: event, error: SLOW_DOWN, payload: null });
     // Only the refusal that passes the bound cuts (and is audited as the cut): the ones already on their
     // way when it did are answered as refusals while the guard waits to close.
-    const refused = await refusedBySocket.consume(socket.id).then(() => 0, (e: unknown) => {
+    const refused = await refusedBySocket.consume(socket.id).then((r) => r.consumedPoints, (e: unknown) => {
       if (e instanceof Error) throw e;
       return (e as { consumedPoints: number }).consumedPoints;
     });
-    if (refused === budget.cutAfterRefusals + 1 && socket.connected) {
+    const bound = isWatched(socket) ? budget.cutAfterRefusalsWatched : budget.cutAfterRefusals;
+    if (refused > bound && !cutSockets.has(socket) && socket.connected) {
+      cutSockets.add(socket);
       refusals.note({ kind: 'flood_cut', actor }, { action: event, error: FLOOD_CUT, payload: null });
       onCut?.(socket, actor);
       return { error: FLOOD_CUT, cut: true };
