@@ -6,22 +6,11 @@
 // writev. Nothing waits for it: the flush is synchronous, and the socket is uncorked in a microtask,
 // i.e. as soon as the code that is running now returns, in the same turn of the event loop.
 import type { Server } from 'socket.io';
-
-type Corkable = { cork(): void; uncork(): void };
-type EngineConn = {
-  transport?: { name?: string; socket?: { _socket?: Corkable } };
-  on(event: 'flush', listener: () => void): void;
-};
-
-/** The TCP socket under an engine.io connection on the websocket transport (long-polling has none to hold). */
-function tcpOf(conn: EngineConn): Corkable | null {
-  const transport = conn.transport;
-  return transport?.name === 'websocket' ? transport.socket?._socket ?? null : null;
-}
+import { tcpOf, type EngineConn } from './tcp';
 
 /** Each of the server's connections sends each flush of its queue as one write. */
 export function coalesceWrites(io: Server): void {
-  io.engine.on('connection', (conn: EngineConn) => {
+  io.engine.on('connection', (conn: EngineConn & { on(event: 'flush', listener: () => void): void }) => {
     conn.on('flush', () => {
       const tcp = tcpOf(conn);
       if (!tcp) return;
