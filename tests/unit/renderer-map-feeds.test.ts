@@ -6,7 +6,7 @@ import type { Camera, Unit } from '../../shared/domain';
 import type { StreamHealth } from '../../shared/protocol';
 import { PositionStore } from '../../renderer/src/hub/positions';
 import { CameraFeed } from '../../renderer/src/map/camera-feed';
-import { UnitFeed, feedFromPositions } from '../../renderer/src/map/unit-feed';
+import { FULL_MIN_UNITS, FULL_SHARE, UnitFeed, feedFromPositions } from '../../renderer/src/map/unit-feed';
 import type { AttendanceMark } from '../../renderer/src/state/attendance';
 
 const T = 1_800_000_000_000;
@@ -74,8 +74,8 @@ describe('the units feed', () => {
     expect(sentIds(sent[1]!)).toEqual(['b']);
     // No fix for 40 s: the sweep (every 5 s) turns all three stale.
     vi.advanceTimersByTime(40_000);
-    const stale = sent.slice(2).flatMap((d) => d.update ?? []).filter((u) => u.addOrUpdateProperties?.some((p) => p.key === 'cls' && p.value === 'stale'));
-    expect(stale.map((u) => u.id).sort()).toEqual(['a', 'b', 'c']);
+    const stale = sent.slice(2).flatMap((d) => d.add ?? []).filter((f) => f.properties?.cls === 'stale');
+    expect([...new Set(stale.map((f) => f.id))].sort()).toEqual(['a', 'b', 'c']);
     const n = sent.length;
     stop();
     vi.advanceTimersByTime(20_000);
@@ -106,11 +106,38 @@ describe('the units feed', () => {
     land();
     await vi.advanceTimersByTimeAsync(0);
     expect(sent).toHaveLength(2);
-    expect(sent[1]!.update).toEqual([
-      { id: 'a', newGeometry: { type: 'Point', coordinates: [118.782, 32.04] } },
-      { id: 'b', newGeometry: { type: 'Point', coordinates: [118.781, 32.04] } },
-    ]);
+    // Whole features in `add` (each replaces the one with its id), never `update`: maplibre's worker applies
+    // updates in time quadratic in their number (unit-feed.ts).
+    expect(sent[1]).toEqual({ remove: [], add: [
+      { type: 'Feature', id: 'a', geometry: { type: 'Point', coordinates: [118.782, 32.04] }, properties: { id: 'a', cls: 'patrolling', ago: '', name: 'a', att: '' } },
+      { type: 'Feature', id: 'b', geometry: { type: 'Point', coordinates: [118.781, 32.04] }, properties: { id: 'b', cls: 'patrolling', ago: '', name: 'b', att: '' } },
+    ] });
     stop();
+  });
+
+  it('replaces the whole source when a flush changes more than a quarter of a large one, and sends a diff otherwise', () => {
+    const n = FULL_MIN_UNITS * 2;
+    const store = new PositionStore(300, immediate);
+    const ids = Array.from({ length: n }, (_, i) => 'u' + i);
+    const units = new Map(ids.map((id) => [id, officer(id)]));
+    store.merge(ids.map((unitId, i) => ({ unitId, t: T, lng: 118.7 + i * 1e-5, lat: 32.04 })));
+    const feed = new UnitFeed('officer');
+    expect(feed.diff(ids, units, store.all(), T)?.removeAll).toBe(true); // the first fill is one too
+    const move = (k: number, t: number) => {
+      const moved = ids.slice(0, k);
+      store.merge(moved.map((unitId, i) => ({ unitId, t, lng: 118.8 + i * 1e-5, lat: 32 + (t - T) / 1e5 })));
+      return feed.diff(moved, units, store.all(), t);
+    };
+    const few = move(Math.floor(n * FULL_SHARE), T + 1000);
+    expect(few?.removeAll).toBeUndefined();
+    expect(few?.add).toHaveLength(Math.floor(n * FULL_SHARE));
+    const many = move(Math.floor(n * FULL_SHARE) + 1, T + 2000);
+    expect(many?.removeAll).toBe(true);
+    expect(many?.add).toHaveLength(n);
+    // Every unit where it is now, the moved and the unmoved ones.
+    const at = new Map(many!.add!.map((f) => [f.id, (f.geometry as GeoJSON.Point).coordinates]));
+    expect(at.get('u0')).toEqual([118.8, 32.02]);
+    expect(at.get(ids[n - 1]!)).toEqual([118.7 + (n - 1) * 1e-5, 32.04]);
   });
 
   it('gives only vehicles a heading: an officer turning on the spot sends nothing, a vehicle turning sends its heading', () => {
@@ -123,6 +150,6 @@ describe('the units feed', () => {
     expect(vehicles.diff(['v'], units, store.all(), T)?.add?.[0]?.properties).toMatchObject({ heading: 10 });
     store.merge([{ unitId: 'a', t: T + 1000, lng: 118.78, lat: 32.04, heading: 90 }, { unitId: 'v', t: T + 1000, lng: 118.78, lat: 32.04, heading: 90 }]);
     expect(officers.diff(['a'], units, store.all(), T + 1000)).toBeNull();
-    expect(vehicles.diff(['v'], units, store.all(), T + 1000)?.update).toEqual([{ id: 'v', addOrUpdateProperties: [{ key: 'heading', value: 90 }] }]);
+    expect(vehicles.diff(['v'], units, store.all(), T + 1000)?.add?.map((f) => f.properties)).toEqual([{ id: 'v', cls: 'patrolling', ago: '', heading: 90, name: 'v', att: '' }]);
   });
 });

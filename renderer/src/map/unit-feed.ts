@@ -1,5 +1,6 @@
 // Turns merged live positions + unit records into small GeoJSON diffs for a map source: only units whose
 // position or look changed are sent (source.updateData), so a flush costs what changed, not the fleet.
+// Each sent unit is a whole feature in the diff's `add` (see diff() for why not `update`).
 import type { GeoJSONSourceDiff } from 'maplibre-gl';
 import type { Unit, UnitKind } from '../../../shared/domain';
 import type { PositionStore, Track } from '../hub/positions';
@@ -10,9 +11,15 @@ import { freshness, shortAge, type Freshness } from './freshness';
 export type UnitClass = 'sos' | 'offline' | 'stale' | 'on_post' | 'patrolling' | 'on_task' | 'off_duty';
 
 /** What the source holds for a unit, kept up to date in place (one object per unit for the feed's life). */
-type Shown = { lng: number; lat: number; cls: UnitClass; ago: string; heading: number; name: string; trail: number; att: string };
-type Prop = { key: string; value: string | number };
-type Update = NonNullable<GeoJSONSourceDiff['update']>[number];
+type Shown = { lng: number; lat: number; cls: UnitClass; ago: string; heading: number; name: string; trail: number; att: string; feature: GeoJSON.Feature };
+
+/**
+ * A flush that changes more than this share of a source of at least FULL_MIN_UNITS units replaces the whole
+ * source instead (removeAll + every feature): the map then reloads every tile at once, where a diff that
+ * large costs its main thread the bounds of every old and new geometry to find the tiles it touched.
+ */
+export const FULL_SHARE = 0.25;
+export const FULL_MIN_UNITS = 1000;
 
 const NO_MARKS: ReadonlyMap<string, AttendanceMark> = new Map();
 
@@ -45,7 +52,6 @@ export class UnitFeed {
    */
   diff(ids: Iterable<string>, units: ReadonlyMap<string, Unit>, tracks: ReadonlyMap<string, Track>, now: number, marks = NO_MARKS): GeoJSONSourceDiff | null {
     const add: GeoJSON.Feature[] = [];
-    const update: Update[] = [];
     const remove: string[] = [];
     const { shown, trails, headings, kind } = this;
     for (const id of ids) {
@@ -66,24 +72,21 @@ export class UnitFeed {
       const att = marks.get(id) ?? '';
       const heading = headings ? (fix.heading ?? 0) : 0;
       const trail = track.trail.length;
+      if (before && before.lng === fix.lng && before.lat === fix.lat && (!trails || before.trail === trail)
+        && before.cls === cls && before.ago === ago && before.heading === heading && before.name === unit.name && before.att === att) continue;
+      // A new or changed unit goes as a whole feature in `add`, which replaces the one with its id. Not as an
+      // `update`: maplibre's worker applies each update by concatenating the whole feature list again
+      // (applySourceDiff in geojson-vt, 6.17), so a flush that moves thousands of units cost it seconds —
+      // at 20,000 units the map moved every ~3 s. Adds are applied in one pass over the list.
+      const properties: GeoJSON.GeoJsonProperties = headings ? { id, cls, ago, heading, name: unit.name, att } : { id, cls, ago, name: unit.name, att };
+      // Never changed once built: the map keeps this very object as its copy of the feature.
+      const feature: GeoJSON.Feature = { type: 'Feature', id, geometry: this.geometry(track), properties };
+      add.push(feature);
       if (!before) {
-        const properties: GeoJSON.GeoJsonProperties = headings ? { id, cls, ago, heading, name: unit.name, att } : { id, cls, ago, name: unit.name, att };
-        add.push({ type: 'Feature', id, geometry: this.geometry(track), properties });
-        shown.set(id, { lng: fix.lng, lat: fix.lat, cls, ago, heading, name: unit.name, trail, att });
+        shown.set(id, { lng: fix.lng, lat: fix.lat, cls, ago, heading, name: unit.name, trail, att, feature });
         continue;
       }
-      const moved = before.lng !== fix.lng || before.lat !== fix.lat || (trails && before.trail !== trail);
-      let props: Prop[] | undefined;
-      if (before.cls !== cls) (props ??= []).push({ key: 'cls', value: cls });
-      if (before.ago !== ago) (props ??= []).push({ key: 'ago', value: ago });
-      if (before.heading !== heading) (props ??= []).push({ key: 'heading', value: heading });
-      if (before.name !== unit.name) (props ??= []).push({ key: 'name', value: unit.name });
-      if (before.att !== att) (props ??= []).push({ key: 'att', value: att });
-      if (!moved && !props) continue;
-      const u: Update = { id };
-      if (moved) u.newGeometry = this.geometry(track);
-      if (props) u.addOrUpdateProperties = props;
-      update.push(u);
+      before.feature = feature;
       before.lng = fix.lng;
       before.lat = fix.lat;
       before.trail = trail;
@@ -93,8 +96,11 @@ export class UnitFeed {
       before.name = unit.name;
       before.att = att;
     }
-    if (!add.length && !update.length && !remove.length) return null;
-    return { add, update, remove };
+    if (!add.length && !remove.length) return null;
+    if (shown.size >= FULL_MIN_UNITS && add.length > shown.size * FULL_SHARE) {
+      return { removeAll: true, add: Array.from(shown.values(), (s) => s.feature) };
+    }
+    return { add, remove };
   }
 
   private geometry(track: Track): GeoJSON.Geometry {
