@@ -16,7 +16,7 @@ const COMMON = new Set([
 export const PasswordProblem = z.enum(['too_short', 'too_long', 'one_character', 'contains_username', 'too_common']);
 export type PasswordProblem = z.infer<typeof PasswordProblem>;
 
-/** The first rule a password breaks, or null. The hub refuses with `weak_password` and this key in the message. */
+/** The first rule a password breaks, or null. The hub refuses with `weak_password` and the issue `password_<rule>`. */
 export function passwordProblem(password: string, username: string): PasswordProblem | null {
   if (password.length < PASSWORD_MIN) return 'too_short';
   if (password.length > PASSWORD_MAX) return 'too_long';

@@ -116,8 +116,8 @@ export const Camera = z.object({
 export type Camera = z.infer<typeof Camera>;
 
 /**
- * Why a camera may not ride with a unit of this kind, as a key the screens word (the hub puts it first in
- * its refusal's message): a vehicle camera goes on a vehicle, a body-worn camera on an officer on foot.
+ * Why a camera may not ride with a unit of this kind, as the code of the hub's refusal issue (params: the
+ * unit): a vehicle camera goes on a vehicle, a body-worn camera on an officer on foot.
  */
 export const CameraUnitProblem = z.enum(['vehicle_camera_needs_vehicle', 'body_camera_needs_officer']);
 export type CameraUnitProblem = z.infer<typeof CameraUnitProblem>;

@@ -224,13 +224,13 @@ describe('the admin places and attaches cameras', () => {
     await form.locator('button[type=submit]').click();
     const refusal = form.locator('[data-testid=admin-result][data-outcome=invalid_payload]');
     await refusal.waitFor();
-    expect(await refusal.textContent()).toMatch(/: a vehicle camera rides on a vehicle, and this unit is an officer on foot$/);
+    expect(await refusal.textContent()).toMatch(new RegExp(`: a vehicle camera rides on a vehicle, and ${officer.name} is an officer on foot$`));
     await shot(admin, 'vehicle-camera-refused');
-    // The same refusal in Chinese, worded again from its key when the language changes.
+    // The same refusal in Chinese, worded again from its issue code when the language changes.
     await admin.click('[data-testid=lang-switch]');
-    await admin.waitForFunction(() => document.querySelector('[data-testid=admin-result]')?.textContent?.endsWith('车载摄像机只能装在车辆上，该单位是步巡队员'));
+    await admin.waitForFunction((name) => document.querySelector('[data-testid=admin-result]')?.textContent?.endsWith(`车载摄像机只能装在车辆上，${name} 是步巡队员`), officer.name);
     await admin.click('[data-testid=lang-switch]');
-    await admin.waitForFunction(() => document.querySelector('[data-testid=admin-result]')?.textContent?.endsWith('this unit is an officer on foot'));
+    await admin.waitForFunction((name) => document.querySelector('[data-testid=admin-result]')?.textContent?.endsWith(`and ${name} is an officer on foot`), officer.name);
     expect(listCameras(hub.db).some((c) => c.id === 'cam-veh-new')).toBe(false);
     expect(auditPage(hub.db, seq, 1000).filter((e) => e.action === 'camera:upsert').map((e) => [e.outcome, e.reason]))
       .toEqual([['rejected', expect.stringMatching(/^invalid_payload: vehicle_camera_needs_vehicle: /)]]);

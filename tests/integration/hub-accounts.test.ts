@@ -61,8 +61,8 @@ describe('people', () => {
   it('refuses a weak password with weak_password and the rule it breaks, and a taken username with conflict', async () => {
     const name = freshName();
     const weak = async (password: string) => (await ask(admin, 'user:create', { commandId: cid(), username: name, role: 'operator', password })).error;
-    expect(await weak('short')).toMatchObject({ code: 'weak_password', message: expect.stringMatching(/^too_short: .*at least 8/) });
-    expect(await weak(`x${name}2024`)).toMatchObject({ code: 'weak_password', message: expect.stringMatching(/^contains_username/) });
+    expect(await weak('short')).toMatchObject({ code: 'weak_password', message: expect.stringMatching(/^too_short: .*at least 8/), issues: [{ code: 'password_too_short', params: {} }] });
+    expect(await weak(`x${name}2024`)).toMatchObject({ code: 'weak_password', message: expect.stringMatching(/^contains_username/), issues: [{ code: 'password_contains_username', params: {} }] });
     expect(await weak('Password123')).toMatchObject({ code: 'weak_password', message: expect.stringMatching(/^too_common/) });
     expect(await weak('aaaaaaaaaaaa')).toMatchObject({ code: 'weak_password', message: expect.stringMatching(/^one_character/) });
     const taken = await ask(admin, 'user:create', { commandId: cid(), username: 'operator', role: 'operator', password: 'correct horse battery' });

@@ -105,20 +105,22 @@ describe('camera:upsert units', () => {
     expect((entry.payload as { detail: { unitLinks: unknown } }).detail.unitLinks).toEqual([{ unitId: first!.id, cameraId: null }, { unitId: second!.id, cameraId: worn.id }]);
   });
 
-  it('refuses a vehicle camera on an officer and a body camera on a vehicle, by key, audited as refusals, nothing stored', async () => {
+  it('refuses a vehicle camera on an officer and a body camera on a vehicle, with an issue code, audited as refusals, nothing stored', async () => {
     const units = listUnits(own.db);
     const vehicle = units.find((u) => u.kind === 'vehicle')!;
     const officer = units.find((u) => u.kind === 'officer')!;
     const cases = [
-      [riding('cam-misfit-veh', 'vehicle', officer.id), /^vehicle_camera_needs_vehicle: unit off-\d+ is an officer on foot; /],
-      [riding('cam-misfit-body', 'body', vehicle.id), /^body_camera_needs_officer: unit veh-\d+ is a vehicle; /],
+      [riding('cam-misfit-veh', 'vehicle', officer.id), /^vehicle_camera_needs_vehicle: unit off-\d+ is an officer on foot; /, 'vehicle_camera_needs_vehicle', officer],
+      [riding('cam-misfit-body', 'body', vehicle.id), /^body_camera_needs_officer: unit veh-\d+ is a vehicle; /, 'body_camera_needs_officer', vehicle],
     ] as const;
     const seq = auditPage(own.db, 0, 1_000_000).at(-1)!.seq;
-    for (const [camera, message] of cases) {
+    for (const [camera, message, code, unit] of cases) {
       const res = await ask(admin, 'camera:upsert', { commandId: cid(), camera });
       expect(res.ok).toBe(false);
       expect(res.error?.code).toBe('invalid_payload');
       expect(res.error?.message).toMatch(message);
+      // The screen words the refusal from this, in the admin's language.
+      expect(res.error?.issues).toEqual([{ code, params: { unit: unit.id, name: unit.name } }]);
     }
     expect(listCameras(own.db).filter((c) => c.id.startsWith('cam-misfit-'))).toEqual([]);
     const audited = auditPage(own.db, seq, 1000).filter((e) => e.action === 'camera:upsert');

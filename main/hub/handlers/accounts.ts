@@ -31,8 +31,9 @@ function requireUser(db: Db, userId: string): UserRecord {
 
 function checkPassword(password: string, username: string): void {
   const problem = passwordProblem(password, username);
-  // The key first, so a client can word it in its own language (shared/accounts.ts).
-  if (problem) throw new CommandFailure('weak_password', `${problem}: ${PASSWORD_RULES[problem]}`);
+  // The rule as an issue, for a screen to word in its person's language (i18n refusals.password_<rule>);
+  // the key still leads the English message, which the CLI prints.
+  if (problem) throw new CommandFailure('weak_password', `${problem}: ${PASSWORD_RULES[problem]}`, [{ code: `password_${problem}`, params: {} }]);
 }
 
 /** An admin may not lock themselves out, nor leave the center without an admin who can sign in. */

@@ -97,7 +97,7 @@ export const consoleHandlers = (env: ConsoleEnv) => withSos({
     const unit = p.camera.unitId ? findUnit(db, p.camera.unitId) : null;
     if (p.camera.unitId && !unit) throw new CommandFailure('not_found', `no unit ${p.camera.unitId}`);
     const misfit = unit ? cameraUnitProblem(p.camera.kind, unit.kind) : null;
-    if (misfit) throw new CommandFailure('invalid_payload', `${misfit}: unit ${unit!.id} is ${unit!.kind === 'vehicle' ? 'a vehicle' : 'an officer on foot'}; a ${p.camera.kind === 'vehicle' ? 'vehicle camera rides on a vehicle' : 'body camera is worn by an officer on foot'}`);
+    if (misfit) throw new CommandFailure('invalid_payload', `${misfit}: unit ${unit!.id} is ${unit!.kind === 'vehicle' ? 'a vehicle' : 'an officer on foot'}; a ${p.camera.kind === 'vehicle' ? 'vehicle camera rides on a vehicle' : 'body camera is worn by an officer on foot'}`, [{ code: misfit, params: { unit: unit!.id, name: unit!.name } }]);
     if (p.camera.kind === 'fixed' && !p.camera.position) throw new CommandFailure('invalid_payload', 'a fixed camera needs a position');
     // Stored with real paths, so what was checked is what ffmpeg opens.
     const camera = confineFileSources(env.dataDir, p.camera);

@@ -5,7 +5,7 @@
 // same rule, shared/domain.ts). A saved camera plays in the preview tile.
 import { useCallback, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Camera, CameraKind, CameraUnitProblem, cameraUnitProblem, StreamSource, type LngLat, type Unit } from '../../../shared/domain';
+import { Camera, CameraKind, cameraUnitProblem, StreamSource, type LngLat, type Unit } from '../../../shared/domain';
 import { hub, useHub } from '../hub';
 import { MapView, type MapPick } from '../map/MapView';
 import { BasemapLayer } from '../map/layers/BasemapLayer';
@@ -13,7 +13,7 @@ import { CamerasLayer } from '../map/layers/CamerasLayer';
 import { useLiveCity } from '../state/live-city';
 import { VideoTile } from '../video';
 import { errorText } from '../common/errors';
-import { ResultLine, useAction, type Explain } from './act';
+import { ResultLine, useAction } from './act';
 import { CameraPlacer, TURN_STEP_DEG } from './CameraPlacer';
 
 type SourceKind = StreamSource['kind'];
@@ -160,10 +160,6 @@ function CameraForm({ draft, setDraft, isNew, others, onCancel, onSaved, onTry }
   const riders = useMemo(() => [...units.values()]
     .filter((u) => draft.kind !== 'fixed' && (cameraUnitProblem(draft.kind, u.kind) === null || u.id === draft.unitId))
     .sort((a, b) => a.name.localeCompare(b.name, 'zh-CN') || a.id.localeCompare(b.id)), [units, draft.kind, draft.unitId]);
-  const explain: Explain = (e) => {
-    const key = CameraUnitProblem.safeParse(e.message.split(':')[0]).data;
-    return key ? `admin.cameras.problems.${key}` : null;
-  };
   const checked = fromDraft(draft, others);
   const source = StreamSource.safeParse({ kind: draft.sourceKind, url: draft.url.trim() });
   const [tryProblem, setTryProblem] = useState<string | null>(null);
@@ -180,7 +176,7 @@ function CameraForm({ draft, setDraft, isNew, others, onCancel, onSaved, onTry }
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!('camera' in checked)) return;
-    const done = await send('camera:upsert', { camera: checked.camera }, (r) => t('admin.cameras.saved', { id: r.camera.id }), explain);
+    const done = await send('camera:upsert', { camera: checked.camera }, (r) => t('admin.cameras.saved', { id: r.camera.id }));
     if (done) onSaved(done.camera.id);
   };
   return (

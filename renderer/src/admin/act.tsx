@@ -1,11 +1,12 @@
 // What the admin's buttons share: a read of the hub that refreshes itself, and a command whose outcome
-// is said in the admin's language — for a weak password, which rule it breaks (from the key the hub
-// puts first in its message, shared/accounts.ts), never the hub's English.
+// is said in the admin's language — a refusal by its code and, where the hub sends them, its issues (a
+// weak password's rule, a camera on the wrong kind of unit) worded by issueText, never the hub's English.
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { PasswordProblem } from '../../../shared/accounts';
+import type { Issue } from '../../../shared/protocol/commands';
 import { hub, type CommandArgs, type CommandName, type CommandReturn } from '../hub';
 import { errorText } from '../common/errors';
+import { issueText } from '../common/issues';
 
 /** How often an open list is read again (sessions come and go, devices connect). */
 const REFRESH_MS = 10_000;
@@ -24,16 +25,14 @@ export function useHubList<T>(read: () => Promise<T>): { data: T | null; error: 
   return { data, error, reload };
 }
 
-/** `why`: the translation key of the refusal's words, from the key the hub put first in its message (see `Explain`). */
-export type Result = { ok: true; text: string } | { ok: false; code: string; rule: PasswordProblem | null; why?: string | null } | { queued: string } | null;
-/** The translation key that words a refusal, from its hub message's leading key; null when this screen knows no such key. */
-export type Explain = (error: { code: string; message: string }) => string | null;
+/** A refusal keeps its issues, not words, so that it is worded again when the admin switches language. */
+export type Result = { ok: true; text: string } | { ok: false; code: string; issues: Issue[] } | { queued: string } | null;
 
-/** `send(name, args, okText, explain?)`: runs the command, remembers how it went; resolves with the result or null. */
-export function useAction(): [Result, boolean, <N extends CommandName>(name: N, args: CommandArgs<N>, okText: (r: CommandReturn<N>) => string, explain?: Explain) => Promise<CommandReturn<N> | null>] {
+/** `send(name, args, okText)`: runs the command, remembers how it went; resolves with the result or null. */
+export function useAction(): [Result, boolean, <N extends CommandName>(name: N, args: CommandArgs<N>, okText: (r: CommandReturn<N>) => string) => Promise<CommandReturn<N> | null>] {
   const [result, setResult] = useState<Result>(null);
   const [busy, setBusy] = useState(false);
-  const send = async <N extends CommandName>(name: N, args: CommandArgs<N>, okText: (r: CommandReturn<N>) => string, explain?: Explain) => {
+  const send = async <N extends CommandName>(name: N, args: CommandArgs<N>, okText: (r: CommandReturn<N>) => string) => {
     setBusy(true);
     setResult(null);
     const res = await hub.command(name, args, { onQueued: (id) => setResult({ queued: id }) });
@@ -42,8 +41,7 @@ export function useAction(): [Result, boolean, <N extends CommandName>(name: N, 
       setResult({ ok: true, text: okText(res.result) });
       return res.result;
     }
-    const rule = res.error.code === 'weak_password' ? PasswordProblem.safeParse(res.error.message.split(':')[0]).data ?? null : null;
-    setResult({ ok: false, code: res.error.code, rule, why: explain?.(res.error) ?? null });
+    setResult({ ok: false, code: res.error.code, issues: ('issues' in res.error && res.error.issues) || [] });
     return null;
   };
   return [result, busy, send];
@@ -56,7 +54,7 @@ export function ResultLine({ result }: { result: Result }) {
   if (result.ok) return <p className="ok" role="status" data-testid="admin-result" data-outcome="ok">{result.text}</p>;
   return (
     <p className="err" role="alert" data-testid="admin-result" data-outcome={result.code}>
-      {errorText(t, result.code)}{result.rule ? `: ${t(`admin.password.${result.rule}`)}` : result.why ? `: ${t(result.why)}` : ''}
+      {errorText(t, result.code)}{result.issues.length ? `: ${result.issues.map((i) => issueText(t, i)).join('; ')}` : ''}
     </p>
   );
 }

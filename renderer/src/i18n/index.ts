@@ -3,13 +3,7 @@
 import { INITIAL_MODE_REASON } from '../../../shared/modes';
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import { en } from './en';
-import { zhCN } from './zh-CN';
-import { evaluatorEn, evaluatorZh } from './evaluation';
-import { adminEn, adminZh } from './setup';
-import { gridEn, gridZh } from './grid';
-import { rosterEn, rosterZh } from './roster';
-import { refusalsEn, refusalsZh } from './refusals';
+import { resources } from './resources';
 
 export type Lang = 'zh-CN' | 'en';
 const LANG_KEY = 'xiuhua.lang';
@@ -22,10 +16,7 @@ function initialLang(): Lang {
 }
 
 void i18n.use(initReactI18next).init({
-  resources: {
-    'zh-CN': { translation: { ...zhCN, evaluator: evaluatorZh, admin: { ...adminZh, grid: gridZh, roster: rosterZh }, refusals: refusalsZh } },
-    en: { translation: { ...en, evaluator: evaluatorEn, admin: { ...adminEn, grid: gridEn, roster: rosterEn }, refusals: refusalsEn } },
-  },
+  resources,
   lng: initialLang(),
   fallbackLng: 'en',
   interpolation: { escapeValue: false }, // React escapes

@@ -1,4 +1,5 @@
-// The hub's refusals in words, by their issue code (shared/grid.ts GridIssue, shared/roster.ts RosterIssue):
+// The hub's refusals in words, by their issue code (shared/grid.ts GridIssue, shared/roster.ts RosterIssue,
+// shared/domain.ts CameraUnitProblem, shared/accounts.ts PasswordProblem):
 // the hub sends a code and its parameters, the screen says it in the person's language from these tables.
 export const refusalsEn = {
   // the grid: an outline or a post
@@ -48,6 +49,15 @@ export const refusalsEn = {
   overlaps_row: 'overlaps {{unit}}\'s shift in row {{other}}',
   overlaps_roster: 'overlaps a shift of {{unit}} already on the roster',
   no_shifts: 'the file holds no shifts',
+  // a camera and the unit it rides with (shared/domain.ts CameraUnitProblem)
+  vehicle_camera_needs_vehicle: 'a vehicle camera rides on a vehicle, and {{name}} is an officer on foot',
+  body_camera_needs_officer: 'a body camera is worn by an officer on foot, and {{name}} is a vehicle',
+  // a password's rules (shared/accounts.ts), in the words the password field's hint uses
+  password_too_short: '$t(admin.password.too_short)',
+  password_too_long: '$t(admin.password.too_long)',
+  password_one_character: '$t(admin.password.one_character)',
+  password_contains_username: '$t(admin.password.contains_username)',
+  password_too_common: '$t(admin.password.too_common)',
   unknown: 'refused ({{code}})',
   kindNames: { cell: 'cell', post: 'post', route: 'route', district: 'district' },
 };
@@ -97,6 +107,13 @@ export const refusalsZh: typeof refusalsEn = {
   overlaps_row: '与第 {{other}} 行 {{unit}} 的班次时间重叠',
   overlaps_roster: '与排班表中 {{unit}} 已有的班次时间重叠',
   no_shifts: '文件中没有任何班次',
+  vehicle_camera_needs_vehicle: '车载摄像机只能装在车辆上，{{name}} 是步巡队员',
+  body_camera_needs_officer: '执法记录仪只能由步巡队员佩戴，{{name}} 是车辆',
+  password_too_short: '$t(admin.password.too_short)',
+  password_too_long: '$t(admin.password.too_long)',
+  password_one_character: '$t(admin.password.one_character)',
+  password_contains_username: '$t(admin.password.contains_username)',
+  password_too_common: '$t(admin.password.too_common)',
   unknown: '已拒绝（{{code}}）',
   kindNames: { cell: '网格', post: '岗位', route: '路线', district: '片区' },
 };

@@ -53,10 +53,6 @@ export const adminEn = {
     placePoint: 'Camera position: drag it, or move it with the arrow keys', facingHandle: 'Facing: drag round the camera, or turn with the arrow keys',
     at: '{{lng}}, {{lat}}', facingDeg: 'facing {{deg}}°',
     unitFor: { fixed: 'Unit', vehicle: 'Vehicle it rides on', body: 'Officer who wears it' },
-    problems: {
-      vehicle_camera_needs_vehicle: 'a vehicle camera rides on a vehicle, and this unit is an officer on foot',
-      body_camera_needs_officer: 'a body camera is worn by an officer on foot, and this unit is a vehicle',
-    },
     invalid: 'Check this field: {{field}}',
     try: 'Test the source', tryFailed: 'The hub would not try this source: {{reason}}', trialNote: 'test — not saved yet',
     fields: { id: 'camera id', name: 'name', position: 'position (a fixed camera needs one)', facing: 'facing (0–359)', unitId: 'unit', sources: 'source address' },
@@ -156,10 +152,6 @@ export const adminZh: typeof adminEn = {
     placePoint: '摄像机位置：拖动，或用方向键移动', facingHandle: '朝向：绕摄像机拖动，或用方向键转动',
     at: '{{lng}}，{{lat}}', facingDeg: '朝向 {{deg}}°',
     unitFor: { fixed: '所属单位', vehicle: '所在车辆', body: '佩戴队员' },
-    problems: {
-      vehicle_camera_needs_vehicle: '车载摄像机只能装在车辆上，该单位是步巡队员',
-      body_camera_needs_officer: '执法记录仪只能由步巡队员佩戴，该单位是车辆',
-    },
     invalid: '请检查：{{field}}',
     try: '试看视频源', tryFailed: '中心无法试看该视频源：{{reason}}', trialNote: '试看——尚未保存',
     fields: { id: '摄像机编号', name: '名称', position: '位置（固定摄像机必填）', facing: '朝向（0–359）', unitId: '所属单位', sources: '视频源地址' },
