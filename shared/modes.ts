@@ -103,7 +103,7 @@ export const PROFILE_BOUNDS = {
 /** How many tiles each wall layout has (a listed camera beyond them would never show). */
 export const LAYOUT_TILES: Record<WallPreset['layout'], number> = { '1': 1, '4': 4, '9': 9, '16': 16, '1+5': 6, '1+7': 8 };
 
-/** Why a profile an admin saves is refused; the hub's message starts with the key (the screen words it). */
+/** Why a profile an admin saves is refused; the hub's issue code is profile_<key>, with the field's path (the screen words it). */
 export const ProfileProblem = z.enum([
   'mode_mismatch', 'min_staff', 'checkin_interval', 'deadline_bounds', 'deadline_order', 'escalation_delay', 'sos_escalate',
   'incident_rate', 'wall_camera', 'wall_tiles', 'unchanged',

@@ -116,6 +116,7 @@ describe('saving', () => {
     const b = await ask(mine, 'profile:save', { commandId: cid(), mode: 'night', baseVersion: base.version, profile: { ...base.profile, checkInIntervalMin: 20 }, reason: '夜间签到加密' });
     expect(b.error?.code).toBe('conflict');
     expect(b.error?.message).toMatch(/^stale_version: .*version 1.*admin has saved version 2/);
+    expect(b.error?.issues).toEqual([{ code: 'profile_stale', params: { base: base.version, by: 'admin', version: base.version + 1 } }]);
     expect(newest('night')).toMatchObject({ version: base.version + 1, profile: { minStaffPerCell: 1, checkInIntervalMin: base.profile.checkInIntervalMin } });
   });
 });
@@ -146,6 +147,9 @@ describe('what the hub refuses', () => {
       const res = await ask(admin, 'profile:save', { commandId: cid(), mode: 'daily', baseVersion: base.version, profile: edit(base.profile), reason: '调整' });
       expect(res.error?.code).toBe(code);
       expect(res.error?.message).toMatch(message);
+      // The hub's own rules (not the schema's) come as issue codes too, for the screen to word.
+      const key = /^\^(\w+):/.exec(message.source)?.[1];
+      if (key) expect(res.error?.issues?.[0]?.code).toBe(`profile_${key}`);
       expect(newest('daily').version).toBe(base.version);
       expect(saves().at(-1)).toMatchObject({ actor: 'admin', outcome: 'rejected' });
     });

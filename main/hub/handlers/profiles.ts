@@ -19,12 +19,19 @@ export const profileHandlers = {
     const current = profilesInForce(db)[p.mode];
     if (p.baseVersion !== current.version) {
       throw new CommandFailure('conflict',
-        `stale_version: the ${p.mode} profile was edited from version ${p.baseVersion}, but ${current.by} has saved version ${current.version} since: read it again and redo the edit`);
+        `stale_version: the ${p.mode} profile was edited from version ${p.baseVersion}, but ${current.by} has saved version ${current.version} since: read it again and redo the edit`,
+        [{ code: 'profile_stale', params: { base: p.baseVersion, by: current.by, version: current.version } }]);
     }
     const issues = profileIssues(p.mode, p.profile, new Set(listCameras(db).map((c) => c.id)));
-    if (issues.length > 0) throw new CommandFailure('invalid_payload', `${issues[0]!.problem}: ${issues.map((i) => i.message).join('; ')}`);
+    // Each problem as an issue (profile_<problem>, with the field it is in) for the screen to word.
+    if (issues.length > 0) {
+      throw new CommandFailure('invalid_payload', `${issues[0]!.problem}: ${issues.map((i) => i.message).join('; ')}`,
+        issues.map((i) => ({ code: `profile_${i.problem}`, params: { path: i.path } })));
+    }
     const changes = profileChanges(current.profile, p.profile);
-    if (changes.length === 0) throw new CommandFailure('invalid_payload', `unchanged: the profile is the same as version ${current.version}`);
+    if (changes.length === 0) {
+      throw new CommandFailure('invalid_payload', `unchanged: the profile is the same as version ${current.version}`, [{ code: 'profile_unchanged', params: { version: current.version } }]);
+    }
     const { version } = addProfileVersion(db, p.profile, actor.id, now);
     const saved: VersionedProfile = { version, profile: p.profile, by: actor.id, at: now };
     return {

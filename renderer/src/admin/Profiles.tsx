@@ -2,7 +2,7 @@
 // the demo incident rate, the video wall per display), edited as a whole and saved as a new version with
 // a reason (profile:save). What will change is shown before saving; the hub's own checks (shared/modes.ts
 // profileIssues) are said here first, in words, and its refusal — a version someone else saved meanwhile,
-// a rule broken — is worded from its key. Another admin's save arrives as profile:updated.
+// a rule broken — is worded from its issue codes. Another admin's save arrives as profile:updated.
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
@@ -13,6 +13,7 @@ import {
 import { hub, useHub } from '../hub';
 import { pick } from '../i18n';
 import { errorText } from '../common/errors';
+import type { Issue } from '../../../shared/protocol/commands';
 import { useClock } from '../common/format';
 import { profileOf } from '../state/modes';
 
@@ -67,14 +68,29 @@ const boundsOf = (path: string) => BOUNDS[path] ?? (/^escalation\.\d+\.afterSec$
 function problemsOf(t: TFunction, mode: ModeName, draft: ModeProfile, cameraIds: ReadonlySet<string>): string[] {
   const parsed = ModeProfile.safeParse(draft);
   if (!parsed.success) return [...new Set(parsed.error.issues.map((i) => t('admin.profiles.invalidField', { field: describePath(t, i.path.join('.')) })))];
-  return profileIssues(mode, parsed.data, cameraIds).map((i) => {
-    const b = boundsOf(i.path);
-    const why = t(`admin.profiles.problems.${i.problem}`);
-    return `${describePath(t, i.path)}: ${why}${b ? ` (${t('admin.profiles.range', { lo: b[0], hi: b[1] })})` : ''}`;
-  });
+  return profileIssues(mode, parsed.data, cameraIds).map((i) => problemText(t, i.problem, i.path));
 }
 
-type Outcome = { ok: true; version: number } | { ok: false; text: string; code: string } | { queued: string } | null;
+/** One problem of a profile in words: the field, what is wrong with it, and the field's range when it has one. */
+function problemText(t: TFunction, problem: ProfileProblem, path: string): string {
+  const b = boundsOf(path);
+  const why = t(`admin.profiles.problems.${problem}`);
+  return path ? `${describePath(t, path)}: ${why}${b ? ` (${t('admin.profiles.range', { lo: b[0], hi: b[1] })})` : ''}` : why;
+}
+
+/** The hub's refusal of a save in the admin's language, from its issues (profile_stale, profile_<problem>). */
+function refusalText(t: TFunction, code: string, issues: readonly Issue[]): string {
+  const stale = issues.find((i) => i.code === 'profile_stale');
+  if (stale) return t('admin.profiles.stale', stale.params);
+  const problems = issues.flatMap((i) => {
+    const problem = ProfileProblem.safeParse(i.code.replace(/^profile_/, '')).data;
+    return problem ? [problemText(t, problem, typeof i.params.path === 'string' ? i.params.path : '')] : [];
+  });
+  return t('admin.profiles.refused', { why: problems.length ? problems.join('; ') : errorText(t, code) });
+}
+
+/** A refusal keeps the hub's issues, and is worded when shown (so again when the language changes). */
+type Outcome = { ok: true; version: number } | { ok: false; code: string; issues: Issue[] } | { queued: string } | null;
 
 export function Profiles() {
   const { t } = useTranslation();
@@ -142,13 +158,7 @@ function ProfileEditor({ mode, current }: { mode: ModeName; current: VersionedPr
       setOutcome({ ok: true, version: res.result.profile.version });
       return;
     }
-    const { code, message } = res.error;
-    const stale = code === 'conflict' ? /^stale_version: .* (\S+) has saved version (\d+)/.exec(message) : null;
-    const key = ProfileProblem.safeParse(message.split(':')[0]).data;
-    const text = stale
-      ? t('admin.profiles.stale', { by: stale[1], version: stale[2], base: base.version })
-      : t('admin.profiles.refused', { why: key ? t(`admin.profiles.problems.${key}`) : errorText(t, code) });
-    setOutcome({ ok: false, text, code });
+    setOutcome({ ok: false, code: res.error.code, issues: ('issues' in res.error && res.error.issues) || [] });
   };
 
   const num = (path: NumPath) => {
@@ -268,7 +278,7 @@ function OutcomeText({ outcome, modeLabel }: { outcome: Outcome; modeLabel: stri
   if (!outcome) return null;
   if ('queued' in outcome) return <p className="queued" role="status" data-testid="admin-result" data-outcome="queued">{t('panel.queued', { id: outcome.queued.slice(0, 8) })}</p>;
   if (outcome.ok) return <p className="ok" role="status" data-testid="admin-result" data-outcome="ok">{t('admin.profiles.saved', { version: outcome.version, mode: modeLabel })}</p>;
-  return <p className="err" role="alert" data-testid="admin-result" data-outcome={outcome.code}>{outcome.text}</p>;
+  return <p className="err" role="alert" data-testid="admin-result" data-outcome={outcome.code}>{refusalText(t, outcome.code, outcome.issues)}</p>;
 }
 
 /** The wall of every display, and the displays that have their own preset. */
