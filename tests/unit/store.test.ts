@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { appendAudit, AUDIT_SQL, auditPage, auditTimeline, GENESIS_HASH, verifyAudit, verifyAuditInSlices, type AuditInput } from '../../main/store/audit';
+import { appendAudit, AUDIT_SQL, auditPage, auditRawPage, auditTimeline, GENESIS_HASH, verifyAudit, verifyAuditInSlices, type AuditInput } from '../../main/store/audit';
 import { canonicalJson } from '../../main/store/canonical';
 import { DB_FILE, migrate, openStore, type Db } from '../../main/store/db';
 import { appendEvent, eventsBetween, LOG_SQL } from '../../main/store/log';
@@ -13,7 +13,29 @@ import { SCHEDULE_SQL } from '../../main/store/schedule';
 import { DISPATCH_SQL } from '../../main/store/operations';
 import { tempDir } from '../integration/hub-fixture';
 
+/** canonicalJson as first defined: the bytes every audit hash since schema 30 covers. */
+function plainCanonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'number' && !Number.isFinite(value)) return 'null';
+    return JSON.stringify(value) ?? 'null';
+  }
+  if (Array.isArray(value)) return `[${value.map(plainCanonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${plainCanonicalJson(v)}`).join(',')}}`;
+}
+
 describe('canonical JSON', () => {
+  it('writes the very bytes of its first definition, for any value (old hashes cover them)', () => {
+    fc.assert(fc.property(fc.anything({
+      withSparseArrays: true, withNullPrototype: true, withBoxedValues: true, withDate: true, withMap: true,
+      withSet: true, withTypedArray: true, withObjectString: true, stringUnit: 'binary',
+    }), (v) => {
+      expect(canonicalJson(v)).toBe(plainCanonicalJson(v));
+    }), { numRuns: 2000 });
+  });
+
   it('is the same for any key order and round-trips the value', () => {
     fc.assert(fc.property(fc.jsonValue(), (v) => {
       const shuffled = JSON.parse(JSON.stringify(v), (_k, val) =>
@@ -81,8 +103,39 @@ describe('audit log', () => {
       const read = auditPage(db, 0, 100);
       expect(read.map((e) => [e.actor, e.target, e.reason])).toEqual(inputs.map((x) => [x.actor, x.target, x.reason]));
       expect(read.map((e) => canonicalJson(e.payload))).toEqual(inputs.map((x) => canonicalJson(x.payload)));
+      // the stored (hashed) text is the canonical JSON of the entry's fields, byte for byte
+      expect(auditRawPage(db, 0, 100).map((r) => r.entry)).toEqual(inputs.map((x, i) => {
+        const { at, actor, role, action, target, payload, outcome, reason } = entry(i, x);
+        return plainCanonicalJson({ at, actor, role, action, target, payload, outcome, reason });
+      }));
       db.close();
     }), { numRuns: 40 });
+  });
+
+  it('the walk reads entries as text, yet invalid UTF-8 that decodes to an entry\'s very text is caught', () => {
+    const db = openStore(path.join(tempDir(), 'x'));
+    for (let i = 0; i < 6; i++) appendAudit(db, entry(i, { reason: i === 3 ? 'unreadable \uFFFD byte' : null }));
+    expect(verifyAudit(db)).toMatchObject({ ok: true, count: 6 }); // a U+FFFD of its own verifies
+    db.exec('DROP TRIGGER audit_log_no_update');
+    const sp = (sql: string, check: () => void) => {
+      db.exec('SAVEPOINT t');
+      db.exec(sql);
+      check();
+      db.exec('ROLLBACK TO t; RELEASE t');
+    };
+    const read = (seq: number) => (db.prepare('SELECT entry FROM audit_log WHERE seq = ?').pluck().get(seq));
+    const text3 = read(4);
+    // U+FFFD's bytes (EF BF BD) replaced by one invalid byte: read as text, the entry is unchanged
+    sp(`UPDATE audit_log SET entry = CAST(replace(CAST(entry AS BLOB), X'EFBFBD', X'FF') AS TEXT) WHERE seq = 4`, () => {
+      expect(read(4)).toBe(text3);
+      expect(verifyAudit(db).firstBad).toEqual({ seq: 4, why: 'entry 4 was altered (hash mismatch)' });
+    });
+    // the same bytes stored as a BLOB are the same bytes: they still verify; other bytes do not
+    sp('UPDATE audit_log SET entry = CAST(entry AS BLOB) WHERE seq = 2', () => expect(verifyAudit(db).ok).toBe(true));
+    sp(`UPDATE audit_log SET entry = CAST(replace(entry, 'c-1', 'c-9') AS BLOB) WHERE seq = 2`, () =>
+      expect(verifyAudit(db).firstBad).toEqual({ seq: 2, why: 'entry 2 was altered (hash mismatch)' }));
+    expect(verifyAudit(db)).toMatchObject({ ok: true, count: 6 });
+    db.close();
   });
 
   it('verifying in slices gives the same answer, takes in entries appended meanwhile, and finds damage in a later slice', async () => {
