@@ -14,7 +14,8 @@
 //
 // Knobs (environment): BENCH_UNITS (10000), BENCH_CMD_CONSOLES (10), BENCH_CMD_INFLIGHT (16),
 // BENCH_CMD_RATE (2000), BENCH_CMD_LOW_RATE (100), BENCH_CMD_SECONDS (10 per phase), BENCH_CPU_PROF (a directory: profile the hubs there),
-// BENCH_CMD_ONLY=store (only the store side: no hubs, no sockets; a quick before/after on the commit path).
+// BENCH_CMD_ONLY=store (only the store side: no hubs, no sockets; a quick before/after on the commit path),
+// BENCH_CMD_ONLY=group (only the group-commit hub, no baseline and no store side: a quick before/after of the whole path).
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,7 +26,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 import type { PositionFix } from '../../shared/domain';
 import type { ConsoleClientEvents, ConsoleServerEvents, FieldClientEvents, FieldServerEvents } from '../../shared/protocol/sockets';
-import { envInt, loadAverage, preciseNow, processCpuSeconds, round2, connected } from './harness';
+import { envInt, loadAverage, preciseNow, processCpuSeconds, round2, connected, selfCpuSeconds } from './harness';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SELF = fileURLToPath(import.meta.url);
@@ -175,7 +176,7 @@ function moveUnits(gateways: FieldSocket[]): () => void {
 
 const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
 
-type PhaseFigures = { ackedPerS: number; p50: number; p99: number; p999: number; max: number; refused: number; timeouts: number; skipped: number; hubCpuPct: number; cpuUsPerCommand: number; meanBatch: number; eventsPerConsolePerS: number };
+type PhaseFigures = { ackedPerS: number; p50: number; p99: number; p999: number; max: number; refused: number; timeouts: number; skipped: number; hubCpuPct: number; benchCpuPct: number; cpuUsPerCommand: number; meanBatch: number; eventsPerConsolePerS: number };
 
 /** `rate` null: closed loop (INFLIGHT per console); a number: open loop at that many commands/s. */
 async function phase(t: Target, consoles: ConsoleSocket[], rate: number | null): Promise<PhaseFigures> {
@@ -233,11 +234,11 @@ async function phase(t: Target, consoles: ConsoleSocket[], rate: number | null):
   }
   await new Promise((r) => setTimeout(r, WARMUP_MS));
   // CPU, time and events read together; the hub's commit counters may answer later (it is busy).
-  const before = { cpu: processCpuSeconds(t.child.pid), at: preciseNow(), events, commits: await commitFigures(t) };
+  const before = { cpu: processCpuSeconds(t.child.pid), self: selfCpuSeconds(), at: preciseNow(), events, commits: await commitFigures(t) };
   measuring = true;
   await new Promise((r) => setTimeout(r, SECONDS * 1000));
   measuring = false;
-  const after = { cpu: processCpuSeconds(t.child.pid), at: preciseNow(), events, commits: await commitFigures(t) };
+  const after = { cpu: processCpuSeconds(t.child.pid), self: selfCpuSeconds(), at: preciseNow(), events, commits: await commitFigures(t) };
   running = false;
   stopOpen();
   await Promise.all(pending);
@@ -249,6 +250,8 @@ async function phase(t: Target, consoles: ConsoleSocket[], rate: number | null):
     ackedPerS: Math.round(acked / s), p50: round2(percentile(sorted, 50)), p99: round2(percentile(sorted, 99)), p999: round2(percentile(sorted, 99.9)),
     max: round2(sorted.at(-1) ?? NaN), refused, timeouts, skipped,
     hubCpuPct: Math.round(((after.cpu - before.cpu) / s) * 100),
+    // The consoles and gateways are this process: when it is at a full core, it is what limits the figures.
+    benchCpuPct: Math.round(((after.self - before.self) / s) * 100),
     // Gross: the units' own cost is in it (printed beside it). Subtracting it only works on a hub that
     // is not starved of CPU — on a loaded machine both shares are capped by the scheduler, not by work.
     cpuUsPerCommand: round2(((after.cpu - before.cpu) * 1e6) / Math.max(1, committed)),
@@ -342,6 +345,19 @@ export async function run(): Promise<Record<string, number | string>> {
     const f: Record<string, number | string> = { 'load average': loadAverage() };
     for (const [size, r] of Object.entries(store)) f[`store only, ${size} per transaction: commands/s, CPU µs per command, ms per transaction`] = `${r.perS}, ${r.cpuUs}, ${r.commitMs}`;
     return f;
+  }
+  if (process.env.BENCH_CMD_ONLY === 'group') {
+    // The quick look while working on the whole path: the group-commit hub alone, figures as in the full run.
+    const load0 = loadAverage();
+    const group = await measure('group');
+    console.log(`  group commit: ${JSON.stringify(group)}`);
+    return {
+      'load average at start / end': `${load0} / ${loadAverage()}`,
+      'group: max acked commands/s, closed loop; ack p50 / p99 ms': `${group.closed.ackedPerS}; ${group.closed.p50} / ${group.closed.p99}`,
+      'group: closed loop commands per commit / hub CPU µs per command (gross)': `${group.closed.meanBatch} / ${group.closed.cpuUsPerCommand} (units alone: ${group.positionsCpuPct} %)`,
+      [`group: open loop at ${RATE}/s: acked/s (skipped), p50 / p99 ms, hub CPU %`]: `${group.open.ackedPerS} (${group.open.skipped}), ${group.open.p50} / ${group.open.p99}, ${group.open.hubCpuPct}`,
+      'group: bench process CPU %, closed / open loop': `${group.closed.benchCpuPct} / ${group.open.benchCpuPct}`,
+    };
   }
   console.log(`commands: ${CONSOLES} consoles, ${UNITS} units at 1 Hz; closed loop ${INFLIGHT} in flight per console, open loop ${RATE}/s and ${LOW_RATE}/s; ${SECONDS} s per phase`);
   const load0 = os.loadavg()[0]!;

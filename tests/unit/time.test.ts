@@ -168,6 +168,13 @@ describe('readable ids', () => {
     expect(nextId(db, 'C', day, SH)).toBe(`${stem}10000`);
     insert.run(`${stem}10000`, 'u', 'p');
     expect(nextId(db, 'C', day, SH)).toBe(`${stem}10001`);
+    // Not taken (its command was refused): offered again, not skipped.
+    expect(nextId(db, 'C', day, SH)).toBe(`${stem}10001`);
+    // Taken by someone else meanwhile, past the number last handed out: the next free one.
+    for (let n = 10_001; n <= 10_037; n++) insert.run(`${stem}${n}`, 'u', 'p');
+    expect(nextId(db, 'C', day, SH)).toBe(`${stem}10038`);
+    insert.run(`${stem}10038`, 'u', 'p');
+    expect(nextId(db, 'C', day, SH)).toBe(`${stem}10039`);
     db.pragma('foreign_keys = ON');
   });
 });
