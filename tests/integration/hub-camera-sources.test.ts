@@ -122,11 +122,20 @@ describe('camera:upsert units', () => {
       // The screen words the refusal from this, in the admin's language.
       expect(res.error?.issues).toEqual([{ code, params: { unit: unit.id, name: unit.name } }]);
     }
+    // A fixed camera on a unit, and one with no place, are refused the same way.
+    const fixed = { ...riding('cam-misfit-fixed', 'vehicle', vehicle.id), kind: 'fixed' as const, position: [118.78, 32.04] as [number, number], facing: 90 };
+    for (const [camera, code] of [[fixed, 'fixed_camera_no_unit'], [{ ...fixed, unitId: null, position: null }, 'fixed_camera_needs_position']] as const) {
+      const res = await ask(admin, 'camera:upsert', { commandId: cid(), camera });
+      expect(res.error?.code).toBe('invalid_payload');
+      expect(res.error?.issues?.[0]?.code).toBe(code);
+    }
     expect(listCameras(own.db).filter((c) => c.id.startsWith('cam-misfit-'))).toEqual([]);
     const audited = auditPage(own.db, seq, 1000).filter((e) => e.action === 'camera:upsert');
     expect(audited.map((e) => [e.outcome, e.reason])).toEqual([
       ['rejected', expect.stringMatching(/^invalid_payload: vehicle_camera_needs_vehicle: /)],
       ['rejected', expect.stringMatching(/^invalid_payload: body_camera_needs_officer: /)],
+      ['rejected', expect.stringMatching(/^invalid_payload: a fixed camera rides with no unit/)],
+      ['rejected', 'invalid_payload: a fixed camera needs a position'],
     ]);
   });
 });

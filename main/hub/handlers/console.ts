@@ -98,7 +98,12 @@ export const consoleHandlers = (env: ConsoleEnv) => withSos({
     if (p.camera.unitId && !unit) throw new CommandFailure('not_found', `no unit ${p.camera.unitId}`);
     const misfit = unit ? cameraUnitProblem(p.camera.kind, unit.kind) : null;
     if (misfit) throw new CommandFailure('invalid_payload', `${misfit}: unit ${unit!.id} is ${unit!.kind === 'vehicle' ? 'a vehicle' : 'an officer on foot'}; a ${p.camera.kind === 'vehicle' ? 'vehicle camera rides on a vehicle' : 'body camera is worn by an officer on foot'}`, [{ code: misfit, params: { unit: unit!.id, name: unit!.name } }]);
-    if (p.camera.kind === 'fixed' && !p.camera.position) throw new CommandFailure('invalid_payload', 'a fixed camera needs a position');
+    if (p.camera.kind === 'fixed' && !p.camera.position) throw new CommandFailure('invalid_payload', 'a fixed camera needs a position', [{ code: 'fixed_camera_needs_position', params: {} }]);
+    // A fixed camera rides with nothing: a unit named on one would make the unit's panel and an SOS show a
+    // camera on a pole as the officer's own.
+    if (p.camera.kind === 'fixed' && p.camera.unitId) {
+      throw new CommandFailure('invalid_payload', `a fixed camera rides with no unit (${p.camera.unitId} given)`, [{ code: 'fixed_camera_no_unit', params: { unit: p.camera.unitId } }]);
+    }
     // Stored with real paths, so what was checked is what ffmpeg opens.
     const camera = confineFileSources(env.dataDir, p.camera);
     const before = listCameras(db).find((c) => c.id === camera.id) ?? null;

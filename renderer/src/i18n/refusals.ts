@@ -52,6 +52,8 @@ export const refusalsEn = {
   // a camera and the unit it rides with (shared/domain.ts CameraUnitProblem)
   vehicle_camera_needs_vehicle: 'a vehicle camera rides on a vehicle, and {{name}} is an officer on foot',
   body_camera_needs_officer: 'a body camera is worn by an officer on foot, and {{name}} is a vehicle',
+  fixed_camera_needs_position: 'a fixed camera needs a place on the map',
+  fixed_camera_no_unit: 'a fixed camera rides with no unit',
   // a password's rules (shared/accounts.ts), in the words the password field's hint uses
   password_too_short: '$t(admin.password.too_short)',
   password_too_long: '$t(admin.password.too_long)',
@@ -109,6 +111,8 @@ export const refusalsZh: typeof refusalsEn = {
   no_shifts: '文件中没有任何班次',
   vehicle_camera_needs_vehicle: '车载摄像机只能装在车辆上，{{name}} 是步巡队员',
   body_camera_needs_officer: '执法记录仪只能由步巡队员佩戴，{{name}} 是车辆',
+  fixed_camera_needs_position: '固定摄像机须在地图上有位置',
+  fixed_camera_no_unit: '固定摄像机不随任何单位',
   password_too_short: '$t(admin.password.too_short)',
   password_too_long: '$t(admin.password.too_long)',
   password_one_character: '$t(admin.password.one_character)',
