@@ -17,6 +17,7 @@ import type { Browser, Page } from 'playwright-core';
 import {
   LAB_TOKEN, advancing, buildLabPage, labCameras, launchChromium, openLab, startLab, waitForTiles,
 } from '../e2e/video-harness';
+import { ENCODED_SEGMENT_SECONDS } from '../../main/media/ffmpeg';
 
 type Figures = Record<string, number>;
 type LabWindow = { lab: { firstFrames: { cameraId: string; ms: number }[]; focus(id: string): void } };
@@ -92,6 +93,28 @@ async function cpuPercent(pids: () => number[], ms: number): Promise<number> {
 }
 
 const chromiumPids = () => ourProcesses(/chrom/i);
+
+/** Chromium's process type from its command line: browser (no --type), renderer, gpu-process, network, … */
+function chromiumType(pid: number): string {
+  try {
+    // Chromium rewrites its command line (spaces, not NULs, between the arguments).
+    const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split(/[\0 ]/);
+    const type = argv.find((a) => a.startsWith('--type='))?.slice('--type='.length);
+    if (!type) return 'browser';
+    const sub = argv.find((a) => a.startsWith('--utility-sub-type='))?.slice('--utility-sub-type='.length);
+    return sub ? (sub.split('.')[0] ?? type) : type;
+  } catch { return 'gone'; }
+}
+
+/** PSS of our Chromium processes by type (renderers summed), to see which one grows. */
+function chromiumPssByType(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const pid of chromiumPids()) {
+    const type = chromiumType(pid).replace(/[^a-z0-9]+/gi, '_');
+    out[type] = (out[type] ?? 0) + pssMb([pid]);
+  }
+  return out;
+}
 const ffmpegPids = () => ourProcesses(/^ffmpeg$/);
 
 /** The page's JS heap after a forced GC, its DOM nodes and event listeners: what a leak would grow. */
@@ -221,17 +244,30 @@ async function liveLatency(browser: Browser, label: string, segmentSeconds: numb
   }
 }
 
-/** The old packaging (1 s segments, the player's own 1.5 s) against the new (0.5 s, HOLD-BACK 1 s), in the same run. */
+/** `seg1s`, `seg05s`, `seg025s`: a figure's label for a segment length. */
+const segLabel = (seconds: number) => `seg${String(seconds).replace('.', '')}s`;
+
+/**
+ * The old packaging (1 s segments, the player's own 1.5 s) against the hub's (ENCODED_SEGMENT_SECONDS,
+ * HOLD-BACK two segments), in the same run. `BENCH_VIDEO_LATENCY_SEGMENTS=1,0.5,0.25` measures other
+ * segment lengths too (the first is the baseline of the ratios).
+ */
 async function latencyBoth(browser: Browser): Promise<Figures> {
-  const before = await liveLatency(browser, 'seg1s', 1);
-  const after = await liveLatency(browser, 'seg05s', 0.5);
-  const ratio = (name: string) => round(Number(after[`latency_seg05s_${name}`]) / Number(before[`latency_seg1s_${name}`]), 3);
-  const out: Figures = { ...before, ...after, latency_seg05s_vs_seg1s_pdt_p50_ratio: ratio('pdt_p50_ms') };
-  if (after.latency_seg05s_clock_ocr_p50_ms !== undefined && before.latency_seg1s_clock_ocr_p50_ms !== undefined) {
-    out.latency_seg05s_vs_seg1s_clock_ocr_p50_ratio = ratio('clock_ocr_p50_ms');
+  const lengths = (process.env.BENCH_VIDEO_LATENCY_SEGMENTS ?? `1,${ENCODED_SEGMENT_SECONDS}`).split(',').map(Number);
+  if (lengths.some((s) => !(s > 0))) throw new Error('BENCH_VIDEO_LATENCY_SEGMENTS: segment lengths in seconds, e.g. 1,0.5');
+  const out: Figures = {};
+  for (const seconds of lengths) Object.assign(out, await liveLatency(browser, segLabel(seconds), seconds));
+  const base = segLabel(lengths[0]!);
+  for (const seconds of lengths.slice(1)) {
+    const label = segLabel(seconds);
+    const ratio = (name: string) => round(Number(out[`latency_${label}_${name}`]) / Number(out[`latency_${base}_${name}`]), 3);
+    out[`latency_${label}_vs_${base}_pdt_p50_ratio`] = ratio('pdt_p50_ms');
+    if (out[`latency_${label}_clock_ocr_p50_ms`] !== undefined && out[`latency_${base}_clock_ocr_p50_ms`] !== undefined) {
+      out[`latency_${label}_vs_${base}_clock_ocr_p50_ratio`] = ratio('clock_ocr_p50_ms');
+    }
+    out[`latency_${label}_vs_${base}_encoder_cpu_ratio`] = ratio('encoder_cpu_pct');
+    out[`latency_${label}_vs_${base}_requests_ratio`] = ratio('media_requests_per_s');
   }
-  out.latency_seg05s_vs_seg1s_encoder_cpu_ratio = ratio('encoder_cpu_pct');
-  out.latency_seg05s_vs_seg1s_requests_ratio = ratio('media_requests_per_s');
   return out;
 }
 
@@ -300,7 +336,7 @@ async function sixteenTileWall(browser: Browser, label: string, clock: boolean, 
 
 // ---- 2,000 tile switches
 
-const SWITCH_MARKS = [100, 500, 1000, 2000];
+const SWITCH_MARKS = [100, 500, 1000, 1500, 2000];
 
 async function tileSwitches(browser: Browser): Promise<Figures> {
   const cameras = labCameras(8);
@@ -319,6 +355,7 @@ async function tileSwitches(browser: Browser): Promise<Figures> {
       figures[`switch_${label}_dom_nodes`] = mem.nodes;
       figures[`switch_${label}_listeners`] = mem.listeners;
       figures[`switch_${label}_browser_pss_mb`] = round(pssMb(chromiumPids()));
+      for (const [type, mb] of Object.entries(chromiumPssByType())) figures[`switch_${label}_pss_${type}_mb`] = round(mb);
     };
     await measure('0');
     let from = 0;
@@ -338,6 +375,12 @@ async function tileSwitches(browser: Browser): Promise<Figures> {
       from = to;
     }
     const last = SWITCH_MARKS.at(-1)!;
+    // What Chromium gives back when told memory is short: caches and allocator free lists go, a leak stays.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Memory.simulatePressureNotification', { level: 'critical' });
+    await cdp.detach();
+    await page.waitForTimeout(5000);
+    await measure(`${last}_pressed`);
     figures[`switch_${last}_vs_100_browser_pss_ratio`] = round(Number(figures[`switch_${last}_browser_pss_mb`]) / Number(figures.switch_100_browser_pss_mb), 3);
     figures[`switch_${last}_vs_100_js_heap_ratio`] = round(Number(figures[`switch_${last}_js_heap_mb`]) / Number(figures.switch_100_js_heap_mb), 3);
     await page.context().close();
