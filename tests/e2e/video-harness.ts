@@ -58,7 +58,7 @@ export type LabOptions = {
   cameras?: Camera[]; layout?: string; cameraIds?: (string | null)[]; displayKey?: string; idleStopMs?: number;
   /** the wall's mediaHosts: names of this server its tiles spread over (each gets its own six connections) */
   mediaHosts?: string[];
-  /** the gateway's segment length for the clock demo (default 0.5 s; 1 is the old packaging) */
+  /** the gateway's segment length for the clock demo (default ENCODED_SEGMENT_SECONDS; 1 is the old packaging) */
   encodedSegmentSeconds?: number;
 };
 

@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import type { Camera } from '../../shared/domain';
 import type { StreamHealth } from '../../shared/protocol/events';
 import { createMediaGateway, type MediaGateway } from '../../main/media/gateway';
+import { ENCODED_SEGMENT_SECONDS, SEGMENT_SECONDS } from '../../main/media/ffmpeg';
 
 const TOKEN = 'good-token';
 
@@ -125,12 +126,14 @@ describe('media gateway', () => {
     const seg = first.text.split('\n').find((l) => l.startsWith('seg'));
     expect(seg).toMatch(/^seg\d+\.ts\?token=good-token$/);
     expect(await rawStatus(h.base, `/media/cam-a/${seg?.replace(/\?.*/, '')}`)).toBe(401);
-    // The clock demo comes in half-second segments and asks players to sit 1 s behind the live edge
-    // (1 s segments and the player's own 1.5 s before: ~2.3 s behind the clock).
-    expect(first.text).toContain('#EXT-X-SERVER-CONTROL:HOLD-BACK=1.000');
+    // The clock demo comes in quarter-second segments and asks players to sit two of them behind the
+    // live edge (1 s segments and the player's own 1.5 s before: ~2.3 s behind the clock).
+    expect(ENCODED_SEGMENT_SECONDS).toBeLessThan(SEGMENT_SECONDS);
+    expect(first.text).toContain(`#EXT-X-SERVER-CONTROL:HOLD-BACK=${(2 * ENCODED_SEGMENT_SECONDS).toFixed(3)}`);
     const durations = [...first.text.matchAll(/^#EXTINF:([\d.]+),/gm)].map((m) => Number(m[1]));
     expect(durations.length).toBeGreaterThan(0);
-    for (const d of durations) expect(d).toBeLessThan(0.6);
+    // A keyframe lands on the first frame at or after each quarter (25 fps): 0.24–0.28 s.
+    for (const d of durations) expect(d).toBeLessThan(ENCODED_SEGMENT_SECONDS + 0.05);
     const res = await fetch(`${h.base}/media/cam-a/${seg}`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('video/mp2t');
