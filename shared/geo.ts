@@ -1,7 +1,9 @@
 // Small geometry helpers on WGS84 lng/lat, good for city scale (a few km); no dependency needed.
 import type { LngLat, Polygon } from './domain';
 
-const R = 6_371_008.8; // mean earth radius, metres
+/** mean earth radius, metres */
+export const EARTH_RADIUS_M = 6_371_008.8;
+const R = EARTH_RADIUS_M;
 const rad = (d: number) => (d * Math.PI) / 180;
 
 export function distanceM(a: LngLat, b: LngLat): number {

@@ -43,7 +43,11 @@ type Cell = { id: string; g: Geometry; west: number; east: number; south: number
 type RouteShape = { id: string; g: Geometry; cum: Float64Array; pieces: number };
 
 type VehicleState = { route: RouteShape; /** an edited route, taken at the next period */ next: RouteShape | null; period: Period | null; bits: Uint8Array | null; dirty: boolean; seg: number; scan: RouteScan | null; lastT: number };
-type OfficerState = { cellId: string | null; period: Period | null; shiftId: string | null; lastT: number; lastCell: Cell | null };
+type OfficerState = {
+  cellId: string | null; period: Period | null; shiftId: string | null; lastT: number; lastCell: Cell | null;
+  /** the dwell entry added to last, while `dwell` still holds it (generation `dwellGen`): most fixes add to it again */
+  lastDwell: DwellWrite | null; lastDwellGen: number;
+};
 
 export class CoverageWatch {
   private cells: Cell[] = [];
@@ -51,6 +55,8 @@ export class CoverageWatch {
   private readonly officers = new Map<string, OfficerState>();
   /** dwell added since the last write, by unit|period|cell */
   private readonly dwell = new Map<string, DwellWrite>();
+  /** bumped whenever `dwell` loses or replaces entries (flush): an officer's lastDwell is only good within one */
+  private dwellGen = 0;
   /** route periods finished and written: dropped from memory */
   private readonly done: RouteWrite[] = [];
   /** the modes in force at the last refresh: a vehicle's corridor is the one of the mode where it drives */
@@ -76,7 +82,7 @@ export class CoverageWatch {
     for (const u of opts.units) {
       const route = u.kind === 'vehicle' && u.routeId ? routes.get(u.routeId) : undefined;
       if (route) this.vehicles.set(u.id, { route, next: null, period: null, bits: null, dirty: false, seg: 0, scan: null, lastT: -Infinity });
-      else if (u.kind === 'officer') this.officers.set(u.id, { cellId: u.cellId, period: null, shiftId: null, lastT: -Infinity, lastCell: null });
+      else if (u.kind === 'officer') this.officers.set(u.id, { cellId: u.cellId, period: null, shiftId: null, lastT: -Infinity, lastCell: null, lastDwell: null, lastDwellGen: -1 });
     }
   }
 
@@ -136,12 +142,13 @@ export class CoverageWatch {
       this.modes = modeResolver(this.opts.db, now);
       this.refreshedAt = now;
     }
+    // Officers first: most units are (a unit is in one map at most, so the order changes nothing else).
     for (const f of fixes) {
-      const v = this.vehicles.get(f.unitId);
-      if (v) this.drive(f, v);
+      const o = this.officers.get(f.unitId);
+      if (o) this.dwellFix(f, o);
       else {
-        const o = this.officers.get(f.unitId);
-        if (o) this.dwellFix(f, o);
+        const v = this.vehicles.get(f.unitId);
+        if (v) this.drive(f, v);
       }
     }
   };
@@ -207,10 +214,19 @@ export class CoverageWatch {
 
   private addDwell(unitId: string, o: OfficerState, cellId: string, ms: number): void {
     if (ms <= 0 || !o.period) return;
+    // The entry of the last fix is the one the key below would find (same unit, period and cell, and
+    // `dwell` unchanged since): no key string built and hashed per fix.
+    const last = o.lastDwell;
+    if (last && o.lastDwellGen === this.dwellGen && last.from === o.period.from && last.cellId === cellId) {
+      last.ms += ms;
+      return;
+    }
     const key = `${unitId}|${o.period.from}|${cellId}`;
-    const d = this.dwell.get(key);
+    let d = this.dwell.get(key);
     if (d) d.ms += ms;
-    else this.dwell.set(key, { unitId, from: o.period.from, to: o.period.to, cellId, shiftId: o.shiftId, assigned: cellId !== '' && cellId === o.cellId, ms });
+    else this.dwell.set(key, (d = { unitId, from: o.period.from, to: o.period.to, cellId, shiftId: o.shiftId, assigned: cellId !== '' && cellId === o.cellId, ms }));
+    o.lastDwell = d;
+    o.lastDwellGen = this.dwellGen;
   }
 
   /** The cell a point is in: the last one first (an officer mostly stays), then by bounding box. */
@@ -242,6 +258,7 @@ export class CoverageWatch {
     }
     const dwell = [...this.dwell.values()];
     this.dwell.clear();
+    this.dwellGen++;
     for (const v of live) v.dirty = false;
     const batch = this.opts.batchRows ?? 500;
     let written = 0;
@@ -262,6 +279,7 @@ export class CoverageWatch {
         if (kept) kept.ms += d.ms;
         else this.dwell.set(key, d);
       }
+      this.dwellGen++; // entries put back may be other objects than an officer's lastDwell
       throw e;
     }
     return written;

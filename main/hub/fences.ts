@@ -31,6 +31,9 @@ type Watched = {
   /** the route segment matched last, and the last full scan (routes) */
   seg: number;
   scan: RouteScan | null;
+  /** whether its status (and, for a cell, its check-in) holds it to a fence, as of refresh `dutyGen` */
+  held: boolean;
+  dutyGen: number;
 };
 
 /** Geometry in local metres around its own origin (equirectangular: fine at city scale). */
@@ -129,6 +132,8 @@ export class FenceWatch {
   private modes: ModeResolver | null = null;
   private routeModes = new Map<string, readonly string[]>();
   private refreshedAt = -Infinity;
+  /** counts refreshes: a unit's `held` is worked out once per refresh, not per fix */
+  private refreshGen = 0;
   /** the grid version the fences are drawn from: a breach or return records it */
   private gridVersion: number;
   /** state changes queued, for tests and the bench */
@@ -168,7 +173,7 @@ export class FenceWatch {
   }
 
   private add(unit: Unit, kind: Watched['kind'], areaId: string, geometry: Geometry): void {
-    this.watched.set(unit.id, { unit, kind, areaId, geometry, phase: 'in', since: 0, lastT: -Infinity, seg: 0, scan: null });
+    this.watched.set(unit.id, { unit, kind, areaId, geometry, phase: 'in', since: 0, lastT: -Infinity, seg: 0, scan: null, held: false, dutyGen: -1 });
   }
 
   /** The pipeline's observer: one flush's accepted fixes, in arrival order. */
@@ -232,9 +237,14 @@ export class FenceWatch {
   }
 
   private applies(w: Watched, mode: string): boolean {
-    const status = this.status.get(w.unit.id) ?? w.unit.status;
-    if (status === 'on_task' || status === 'sos' || status === 'off_duty') return false;
-    if (w.kind === 'cell') return this.onDuty.has(w.unit.id);
+    if (w.dutyGen !== this.refreshGen) {
+      // what it depends on changes only at a refresh
+      const status = this.status.get(w.unit.id) ?? w.unit.status;
+      w.held = status !== 'on_task' && status !== 'sos' && status !== 'off_duty' && (w.kind !== 'cell' || this.onDuty.has(w.unit.id));
+      w.dutyGen = this.refreshGen;
+    }
+    if (!w.held) return false;
+    if (w.kind === 'cell') return true;
     return this.routeModes.get(w.areaId)?.includes(mode) ?? false;
   }
 
@@ -245,5 +255,6 @@ export class FenceWatch {
     this.status = new Map((db.prepare('SELECT id, status FROM units').all() as { id: string; status: Unit['status'] }[]).map((r) => [r.id, r.status]));
     this.modes = modeResolver(db, now);
     this.refreshedAt = now;
+    this.refreshGen++;
   }
 }

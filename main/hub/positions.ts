@@ -9,7 +9,7 @@ import type { Db } from '../store/db';
 import { positionWriter } from '../store/positions';
 import { ClockWatch, type ClockReport, type ClockWatchOptions } from './device-clock';
 import { UnitIndex, type UnitIndexOptions } from './spatial';
-import { distanceM } from '../../shared/geo';
+import { distanceM, EARTH_RADIUS_M } from '../../shared/geo';
 
 export type PipelineOptions = {
   /** how often buffered fixes are written and observers called (ms) */
@@ -58,6 +58,8 @@ const CLOCK_ALERTS_PER_MINUTE = 10;
 const OBSERVER_LOG_EVERY_MS = 10_000;
 /** Outliers refused in a row before the unit is taken to be where they say. */
 const OUTLIER_REANCHOR = 3;
+/** metres per degree of arc on the earth's mean sphere */
+const M_PER_DEG = (EARTH_RADIUS_M * Math.PI) / 180;
 
 type Observer = { fn: FixObserver; name: string; loggedAt: number; suppressed: number };
 
@@ -87,6 +89,7 @@ export class PositionPipeline {
   private fanoutTimer: NodeJS.Timeout | undefined;
   private lastFanout = 0;
   private readonly writeTimer: NodeJS.Timeout;
+  private observeTimer: NodeJS.Immediate | undefined;
   private readonly write: (fixes: PositionFix[], receivedAt: number) => number;
   private readonly observers = new Set<Observer>();
   private observed: PositionFix[] = [];
@@ -111,7 +114,7 @@ export class PositionPipeline {
     this.clock = new ClockWatch(opts.clock);
     this.index = new UnitIndex(() => this.latest.values(), { ...opts.index, now: this.now });
     this.write = positionWriter(db);
-    this.writeTimer = setInterval(() => this.flush(), opts.writeEveryMs ?? 100);
+    this.writeTimer = setInterval(() => this.tick(), opts.writeEveryMs ?? 100);
   }
 
   /** The units whose fixes are taken, each with the fastest it can plausibly move (m/s; absent: no speed rule). */
@@ -135,11 +138,14 @@ export class PositionPipeline {
     if (f.t === prev.t) return 'duplicate';
     const max = this.maxSpeed.get(f.unitId);
     if (max === undefined || f.t < prev.t) return null;
-    const metres = distanceM([prev.lng, prev.lat], [f.lng, f.lat]);
     // Both fixes' accuracy radii are slack the unit need not have covered.
-    const slack = (prev.accuracy ?? 0) + (f.accuracy ?? 0);
-    if (metres - slack <= max * ((f.t - prev.t) / 1000)) {
-      if (this.outlierRun.has(f.unitId)) this.outlierRun.delete(f.unitId);
+    const allowed = max * ((f.t - prev.t) / 1000) + (prev.accuracy ?? 0) + (f.accuracy ?? 0);
+    // Most fixes are plainly plausible: R·(|Δlat| + |Δlng|) is the length of a path between the two
+    // (along the meridian, then a parallel no longer than the equator's), so the great circle is no
+    // longer; within the allowance, the haversine (trigonometry, per fix) cannot say otherwise.
+    const bound = M_PER_DEG * (Math.abs(f.lat - prev.lat) + Math.abs(f.lng - prev.lng));
+    if (bound <= allowed || distanceM([prev.lng, prev.lat], [f.lng, f.lat]) <= allowed) {
+      if (this.outlierRun.size > 0 && this.outlierRun.has(f.unitId)) this.outlierRun.delete(f.unitId);
       return null;
     }
     const run = (this.outlierRun.get(f.unitId) ?? 0) + 1;
@@ -176,6 +182,8 @@ export class PositionPipeline {
     let backlogFull = false;
     for (const f of fixes) {
       let reason: FixRefusal | null;
+      // the unit's latest fix before this one (read once: the checks and the merge below both need it)
+      let prev: PositionFix | undefined;
       if (!this.knownUnits.has(f.unitId)) {
         this.stats.unknownUnit++;
         reason = 'unknown_unit';
@@ -184,9 +192,10 @@ export class PositionPipeline {
           const report = this.clock.see(deviceId, f.unitId, f.t, now);
           if (report) this.clockReport(report);
         }
+        prev = this.latest.get(f.unitId);
         if (f.t < oldest) reason = 'too_old';
         else if (f.t > newest) reason = 'in_future';
-        else reason = this.implausible(f, this.latest.get(f.unitId));
+        else reason = this.implausible(f, prev);
         if (reason === null && this.buffer.length >= this.maxBuffered) {
           reason = 'store_backlog';
           backlogFull = true;
@@ -201,7 +210,6 @@ export class PositionPipeline {
       this.buffer.push(f);
       this.bufferFrom.push(deviceId);
       if (observing) this.observed.push(f);
-      const prev = this.latest.get(f.unitId);
       if (!prev || prev.t < f.t) {
         // An out-of-order fix is history, not the unit's current position.
         this.latest.set(f.unitId, f);
@@ -234,23 +242,45 @@ export class PositionPipeline {
 
   private scheduleFanout(): void {
     if (this.fanoutTimer) return;
-    const gap = this.opts.fanoutEveryMs ?? 10;
-    const wait = Math.max(0, this.lastFanout + gap - Date.now());
-    this.fanoutTimer = setTimeout(() => {
-      this.fanoutTimer = undefined;
-      this.lastFanout = Date.now();
-      const batch = [...this.pendingFanout.values()];
-      this.pendingFanout.clear();
-      this.stats.fanoutBatches++;
-      this.opts.fanout(batch);
-    }, wait);
+    const wait = Math.max(0, this.lastFanout + this.fanoutGap - Date.now());
+    this.fanoutTimer = setTimeout(() => this.fanoutNow(), wait);
   }
 
-  /** What the write timer does every writeEveryMs: write a batch, raise pending alerts, call the observers. */
+  private get fanoutGap(): number {
+    return this.opts.fanoutEveryMs ?? 10;
+  }
+
+  private fanoutNow(): void {
+    clearTimeout(this.fanoutTimer);
+    this.fanoutTimer = undefined;
+    this.lastFanout = Date.now();
+    const batch = [...this.pendingFanout.values()];
+    this.pendingFanout.clear();
+    this.stats.fanoutBatches++;
+    this.opts.fanout(batch);
+  }
+
+  /** Write a batch, raise pending alerts, call the observers: what the write timer does, at once. */
   flush(): void {
     this.writeBatch();
     this.deliverAlerts();
     this.notifyObservers();
+  }
+
+  /**
+   * The write timer's flush, in two turns of the event loop. The transaction and its fsync hold the
+   * loop for milliseconds, and the observers for as long again at 20,000 units: a fan-out that is due
+   * leaves before the write (nothing consoles get depends on the disk), and the observers run after
+   * the fixes that arrived meanwhile are taken in — they see those too, in arrival order.
+   */
+  private tick(): void {
+    if (this.fanoutTimer && Date.now() >= this.lastFanout + this.fanoutGap) this.fanoutNow();
+    this.writeBatch();
+    this.deliverAlerts();
+    this.observeTimer ??= setImmediate(() => {
+      this.observeTimer = undefined;
+      this.notifyObservers();
+    });
   }
 
   /**
@@ -351,6 +381,7 @@ export class PositionPipeline {
   close(): void {
     clearInterval(this.writeTimer);
     clearTimeout(this.fanoutTimer);
+    clearImmediate(this.observeTimer);
     while (this.buffer.length > 0 && this.writeBatch());
     this.deliverAlerts();
     this.notifyObservers();
