@@ -13,7 +13,7 @@
 // Knobs (environment, over the size): BENCH_UNITS (20000), BENCH_CONSOLES (10), BENCH_LATENCY_S (15), BENCH_THROUGHPUT_S (10),
 // BENCH_BATCH (2000 fixes per message at max throughput), BENCH_GATEWAYS (4), BENCH_INFLIGHT (2 unacked
 // messages per gateway), BENCH_GEN_PROCS (2 gateway processes), BENCH_CPU_PROF (a directory: run the hub
-// with node --cpu-prof writing there).
+// with node --cpu-prof writing there), BENCH_POS_ONLY=pipeline (the hub's own work per fix, in-process: pipelineOnly below).
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -230,7 +230,64 @@ async function measure(target: Target) {
   return { ...figures!, dropped: dropped.length ? dropped.join(', ') : 'none' };
 }
 
+// ---------------------------------------------------------------------------------------------------
+// BENCH_POS_ONLY=pipeline: the hub's own work per fix, in this process, no sockets — a demo hub with UNITS
+// extra units, accept of BATCH-fix batches parsed from JSON (as off the wire) and a flush after each (the
+// write, the alerts, every observer: segments, fences, coverage). CPU per fix holds on a busy machine
+// better than the full bench's figures do; it leaves out what the relay also does (decode, fan-out).
+
+async function pipelineOnly(): Promise<Record<string, number | string>> {
+  const { startHub } = await import('../../main/hub/server');
+  const { loadDemoCity } = await import('../../main/hub/seed');
+  const { loadUnits } = await import('../../main/sim/city/index');
+  const city = loadDemoCity();
+  const extra = loadUnits(city, UNITS, city.seed);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-bench-pipeline-'));
+  const hub = await startHub({ port: 0, dataDir, demo: true, extraUnits: extra, log: () => {}, positions: { writeEveryMs: 1e9 } });
+  try {
+    const ids = extra.map((u) => u.id);
+    const rounds = SMALL ? 8 : 20;
+    const t0 = Date.now() - 30_000;
+    const batches: string[] = [];
+    for (let r = 0; r < rounds; r++) {
+      for (let k = 0; k < ids.length; k += BATCH) {
+        const fixes = ids.slice(k, k + BATCH).map((unitId, j) => {
+          const i = k + j;
+          const wobble = r * 1e-5;
+          return { unitId, t: t0 + r * 1000, lng: city.center[0] + 0.02 * Math.cos(i) + wobble, lat: city.center[1] + 0.02 * Math.sin(i) + wobble, speed: 3.5, heading: (i * 37) % 360, accuracy: 5 + (i % 20) };
+        });
+        batches.push(JSON.stringify(fixes));
+      }
+    }
+    const parsed = batches.map((b) => JSON.parse(b) as PositionBatch['fixes']);
+    const p = hub.pipeline;
+    const take = (from: number, to: number) => {
+      for (let b = from; b < to; b++) {
+        p.accept(parsed[b]!, 'sim-gateway');
+        p.flush();
+      }
+    };
+    const warm = Math.floor(parsed.length / 4);
+    take(0, warm);
+    const c0 = process.cpuUsage();
+    take(warm, parsed.length);
+    const c = process.cpuUsage(c0);
+    const n = parsed.slice(warm).reduce((a, b) => a + b.length, 0);
+    return {
+      units: UNITS, 'fixes timed': n,
+      'pipeline: CPU µs per fix (accept, write, observers; no sockets)': round2((c.user + c.system) / n),
+      'pipeline: persisted': p.stats.persisted,
+      'pipeline: refused': Object.entries(p.stats.refused).filter(([, v]) => v > 0).map(([k, v]) => `${k}×${v}`).join(' ') || 'none',
+      'load average at the end (2 cores; others\' work skews every figure)': loadAverage(),
+    };
+  } finally {
+    await hub.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 export async function run(): Promise<Record<string, number | string>> {
+  if (process.env.BENCH_POS_ONLY === 'pipeline') return pipelineOnly();
   const hub = await startHubTarget();
   let hubFigures;
   try {
