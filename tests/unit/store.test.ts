@@ -88,6 +88,14 @@ describe('migrations', () => {
   });
 });
 
+/** Runs `sql` (a tampering) inside a savepoint, checks, and undoes it, so each check sees one change only. */
+function sp(db: Db, sql: string, check: () => void): void {
+  db.exec('SAVEPOINT t');
+  db.exec(sql);
+  check();
+  db.exec('ROLLBACK TO t; RELEASE t');
+}
+
 const entry = (i: number, over: Partial<AuditInput> = {}): AuditInput => ({
   actor: 'u-op', role: 'operator', action: 'incident:create', target: `inc-${i}`, payload: { commandId: `c-${i}`, n: i },
   outcome: 'accepted', reason: null, at: 1_000 + i, ...over,
@@ -117,22 +125,16 @@ describe('audit log', () => {
     for (let i = 0; i < 6; i++) appendAudit(db, entry(i, { reason: i === 3 ? 'unreadable \uFFFD byte' : null }));
     expect(verifyAudit(db)).toMatchObject({ ok: true, count: 6 }); // a U+FFFD of its own verifies
     db.exec('DROP TRIGGER audit_log_no_update');
-    const sp = (sql: string, check: () => void) => {
-      db.exec('SAVEPOINT t');
-      db.exec(sql);
-      check();
-      db.exec('ROLLBACK TO t; RELEASE t');
-    };
     const read = (seq: number) => (db.prepare('SELECT entry FROM audit_log WHERE seq = ?').pluck().get(seq));
     const text3 = read(4);
     // U+FFFD's bytes (EF BF BD) replaced by one invalid byte: read as text, the entry is unchanged
-    sp(`UPDATE audit_log SET entry = CAST(replace(CAST(entry AS BLOB), X'EFBFBD', X'FF') AS TEXT) WHERE seq = 4`, () => {
+    sp(db, `UPDATE audit_log SET entry = CAST(replace(CAST(entry AS BLOB), X'EFBFBD', X'FF') AS TEXT) WHERE seq = 4`, () => {
       expect(read(4)).toBe(text3);
       expect(verifyAudit(db).firstBad).toEqual({ seq: 4, why: 'entry 4 was altered (hash mismatch)' });
     });
     // the same bytes stored as a BLOB are the same bytes: they still verify; other bytes do not
-    sp('UPDATE audit_log SET entry = CAST(entry AS BLOB) WHERE seq = 2', () => expect(verifyAudit(db).ok).toBe(true));
-    sp(`UPDATE audit_log SET entry = CAST(replace(entry, 'c-1', 'c-9') AS BLOB) WHERE seq = 2`, () =>
+    sp(db, 'UPDATE audit_log SET entry = CAST(entry AS BLOB) WHERE seq = 2', () => expect(verifyAudit(db).ok).toBe(true));
+    sp(db, `UPDATE audit_log SET entry = CAST(replace(entry, 'c-1', 'c-9') AS BLOB) WHERE seq = 2`, () =>
       expect(verifyAudit(db).firstBad).toEqual({ seq: 2, why: 'entry 2 was altered (hash mismatch)' }));
     expect(verifyAudit(db)).toMatchObject({ ok: true, count: 6 });
     db.close();
@@ -228,19 +230,13 @@ describe('migration 30: audit entries before it keep the rule they were hashed u
     appendAudit(db, entry(3));
     appendAudit(db, entry(4));
     db.exec('DROP TRIGGER audit_log_no_update');
-    const sp = (sql: string, check: () => void) => {
-      db.exec('SAVEPOINT t');
-      db.exec(sql);
-      check();
-      db.exec('ROLLBACK TO t; RELEASE t');
-    };
-    sp(`UPDATE audit_log SET entry = replace(entry, 'plain', 'plan') WHERE seq = 3`, () =>
+    sp(db, `UPDATE audit_log SET entry = replace(entry, 'plain', 'plan') WHERE seq = 3`, () =>
       expect(verifyAudit(db).firstBad).toEqual({ seq: 3, why: 'entry 3 was altered (hash mismatch)' }));
-    sp('UPDATE audit_log SET rule = 1 WHERE seq = 5', () =>
+    sp(db, 'UPDATE audit_log SET rule = 1 WHERE seq = 5', () =>
       expect(verifyAudit(db).firstBad).toEqual({ seq: 5, why: 'entry 5 claims the pre-schema-30 hash rule after entries that use the stored-bytes rule' }));
     // Relabelled the other way, its hash may even hold (SQLite's json_object can write the very bytes rule 1
     // hashed), but then the rule-1 entries after it give it away.
-    sp('UPDATE audit_log SET rule = 2 WHERE seq = 1', () => expect(verifyAudit(db).ok).toBe(false));
+    sp(db, 'UPDATE audit_log SET rule = 2 WHERE seq = 1', () => expect(verifyAudit(db).ok).toBe(false));
     expect(verifyAudit(db).ok).toBe(true);
     db.close();
   });
