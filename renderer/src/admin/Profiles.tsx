@@ -13,6 +13,7 @@ import {
 import { hub, useHub } from '../hub';
 import { pick } from '../i18n';
 import { errorText } from '../common/errors';
+import { refusalIssues } from '../common/issues';
 import type { Issue } from '../../../shared/protocol/commands';
 import { useClock } from '../common/format';
 import { profileOf } from '../state/modes';
@@ -158,7 +159,7 @@ function ProfileEditor({ mode, current }: { mode: ModeName; current: VersionedPr
       setOutcome({ ok: true, version: res.result.profile.version });
       return;
     }
-    setOutcome({ ok: false, code: res.error.code, issues: ('issues' in res.error && res.error.issues) || [] });
+    setOutcome({ ok: false, code: res.error.code, issues: refusalIssues(res.error) });
   };
 
   const num = (path: NumPath) => {

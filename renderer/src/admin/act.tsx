@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import type { Issue } from '../../../shared/protocol/commands';
 import { hub, type CommandArgs, type CommandName, type CommandReturn } from '../hub';
 import { errorText } from '../common/errors';
-import { issueText } from '../common/issues';
+import { issueText, refusalIssues } from '../common/issues';
 
 /** How often an open list is read again (sessions come and go, devices connect). */
 const REFRESH_MS = 10_000;
@@ -41,7 +41,7 @@ export function useAction(): [Result, boolean, <N extends CommandName>(name: N, 
       setResult({ ok: true, text: okText(res.result) });
       return res.result;
     }
-    setResult({ ok: false, code: res.error.code, issues: ('issues' in res.error && res.error.issues) || [] });
+    setResult({ ok: false, code: res.error.code, issues: refusalIssues(res.error) });
     return null;
   };
   return [result, busy, send];

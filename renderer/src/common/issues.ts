@@ -13,3 +13,8 @@ export function issueText(t: TFunction, issue: Pick<Issue, 'code' | 'params'>): 
   const code = issue.code === 'route_point_off_road' && Number(params.m) < 0 ? 'route_point_off_road_far' : issue.code;
   return t(`refusals.${code}`, { ...params, defaultValue: t('refusals.unknown', { code }) });
 }
+
+/** The issues a refused command's ack carried (none for a refusal without them, or one made on this side: a timeout, a cancel). */
+export function refusalIssues(error: { code: string; issues?: Issue[] }): Issue[] {
+  return error.issues ?? [];
+}
