@@ -1,17 +1,22 @@
-// `npm run audit -- verify --data <dir> [--checkpoint "<line>" [--pubkey <key>]]`,
+// `npm run audit -- verify --data <dir> [--checkpoint "<line>" [--pubkey <key>]] [--threads <n>]`,
 // `npm run audit -- checkpoint --data <dir>` and `npm run audit -- pubkey --data <dir>`.
-import { verifyAudit, type VerifyResult } from '../store/audit';
+import os from 'node:os';
+import type { VerifyResult } from '../store/audit';
+import { verifyAuditParallel } from '../store/audit-parallel';
 import { CheckpointError, checkCheckpointSignature, dataDirPublicKey, ensureSigningKey, parseCheckpoint, parsePublicKey, signCheckpoint, type ParsedCheckpoint } from '../store/checkpoint';
 import { openStoreReadOnly, StoreError } from '../store/db';
 import { cliArgs, fail } from './args';
 
-const USAGE = 'npm run audit -- verify|checkpoint|pubkey --data <dir> [--checkpoint "<checkpoint line>" [--pubkey ed25519:<key>]]';
-const { values, positionals } = cliArgs(USAGE, { data: { type: 'string' }, checkpoint: { type: 'string' }, pubkey: { type: 'string' } });
+const USAGE = 'npm run audit -- verify|checkpoint|pubkey --data <dir> [--checkpoint "<checkpoint line>" [--pubkey ed25519:<key>]] [--threads <n>]';
+const { values, positionals } = cliArgs(USAGE, { data: { type: 'string' }, checkpoint: { type: 'string' }, pubkey: { type: 'string' }, threads: { type: 'string' } });
 const [verb] = positionals;
 const data = values.data;
 if ((verb !== 'verify' && verb !== 'checkpoint' && verb !== 'pubkey') || !data) fail(`usage: ${USAGE}`, 2);
 if ((values.checkpoint || values.pubkey) && verb !== 'verify') fail(`--checkpoint and --pubkey go with verify\nusage: ${USAGE}`, 2);
 if (values.pubkey && !values.checkpoint) fail(`--pubkey checks the signature of a --checkpoint line\nusage: ${USAGE}`, 2);
+// The walk uses every core by default (a verify beside a busy hub competes with it: --threads 1 walks on one).
+const threads = values.threads === undefined ? os.availableParallelism() : Number(values.threads);
+if (!Number.isInteger(threads) || threads < 1) fail(`--threads is a whole number of threads, 1 or more, not ${values.threads}\nusage: ${USAGE}`, 2);
 
 let checkpoint: ParsedCheckpoint | undefined;
 try {
@@ -21,10 +26,10 @@ try {
   fail((e as Error).message, 2);
 }
 
-function chain(): VerifyResult {
+async function chain(): Promise<VerifyResult> {
   const db = openStoreReadOnly(data!);
   try {
-    return verifyAudit(db, checkpoint);
+    return await verifyAuditParallel(db, checkpoint, threads);
   } finally {
     db.close();
   }
@@ -48,7 +53,7 @@ try {
     console.log(ensureSigningKey(data).publicKey);
   } else {
     const checkpointNote = checkpoint && checkSignature(checkpoint);
-    const result = chain();
+    const result = await chain();
     if (!result.ok) fail(`audit log broken at entry ${result.firstBad!.seq}: ${result.firstBad!.why} (${result.count} entries verified before it)`);
     if (verb === 'checkpoint') {
       // Keep this line somewhere the hub cannot write (printed report, another machine): verify --checkpoint

@@ -68,14 +68,17 @@ export const AUDIT_SQL = {
   insert: 'INSERT INTO audit_log (seq, entry, rule, prev_hash, hash) VALUES (?, ?, 2, ?, ?)',
   // The chain in keyset slices, the entry as text: a JS string costs less to read than a Buffer per
   // row, and where it might not be the stored bytes exactly the walk reads those (entryBytes).
-  walk: 'SELECT seq, rule, entry, prev_hash, hash FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?',
+  // (seq > ? AND seq <= ?: a range of the chain; the whole chain is the range up to the highest rowid.)
+  walk: 'SELECT seq, rule, entry, prev_hash, hash FROM audit_log WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?',
   // Exactly the stored bytes of one entry (CAST … AS BLOB: no detour through a JS string).
   entryBytes: 'SELECT CAST(entry AS BLOB) FROM audit_log WHERE seq = ?',
   // A store not yet migrated to schema 30 (read-only tools do not migrate): the same rows as 0030 makes.
   walkSchema20: `SELECT seq, 1 AS rule,
     json_object('action', action, 'actor', actor, 'at', at, 'outcome', outcome, 'payload', payload,
                 'reason', reason, 'role', role, 'seq', seq, 'target', target) AS entry,
-    prev_hash, hash FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?`,
+    prev_hash, hash FROM audit_log WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
+  // The chain's last number, where the ranges of a parallel verify are cut.
+  lastSeq: 'SELECT max(seq) FROM audit_log',
   page: `SELECT ${ENTRY_COLUMNS} FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?`,
   timeline: {
     all: timelineSql('all'),
@@ -181,16 +184,24 @@ function schemaVersion(db: ReadDb): number {
 
 type WalkRow = [seq: number, rule: number, entry: unknown, prevHash: string, hash: string];
 
+/**
+ * Where a walk of the chain stands: the last entry verified (count, its hash), how many entries from the
+ * first were hashed under rule 1, whether the checkpoint's entry was seen. A walk from the start begins at
+ * START; a walk of a later range begins where that range's first row says the chain stands (RangeClaim).
+ */
+export type WalkState = { count: number; prevHash: string; legacyCount: number; checkpointSeen: boolean };
+const START: WalkState = { count: 0, prevHash: GENESIS_HASH, legacyCount: 0, checkpointSeen: false };
+
 /** The chain check, one row at a time in seq order: `take` returns a failed result, or null to go on. */
-function chainWalker(db: ReadDb, checkpoint: Checkpoint | undefined) {
-  let prevHash = GENESIS_HASH;
-  let count = 0;
-  let legacyCount = 0;
-  let checkpointSeen = false;
+function chainWalker(db: ReadDb, checkpoint: Checkpoint | undefined, from: WalkState = START, extent: 'chain' | 'range' = 'chain') {
+  let { prevHash, count, legacyCount, checkpointSeen } = from;
   const bad = (seq: number, why: string): VerifyResult => ({ ok: false, count, headHash: prevHash, firstBad: { seq, why }, legacyCount });
   return {
     get count() {
       return count;
+    },
+    get state(): WalkState {
+      return { count, prevHash, legacyCount, checkpointSeen };
     },
     take([seq, rule, entry, rowPrev, rowHash]: WalkRow): VerifyResult | null {
       const expected = count + 1;
@@ -221,7 +232,8 @@ function chainWalker(db: ReadDb, checkpoint: Checkpoint | undefined) {
       return null;
     },
     finish(): VerifyResult {
-      if (checkpoint && !checkpointSeen && checkpoint.count > 0) {
+      // A range's end is not the log's: whether the checkpoint's entry is there at all is for joinRanges.
+      if (extent === 'chain' && checkpoint && !checkpointSeen && checkpoint.count > 0) {
         return bad(count + 1, `log ends at entry ${count} but the checkpoint vouches for ${checkpoint.count}: truncated or rolled back`);
       }
       return { ok: true, count, headHash: prevHash, firstBad: null, legacyCount };
@@ -229,10 +241,13 @@ function chainWalker(db: ReadDb, checkpoint: Checkpoint | undefined) {
   };
 }
 
-/** Verifies the next slice of the walk: the result once the walk is over, null while there is more. */
-function verifySlice(walk: Database.Statement, walker: ReturnType<typeof chainWalker>, sliceRows: number): VerifyResult | null {
+/**
+ * Verifies the next slice of the walk, up to entry `last`: the result once the walk is over (the walker's
+ * finish(), or its failure), null while there is more.
+ */
+function verifySlice(walk: Database.Statement, walker: ReturnType<typeof chainWalker>, sliceRows: number, last: number | bigint = HIGHEST_ROWID): VerifyResult | null {
   // The first slice starts below any rowid: a row numbered 0 or less must be seen, not skipped.
-  const rows = walk.all(walker.count || LOWEST_ROWID, sliceRows) as WalkRow[];
+  const rows = walk.all(walker.count || LOWEST_ROWID, last, sliceRows) as WalkRow[];
   for (const row of rows) {
     const failed = walker.take(row);
     if (failed) return failed;
@@ -244,6 +259,7 @@ function verifySlice(walk: Database.Statement, walker: ReturnType<typeof chainWa
 // measured), and the same walk can give the event loop back between slices.
 const SLICE_ROWS = 1000;
 const LOWEST_ROWID = -(2n ** 63n);
+const HIGHEST_ROWID = 2n ** 63n - 1n;
 const walkStatement = (db: ReadDb) => prepared(db, schemaVersion(db) < 30 ? AUDIT_SQL.walkSchema20 : AUDIT_SQL.walk).raw(true);
 
 /**
@@ -252,12 +268,68 @@ const walkStatement = (db: ReadDb) => prepared(db, schemaVersion(db) < 30 ? AUDI
  * appended while it walks (by another process) are verified too; the result is the head reached.
  */
 export function verifyAudit(db: ReadDb, checkpoint?: Checkpoint): VerifyResult {
-  const walker = chainWalker(db, checkpoint);
+  return verifyFrom(db, checkpoint, START);
+}
+
+/** The walk from where a chain stands (START: the whole chain) to its head. */
+function verifyFrom(db: ReadDb, checkpoint: Checkpoint | undefined, from: WalkState): VerifyResult {
+  const walker = chainWalker(db, checkpoint, from);
   const walk = walkStatement(db);
   for (;;) {
     const done = verifySlice(walk, walker, SLICE_ROWS);
     if (done) return done;
   }
+}
+
+/**
+ * One range of the chain verified on its own, entries `first`…`last` (last null: on to the head, entries
+ * appended meanwhile too), so that ranges can be verified at once on several threads (audit-parallel.ts).
+ * It walks from the state the range's first row claims: the chain stands at entry first − 1 with that
+ * row's prev_hash, and (if it is a rule-1 row) every entry before it was rule 1. Whether the claim is
+ * true only the range before can tell: joinRanges checks it.
+ */
+export type RangeOutcome = {
+  /** The state the first row claims; null when the range holds no entry. */
+  claim: WalkState | null;
+  firstRule: number | null;
+  /** The walk's result under the claim: a failure (under a claim joinRanges upholds) is the chain's. */
+  result: VerifyResult;
+  /** Where the walk stands at its end (or its failure). */
+  state: WalkState;
+};
+
+export function verifyAuditRange(db: ReadDb, checkpoint: Checkpoint | undefined, first: number, last: number | null): RangeOutcome {
+  const walk = walkStatement(db);
+  const end = last ?? HIGHEST_ROWID;
+  const [head] = walk.all(first - 1 || LOWEST_ROWID, end, 1) as WalkRow[];
+  if (!head) return { claim: null, firstRule: null, result: chainWalker(db, undefined).finish(), state: START };
+  const claim: WalkState = { count: first - 1, prevHash: head[3], legacyCount: first - 1, checkpointSeen: false };
+  // The checkpoint's entry is checked where it falls; whether it was seen at all is for the join.
+  const walker = chainWalker(db, checkpoint, claim, 'range');
+  for (;;) {
+    const done = verifySlice(walk, walker, SLICE_ROWS, end);
+    if (done) return { claim, firstRule: head[1], result: done, state: walker.state };
+  }
+}
+
+/**
+ * The chain's verdict from its ranges' (in order): each range's claim is checked against where the one
+ * before it ended — its last number and hash, and an unbroken rule-1 run if the range starts with a rule-1
+ * row. Where every claim holds, each range was walked exactly as one walk would have walked it, so its
+ * failure is the chain's first. Where one does not (a deleted or reordered entry, a broken link at a
+ * seam), the walk goes on from there on this thread, so the break is named as one walk names it.
+ */
+export function joinRanges(db: ReadDb, checkpoint: Checkpoint | undefined, ranges: readonly RangeOutcome[]): VerifyResult {
+  let at = START;
+  for (const r of ranges) {
+    if (!r.claim) continue;
+    const holds = r.claim.count === at.count && r.claim.prevHash === at.prevHash && (r.firstRule !== 1 || at.legacyCount === at.count);
+    if (!holds) return verifyFrom(db, checkpoint, at);
+    const legacyCount = at.legacyCount + r.state.legacyCount - r.claim.legacyCount;
+    if (!r.result.ok) return { ...r.result, legacyCount };
+    at = { count: r.state.count, prevHash: r.state.prevHash, legacyCount, checkpointSeen: at.checkpointSeen || r.state.checkpointSeen };
+  }
+  return chainWalker(db, checkpoint, at).finish();
 }
 
 /**

@@ -53,6 +53,11 @@ export function openStore(dataDir: string): Db {
 export function openStoreReadOnly(dataDir: string): ReadDb {
   const file = path.join(dataDir, DB_FILE);
   if (!fs.existsSync(file)) throw new StoreError('not_found', `no Xiuhua database in ${dataDir}`);
+  return openFileReadOnly(file);
+}
+
+/** The same for a database file another handle has open (a verify worker's own connection: db.name). */
+export function openFileReadOnly(file: string): ReadDb {
   const db = new Database(file, { readonly: true, fileMustExist: true, ...nativeBinding() }) as unknown as ReadDb;
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > SCHEMA_VERSION) {

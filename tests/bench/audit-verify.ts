@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { appendAudit, AUDIT_SQL, auditTimeline, verifyAudit, verifyAuditInSlices } from '../../main/store/audit';
+import { verifyAuditParallel } from '../../main/store/audit-parallel';
 import { openStore, openStoreReadOnly } from '../../main/store/db';
 
 const n = Number(process.env.BENCH_AUDIT_ENTRIES);
@@ -58,6 +59,11 @@ export async function run(): Promise<Record<string, number | string>> {
       if (!res.ok) throw new Error(`bench log does not verify: ${res.firstBad?.why}`);
       count = res.count;
     }
+    // On every core even at this size (its own threshold would walk it on one): what the workers' start costs.
+    s = performance.now();
+    const parallel = await verifyAuditParallel(ro, undefined, os.availableParallelism(), 0);
+    const parallelMs = performance.now() - s;
+    if (!parallel.ok || parallel.headHash !== verifyAudit(ro).headHash) throw new Error('the parallel verify disagrees with the walk');
     const loop = monitorEventLoopDelay({ resolution: 1 });
     loop.enable();
     s = performance.now();
@@ -90,6 +96,7 @@ export async function run(): Promise<Record<string, number | string>> {
       'verify ms (median of 3)': Math.round(verify),
       'verify CPU ms (median of 3)': Math.round(median(verifyCpuMs)),
       'verify CPU µs per entry': Math.round((median(verifyCpuMs) * 1000) / count * 100) / 100,
+      [`verify on ${os.availableParallelism()} threads (workers' start included): ms`]: Math.round(parallelMs),
       'verify in slices of 1000: ms': Math.round(slicedMs),
       'verify in slices of 1000: longest event-loop block ms': Math.round(loop.max / 1e6),
       ...timeline,

@@ -56,6 +56,15 @@ describe('audit verify', () => {
     expect(r.out).toMatch(/^\d+ entries verified, head [0-9a-f]{64}/);
   });
 
+  it('--threads 1 walks on one thread and says the same; --threads takes a whole number of threads', async () => {
+    const all = await audit('verify', '--data', pristine);
+    const one = await audit('verify', '--data', pristine, '--threads', '1');
+    expect(one).toEqual(all);
+    const bad = await audit('verify', '--data', pristine, '--threads', '0');
+    expect(bad.code).toBe(2);
+    expect(bad.out).toMatch(/--threads is a whole number of threads, 1 or more, not 0/);
+  });
+
   it('the triggers refuse UPDATE and DELETE on the audit log', () => {
     const db = new Database(path.join(copyStore(), DB_FILE));
     expect(() => db.prepare("UPDATE audit_log SET hash = 'x' WHERE seq = 2").run()).toThrow(/append-only/);

@@ -3,7 +3,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { appendAudit, AUDIT_SQL, auditPage, auditRawPage, auditTimeline, GENESIS_HASH, verifyAudit, verifyAuditInSlices, type AuditInput } from '../../main/store/audit';
+import { appendAudit, AUDIT_SQL, auditPage, auditRawPage, auditTimeline, GENESIS_HASH, joinRanges, verifyAudit, verifyAuditInSlices, verifyAuditRange, type AuditInput, type Checkpoint } from '../../main/store/audit';
+import { verifyAuditParallel } from '../../main/store/audit-parallel';
 import { canonicalJson } from '../../main/store/canonical';
 import { DB_FILE, migrate, openStore, type Db } from '../../main/store/db';
 import { appendEvent, eventsBetween, LOG_SQL } from '../../main/store/log';
@@ -75,7 +76,7 @@ describe('migrations', () => {
     expect(plan(LOG_SQL.eventsBetween)).toMatch(/^SEARCH events USING INDEX events_at \(at>\? AND at<\?\)$/);
     expect(plan(AUDIT_SQL.head)).toBe('SCAN audit_log'); // in rowid order, newest first: LIMIT 1 stops at once
     expect(plan(AUDIT_SQL.page)).toMatch(/^SEARCH audit_log USING INTEGER PRIMARY KEY \(rowid>\?\)$/);
-    expect(plan(AUDIT_SQL.walk)).toMatch(/^SEARCH audit_log USING INTEGER PRIMARY KEY \(rowid>\?\)$/);
+    expect(plan(AUDIT_SQL.walk)).toMatch(/^SEARCH audit_log USING INTEGER PRIMARY KEY \(rowid>\? AND rowid<\?\)$/);
     expect(plan(AUDIT_SQL.timeline.all)).toMatch(/^SEARCH audit_log USING INDEX audit_log_at \(at>\? AND at<\?\)$/);
     for (const f of ['actor', 'action', 'target'] as const) {
       // no "USE TEMP B-TREE FOR ORDER BY": the index yields (at, seq) order
@@ -238,6 +239,67 @@ describe('migration 30: audit entries before it keep the rule they were hashed u
     // hashed), but then the rule-1 entries after it give it away.
     sp(db, 'UPDATE audit_log SET rule = 2 WHERE seq = 1', () => expect(verifyAudit(db).ok).toBe(false));
     expect(verifyAudit(db).ok).toBe(true);
+    db.close();
+  });
+
+  /** The chain verified as `size`-entry ranges joined (each range walked on its own, as a worker walks it). */
+  function inRanges(db: Db, checkpoint: Checkpoint | undefined, size: number) {
+    const last = db.prepare('SELECT max(seq) FROM audit_log').pluck().get() as number;
+    const ranges = [];
+    for (let first = 1; first <= last; first += size) ranges.push(verifyAuditRange(db, checkpoint, first, first + size > last ? null : first + size - 1));
+    return joinRanges(db, checkpoint, ranges);
+  }
+
+  it('verified in ranges and joined, the chain gets the one-walk verdict, whatever the damage and wherever the seams fall', () => {
+    // 3 rule-1 entries from before schema 30, then 21 under rule 2
+    const db = schema20Store();
+    migrate(db);
+    for (let i = 3; i < 24; i++) appendAudit(db, entry(i));
+    const whole = verifyAudit(db);
+    const checkpoints: Array<Checkpoint | undefined> = [undefined, { count: 12, head: whole.headHash }, { count: 12, head: auditRawPage(db, 11, 1)[0]!.hash }, { count: 30, head: whole.headHash }];
+    db.exec('DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete');
+    const damage = [
+      'SELECT 1', // none
+      ...[1, 3, 4, 9, 10, 16, 24].flatMap((k) => [
+        `UPDATE audit_log SET entry = replace(entry, 'c-', 'c-x') WHERE seq = ${k}`, // altered
+        `DELETE FROM audit_log WHERE seq = ${k}`, // deleted
+        `UPDATE audit_log SET prev_hash = '${'f'.repeat(64)}' WHERE seq = ${k}`, // a broken link
+        `UPDATE audit_log SET rule = 1 WHERE seq = ${k}`, // relabelled
+      ]),
+      // reordered: entries 8 and 9, or 9 and 10, change places (a seam between them at some sizes)
+      ...[[8, 9], [9, 10], [2, 20]].map(([a, b]) => `UPDATE audit_log SET seq = 1000 WHERE seq = ${a}; UPDATE audit_log SET seq = ${a} WHERE seq = ${b}; UPDATE audit_log SET seq = ${b} WHERE seq = 1000`),
+      'DELETE FROM audit_log WHERE seq BETWEEN 9 AND 12', // a whole range gone at size 4
+      'DELETE FROM audit_log WHERE seq > 20', // truncated
+      'INSERT INTO audit_log (seq, entry, rule, prev_hash, hash) SELECT 0, entry, rule, prev_hash, hash FROM audit_log WHERE seq = 1', // a row before entry 1
+    ];
+    let failures = 0;
+    for (const sql of damage) {
+      sp(db, sql, () => {
+        for (const checkpoint of checkpoints) {
+          const expected = verifyAudit(db, checkpoint);
+          if (!expected.ok) failures++;
+          for (const size of [1, 2, 3, 4, 5, 8, 9, 23, 24, 40]) expect(inRanges(db, checkpoint, size), `${sql}, ranges of ${size}`).toEqual(expected);
+        }
+      });
+    }
+    expect(failures).toBeGreaterThan(damage.length * 3); // the damage is there to be found
+    db.close();
+  });
+
+  it('verifyAuditParallel runs the ranges on worker threads and names what one walk names', async () => {
+    const db = openStore(tempDir());
+    for (let i = 0; i < 300; i++) appendAudit(db, entry(i));
+    expect(await verifyAuditParallel(db, undefined, 3, 0)).toEqual(verifyAudit(db));
+    db.exec('DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete');
+    // entry 101 starts the second of three ranges of 100: the seam's link, and damage either side of it
+    for (const sql of [`UPDATE audit_log SET prev_hash = '${'f'.repeat(64)}' WHERE seq = 101`, 'DELETE FROM audit_log WHERE seq = 100', `UPDATE audit_log SET entry = replace(entry, 'c-', 'c-x') WHERE seq = 250`]) {
+      db.exec('BEGIN');
+      db.exec(sql);
+      db.exec('COMMIT'); // committed: the workers read the file through connections of their own
+      const expected = verifyAudit(db);
+      expect(expected.ok).toBe(false);
+      expect(await verifyAuditParallel(db, undefined, 3, 0), sql).toEqual(expected);
+    }
     db.close();
   });
 
