@@ -9,8 +9,7 @@
 // point on it: every segment within d of the point has its midpoint within d + MAX_SEGMENT_M / 2.
 import fs from 'node:fs';
 import KDBush from 'kdbush';
-import { around } from 'geokdbush';
-import type { Area, IncidentPlace, LngLat } from '../../shared/domain';
+import type { Area, IncidentPlace, LngLat, Polygon } from '../../shared/domain';
 import { distanceM, pointInPolygon } from '../../shared/geo';
 import { FeatureCollection, prop } from '../sim/city/osm';
 import { ROADS_FILE } from './dispatch/road-graph';
@@ -41,14 +40,27 @@ export class StreetIndex {
   /** The nearest named street within maxM (STREET_MAX_M), with its distance; null when there is none. */
   nearest(p: LngLat, maxM = STREET_MAX_M): NearestStreet | null {
     if (!this.index) return null;
-    const ids = around(this.index, p[0], p[1], Infinity, (maxM + MAX_SEGMENT_M / 2) / 1000) as number[];
-    let best: NearestStreet | null = null;
+    // Candidates by a box in degrees around p (kdbush's range: no great-circle distances, no sorting —
+    // geokdbush's `around` was half of an incident:create's street lookup), a little wider than the
+    // radius; the exact distance to each segment decides. Ties go to the segment whose midpoint is
+    // nearer, as when the candidates came sorted by that distance.
+    const { kx, ky } = metresPerDegree(p);
+    const r = (maxM + MAX_SEGMENT_M / 2) * 1.01;
+    const ids = this.index.range(p[0] - r / kx, p[1] - r / ky, p[0] + r / kx, p[1] + r / ky);
+    let best: Segment | null = null;
+    let bestD = Infinity;
+    let bestMid = Infinity;
     for (const id of ids) {
       const s = this.segments[id]!;
-      const d = segmentDistanceM(p, s.a, s.b);
-      if (d <= maxM && (!best || d < best.distanceM)) best = { name: s.name, en: s.en, distanceM: d };
+      const d = flatSegmentDistanceM(p, s.a, s.b, kx, ky);
+      if (d > maxM || d > bestD) continue;
+      const mid = Math.hypot(((s.a[0] + s.b[0]) / 2 - p[0]) * kx, ((s.a[1] + s.b[1]) / 2 - p[1]) * ky);
+      if (d === bestD && mid >= bestMid) continue;
+      best = s;
+      bestD = d;
+      bestMid = mid;
     }
-    return best;
+    return best && { name: best.name, en: best.en, distanceM: bestD };
   }
 
   /** The nearest street's name in both languages (as an SOS records it); null when none is near. */
@@ -58,10 +70,21 @@ export class StreetIndex {
   }
 }
 
+/** Metres per degree of longitude and of latitude at p (the local flat projection around p). */
+function metresPerDegree(p: LngLat): { kx: number; ky: number } {
+  return {
+    kx: distanceM([p[0] - 0.0005, p[1]], [p[0] + 0.0005, p[1]]) / 0.001,
+    ky: distanceM([p[0], p[1] - 0.0005], [p[0], p[1] + 0.0005]) / 0.001,
+  };
+}
+
 /** Distance from p to the segment a–b in metres, on a local flat projection around p. */
 export function segmentDistanceM(p: LngLat, a: LngLat, b: LngLat): number {
-  const kx = distanceM([p[0] - 0.0005, p[1]], [p[0] + 0.0005, p[1]]) / 0.001;
-  const ky = distanceM([p[0], p[1] - 0.0005], [p[0], p[1] + 0.0005]) / 0.001;
+  const { kx, ky } = metresPerDegree(p);
+  return flatSegmentDistanceM(p, a, b, kx, ky);
+}
+
+function flatSegmentDistanceM(p: LngLat, a: LngLat, b: LngLat, kx: number, ky: number): number {
   const ax = (a[0] - p[0]) * kx;
   const ay = (a[1] - p[1]) * ky;
   const bx = (b[0] - p[0]) * kx;
@@ -113,10 +136,24 @@ export function loadStreetIndex(file: URL | string = ROADS_FILE, log: (line: str
   return index;
 }
 
+/** Each area polygon's outer bounding box: a point outside it is in no ring, and most cells are far from the point. */
+const outerBoxes = new WeakMap<Polygon, [number, number, number, number]>();
+function inOuterBox(p: LngLat, poly: Polygon): boolean {
+  let box = outerBoxes.get(poly);
+  if (!box) {
+    box = [Infinity, Infinity, -Infinity, -Infinity];
+    for (const [x, y] of poly.coordinates[0] ?? []) {
+      box = [Math.min(box[0], x), Math.min(box[1], y), Math.max(box[2], x), Math.max(box[3], y)];
+    }
+    outerBoxes.set(poly, box);
+  }
+  return p[0] >= box[0] && p[0] <= box[2] && p[1] >= box[1] && p[1] <= box[3];
+}
+
 /** The street and grid cell (and its district) of a point, as stamped on an incident when it is created. */
 export function placeOf(streets: StreetIndex, areas: readonly Area[], p: LngLat): IncidentPlace {
   const street = streets.nearest(p);
-  const holding = areas.filter((a) => a.polygon && a.kind !== 'post' && pointInPolygon(p, a.polygon));
+  const holding = areas.filter((a) => a.polygon && a.kind !== 'post' && inOuterBox(p, a.polygon) && pointInPolygon(p, a.polygon));
   const cell = holding.find((a) => a.kind === 'cell') ?? null;
   const district = holding.find((a) => a.kind === 'district') ?? null;
   return {
