@@ -11,7 +11,7 @@ import type { RangeJob } from './audit-range-worker';
 import type { ReadDb } from './db';
 import { prepared } from './statements';
 
-/** Below this many entries a worker's start (~0.3 s to load its code) costs more than it saves. */
+/** Below this many entries a worker's start (loading its code) costs more than it saves: docs/performance.md. */
 export const PARALLEL_FROM_ENTRIES = 200_000;
 
 const WORKER = new URL('./audit-range-worker.ts', import.meta.url);
