@@ -7,7 +7,9 @@
 //   and the pre-encoded loop, in the same run: first frames, all live after, CPU and memory of browser,
 //   encoders and gateway, and how long requests queued in the browser for a connection
 // - memory after 100, 500, 1,000 and 2,000 tile switches compared with the start (JS heap after GC, DOM
-//   nodes, listeners, browser PSS): a leak grows steadily, caches level off
+//   nodes, listeners, media objects alive, PSS by process, the renderer's allocators): a leak grows
+//   steadily, caches level off; in Playwright (`switches`) and in a page no DevTools Network domain
+//   watches (`switches_uninspected`, tests/bench/cdp-pipe.ts), which is what a console is
 // Figures only: a benchmark never fails on time.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -15,8 +17,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import {
-  LAB_TOKEN, advancing, buildLabPage, labCameras, launchChromium, openLab, startLab, waitForTiles,
+  CHROMIUM_ARGS, LAB_TOKEN, advancing, buildLabPage, labCameras, launchChromium, openLab, startLab, waitForTiles, type Lab,
 } from '../e2e/video-harness';
+import { launchPipeChromium } from './cdp-pipe';
 import { ENCODED_SEGMENT_SECONDS } from '../../main/media/ffmpeg';
 
 type Figures = Record<string, number>;
@@ -49,9 +52,9 @@ function processes(): Proc[] {
 }
 
 /** Our descendants whose command name matches. */
-function ourProcesses(match: RegExp): number[] {
+function ourProcesses(match: RegExp, root = process.pid): number[] {
   const all = processes();
-  const mine = new Set([process.pid]);
+  const mine = new Set([root]);
   let grew = true;
   while (grew) {
     grew = false;
@@ -92,7 +95,8 @@ async function cpuPercent(pids: () => number[], ms: number): Promise<number> {
   return (ticks / CLK_TCK / seconds) * 100;
 }
 
-const chromiumPids = () => ourProcesses(/chrom/i);
+/** Our Chromium processes, or those of the one browser whose process is `root`. */
+const chromiumPids = (root?: number) => ourProcesses(/chrom/i, root);
 
 /** Chromium's process type from its command line: browser (no --type), renderer, gpu-process, network, … */
 function chromiumType(pid: number): string {
@@ -107,9 +111,9 @@ function chromiumType(pid: number): string {
 }
 
 /** PSS of our Chromium processes by type (renderers summed), to see which one grows. */
-function chromiumPssByType(): Record<string, number> {
+function chromiumPssByType(root?: number): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const pid of chromiumPids()) {
+  for (const pid of chromiumPids(root)) {
     const type = chromiumType(pid).replace(/[^a-z0-9]+/gi, '_');
     out[type] = (out[type] ?? 0) + pssMb([pid]);
   }
@@ -117,15 +121,96 @@ function chromiumPssByType(): Record<string, number> {
 }
 const ffmpegPids = () => ourProcesses(/^ffmpeg$/);
 
-/** The page's JS heap after a forced GC, its DOM nodes and event listeners: what a leak would grow. */
-async function pageMemory(page: Page): Promise<{ heapMb: number; nodes: number; listeners: number }> {
+/** A DevTools protocol connection: Playwright's CDP sessions and the pipe browser both fit. */
+type Send = (method: string, params?: object) => Promise<unknown>;
+type BrowserCdp = { send: Send; on(event: string, l: (p: unknown) => void): void; off(event: string, l: (p: unknown) => void): void };
+
+/** Playwright's browser-level CDP session as a BrowserCdp (its types name every method; ours take any). */
+async function playwrightBrowserCdp(browser: Browser): Promise<BrowserCdp & { detach(): Promise<void> }> {
+  const cdp = await browser.newBrowserCDPSession();
+  const loose = cdp as unknown as BrowserCdp;
+  return { send: (m, p) => loose.send(m, p), on: (e, l) => loose.on(e, l), off: (e, l) => loose.off(e, l), detach: () => cdp.detach() };
+}
+
+type TraceEvent = { ph: string; pid: number; args?: { dumps?: { allocators?: Record<string, { attrs?: { size?: { value?: string } } }> } } };
+
+/**
+ * What Chromium's own allocators hold in the renderers (a memory-infra dump over CDP: partition_alloc,
+ * malloc, v8, blink_gc, cc, media, …), by their top names, in MB: where native memory is that neither the
+ * JS heap nor the DOM counts show.
+ */
+async function rendererAllocators(browser: BrowserCdp, root?: number): Promise<Record<string, number>> {
+  const renderers = new Set(chromiumPids(root).filter((p) => chromiumType(p) === 'renderer'));
+  const events: TraceEvent[] = [];
+  const collect = (e: unknown) => { events.push(...((e as { value: TraceEvent[] }).value)); };
+  let done = () => undefined as void;
+  const complete = new Promise<void>((r) => { done = r; });
+  browser.on('Tracing.dataCollected', collect);
+  browser.on('Tracing.tracingComplete', done);
+  await browser.send('Tracing.start', {
+    traceConfig: { includedCategories: ['disabled-by-default-memory-infra'], excludedCategories: ['*'], memoryDumpConfig: { triggers: [] } },
+    transferMode: 'ReportEvents',
+  });
+  await browser.send('Tracing.requestMemoryDump', { deterministic: true, levelOfDetail: 'detailed' });
+  await browser.send('Tracing.end');
+  await complete;
+  browser.off('Tracing.dataCollected', collect);
+  browser.off('Tracing.tracingComplete', done);
+  const out: Record<string, number> = {};
+  for (const e of events) {
+    const allocators = e.ph === 'v' && renderers.has(e.pid) ? e.args?.dumps?.allocators : undefined;
+    for (const [name, dump] of Object.entries(allocators ?? {})) {
+      const parts = name.split('/');
+      // Each allocator's total, and the parts that tell: PartitionAlloc's partitions (buffer: strings and
+      // vectors; array_buffer: ArrayBuffer contents) and V8's isolates (main, workers).
+      const key = parts.length === 1 ? name
+        : parts.length === 3 && parts[0] === 'partition_alloc' && parts[1] === 'partitions' ? `pa_${parts[2]}`
+        : parts.length === 2 && parts[0] === 'v8' ? `v8_${parts[1]}` : null;
+      const size = dump.attrs?.size?.value;
+      if (key && size) out[key] = (out[key] ?? 0) + parseInt(size, 16) / 1024 / 1024;
+    }
+  }
+  return out;
+}
+
+/** Media objects whose count a per-switch leak would grow (in the page and detached from it alike). */
+const MEDIA_OBJECTS = ['HTMLVideoElement', 'MediaSource', 'SourceBuffer'] as const;
+
+/**
+ * The page's JS heap after a forced GC, its DOM nodes and event listeners, and how many media objects are
+ * still alive (Runtime.queryObjects counts detached ones too): what a leak would grow.
+ */
+type PageMemory = { heapMb: number; backingMb: number; embedderMb: number; nodes: number; listeners: number; alive: Record<string, number> };
+
+/** pageMemory of a Playwright page, through a CDP session of its own. */
+async function playwrightPageMemory(page: Page): Promise<PageMemory> {
   const cdp = await page.context().newCDPSession(page);
-  await cdp.send('HeapProfiler.collectGarbage');
-  await cdp.send('Performance.enable');
-  const { metrics } = await cdp.send('Performance.getMetrics');
-  await cdp.detach();
+  const loose = cdp as unknown as { send: Send };
+  try { return await pageMemory((m, p) => loose.send(m, p)); } finally { await cdp.detach(); }
+}
+
+async function pageMemory(send: Send): Promise<PageMemory> {
+  type Remote = { result: { objectId?: string; value?: unknown } };
+  await send('HeapProfiler.collectGarbage');
+  await send('Performance.enable');
+  const { metrics } = await send('Performance.getMetrics') as { metrics: { name: string; value: number }[] };
+  // ArrayBuffers' contents (media segments on their way to the decoder) are outside the JS heap's size.
+  const usage = await send('Runtime.getHeapUsage') as { backingStorageSize: number; embedderHeapUsedSize: number };
+  const alive: Record<string, number> = {};
+  for (const name of MEDIA_OBJECTS) {
+    const proto = await send('Runtime.evaluate', { expression: `${name}.prototype` }) as Remote;
+    if (!proto.result.objectId) continue;
+    const { objects } = await send('Runtime.queryObjects', { prototypeObjectId: proto.result.objectId }) as { objects: { objectId: string } };
+    const count = await send('Runtime.callFunctionOn', { objectId: objects.objectId, functionDeclaration: 'function () { return this.length; }', returnByValue: true }) as Remote;
+    alive[name] = Number(count.result.value);
+  }
   const get = (name: string) => metrics.find((m) => m.name === name)?.value ?? NaN;
-  return { heapMb: get('JSHeapUsedSize') / 1024 / 1024, nodes: get('Nodes'), listeners: get('JSEventListeners') };
+  return {
+    heapMb: get('JSHeapUsedSize') / 1024 / 1024, backingMb: usage.backingStorageSize / 1024 / 1024,
+    // Blink's own garbage-collected heap (DOM objects, media elements' Blink side)
+    embedderMb: usage.embedderHeapUsedSize / 1024 / 1024,
+    nodes: get('Nodes'), listeners: get('JSEventListeners'), alive,
+  };
 }
 
 // ---- time to first frame on a click
@@ -317,7 +402,7 @@ async function sixteenTileWall(browser: Browser, label: string, clock: boolean, 
       [`wall16_${label}_demo_cpu_pct`]: round(encoderCpu + serverCpu, 1),
       [`wall16_${label}_browser_cpu_pct`]: round(browserCpu),
       [`wall16_${label}_browser_pss_mb`]: round(pssMb(chromiumPids())),
-      [`wall16_${label}_page_js_heap_mb`]: round((await pageMemory(page)).heapMb, 1),
+      [`wall16_${label}_page_js_heap_mb`]: round((await playwrightPageMemory(page)).heapMb, 1),
     });
     figures[`wall16_${label}_tiles_playing`] = (await advancing(page, 3000)).length;
     // How long each media request waited in the browser before it was sent (aborted ones excluded).
@@ -336,59 +421,133 @@ async function sixteenTileWall(browser: Browser, label: string, clock: boolean, 
 
 // ---- 2,000 tile switches
 
-const SWITCH_MARKS = [100, 500, 1000, 1500, 2000];
+/** `BENCH_VIDEO_SWITCH_MARKS=100,500` measures after fewer switches (a quicker look; the aim is at 2,000). */
+const SWITCH_MARKS = (process.env.BENCH_VIDEO_SWITCH_MARKS ?? '100,500,1000,1500,2000').split(',').map(Number);
 
-async function tileSwitches(browser: Browser): Promise<Figures> {
+/** A lab page to switch tiles on: in Playwright (as every e2e test sees it) or on the DevTools pipe. */
+type SwitchPage = {
+  /** a JS expression in the page, its promise awaited, its value returned */
+  evaluate<T>(expression: string): Promise<T>;
+  /** a CDP command to the page */
+  send: Send;
+  browser: BrowserCdp;
+  /** the browser process whose processes are counted (default: all our Chromium processes) */
+  root?: number;
+  close(): Promise<void>;
+};
+
+async function playwrightSwitchPage(browser: Browser, lab: Lab): Promise<SwitchPage> {
+  const page = await openLab(browser, lab);
+  const cdp = await page.context().newCDPSession(page);
+  const loose = cdp as unknown as { send: Send };
+  const browserCdp = await playwrightBrowserCdp(browser);
+  return {
+    evaluate: (expression) => page.evaluate(expression),
+    send: (m, p) => loose.send(m, p),
+    browser: browserCdp,
+    async close() { await cdp.detach(); await browserCdp.detach(); await page.context().close(); },
+  };
+}
+
+async function pipeSwitchPage(lab: Lab): Promise<SwitchPage> {
+  const browser = await launchPipeChromium(CHROMIUM_ARGS);
+  const session = await browser.openPage(lab.url);
+  const send: Send = (method, params) => browser.send(method, params, session);
+  const evaluate = async <T>(expression: string): Promise<T> => {
+    const r = await send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true }) as
+      { result: { value: T }; exceptionDetails?: { text: string; exception?: { description?: string } } };
+    if (r.exceptionDetails) throw new Error(r.exceptionDetails.exception?.description ?? r.exceptionDetails.text);
+    return r.result.value;
+  };
+  const until = Date.now() + 30_000;
+  while (!(await evaluate<boolean>("!!document.querySelector('.xv-wall')"))) {
+    if (Date.now() > until) throw new Error('the lab page did not render its wall');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { evaluate, send, browser, root: browser.pid, close: () => browser.close() };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function allTilesLive(page: SwitchPage, n: number, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  let phases: (string | null)[] = [];
+  while (Date.now() < until) {
+    phases = await page.evaluate<(string | null)[]>(
+      "[...document.querySelectorAll('.xv-cell')].map((c) => c.querySelector('.xv-tile')?.getAttribute('data-phase') ?? null)");
+    if (phases.length === n && phases.every((p) => p === 'live')) return;
+    await sleep(200);
+  }
+  throw new Error(`tiles never all live: ${JSON.stringify(phases)}`);
+}
+
+/**
+ * Tile switches on a 4-tile wall (8 loop cameras, a drop every 120 ms), memory after each mark. `prefix`
+ * names the figures: `switch` in Playwright, `switch_uninspected` on the pipe (no DevTools Network domain).
+ */
+async function tileSwitchesOn(open: (lab: Lab) => Promise<SwitchPage>, prefix: string): Promise<Figures> {
   const cameras = labCameras(8);
   const lab = await startLab({ cameras, layout: '4', cameraIds: cameras.slice(0, 4).map((c) => c.id), displayKey: 'bench-switch' });
   try {
-    const page = await openLab(browser, lab);
-    await waitForTiles(page, (t) => t.length === 4 && t.every((x) => x.phase === 'live'), 60_000);
+    const page = await open(lab);
+    await allTilesLive(page, 4, 60_000);
     // Warm the other cameras too, so switches measure the console, not stream start-up.
     await Promise.all(cameras.slice(4).map((c) => fetch(`${lab.url}media/${c.id}/index.m3u8?token=${LAB_TOKEN}`).then((r) => r.arrayBuffer())));
-    await page.waitForTimeout(3000);
+    await sleep(3000);
     const ids = cameras.map((c) => c.id);
     const figures: Figures = {};
     const measure = async (label: string) => {
-      const mem = await pageMemory(page);
-      figures[`switch_${label}_js_heap_mb`] = round(mem.heapMb, 1);
-      figures[`switch_${label}_dom_nodes`] = mem.nodes;
-      figures[`switch_${label}_listeners`] = mem.listeners;
-      figures[`switch_${label}_browser_pss_mb`] = round(pssMb(chromiumPids()));
-      for (const [type, mb] of Object.entries(chromiumPssByType())) figures[`switch_${label}_pss_${type}_mb`] = round(mb);
+      const at = `${prefix}_${label}`;
+      const mem = await pageMemory(page.send);
+      figures[`${at}_js_heap_mb`] = round(mem.heapMb, 1);
+      figures[`${at}_array_buffers_mb`] = round(mem.backingMb, 1);
+      figures[`${at}_embedder_heap_mb`] = round(mem.embedderMb, 1);
+      figures[`${at}_dom_nodes`] = mem.nodes;
+      figures[`${at}_listeners`] = mem.listeners;
+      for (const [name, n] of Object.entries(mem.alive)) figures[`${at}_alive_${name}`] = n;
+      figures[`${at}_browser_pss_mb`] = round(pssMb(chromiumPids(page.root)));
+      for (const [type, mb] of Object.entries(chromiumPssByType(page.root))) figures[`${at}_pss_${type}_mb`] = round(mb);
+      for (const [name, mb] of Object.entries(await rendererAllocators(page.browser, page.root))) {
+        if (mb >= 1) figures[`${at}_alloc_${name.replace(/[^a-z0-9]+/gi, '_')}_mb`] = round(mb, 1);
+      }
     };
     await measure('0');
     let from = 0;
     for (const to of SWITCH_MARKS) {
-      // No named helpers inside evaluate: tsx would wrap them in a __name() the page does not have.
-      await page.evaluate(async ([all, first, last]) => {
-        for (let i = first; i < last; i++) {
+      await page.evaluate(`(async () => {
+        const all = ${JSON.stringify(ids)};
+        for (let i = ${from}; i < ${to}; i++) {
           const data = new DataTransfer();
-          data.setData('application/x-xiuhua-camera', all[(i * 3 + Math.floor(i / 4)) % all.length]!);
-          document.querySelectorAll('.xv-cell')[i % 4]!.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+          data.setData('application/x-xiuhua-camera', all[(i * 3 + Math.floor(i / 4)) % all.length]);
+          document.querySelectorAll('.xv-cell')[i % 4].dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
           await new Promise((r) => setTimeout(r, 120));
         }
-      }, [ids, from, to] as const);
-      await waitForTiles(page, (t) => t.every((x) => x.phase === 'live'), 60_000);
-      await page.waitForTimeout(5000);
+      })()`);
+      await allTilesLive(page, 4, 60_000);
+      await sleep(5000);
       await measure(String(to));
       from = to;
     }
     const last = SWITCH_MARKS.at(-1)!;
     // What Chromium gives back when told memory is short: caches and allocator free lists go, a leak stays.
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('Memory.simulatePressureNotification', { level: 'critical' });
-    await cdp.detach();
-    await page.waitForTimeout(5000);
+    await page.send('Memory.simulatePressureNotification', { level: 'critical' });
+    await sleep(5000);
     await measure(`${last}_pressed`);
-    figures[`switch_${last}_vs_100_browser_pss_ratio`] = round(Number(figures[`switch_${last}_browser_pss_mb`]) / Number(figures.switch_100_browser_pss_mb), 3);
-    figures[`switch_${last}_vs_100_js_heap_ratio`] = round(Number(figures[`switch_${last}_js_heap_mb`]) / Number(figures.switch_100_js_heap_mb), 3);
-    await page.context().close();
+    const ratio = (name: string) => round(Number(figures[`${prefix}_${last}_${name}`]) / Number(figures[`${prefix}_100_${name}`]), 3);
+    figures[`${prefix}_${last}_vs_100_renderer_pss_ratio`] = ratio('pss_renderer_mb');
+    figures[`${prefix}_${last}_vs_100_browser_pss_ratio`] = ratio('browser_pss_mb');
+    figures[`${prefix}_${last}_vs_100_js_heap_ratio`] = ratio('js_heap_mb');
+    await page.close();
     return figures;
   } finally {
     await lab.close();
   }
 }
+
+/** In Playwright, as measured before (its Network domain keeps response bodies in the renderer). */
+const tileSwitches = (browser: Browser) => tileSwitchesOn((lab) => playwrightSwitchPage(browser, lab), 'switch');
+/** The same switches in a page no DevTools Network domain watches: the console's own memory. */
+const tileSwitchesUninspected = () => tileSwitchesOn(pipeSwitchPage, 'switch_uninspected');
 
 /** The 16-tile wall from cold, old live-encoded demo source (baseline) and pre-encoded loop, in the same run. */
 async function wallFromCold(browser: Browser): Promise<Figures> {
@@ -404,7 +563,9 @@ async function wallFromCold(browser: Browser): Promise<Figures> {
   };
 }
 
-const PARTS = { click: clickToFirstFrame, latency: latencyBoth, wall: wallFromCold, switches: tileSwitches } as const;
+const PARTS = {
+  click: clickToFirstFrame, latency: latencyBoth, wall: wallFromCold, switches: tileSwitches, switches_uninspected: tileSwitchesUninspected,
+} as const;
 
 /** `BENCH_VIDEO_PARTS=latency,wall` runs only those parts (default: all). */
 export async function run(): Promise<Figures> {

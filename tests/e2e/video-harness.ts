@@ -17,7 +17,7 @@ const PAGE_DIR = path.join(ROOT, 'tests/e2e/video-lab');
 const OUT_DIR = path.join(ROOT, 'tests/artifacts/video-lab');
 export const LAB_TOKEN = 'lab-token';
 
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu-sandbox', '--disable-background-networking', '--disable-component-update',
   '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--autoplay-policy=no-user-gesture-required',
 ];
