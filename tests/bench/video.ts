@@ -197,13 +197,16 @@ async function pageMemory(send: Send): Promise<PageMemory> {
   // ArrayBuffers' contents (media segments on their way to the decoder) are outside the JS heap's size.
   const usage = await send('Runtime.getHeapUsage') as { backingStorageSize: number; embedderHeapUsedSize: number };
   const alive: Record<string, number> = {};
+  // The arrays queryObjects returns hold what they found until released: one group, released after.
+  const objectGroup = 'bench-media-objects';
   for (const name of MEDIA_OBJECTS) {
-    const proto = await send('Runtime.evaluate', { expression: `${name}.prototype` }) as Remote;
+    const proto = await send('Runtime.evaluate', { expression: `${name}.prototype`, objectGroup }) as Remote;
     if (!proto.result.objectId) continue;
-    const { objects } = await send('Runtime.queryObjects', { prototypeObjectId: proto.result.objectId }) as { objects: { objectId: string } };
+    const { objects } = await send('Runtime.queryObjects', { prototypeObjectId: proto.result.objectId, objectGroup }) as { objects: { objectId: string } };
     const count = await send('Runtime.callFunctionOn', { objectId: objects.objectId, functionDeclaration: 'function () { return this.length; }', returnByValue: true }) as Remote;
     alive[name] = Number(count.result.value);
   }
+  await send('Runtime.releaseObjectGroup', { objectGroup });
   const get = (name: string) => metrics.find((m) => m.name === name)?.value ?? NaN;
   return {
     heapMb: get('JSHeapUsedSize') / 1024 / 1024, backingMb: usage.backingStorageSize / 1024 / 1024,
