@@ -129,10 +129,29 @@ export type RunOptions<R> = {
   settle?: (ack: Ack<R>) => void;
 };
 
-/** One command as the runner takes it: what it is, who sends it, what they sent, and when it arrived. */
+/**
+ * One command as the runner takes it: what it is, who sends it, what they sent, and when it arrived.
+ * `admitted`: what `admit` made of `raw` already (the transport admits at receipt, dispatch.ts), so the
+ * batch does not check and parse it again.
+ */
 export type CommandCall<R = unknown> = {
-  def: CommandDef<z.ZodType, R>; actor: Actor; raw: unknown; now: number; opts?: RunOptions<R>;
+  def: CommandDef<z.ZodType, R>; actor: Actor; raw: unknown; now: number; opts?: RunOptions<R>; admitted?: Admitted;
 };
+
+/** A command past the role check and its schema: the parsed payload. */
+export type Admitted = { payload: { commandId: string } };
+
+/**
+ * The first two steps of every command: may this role send it, and is the payload well formed (the
+ * schema). Neither reads the store, so the transport runs them as a command arrives, before it joins a
+ * commit batch: a refused one then costs the batch nothing and is answered at once (dispatch.ts).
+ */
+export function admit(def: CommandDef<z.ZodType, unknown>, actor: Actor, raw: unknown): Admitted | { error: CommandError } {
+  if (!def.roles.includes(actor.role)) return { error: { code: 'forbidden', message: `role ${actor.role} may not ${def.name}` } };
+  const parsed = def.schema.safeParse(raw);
+  if (!parsed.success) return { error: { code: 'invalid_payload', message: zodMessage(parsed.error) } };
+  return { payload: parsed.data as { commandId: string } };
+}
 
 /** The whole batch's transaction ended under it (SQLite rolls back on a full disk, an I/O error): nobody's change stands. */
 class BatchAborted extends Error {}
@@ -166,20 +185,15 @@ export function runCommand<S extends z.ZodType, R>(
 }
 
 /** Decides one command inside the batch's transaction: its change (in a savepoint), or its refusal. */
-function decide<R>(db: Db, { def, actor, raw, now, opts = {} }: CommandCall<R>): RunOutcome<R> {
+function decide<R>(db: Db, { def, actor, raw, now, opts = {}, admitted }: CommandCall<R>): RunOutcome<R> {
   const { settle } = opts;
   // With a settle hook the refusal must be written in the same transaction as it, so row by row.
   const refuseWith = (error: CommandError): Ack<never> => (settle
     ? refuse(db, actor, def.name, raw, error, now, settle)
     : (opts.refuseWith ?? ((a, action, r, e, t) => refuse(db, a, action, r, e, t)))(actor, def.name, raw, error, now));
-  if (!def.roles.includes(actor.role)) {
-    return { ack: refuseWith({ code: 'forbidden', message: `role ${actor.role} may not ${def.name}` }), events: [] };
-  }
-  const parsed = def.schema.safeParse(raw);
-  if (!parsed.success) {
-    return { ack: refuseWith({ code: 'invalid_payload', message: zodMessage(parsed.error) }), events: [] };
-  }
-  const payload = parsed.data as { commandId: string };
+  const admission = admitted ?? admit(def as CommandDef<z.ZodType, unknown>, actor, raw);
+  if ('error' in admission) return { ack: refuseWith(admission.error), events: [] };
+  const { payload } = admission;
   // The parsed payload, canonically encoded: a retry sends the same command, so the same hash.
   const payloadHash = createHash('sha256').update(canonicalJson(payload)).digest('hex');
   const previous = findAppliedCommand(db, payload.commandId);

@@ -292,6 +292,38 @@ describe('after a cut', () => {
     }
   });
 
+  it('a connection back on the cut session is cut at its first malformed command; its valid ones are applied, and a new login is not cut', async () => {
+    const hub = await startTestHub({ limits: { refusalWindowMs: LONG_WINDOW, console: CUT_SOON, floodBackoff: { firstMs: 300, holdMs: 0 } } });
+    try {
+      const flooder = await connect(hub.url, '/console', { username: 'manager', password: 'demo' });
+      await floodUntilCut(flooder.socket);
+      const back = await until('the back-off to end', async () => {
+        const r = await connect(hub.url, '/console', { token: flooder.ready!.token });
+        return r.refused === null ? r : undefined;
+      });
+      const cut = new Promise<string>((resolve) => back.socket.once('disconnect', resolve));
+      const valid = { commandId: cid(), category: 'parking', priority: 2, position: NANJING, description: `watched-${process.pid}` };
+      expect((await ask(back.socket, 'incident:create', valid, 30_000)).ok).toBe(true);
+      // The malformed one is answered as malformed, and what comes with it is answered as the cut, not applied.
+      const [malformed, ...after] = await Promise.all([
+        ask(back.socket, 'incident:create', { commandId: 42, position: 'nowhere' }, 30_000),
+        ...Array.from({ length: 5 }, () => ask(back.socket, 'incident:create', { ...valid, commandId: cid(), description: `after-${process.pid}` }, 30_000).catch(() => null)),
+      ]);
+      expect(malformed.error?.code).toBe('invalid_payload');
+      expect(await cut).toBe('io server disconnect');
+      expect(after.filter((a) => a !== null).every((a) => a.error?.message.startsWith('connection cut'))).toBe(true);
+      const stored = (d: string) => (hub.db.prepare(`SELECT COUNT(*) AS n FROM incidents WHERE description = ?`).get(d) as { n: number }).n;
+      expect([stored(`watched-${process.pid}`), stored(`after-${process.pid}`)]).toEqual([1, 0]);
+      // A password login is a new session, not watched: malformed commands are refused, never cut.
+      const login = await connect(hub.url, '/console', { username: 'manager', password: 'demo' });
+      const refused = await Promise.all(Array.from({ length: 5 }, () => ask(login.socket, 'incident:create', { commandId: 42 }, 30_000)));
+      expect(refused.map((a) => a.error?.code)).toEqual(Array(5).fill('invalid_payload'));
+      expect(login.socket.connected).toBe(true);
+    } finally {
+      await hub.close();
+    }
+  });
+
   it('lets the identity back in once the back-off has ended', async () => {
     const hub = await startTestHub({ limits: { console: CUT_SOON, floodBackoff: { firstMs: 300 } } });
     try {

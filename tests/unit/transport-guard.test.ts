@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Socket } from 'socket.io';
 import type { Ack } from '../../shared/protocol/commands';
 import { createGuard } from '../../main/hub/transport/guard';
-import { messageLimiter } from '../../main/hub/transport/limits';
+import { messageLimiter, type MessageBudget } from '../../main/hub/transport/limits';
 import type { RefusalAuditor } from '../../main/hub/refusals';
 
 type Log = string[];
@@ -28,11 +28,11 @@ function fakeSocket(log: Log, watched: boolean) {
   return socket;
 }
 
-function setup(opts: { cutGraceMs?: number; watched?: boolean } = {}) {
+function setup(opts: { cutGraceMs?: number; watched?: boolean; budget?: Partial<MessageBudget> } = {}) {
   const log: Log = [];
   const notes: string[] = [];
   const refusals: RefusalAuditor = { note: (key) => { notes.push(key.kind); }, close: () => {} };
-  const limit = messageLimiter({ perSocket: 2, perIdentity: 100, windowSec: 600, cutAfterRefusals: 3, cutAfterRefusalsWatched: 1 }, refusals);
+  const limit = messageLimiter({ perSocket: 2, perIdentity: 100, windowSec: 600, cutAfterRefusals: 3, cutAfterRefusalsWatched: 1, cutAfterMalformedWatched: 1, ...opts.budget }, refusals);
   const guard = createGuard({ limit, refuse: () => ({ ok: false, error: { code: 'invalid_payload', message: 'x' } }), log: () => {}, cutGraceMs: opts.cutGraceMs });
   const socket = fakeSocket(log, opts.watched ?? false);
   const send = (name: string) => new Promise<Ack<unknown>>((resolve) => socket.emit(name, {}, (res: Ack<unknown>) => {
@@ -103,6 +103,43 @@ describe('the guard cuts a flooding socket', () => {
     // The budget is the same (2 answered); the bound on refusals is the watched one.
     expect(log).toEqual(['read: ok', 'read: ok', 'read: too many messages; slow down',
       'read: connection cut: it went on sending after being told to slow down', 'read: too many messages; slow down', 'read: too many messages; slow down', 'disconnect(true)']);
+  });
+
+  it('a watched connection at its malformed messages past the bound: the rest of the same read answered as the cut, not handled', async () => {
+    const { log, notes, guard, socket, send } = setup({ watched: true });
+    let handled = 0;
+    guard.on(socket, actor, 'cmd', (_p, ack) => {
+      handled += 1;
+      ack({ ok: false, error: { code: 'invalid_payload', message: 'malformed' } });
+    });
+    // The budget lets 2 through; both are malformed, and the bound (1) is passed at the second.
+    await Promise.all(Array.from({ length: 2 }, () => send('cmd')));
+    expect(log).toEqual(['cmd: malformed', 'cmd: malformed', 'disconnect(true)']);
+    expect(notes.filter((k) => k === 'flood_cut')).toHaveLength(1);
+    expect(handled).toBe(2);
+  });
+
+  it('a watched connection cut at a malformed message: what came in the same read is answered as the cut, not handled', async () => {
+    const { log, guard, socket, send } = setup({ watched: true, budget: { perSocket: 5, cutAfterMalformedWatched: 0 } });
+    let handled = 0;
+    guard.on(socket, actor, 'cmd', (_p, ack) => {
+      handled += 1;
+      ack({ ok: false, error: { code: 'invalid_payload', message: 'malformed' } });
+    });
+    // All five within the budget and past the limiter together; the first is malformed and cuts.
+    await Promise.all(Array.from({ length: 5 }, () => send('cmd')));
+    expect(handled).toBe(1);
+    // The four were owed answers when it cut, so the close waits for them.
+    expect(log).toEqual(['cmd: malformed', ...Array.from({ length: 4 }, () => 'cmd: connection cut: it went on sending after being told to slow down'), 'disconnect(true)']);
+  });
+
+  it('a connection that is not watched is never cut for malformed messages', async () => {
+    const { log, notes, guard, socket, send } = setup();
+    guard.on(socket, actor, 'cmd', (_p, ack) => ack({ ok: false, error: { code: 'invalid_payload', message: 'malformed' } }));
+    await Promise.all(Array.from({ length: 2 }, () => send('cmd')));
+    expect(log).toEqual(['cmd: malformed', 'cmd: malformed']);
+    expect(notes).not.toContain('flood_cut');
+    expect(socket.connected).toBe(true);
   });
 
   it('after a grace period when a handler never answers', async () => {

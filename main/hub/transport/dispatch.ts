@@ -3,7 +3,7 @@
 import type { Socket } from 'socket.io';
 import type { z } from 'zod';
 import type { Db } from '../../store/db';
-import type { Actor, CommandDef, RefusalWriter, ScopedEvent } from '../commands';
+import { admit, refuse, type Actor, type CommandDef, type RefusalWriter, type ScopedEvent } from '../commands';
 import type { CommandRunner } from '../group-commit';
 import { answerRequest, type RequestTable } from '../requests';
 import type { HubServices } from '../services';
@@ -31,7 +31,16 @@ export function bindTables(deps: DispatchDeps, socket: Socket, actor: () => Acto
   guard.refuseUnknown(socket, actor, nsp);
   for (const def of Object.values(commands)) {
     guard.on(socket, actor, def.name, (payload, ack) => {
-      const call = { def, actor: actor(), raw: payload, now: Date.now(), opts: { timeZone: deps.timeZone, refuseWith: deps.refuse } };
+      const now = Date.now();
+      // The role and the schema at receipt (commands.ts `admit`): a refused command never joins the commit
+      // batch, so a flood of malformed ones costs the other consoles' batch nothing, and its refusal is
+      // answered (and audited, summarised by `deps.refuse`) now, which lets the guard count it (limits.ts).
+      const admitted = admit(def, actor(), payload);
+      if ('error' in admitted) {
+        ack(deps.refuse ? deps.refuse(actor(), def.name, payload, admitted.error, now) : refuse(db, actor(), def.name, payload, admitted.error, now));
+        return;
+      }
+      const call = { def, actor: actor(), raw: payload, now, admitted, opts: { timeZone: deps.timeZone, refuseWith: deps.refuse } };
       deps.commands.submit(call, ({ ack: res, events }) => {
         ack(res); // the transaction has committed (or the refusal has been audited) by now
         broadcast(events);

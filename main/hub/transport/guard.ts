@@ -16,7 +16,11 @@ export type Refuser = (actor: Actor, action: string, raw: unknown, error: Comman
  * Decides whether a message may be handled now; resolves to null, or to the refusal to send and whether
  * the socket has earned being cut (it went on sending after being told to slow down).
  */
-export type Limiter = (socket: Socket, actor: Actor, event: string) => Promise<{ error: CommandError; cut: boolean } | null>;
+export type Limiter = {
+  (socket: Socket, actor: Actor, event: string): Promise<{ error: CommandError; cut: boolean } | null>;
+  /** A message of this socket was refused as malformed (invalid_payload); true when that earns the cut. */
+  malformed?(socket: Socket, actor: Actor, event: string): boolean;
+};
 
 export type Guard = {
   /** Handles `name` on `socket` through the ack rules, the limiter and the catch. */
@@ -119,6 +123,10 @@ export function createGuard(deps: { limit: Limiter; refuse: Refuser; log: (line:
     const ack = ((res: Ack<unknown>) => {
       answered(res);
       settle();
+      // Malformed messages count towards the cut as well (limits.ts): a client that sends them is not
+      // one of the hub's own, and commands are refused as malformed at receipt (dispatch.ts), so this
+      // comes before the rest of what it sent in the same read is handled.
+      if (!res.ok && res.error.code === 'invalid_payload' && limit.malformed?.(socket, actor(), name)) cut(socket, f);
     }) as typeof answered;
     ack.sent = answered.sent;
     const fail = (e: unknown) => {
@@ -127,6 +135,13 @@ export function createGuard(deps: { limit: Limiter; refuse: Refuser; log: (line:
       settle();
     };
     limit(socket, actor(), name).then((verdict) => {
+      // Let through, but the socket was cut while this message waited for its verdict (it came in the
+      // same read as the one that earned the cut): answered as the cut, not handled. (A refusal is
+      // answered as it is, cheap either way.)
+      if (!verdict && f.cutting) {
+        ack({ ok: false, error: CUT });
+        return;
+      }
       if (verdict) {
         ack({ ok: false, error: verdict.error });
         if (verdict.cut) cut(socket, f);
