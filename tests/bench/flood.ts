@@ -35,6 +35,15 @@ function connect(url: string, auth: { username: string } | { token: string }): P
   });
 }
 
+/**
+ * BENCH_FLOOD_TRACE=<file>: each measured ack as [when it came, µs of the monotonic clock; its latency, ms],
+ * the flooded phase after a [time, -1] mark. A CPU profile's timestamps (BENCH_FLOOD_PROFILE) are on the
+ * same clock, so a slow ack can be set beside what the hub was doing meanwhile.
+ */
+const TRACE: Array<[number, number]> = [];
+const traced = (latencyMs: number) => {
+  if (process.env.BENCH_FLOOD_TRACE) TRACE.push([Number(process.hrtime.bigint() / 1000n), latencyMs]);
+};
 let n = 0;
 const incident = () => ({ commandId: `flood-bench-${process.pid}-${n++}`, category: 'parking', priority: 2, position: NANJING, description: 'bench' });
 
@@ -48,6 +57,7 @@ async function measure(socket: Socket, seconds: number): Promise<{ p50: number; 
     const res = (await socket.timeout(30_000).emitWithAck('incident:create', incident())) as Ack;
     if (!res.ok) throw new Error(`the measured console was refused: ${res.error?.code}`);
     times.push(performance.now() - t0);
+    traced(times.at(-1)!);
     const wait = gap - (performance.now() - t0);
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
@@ -138,9 +148,10 @@ function cpuMicros(pid: number): number {
 }
 
 export async function run(): Promise<Record<string, number | string>> {
-  // BENCH_FLOOD_PROFILE=<dir>: the hub writes a CPU profile there when it stops (node --cpu-prof).
+  // BENCH_FLOOD_PROFILE=<dir>: the hub writes a CPU profile there when it stops (node --cpu-prof; a sample
+  // every 200 µs, as a return of the flood lasts tens of ms).
   const argv = hubArgv(tempDir('xiuhua-bench-flood-'));
-  if (process.env.BENCH_FLOOD_PROFILE) argv.splice(1, 0, '--cpu-prof', '--cpu-prof-dir', process.env.BENCH_FLOOD_PROFILE);
+  if (process.env.BENCH_FLOOD_PROFILE) argv.splice(1, 0, '--cpu-prof', '--cpu-prof-interval', '200', '--cpu-prof-dir', process.env.BENCH_FLOOD_PROFILE);
   const hub = await startHubChild(argv);
   try {
     const measured = await connect(hub.url, { username: 'operator' });
@@ -152,9 +163,11 @@ export async function run(): Promise<Record<string, number | string>> {
     await f.started;
     await new Promise((r) => setTimeout(r, 1000)); // the flood under way
     cpu = cpuMicros(hub.hubPid);
+    traced(-1);
     const loud = await measure(measured, SECONDS);
     const loudCpu = cpuMicros(hub.hubPid) - cpu;
     const tally = await f.stop();
+    if (process.env.BENCH_FLOOD_TRACE) fs.writeFileSync(process.env.BENCH_FLOOD_TRACE, JSON.stringify(TRACE));
     measured.disconnect();
     // Flood messages in the measured phase: the tally covers the second before it too, so per message the
     // phase's CPU is divided by the phase's share of them (SECONDS of SECONDS + 1).
