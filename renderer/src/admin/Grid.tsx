@@ -18,7 +18,7 @@ import { MapView, useMap } from '../map/MapView';
 import { BasemapLayer } from '../map/layers/BasemapLayer';
 import { useLiveCity } from '../state/live-city';
 import { errorText } from '../common/errors';
-import { issueText } from '../common/issues';
+import { issueText, refusalIssues } from '../common/issues';
 
 /** A refusal as the screen gets it: the hub's (with its issues), or the client's own (a timeout, signed out). */
 type Refusal = Omit<CommandError, 'code'> & { code: string };
@@ -94,9 +94,9 @@ export function Grid() {
    * its English, which is kept below. A conflict because another admin changed the grid since it was read
    * reloads the grid and keeps the admin's unsaved shape and form, to check against the new grid and save again.
    */
-  const refused = async (error: Refusal, e?: Editing, lines = (error.issues ?? []).map((i) => issueText(t, i)), lead?: string) => {
+  const refused = async (error: Refusal, e?: Editing, lines = refusalIssues(error).map((i) => issueText(t, i)), lead?: string) => {
     const { code, message: detail } = error;
-    if (error.issues?.[0]?.code === 'grid_changed') {
+    if (refusalIssues(error)[0]?.code === 'grid_changed') {
       const g = geometry(e);
       const fresh = await reload();
       if (e && g) setKept({ drawId: e.drawId, geometry: g, mode: DRAW_MODE[e.kind] }); // with the new grid: the map is redrawn once
@@ -189,7 +189,7 @@ export function Grid() {
     setBusy(false);
     if (res.ok) return afterChange(t('admin.grid.imported', { ...res.result, version: res.result.gridVersion }));
     const error: Refusal = res.error;
-    const issues = error.issues ?? [];
+    const issues = refusalIssues(error);
     if (!issues.some((i) => i.feature)) return refused(error);
     // One line per refused feature: which one (its number, kind and name) and why, in the admin's words.
     const lines = issues.map((i) => {
