@@ -27,10 +27,19 @@ export const PLAYLIST = 'index.m3u8';
 export const DEMO_SIZE = '640x360';
 export const DEMO_FPS = 25;
 
-/** True when `ffmpegPath -version` runs. Checked once when the gateway is created. */
+/**
+ * True when `ffmpegPath -version` runs. Asked when a gateway is created, and answered once per path and
+ * process: the check blocks for ~90 ms here, which a process starting several hubs (the tests) paid each time.
+ */
+const ffmpegRuns = new Map<string, boolean>();
 export function ffmpegAvailable(ffmpegPath: string): boolean {
-  const r = spawnSync(ffmpegPath, ['-hide_banner', '-version'], { stdio: 'ignore', timeout: 5000 });
-  return r.error === undefined && r.status === 0;
+  let runs = ffmpegRuns.get(ffmpegPath);
+  if (runs === undefined) {
+    const r = spawnSync(ffmpegPath, ['-hide_banner', '-version'], { stdio: 'ignore', timeout: 5000 });
+    runs = r.error === undefined && r.status === 0;
+    ffmpegRuns.set(ffmpegPath, runs);
+  }
+  return runs;
 }
 
 /**
@@ -69,11 +78,15 @@ export function killLeftoverEncoders(ffmpegPath: string, mediaRoot: string): num
   return killed;
 }
 
-/** A Noto CJK font file so Chinese camera names render; null lets drawtext fall back to fontconfig's default. */
+/** A Noto CJK font file so Chinese camera names render; null lets drawtext fall back to fontconfig's default. Asked once per process. */
+let cjkFont: string | null | undefined;
 export function findCjkFont(): string | null {
-  const r = spawnSync('fc-match', ['-f', '%{file}', 'Noto Sans CJK SC'], { encoding: 'utf8', timeout: 5000 });
-  const file = r.status === 0 ? r.stdout.trim() : '';
-  return file.length > 0 ? file : null;
+  if (cjkFont === undefined) {
+    const r = spawnSync('fc-match', ['-f', '%{file}', 'Noto Sans CJK SC'], { encoding: 'utf8', timeout: 5000 });
+    const file = r.status === 0 ? r.stdout.trim() : '';
+    cjkFont = file.length > 0 ? file : null;
+  }
+  return cjkFont;
 }
 
 /** ffprobe sits next to ffmpeg in every distribution we know of. */
