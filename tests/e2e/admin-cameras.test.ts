@@ -4,69 +4,17 @@
 // that position and facing and an open operator console draws its cone that way. A body camera attached to an
 // officer from a list of officers only; a vehicle camera put on an officer on foot is refused by the hub, said
 // in words in English and in Chinese, and audited. Screenshots go to tests/artifacts/admin-cameras/.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'vite';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import type { LngLat } from '../../shared/domain';
 import { auditPage } from '../../main/store/audit';
 import { listCameras, listUnits } from '../../main/store/city';
-import { startHub, type Hub } from '../../main/hub/server';
+import { e2eSuite, mapPixel, mapPlace, type PagePoint as Px } from './harness';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const ARTIFACTS = path.join(ROOT, 'tests/artifacts/admin-cameras');
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu-sandbox', '--disable-background-networking', '--disable-component-update', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
+const e2e = e2eSuite('admin-cameras');
+/** A signed-in page at 1600×900; it stays open across the tests (the operator's console watches the admin's saves). */
+const signedIn = (username: string, locale = 'en-US') => e2e.signedIn(username, { locale, perTest: false });
 
-let browser: Browser;
-let hub: Hub;
-let dataDir: string;
-let rendererDir: string;
-
-beforeAll(async () => {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-admin-cameras-dist-'));
-  await build({ configFile: path.join(ROOT, 'renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-admin-cameras-e2e-'));
-  hub = await startHub({ port: 0, dataDir, demo: true, rendererDir, log: () => undefined });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await hub?.close();
-  for (const d of [dataDir, rendererDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
-});
-
-async function signedIn(username: string, locale = 'en-US'): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1600, height: 900 }, locale });
-  context.setDefaultTimeout(120_000); // a map on swiftshader on two loaded cores takes its time
-  const page = await context.newPage();
-  page.on('pageerror', (e) => console.log(`${username} page error:`, e.message));
-  await page.goto(hub.url);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', 'demo');
-  await page.click('button[type=submit]');
-  await page.waitForSelector('[data-testid=conn-status][data-status=live]', { timeout: 60_000 });
-  return page;
-}
-
-type Px = { x: number; y: number };
-/** Where a point of the map is on the page (the map is still: nothing moves it here). */
-const pixel = (page: Page, at: LngLat) => page.evaluate((ll) => {
-  const map = window.__xiuhua!.map!;
-  const box = map.getCanvas().getBoundingClientRect();
-  const p = map.project(ll);
-  return { x: box.left + p.x, y: box.top + p.y };
-}, at);
-/** The map's place under a point of the page. */
-const place = (page: Page, px: Px) => page.evaluate(({ x, y }) => {
-  const map = window.__xiuhua!.map!;
-  const box = map.getCanvas().getBoundingClientRect();
-  const ll = map.unproject([x - box.left, y - box.top]);
-  return [ll.lng, ll.lat] as LngLat;
-}, px);
 /** The centre of an element on the page. */
 async function centre(page: Page, selector: string): Promise<Px> {
   const box = (await page.locator(selector).boundingBox())!;
@@ -86,7 +34,6 @@ async function drag(page: Page, from: Px, to: Px): Promise<void> {
 
 const POINT = '[data-testid=camera-place-point]';
 const HANDLE = '[data-testid=camera-facing-handle]';
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
 
 describe('the admin places and attaches cameras', () => {
   let admin: Page;
@@ -116,7 +63,7 @@ describe('the admin places and attaches cameras', () => {
     await admin.waitForSelector(`${POINT}.no-facing`);
     const typed = async (): Promise<LngLat> => [Number(await form.locator('input[name=lng]').inputValue()), Number(await form.locator('input[name=lat]').inputValue())];
     // To a pixel (a mouse event lands on whole pixels; one is about 7 m here).
-    expect(dist(await pixel(admin, await typed()), first)).toBeLessThan(1.5);
+    expect(dist(await mapPixel(admin, await typed()), first)).toBeLessThan(1.5);
     expect(angleGap(screenBearing(await centre(admin, POINT), await centre(admin, HANDLE)), 0)).toBeLessThan(2);
 
     // Typing moves the drawing: a facing turns the cone and its handle; a longitude moves the point.
@@ -124,7 +71,7 @@ describe('the admin places and attaches cameras', () => {
     await admin.waitForSelector(`${HANDLE}[data-facing="200"]`);
     await admin.waitForSelector(`${POINT}:not(.no-facing)`);
     expect(angleGap(screenBearing(await centre(admin, POINT), await centre(admin, HANDLE)), 200)).toBeLessThan(2);
-    const east = await place(admin, { x: first.x + 50, y: first.y });
+    const east = await mapPlace(admin, { x: first.x + 50, y: first.y });
     await form.locator('input[name=lng]').fill(east[0].toFixed(6));
     await admin.waitForSelector(`${POINT}[data-lng="${Number(east[0].toFixed(6))}"]`);
     expect(dist(await centre(admin, POINT), { x: first.x + 50, y: first.y })).toBeLessThan(2);
@@ -135,7 +82,7 @@ describe('the admin places and attaches cameras', () => {
     await drag(admin, from, target);
     const lng = Number(await form.locator('input[name=lng]').inputValue());
     const lat = Number(await form.locator('input[name=lat]').inputValue());
-    expect(dist(await pixel(admin, [lng, lat]), target), 'the form holds where the point was dropped').toBeLessThan(2);
+    expect(dist(await mapPixel(admin, [lng, lat]), target), 'the form holds where the point was dropped').toBeLessThan(2);
     expect(dist(await centre(admin, POINT), target)).toBeLessThan(2);
 
     // Turned by its handle: dragged round to south-east of the camera, the facing follows to about 135°.
@@ -147,7 +94,7 @@ describe('the admin places and attaches cameras', () => {
     expect(angleGap(dragged, 135), `facing ${dragged}`).toBeLessThanOrEqual(2);
     // Let go, the handle goes back onto the cone's tip in that direction.
     expect(angleGap(screenBearing(point, await centre(admin, HANDLE)), dragged)).toBeLessThan(2);
-    await shot(admin, 'turned-by-handle');
+    await e2e.shot(admin, 'turned-by-handle');
 
     // The keyboard: arrow keys on the focused handle turn it 5° each, with Shift 1°.
     await admin.focus(HANDLE);
@@ -165,10 +112,10 @@ describe('the admin places and attaches cameras', () => {
     await form.waitFor({ state: 'detached' });
     expect(await admin.locator('[data-testid=camera-cam-river] [data-testid=camera-where]').textContent())
       .toBe(`${lng.toFixed(5)}, ${lat.toFixed(5)} · facing ${facing}°`);
-    await shot(admin, 'saved');
+    await e2e.shot(admin, 'saved');
 
     // The hub's camera list holds what was dragged.
-    expect(listCameras(hub.db).find((c) => c.id === 'cam-river')).toMatchObject({ kind: 'fixed', position: [lng, lat], facing, unitId: null });
+    expect(listCameras(e2e.hub.db).find((c) => c.id === 'cam-river')).toMatchObject({ kind: 'fixed', position: [lng, lat], facing, unitId: null });
 
     // The operator's map, open all along, draws its cone turned that way, where it was dropped.
     const cone = await operator.waitForFunction(() => {
@@ -181,12 +128,12 @@ describe('the admin places and attaches cameras', () => {
     // To the rendered tile's precision (a few decimetres here).
     expect(drawn.at[0]).toBeCloseTo(lng, 4);
     expect(drawn.at[1]).toBeCloseTo(lat, 4);
-    await shot(operator, 'operator-cone');
+    await e2e.shot(operator, 'operator-cone');
     await operator.context().close();
   }, 360_000);
 
   it('attaches a body camera to an officer; a vehicle camera on an officer on foot is refused in words', async () => {
-    const units = listUnits(hub.db);
+    const units = listUnits(e2e.hub.db);
     const officer = units.find((u) => u.kind === 'officer')!;
     const form = admin.locator('[data-testid=camera-form]');
     if (await form.count()) await form.getByRole('button', { name: 'Cancel' }).click(); // what the test before left open, if it failed
@@ -206,7 +153,7 @@ describe('the admin places and attaches cameras', () => {
     await form.waitFor({ state: 'detached' });
     await admin.waitForSelector(`[data-testid=camera-cam-body-new] [data-testid=camera-where][data-unit="${officer.id}"]`);
     expect(await admin.locator('[data-testid=camera-cam-body-new] [data-testid=camera-where]').textContent()).toBe(`${officer.name} · ${officer.badge}`);
-    expect(listCameras(hub.db).find((c) => c.id === 'cam-body-new')).toMatchObject({ kind: 'body', unitId: officer.id, position: null });
+    expect(listCameras(e2e.hub.db).find((c) => c.id === 'cam-body-new')).toMatchObject({ kind: 'body', unitId: officer.id, position: null });
 
     // A vehicle camera lists vehicles only; one turned from body to vehicle keeps its officer, and the hub refuses it.
     await admin.click('[data-testid=camera-add]');
@@ -220,19 +167,19 @@ describe('the admin places and attaches cameras', () => {
     expect(await form.locator('select[name=camera-unit]').inputValue()).toBe(officer.id);
     await form.locator('select[name=source-kind]').selectOption('testsrc');
     await form.locator('input[name=source-url]').fill('testsrc:veh-new');
-    const seq = auditPage(hub.db, 0, 1_000_000).at(-1)!.seq;
+    const seq = auditPage(e2e.hub.db, 0, 1_000_000).at(-1)!.seq;
     await form.locator('button[type=submit]').click();
     const refusal = form.locator('[data-testid=admin-result][data-outcome=invalid_payload]');
     await refusal.waitFor();
     expect(await refusal.textContent()).toMatch(new RegExp(`: a vehicle camera rides on a vehicle, and ${officer.name} is an officer on foot$`));
-    await shot(admin, 'vehicle-camera-refused');
+    await e2e.shot(admin, 'vehicle-camera-refused');
     // The same refusal in Chinese, worded again from its issue code when the language changes.
     await admin.click('[data-testid=lang-switch]');
     await admin.waitForFunction((name) => document.querySelector('[data-testid=admin-result]')?.textContent?.endsWith(`车载摄像机只能装在车辆上，${name} 是步巡队员`), officer.name);
     await admin.click('[data-testid=lang-switch]');
     await admin.waitForFunction((name) => document.querySelector('[data-testid=admin-result]')?.textContent?.endsWith(`and ${name} is an officer on foot`), officer.name);
-    expect(listCameras(hub.db).some((c) => c.id === 'cam-veh-new')).toBe(false);
-    expect(auditPage(hub.db, seq, 1000).filter((e) => e.action === 'camera:upsert').map((e) => [e.outcome, e.reason]))
+    expect(listCameras(e2e.hub.db).some((c) => c.id === 'cam-veh-new')).toBe(false);
+    expect(auditPage(e2e.hub.db, seq, 1000).filter((e) => e.action === 'camera:upsert').map((e) => [e.outcome, e.reason]))
       .toEqual([['rejected', expect.stringMatching(/^invalid_payload: vehicle_camera_needs_vehicle: /)]]);
   }, 240_000);
 });

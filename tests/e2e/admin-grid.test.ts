@@ -3,68 +3,33 @@
 // check-in at the new post is accepted. A post outside its cell is refused, said in words, and so is each bad feature of an imported GeoJSON file; an edit made
 // against a grid another admin changed meanwhile is refused as stale, the grid read again, and the drawn
 // post and its form kept to save again. Screenshots go to tests/artifacts/admin-grid/.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'vite';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import type { LngLat } from '../../shared/domain';
 import { offsetM, pointInPolygon } from '../../shared/geo';
 import type { GridState } from '../../shared/grid';
 import { auditPage } from '../../main/store/audit';
-import { startHub, type Hub } from '../../main/hub/server';
 import { ask, cid, closeClients, consoleClient, fieldClient } from '../integration/hub-fixture';
+import { e2eSuite, mapPixel } from './harness';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const ARTIFACTS = path.join(ROOT, 'tests/artifacts/admin-grid');
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu-sandbox', '--disable-background-networking', '--disable-component-update', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
-
-let browser: Browser;
-let hub: Hub;
-let dataDir: string;
-let rendererDir: string;
-
-beforeAll(async () => {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-admin-grid-dist-'));
-  await build({ configFile: path.join(ROOT, 'renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-admin-grid-e2e-'));
-  hub = await startHub({ port: 0, dataDir, demo: true, rendererDir, log: () => undefined });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await hub?.close();
-  for (const d of [dataDir, rendererDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
-});
+const e2e = e2eSuite('admin-grid');
 afterEach(() => closeClients());
 
 /** The grid as the hub holds it, read by the admin over its own socket (not through the page). */
 async function hubGrid(): Promise<GridState> {
-  const { socket } = await consoleClient(hub.url, { username: 'admin', password: 'demo' });
+  const { socket } = await consoleClient(e2e.hub.url, { username: 'admin', password: 'demo' });
   const res = await ask(socket, 'grid:get', {});
   socket.disconnect();
   return res.result as GridState;
 }
 
-/** Where a point of the map is on the page, for a mouse click (the map is still: nothing moves it here). */
-const pixel = (page: Page, at: LngLat) => page.evaluate((ll) => {
-  const map = window.__xiuhua!.map!;
-  const box = map.getCanvas().getBoundingClientRect();
-  const p = map.project(ll);
-  return { x: box.left + p.x, y: box.top + p.y };
-}, at);
-
 async function clickMap(page: Page, at: LngLat): Promise<void> {
-  const { x, y } = await pixel(page, at);
+  const { x, y } = await mapPixel(page, at);
   await page.mouse.click(x, y);
 }
 
 const version = async (page: Page) => Number(await page.locator('[data-testid=grid-version]').getAttribute('data-version'));
 const untilVersion = (page: Page, v: number) => page.waitForSelector(`[data-testid=grid-version][data-version="${v}"]`);
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
 
 describe('the admin draws the grid', () => {
   let page: Page;
@@ -72,15 +37,7 @@ describe('the admin draws the grid', () => {
   let center: LngLat;
 
   beforeAll(async () => {
-    const context = await browser.newContext({ viewport: { width: 1600, height: 900 }, locale: 'en-US' });
-    context.setDefaultTimeout(120_000); // a map on swiftshader on two loaded cores takes its time
-    page = await context.newPage();
-    page.on('pageerror', (e) => console.log('page error:', e.message));
-    await page.goto(hub.url);
-    await page.fill('input[name=username]', 'admin');
-    await page.fill('input[name=password]', 'demo');
-    await page.click('button[type=submit]');
-    await page.waitForSelector('[data-testid=conn-status][data-status=live]');
+    page = await e2e.signedIn('admin', { locale: 'en-US', perTest: false });
     await page.click('[data-testid=admin-tab-grid]');
     await page.waitForSelector('[data-testid=grid-version]:not([data-version=""])');
     await page.waitForFunction(() => window.__xiuhua?.map?.loaded() === true && !window.__xiuhua.map.isMoving());
@@ -94,19 +51,9 @@ describe('the admin draws the grid', () => {
     });
   }, 180_000);
 
-  afterAll(async () => {
-    await page?.context().close();
-  });
-
   it('draws a cell and a post in it with the mouse, saves them, and an officer checks in at the new post', async () => {
     // An operator's console open all along: the new cell and post reach its map without a reload.
-    const operatorContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
-    operatorContext.setDefaultTimeout(120_000);
-    const operator = await operatorContext.newPage();
-    await operator.goto(hub.url);
-    await operator.fill('input[name=username]', 'operator');
-    await operator.fill('input[name=password]', 'demo');
-    await operator.click('button[type=submit]');
+    const operator = await e2e.signedIn('operator', { viewport: { width: 1280, height: 800 } });
     await operator.waitForFunction(() => !!window.__xiuhua?.map?.getSource('areas') && window.__xiuhua.hub.getState().ready);
     const v0 = await version(page);
     const before = await hubGrid();
@@ -121,7 +68,7 @@ describe('the admin draws the grid', () => {
     const form = page.locator('[data-testid=grid-form][data-kind=cell]');
     await form.waitFor();
     await form.locator('input[name=name]').fill('东华湖测试网格');
-    await shot(page, 'cell-drawn');
+    await e2e.shot(page, 'cell-drawn');
     await form.locator('[data-testid=grid-save]').click();
     await page.waitForSelector('[data-testid=grid-result][data-outcome=ok]');
     await untilVersion(page, v0 + 1);
@@ -149,7 +96,7 @@ describe('the admin draws the grid', () => {
     await postForm.locator('[data-testid=grid-save]').click();
     await untilVersion(page, v0 + 2);
     expect(await page.locator('[data-testid=grid-result]').textContent()).toBe(`Saved: 东华湖测试岗 (grid version ${v0 + 2})`);
-    await shot(page, 'post-saved');
+    await e2e.shot(page, 'post-saved');
 
     const withPost = await hubGrid();
     const post = withPost.areas.find((a) => a.kind === 'post' && a.name === '东华湖测试岗')!;
@@ -165,17 +112,16 @@ describe('the admin draws the grid', () => {
       const data = await (window.__xiuhua!.map!.getSource('areas') as unknown as { getData(): Promise<GeoJSON.FeatureCollection> }).getData();
       return data.features.some((f) => f.properties?.id === cellId);
     }, cell.id), { timeout: 60_000 }).toBe(true);
-    await operatorContext.close();
 
     // An officer with no shift on the roster around now checks in 10 m from the new post: accepted, and
     // the record names the grid version it was judged by.
-    const unitId = hub.db.prepare(`SELECT id FROM units WHERE kind = 'officer' AND id NOT IN
+    const unitId = e2e.hub.db.prepare(`SELECT id FROM units WHERE kind = 'officer' AND id NOT IN
       (SELECT unit_id FROM shifts WHERE starts_at <= ? AND ends_at > ?) ORDER BY id LIMIT 1`).pluck().get(Date.now() + 3_600_000, Date.now() - 3_600_000) as string;
     expect(unitId).toBeTruthy();
-    const gw = await fieldClient(hub.url);
+    const gw = await fieldClient(e2e.hub.url);
     const checkIn = await ask(gw, 'checkin:create', { commandId: cid(), unitId, postId: post.id, position: offsetM(post.center, 10, 0), fix: { t: Date.now(), accuracy: 8 } });
     expect(checkIn.ok, checkIn.error?.message).toBe(true);
-    const entry = auditPage(hub.db, 0, 100_000).filter((e) => e.action === 'checkin:create' && e.outcome === 'accepted').at(-1)!;
+    const entry = auditPage(e2e.hub.db, 0, 100_000).filter((e) => e.action === 'checkin:create' && e.outcome === 'accepted').at(-1)!;
     expect((entry.payload as { detail: { gridVersion: number } }).detail.gridVersion).toBe(v0 + 2);
     // And 200 m away it is refused: the fence is the one drawn.
     const far = await ask(gw, 'checkin:create', { commandId: cid(), unitId, postId: post.id, position: offsetM(post.center, 200, 0), fix: { t: Date.now(), accuracy: 8 } });
@@ -198,7 +144,7 @@ describe('the admin draws the grid', () => {
     await said.waitFor();
     expect(await said.locator('[data-testid=grid-result-lines]').textContent())
       .toBe('post 出界岗 lies outside its cell 东华湖测试网格: move the post into the cell, or pick the cell it stands in');
-    await shot(page, 'post-refused');
+    await e2e.shot(page, 'post-refused');
     const after = await hubGrid();
     expect(after.version).toBe(v);
     expect(after.areas.some((a) => a.name === '出界岗')).toBe(false);
@@ -221,7 +167,7 @@ describe('the admin draws the grid', () => {
 
     // Another admin, on another console, adds a cell meanwhile (its corners computed, with more decimals
     // than terra-draw takes: the editor rounds them to show it).
-    const { socket } = await consoleClient(hub.url, { username: 'admin', password: 'demo' });
+    const { socket } = await consoleClient(e2e.hub.url, { username: 'admin', password: 'demo' });
     const elsewhere = offsetM(center, 0, 700);
     const d = 0.001;
     const other = await ask(socket, 'cell:save', { commandId: cid(), baseVersion: v, cell: { name: '他人网格', parentId: null, polygon: { type: 'Polygon', coordinates: [[
@@ -243,7 +189,7 @@ describe('the admin draws the grid', () => {
       return features.some((f) => f.id === id) && drawn.length === 1 && Math.abs(x - at[0]) + Math.abs(y - at[1]) < 0.0003;
     }, [otherId, spot] as const);
     expect(await page.locator('[data-testid=grid-unshown]').count()).toBe(0);
-    await shot(page, 'stale-refused');
+    await e2e.shot(page, 'stale-refused');
     // Nothing lost: the form has what was typed, the map the drawn post; saved again, it lands where drawn.
     expect(await postForm.locator('input[name=name]').inputValue()).toBe('第二岗');
     expect(await postForm.locator('input[name=radiusM]').inputValue()).toBe('35');
@@ -275,7 +221,7 @@ describe('the admin draws the grid', () => {
       'feature 3 (Cell 交叉网格): the outline crosses itself (edges 1 and 3): move a corner so that no two edges cross',
       'feature 4 (Route 点路线): its geometry is a Point; this kind is a LineString',
     ]);
-    await shot(page, 'import-refused');
+    await e2e.shot(page, 'import-refused');
     const after = await hubGrid();
     expect(after.version).toBe(v);
     expect(after.areas.some((a) => a.id === 'cell-file-1')).toBe(false);

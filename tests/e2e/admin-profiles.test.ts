@@ -3,61 +3,15 @@
 // store has a new version (the old one kept); a second admin who was editing from the old version is told
 // of the save live and refused in words when saving anyway; and the duty manager's console, open all the
 // while, shows the new minimum in the mode dialog's preview. Screenshots go to tests/artifacts/admin-profiles/.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'vite';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startHub, type Hub } from '../../main/hub/server';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { MODE_PROFILES } from '../../shared/modes';
 import { auditPage } from '../../main/store/audit';
 import { latestProfiles, profileVersion } from '../../main/store/modes';
+import { e2eSuite } from './harness';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const ARTIFACTS = path.join(ROOT, 'tests/artifacts/admin-profiles');
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu-sandbox', '--disable-background-networking', '--disable-component-update', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
-
-let browser: Browser;
-let hub: Hub;
-let dataDir: string;
-let rendererDir: string;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-profiles-dist-'));
-  await build({ configFile: path.join(ROOT, 'renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-profiles-e2e-'));
-  hub = await startHub({ port: 0, dataDir, demo: true, rendererDir, log: () => undefined });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-}, 180_000);
-
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail') {
-    for (const [i, c] of contexts.entries()) for (const p of c.pages()) await p.screenshot({ path: path.join(ARTIFACTS, `failed-${i}.png`) }).catch(() => undefined);
-  }
-  for (const c of contexts.splice(0)) await c.close();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await hub?.close();
-  for (const d of [dataDir, rendererDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
-});
-
-async function signedIn(username: string, locale: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1600, height: 900 }, locale });
-  contexts.push(context);
-  context.setDefaultTimeout(120_000); // a map on swiftshader on two shared cores takes its time
-  const page = await context.newPage();
-  await page.goto(hub.url);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', 'demo');
-  await page.click('button[type=submit]');
-  await page.waitForSelector('[data-testid=conn-status][data-status=live]', { timeout: 60_000 });
-  return page;
-}
+const e2e = e2eSuite('admin-profiles');
+const signedIn = (username: string, locale: string) => e2e.signedIn(username, { locale });
 
 async function profilesTab(username: string): Promise<Page> {
   const page = await signedIn(username, 'en-US');
@@ -67,7 +21,7 @@ async function profilesTab(username: string): Promise<Page> {
   return page;
 }
 
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+const shot = (page: Page, name: string) => e2e.shot(page, name, true);
 
 describe('mode profiles on the admin screen', () => {
   it('the admin raises the emergency staffing minimum with a reason; a new version in the store, another admin told and refused in words, the duty manager\'s preview shows it', async () => {
@@ -107,10 +61,10 @@ describe('mode profiles on the admin screen', () => {
     await shot(admin, 'saved-zh');
 
     // The store: a new version, by the admin; the shipped one kept.
-    const stored = latestProfiles(hub.db).emergency!;
+    const stored = latestProfiles(e2e.hub.db).emergency!;
     expect(stored).toMatchObject({ version: 2, by: 'admin', profile: { minStaffPerCell: raised, checkInIntervalMin: MODE_PROFILES.emergency.checkInIntervalMin } });
-    expect(profileVersion(hub.db, 'emergency', 1)?.profile).toEqual(MODE_PROFILES.emergency);
-    const entry = auditPage(hub.db, 0, 100_000).filter((e) => e.action === 'profile:save').at(-1)!;
+    expect(profileVersion(e2e.hub.db, 'emergency', 1)?.profile).toEqual(MODE_PROFILES.emergency);
+    const entry = auditPage(e2e.hub.db, 0, 100_000).filter((e) => e.action === 'profile:save').at(-1)!;
     expect(entry).toMatchObject({ actor: 'admin', outcome: 'accepted', target: 'emergency' });
     expect((entry.payload as { reason: string }).reason).toBe('flood season: more officers per cell');
 
@@ -123,7 +77,7 @@ describe('mode profiles on the admin screen', () => {
     await refusal.waitFor();
     expect(await refusal.innerText()).toContain('admin saved version 2 of this profile while you were editing version 1');
     await shot(other, 'stale-refused');
-    expect(latestProfiles(hub.db).emergency!.version).toBe(2);
+    expect(latestProfiles(e2e.hub.db).emergency!.version).toBe(2);
     // Loading their version shows the raised minimum.
     await other.click('[data-testid=profile-newer] button');
     await other.waitForSelector('[data-testid=profile-editor][data-version="2"]');

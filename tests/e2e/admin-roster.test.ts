@@ -6,63 +6,37 @@
 // officer's usual post is refused as not this shift's, and one at the imported post puts it on duty.
 // Screenshots go to tests/artifacts/admin-roster/.
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'vite';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { MODE_PROFILES } from '../../shared/modes';
 import { centerClock, centerDay, DEFAULT_TIME_ZONE } from '../../shared/time';
-import { startHub, type Hub } from '../../main/hub/server';
 import { findShift, unitShiftsOverlapping } from '../../main/store/attendance';
 import { listAreas, listUnits } from '../../main/store/city';
 import type { Shift } from '../../shared/attendance';
 import { ask, cid, closeClients, consoleClient, fieldClient } from '../integration/hub-fixture';
+import { demoHub, e2eSuite } from './harness';
 import { MovableClock } from './movable-clock';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const ARTIFACTS = path.join(ROOT, 'tests/artifacts/admin-roster');
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu-sandbox', '--disable-background-networking', '--disable-component-update'];
 const MIN = 60_000;
 const TZ = DEFAULT_TIME_ZONE;
-
-let browser: Browser;
-let hub: Hub;
-let dataDir: string;
-let rendererDir: string;
 const clock = new MovableClock();
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-admin-roster-dist-'));
-  await build({ configFile: path.join(ROOT, 'renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-admin-roster-e2e-'));
-  hub = await startHub({ port: 0, dataDir, demo: true, rendererDir, clock, log: () => undefined });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-}, 180_000);
-
-afterAll(async () => {
-  closeClients();
-  await browser?.close();
-  await hub?.close();
-  for (const d of [dataDir, rendererDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
-});
+const e2e = e2eSuite('admin-roster', { hub: (o) => demoHub(o, { clock }) });
+afterAll(() => closeClients());
 
 const hhmm = (t: number) => {
   const c = centerClock(t, TZ);
   return `${String(c.hour).padStart(2, '0')}:${String(c.minute).padStart(2, '0')}`;
 };
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+const shot = (page: Page, name: string) => e2e.shot(page, name, true);
 
 describe('the admin imports a roster', () => {
   it('refuses a file with three bad rows, each said in words with its row; imports the fixed one, lists its shift, and attendance uses it', async () => {
     const now = Date.now();
     // An officer with no shift around now, and a post that is not the officer's own: the import moves them there.
-    const officers = listUnits(hub.db).filter((u) => u.kind === 'officer' && u.postId && u.status !== 'off_duty');
-    const officer = officers.find((u) => unitShiftsOverlapping(hub.db, u.id, now - 3 * 60 * MIN, now + 4 * 60 * MIN).length === 0)!;
+    const officers = listUnits(e2e.hub.db).filter((u) => u.kind === 'officer' && u.postId && u.status !== 'off_duty');
+    const officer = officers.find((u) => unitShiftsOverlapping(e2e.hub.db, u.id, now - 3 * 60 * MIN, now + 4 * 60 * MIN).length === 0)!;
     expect(officer, 'an officer free around now').toBeDefined();
-    const posts = listAreas(hub.db).filter((a) => a.kind === 'post' && a.parentId);
+    const posts = listAreas(e2e.hub.db).filter((a) => a.kind === 'post' && a.parentId);
     const own = posts.find((p) => p.id === officer.postId)!;
     const post = posts.find((p) => p.id !== officer.postId)!;
     const [other1, other2] = officers.filter((u) => u.id !== officer.id);
@@ -78,15 +52,7 @@ describe('the admin imports a roster', () => {
       `${other2!.id},${other2!.postId},${day},08:00,25:00`,
     ].join('\r\n');
 
-    const context = await browser.newContext({ viewport: { width: 1600, height: 1000 }, locale: 'zh-CN' });
-    context.setDefaultTimeout(120_000);
-    const page = await context.newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(hub.url);
-    await page.fill('input[name=username]', 'admin');
-    await page.fill('input[name=password]', 'demo');
-    await page.click('button[type=submit]');
-    await page.waitForSelector('[data-testid=conn-status][data-status=live]');
+    const page = await e2e.signedIn('admin', { viewport: { width: 1600, height: 1000 } });
     await page.click('[data-testid=admin-tab-roster]');
     await page.waitForSelector('[data-testid=roster-upcoming]:not([data-total=""])');
     expect(await page.locator('[data-testid=admin-tab-roster]').textContent()).toBe('排班');
@@ -98,7 +64,7 @@ describe('the admin imports a roster', () => {
     expect(template).toHaveLength(3);
     for (const line of template.slice(1)) {
       const [unitId, postId] = line.split(',');
-      expect(listUnits(hub.db).find((u) => u.id === unitId)?.postId).toBe(postId);
+      expect(listUnits(e2e.hub.db).find((u) => u.id === unitId)?.postId).toBe(postId);
     }
 
     // The bad file, chosen: previewed row by row before anything is sent.
@@ -123,10 +89,10 @@ describe('the admin imports a roster', () => {
       .toEqual([['2', 'false'], ['3', 'true'], ['4', 'true'], ['5', 'true']]);
     await shot(page, 'refused');
     // All or nothing: not even the good row was stored.
-    expect(unitShiftsOverlapping(hub.db, officer.id, now - 3 * 60 * MIN, now + 4 * 60 * MIN)).toEqual([]);
+    expect(unitShiftsOverlapping(e2e.hub.db, officer.id, now - 3 * 60 * MIN, now + 4 * 60 * MIN)).toEqual([]);
 
     // An operator's console, open all along, hears of the shift as it is imported and as it changes.
-    const { socket: operator } = await consoleClient(hub.url, { username: 'operator', password: 'demo' });
+    const { socket: operator } = await consoleClient(e2e.hub.url, { username: 'operator', password: 'demo' });
     const heard: Shift[] = [];
     operator.on('event', (e) => { if (e.data.type === 'shift:updated') heard.push(e.data.shift); });
     const heardOf = (id: string) => heard.filter((x) => x.id === id).map((x) => x.state);
@@ -144,7 +110,7 @@ describe('the admin imports a roster', () => {
     const ok = page.locator('[data-testid=roster-result][data-outcome=ok]');
     await ok.waitFor();
     expect(await ok.textContent()).toBe('已从 排班.csv 导入 1 个班次。');
-    const [shift] = unitShiftsOverlapping(hub.db, officer.id, now - 3 * 60 * MIN, now + 4 * 60 * MIN);
+    const [shift] = unitShiftsOverlapping(e2e.hub.db, officer.id, now - 3 * 60 * MIN, now + 4 * 60 * MIN);
     expect(shift).toMatchObject({ postId: post.id, source: 'import', state: 'scheduled' });
 
     // Listed among the shifts to come: post, officer, start and end in the center's time zone.
@@ -160,18 +126,17 @@ describe('the admin imports a roster', () => {
 
     // Past the grace on the hub's clock, the imported shift's late check runs.
     clock.advanceBy((MODE_PROFILES.daily.attendance.lateAfterMin + 1) * MIN);
-    await expect.poll(() => findShift(hub.db, shift!.id)?.state, { timeout: 60_000 }).toBe('late');
+    await expect.poll(() => findShift(e2e.hub.db, shift!.id)?.state, { timeout: 60_000 }).toBe('late');
     await expect.poll(() => heardOf(shift!.id), { timeout: 30_000 }).toEqual(['scheduled', 'late']);
 
     // The officer is held to the imported post: at the usual one the check-in is refused, at the new one it counts.
-    const gw = await fieldClient(hub.url);
+    const gw = await fieldClient(e2e.hub.url);
     const atOwn = await ask(gw, 'checkin:create', { commandId: cid(), unitId: officer.id, postId: own.id, position: own.center, fix: { t: Date.now(), accuracy: 8 } });
     expect(atOwn.error).toMatchObject({ code: 'conflict', message: expect.stringContaining(`holds post ${post.name} on this shift`) });
     const atNew = await ask(gw, 'checkin:create', { commandId: cid(), unitId: officer.id, postId: post.id, position: post.center, fix: { t: Date.now(), accuracy: 8 } });
     expect(atNew.ok, atNew.error?.message).toBe(true);
-    expect(findShift(hub.db, shift!.id)).toMatchObject({ state: 'on_duty', via: 'fence' });
+    expect(findShift(e2e.hub.db, shift!.id)).toMatchObject({ state: 'on_duty', via: 'fence' });
     await expect.poll(() => heardOf(shift!.id), { timeout: 30_000 }).toEqual(['scheduled', 'late', 'on_duty']);
-    expect(pageErrors).toEqual([]);
-    await context.close();
+    expect(e2e.pageErrors).toEqual([]);
   }, 360_000);
 });

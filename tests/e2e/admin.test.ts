@@ -5,57 +5,26 @@
 // Screenshots go to tests/artifacts/admin/.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'vite';
-import { chromium, devices, type Browser, type Page } from 'playwright-core';
-import { startHub, type Hub } from '../../main/hub/server';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { devices, type Page } from 'playwright-core';
 import { listCameras } from '../../main/store/city';
 import { findDevice, findUserByName } from '../../main/store/people';
+import { demoHub, e2eSuite } from './harness';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const ARTIFACTS = path.join(ROOT, 'tests/artifacts/admin');
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu-sandbox', '--disable-background-networking', '--disable-component-update', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
-
-let browser: Browser;
-let hub: Hub;
-let dataDir: string;
-let rendererDir: string;
 let clip: string;
-
-beforeAll(async () => {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-admin-dist-'));
-  await build({ configFile: path.join(ROOT, 'renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-admin-e2e-'));
-  // A short clip inside the data folder, as a center would copy one in (the hub loops it into HLS).
-  fs.mkdirSync(path.join(dataDir, 'videos'));
-  clip = path.join(dataDir, 'videos', 'gate.mp4');
-  execFileSync('ffmpeg', ['-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15', '-t', '6', '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-g', '15', clip]);
-  hub = await startHub({ port: 0, dataDir, demo: true, rendererDir, log: () => undefined });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await hub?.close();
-  for (const d of [dataDir, rendererDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
+const e2e = e2eSuite('admin', {
+  hub: (o) => {
+    // A short clip inside the data folder, as a center would copy one in (the hub loops it into HLS).
+    fs.mkdirSync(path.join(o.dataDir, 'videos'));
+    clip = path.join(o.dataDir, 'videos', 'gate.mp4');
+    execFileSync('ffmpeg', ['-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15', '-t', '6', '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-g', '15', clip]);
+    return demoHub(o);
+  },
 });
-
-async function signedIn(username: string, password: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1600, height: 900 }, locale: 'en-US' });
-  context.setDefaultTimeout(120_000); // a map on swiftshader at load 25 on two cores takes its time
-  const page = await context.newPage();
-  await page.goto(hub.url);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', password);
-  await page.click('button[type=submit]');
-  await page.waitForSelector('[data-testid=conn-status][data-status=live]', { timeout: 60_000 });
-  return page;
-}
-
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+/** A page signed in at 1600×900 in English; open until the suite ends (the admin's page spans the tests). */
+const signedIn = (username: string, password: string) => e2e.signedIn(username, { password, locale: 'en-US', perTest: false });
+const shot = (page: Page, name: string) => e2e.shot(page, name);
 
 describe('the admin screen', () => {
   let admin: Page;
@@ -77,7 +46,7 @@ describe('the admin screen', () => {
     await form.locator('button[type=submit]').click();
     await form.locator('[data-testid=admin-result][data-outcome=ok]').waitFor();
     await admin.waitForSelector('[data-testid=person-zhaolei][data-disabled=false]');
-    expect(findUserByName(hub.db, 'zhaolei')).toMatchObject({ role: 'operator', disabled: false });
+    expect(findUserByName(e2e.hub.db, 'zhaolei')).toMatchObject({ role: 'operator', disabled: false });
     await shot(admin, 'people-added');
 
     // The new operator signs in, in a second browser, and gets the operator's console.
@@ -119,7 +88,7 @@ describe('the admin screen', () => {
     const code = (await shown.getAttribute('data-code'))!;
     expect(code).toMatch(/^[0-9A-HJKMNP-TV-Z]{12}$/);
     expect(await shown.textContent()).toContain(`${code.slice(0, 4)}-${code.slice(4, 8)}-${code.slice(8)}`);
-    expect(await shown.textContent()).toContain(`${hub.url}/field?code=${code}`);
+    expect(await shown.textContent()).toContain(`${e2e.hub.url}/field?code=${code}`);
     // The QR code is drawn (dark modules on the canvas).
     const dark = await admin.$eval('[data-testid=enrol-code] canvas', (c) => {
       const px = (c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 240, 240).data;
@@ -131,15 +100,14 @@ describe('the admin screen', () => {
     await shot(admin, 'device-code');
 
     // The phone opens the link the QR code carries: the field page enrols itself and comes online.
-    const phoneContext = await browser.newContext({
+    const phoneContext = await e2e.context({
       ...devices['Pixel 7'], locale: 'zh-CN', geolocation: { latitude: 32.0415, longitude: 118.7835, accuracy: 8 }, permissions: ['geolocation'],
     });
-    phoneContext.setDefaultTimeout(120_000);
     const phonePage = await phoneContext.newPage();
-    await phonePage.goto(`${hub.url}/field?code=${code}`);
+    await phonePage.goto(`${e2e.hub.url}/field?code=${code}`);
     await phonePage.locator('[data-testid=field-link][data-state=online]').waitFor();
-    const phone = { deviceId: hub.db.prepare('SELECT device_id FROM enrolment_codes WHERE used_at IS NOT NULL').pluck().get() as string };
-    expect(findDevice(hub.db, phone.deviceId)).toMatchObject({ kind: 'terminal', unitId: 'off-007', label: 'phone 7', revokedAt: null });
+    const phone = { deviceId: e2e.hub.db.prepare('SELECT device_id FROM enrolment_codes WHERE used_at IS NOT NULL').pluck().get() as string };
+    expect(findDevice(e2e.hub.db, phone.deviceId)).toMatchObject({ kind: 'terminal', unitId: 'off-007', label: 'phone 7', revokedAt: null });
     // The list refreshes by itself: the new device shows up connected.
     const row = admin.locator(`[data-testid=device-${phone.deviceId}]`);
     await row.waitFor({ timeout: 30_000 });
@@ -153,7 +121,7 @@ describe('the admin screen', () => {
     // Cut at once: the phone's page loses its link.
     await phonePage.locator('[data-testid=field-link]:not([data-state=online])').waitFor({ timeout: 30_000 });
     await admin.waitForSelector(`[data-testid=device-${phone.deviceId}][data-revoked=true]`);
-    expect(findDevice(hub.db, phone.deviceId)?.revokedAt).not.toBeNull();
+    expect(findDevice(e2e.hub.db, phone.deviceId)?.revokedAt).not.toBeNull();
     await shot(admin, 'device-revoked');
     await shot(phonePage, 'phone-revoked');
     await phoneContext.close();
@@ -180,13 +148,13 @@ describe('the admin screen', () => {
     // Tried before it is saved: the hub serves it under this session's preview id, and nothing is stored yet.
     await form.locator('[data-testid=camera-try]').click();
     await admin.waitForSelector('[data-testid=camera-preview] .xv-tile[data-camera-id^="preview-"][data-phase=live]', { timeout: 90_000 });
-    expect(listCameras(hub.db).some((c) => c.id === 'cam-gate')).toBe(false);
+    expect(listCameras(e2e.hub.db).some((c) => c.id === 'cam-gate')).toBe(false);
     await shot(admin, 'camera-tried');
     await form.locator('input[name=key]').check();
     await form.locator('button[type=submit]').click();
 
     await admin.waitForSelector('[data-testid=camera-cam-gate]');
-    expect(listCameras(hub.db).find((c) => c.id === 'cam-gate')).toMatchObject({ key: true, sources: [{ kind: 'file', url: fs.realpathSync(clip) }] });
+    expect(listCameras(e2e.hub.db).find((c) => c.id === 'cam-gate')).toMatchObject({ key: true, sources: [{ kind: 'file', url: fs.realpathSync(clip) }] });
     const tile = '[data-testid=camera-preview] .xv-tile[data-camera-id="cam-gate"]';
     await admin.waitForSelector(`${tile}[data-phase=live]`, { timeout: 90_000 });
     const time = () => admin.$eval(`${tile} video`, (v) => (v as HTMLVideoElement).currentTime);

@@ -9,17 +9,12 @@
 // The fence's time limit is measured on the phone's own fix times (a device clock the hub does not
 // move), so this center's profiles hold officers to 5 s outside instead of 300 s: the only thing the
 // test changes about the rules, written into the store as a center's own profile version would be.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { build } from 'vite';
-import { chromium, devices, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { devices, type Page } from 'playwright-core';
 import type { LngLat } from '../../shared/domain';
 import { MODE_PROFILES } from '../../shared/modes';
 import { distanceM } from '../../shared/geo';
 import { centerClock, centerDay, DEFAULT_TIME_ZONE } from '../../shared/time';
-import { startHub, type Hub } from '../../main/hub/server';
 import { MovableClock } from './movable-clock';
 import { cellDistanceM, prepare } from '../../main/hub/fences';
 import { openStore } from '../../main/store/db';
@@ -27,41 +22,23 @@ import { addProfileVersion } from '../../main/store/modes';
 import { findPost, listAreas, listUnits } from '../../main/store/city';
 import { unitShiftsOverlapping } from '../../main/store/attendance';
 import { ask, cid, closeClients, consoleClient, type ConsoleClient } from '../integration/hub-fixture';
+import path from 'node:path';
+import { demoHub, e2eSuite } from './harness';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const ARTIFACTS = path.join(ROOT, 'tests/artifacts/attendance');
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu-sandbox', '--disable-background-networking', '--disable-component-update'];
 const MIN = 60_000;
 const OUTSIDE_SEC = 5;
-
-let browser: Browser;
-let hub: Hub;
-let dataDir: string;
-let rendererDir: string;
 const clock = new MovableClock();
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-att-dist-'));
-  await build({ configFile: path.join(ROOT, 'renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-att-e2e-'));
-  const db = openStore(dataDir);
-  for (const p of Object.values(MODE_PROFILES)) addProfileVersion(db, { ...p, fence: { ...p.fence, cellOutsideSec: OUTSIDE_SEC } }, 'center', Date.now());
-  db.close();
-  // A still demo city: the only positions of our officer are the phone's.
-  hub = await startHub({ port: 0, dataDir, demo: true, rendererDir, clock, log: () => undefined });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-}, 180_000);
-
-afterAll(async () => {
-  for (const c of contexts.splice(0)) await c.close().catch(() => undefined);
-  closeClients();
-  await browser?.close();
-  await hub?.close();
-  for (const d of [dataDir, rendererDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
+const e2e = e2eSuite('attendance', {
+  hub: (o) => {
+    // Profiles whose fence alerts after OUTSIDE_SEC outside the cell, stored before the hub starts.
+    const db = openStore(o.dataDir);
+    for (const p of Object.values(MODE_PROFILES)) addProfileVersion(db, { ...p, fence: { ...p.fence, cellOutsideSec: OUTSIDE_SEC } }, 'center', Date.now());
+    db.close();
+    // A still demo city: the only positions of our officer are the phone's.
+    return demoHub(o, { clock });
+  },
 });
+afterAll(() => closeClients());
 
 const hhmm = (t: number) => {
   const c = centerClock(t, DEFAULT_TIME_ZONE);
@@ -78,16 +55,16 @@ const markOnMap = (page: Page, unitId: string) => page.evaluate((id) => {
 
 describe('attendance on the console', () => {
   it('shows an officer late, then on post after checking in at the nearest post, then off post with a fence alert', async () => {
-    const admin: ConsoleClient = (await consoleClient(hub.url, { username: 'admin', password: 'demo' })).socket;
+    const admin: ConsoleClient = (await consoleClient(e2e.hub.url, { username: 'admin', password: 'demo' })).socket;
     const now = Date.now();
-    const cells = new Map(listAreas(hub.db).filter((a) => a.kind === 'cell' && a.polygon).map((a) => [a.id, a]));
+    const cells = new Map(listAreas(e2e.hub.db).filter((a) => a.kind === 'cell' && a.polygon).map((a) => [a.id, a]));
     // The officer with no shift around now whose post is nearest its cell's edge (a short walk out).
-    const candidates = listUnits(hub.db)
+    const candidates = listUnits(e2e.hub.db)
       .filter((u) => u.kind === 'officer' && u.postId && u.cellId && cells.has(u.cellId) && u.status !== 'off_duty')
-      .filter((u) => unitShiftsOverlapping(hub.db, u.id, now - 3 * 60 * MIN, now + 4 * 60 * MIN).length === 0)
+      .filter((u) => unitShiftsOverlapping(e2e.hub.db, u.id, now - 3 * 60 * MIN, now + 4 * 60 * MIN).length === 0)
       .map((u) => {
         const ring = prepare(cells.get(u.cellId!)!.polygon!.coordinates[0]!, true);
-        const post = findPost(hub.db, u.postId!)!;
+        const post = findPost(e2e.hub.db, u.postId!)!;
         return { u, post, ring, depth: -cellDistanceM(ring, post.center) };
       })
       .filter((c) => c.depth > 30)
@@ -101,31 +78,18 @@ describe('attendance on the console', () => {
     const imported = await ask(admin, 'roster:import', { commandId: cid(), csv });
     expect(imported.ok, JSON.stringify(imported.error)).toBe(true);
 
-    const desk = await browser.newContext({ viewport: { width: 1600, height: 1000 }, locale: 'zh-CN' });
-    desk.setDefaultTimeout(120_000);
-    contexts.push(desk);
-    const consolePage = await desk.newPage();
-    consolePage.on('pageerror', (e) => pageErrors.push(e.message));
-    await consolePage.goto(hub.url);
-    await consolePage.fill('input[name=username]', 'operator');
-    await consolePage.fill('input[name=password]', 'demo');
-    await consolePage.click('button[type=submit]');
-    await consolePage.waitForSelector('[data-testid=conn-status][data-status=live]', { timeout: 60_000 });
-    await consolePage.waitForFunction(() => !!window.__xiuhua?.map && window.__xiuhua.hub.getState().ready);
+    const consolePage = await e2e.consoleAs('operator', { viewport: { width: 1600, height: 1000 } });
 
     // The phone, enrolled by code, standing at the post: its fixes put the officer on the map.
     const made = await ask(admin, 'device:enrol', { commandId: cid(), unitId: officer.id, label: 'e2e phone' });
     expect(made.ok, JSON.stringify(made.error)).toBe(true);
     let here: LngLat = post.center;
-    const phoneContext = await browser.newContext({
+    const phoneContext = await e2e.context({
       ...devices['Pixel 7'], locale: 'zh-CN',
       geolocation: { latitude: here[1], longitude: here[0], accuracy: 8 }, permissions: ['geolocation'],
     });
-    phoneContext.setDefaultTimeout(90_000);
-    contexts.push(phoneContext);
-    const phone = await phoneContext.newPage();
-    phone.on('pageerror', (e) => pageErrors.push(e.message));
-    await phone.goto(`${hub.url}/field?code=${made.result.code}`);
+    const phone = e2e.watch(await phoneContext.newPage(), 'phone');
+    await phone.goto(`${e2e.hub.url}/field?code=${made.result.code}`);
     await phone.locator('[data-testid=field-link][data-state=online]').waitFor();
 
     /**
@@ -140,7 +104,7 @@ describe('attendance on the console', () => {
         jitter = (jitter + 1) % 4;
         const d = (jitter - 1.5) * 1e-7;
         await phoneContext.setGeolocation({ latitude: to[1] + d, longitude: to[0], accuracy: 8 });
-        const fix = hub.pipeline.latest.get(officer.id);
+        const fix = e2e.hub.pipeline.latest.get(officer.id);
         if (!fix || distanceM([fix.lng, fix.lat], to) > 1) throw new Error(`the hub has not the fix at ${to.join(',')} yet`);
       }, { timeout: 60_000, interval: 500 });
     };
@@ -156,7 +120,7 @@ describe('attendance on the console', () => {
     expect(await entry.locator('.att-mark').innerText()).toBe('迟');
     await entry.locator('button').click();
     await vi.waitFor(async () => expect(await markOnMap(consolePage, officer.id)).toEqual({ att: 'late', drawn: true }), { timeout: 60_000, interval: 250 });
-    await consolePage.screenshot({ path: path.join(ARTIFACTS, '1-late.png') });
+    await e2e.shot(consolePage, '1-late');
 
     // The officer checks in at the nearest post: one button on the phone.
     const checkIn = phone.locator('[data-testid=field-checkin]');
@@ -166,7 +130,7 @@ describe('attendance on the console', () => {
     await phone.locator('.msg').filter({ hasText: '已发送' }).waitFor();
     await vi.waitFor(async () => expect(await markOnMap(consolePage, officer.id)).toEqual({ att: 'on', drawn: true }), { timeout: 60_000, interval: 250 });
     await consolePage.locator(`[data-testid=attendance-late] [data-unit="${officer.id}"]`).waitFor({ state: 'detached' });
-    await consolePage.screenshot({ path: path.join(ARTIFACTS, '2-on-post.png') });
+    await e2e.shot(consolePage, '2-on-post');
 
     // The way out: the direction from the post that leaves the cell soonest.
     const toward = (bearing: number, m: number): LngLat => [
@@ -201,9 +165,9 @@ describe('attendance on the console', () => {
     await fence.waitFor();
     const listed = consolePage.locator(`[data-testid=attendance-late] [data-testid=att-person][data-unit="${officer.id}"][data-mark=off]`);
     expect(await listed.locator('.att-mark').innerText()).toBe('离');
-    expect(hub.db.prepare("SELECT count(*) FROM fence_alerts WHERE unit_id = ? AND cleared_at IS NULL").pluck().get(officer.id)).toBe(1);
-    await consolePage.screenshot({ path: path.join(ARTIFACTS, '3-off-post.png') });
-    await consolePage.locator('[data-testid=legend]').screenshot({ path: path.join(ARTIFACTS, 'legend.png') });
+    expect(e2e.hub.db.prepare("SELECT count(*) FROM fence_alerts WHERE unit_id = ? AND cleared_at IS NULL").pluck().get(officer.id)).toBe(1);
+    await e2e.shot(consolePage, '3-off-post');
+    await consolePage.locator('[data-testid=legend]').screenshot({ path: path.join(e2e.artifacts, 'legend.png') });
     // On a wall: the badge's character is a map label like any other (≥ 18 px), the list's mark text (≥ 24 px).
     await consolePage.click('[data-testid=scale-switch]');
     await consolePage.waitForSelector('.console[data-scale=wall]');
@@ -215,8 +179,8 @@ describe('attendance on the console', () => {
     }, officer.id);
     expect(sizes.badge).toBeGreaterThanOrEqual(18);
     expect(sizes.list).toBeGreaterThanOrEqual(24);
-    await consolePage.screenshot({ path: path.join(ARTIFACTS, '4-off-post-wall.png') });
-    await consolePage.locator('[data-testid=legend] .legend-group').filter({ hasText: '考勤标记' }).screenshot({ path: path.join(ARTIFACTS, 'legend-marks-wall.png') });
-    expect(pageErrors).toEqual([]);
+    await e2e.shot(consolePage, '4-off-post-wall');
+    await consolePage.locator('[data-testid=legend] .legend-group').filter({ hasText: '考勤标记' }).screenshot({ path: path.join(e2e.artifacts, 'legend-marks-wall.png') });
+    expect(e2e.pageErrors).toEqual([]);
   }, 480_000);
 });

@@ -4,32 +4,20 @@
 // plainly when the reading is old; the bodycam_stopped alert appears in the notices in words, clears
 // itself when the camera records again and goes once acknowledged. Text ≥ 24 px at wall scale.
 // Screenshots in tests/artifacts/bodycam/.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'vite';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { startHub, type Hub } from '../../main/hub/server';
+import type { Page } from 'playwright-core';
 import { centerTimeText } from '../../shared/time';
 import { ask, cid, closeClients, consoleClient, fieldClient, hubSnapshot, type ConsoleClient, type FieldClient } from '../integration/hub-fixture';
+import { demoHub, e2eSuite } from './harness';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const ARTIFACTS = path.join(ROOT, 'tests/artifacts/bodycam');
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu-sandbox', '--disable-background-networking', '--disable-component-update',
-  '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-];
-
-let browser: Browser;
-let hub: Hub;
-let dataDir: string;
-let rendererDir: string;
 let gateway: FieldClient;
 let operator: ConsoleClient;
 let page: Page;
 /** the hub's body camera clock runs this far from the real one (a reading received "earlier") */
 let clockOffsetMs = 0;
+const e2e = e2eSuite('bodycam', {
+  hub: (o) => demoHub(o, { bodycam: { now: () => Date.now() + clockOffsetMs } }),
+});
 
 const hm = (ms: number) => centerTimeText(ms, 'Asia/Shanghai', false);
 const reading = (unitId: string, t: number, over: Record<string, unknown> = {}) => ({
@@ -41,31 +29,12 @@ async function report(r: ReturnType<typeof reading>): Promise<void> {
 }
 
 beforeAll(async () => {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-bodycam-dist-'));
-  await build({ configFile: path.join(ROOT, 'renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-bodycam-e2e-'));
-  hub = await startHub({ port: 0, dataDir, demo: true, rendererDir, log: () => undefined, bodycam: { now: () => Date.now() + clockOffsetMs } });
-  gateway = await fieldClient(hub.url);
-  ({ socket: operator } = await consoleClient(hub.url, { username: 'operator', password: 'demo' }));
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN' });
-  context.setDefaultTimeout(60_000);
-  page = await context.newPage();
-  await page.goto(hub.url);
-  await page.fill('input[name=username]', 'operator');
-  await page.fill('input[name=password]', 'demo');
-  await page.click('button[type=submit]');
-  await page.waitForSelector('[data-testid=conn-status][data-status=live]', { timeout: 60_000 });
-  await page.waitForFunction(() => !!window.__xiuhua?.map && window.__xiuhua.hub.getState().ready, undefined, { timeout: 90_000 });
+  gateway = await fieldClient(e2e.hub.url);
+  ({ socket: operator } = await consoleClient(e2e.hub.url, { username: 'operator', password: 'demo' }));
+  page = await e2e.consoleAs('operator', { viewport: { width: 1920, height: 1080 }, perTest: false });
 }, 240_000);
 
-afterAll(async () => {
-  await browser?.close();
-  closeClients();
-  await hub?.close();
-  for (const d of [dataDir, rendererDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
-});
+afterAll(() => closeClients());
 
 async function officer(n: number): Promise<{ id: string; name: string }> {
   return page.evaluate((i) => [...window.__xiuhua!.hub.getState().units.values()].filter((u) => u.kind === 'officer')[i]!, n);
@@ -111,7 +80,7 @@ describe('body cameras on the console', () => {
     expect(await page.textContent('[data-testid=bodycam-storage]')).toBe('12.1 GB');
     expect(await page.textContent('[data-testid=bodycam-upload]')).toMatch(new RegExp(`^${hm(t - 10 * 60_000)}（10 分钟前）$`));
     expect(await page.textContent('[data-testid=bodycam-asof]')).toMatch(/^截至 \d\d:\d\d，(刚刚|\d+ 秒前)$/);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'unit-desk-zh.png') });
+    await e2e.shot(page, 'unit-desk-zh');
     // A newer reading replaces it live.
     await report(reading(a.id, t + 10_000, { batteryPct: 62, storageFreeMb: 900 }));
     await page.waitForFunction(() => document.querySelector('[data-testid=bodycam-battery]')?.textContent === '62%');
@@ -131,7 +100,7 @@ describe('body cameras on the console', () => {
     await page.waitForSelector('[data-testid=bodycam][data-state=stale]');
     expect(await page.textContent('[data-testid=bodycam-asof]')).toBe(`读数已滞后：截至 ${hm(at)}，4 分钟前`);
     expect(await page.textContent('[data-testid=bodycam-battery]')).toBe('41%');
-    await page.screenshot({ path: path.join(ARTIFACTS, 'unit-stale-zh.png') });
+    await e2e.shot(page, 'unit-stale-zh');
   }, 60_000);
 
   it('raises "not recording during a task" in the notices in words, clears it when recording resumes, and drops it once acknowledged', async () => {
@@ -151,7 +120,7 @@ describe('body cameras on the console', () => {
     expect(await notice.locator('span').first().textContent()).toBe(`${c.name} 的执法记录仪自 ${hm(t)} 起未录像（处置任务中）`);
     await setScale('wall');
     const small = (await drawnTextSizes()).filter((d) => d.px < 24);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'alert-wall-zh.png') });
+    await e2e.shot(page, 'alert-wall-zh');
     await setScale('desk');
     expect(small).toEqual([]);
 
@@ -160,14 +129,14 @@ describe('body cameras on the console', () => {
     await report(reading(c.id, back, { recording: true }));
     await page.waitForSelector('[data-testid=bodycam-alert][data-cleared=true]');
     await page.waitForFunction(() => document.querySelector('.notice[data-kind=bodycam_stopped] span')?.textContent?.includes('已于'));
-    const clearedAt = (await hubSnapshot(hub.url)).bodycam.alerts.find((x) => x.unitId === c.id)!.clearedAt!;
+    const clearedAt = (await hubSnapshot(e2e.hub.url)).bodycam.alerts.find((x) => x.unitId === c.id)!.clearedAt!;
     expect(await notice.locator('span').first().textContent()).toBe(`${c.name} 的执法记录仪自 ${hm(t)} 起曾停止录像，已于 ${hm(clearedAt)} 恢复录像`);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'alert-cleared-zh.png') });
+    await e2e.shot(page, 'alert-cleared-zh');
     await notice.locator('[data-testid=bodycam-ack]').click();
     await notice.waitFor({ state: 'detached' });
     await page.waitForSelector('[data-testid=bodycam-alert]', { state: 'detached' });
     // On the record: cleared and acknowledged by this operator, so no longer among the unsettled ones.
-    expect((await hubSnapshot(hub.url)).bodycam.alerts.filter((x) => x.unitId === c.id)).toEqual([]);
+    expect((await hubSnapshot(e2e.hub.url)).bodycam.alerts.filter((x) => x.unitId === c.id)).toEqual([]);
   }, 120_000);
 
   it('in English too', async () => {
@@ -178,7 +147,7 @@ describe('body cameras on the console', () => {
     expect(await page.textContent('[data-testid=bodycam-recording]')).toBe('● Recording');
     expect(await page.textContent('[data-testid=bodycam-upload]')).toMatch(/^\d\d:\d\d \((\d+ min ago)\)$/);
     expect(await page.textContent('[data-testid=bodycam-asof]')).toMatch(/^As of \d\d:\d\d, /);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'unit-desk-en.png') });
+    await e2e.shot(page, 'unit-desk-en');
     await page.click('[data-testid=lang-switch]');
   }, 60_000);
 });

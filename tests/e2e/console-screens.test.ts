@@ -1,41 +1,12 @@
 // The console as it looks at a command center's wall: 1920×1080, desk and wall scale, zh-CN and English,
 // live and during a hub outage. Asserts what must hold at wall scale (text ≥ 24 px, map labels ≥ 18 px)
 // and writes the screenshots to tests/artifacts/console-screens/ for people to look at.
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'vite';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { startHub, type Hub } from '../../main/hub/server';
-import { simulateDemoCity } from '../../main/sim/demo';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { e2eSuite, movingDemoHub } from './harness';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const ARTIFACTS = path.join(ROOT, 'tests/artifacts/console-screens');
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu-sandbox', '--disable-background-networking', '--disable-component-update',
-  '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-];
-
-let browser: Browser;
-let hub: Hub;
-let dataDir: string;
-let rendererDir: string;
-
-beforeAll(async () => {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-screens-dist-'));
-  await build({ configFile: path.join(ROOT, 'renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-screens-e2e-'));
-  hub = await simulateDemoCity(await startHub({ port: 0, dataDir, demo: true, rendererDir, log: () => undefined }), undefined, { sosPerHour: 0 });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await hub?.close();
-  for (const d of [dataDir, rendererDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
-});
+const e2e = e2eSuite('console-screens', { hub: movingDemoHub });
 
 /** Every piece of text in the console's chrome (not the map canvas), with its size as drawn. */
 function drawnTextSizes(page: Page): Promise<{ text: string; px: number }[]> {
@@ -75,14 +46,7 @@ describe('the console on a 1080p wall', () => {
   let page: Page;
 
   beforeAll(async () => {
-    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN' });
-    context.setDefaultTimeout(60_000);
-    page = await context.newPage();
-    await page.goto(hub.url);
-    await page.fill('input[name=username]', 'operator');
-    await page.fill('input[name=password]', 'demo');
-    await page.click('button[type=submit]');
-    await page.waitForSelector('[data-testid=conn-status][data-status=live]');
+    page = await e2e.signedIn('operator', { viewport: { width: 1920, height: 1080 }, perTest: false });
     await page.waitForFunction(() => {
       const x = window.__xiuhua;
       return !!x?.map && x.hub.getState().ready && x.map.queryRenderedFeatures({ layers: ['bm-road-major'] }).length > 0
@@ -95,9 +59,6 @@ describe('the console on a 1080p wall', () => {
     await page.waitForSelector('[data-testid=side-panel][data-kind=camera]');
     await page.evaluate(() => window.__xiuhua!.map!.jumpTo({ zoom: 15.5 }));
   }, 240_000);
-  afterAll(async () => {
-    await page?.context().close();
-  });
 
   // Not map.loaded(): live sources are updated every flush, so under load "everything loaded" may never hold.
   // Still, drawn and two frames later is what a person would see.
@@ -126,7 +87,7 @@ describe('the console on a 1080p wall', () => {
         await setLang(lang);
         await setScale(scale);
         await settle();
-        await page.screenshot({ path: path.join(ARTIFACTS, `${state}-${scale}-${lang}.png`) });
+        await page.screenshot({ path: path.join(e2e.artifacts, `${state}-${scale}-${lang}.png`) });
         // Nothing in the sidebar runs past its edge (the English attendance table once cut off two columns at wall scale).
         const overflow = await page.evaluate(() => {
           const bar = document.querySelector('.sidebar')!.getBoundingClientRect();
@@ -174,7 +135,7 @@ describe('the console on a 1080p wall', () => {
   }, 240_000);
 
   it('writes the console during a hub outage, with text still ≥ 24 px at wall scale', async () => {
-    await hub.close();
+    await e2e.hub.close();
     await page.waitForSelector('[data-testid=conn-status][data-status=offline]', { timeout: 40_000 });
     await page.waitForSelector('[data-testid=outage]');
     await setScale('wall');

@@ -2,82 +2,42 @@
 // dir, simulator on): sign-in problems, the four layer groups on the map, live movement, search, the
 // camera panel, the language switch, and riding out a hub restart without missing or repeating an event.
 // Screenshots land in tests/artifacts/console/ for people to look at.
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'vite';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { GeoJSONSource, GeoJSONSourceDiff } from 'maplibre-gl';
 import { io } from 'socket.io-client';
-import { startHub, type Hub } from '../../main/hub/server';
-import { simulateDemoCity } from '../../main/sim/demo';
 import { headSeq } from '../../main/store/log';
 import { hubSnapshot } from '../integration/hub-fixture';
 import type { Ack } from '../../shared/protocol';
+import { e2eSuite, movingDemoHub, signIn as fillSignIn, waitLive } from './harness';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const ARTIFACTS = path.join(ROOT, 'tests/artifacts/console');
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu-sandbox', '--disable-background-networking', '--disable-component-update',
-  '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-];
-
-let browser: Browser;
-let hub: Hub;
-let dataDir: string;
-let rendererDir: string;
-const quiet = () => undefined;
-
-async function startDemoHub(port = 0): Promise<Hub> {
-  // No SOS of the simulator's: its banner over the map would take clicks meant for the map.
-  return simulateDemoCity(await startHub({ port, dataDir, demo: true, rendererDir, log: quiet }), undefined, { sosPerHour: 0 });
-}
-
-beforeAll(async () => {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  // Build the console into a private folder so this test never races another one over dist/.
-  rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-console-dist-'));
-  await build({ configFile: path.join(ROOT, 'renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-console-e2e-'));
-  hub = await startDemoHub();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await hub?.close();
-  for (const d of [dataDir, rendererDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
-});
+// No SOS of the simulator's: its banner over the map would take clicks meant for the map.
+const e2e = e2eSuite('console', { hub: movingDemoHub });
+/** The same demo hub again on the same port and data (the restart test). */
+const restartDemoHub = (port: number) => movingDemoHub({ dataDir: e2e.dataDir, rendererDir: e2e.rendererDir }, { port });
 
 /** Script errors, and resources the page asked for and did not get (a favicon 404 counts: the wall's log should stay clean). */
 type PageProblems = { errors: string[]; failedLoads: string[] };
 
 async function openConsole(locale = 'zh-CN'): Promise<{ page: Page; problems: PageProblems }> {
-  const context = await browser.newContext({ viewport: { width: 1600, height: 900 }, locale });
-  // Software GL on a shared two-core machine can draw a frame a second; give actions time.
-  context.setDefaultTimeout(60_000);
+  const context = await e2e.context({ viewport: { width: 1600, height: 900 }, locale }, false);
   const page = await context.newPage();
   const problems: PageProblems = { errors: [], failedLoads: [] };
   page.on('pageerror', (e) => problems.errors.push(e.message));
   page.on('console', (m) => {
     if (m.type() === 'error' && m.text().startsWith('Failed to load resource')) problems.failedLoads.push(`${m.location().url}: ${m.text()}`);
   });
-  await page.goto(hub.url);
+  await page.goto(e2e.hub.url);
   return { page, problems };
 }
 
-async function signIn(page: Page, username: string, password: string, url?: string): Promise<void> {
-  if (url) await page.fill('input[name=hub]', url);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', password);
-  await page.click('button[type=submit]');
-}
+const signIn = (page: Page, username: string, password: string, url?: string) => fillSignIn(page, username, password, url);
 
 async function signedInConsole(): Promise<{ page: Page; problems: PageProblems }> {
   const opened = await openConsole();
   await signIn(opened.page, 'operator', 'demo');
-  await opened.page.waitForSelector('[data-testid=conn-status][data-status=live]', { timeout: 60_000 });
+  await waitLive(opened.page);
   // The snapshot is in and the map has drawn the city.
   await opened.page.waitForFunction(() => {
     const x = window.__xiuhua;
@@ -101,14 +61,12 @@ async function renderedGroups(page: Page): Promise<Record<string, number>> {
   });
 }
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
-}
+const shot = (page: Page, name: string) => e2e.shot(page, name);
 
-const hubTruth = () => hubSnapshot(hub.url);
+const hubTruth = () => hubSnapshot(e2e.hub.url);
 
 async function createIncidents(n: number, tag: string): Promise<void> {
-  const s = io(hub.url + '/console', { auth: { username: 'manager', password: 'demo' }, transports: ['websocket'] });
+  const s = io(e2e.hub.url + '/console', { auth: { username: 'manager', password: 'demo' }, transports: ['websocket'] });
   await new Promise<void>((resolve, reject) => {
     s.once('session:ready', () => resolve());
     s.once('connect_error', reject);
@@ -125,7 +83,7 @@ async function createIncidents(n: number, tag: string): Promise<void> {
 describe('signing in', () => {
   it('says the password is wrong, in words', async () => {
     const { page } = await openConsole('en-US');
-    // The hub says it is the demo (GET /hub.json), so the login screen offers its users.
+    // The hub says it is the demo (GET /e2e.hub.json), so the login screen offers its users.
     await page.locator('[data-testid=demo-users] button').first().waitFor();
     expect(await page.locator('[data-testid=demo-users] button').allTextContents()).toEqual(['operator', 'manager', 'evaluator', 'admin']);
     await signIn(page, 'operator', 'not-the-password');
@@ -443,7 +401,7 @@ describe('the operator console', () => {
       const c = [...s.cameras.values()].filter((x) => x.kind === 'fixed' && x.position).at(-1);
       return c ? { id: c.id, at: c.position! } : null;
     });
-    const s = io(hub.url + '/console', { auth: { username: 'manager', password: 'demo' }, transports: ['websocket'] });
+    const s = io(e2e.hub.url + '/console', { auth: { username: 'manager', password: 'demo' }, transports: ['websocket'] });
     await new Promise<void>((resolve) => s.once('session:ready', () => resolve()));
     const res = (await s.timeout(10_000).emitWithAck('incident:create', {
       commandId: `e2eoverlap${Date.now()}`, category: 'cityscape', priority: 1, position: cam!.at, description: 'on the camera',
@@ -512,7 +470,7 @@ describe('the operator console', () => {
     const sos = group('队员与车辆').rows.find((r) => r.label === '求助')!.colors[0]!;
     const withSos = legend.flatMap((g) => g.rows).filter((r) => r.colors.includes(sos)).map((r) => r.label);
     expect(withSos).toEqual(['求助']);
-    await page.locator('[data-testid=legend]').screenshot({ path: path.join(ARTIFACTS, 'legend-zh.png') });
+    await page.locator('[data-testid=legend]').screenshot({ path: path.join(e2e.artifacts, 'legend-zh.png') });
   }, 60_000);
 
   it('collects the override requests of refused check-ins into a counter in the corner, off the map’s centre, worded in Chinese', async () => {
@@ -521,7 +479,7 @@ describe('the operator console', () => {
       return [...s.units.values()].filter((u) => u.kind === 'officer' && u.postId).slice(0, 3).map((u) => ({ id: u.id, name: u.name, postId: u.postId! }));
     });
     expect(officers).toHaveLength(3);
-    const field = io(hub.url + '/field', { auth: { deviceId: 'sim-gateway', secret: 'demo' }, transports: ['websocket'] });
+    const field = io(e2e.hub.url + '/field', { auth: { deviceId: 'sim-gateway', secret: 'demo' }, transports: ['websocket'] });
     await new Promise<void>((resolve, reject) => {
       field.once('session:ready', () => resolve());
       field.once('connect_error', reject);
@@ -568,13 +526,12 @@ describe('the operator console', () => {
       return u ? { id: u.id, name: u.name, at: h.positions.get(u.id)!.fix } : null;
     });
     expect(officer).not.toBeNull();
-    const field = await browser.newContext({
+    const field = await e2e.context({
       viewport: { width: 480, height: 860 }, locale: 'zh-CN',
       geolocation: { latitude: officer!.at.lat, longitude: officer!.at.lng }, permissions: ['geolocation'],
     });
-    field.setDefaultTimeout(60_000);
     const phone = await field.newPage();
-    await phone.goto(hub.url + '/field');
+    await phone.goto(e2e.hub.url + '/field');
     const inputs = phone.locator('form.field input');
     await inputs.nth(0).fill('sim-gateway');
     await inputs.nth(1).fill('demo');
@@ -615,7 +572,7 @@ describe('the operator console', () => {
     await page.waitForSelector('[data-testid=wall-panel] .xv-wall[data-layout="4"]');
     // A wall display window of this console (the shell opens it in the same app).
     const wallPage = await page.context().newPage();
-    await wallPage.goto(`${hub.url}/index.html?view=video-wall&display=e2e&hub=${encodeURIComponent(hub.url)}`);
+    await wallPage.goto(`${e2e.hub.url}/index.html?view=video-wall&display=e2e&hub=${encodeURIComponent(e2e.hub.url)}`);
     await wallPage.fill('input[name=username]', 'operator');
     await wallPage.fill('input[name=password]', 'demo');
     await wallPage.click('button[type=submit]');
@@ -635,7 +592,7 @@ describe('the operator console', () => {
     await wallPage.waitForSelector(`.xv-cell[data-slot="2"] [data-camera-id="${cams[0]!.id}"]`);
     // The tile names the camera above its picture (and above an offline slate).
     expect(await wallPage.locator(`.xv-cell[data-slot="2"] .xv-name`).textContent()).toBe(cams[0]!.name);
-    await wallPage.screenshot({ path: path.join(ARTIFACTS, 'wall-display-tile.png') });
+    await wallPage.screenshot({ path: path.join(e2e.artifacts, 'wall-display-tile.png') });
 
     // Drag: the camera's name in its panel onto the wall panel's fourth tile.
     await page.fill('[data-testid=search]', cams[1]!.name);
@@ -650,7 +607,7 @@ describe('the operator console', () => {
   }, 150_000);
 
   it('turns to the night theme when the duty manager switches to night mode', async () => {
-    const s = io(hub.url + '/console', { auth: { username: 'manager', password: 'demo' }, transports: ['websocket'] });
+    const s = io(e2e.hub.url + '/console', { auth: { username: 'manager', password: 'demo' }, transports: ['websocket'] });
     await new Promise<void>((resolve, reject) => {
       s.once('session:ready', () => resolve());
       s.once('connect_error', reject);
@@ -673,9 +630,9 @@ describe('the operator console', () => {
       window.__xiuhua!.hub.onEvent((e) => w.seen.push(e.seq));
       return window.__xiuhua!.hub.getState().lastSeq;
     });
-    const port = hub.port;
-    const headBefore = headSeq(hub.db);
-    await hub.close();
+    const port = e2e.hub.port;
+    const headBefore = headSeq(e2e.hub.db);
+    await e2e.hub.close();
     await page.waitForSelector('[data-testid=conn-status][data-status=reconnecting]', { timeout: 30_000 });
     await page.waitForSelector('[data-testid=conn-status][data-status=offline]', { timeout: 40_000 });
 
@@ -721,8 +678,8 @@ describe('the operator console', () => {
     await page.click('[data-testid=side-panel] .close');
     await page.fill('[data-testid=search]', '');
 
-    hub = await startDemoHub(port);
-    const headAfter = headSeq(hub.db);
+    e2e.setHub(await restartDemoHub(port));
+    const headAfter = headSeq(e2e.hub.db);
     // Events the console can only learn about by asking for what it missed.
     await createIncidents(5, 'gap');
     await page.waitForSelector('[data-testid=conn-status][data-status=live]', { timeout: 30_000 });

@@ -2,42 +2,25 @@
 // takes the first unit the hub recommends, appends an amendment, and the field page (a second page, signed in for that unit)
 // accepts, sets off, arrives and finishes. Each step shows live on the console — the task's state in
 // the incident panel and a new line in the incident's trace — and the hub's record agrees.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'vite';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { io } from 'socket.io-client';
 import type { LngLat } from '../../shared/domain';
 import { offsetM } from '../../shared/geo';
 import type { IncidentTrace } from '../../shared/incidents';
 import type { Ack } from '../../shared/protocol';
-import { startHub, type Hub } from '../../main/hub/server';
+import { demoHub, e2eSuite } from './harness';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const ARTIFACTS = path.join(ROOT, 'tests/artifacts/dispatch');
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu-sandbox', '--disable-background-networking', '--disable-component-update', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
 // Inside cell-04-12 (新街口), beside 中山东路.
 const SPOT: LngLat = [118.7845, 32.0435];
 const CELL = 'cell-04-12';
 const OFFICERS = ['off-101', 'off-102', 'off-103', 'off-104'];
 
-let browser: Browser;
-let hub: Hub;
-let dataDir: string;
-let rendererDir: string;
+// A still city (no simulator answering tasks); a fix is in the ranking index as soon as it is taken.
+const e2e = e2eSuite('dispatch', { hub: (o) => demoHub(o, { positions: { index: { maxStaleMs: 0 } } }) });
 
 beforeAll(async () => {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-dispatch-dist-'));
-  await build({ configFile: path.join(ROOT, 'renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-dispatch-e2e-'));
-  // A still city (no simulator answering tasks); a fix is in the ranking index as soon as it is taken.
-  hub = await startHub({ port: 0, dataDir, demo: true, rendererDir, log: () => undefined, positions: { index: { maxStaleMs: 0 } } });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   // A few officers around the spot, so that the hub has units to recommend.
-  const gw = io(`${hub.url}/field`, { auth: { deviceId: 'sim-gateway', secret: 'demo' }, transports: ['websocket'] });
+  const gw = io(`${e2e.hub.url}/field`, { auth: { deviceId: 'sim-gateway', secret: 'demo' }, transports: ['websocket'] });
   await new Promise<void>((resolve, reject) => { gw.once('session:ready', () => resolve()); gw.once('connect_error', reject); });
   const t = Date.now();
   const fixes = OFFICERS.map((unitId, i) => { const [lng, lat] = offsetM(SPOT, 80 + i * 90, -60 - i * 40); return { unitId, t, lng, lat }; });
@@ -46,28 +29,9 @@ beforeAll(async () => {
   expect(res.ok && res.result.accepted).toBe(OFFICERS.length);
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await hub?.close();
-  for (const d of [dataDir, rendererDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
-});
-
-async function consoleAs(username: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1600, height: 900 }, locale: 'zh-CN' });
-  context.setDefaultTimeout(60_000);
-  const page = await context.newPage();
-  await page.goto(hub.url);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', 'demo');
-  await page.click('button[type=submit]');
-  await page.waitForSelector('[data-testid=conn-status][data-status=live]', { timeout: 60_000 });
-  await page.waitForFunction(() => !!window.__xiuhua?.map && window.__xiuhua.hub.getState().ready, undefined, { timeout: 90_000 });
-  return page;
-}
-
 /** The hub's own trace, over a socket of the test's own (what the console shows is checked against it). */
 async function hubTrace(incidentId: string): Promise<IncidentTrace> {
-  const s = io(`${hub.url}/console`, { auth: { username: 'evaluator', password: 'demo' }, transports: ['websocket'] });
+  const s = io(`${e2e.hub.url}/console`, { auth: { username: 'evaluator', password: 'demo' }, transports: ['websocket'] });
   try {
     await new Promise<void>((resolve, reject) => { s.once('session:ready', () => resolve()); s.once('connect_error', reject); });
     const res = (await s.timeout(10_000).emitWithAck('incident:trace', { incidentId })) as Ack<IncidentTrace>;
@@ -80,7 +44,7 @@ async function hubTrace(incidentId: string): Promise<IncidentTrace> {
 
 describe('dispatch from the console to the field page', () => {
   it('an incident inside the grid goes to the first recommended unit, and every field step shows live in the panel and the trace', async () => {
-    const page = await consoleAs('operator');
+    const page = await e2e.consoleAs('operator');
     // The place panel at the spot: the map at rest over it, the pointer on it, N.
     await page.evaluate((at) => window.__xiuhua!.map!.jumpTo({ center: at, zoom: 17 }), SPOT);
     await page.waitForFunction(() => !window.__xiuhua!.map!.isMoving() && window.__xiuhua!.map!.loaded(), undefined, { timeout: 60_000 });
@@ -131,13 +95,12 @@ describe('dispatch from the console to the field page', () => {
     await panel.locator('[data-testid=trace-entry][data-kind=amendment]').waitFor();
 
     // The field page, signed in for that unit, near the spot.
-    const field = await browser.newContext({
+    const field = await e2e.context({
       viewport: { width: 480, height: 860 }, locale: 'zh-CN',
       geolocation: { longitude: SPOT[0] + 0.0003, latitude: SPOT[1] - 0.0002 }, permissions: ['geolocation'],
     });
-    field.setDefaultTimeout(60_000);
     const phone = await field.newPage();
-    await phone.goto(`${hub.url}/field`);
+    await phone.goto(`${e2e.hub.url}/field`);
     const inputs = phone.locator('form.field input');
     await inputs.nth(0).fill('sim-gateway');
     await inputs.nth(1).fill('demo');
@@ -154,8 +117,8 @@ describe('dispatch from the console to the field page', () => {
       if (state !== 'finished') await phone.locator(`[data-testid=field-task][data-task="${taskId}"][data-state=${state}]`).waitFor();
       if (state === 'en_route') expect(await task.locator('[data-testid=time-left]').getAttribute('data-deadline')).toBe('arrive');
     }
-    await page.screenshot({ path: path.join(ARTIFACTS, 'console-trace.png') });
-    await phone.screenshot({ path: path.join(ARTIFACTS, 'field-done.png') });
+    await e2e.shot(page, 'console-trace');
+    await e2e.shot(phone, 'field-done');
     await panel.locator('[data-testid=incident-state][data-state=resolved]').waitFor();
 
     // The trace on the console is the hub's, in the order things happened.

@@ -2,46 +2,18 @@
 // protocol handler sends (main/app/security.ts) is put on the page, an operator signs in, the map draws
 // and live data flows, and not one resource is refused. This is the part of the Electron shell's
 // security that Chromium can check where no Electron binary exists.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
-import { build } from 'vite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHub, type Hub } from '../../main/hub/server';
-import { simulateDemoCity } from '../../main/sim/demo';
+import { describe, expect, it } from 'vitest';
 import { contentSecurityPolicy } from '../../main/app/security';
-import { ROOT } from '../../main/launch/build-main';
+import { simulateDemoCity } from '../../main/sim/demo';
+import { demoHub, e2eSuite, signIn, waitLive } from './harness';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu-sandbox', '--disable-background-networking', '--disable-component-update',
-  '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-];
-
-let browser: Browser;
-let hub: Hub;
-let rendererDir = '';
-let dataDir = '';
-
-beforeAll(async () => {
-  // A private build, so this test never races another one over dist/.
-  rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-csp-dist-'));
-  await build({ configFile: path.join(ROOT, 'renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-csp-data-'));
-  hub = await simulateDemoCity(await startHub({ port: 0, dataDir, demo: true, rendererDir, log: () => undefined }));
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await hub?.close();
-  for (const d of [rendererDir, dataDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
-});
+// The simulator on, as the demo runs (SOS included: the banner must pass the policy too).
+const e2e = e2eSuite('electron-csp', { hub: async (o) => simulateDemoCity(await demoHub(o)) });
 
 describe('the console under the app\'s CSP', () => {
   it('signs in, draws the city and takes live data without a single CSP violation', async () => {
-    const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
-    const csp = contentSecurityPolicy(hub.url);
+    const page = await (await e2e.context({ viewport: { width: 1600, height: 900 } })).newPage();
+    const csp = contentSecurityPolicy(e2e.hub.url);
     let documents = 0;
     await page.route('**/*', async (route) => {
       if (route.request().resourceType() !== 'document') return route.continue();
@@ -64,11 +36,9 @@ describe('the console under the app\'s CSP', () => {
       });
     });
 
-    await page.goto(`${hub.url}/`);
-    await page.fill('input[name=username]', 'operator');
-    await page.fill('input[name=password]', 'demo');
-    await page.click('button[type=submit]');
-    await page.waitForSelector('[data-testid=conn-status][data-status=live]', { timeout: 30_000 });
+    await page.goto(`${e2e.hub.url}/`);
+    await signIn(page, 'operator');
+    await waitLive(page);
     await page.waitForFunction(() => {
       const x = window.__xiuhua;
       return !!x?.map && x.hub.getState().ready && x.map.queryRenderedFeatures({ layers: ['bm-road-major'] }).length > 0;
@@ -83,16 +53,16 @@ describe('the console under the app\'s CSP', () => {
   }, 120_000);
 
   it('would refuse what the policy forbids (the check above can fail)', async () => {
-    const page = await browser.newPage();
+    const page = await (await e2e.context()).newPage();
     await page.route('**/*', async (route) => {
       const response = await route.fetch();
-      return route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': contentSecurityPolicy(hub.url) } });
+      return route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': contentSecurityPolicy(e2e.hub.url) } });
     });
     const refused: string[] = [];
     page.on('console', (m) => {
       if (/Content Security Policy|Refused to/i.test(m.text())) refused.push(m.text());
     });
-    await page.goto(`${hub.url}/`);
+    await page.goto(`${e2e.hub.url}/`);
     await page.evaluate(() => {
       const s = document.createElement('script');
       s.textContent = 'window.__inlineRan = true';

@@ -5,28 +5,21 @@
 // console's own re-hash) — then the database is tampered with and the same button names the broken entry.
 // Screenshots go to tests/artifacts/evaluator/.
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { build } from 'vite';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Page } from 'playwright-core';
 import type { PositionFix } from '../../shared/domain';
-import { startHub, type Hub } from '../../main/hub/server';
 import { track } from '../../main/store/positions';
 import { dataDirPublicKey } from '../../main/store/checkpoint';
 import { generateKeyPairSync } from 'node:crypto';
 import { ask, cid, closeClients, consoleClient, fieldClient } from '../integration/hub-fixture';
+import { demoHub, e2eSuite } from './harness';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const ARTIFACTS = path.join(ROOT, 'tests/artifacts/evaluator');
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu-sandbox', '--disable-background-networking', '--disable-component-update', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
 const UNIT = 'off-001';
 const FIXES = 240;
 
-let browser: Browser;
-let hub: Hub;
-let dataDir: string;
-let rendererDir: string;
+const e2e = e2eSuite('evaluator', {
+  hub: (o) => demoHub(o, { positions: { fanoutEveryMs: 50, writeEveryMs: 50 } }),
+});
 let t0: number;
 let incidentId: string;
 let sosId: string;
@@ -41,8 +34,8 @@ function centerInput(ms: number): string {
 
 /** The history: 20 min of one unit's positions every 5 s, an incident whose task that unit accepted, an SOS acknowledged. */
 async function makeHistory(): Promise<void> {
-  const gw = await fieldClient(hub.url);
-  const op = (await consoleClient(hub.url, { username: 'operator', password: 'demo' })).socket;
+  const gw = await fieldClient(e2e.hub.url);
+  const op = (await consoleClient(e2e.hub.url, { username: 'operator', password: 'demo' })).socket;
   t0 = Date.now() - 20 * 60_000;
   const fixes: PositionFix[] = [];
   for (let i = 0; i < FIXES; i++) fixes.push({ unitId: UNIT, t: t0 + i * 5000, lng: 118.775 + i * 4e-5, lat: 32.04 + i * 1e-5 });
@@ -60,35 +53,14 @@ async function makeHistory(): Promise<void> {
   const sos = await ask(gw, 'sos:raise', { commandId: cid(), unitId: 'off-002', position: [118.781, 32.041] });
   sosId = sos.result.sos.id;
   expect((await ask(op, 'sos:acknowledge', { commandId: cid(), sosId: sos.result.sos.id })).ok).toBe(true);
-  await vi.waitFor(() => expect(track(hub.db, UNIT, t0, Date.now())).toHaveLength(FIXES + TASK_FIXES), { timeout: 20_000, interval: 50 });
+  await vi.waitFor(() => expect(track(e2e.hub.db, UNIT, t0, Date.now())).toHaveLength(FIXES + TASK_FIXES), { timeout: 20_000, interval: 50 });
   closeClients();
 }
 
-beforeAll(async () => {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-evaluator-dist-'));
-  await build({ configFile: path.join(ROOT, 'renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-evaluator-e2e-'));
-  hub = await startHub({ port: 0, dataDir, demo: true, rendererDir, log: () => undefined, positions: { fanoutEveryMs: 50, writeEveryMs: 50 } });
-  await makeHistory();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await hub?.close();
-  for (const d of [dataDir, rendererDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
-});
+beforeAll(() => makeHistory(), 60_000);
 
 async function evaluatorPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1600, height: 900 }, locale: 'zh-CN', acceptDownloads: true });
-  context.setDefaultTimeout(60_000);
-  const page = await context.newPage();
-  await page.goto(hub.url);
-  await page.fill('input[name=username]', 'evaluator');
-  await page.fill('input[name=password]', 'demo');
-  await page.click('button[type=submit]');
-  await page.waitForSelector('[data-testid=conn-status][data-status=live]', { timeout: 60_000 });
+  const page = await e2e.signedIn('evaluator');
   await page.waitForSelector('[data-testid=tab-timeline][aria-selected=true]');
   return page;
 }
@@ -112,13 +84,13 @@ describe('the evaluator console', () => {
     }, { timeout: 30_000 }).toEqual(expect.arrayContaining(['task:assign', 'task:accept']));
     const actions = await page.locator('[data-testid=timeline] tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-action')));
     expect(actions).not.toContain('sos:acknowledge');
-    await page.screenshot({ path: path.join(ARTIFACTS, 'timeline-filtered.png') });
+    await e2e.shot(page, 'timeline-filtered');
 
     await page.click('[data-testid=timeline] tbody tr[data-action="task:accept"]');
     const panel = page.locator('[data-testid=concern-panel]');
     await expect.poll(() => panel.getAttribute('data-kind')).toBe('task');
     await expect.poll(() => panel.locator('[data-testid=related] li').count(), { timeout: 20_000 }).toBeGreaterThanOrEqual(2); // assign + accept
-    await page.screenshot({ path: path.join(ARTIFACTS, 'timeline-entry.png') });
+    await e2e.shot(page, 'timeline-entry');
 
     const shown = await timelineState(page);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-csv]')]);
@@ -142,7 +114,7 @@ describe('the evaluator console', () => {
     await page.click('[data-testid=replay-play]');
     await expect.poll(async () => Number(await page.locator('[data-testid=replay-time]').getAttribute('data-at')), { timeout: 30_000 }).toBeGreaterThan(before + 60_000);
     await page.click('[data-testid=replay-play]'); // pause
-    await page.screenshot({ path: path.join(ARTIFACTS, 'replay.png') });
+    await e2e.shot(page, 'replay');
 
     // one incident replayed with its unit, opened from the task's entry: its entries listed, its unit's track played
     await page.click('[data-testid=tab-timeline]');
@@ -160,7 +132,7 @@ describe('the evaluator console', () => {
     await page.locator('[data-testid=replay-scrub]').fill(end!);
     await expect.poll(() => page.locator('[data-testid=replay-trace-entry][data-past=true]').count(), { timeout: 30_000 }).toBe(3);
     await expect.poll(() => page.evaluate((u) => (window.__xiuhua?.map?.querySourceFeatures('officers') ?? []).some((f) => f.properties.id === u), UNIT), { timeout: 30_000 }).toBe(true);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'replay-incident.png') });
+    await e2e.shot(page, 'replay-incident');
     await page.click('[data-testid=replay-incident-clear]');
 
     await page.click('[data-testid=tab-scorecard]');
@@ -174,7 +146,7 @@ describe('the evaluator console', () => {
     // a figure with audit entries leads to them; a coverage figure to its rows
     await page.click('[data-testid=score-rows-route_coverage]');
     await page.waitForSelector('[data-testid=coverage-routes] table');
-    await page.screenshot({ path: path.join(ARTIFACTS, 'scorecard.png') });
+    await e2e.shot(page, 'scorecard');
     // the SOS figure leads to the entries of exactly the SOS calls it counted (here the one), not every sos: entry
     expect(await card.locator('[data-testid=score-entries-sos_ack_in_time]').innerText()).toContain('1');
     await page.click('[data-testid=score-entries-sos_ack_in_time]');
@@ -184,7 +156,7 @@ describe('the evaluator console', () => {
     const sosRows = await page.locator('[data-testid=timeline] tbody tr').evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-action')} ${tr.getAttribute('data-target')}`));
     expect(sosRows).toEqual(expect.arrayContaining([`sos:raise ${sosId}`, `sos:acknowledge ${sosId}`]));
     expect(sosRows.every((r) => r.endsWith(` ${sosId}`))).toBe(true);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'timeline-sos-figure.png') });
+    await e2e.shot(page, 'timeline-sos-figure');
     await page.click('[data-testid=f-targets-clear]');
     await page.waitForSelector('[data-testid=f-targets]', { state: 'detached' });
 
@@ -221,13 +193,13 @@ describe('the evaluator console', () => {
     expect(await listed.getAttribute('data-key')).toBe(wrongText);
     expect(await checkpoints.evaluateAll((lis) => lis.map((li) => li.getAttribute('data-why')))).toEqual(Array(await checkpoints.count()).fill('other_key'));
     expect(await page.locator('[data-testid=verify-key-differs]').innerText()).toContain('另一把');
-    await page.screenshot({ path: path.join(ARTIFACTS, 'verify-wrong-key.png') });
+    await e2e.shot(page, 'verify-wrong-key');
     // remembered by this console: a reload keeps it
     await page.reload();
     await page.waitForSelector('[data-testid=conn-status][data-status=live]', { timeout: 60_000 });
     expect(await page.locator('[data-testid=trusted-key]').getAttribute('data-key')).toBe(wrongText);
     // The center's real key, brought from outside (as hex this time): every checkpoint verifies, and says under whose key.
-    const real = dataDirPublicKey(dataDir)!;
+    const real = dataDirPublicKey(e2e.dataDir)!;
     await enterKey(Buffer.from(real.slice('ed25519:'.length), 'base64url').toString('hex'));
     expect(await page.locator('[data-testid=trusted-key]').getAttribute('data-key')).toBe(real);
     await page.click('[data-testid=verify]');
@@ -237,12 +209,12 @@ describe('the evaluator console', () => {
     expect(await page.locator('[data-testid=verify-key]').innerText()).toContain('您自己的');
     expect(await checkpoints.first().innerText()).toContain('按您的密钥');
     await page.waitForSelector('[data-testid=verify-key-same]');
-    await page.screenshot({ path: path.join(ARTIFACTS, 'verify-own-key.png') });
+    await e2e.shot(page, 'verify-own-key');
 
     // someone edits entry 3 behind the hub's back: the same button says so, naming it
-    const third = hub.db.prepare('SELECT action, target FROM audit_log WHERE seq = 3').get() as { action: string; target: string | null };
-    hub.db.exec('DROP TRIGGER audit_log_no_update');
-    hub.db.prepare("UPDATE audit_log SET entry = replace(entry, '\"outcome\":\"accepted\"', '\"outcome\":\"rejected\"') WHERE seq = 3").run();
+    const third = e2e.hub.db.prepare('SELECT action, target FROM audit_log WHERE seq = 3').get() as { action: string; target: string | null };
+    e2e.hub.db.exec('DROP TRIGGER audit_log_no_update');
+    e2e.hub.db.prepare("UPDATE audit_log SET entry = replace(entry, '\"outcome\":\"accepted\"', '\"outcome\":\"rejected\"') WHERE seq = 3").run();
     await page.click('[data-testid=verify]');
     await expect.poll(() => result.getAttribute('data-ok'), { timeout: 60_000 }).toBe('false');
     expect(await result.innerText()).toContain('第 3 条');
@@ -253,9 +225,9 @@ describe('the evaluator console', () => {
       const why = await checkpoints.evaluateAll((lis) => lis.map((li) => li.getAttribute('data-why')));
       return why.length >= 2 && why.every((w) => w === 'chain_broken');
     }, { timeout: 60_000 }).toBe(true);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'verify-broken.png') });
+    await e2e.shot(page, 'verify-broken');
     await page.click('[data-testid=scale-switch]');
     await page.waitForSelector('.evaluator[data-scale=wall]');
-    await page.screenshot({ path: path.join(ARTIFACTS, 'scorecard-wall.png') });
+    await e2e.shot(page, 'scorecard-wall');
   }, 240_000);
 });

@@ -2,36 +2,24 @@
 // are shown by the console in Chromium as the text they are — in the pick list, the incident panel, the
 // search results and the camera panel — with no element made from them, no script run (no dialog, no flag
 // set), and not even an inline handler tried (the page's CSP would report it: none reported).
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'vite';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { io } from 'socket.io-client';
-import { startHub, type Hub } from '../../main/hub/server';
 import type { Ack } from '../../shared/protocol/commands';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu-sandbox', '--disable-background-networking', '--disable-component-update',
-  '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-];
+import { e2eSuite, signIn, waitLive } from './harness';
 const TAG = `xss${Date.now().toString(36)}`;
 const DESCRIPTION = `<img src=x onerror="window.__xss=1;alert(1)"><script>window.__xss=2</script><svg onload="alert(3)"></svg>`
   + `<iframe srcdoc="<script>parent.__xss=4</script>"></iframe><a href="javascript:alert(5)">link</a> {{constructor.constructor('alert(6)')()}} ${TAG}`;
 const CAMERA_NAME = `<img src=x onerror=alert(7)><b onmouseover=alert(8)>cam</b> ${TAG}`; // a camera name holds at most 100
 
-let browser: Browser;
-let hub: Hub;
-let dataDir: string;
-let rendererDir: string;
+// No simulator: nothing moves, so a point on the map stays where it was read.
+const e2e = e2eSuite('hostile-markup');
 let incidentAt: [number, number];
 let incidentId = '';
 let cameraId = '';
 
 async function command(username: string, event: string, payload: Record<string, unknown>): Promise<Record<string, { id: string }>> {
-  const s = io(hub.url + '/console', { auth: { username, password: 'demo' }, transports: ['websocket'] });
+  const s = io(e2e.hub.url + '/console', { auth: { username, password: 'demo' }, transports: ['websocket'] });
   await new Promise<void>((resolve, reject) => {
     s.once('session:ready', () => resolve());
     s.once('connect_error', reject);
@@ -43,12 +31,7 @@ async function command(username: string, event: string, payload: Record<string, 
 }
 
 beforeAll(async () => {
-  rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-markup-dist-'));
-  await build({ configFile: path.join(ROOT, 'renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-markup-e2e-'));
-  // No simulator: nothing moves, so a point on the map stays where it was read.
-  hub = await startHub({ port: 0, dataDir, demo: true, rendererDir, log: () => undefined });
-  const cam = hub.db.prepare("SELECT * FROM cameras WHERE kind = 'fixed' ORDER BY id LIMIT 1").get() as { lng: number; lat: number; sources: string };
+  const cam = e2e.hub.db.prepare("SELECT * FROM cameras WHERE kind = 'fixed' ORDER BY id LIMIT 1").get() as { lng: number; lat: number; sources: string };
   incidentAt = [cam.lng + 0.004, cam.lat + 0.004];
   incidentId = (await command('operator', 'incident:create', {
     commandId: `${TAG}-incident`, category: 'cityscape', priority: 1, position: incidentAt, description: DESCRIPTION,
@@ -58,14 +41,7 @@ beforeAll(async () => {
     commandId: `${TAG}-camera`,
     camera: { id: cameraId, kind: 'fixed', name: CAMERA_NAME, position: [cam.lng - 0.004, cam.lat - 0.004], facing: null, unitId: null, sources: JSON.parse(cam.sources), key: false },
   });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await hub?.close();
-  for (const d of [dataDir, rendererDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
-});
+}, 60_000);
 
 type Harm = { dialogs: string[]; violations: string[]; flag: unknown; made: string[] };
 
@@ -82,8 +58,7 @@ async function harm(page: Page, dialogs: string[]): Promise<Harm> {
 
 describe('markup typed into incidents and camera names', () => {
   it('is shown as text in the pick list, the incident panel, search and the camera panel, and never runs', async () => {
-    const context = await browser.newContext({ viewport: { width: 1600, height: 900 }, locale: 'en-US' });
-    context.setDefaultTimeout(60_000);
+    const context = await e2e.context({ viewport: { width: 1600, height: 900 }, locale: 'en-US' });
     const page = await context.newPage();
     const dialogs: string[] = [];
     page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
@@ -92,11 +67,9 @@ describe('markup typed into incidents and camera names', () => {
       w.__violations = [];
       document.addEventListener('securitypolicyviolation', (e) => w.__violations.push(`${e.violatedDirective} ${e.sample}`));
     });
-    await page.goto(hub.url);
-    await page.fill('input[name=username]', 'operator');
-    await page.fill('input[name=password]', 'demo');
-    await page.click('button[type=submit]');
-    await page.waitForSelector('[data-testid=conn-status][data-status=live]', { timeout: 90_000 });
+    await page.goto(e2e.hub.url);
+    await signIn(page, 'operator');
+    await waitLive(page, 90_000);
     await page.waitForFunction((id) => {
       const x = window.__xiuhua;
       return !!x?.map && x.hub.getState().ready && x.hub.getState().incidents.has(id);

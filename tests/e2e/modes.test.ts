@@ -5,63 +5,26 @@
 // and both consoles and the field page return. A second emergency, declared for an hour, ends by
 // itself when the hub's clock passes the hour, on both consoles and the phone. Last, the holiday
 // calendar edited on one duty manager's desk shows on another.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'vite';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startHub, type Hub } from '../../main/hub/server';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { MODE_PROFILES } from '../../shared/modes';
 import { auditPage } from '../../main/store/audit';
+import { demoHub, e2eSuite, signIn, waitLive } from './harness';
 import { MovableClock } from './movable-clock';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const ARTIFACTS = path.join(ROOT, 'tests/artifacts/modes');
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu-sandbox', '--disable-background-networking', '--disable-component-update', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
 const DISTRICT = 'dist-xinjiekou';
-
-let browser: Browser;
-let hub: Hub;
-let dataDir: string;
-let rendererDir: string;
 const clock = new MovableClock();
-/** Every browser context a test opened, closed after it: five live maps at once on two shared cores
- * kept a later console from loading in time (CI, 2 Dec). */
-const contexts: BrowserContext[] = [];
+// Every context a test opens is closed after it: five live maps at once on two shared cores kept a later
+// console from loading in time (CI, 2 Dec).
+const e2e = e2eSuite('modes', { hub: (o) => demoHub(o, { clock }) });
 /** What each page logged, for the failure message. */
 const logs = new Map<Page, string[]>();
 
-beforeAll(async () => {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-modes-dist-'));
-  await build({ configFile: path.join(ROOT, 'renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-modes-e2e-'));
-  hub = await startHub({ port: 0, dataDir, demo: true, rendererDir, clock, log: () => undefined });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-}, 180_000);
-
-afterEach(async (ctx) => {
-  // A failure leaves a picture of every screen as it was, for people to look at.
-  if (ctx.task.result?.state === 'fail') {
-    for (const [i, c] of contexts.entries()) for (const p of c.pages()) await p.screenshot({ path: path.join(ARTIFACTS, `failed-${i}.png`) }).catch(() => undefined);
-  }
-  for (const c of contexts.splice(0)) await c.close();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await hub?.close();
-  for (const d of [dataDir, rendererDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
-});
-
 async function consoleAs(username: string): Promise<Page> {
   const page = await newPage({ width: 1600, height: 900 });
-  await page.goto(hub.url);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', 'demo');
-  await page.click('button[type=submit]');
-  await page.waitForSelector('[data-testid=conn-status][data-status=live]', { timeout: 60_000 });
+  await page.goto(e2e.hub.url);
+  await signIn(page, username);
+  await waitLive(page);
   await page.waitForFunction(() => {
     const x = window.__xiuhua;
     return !!x?.map && x.hub.getState().ready && !!x.map.getSource('areas') && x.map.querySourceFeatures('areas').length > 0;
@@ -77,9 +40,7 @@ async function consoleAs(username: string): Promise<Page> {
 }
 
 async function newPage(viewport: { width: number; height: number }): Promise<Page> {
-  const context = await browser.newContext({ viewport, locale: 'zh-CN' });
-  contexts.push(context);
-  context.setDefaultTimeout(60_000);
+  const context = await e2e.context({ viewport, locale: 'zh-CN' });
   const page = await context.newPage();
   const log: string[] = [];
   logs.set(page, log);
@@ -91,7 +52,7 @@ async function newPage(viewport: { width: number; height: number }): Promise<Pag
 /** The field page signed in through the simulator's gateway for one unit. */
 async function fieldPageOf(unitId: string): Promise<Page> {
   const page = await newPage({ width: 480, height: 860 });
-  await page.goto(`${hub.url}/field`);
+  await page.goto(`${e2e.hub.url}/field`);
   const inputs = page.locator('form.field input');
   await inputs.nth(0).fill('sim-gateway');
   await inputs.nth(1).fill('demo');
@@ -132,7 +93,7 @@ describe('operating modes across two consoles', () => {
     const preview = await manager.locator('[data-testid=mode-preview]').innerText();
     expect(preview).toContain(`${MODE_PROFILES.daily.minStaffPerCell}\t${MODE_PROFILES.emergency.minStaffPerCell}`);
     expect(preview).toContain('1 分钟'); // the emergency's acknowledge deadline
-    await manager.screenshot({ path: path.join(ARTIFACTS, 'manager-confirm.png') });
+    await e2e.shot(manager, 'manager-confirm');
     await manager.click('[data-testid=mode-confirm]');
     await manager.waitForSelector('[data-testid=mode-dialog]', { state: 'detached' });
 
@@ -142,10 +103,10 @@ describe('operating modes across two consoles', () => {
     await expect.poll(async () => (await areaProps(operator, inside))?.need, { timeout: 30_000 }).toBe(MODE_PROFILES.emergency.minStaffPerCell);
     expect((await areaProps(operator, outside))?.need).toBe(MODE_PROFILES.daily.minStaffPerCell);
     expect((await areaProps(operator, DISTRICT))?.emergency).toBe('yes');
-    await operator.screenshot({ path: path.join(ARTIFACTS, 'operator-district-emergency.png') });
+    await e2e.shot(operator, 'operator-district-emergency');
     await phone.waitForSelector('[data-testid=field-mode][data-mode=emergency][data-scope=area]');
     expect(await phone.locator('[data-testid=field-mode]').innerText()).toContain('新街口片区');
-    await phone.screenshot({ path: path.join(ARTIFACTS, 'field-district-emergency.png') });
+    await e2e.shot(phone, 'field-district-emergency');
 
     await manager.click(`[data-testid=emergencies] li[data-area=${DISTRICT}] [data-testid=end-emergency]`);
     await manager.fill('[data-testid=end-reason]', '积水已退');
@@ -175,7 +136,7 @@ describe('operating modes across two consoles', () => {
     for (const page of [manager, operator]) await page.waitForSelector(`[data-testid=emergencies] li[data-area=${DISTRICT}]`);
     await expect.poll(async () => (await areaProps(operator, inside))?.need, { timeout: 30_000 }).toBe(MODE_PROFILES.emergency.minStaffPerCell);
     await phone.waitForSelector('[data-testid=field-mode][data-mode=emergency][data-scope=area]');
-    await operator.screenshot({ path: path.join(ARTIFACTS, 'operator-emergency-for-an-hour.png') });
+    await e2e.shot(operator, 'operator-emergency-for-an-hour');
 
     // The hour passes on the hub's clock (the consoles' clocks stay real, so only the hub can end it).
     clock.advanceBy(61 * 60_000);
@@ -183,9 +144,9 @@ describe('operating modes across two consoles', () => {
     await expect.poll(async () => (await areaProps(operator, inside))?.need, { timeout: 30_000 }).toBe(MODE_PROFILES.daily.minStaffPerCell);
     expect(await operator.locator('[data-testid=mode]').innerText()).toContain('日常');
     await phone.waitForSelector('[data-testid=field-mode][data-mode=daily][data-scope=city]');
-    await operator.screenshot({ path: path.join(ARTIFACTS, 'operator-emergency-ended-by-time.png') });
+    await e2e.shot(operator, 'operator-emergency-ended-by-time');
     // The record says the system ended it, at its end time, and what the district returned to.
-    const ended = auditPage(hub.db, 0, 10_000).filter((e) => e.action === 'mode:expire' && e.outcome === 'accepted');
+    const ended = auditPage(e2e.hub.db, 0, 10_000).filter((e) => e.action === 'mode:expire' && e.outcome === 'accepted');
     expect(ended).toHaveLength(1);
     expect(ended[0]!.actor).toBe('system');
     expect(ended[0]!.payload).toMatchObject({ detail: { ended: 'emergency', returns: 'daily', scope: DISTRICT } });
@@ -214,11 +175,11 @@ describe('operating modes across two consoles', () => {
     await manager.fill('[data-testid=calendar-name-zh]', '三八调休');
     await manager.click('[data-testid=calendar-add]');
     await theirs.locator('li[data-date="2027-03-08"]').waitFor();
-    await manager.screenshot({ path: path.join(ARTIFACTS, 'manager-calendar.png') });
+    await e2e.shot(manager, 'manager-calendar');
     await other.fill('[data-testid=calendar-reason]', '误加');
     await theirs.locator('li[data-date="2027-03-08"] [data-testid=calendar-remove]').click();
     await mine.locator('li[data-date="2027-03-08"]').waitFor({ state: 'detached' });
-    const days = hub.db.prepare('SELECT date, estimated FROM holiday_calendar WHERE date IN (?, ?)').all('2027-10-01', '2027-03-08');
+    const days = e2e.hub.db.prepare('SELECT date, estimated FROM holiday_calendar WHERE date IN (?, ?)').all('2027-10-01', '2027-03-08');
     expect(days).toEqual([{ date: '2027-10-01', estimated: 0 }]);
   }, 300_000);
 });

@@ -8,55 +8,18 @@
 // Speech: this Chromium has no voice installed (speech-dispatcher is absent), so the manager's console
 // shows the real "no voice" case; the operator's console is given one stand-in voice list and a speak()
 // that records what it was asked to say (there is no engine here that could say it).
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'vite';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { distanceM } from '../../shared/geo';
 import { MODE_PROFILES } from '../../shared/modes';
-import { startHub, type Hub } from '../../main/hub/server';
-import { simulateDemoCity } from '../../main/sim/demo';
 import { listCameras } from '../../main/store/city';
 import { findSos, listActiveSos } from '../../main/store/sos';
+import { movingDemoHub, e2eSuite, signIn } from './harness';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const ARTIFACTS = path.join(ROOT, 'tests/artifacts/sos');
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu-sandbox', '--disable-background-networking', '--disable-component-update',
-  '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--autoplay-policy=no-user-gesture-required',
-];
-
-let browser: Browser;
-let hub: Hub;
-let dataDir: string;
-let rendererDir: string;
-const errors: string[] = [];
-const pages: BrowserContext[] = [];
-
-beforeAll(async () => {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-sos-dist-'));
-  await build({ configFile: path.join(ROOT, 'renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-sos-e2e-'));
-  // The city moves, but the simulator presses no SOS of its own: the one on screen is the test's.
-  hub = await simulateDemoCity(await startHub({ port: 0, dataDir, demo: true, rendererDir, log: () => undefined }), undefined, { sosPerHour: 0 });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-}, 180_000);
-
-afterEach(async (ctx) => {
-  // A failure leaves a picture of every screen as it was, for people to look at.
-  if (ctx.task.result?.state === 'fail') {
-    for (const [i, c] of pages.entries()) for (const p of c.pages()) await p.screenshot({ path: path.join(ARTIFACTS, `failed-${i}.png`) }).catch(() => undefined);
-  }
-  for (const c of pages.splice(0)) await c.close();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await hub?.close();
-  for (const d of [dataDir, rendererDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
+// The city moves, but the simulator presses no SOS of its own: the one on screen is the test's.
+const e2e = e2eSuite('sos', {
+  hub: movingDemoHub,
+  chromiumArgs: ['--autoplay-policy=no-user-gesture-required'],
 });
 
 declare global {
@@ -76,18 +39,14 @@ function standInVoice(): void {
 }
 
 async function signedIn(query: string, username: string, withVoice: boolean, viewport = { width: 1280, height: 760 }): Promise<Page> {
-  const context = await browser.newContext({ viewport, locale: 'zh-CN' });
-  context.setDefaultTimeout(120_000); // four pages, three maps and a video wall on a shared machine
-  pages.push(context);
+  const context = await e2e.context({ viewport, locale: 'zh-CN' });
   if (withVoice) await context.addInitScript(standInVoice);
   const page = await context.newPage();
-  page.on('pageerror', (e) => errors.push(`${username}${query}: ${e.message}`));
-  await page.goto(`${hub.url}/index.html${query}`);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', 'demo');
-  await page.click('button[type=submit]');
+  e2e.watch(page, `${username}${query}`);
+  await page.goto(`${e2e.hub.url}/index.html${query}`);
+  await signIn(page, username);
   await page.waitForFunction(() => window.__xiuhua?.hub.getState().ready === true || document.querySelector('[data-testid=wall]') !== null)
-    .catch((e: Error) => { throw new Error(`${e.message}; page errors: ${errors.join(' | ')}`); });
+    .catch((e: Error) => { throw new Error(`${e.message}; page errors: ${e2e.pageErrors.join(' | ')}`); });
   return page;
 }
 
@@ -108,7 +67,7 @@ describe('one-click help', () => {
   it('an SOS from the field page alarms two consoles and the wall, is acknowledged, helped and resolved', async () => {
     const operator = await signedIn('', 'operator', true);
     const manager = await signedIn('', 'manager', false, { width: 900, height: 600 }); // small: less map to draw in software
-    const wall = await signedIn(`?view=video-wall&display=sos&hub=${encodeURIComponent(hub.url)}`, 'operator', false, { width: 960, height: 540 });
+    const wall = await signedIn(`?view=video-wall&display=sos&hub=${encodeURIComponent(e2e.hub.url)}`, 'operator', false, { width: 960, height: 540 });
     await wall.waitForSelector('.xv-wall[data-layout="9"]');
     await operator.waitForFunction(() => window.__xiuhua!.hub.positions.size > 100);
 
@@ -119,14 +78,12 @@ describe('one-click help', () => {
       return u ? { id: u.id, name: u.name, cameraId: u.cameraId!, at: h.positions.get(u.id)!.fix } : null;
     });
     expect(officer).not.toBeNull();
-    const phoneContext = await browser.newContext({
+    const phoneContext = await e2e.context({
       viewport: { width: 480, height: 900 }, locale: 'zh-CN',
       geolocation: { latitude: officer!.at.lat, longitude: officer!.at.lng }, permissions: ['geolocation'],
     });
-    phoneContext.setDefaultTimeout(120_000);
-    pages.push(phoneContext);
     const phone = await phoneContext.newPage();
-    await phone.goto(`${hub.url}/field`);
+    await phone.goto(`${e2e.hub.url}/field`);
     const inputs = phone.locator('form.field input');
     await inputs.nth(0).fill('sim-gateway');
     await inputs.nth(1).fill('demo');
@@ -134,7 +91,7 @@ describe('one-click help', () => {
     await phone.click('form.field button[type=submit]');
     await phone.locator('button.sos').click();
     await phone.waitForSelector('[data-testid=field-sos] li[data-step=received][data-done=true]');
-    const sos = listActiveSos(hub.db).find((x) => x.unitId === officer!.id)!;
+    const sos = listActiveSos(e2e.hub.db).find((x) => x.unitId === officer!.id)!;
     expect(sos).toMatchObject({ state: 'raised', statusBefore: 'on_post' });
 
     // Both consoles: the banner, the sound playing; the wall: the banner too.
@@ -157,14 +114,14 @@ describe('one-click help', () => {
     expect(await manager.locator('[data-testid=sos-sound-note]').innerText()).toContain('仅告警音');
 
     // The wall: the officer's body camera large, then the five fixed cameras nearest to the press.
-    const cameras = listCameras(hub.db);
+    const cameras = listCameras(e2e.hub.db);
     const nearest = cameras.filter((c) => c.kind === 'fixed' && c.position)
       .sort((a, b) => distanceM(a.position!, sos.position) - distanceM(b.position!, sos.position) || (a.id < b.id ? -1 : 1))
       .slice(0, 5).map((c) => c.id);
     await wall.waitForSelector('.xv-wall[data-layout="1+5"]');
     await expect.poll(() => tileCameras(wall)).toEqual([officer!.cameraId, ...nearest]);
     // Pictures of the pages that draw no map (a software-rendered map takes long to capture on a loaded machine).
-    await phone.screenshot({ path: path.join(ARTIFACTS, 'raised-phone.png') });
+    await e2e.shot(phone, 'raised-phone');
 
     // One operator acknowledges: both consoles fall silent, everyone shows who.
     await line(operator).getByRole('button', { name: '确认求助' }).click();
@@ -185,7 +142,7 @@ describe('one-click help', () => {
     const helperName = await operator.evaluate((id) => window.__xiuhua!.hub.getState().units.get(id)!.name, helper.id);
     expect(await phone.locator('li[data-step=help]').innerText()).toContain(`${helperName}（约 ${Math.max(1, Math.round(helper.eta / 60))} 分钟）`);
     await expect.poll(() => line(manager, 'acknowledged').locator('[data-testid=sos-help]').count()).toBe(1);
-    await phone.screenshot({ path: path.join(ARTIFACTS, 'helped-phone.png') });
+    await e2e.shot(phone, 'helped-phone');
 
     // Resolving needs a note; then every screen clears, the wall returns to the mode's preset, the officer to their post.
     expect(await operator.locator('[data-testid=sos-resolve]').isDisabled()).toBe(true);
@@ -197,9 +154,9 @@ describe('one-click help', () => {
     await wall.waitForSelector('.xv-wall[data-layout="9"]');
     const keyIds = cameras.filter((c) => c.key).map((c) => c.id).slice(0, 9);
     await expect.poll(async () => (await tileCameras(wall)).slice(0, keyIds.length)).toEqual(keyIds);
-    expect(findSos(hub.db, sos.id)).toMatchObject({ state: 'resolved', resolvedBy: 'operator', acknowledgedBy: 'operator' });
+    expect(findSos(e2e.hub.db, sos.id)).toMatchObject({ state: 'resolved', resolvedBy: 'operator', acknowledgedBy: 'operator' });
     await expect.poll(() => operator.evaluate((id) => window.__xiuhua!.hub.getState().units.get(id)!.status, officer!.id)).toBe('on_post');
-    await phone.screenshot({ path: path.join(ARTIFACTS, 'resolved-phone.png') });
-    expect(errors).toEqual([]);
+    await e2e.shot(phone, 'resolved-phone');
+    expect(e2e.pageErrors).toEqual([]);
   }, 600_000);
 });

@@ -12,23 +12,19 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'vite';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { io } from 'socket.io-client';
 import { startHub, type Hub } from '../../main/hub/server';
 import { generateSecret } from '../../main/hub/auth';
 import { auditPage, verifyAudit } from '../../main/store/audit';
 import { insertDevice } from '../../main/store/people';
 import { findTask } from '../../main/store/operations';
+import { artifactsDir, buildConsole, FAKE_MEDIA_ARGS, launchChromium } from './harness';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const ARTIFACTS = path.join(ROOT, 'tests/artifacts/voice');
+const ARTIFACTS = artifactsDir('voice');
 const TONE_HZ = 1000;
-const baseArgs = [
-  '--no-sandbox', '--disable-gpu-sandbox', '--disable-background-networking', '--disable-component-update',
-  '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--autoplay-policy=no-user-gesture-required',
-  '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-];
+// Two browsers, each with the fake microphone (a tone file made below) and sound that plays unasked.
+const baseArgs = ['--autoplay-policy=no-user-gesture-required', ...FAKE_MEDIA_ARGS];
 
 let consoleBrowser: Browser;
 let fieldBrowser: Browser;
@@ -40,9 +36,7 @@ const contexts: BrowserContext[] = [];
 const phones: Record<'a' | 'c', { id: string; secret: string; unitId: string }> = {} as never;
 
 beforeAll(async () => {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-voice-dist-'));
-  await build({ configFile: path.join(ROOT, 'renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
+  rendererDir = await buildConsole('voice');
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-voice-e2e-'));
   // The microphone both browsers hear: a steady 1 kHz tone (Chromium loops the file).
   const tone = path.join(dataDir, 'tone.wav');
@@ -57,8 +51,8 @@ beforeAll(async () => {
     phones[key] = { id: `phone-${key}`, secret: s.secret, unitId: unit.id };
   }
   const args = [...baseArgs, `--use-file-for-fake-audio-capture=${tone}`];
-  consoleBrowser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
-  fieldBrowser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
+  consoleBrowser = await launchChromium(args);
+  fieldBrowser = await launchChromium(args);
 }, 180_000);
 
 afterEach(async (ctx) => {
