@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { centerTimeText } from '../../shared/time';
 import { ask, cid, closeClients, consoleClient, fieldClient, hubSnapshot, type ConsoleClient, type FieldClient } from '../integration/hub-fixture';
-import { demoHub, e2eSuite } from './harness';
+import { demoHub, drawnTextSizes, e2eSuite } from './harness';
 
 let gateway: FieldClient;
 let operator: ConsoleClient;
@@ -49,22 +49,7 @@ async function setScale(scale: 'desk' | 'wall') {
   await page.waitForSelector(`.console[data-scale=${scale}]`);
 }
 /** Every text in the side panel and the notices, with its size as drawn. */
-function drawnTextSizes(): Promise<{ text: string; px: number }[]> {
-  return page.evaluate(() => {
-    const out: { text: string; px: number }[] = [];
-    for (const root of document.querySelectorAll('.panel, .notices')) {
-      const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-        const el = n.parentElement!;
-        const text = n.textContent!.trim();
-        if (!text || el.getClientRects().length === 0) continue;
-        const zoom = (el as HTMLElement & { currentCSSZoom: number }).currentCSSZoom;
-        out.push({ text: text.slice(0, 30), px: parseFloat(getComputedStyle(el).fontSize) * zoom });
-      }
-    }
-    return out;
-  });
-}
+const panelTextSizes = () => drawnTextSizes(page, '.panel, .notices');
 
 describe('body cameras on the console', () => {
   it("shows the selected officer's camera: recording, battery, storage left, last upload, as of the reading", async () => {
@@ -119,7 +104,7 @@ describe('body cameras on the console', () => {
     await notice.waitFor();
     expect(await notice.locator('span').first().textContent()).toBe(`${c.name} 的执法记录仪自 ${hm(t)} 起未录像（处置任务中）`);
     await setScale('wall');
-    const small = (await drawnTextSizes()).filter((d) => d.px < 24);
+    const small = (await panelTextSizes()).filter((d) => d.px < 24);
     await e2e.shot(page, 'alert-wall-zh');
     await setScale('desk');
     expect(small).toEqual([]);

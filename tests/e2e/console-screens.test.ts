@@ -4,28 +4,12 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { e2eSuite, movingDemoHub } from './harness';
+import { drawnTextSizes, e2eSuite, movingDemoHub } from './harness';
 
 const e2e = e2eSuite('console-screens', { hub: movingDemoHub });
 
 /** Every piece of text in the console's chrome (not the map canvas), with its size as drawn. */
-function drawnTextSizes(page: Page): Promise<{ text: string; px: number }[]> {
-  return page.evaluate(() => {
-    const out: { text: string; px: number }[] = [];
-    const roots = document.querySelectorAll('.header, .sidebar, .panel, .outage, .alarms, .notices');
-    for (const root of roots) {
-      const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-        const el = n.parentElement!;
-        const text = n.textContent!.trim();
-        if (!text || el.getClientRects().length === 0) continue;
-        const zoom = (el as HTMLElement & { currentCSSZoom: number }).currentCSSZoom;
-        out.push({ text: text.slice(0, 30), px: parseFloat(getComputedStyle(el).fontSize) * zoom });
-      }
-    }
-    return out;
-  });
-}
+const chromeTextSizes = (page: Page) => drawnTextSizes(page, '.header, .sidebar, .panel, .outage, .alarms, .notices');
 
 /** The smallest size any map label can be drawn at (every stop of a zoom curve counts). */
 function smallestMapLabel(page: Page): Promise<{ id: string; px: number }> {
@@ -102,10 +86,10 @@ describe('the console on a 1080p wall', () => {
 
   it('at wall scale, every piece of text is at least 24 px and every map label at least 18 px', async () => {
     await setScale('desk');
-    const desk = await drawnTextSizes(page);
+    const desk = await chromeTextSizes(page);
     expect(Math.min(...desk.map((d) => d.px))).toBeLessThan(24); // the desk is not a wall: the check can fail
     await setScale('wall');
-    const wall = await drawnTextSizes(page);
+    const wall = await chromeTextSizes(page);
     expect(wall.length).toBeGreaterThan(20);
     expect(wall.filter((d) => d.px < 24)).toEqual([]);
     // The legend's attendance badges are text the check measures (not SVG text scaled with a swatch).
@@ -139,7 +123,7 @@ describe('the console on a 1080p wall', () => {
     await page.waitForSelector('[data-testid=conn-status][data-status=offline]', { timeout: 40_000 });
     await page.waitForSelector('[data-testid=outage]');
     await setScale('wall');
-    expect((await drawnTextSizes(page)).filter((d) => d.px < 24)).toEqual([]);
+    expect((await chromeTextSizes(page)).filter((d) => d.px < 24)).toEqual([]);
     await shots('outage');
   }, 240_000);
 });

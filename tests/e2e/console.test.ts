@@ -10,7 +10,7 @@ import { io } from 'socket.io-client';
 import { headSeq } from '../../main/store/log';
 import { hubSnapshot } from '../integration/hub-fixture';
 import type { Ack } from '../../shared/protocol';
-import { e2eSuite, movingDemoHub, signIn as fillSignIn, waitLive } from './harness';
+import { e2eSuite, fieldSignIn, movingDemoHub, signIn as fillSignIn, waitLive } from './harness';
 
 // No SOS of the simulator's: its banner over the map would take clicks meant for the map.
 const e2e = e2eSuite('console', { hub: movingDemoHub });
@@ -532,11 +532,7 @@ describe('the operator console', () => {
     });
     const phone = await field.newPage();
     await phone.goto(e2e.hub.url + '/field');
-    const inputs = phone.locator('form.field input');
-    await inputs.nth(0).fill('sim-gateway');
-    await inputs.nth(1).fill('demo');
-    await inputs.nth(2).fill(officer!.id);
-    await phone.click('form.field button[type=submit]');
+    await fieldSignIn(phone, officer!.id);
     // An SOS carries where the officer is: pressed before the page has a fix, it is refused on the phone
     // ("no position") and never sent. Under load the first fix can come after the button.
     await phone.locator('[data-testid=field-fix]').filter({ hasText: '定位精度' }).waitFor();

@@ -8,7 +8,7 @@ import type { LngLat } from '../../shared/domain';
 import { offsetM } from '../../shared/geo';
 import type { IncidentTrace } from '../../shared/incidents';
 import type { Ack } from '../../shared/protocol';
-import { demoHub, e2eSuite } from './harness';
+import { demoHub, e2eSuite, fieldSignIn } from './harness';
 
 // Inside cell-04-12 (新街口), beside 中山东路.
 const SPOT: LngLat = [118.7845, 32.0435];
@@ -101,11 +101,7 @@ describe('dispatch from the console to the field page', () => {
     });
     const phone = await field.newPage();
     await phone.goto(`${e2e.hub.url}/field`);
-    const inputs = phone.locator('form.field input');
-    await inputs.nth(0).fill('sim-gateway');
-    await inputs.nth(1).fill('demo');
-    await inputs.nth(2).fill(unitId);
-    await phone.click('form.field button[type=submit]');
+    await fieldSignIn(phone, unitId);
     const card = phone.locator(`[data-testid=field-task][data-task="${taskId}"]`);
 
     const steps: Array<[string, string]> = [['field-accept', 'accepted'], ['field-depart', 'en_route'], ['field-arrive', 'arrived'], ['field-finish', 'finished']];

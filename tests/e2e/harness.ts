@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import { build } from 'vite';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { startHub, type Hub, type HubOptions } from '../../main/hub/server';
-import { DEMO_PASSWORD } from '../../main/hub/seed';
+import { DEMO_PASSWORD, SIM_DEVICE } from '../../main/hub/seed';
 import { simulateDemoCity } from '../../main/sim/demo';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -47,6 +47,15 @@ export async function signIn(page: Page, username: string, password: string = DE
   await page.fill('input[name=username]', username);
   await page.fill('input[name=password]', password);
   await page.click('button[type=submit]');
+}
+
+/** Signs the field page in as one unit through the demo's gateway device (the simulator's), and submits. */
+export async function fieldSignIn(page: Page, unitId: string): Promise<void> {
+  const inputs = page.locator('form.field input');
+  await inputs.nth(0).fill(SIM_DEVICE.id);
+  await inputs.nth(1).fill(SIM_DEVICE.secret);
+  await inputs.nth(2).fill(unitId);
+  await page.click('form.field button[type=submit]');
 }
 
 /** The connection badge says live: signed in and connected. */
@@ -202,4 +211,41 @@ export function mapPlace(page: Page, px: PagePoint): Promise<[number, number]> {
     const ll = map.unproject([x - box.left, y - box.top]);
     return [ll.lng, ll.lat] as [number, number];
   }, px);
+}
+
+/** Every piece of text under the elements `roots` selects (not the map canvas), with its size as drawn (CSS zoom included). */
+export function drawnTextSizes(page: Page, roots: string): Promise<{ text: string; px: number }[]> {
+  return page.evaluate((selector) => {
+    const out: { text: string; px: number }[] = [];
+    for (const root of document.querySelectorAll(selector)) {
+      const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const el = n.parentElement!;
+        const text = n.textContent!.trim();
+        if (!text || el.getClientRects().length === 0) continue;
+        const zoom = (el as HTMLElement & { currentCSSZoom: number }).currentCSSZoom;
+        out.push({ text: text.slice(0, 30), px: parseFloat(getComputedStyle(el).fontSize) * zoom });
+      }
+    }
+    return out;
+  }, roots);
+}
+
+declare global {
+  interface Window { __spoken?: { text: string; lang: string }[] }
+}
+
+/**
+ * An init script (context.addInitScript): one stand-in zh-CN voice, and a speak() that records each utterance
+ * in window.__spoken and ends it as an engine would. This Chromium has no voice installed (no speech-dispatcher).
+ */
+export function standInVoice(): void {
+  const spoken: { text: string; lang: string }[] = [];
+  window.__spoken = spoken;
+  const voice = { lang: 'zh-CN', name: 'stand-in', default: true, localService: true, voiceURI: 'stand-in' } as SpeechSynthesisVoice;
+  speechSynthesis.getVoices = () => [voice];
+  speechSynthesis.speak = (u: SpeechSynthesisUtterance) => {
+    spoken.push({ text: u.text, lang: u.lang });
+    setTimeout(() => u.onend?.(new Event('end') as SpeechSynthesisEvent), 50);
+  };
 }

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { MODE_PROFILES } from '../../shared/modes';
 import { auditPage } from '../../main/store/audit';
-import { demoHub, e2eSuite, signIn, waitLive } from './harness';
+import { demoHub, e2eSuite, fieldSignIn, signIn, waitLive } from './harness';
 import { MovableClock } from './movable-clock';
 
 const DISTRICT = 'dist-xinjiekou';
@@ -53,11 +53,7 @@ async function newPage(viewport: { width: number; height: number }): Promise<Pag
 async function fieldPageOf(unitId: string): Promise<Page> {
   const page = await newPage({ width: 480, height: 860 });
   await page.goto(`${e2e.hub.url}/field`);
-  const inputs = page.locator('form.field input');
-  await inputs.nth(0).fill('sim-gateway');
-  await inputs.nth(1).fill('demo');
-  await inputs.nth(2).fill(unitId);
-  await page.click('form.field button[type=submit]');
+  await fieldSignIn(page, unitId);
   return page;
 }
 

@@ -14,29 +14,13 @@ import { distanceM } from '../../shared/geo';
 import { MODE_PROFILES } from '../../shared/modes';
 import { listCameras } from '../../main/store/city';
 import { findSos, listActiveSos } from '../../main/store/sos';
-import { movingDemoHub, e2eSuite, signIn } from './harness';
+import { e2eSuite, fieldSignIn, movingDemoHub, signIn, standInVoice } from './harness';
 
 // The city moves, but the simulator presses no SOS of its own: the one on screen is the test's.
 const e2e = e2eSuite('sos', {
   hub: movingDemoHub,
   chromiumArgs: ['--autoplay-policy=no-user-gesture-required'],
 });
-
-declare global {
-  interface Window { __spoken?: { text: string; lang: string }[] }
-}
-
-/** One stand-in zh-CN voice, and a speak() that records its utterance and ends it like an engine would. */
-function standInVoice(): void {
-  const spoken: { text: string; lang: string }[] = [];
-  window.__spoken = spoken;
-  const voice = { lang: 'zh-CN', name: 'stand-in', default: true, localService: true, voiceURI: 'stand-in' } as SpeechSynthesisVoice;
-  speechSynthesis.getVoices = () => [voice];
-  speechSynthesis.speak = (u: SpeechSynthesisUtterance) => {
-    spoken.push({ text: u.text, lang: u.lang });
-    setTimeout(() => u.onend?.(new Event('end') as SpeechSynthesisEvent), 50);
-  };
-}
 
 async function signedIn(query: string, username: string, withVoice: boolean, viewport = { width: 1280, height: 760 }): Promise<Page> {
   const context = await e2e.context({ viewport, locale: 'zh-CN' });
@@ -84,11 +68,7 @@ describe('one-click help', () => {
     });
     const phone = await phoneContext.newPage();
     await phone.goto(`${e2e.hub.url}/field`);
-    const inputs = phone.locator('form.field input');
-    await inputs.nth(0).fill('sim-gateway');
-    await inputs.nth(1).fill('demo');
-    await inputs.nth(2).fill(officer!.id);
-    await phone.click('form.field button[type=submit]');
+    await fieldSignIn(phone, officer!.id);
     await phone.locator('button.sos').click();
     await phone.waitForSelector('[data-testid=field-sos] li[data-step=received][data-done=true]');
     const sos = listActiveSos(e2e.hub.db).find((x) => x.unitId === officer!.id)!;

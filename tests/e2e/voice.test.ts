@@ -19,7 +19,7 @@ import { generateSecret } from '../../main/hub/auth';
 import { auditPage, verifyAudit } from '../../main/store/audit';
 import { insertDevice } from '../../main/store/people';
 import { findTask } from '../../main/store/operations';
-import { artifactsDir, buildConsole, FAKE_MEDIA_ARGS, launchChromium } from './harness';
+import { artifactsDir, buildConsole, FAKE_MEDIA_ARGS, launchChromium, standInVoice } from './harness';
 
 const ARTIFACTS = artifactsDir('voice');
 const TONE_HZ = 1000;
@@ -71,7 +71,7 @@ afterAll(async () => {
 
 type Ear = { streams: number; rms: number; peakHz: number; onsetAt: number | null };
 declare global {
-  interface Window { __ear?: () => Ear; __earReset?: () => void; __spoken?: { text: string; lang: string }[] }
+  interface Window { __ear?: () => Ear; __earReset?: () => void }
 }
 
 /**
@@ -120,14 +120,6 @@ function instrument(): void {
   window.__earReset = () => {
     ear = { rms: 0, peakHz: 0, onsetAt: null };
   };
-  const spoken: { text: string; lang: string }[] = [];
-  window.__spoken = spoken;
-  const voice = { lang: 'zh-CN', name: 'stand-in', default: true, localService: true, voiceURI: 'stand-in' } as SpeechSynthesisVoice;
-  speechSynthesis.getVoices = () => [voice];
-  speechSynthesis.speak = (u: SpeechSynthesisUtterance) => {
-    spoken.push({ text: u.text, lang: u.lang });
-    setTimeout(() => u.onend?.(new Event('end') as SpeechSynthesisEvent), 50);
-  };
 }
 
 async function newPage(browser: Browser, viewport: { width: number; height: number }, name: string): Promise<Page> {
@@ -135,6 +127,7 @@ async function newPage(browser: Browser, viewport: { width: number; height: numb
   context.setDefaultTimeout(120_000);
   contexts.push(context);
   await context.addInitScript(instrument);
+  await context.addInitScript(standInVoice);
   const page = await context.newPage();
   page.on('pageerror', (e) => errors.push(`${name}: ${e.message}`));
   return page;
