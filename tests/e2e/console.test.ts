@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import type { GeoJSONSource, GeoJSONSourceDiff } from 'maplibre-gl';
 import { io } from 'socket.io-client';
 import { headSeq } from '../../main/store/log';
+import { auditPage } from '../../main/store/audit';
 import { hubSnapshot } from '../integration/hub-fixture';
 import type { Ack } from '../../shared/protocol';
 import { e2eSuite, fieldSignIn, movingDemoHub, signIn as fillSignIn, waitLive } from './harness';
@@ -541,7 +542,9 @@ describe('the operator console', () => {
     // while; if it never comes, say what the phone shows instead of only "timeout".
     await phone.locator('.msg').filter({ hasText: '已发送' }).waitFor({ timeout: 100_000 }).catch(async (e: Error) => {
       const shown = await phone.locator('.msg, [data-testid=field-outbox], [data-testid=field-link]').allInnerTexts().catch(() => []);
-      throw new Error(`the SOS was not acked; the phone shows ${JSON.stringify(shown)}: ${e.message}`);
+      // which of the phone's commands the hub refused, and why (seen once at load 10: sos:raise as invalid_payload)
+      const refusals = auditPage(e2e.hub.db, 0, 1_000_000).filter((x) => x.outcome !== 'accepted').slice(-5);
+      throw new Error(`the SOS was not acked; the phone shows ${JSON.stringify(shown)}; the hub's last refusals: ${JSON.stringify(refusals.map((x) => [x.action, x.actor, x.reason, x.payload]))}: ${e.message}`);
     });
     await shot(phone, 'field-sos');
 
