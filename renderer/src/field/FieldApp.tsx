@@ -62,7 +62,10 @@ function FieldShift({ credential, signOut }: { credential: FieldCredential; sign
   const located = useFix();
   const fixRef = useRef<Fix | null>(null);
   fixRef.current = located.fix;
-  const unitRef = useRef('');
+  // The unit this phone speaks for: its credential says so before the hub does (session:ready confirms or
+  // corrects it), so a command pressed before the first session:ready (a slow hub, a reload without signal)
+  // still names it. An SOS queued as unitId '' was refused by the hub as malformed, and so lost (seen under load).
+  const unitRef = useRef(credential.unitId);
   const lastSeq = useRef(-1);
 
   const outbox = useMemo(() => new Outbox(localStorage, `xiuhua.field.outbox.${credential.deviceId}`, newCommandId), [credential.deviceId]);
@@ -91,9 +94,14 @@ function FieldShift({ credential, signOut }: { credential: FieldCredential; sign
   useEffect(() => {
     const s: FieldSocket = io(location.origin + NAMESPACES.field, { auth: { deviceId: credential.deviceId, secret: credential.secret } });
     setSocket(s);
+    // Commands go out only once the hub has said which unit this device speaks for (session:ready, which
+    // flushes the outbox): between the socket's connect and that, they wait like they do offline. One queued
+    // with no unit known yet (a credential without one) is given the unit as it goes.
+    let unitKnown = false;
     sender.current = (name, payload) => {
-      if (!s.connected || !navigator.onLine) return Promise.reject(new Error('offline'));
-      return (s.timeout(10_000) as unknown as { emitWithAck(e: string, p: unknown): Promise<Ack<unknown>> }).emitWithAck(name, payload);
+      if (!s.connected || !navigator.onLine || !unitKnown) return Promise.reject(new Error('offline'));
+      const sent = payload.unitId === '' ? { ...payload, unitId: unitRef.current } : payload;
+      return (s.timeout(10_000) as unknown as { emitWithAck(e: string, p: unknown): Promise<Ack<unknown>> }).emitWithAck(name, sent);
     };
     s.on('connect_error', (err) => {
       const code = /^([a-z_]+):/.exec(err.message)?.[1] ?? 'unreachable';
@@ -107,6 +115,7 @@ function FieldShift({ credential, signOut }: { credential: FieldCredential; sign
       setLink(navigator.onLine ? 'reconnecting' : 'offline');
     });
     s.on('disconnect', (reason) => {
+      unitKnown = false;
       setLink(navigator.onLine ? 'reconnecting' : 'offline');
       // The hub cut this connection (it does when an admin revokes the device, or when it shuts down);
       // socket.io does not come back by itself then. Ask again: a revoked device is refused (connect_error
@@ -122,6 +131,7 @@ function FieldShift({ credential, signOut }: { credential: FieldCredential; sign
         return;
       }
       unitRef.current = mine;
+      unitKnown = true;
       setUnitId(mine);
       setLink('online');
       setMessage('');
@@ -157,7 +167,7 @@ function FieldShift({ credential, signOut }: { credential: FieldCredential; sign
   const lastSent = useRef(0);
   useEffect(() => {
     const fix = located.fix;
-    if (!fix || !socket?.connected || !unitRef.current || Date.now() - lastSent.current < POSITION_EVERY_MS) return;
+    if (!fix || !socket?.connected || link !== 'online' || Date.now() - lastSent.current < POSITION_EVERY_MS) return;
     lastSent.current = Date.now();
     socket.emit('unit:position', { fixes: [{ unitId: unitRef.current, t: fix.t, lng: fix.at[0], lat: fix.at[1], accuracy: fix.accuracy }] });
   }, [located.fix, socket, link]);
