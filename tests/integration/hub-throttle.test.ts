@@ -273,15 +273,20 @@ describe('after a cut', () => {
     return told;
   };
 
+  /** The manager floods until cut, then connects again on that session's token once its back-off has ended. */
+  const backOnCutSession = async (url: string) => {
+    const flooder = await connect(url, '/console', { username: 'manager', password: 'demo' });
+    await floodUntilCut(flooder.socket);
+    return until('the back-off to end', async () => {
+      const r = await connect(url, '/console', { token: flooder.ready!.token });
+      return r.refused === null ? r : undefined;
+    });
+  };
+
   it('a connection back on the cut session is watched: cut at its few refusals; a new login is not', async () => {
     const hub = await startTestHub({ limits: { refusalWindowMs: LONG_WINDOW, console: { ...CUT_SOON, cutAfterRefusalsWatched: 3 }, floodBackoff: { firstMs: 300, holdMs: 0 } } });
     try {
-      const flooder = await connect(hub.url, '/console', { username: 'manager', password: 'demo' });
-      await floodUntilCut(flooder.socket);
-      const back = await until('the back-off to end', async () => {
-        const r = await connect(hub.url, '/console', { token: flooder.ready!.token });
-        return r.refused === null ? r : undefined;
-      });
+      const back = await backOnCutSession(hub.url);
       // Same budget (20), but the 4th refusal cuts it, not the 31st.
       expect(await floodInTurn(back.socket)).toEqual({ ok: 20, slowDown: 3, cut: 1 });
       // The same user's password login is a new session, never cut for flooding: the usual bound.
@@ -295,12 +300,7 @@ describe('after a cut', () => {
   it('a connection back on the cut session is cut at its first malformed command; its valid ones are applied, and a new login is not cut', async () => {
     const hub = await startTestHub({ limits: { refusalWindowMs: LONG_WINDOW, console: CUT_SOON, floodBackoff: { firstMs: 300, holdMs: 0 } } });
     try {
-      const flooder = await connect(hub.url, '/console', { username: 'manager', password: 'demo' });
-      await floodUntilCut(flooder.socket);
-      const back = await until('the back-off to end', async () => {
-        const r = await connect(hub.url, '/console', { token: flooder.ready!.token });
-        return r.refused === null ? r : undefined;
-      });
+      const back = await backOnCutSession(hub.url);
       const cut = new Promise<string>((resolve) => back.socket.once('disconnect', resolve));
       const valid = { commandId: cid(), category: 'parking', priority: 2, position: NANJING, description: `watched-${process.pid}` };
       expect((await ask(back.socket, 'incident:create', valid, 30_000)).ok).toBe(true);
