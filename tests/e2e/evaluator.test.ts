@@ -29,7 +29,7 @@ const TASK_FIXES = 5;
 function centerInput(ms: number): string {
   const p = Object.fromEntries(new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
     .formatToParts(ms).map((x) => [x.type, x.value]));
-  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
 }
 
 /** The history: 20 min of one unit's positions every 5 s, an incident whose task that unit accepted, an SOS acknowledged. */
@@ -72,6 +72,22 @@ describe('the evaluator console', () => {
   it('filters the timeline, opens an entry, exports it, replays a unit, reads the scorecard and verifies the chain', async () => {
     const page = await evaluatorPage();
     expect(await page.locator('[data-testid=mode-open]').count()).toBe(0); // no operator controls
+
+    // The period's fields show center time as every other time on the console (24-hour, not the browser's locale).
+    expect(await page.inputValue('[data-testid=period-from]')).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d$/);
+    // What cannot be read is said, and the period in force stays: a day that does not exist, then an end before the start.
+    const toBefore = await page.inputValue('[data-testid=period-to]');
+    await page.fill('[data-testid=period-to]', '2026-02-30 08:00');
+    await page.press('[data-testid=period-to]', 'Enter');
+    await page.waitForSelector('[data-testid=period-problem]');
+    expect(await page.getAttribute('[data-testid=period-to]', 'aria-invalid')).toBe('true');
+    await page.fill('[data-testid=period-to]', '2000-01-01 00:00');
+    await page.press('[data-testid=period-to]', 'Enter');
+    await expect.poll(() => page.getAttribute('[data-testid=period-from]', 'aria-invalid')).toBe('true'); // the order: both fields
+    await e2e.shot(page, 'period-problem');
+    await page.click('[data-testid=period] button'); // a preset puts the period in force back in the fields
+    await page.waitForSelector('[data-testid=period-problem]', { state: 'detached' });
+    expect((await page.inputValue('[data-testid=period-to]')).slice(0, 10)).toBe(toBefore.slice(0, 10));
 
     await page.fill('[data-testid=period-from]', centerInput(t0 - 10 * 60_000));
     await page.fill('[data-testid=period-to]', centerInput(Date.now() + 2 * 60_000));

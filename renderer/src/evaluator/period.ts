@@ -6,20 +6,44 @@ import { formatTime } from '../common/format';
 
 export type Period = { from: number; to: number };
 
-/** 'YYYY-MM-DDTHH:MM' (a datetime-local input's value) of `ms` in the center's zone. */
+/**
+ * 'YYYY-MM-DD HH:MM' of `ms` in the center's zone: the 24-hour form every other time on the console is
+ * shown in. (A datetime-local input is drawn in the browser's own locale, which a page cannot set: on an
+ * English system Chromium showed "12/04/2026, 12:00 AM" inside the Chinese console.)
+ */
 export function toInput(ms: number, zone: string): string {
-  return formatTime(ms, zone, true).slice(0, 16).replace(' ', 'T');
+  return formatTime(ms, zone, true).slice(0, 16);
 }
 
-/** The instant a datetime-local value names in the center's zone; null when it is not one. */
+const TYPED = /^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(\d{1,2}):(\d{2}))?\s*$/;
+
+/**
+ * The instant a typed 'YYYY-MM-DD HH:MM' names in the center's zone (a 'T' for the space, one-digit
+ * month, day and hour, and a day without a time, meaning 00:00, are taken too); null when it is not a
+ * real day and time — 2026-02-30 is refused, not read as 2 March.
+ */
 export function fromInput(value: string, zone: string): number | null {
-  const m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)$/.exec(value);
+  const m = TYPED.exec(value);
   if (!m) return null;
+  const [, y, mo, d, h = '0', mi = '00'] = m;
+  const day = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
+  if (day.getUTCFullYear() !== Number(y) || day.getUTCMonth() !== Number(mo) - 1 || day.getUTCDate() !== Number(d)) return null;
   try {
-    return atCenterTime(m[1]!, m[2]!, zone);
+    return atCenterTime(day.toISOString().slice(0, 10), `${h.padStart(2, '0')}:${mi}`, zone);
   } catch {
     return null;
   }
+}
+
+export type PeriodProblem = 'from' | 'to' | 'order';
+
+/** The period two typed times name, or what is wrong with them: the first field that is not a time, or an end not after the start. */
+export function readPeriod(from: string, to: string, zone: string): Period | PeriodProblem {
+  const f = fromInput(from, zone);
+  if (f === null) return 'from';
+  const t = fromInput(to, zone);
+  if (t === null) return 'to';
+  return f < t ? { from: f, to: t } : 'order';
 }
 
 export function presetPeriod(preset: 'today' | 'yesterday' | 'week', now: number, zone: string): Period {

@@ -2,7 +2,8 @@
 export const evaluatorEn = {
   title: 'Evaluation',
   tabs: { timeline: 'Timeline', replay: 'Map replay', scorecard: 'Scorecard' },
-  period: { from: 'From', to: 'To', today: 'Today', yesterday: 'Yesterday', week: 'Last 7 days', zone: 'center time ({{zone}})' },
+  period: { from: 'From', to: 'To', today: 'Today', yesterday: 'Yesterday', week: 'Last 7 days', zone: 'center time ({{zone}})',
+    problem: { from: 'From: not a time — type it as 2026-12-04 08:00', to: 'To: not a time — type it as 2026-12-04 18:00', order: 'To must be after From' } },
   verify: {
     button: 'Verify chain', busy: 'Verifying…',
     ok: '{{count}} entries verified, head {{head}}',
@@ -77,7 +78,8 @@ export const evaluatorEn = {
 export const evaluatorZh: typeof evaluatorEn = {
   title: '考评',
   tabs: { timeline: '时间线', replay: '地图回放', scorecard: '记分卡' },
-  period: { from: '从', to: '至', today: '今天', yesterday: '昨天', week: '近 7 天', zone: '中心时间（{{zone}}）' },
+  period: { from: '从', to: '至', today: '今天', yesterday: '昨天', week: '近 7 天', zone: '中心时间（{{zone}}）',
+    problem: { from: '“从”不是有效时间，请按 2026-12-04 08:00 输入', to: '“至”不是有效时间，请按 2026-12-04 18:00 输入', order: '“至”必须晚于“从”' } },
   verify: {
     button: '校验哈希链', busy: '校验中…',
     ok: '已校验 {{count}} 条记录，链头 {{head}}',
