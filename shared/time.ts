@@ -76,6 +76,19 @@ function parseDay(day: CenterDay): [number, number, number] {
   return [Number(m[1]), Number(m[2]), Number(m[3])];
 }
 
+/**
+ * The day a person typed ('2027-3-8' or '2027-03-08', spaces around it allowed) as 'YYYY-MM-DD'; null when
+ * no such day exists (2026-02-30 is refused, not rolled over to 2 March as Date.UTC would).
+ */
+export function readDay(text: string): CenterDay | null {
+  const m = /^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$/.exec(text);
+  if (!m) return null;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d) return null;
+  return day.toISOString().slice(0, 10);
+}
+
 /** The day n days after (or before) a day; calendar arithmetic, no zone involved. */
 export function addDays(day: CenterDay, n: number): CenterDay {
   const [y, m, d] = parseDay(day);

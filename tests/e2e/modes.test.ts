@@ -167,7 +167,13 @@ describe('operating modes across two consoles', () => {
     await expect.poll(() => national.innerText()).not.toContain('预估');
     await expect.poll(() => theirs.locator('li[data-date="2027-10-01"]').innerText()).not.toContain('预估');
 
-    await manager.fill('[data-testid=calendar-date]', '2027-03-08');
+    // The day is typed as the console shows days; one that does not exist is said, and cannot be added.
+    await manager.fill('[data-testid=calendar-name-zh]', '三八调休');
+    await manager.fill('[data-testid=calendar-date]', '2027-02-30');
+    await manager.waitForSelector('[data-testid=calendar-date-problem]');
+    expect(await manager.isDisabled('[data-testid=calendar-add]')).toBe(true);
+    await manager.fill('[data-testid=calendar-date]', '2027-3-8');
+    await manager.waitForSelector('[data-testid=calendar-date-problem]', { state: 'detached' });
     await manager.fill('[data-testid=calendar-name-zh]', '三八调休');
     await manager.click('[data-testid=calendar-add]');
     await theirs.locator('li[data-date="2027-03-08"]').waitFor();

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { addDays, atCenterTime, centerClock, centerDay, centerTimeText, isTimeZone, startOfCenterDay, weekdayOf, zoneOffsetMs } from '../../shared/time';
+import { addDays, atCenterTime, centerClock, centerDay, centerTimeText, isTimeZone, readDay, startOfCenterDay, weekdayOf, zoneOffsetMs } from '../../shared/time';
 import { DEFAULT_MODE_SCHEDULE, ModeSchedule, nextModeSwitch, scheduledModeAt, twilightOf } from '../../shared/modes';
 import { runCommand } from '../../main/hub/commands';
 import { consoleHandlers } from '../../main/hub/handlers/console';
@@ -176,5 +176,14 @@ describe('readable ids', () => {
     insert.run(`${stem}10038`, 'u', 'p');
     expect(nextId(db, 'C', day, SH)).toBe(`${stem}10039`);
     db.pragma('foreign_keys = ON');
+  });
+});
+
+describe('readDay', () => {
+  it('reads a typed day, with or without leading zeros, and refuses one that does not exist', () => {
+    expect(readDay('2027-03-08')).toBe('2027-03-08');
+    expect(readDay(' 2027-3-8 ')).toBe('2027-03-08');
+    expect(readDay('2028-02-29')).toBe('2028-02-29');
+    for (const bad of ['2027-02-29', '2026-02-30', '2027-13-01', '2027-00-10', '2027-04-31', '03/08/2027', '2027-03-08T00:00', '']) expect(readDay(bad), bad).toBeNull();
   });
 });

@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CalendarDay, HolidayCalendar } from '../../../shared/calendar';
-import { centerDay } from '../../../shared/time';
+import { centerDay, readDay } from '../../../shared/time';
 import { hub, useHub } from '../hub';
 import { pick } from '../i18n';
 import { OutcomeLine, useCommand } from '../common/commands';
@@ -50,8 +50,10 @@ export function HolidayCalendarSection({ canEdit }: { canEdit: boolean }) {
   const put = (d: Pick<CalendarDay, 'date' | 'name' | 'estimated'>) =>
     edit((o) => hub.command('calendar:add', { baseVersion: calendar.version, reason: reason.trim(), ...d }, o));
   const remove = (d: CalendarDay) => edit((o) => hub.command('calendar:remove', { baseVersion: calendar.version, date: d.date, reason: reason.trim() }, o));
+  // Typed as every date on the console is shown (a date input is drawn in the browser's locale).
+  const day = readDay(date);
   const add = async () => {
-    if (await put({ date, name: { zh: nameZh.trim(), en: nameEn.trim() || nameZh.trim() }, estimated: false })) {
+    if (day && await put({ date: day, name: { zh: nameZh.trim(), en: nameEn.trim() || nameZh.trim() }, estimated: false })) {
       setDate(''); setNameZh(''); setNameEn('');
     }
   };
@@ -82,11 +84,13 @@ export function HolidayCalendarSection({ canEdit }: { canEdit: boolean }) {
             <input data-testid="calendar-reason" value={reason} maxLength={500} placeholder={t('calendar.reasonHint')} onChange={(e) => setReason(e.target.value)} />
           </label>
           <div className="calendar-add">
-            <input type="date" data-testid="calendar-date" aria-label={t('calendar.date')} value={date} onChange={(e) => setDate(e.target.value)} />
+            <input data-testid="calendar-date" aria-label={t('calendar.date')} placeholder="YYYY-MM-DD" inputMode="numeric" spellCheck={false} size={11} value={date}
+              aria-invalid={(date.trim() !== '' && !day) || undefined} title={date.trim() !== '' && !day ? t('calendar.notADay') : undefined} onChange={(e) => setDate(e.target.value)} />
             <input data-testid="calendar-name-zh" aria-label={t('calendar.nameZh')} placeholder={t('calendar.nameZh')} maxLength={60} value={nameZh} onChange={(e) => setNameZh(e.target.value)} />
             <input data-testid="calendar-name-en" aria-label={t('calendar.nameEn')} placeholder={t('calendar.nameEn')} maxLength={60} value={nameEn} onChange={(e) => setNameEn(e.target.value)} />
-            <button type="button" data-testid="calendar-add" disabled={!reasonOk || busy || !/^\d{4}-\d{2}-\d{2}$/.test(date) || !nameZh.trim()} onClick={add}>{t('calendar.add')}</button>
+            <button type="button" data-testid="calendar-add" disabled={!reasonOk || busy || !day || !nameZh.trim()} onClick={add}>{t('calendar.add')}</button>
           </div>
+          {date.trim() !== '' && !day && <p className="hint err" role="alert" data-testid="calendar-date-problem">{t('calendar.notADay')}</p>}
           <p className="hint">{t('calendar.replans')}</p>
         </div>
       )}

@@ -1,7 +1,7 @@
 // The period the evaluator looks at, shared by the timeline, the replay and the scorecard; times are read
 // and typed in the center's zone (design rule 6), whatever the browser's zone is.
 import { useSyncExternalStore } from 'react';
-import { addDays, atCenterTime, centerDay, startOfCenterDay } from '../../../shared/time';
+import { addDays, atCenterTime, centerDay, readDay, startOfCenterDay } from '../../../shared/time';
 import { formatTime } from '../common/format';
 
 export type Period = { from: number; to: number };
@@ -15,21 +15,20 @@ export function toInput(ms: number, zone: string): string {
   return formatTime(ms, zone, true).slice(0, 16);
 }
 
-const TYPED = /^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(\d{1,2}):(\d{2}))?\s*$/;
+const TYPED = /^\s*(\S+?)(?:[ T]+(\d{1,2}):(\d{2}))?\s*$/;
 
 /**
  * The instant a typed 'YYYY-MM-DD HH:MM' names in the center's zone (a 'T' for the space, one-digit
  * month, day and hour, and a day without a time, meaning 00:00, are taken too); null when it is not a
- * real day and time — 2026-02-30 is refused, not read as 2 March.
+ * real day and time.
  */
 export function fromInput(value: string, zone: string): number | null {
   const m = TYPED.exec(value);
-  if (!m) return null;
-  const [, y, mo, d, h = '0', mi = '00'] = m;
-  const day = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
-  if (day.getUTCFullYear() !== Number(y) || day.getUTCMonth() !== Number(mo) - 1 || day.getUTCDate() !== Number(d)) return null;
+  const day = m ? readDay(m[1]!) : null;
+  if (!m || !day) return null;
+  const [, , h = '0', mi = '00'] = m;
   try {
-    return atCenterTime(day.toISOString().slice(0, 10), `${h.padStart(2, '0')}:${mi}`, zone);
+    return atCenterTime(day, `${h.padStart(2, '0')}:${mi}`, zone);
   } catch {
     return null;
   }
