@@ -1,12 +1,12 @@
 // The position pipeline: fixes are checked against known units and the hub's clock, kept as the latest
 // per unit in memory (and in a spatial index over those), written to SQLite in batches (one transaction
-// per flush, not per fix), and fanned out to consoles as merged batches at a bounded rate — one emit
+// per flush, not per fix, committed by a thread of its own: store/position-writer.ts), and fanned out to consoles as merged batches at a bounded rate — one emit
 // per interval however many fixes arrived. Rules (fences, attendance, coverage) observe accepted fixes
 // once per flush, off the fan-out path; an observer that throws is logged and never stops ingestion.
 import type { Alert, PositionFix } from '../../shared/domain';
 import type { FixRefusal, PositionAck, RefusedFix } from '../../shared/protocol/sockets';
 import type { Db } from '../store/db';
-import { positionWriter } from '../store/positions';
+import { PositionWriterThread } from '../store/position-writer';
 import { ClockWatch, type ClockReport, type ClockWatchOptions } from './device-clock';
 import { UnitIndex, type UnitIndexOptions } from './spatial';
 import { distanceM, EARTH_RADIUS_M } from '../../shared/geo';
@@ -90,7 +90,9 @@ export class PositionPipeline {
   private lastFanout = 0;
   private readonly writeTimer: NodeJS.Timeout;
   private observeTimer: NodeJS.Immediate | undefined;
-  private readonly write: (fixes: PositionFix[], receivedAt: number) => number;
+  private readonly writer: PositionWriterThread;
+  /** the write in the writer thread, until its answer (one at a time: the buffer's head is what it holds) */
+  private writing: Promise<boolean> | undefined;
   private readonly observers = new Set<Observer>();
   private observed: PositionFix[] = [];
   private readonly alerts: Alert[] = [];
@@ -113,7 +115,7 @@ export class PositionPipeline {
     this.maxAheadMs = opts.maxAheadMs ?? 2 * 60_000;
     this.clock = new ClockWatch(opts.clock);
     this.index = new UnitIndex(() => this.latest.values(), { ...opts.index, now: this.now });
-    this.write = positionWriter(db);
+    this.writer = new PositionWriterThread(db.name);
     this.writeTimer = setInterval(() => this.tick(), opts.writeEveryMs ?? 100);
   }
 
@@ -260,22 +262,26 @@ export class PositionPipeline {
     this.opts.fanout(batch);
   }
 
-  /** Write a batch, raise pending alerts, call the observers: what the write timer does, at once. */
-  flush(): void {
-    this.writeBatch();
+  /**
+   * Write what is buffered (after the write in the thread, if one is), raise pending alerts, call the
+   * observers: what the write timer does, at once, in order (tests, benches).
+   */
+  async flush(): Promise<void> {
+    await this.writing;
+    await this.writeBatch();
     this.deliverAlerts();
     this.notifyObservers();
   }
 
   /**
-   * The write timer's flush, in two turns of the event loop. The transaction and its fsync hold the
-   * loop for milliseconds, and the observers for as long again at 20,000 units: a fan-out that is due
-   * leaves before the write (nothing consoles get depends on the disk), and the observers run after
-   * the fixes that arrived meanwhile are taken in — they see those too, in arrival order.
+   * The write timer's turn. The batch goes to the writer thread (unless the last is still there: the
+   * buffer waits for the next turn); a fan-out that is due leaves first, and the observers run in the
+   * next turn of the event loop, after the fixes that arrived meanwhile are taken in — they see those
+   * too, in arrival order.
    */
   private tick(): void {
     if (this.fanoutTimer && Date.now() >= this.lastFanout + this.fanoutGap) this.fanoutNow();
-    this.writeBatch();
+    if (!this.writing) void this.writeBatch();
     this.deliverAlerts();
     this.observeTimer ??= setImmediate(() => {
       this.observeTimer = undefined;
@@ -283,23 +289,28 @@ export class PositionPipeline {
     });
   }
 
+  /** The buffer's head written (one write at a time); resolves false when it failed. */
+  private writeBatch(): Promise<boolean> {
+    return (this.writing ??= this.writeHead().finally(() => (this.writing = undefined)));
+  }
+
   /**
    * Writes buffered fixes in one transaction (at most maxWritePerFlush of them). On failure they stay
-   * buffered for the next flush (e.g. SQLITE_BUSY from a reader, a full disk). Returns false on failure.
+   * buffered for the next flush (e.g. a full disk, a read-only file). Only a committed batch moves the
+   * durable mark. Meanwhile accept() only appends: the buffer's first n are still the ones written.
    */
-  private writeBatch(): boolean {
+  private async writeHead(): Promise<boolean> {
     const n = Math.min(this.buffer.length, this.maxWrite);
     if (n === 0) return true;
-    const batch = n === this.buffer.length ? this.buffer : this.buffer.slice(0, n);
     try {
-      this.write(batch, this.now());
+      await this.writer.write(this.buffer, n, this.now());
     } catch (e) {
       this.opts.onWriteError?.(e);
       return false;
     }
     const from = new Set<string>();
     for (let i = 0; i < n; i++) if (this.bufferFrom[i] !== undefined) from.add(this.bufferFrom[i]!);
-    if (batch === this.buffer) {
+    if (n === this.buffer.length) {
       this.buffer = [];
       this.bufferFrom = [];
     } else {
@@ -322,7 +333,7 @@ export class PositionPipeline {
     return true;
   }
 
-  /** Fixes waiting to be written. */
+  /** Fixes not yet committed (those in the writer thread included). */
   get buffered(): number {
     return this.buffer.length;
   }
@@ -378,13 +389,16 @@ export class PositionPipeline {
     this.log(`position observer ${o.name} failed${more}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   }
 
-  close(): void {
+  /** Writes what is buffered (until a write fails), then ends the writer thread. */
+  async close(): Promise<void> {
     clearInterval(this.writeTimer);
     clearTimeout(this.fanoutTimer);
     clearImmediate(this.observeTimer);
-    while (this.buffer.length > 0 && this.writeBatch());
+    await this.writing;
+    while (this.buffer.length > 0 && (await this.writeBatch()));
     this.deliverAlerts();
     this.notifyObservers();
+    await this.writer.close();
   }
 }
 

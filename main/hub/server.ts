@@ -352,7 +352,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     commands.close();
     clearInterval(sealTimer);
     clearInterval(coverageTimer);
-    pipeline.close();
+    await pipeline.close();
     bodycam.close();
     await media.close();
     io.close();
@@ -373,7 +373,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await media.close();
       clearInterval(sealTimer);
-      pipeline.close(); // pending fixes are written before the store closes
+      await pipeline.close(); // pending fixes are written (and the writer thread ended) before the store closes
       bodycam.close(); // so are the latest body camera readings
       segments.seal(Date.now()); // complete minutes; the rest is recovered from positions at the next start
       clearInterval(coverageTimer);

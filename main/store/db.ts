@@ -40,12 +40,41 @@ export function openStore(dataDir: string): Db {
   // million entries 2 MiB cannot hold them, and every batch re-reads them from the OS: the append cost
   // ~1.5x with the default (docs/performance.md, "Audit log at 10 million entries").
   db.pragma('cache_size = -65536');
+  immediateTransactions(db);
   try {
     migrate(db);
   } catch (e) {
     db.close();
     throw e;
   }
+  return db;
+}
+
+/**
+ * Every transaction on the hub's connection takes the write lock at BEGIN (IMMEDIATE), waiting for it
+ * (busy_timeout) if another connection holds it. The position writer's thread writes beside this
+ * connection on its own (position-writer.ts); a DEFERRED transaction that read before it wrote would
+ * instead fail with SQLITE_BUSY_SNAPSHOT whenever that thread committed in between.
+ */
+function immediateTransactions(db: Db): void {
+  const deferred = db.transaction.bind(db);
+  const transaction = <F extends (...args: never[]) => unknown>(fn: F): Database.Transaction<F> => {
+    const t = deferred(fn);
+    const run = (...args: unknown[]) => (t.immediate as (...a: unknown[]) => unknown)(...args);
+    return Object.assign(run, { default: t.immediate, deferred: t.deferred, immediate: t.immediate, exclusive: t.exclusive }) as unknown as Database.Transaction<F>;
+  };
+  Object.defineProperty(db, 'transaction', { value: transaction });
+}
+
+/**
+ * The position writer thread's own connection to a store the hub has open (and migrated): WAL, and
+ * FULL, since the durable mark the devices are given promises that what it covers survives power loss.
+ */
+export function openWriterConnection(file: string): Db {
+  const db = new Database(file, { fileMustExist: true, ...nativeBinding() }) as Db;
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
   return db;
 }
 

@@ -3,11 +3,12 @@ import type { PositionFix } from '../../shared/domain';
 import type { Db, ReadDb } from './db';
 import { prepared } from './statements';
 
+export const INSERT_POSITION_SQL = `INSERT OR IGNORE INTO positions (unit_id, t, lng, lat, speed, heading, accuracy, received_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/** Writes fixes on this connection (tools, tests); the hub's pipeline writes through its writer thread (position-writer.ts). */
 export function positionWriter(db: Db): (fixes: PositionFix[], receivedAt: number) => number {
-  const insert = db.prepare(
-    `INSERT OR IGNORE INTO positions (unit_id, t, lng, lat, speed, heading, accuracy, received_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
+  const insert = db.prepare(INSERT_POSITION_SQL);
   return db.transaction((fixes: PositionFix[], receivedAt: number) => {
     let written = 0;
     for (const f of fixes) {

@@ -337,7 +337,7 @@ describe('positions that cannot be true', () => {
   }
   const fix = (t: number, at: LngLat, unitId = 'off-1'): PositionFix => ({ unitId, t, lng: at[0], lat: at[1], accuracy: 5 });
 
-  it('a duplicate fix time and an impossible jump are refused with their reasons and never reach the map or the rules', () => {
+  it('a duplicate fix time and an impossible jump are refused with their reasons and never reach the map or the rules', async () => {
     const { p, seen, send } = pipeline();
     expect(send(fix(T0 - 10_000, POST_AT)).accepted).toBe(1);
     expect(send(fix(T0 - 10_000, POST_AT))).toMatchObject({ accepted: 0, refused: [{ reason: 'duplicate' }] });
@@ -347,28 +347,28 @@ describe('positions that cannot be true', () => {
     // A vehicle may do what an officer may not: 150 m in 5 s.
     send(fix(T0 - 10_000, POST_AT, 'veh-1'));
     expect(send(fix(T0 - 5000, offsetM(POST_AT, 150, 0), 'veh-1')).accepted).toBe(1);
-    p.flush();
+    await p.flush();
     expect(seen.map((f) => [f.unitId, f.t])).toEqual([['off-1', T0 - 10_000], ['veh-1', T0 - 10_000], ['veh-1', T0 - 5000]]);
     expect(p.stats.refused).toMatchObject({ duplicate: 1, implausible_speed: 1 });
-    p.close();
+    await p.close();
   });
 
-  it('an out-of-order fix is kept as history but does not move the unit; far-future and far-past times are refused', () => {
+  it('an out-of-order fix is kept as history but does not move the unit; far-future and far-past times are refused', async () => {
     const { p, send } = pipeline();
     send(fix(T0, POST_AT));
     expect(send(fix(T0 - 3000, offsetM(POST_AT, 3, 0))).accepted).toBe(1);
     expect(p.latest.get('off-1')!.t).toBe(T0);
     expect(send(fix(T0 + 3_600_000, POST_AT), fix(T0 - 2 * 86_400_000, POST_AT)).refused!.map((r) => r.reason)).toEqual(['in_future', 'too_old']);
-    p.close();
+    await p.close();
   });
 
-  it('after three outliers in a row the unit is taken to be where they say (the earlier fix was the bad one)', () => {
+  it('after three outliers in a row the unit is taken to be where they say (the earlier fix was the bad one)', async () => {
     const { p, send } = pipeline();
     send(fix(T0 - 60_000, offsetM(POST_AT, 9000, 0))); // a bad first fix
     const reasons = [1, 2, 3, 4].map((i) => send(fix(T0 - 60_000 + i * 1000, offsetM(POST_AT, i, 0))).refused?.[0]?.reason ?? 'accepted');
     expect(reasons).toEqual(['implausible_speed', 'implausible_speed', 'implausible_speed', 'accepted']);
     expect(p.latest.get('off-1')!.lng).toBeCloseTo(offsetM(POST_AT, 4, 0)[0], 9);
-    p.close();
+    await p.close();
   });
 });
 

@@ -15,9 +15,9 @@ const T0 = Date.UTC(2026, 11, 1, 12);
 const HOUR = 3600_000;
 
 const open: Array<{ db: Db; p: PositionPipeline }> = [];
-afterEach(() => {
+afterEach(async () => {
   for (const { db, p } of open.splice(0)) {
-    p.close();
+    await p.close();
     db.close();
   }
 });
@@ -142,7 +142,7 @@ describe('the spatial index', () => {
 });
 
 describe('the time window', () => {
-  it('refuses fixes dated before hub now − 24 h or after hub now + 2 min, each with its reason', () => {
+  it('refuses fixes dated before hub now − 24 h or after hub now + 2 min, each with its reason', async () => {
     const { db, p, clock } = pipeline(['a', 'b']);
     const ack = p.accept([
       fix('a', T0 - 24 * HOUR), // the edge: accepted
@@ -162,7 +162,7 @@ describe('the time window', () => {
         { unitId: 'ghost', t: T0, reason: 'unknown_unit' },
       ],
     });
-    p.flush();
+    await p.flush();
     expect(countPositions(db)).toBe(3);
     // The year-ahead fix did not freeze unit a: its newest is the 2-minute-ahead one, and a real fix after it moves it.
     expect(p.latest.get('a')!.t).toBe(T0 + 120_000);
@@ -183,13 +183,13 @@ describe('the time window', () => {
 });
 
 describe('device clocks', () => {
-  it('a terminal whose fixes are consistently ahead is reported once, naming the device and its offset', () => {
+  it('a terminal whose fixes are consistently ahead is reported once, naming the device and its offset', async () => {
     const { p, alerts, clock } = pipeline(['off-001'], { clock: { thresholdMs: 60_000, samples: 10, spanMs: 30_000 } });
     const year = 365 * 24 * HOUR;
     for (let i = 0; i < 60; i++) {
       clock.set(T0 + i * 1000);
       p.accept([fix('off-001', T0 + i * 1000 + year)], 'phone-7');
-      p.flush();
+      await p.flush();
     }
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ kind: 'device_clock', subjectId: 'off-001' });
@@ -197,14 +197,14 @@ describe('device clocks', () => {
     expect(p.stats.refused.in_future).toBe(60);
   });
 
-  it('many devices off at once are one alert about the hub, not one per device', () => {
+  it('many devices off at once are one alert about the hub, not one per device', async () => {
     const units = Array.from({ length: 50 }, (_, i) => `u${i}`);
     const { p, alerts, logs, clock } = pipeline(units, { clock: { samples: 2, spanMs: 0 } });
     // The hub's clock jumped five minutes ahead: every fix now looks behind.
     clock.set(T0 + 300_000);
     p.accept(units.map((u) => fix(u, T0)), 'gateway-1');
     p.accept(units.map((u) => fix(u, T0 + 1000)), 'gateway-1');
-    p.flush();
+    await p.flush();
     expect(alerts.filter((a) => a.subjectId !== 'positions')).toHaveLength(10);
     expect(alerts.filter((a) => a.subjectId === 'positions').map((a) => a.message.en)).toEqual([expect.stringMatching(/check the hub's own clock/)]);
     expect(logs.filter((l) => /not raised: too many this minute/.test(l))).toHaveLength(40);
@@ -247,7 +247,7 @@ describe('observers', () => {
     const ack = p.accept([fix('a', T0), fix('b', T0), fix('ghost', T0), fix('a', T0 - 5)]);
     expect(ack.accepted).toBe(3);
     expect(seen).toEqual([]); // not on the accept path
-    p.flush();
+    await p.flush();
     expect(seen).toHaveLength(1);
     expect(seen[0]!.fixes.map((f) => [f.unitId, f.t])).toEqual([['a', T0], ['b', T0], ['a', T0 - 5]]);
     expect(seen[0]!.stored).toBe(3);
@@ -256,14 +256,14 @@ describe('observers', () => {
     expect(logs.filter((l) => /position observer rejecting failed: Error: async rule bug/.test(l))).toHaveLength(1);
     // Ingestion goes on; the next failures of the same observers are counted, not logged each time.
     expect(p.accept([fix('a', T0 + 1)])).toMatchObject({ accepted: 1 });
-    p.flush();
+    await p.flush();
     expect(seen).toHaveLength(2);
     expect(logs.filter((l) => /observer broken/.test(l))).toHaveLength(1);
-    p.flush(); // nothing new: nobody is called with an empty batch
+    await p.flush(); // nothing new: nobody is called with an empty batch
     expect(seen).toHaveLength(2);
     stop();
     p.accept([fix('a', T0 + 2)]);
-    p.flush();
+    await p.flush();
     expect(seen).toHaveLength(2);
     expect(countPositions(db)).toBe(5);
   });
@@ -273,33 +273,33 @@ describe('the write backlog', () => {
   const failWrites = (db: Db) => db.exec(`CREATE TRIGGER positions_fail BEFORE INSERT ON positions BEGIN SELECT RAISE(ABORT, 'disk says no'); END`);
   const healWrites = (db: Db) => db.exec('DROP TRIGGER positions_fail');
 
-  it('the durable mark stands still while writes fail and reaches each ack\'s durableAt once they are committed, in order, per sending device', () => {
+  it('the durable mark stands still while writes fail and reaches each ack\'s durableAt once they are committed, in order, per sending device', async () => {
     const marks: Array<{ through: number; devices: string[] }> = [];
     const { db, p } = pipeline(['a', 'b'], { maxWritePerFlush: 3, onDurable: (through, ids) => marks.push({ through, devices: [...ids].sort() }) });
     const first = p.accept([fix('a', T0 + 1), fix('a', T0 + 2)], 'dev-1');
     expect(first).toMatchObject({ durableAt: 2, durableThrough: 0 });
     failWrites(db);
-    p.flush();
+    await p.flush();
     const second = p.accept([fix('b', T0 + 1), fix('ghost', T0), fix('b', T0 + 2)], 'dev-2');
     expect(second).toMatchObject({ accepted: 2, durableAt: 4, durableThrough: 0 }); // the refused fix takes no number
     expect(marks).toEqual([]);
     healWrites(db);
-    p.flush(); // 3 of 4: dev-1's batch and the first of dev-2's
+    await p.flush(); // 3 of 4: dev-1's batch and the first of dev-2's
     expect(marks).toEqual([{ through: 3, devices: ['dev-1', 'dev-2'] }]);
     expect(countPositions(db)).toBe(3);
-    p.flush();
+    await p.flush();
     expect(marks.at(-1)).toEqual({ through: 4, devices: ['dev-2'] });
     expect(countPositions(db)).toBe(4);
     expect(p.accept([fix('a', T0 + 3)], 'dev-1')).toMatchObject({ durableAt: 5, durableThrough: 4 });
   });
 
-  it('is bounded: past the bound fixes are refused with a reason, one alert is raised, and cleared when writes recover; nothing accepted is lost', () => {
+  it('is bounded: past the bound fixes are refused with a reason, one alert is raised, and cleared when writes recover; nothing accepted is lost', async () => {
     const { db, p, alerts } = pipeline(['a'], { maxBuffered: 100, maxWritePerFlush: 60 });
     failWrites(db);
     let t = T0;
     const send = (n: number) => p.accept(Array.from({ length: n }, () => fix('a', ++t)));
     expect(send(80)).toMatchObject({ accepted: 80 });
-    p.flush();
+    await p.flush();
     expect(p.buffered).toBe(80);
     const ack = send(50);
     expect(ack.accepted).toBe(20);
@@ -307,23 +307,23 @@ describe('the write backlog', () => {
     expect(ack.refused![0]).toEqual({ unitId: 'a', t: T0 + 101, reason: 'store_backlog' });
     for (let i = 0; i < 5; i++) {
       expect(send(10).accepted).toBe(0);
-      p.flush();
+      await p.flush();
     }
     expect(alerts.map((a) => a.kind)).toEqual(['positions_backlog']);
     expect(countPositions(db)).toBe(0);
 
     healWrites(db);
-    p.flush(); // writes 60 of the 100: room again
+    await p.flush(); // writes 60 of the 100: room again
     expect(alerts.map((a) => a.kind)).toEqual(['positions_backlog', 'positions_recovered']);
     expect(send(10)).toMatchObject({ accepted: 10 });
-    p.flush();
-    p.flush();
+    await p.flush();
+    await p.flush();
     expect(p.buffered).toBe(0);
     expect(countPositions(db)).toBe(110);
     expect(p.stats.refused.store_backlog).toBe(80);
   });
 
-  it('an alert that cannot be recorded (the store fails too) is offered again next flush, once it can', () => {
+  it('an alert that cannot be recorded (the store fails too) is offered again next flush, once it can', async () => {
     let refuseAlerts = true;
     const got: string[] = [];
     const { db, p, logs } = pipeline(['a'], {
@@ -335,13 +335,13 @@ describe('the write backlog', () => {
     });
     failWrites(db);
     p.accept(Array.from({ length: 8 }, (_, i) => fix('a', T0 + i)));
-    p.flush();
-    p.flush();
+    await p.flush();
+    await p.flush();
     expect(got).toEqual([]);
     expect(logs.filter((l) => /not raised yet/.test(l)).length).toBe(2);
     refuseAlerts = false;
     healWrites(db);
-    p.flush();
+    await p.flush();
     expect(got).toEqual(['positions_backlog', 'positions_recovered']);
   });
 });

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { appendAudit, AUDIT_SQL, auditPage, auditRawPage, auditTimeline, GENESIS_HASH, joinRanges, verifyAudit, verifyAuditInSlices, verifyAuditRange, type AuditInput, type Checkpoint } from '../../main/store/audit';
 import { verifyAuditParallel } from '../../main/store/audit-parallel';
 import { canonicalJson } from '../../main/store/canonical';
-import { DB_FILE, migrate, openStore, type Db } from '../../main/store/db';
+import { DB_FILE, migrate, openStore, openWriterConnection, type Db } from '../../main/store/db';
+import { countPositions, INSERT_POSITION_SQL } from '../../main/store/positions';
 import { appendEvent, eventsBetween, LOG_SQL } from '../../main/store/log';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../main/store/migrations';
 import { SOS_SQL } from '../../main/store/sos';
@@ -100,6 +101,38 @@ function sp(db: Db, sql: string, check: () => void): void {
 const entry = (i: number, over: Partial<AuditInput> = {}): AuditInput => ({
   actor: 'u-op', role: 'operator', action: 'incident:create', target: `inc-${i}`, payload: { commandId: `c-${i}`, n: i },
   outcome: 'accepted', reason: null, at: 1_000 + i, ...over,
+});
+
+describe('two writing connections (the hub\'s and its position writer thread\'s)', () => {
+  it('a transaction on the hub\'s connection that reads, then writes, is not failed by a commit of the other in between', () => {
+    const db = openStore(tempDir());
+    const other = openWriterConnection(db.name);
+    try {
+      expect(other.pragma('synchronous', { simple: true })).toBe(2); // FULL: the durable mark covers its commits
+      other.pragma('busy_timeout = 0');
+      const insert = other.prepare(INSERT_POSITION_SQL);
+      let otherRefused = '';
+      const readThenWrite = db.transaction(() => {
+        const n = countPositions(db);
+        // The position thread commits now. Under DEFERRED it would, and the write below would then fail
+        // with SQLITE_BUSY_SNAPSHOT; under IMMEDIATE the hub holds the lock and the other waits its turn.
+        try {
+          insert.run('u-1', 1, 118.78, 32.04, null, null, null, 1);
+        } catch (e) {
+          otherRefused = (e as { code: string }).code;
+        }
+        db.prepare(INSERT_POSITION_SQL).run('u-2', 2, 118.78, 32.04, null, null, null, 2);
+        return n;
+      });
+      expect(readThenWrite()).toBe(0);
+      expect(otherRefused).toBe('SQLITE_BUSY');
+      insert.run('u-1', 1, 118.78, 32.04, null, null, null, 1); // its turn, after the hub's commit
+      expect(countPositions(db)).toBe(2);
+    } finally {
+      other.close();
+      db.close();
+    }
+  });
 });
 
 describe('audit log', () => {
