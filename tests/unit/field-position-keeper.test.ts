@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { PositionFix } from '../../shared/domain';
 import type { Ack, PositionAck } from '../../shared/protocol';
 import { PositionKeeper, type FixSender } from '../../renderer/src/field/position-keeper';
+import { fixEveryMs } from '../../renderer/src/field/position';
 
 function memory(): Pick<Storage, 'getItem' | 'setItem'> & { data: Map<string, string> } {
   const data = new Map<string, string>();
@@ -168,6 +169,9 @@ describe('field position keeper', () => {
     const reloaded = new PositionKeeper(store, 'k', 3);
     expect(reloaded.count).toBe(3);
     expect(reloaded.dropped).toBe(1);
+    reloaded.add(fix(4)); // the reloaded page is given the phone's last fix again: kept once
+    expect(reloaded.count).toBe(3);
+    expect(reloaded.dropped).toBe(1);
     reloaded.open(h.send);
     expect(ts(h.calls[1]!.fixes)).toEqual([2, 3, 4]);
     expect(h.calls[1]!.fixes[0]).toEqual(fix(2));
@@ -180,5 +184,17 @@ describe('field position keeper', () => {
     expect(new PositionKeeper(store, 'k').count).toBe(0);
     store.setItem('k', 'not json');
     expect(new PositionKeeper(store, 'k').count).toBe(0);
+  });
+});
+
+describe('the field page\'s fix interval', () => {
+  it('is 5 s unless the address says otherwise (?fixEvery=<seconds>, 0 to 300)', () => {
+    expect(fixEveryMs('')).toBe(5000);
+    expect(fixEveryMs('?fixEvery=')).toBe(5000);
+    expect(fixEveryMs('?fixEvery=soon')).toBe(5000);
+    expect(fixEveryMs('?fixEvery=-1')).toBe(5000);
+    expect(fixEveryMs('?fixEvery=0')).toBe(0);
+    expect(fixEveryMs('?code=X&fixEvery=2.5')).toBe(2500);
+    expect(fixEveryMs('?fixEvery=9999')).toBe(300_000);
   });
 });

@@ -28,8 +28,12 @@ export function EnrolScreen({ onCredential, message }: Props) {
       setProblem(t(`fieldEnrol.${out.why}`));
       return;
     }
-    // The code is spent: take it out of the address bar, so a reload does not try it again.
-    if (fromUrl) history.replaceState(null, '', location.pathname);
+    // The code is spent: take it out of the address bar, so a reload does not try it again (the rest of the address stays: ?fixEvery=).
+    if (fromUrl) {
+      const rest = new URLSearchParams(location.search);
+      rest.delete('code');
+      history.replaceState(null, '', rest.size > 0 ? `${location.pathname}?${rest}` : location.pathname);
+    }
     onCredential(out.credential);
   };
 

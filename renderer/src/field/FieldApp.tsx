@@ -2,7 +2,8 @@
 // admin's one-time code (EnrolScreen), it shows its unit by name (unit:profile), streams its position,
 // checks in at the post it should be at without typing a post id, answers roll-calls, takes tasks and
 // presses SOS. Every command goes through the outbox first (outbox.ts): with no signal it waits, shown
-// as "waiting to send", and goes out with the same commandId when the phone is back.
+// as "waiting to send", and goes out with the same commandId when the phone is back. Position fixes are
+// kept on the phone until the hub has them on disk (position-keeper.ts), and sent again after a reconnect.
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import type { Task } from '../../../shared/domain';
@@ -19,14 +20,14 @@ import { forgetBriefs, loadBriefs, saveBriefs } from './briefs';
 import { EnrolScreen } from './EnrolScreen';
 import { FieldMode } from './FieldMode';
 import { Outbox, type OutboxSender } from './outbox';
-import { checkInPost, useFix, type Fix } from './position';
+import { checkInPost, fixEveryMs, useFix, type Fix } from './position';
+import { PositionKeeper } from './position-keeper';
 import { SosPanel, useSosTrack } from './SosPanel';
 import { TaskList } from './TaskList';
 import { FieldVoice } from './voice/FieldVoice';
 
 type FieldSocket = Socket<FieldServerEvents, FieldClientEvents>;
 const HISTORY = 2000; // how far back a fresh device looks for its open tasks
-const POSITION_EVERY_MS = 5000;
 type Link = 'connecting' | 'online' | 'offline' | 'reconnecting';
 
 /** A fresh fix for a check-in or roll-call answer (the hub refuses old ones); the watched one if none comes. */
@@ -70,6 +71,8 @@ function FieldShift({ credential, signOut }: { credential: FieldCredential; sign
 
   const outbox = useMemo(() => new Outbox(localStorage, `xiuhua.field.outbox.${credential.deviceId}`, newCommandId), [credential.deviceId]);
   const waiting = useSyncExternalStore((fn) => outbox.subscribe(fn), () => outbox.list());
+  const keeper = useMemo(() => new PositionKeeper(localStorage, `xiuhua.field.fixes.${credential.deviceId}`), [credential.deviceId]);
+  const fixesKept = useSyncExternalStore((fn) => keeper.subscribe(fn), () => keeper.count);
 
   const sender = useRef<OutboxSender>(() => Promise.reject(new Error('offline')));
   const flush = () => outbox.flush((name, payload) => sender.current(name, payload));
@@ -116,6 +119,7 @@ function FieldShift({ credential, signOut }: { credential: FieldCredential; sign
     });
     s.on('disconnect', (reason) => {
       unitKnown = false;
+      keeper.lost();
       setLink(navigator.onLine ? 'reconnecting' : 'offline');
       // The hub cut this connection (it does when an admin revokes the device, or when it shuts down);
       // socket.io does not come back by itself then. Ask again: a revoked device is refused (connect_error
@@ -123,6 +127,7 @@ function FieldShift({ credential, signOut }: { credential: FieldCredential; sign
       if (reason === 'io server disconnect') setTimeout(() => { if (!s.connected && !s.active) s.connect(); }, 1000);
     });
     s.on('event', (e) => onEventRef.current(e));
+    s.on('positions:durable', (d) => keeper.durable(d.through));
     s.on('session:ready', async (ready) => {
       const mine = ready.unitIds === 'any' ? credential.unitId : ready.unitIds[0] ?? '';
       if (!mine) {
@@ -136,6 +141,8 @@ function FieldShift({ credential, signOut }: { credential: FieldCredential; sign
       setLink('online');
       setMessage('');
       void flush(); // what waited for the signal goes first
+      // A fresh durable mark (perhaps a restarted hub's): every fix not seen durable goes again.
+      keeper.open((fixes) => (s.connected ? s.timeout(10_000).emitWithAck('unit:position', { fixes }) : Promise.reject(new Error('offline'))));
       s.timeout(10_000).emitWithAck('unit:profile', { unitId: mine }).then((res) => { if (res.ok) setProfile(res.result); }, () => {});
       // Catch up on what this unit missed (all of its recent history on a first connection).
       for (let after = lastSeq.current >= 0 ? lastSeq.current : Math.max(0, ready.headSeq - HISTORY); ;) {
@@ -159,18 +166,21 @@ function FieldShift({ credential, signOut }: { credential: FieldCredential; sign
       window.removeEventListener('online', online);
       clearInterval(retry);
       sender.current = () => Promise.reject(new Error('offline'));
+      keeper.lost();
       s.disconnect();
     };
   }, [credential]);
 
-  // The position stream: telemetry, not commands (nothing queued offline; the hub drops duplicates).
-  const lastSent = useRef(0);
+  // The position stream: one fix per interval, online or not, kept until durable (the keeper sends it).
+  // Not before a unit is known: a fix names its unit.
+  const every = useMemo(() => fixEveryMs(location.search), []);
+  const lastKept = useRef(0);
   useEffect(() => {
     const fix = located.fix;
-    if (!fix || !socket?.connected || link !== 'online' || Date.now() - lastSent.current < POSITION_EVERY_MS) return;
-    lastSent.current = Date.now();
-    socket.emit('unit:position', { fixes: [{ unitId: unitRef.current, t: fix.t, lng: fix.at[0], lat: fix.at[1], accuracy: fix.accuracy }] });
-  }, [located.fix, socket, link]);
+    if (!fix || !unitRef.current || fix.t <= lastKept.current || fix.t - lastKept.current < every) return;
+    lastKept.current = fix.t;
+    keeper.add({ unitId: unitRef.current, t: fix.t, lng: fix.at[0], lat: fix.at[1], accuracy: fix.accuracy });
+  }, [located.fix, keeper, every]);
 
   /** Queues a command for this unit (with where it is, when the command carries that) and resolves to its ack whenever it comes. */
   async function queue(name: string, extra: Record<string, unknown>, position: 'required' | 'optional' | 'none', withFix = false): Promise<Ack<unknown> | null> {
@@ -223,6 +233,12 @@ function FieldShift({ credential, signOut }: { credential: FieldCredential; sign
         <div className="field-hint" data-testid="field-fix">
           {located.fix ? t('fieldUnit.fix', { m: Math.round(located.fix.accuracy) }) : t(`fieldUnit.noFix.${located.problem ?? 'waiting'}`)}
         </div>
+        {/* Online, fixes are kept for a tenth of a second: only a pile-up (no signal, a hub away) is news. */}
+        {fixesKept > 0 && (link !== 'online' || keeper.dropped > 0) && (
+          <div className="field-hint" data-testid="field-fixes" data-count={fixesKept} data-dropped={keeper.dropped}>
+            {t('fieldUnit.fixesKept', { count: fixesKept })}{keeper.dropped > 0 && t('fieldUnit.fixesDropped', { count: keeper.dropped })}
+          </div>
+        )}
       </header>
       {waiting.length > 0 && (
         <p className="field-outbox" data-testid="field-outbox" data-count={waiting.length}>{t('field.waiting', { count: waiting.length })}</p>

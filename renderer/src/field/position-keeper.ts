@@ -81,6 +81,9 @@ export class PositionKeeper {
 
   /** A new fix: stored first, sent when a session is open (offline they pile up, to the bound). */
   add(fix: PositionFix): void {
+    // A reloaded page is given the phone's last fix again: the same fix is kept once.
+    const same = (f: PositionFix) => f.t === fix.t && f.unitId === fix.unitId;
+    if (this.queue.some(same) || this.sent.some((b) => b.fixes.some(same))) return;
     this.queue.push(fix);
     // The oldest not in flight go first (a batch in flight is at most BATCH fixes, far under the bound).
     const over = this.count - this.max;

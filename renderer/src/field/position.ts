@@ -6,6 +6,13 @@ import { distanceM } from '../../../shared/geo';
 import type { ProfilePost, UnitProfile } from '../../../shared/protocol/enrol';
 
 export type Fix = { at: LngLat; t: number; accuracy: number };
+
+/** One fix per 5 s unless the page's address says otherwise (`?fixEvery=<seconds>`, 0 = every fix the phone gives, at most 300). */
+export function fixEveryMs(search: string): number {
+  const raw = new URLSearchParams(search).get('fixEvery')?.trim();
+  const s = raw ? Number(raw) : NaN;
+  return Number.isFinite(s) && s >= 0 ? Math.min(s, 300) * 1000 : 5000;
+}
 export type Located = { fix: Fix | null; problem: 'unsupported' | 'denied' | 'unavailable' | null };
 
 export function useFix(): Located {

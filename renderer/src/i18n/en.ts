@@ -135,6 +135,8 @@ export const en = {
     noFix: { waiting: 'Waiting for a position…', denied: 'Location is turned off for this page', unavailable: 'No position available', unsupported: 'This browser gives no position' },
     checkInAt: 'Check in at {{post}}', checkInAtM: 'Check in at {{post}} ({{m}} m away)', noPost: 'No post to check in at', loading: 'Loading your unit…',
     rollCall: 'Roll-call: answer from your cell before {{at}}', answer: 'Answer the roll-call',
+    fixesKept_one: '{{count}} position kept on this phone, sent when the hub is back', fixesKept_other: '{{count}} positions kept on this phone, sent when the hub is back',
+    fixesDropped_one: ' (the oldest given up: {{count}})', fixesDropped_other: ' (the oldest given up: {{count}})',
     forget: 'Sign this phone out', forgetConfirm: 'Sign this phone out? It will need a new enrolment code.',
   },
   video: {

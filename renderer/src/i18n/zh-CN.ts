@@ -137,6 +137,8 @@ export const zhCN: Messages = {
     noFix: { waiting: '正在获取定位…', denied: '本页面的定位权限已关闭', unavailable: '无法获取定位', unsupported: '此浏览器不提供定位' },
     checkInAt: '在「{{post}}」打卡', checkInAtM: '在「{{post}}」打卡（相距 {{m}} 米）', noPost: '没有可打卡的岗点', loading: '正在读取本队员信息…',
     rollCall: '点名抽查：请在 {{at}} 前于本网格内应答', answer: '应答点名',
+    fixesKept_one: '{{count}} 个定位点保存在本机，恢复连接后发送', fixesKept_other: '{{count}} 个定位点保存在本机，恢复连接后发送',
+    fixesDropped_one: '（最早的 {{count}} 个已舍弃）', fixesDropped_other: '（最早的 {{count}} 个已舍弃）',
     forget: '退出本机登录', forgetConfirm: '确定退出本机登录？之后需要新的注册码。',
   },
   video: {
