@@ -13,7 +13,7 @@
 // Last, the store side alone (no sockets, this process): one per transaction vs 64 per transaction.
 //
 // Knobs (environment): BENCH_UNITS (10000), BENCH_CMD_CONSOLES (10), BENCH_CMD_INFLIGHT (16),
-// BENCH_CMD_RATE (2000), BENCH_CMD_LOW_RATE (100), BENCH_CMD_SECONDS (10 per phase), BENCH_CPU_PROF (a directory: profile the hubs there),
+// BENCH_CMD_RATE (2000), BENCH_CMD_LOW_RATE (100), BENCH_CMD_SECONDS (10 per phase), BENCH_CMD_STORE_MS (3000 per store-side size), BENCH_CPU_PROF (a directory: profile the hubs there),
 // BENCH_CMD_ONLY=store (only the store side: no hubs, no sockets; a quick before/after on the commit path),
 // BENCH_CMD_ONLY=group (only the group-commit hub, no baseline and no store side: a quick before/after of the whole path).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -40,6 +40,7 @@ const SECONDS = envInt('BENCH_CMD_SECONDS', 10);
 const WARMUP_MS = 2000;
 const ACK_TIMEOUT_MS = 30_000;
 const MAX_UNANSWERED = 100; // per console, open loop
+const STORE_MS = envInt('BENCH_CMD_STORE_MS', 3000);
 const BUSY_DAY = 10_000; // incidents of the day before the store side's third measurement
 const GATEWAYS = 4;
 const TICK_MS = 20; // gateways: 10,000 units at 1 Hz = 50 messages/s per gateway
@@ -326,7 +327,7 @@ async function storeOnly(): Promise<Record<string, { perS: number; cpuUs: number
       let batches = 0;
       const c0 = process.cpuUsage();
       const t0 = preciseNow();
-      while (preciseNow() - t0 < 3000) {
+      while (preciseNow() - t0 < STORE_MS) {
         runCommands(db, Array.from({ length: size }, call));
         commands += size;
         batches++;

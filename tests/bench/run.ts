@@ -1,4 +1,4 @@
-// `npm run bench [-- --only <name>[,<name>…]] [--size small|full]`: runs every bench module in tests/bench/ (a module is
+// `npm run bench [-- --only <name>[,<name>…]] [--size smoke|small|full]`: runs every bench module in tests/bench/ (a module is
 // any file here exporting `run(): Promise<Record<string, number | string>>`), prints the figures as a
 // table and writes them all to tests/artifacts/bench-<time>.json. Benchmarks never fail on time: the
 // exit code is non-zero only when a bench crashes (and the others still run).
@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { smokeEnv } from './smoke';
 
 type Figures = Record<string, number | string>;
 type Outcome = { name: string; seconds: number } & ({ figures: Figures } | { error: string });
@@ -75,12 +76,14 @@ function gitHead(): string {
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { only: { type: 'string', multiple: true }, size: { type: 'string' } }, strict: true });
-  if (values.size !== undefined && values.size !== 'small' && values.size !== 'full') {
-    process.stderr.write(`error: --size is small or full, not ${values.size}\n`);
+  if (values.size !== undefined && !['smoke', 'small', 'full'].includes(values.size)) {
+    process.stderr.write(`error: --size is smoke, small or full, not ${values.size}\n`);
     return 2;
   }
-  // Benches read the size through harness.benchSize(); small is a quick run, full the default.
-  if (values.size) process.env.BENCH_SIZE = values.size;
+  // Benches read the size through harness.benchSize(); small is a quick run, full the default; smoke is
+  // small with each bench's smallest knobs (smoke.ts), set before any bench module reads them.
+  if (values.size === 'smoke') Object.assign(process.env, smokeEnv(process.env));
+  else if (values.size) process.env.BENCH_SIZE = values.size;
   const all = benchNames();
   const only = (values.only ?? []).flatMap((s) => s.split(',')).map((s) => s.trim().replace(/\.ts$/, '')).filter(Boolean);
   const unknown = only.filter((n) => !all.includes(n));
@@ -91,7 +94,7 @@ async function main(): Promise<number> {
   const names = only.length ? only : all;
   const meta = {
     startedAt: new Date().toISOString(), commit: gitHead(), node: process.version, cpus: os.cpus().length,
-    cpuModel: os.cpus()[0]?.model ?? 'unknown', size: process.env.BENCH_SIZE ?? 'full', loadAvgAtStart: os.loadavg().map((x) => Math.round(x * 100) / 100),
+    cpuModel: os.cpus()[0]?.model ?? 'unknown', size: values.size ?? process.env.BENCH_SIZE ?? 'full', loadAvgAtStart: os.loadavg().map((x) => Math.round(x * 100) / 100),
   };
   console.log(`bench: ${names.join(', ')} — ${meta.cpus} cores, load average ${meta.loadAvgAtStart.join(' ')} (others' work skews figures)`);
 
@@ -109,7 +112,8 @@ async function main(): Promise<number> {
   printTable(outcomes);
 
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-  const file = path.join(ARTIFACTS, `bench-${meta.startedAt.replace(/[:.]/g, '-')}.json`);
+  // BENCH_OUT names the file instead (the smoke test reads it back).
+  const file = process.env.BENCH_OUT ? path.resolve(process.env.BENCH_OUT) : path.join(ARTIFACTS, `bench-${meta.startedAt.replace(/[:.]/g, '-')}.json`);
   const results = Object.fromEntries(outcomes.map((o) => [o.name, 'error' in o ? { error: o.error, seconds: o.seconds } : { ...o.figures, seconds: o.seconds }]));
   fs.writeFileSync(file, `${JSON.stringify({ meta: { ...meta, finishedAt: new Date().toISOString() }, results }, null, 2)}\n`);
   console.log(`\nfigures written to ${path.relative(process.cwd(), file)}`);

@@ -10,6 +10,8 @@
 //   nodes, listeners, media objects alive, PSS by process, the renderer's allocators): a leak grows
 //   steadily, caches level off; in Playwright (`switches`) and in a page no DevTools Network domain
 //   watches (`switches_uninspected`, tests/bench/cdp-pipe.ts), which is what a console is
+// Knobs: BENCH_VIDEO_PARTS (click,latency,wall,switches,switches_uninspected), BENCH_VIDEO_CLICK_CAMERAS (8),
+// BENCH_VIDEO_WARM_CLICKS (24), BENCH_VIDEO_LATENCY_SEGMENTS, BENCH_VIDEO_SWITCH_MARKS.
 // Figures only: a benchmark never fails on time.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,6 +23,7 @@ import {
 } from '../e2e/video-harness';
 import { launchPipeChromium } from './cdp-pipe';
 import { ENCODED_SEGMENT_SECONDS } from '../../main/media/ffmpeg';
+import { envInt } from './harness';
 
 type Figures = Record<string, number>;
 type LabWindow = { lab: { firstFrames: { cameraId: string; ms: number }[]; focus(id: string): void } };
@@ -219,7 +222,7 @@ async function pageMemory(send: Send): Promise<PageMemory> {
 // ---- time to first frame on a click
 
 async function clickToFirstFrame(browser: Browser): Promise<Figures> {
-  const cameras = labCameras(8);
+  const cameras = labCameras(envInt('BENCH_VIDEO_CLICK_CAMERAS', 8));
   const lab = await startLab({ cameras, layout: '1', displayKey: 'bench-click', idleStopMs: 120_000 });
   try {
     const page = await openLab(browser, lab);
@@ -232,7 +235,7 @@ async function clickToFirstFrame(browser: Browser): Promise<Figures> {
     const cold: number[] = [];
     for (const c of cameras) { cold.push(await click(c.id)); await page.waitForTimeout(1500); }
     const warm: number[] = [];
-    for (let i = 0; i < 24; i++) { warm.push(await click(cameras[i % cameras.length]!.id)); await page.waitForTimeout(700); }
+    for (let i = 0; i < envInt('BENCH_VIDEO_WARM_CLICKS', 24); i++) { warm.push(await click(cameras[i % cameras.length]!.id)); await page.waitForTimeout(700); }
     await page.context().close();
     return {
       ttff_cold_p50_ms: percentile(cold, 50), ttff_cold_p95_ms: percentile(cold, 95),
