@@ -8,6 +8,7 @@ import { PositionStore } from '../../renderer/src/hub/positions';
 import { CameraFeed } from '../../renderer/src/map/camera-feed';
 import { FULL_MIN_UNITS, FULL_SHARE, UnitFeed, feedFromPositions } from '../../renderer/src/map/unit-feed';
 import type { AttendanceMark } from '../../renderer/src/state/attendance';
+import { CLASS_INDEX, MARK_INDEX, UnitBuffer, mercator } from '../../renderer/src/map/unit-buffer';
 
 const T = 1_800_000_000_000;
 const immediate = { request: (cb: () => void) => cb(), now: () => Date.now() };
@@ -151,5 +152,85 @@ describe('the units feed', () => {
     store.merge([{ unitId: 'a', t: T + 1000, lng: 118.78, lat: 32.04, heading: 90 }, { unitId: 'v', t: T + 1000, lng: 118.78, lat: 32.04, heading: 90 }]);
     expect(officers.diff(['a'], units, store.all(), T + 1000)).toBeNull();
     expect(vehicles.diff(['v'], units, store.all(), T + 1000)?.add?.map((f) => f.properties)).toEqual([{ id: 'v', cls: 'patrolling', ago: '', heading: 90, name: 'v', att: '' }]);
+  });
+});
+
+describe('the officers\' dots buffer (what the dots layer draws)', () => {
+  const at = (b: UnitBuffer, id: string) => {
+    const s = b.at(id);
+    return s && { lng: s.mx * 360 - 180, cls: s.cls, att: s.att };
+  };
+
+  it('writes only the slots of units that changed, and says which range the GPU copy lacks', () => {
+    const store = new PositionStore(300, immediate);
+    const ids = ['a', 'b', 'c', 'd'];
+    const units = new Map(ids.map((id) => [id, officer(id)]));
+    store.merge(ids.map((unitId, i) => ({ unitId, t: T, lng: 118.78 + i * 1e-3, lat: 32.04 })));
+    const buffer = new UnitBuffer('officer');
+    expect(buffer.diff(ids, units, store.all(), T)).toBe(4);
+    expect(buffer.takeDirty()).toEqual({ from: 0, to: 3 });
+    expect(buffer.takeDirty()).toBeNull();
+    // Nothing changed: nothing written.
+    expect(buffer.diff(ids, units, store.all(), T)).toBeNull();
+    store.merge([{ unitId: 'c', t: T + 1000, lng: 118.79, lat: 32.04 }]);
+    expect(buffer.diff(['c'], units, store.all(), T + 1000)).toBe(1);
+    expect(buffer.takeDirty()).toEqual({ from: 2, to: 2 });
+    expect(at(buffer, 'c')!.lng).toBeCloseTo(118.79, 9);
+  });
+
+  it('holds positions as offsets exact to well under a metre, where whole mercator floats would be ~2 m apart', () => {
+    const store = new PositionStore(300, immediate);
+    const units = new Map([officer('a'), officer('b')].map((u) => [u.id, u]));
+    // 1e-6 degrees is ~0.1 m: two officers that close must stay apart and in order.
+    store.merge([{ unitId: 'a', t: T, lng: 118.78, lat: 32.04 }, { unitId: 'b', t: T, lng: 118.780001, lat: 32.04 }]);
+    const buffer = new UnitBuffer('officer');
+    buffer.diff(['a', 'b'], units, store.all(), T);
+    expect((at(buffer, 'b')!.lng - at(buffer, 'a')!.lng) * 1e6).toBeCloseTo(1, 2);
+    expect(Math.fround(mercator(118.780001, 32.04)[0]) - Math.fround(mercator(118.78, 32.04)[0])).toBe(0);
+  });
+
+  it('classes as the GeoJSON layers do (SOS, stale, offline, off duty, marks), and gives a gone unit\'s slot to the last one', () => {
+    const store = new PositionStore(300, immediate);
+    const units = new Map<string, Unit>([officer('a'), { ...officer('s'), status: 'sos' as const }, { ...officer('o'), status: 'off_duty' as const }, { ...officer('v'), kind: 'vehicle' as const }].map((u) => [u.id, u]));
+    store.merge([...units.keys()].map((unitId) => ({ unitId, t: T, lng: 118.78, lat: 32.04 })));
+    const buffer = new UnitBuffer('officer');
+    const marks = new Map<string, AttendanceMark>([['a', 'late']]);
+    buffer.diff(units.keys(), units, store.all(), T, marks);
+    expect(buffer.count).toBe(3); // no vehicle
+    expect(at(buffer, 'a')).toMatchObject({ cls: CLASS_INDEX.patrolling, att: MARK_INDEX.late });
+    expect(at(buffer, 's')).toMatchObject({ cls: CLASS_INDEX.sos });
+    expect(at(buffer, 'o')).toMatchObject({ cls: CLASS_INDEX.off_duty });
+    buffer.diff(['a'], units, store.all(), T + 60_000, marks);
+    expect(at(buffer, 'a')).toMatchObject({ cls: CLASS_INDEX.stale });
+    buffer.diff(['a', 's'], units, store.all(), T + 6 * 60_000, marks);
+    expect(at(buffer, 'a')).toMatchObject({ cls: CLASS_INDEX.offline });
+    expect(at(buffer, 's')).toMatchObject({ cls: CLASS_INDEX.sos }); // SOS beats age
+    buffer.takeDirty();
+    const fewer = new Map([...units].filter(([id]) => id !== 'a'));
+    expect(buffer.diff(['a'], fewer, store.all(), T + 6 * 60_000, marks)).toBe(1);
+    expect(buffer.count).toBe(2);
+    expect(at(buffer, 'a')).toBeNull();
+    // 'o' (the last slot) moved into 'a''s slot 0: that slot is what the GPU copy lacks.
+    expect(buffer.takeDirty()).toEqual({ from: 0, to: 0 });
+    expect(at(buffer, 'o')).toMatchObject({ cls: CLASS_INDEX.off_duty });
+  });
+
+  it('picks on the CPU: the drawn units within the radius of a point, nearest first, never an off-duty one', () => {
+    const store = new PositionStore(300, immediate);
+    const units = new Map<string, Unit>([officer('a'), officer('b'), { ...officer('o'), status: 'off_duty' as const }, officer('far')].map((u) => [u.id, u]));
+    store.merge([
+      { unitId: 'a', t: T, lng: 118.78, lat: 32.04 }, { unitId: 'b', t: T, lng: 118.7801, lat: 32.04 },
+      { unitId: 'o', t: T, lng: 118.78005, lat: 32.04 }, { unitId: 'far', t: T, lng: 118.79, lat: 32.04 },
+    ]);
+    const buffer = new UnitBuffer('officer');
+    buffer.diff(units.keys(), units, store.all(), T);
+    // A screen 1 px per 1e-9 of mercator around a's position (b is ~280 px east of a).
+    const [ax, ay] = mercator(118.78, 32.04);
+    const toScreen = (mx: number, my: number) => ({ x: (mx - ax) * 1e9, y: (my - ay) * 1e9 });
+    const bx = toScreen(...mercator(118.7801, 32.04)).x;
+    const near = (x: number, r: number) => buffer.near({ x, y: 0 }, () => r, toScreen, { mx: ax + x / 1e9, my: ay, r: 1e-4 });
+    expect(near(0, 5)).toEqual(['a']);
+    expect(near(bx * 0.6, bx)).toEqual(['b', 'a']);
+    expect(near(bx / 2, 1)).toEqual([]); // 'o' stands there, off duty, not drawn
   });
 });

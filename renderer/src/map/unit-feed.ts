@@ -29,7 +29,7 @@ export function classify(unit: Unit, track: Track, now: number): { cls: UnitClas
   return { cls: classOf(unit, f), ago: f === 'live' ? '' : shortAge(now - track.fix.t) };
 }
 
-function classOf(unit: Unit, f: Freshness): UnitClass {
+export function classOf(unit: Unit, f: Freshness): UnitClass {
   if (unit.status === 'sos') return 'sos';
   return f === 'live' ? unit.status : f;
 }
@@ -39,8 +39,12 @@ export class UnitFeed {
   /** Only vehicles' arrows turn with their heading: officers' dots and trails carry none. */
   private readonly headings: boolean;
 
-  /** `kind` limits the feed to officers or vehicles; `trails` makes line features of recent positions instead of points. */
-  constructor(private readonly kind: UnitKind, private readonly trails = false) {
+  /**
+   * `kind` limits the feed to officers or vehicles; `trails` makes line features of recent positions instead
+   * of points; `keep`, when given, limits the source to the units it accepts (with the dots layer, the
+   * officers' source holds only those whose label or badge can be drawn).
+   */
+  constructor(private readonly kind: UnitKind, private readonly trails = false, private readonly keep?: (track: Track, mark: string) => boolean) {
     this.headings = kind === 'vehicle' && !trails;
   }
 
@@ -58,7 +62,7 @@ export class UnitFeed {
       const unit = units.get(id);
       const track = tracks.get(id);
       const before = shown.get(id);
-      if (!unit || unit.kind !== kind || !track || (trails && track.trail.length < 2)) {
+      if (!unit || unit.kind !== kind || !track || (trails && track.trail.length < 2) || (this.keep && !this.keep(track, marks.get(id) ?? ''))) {
         if (before) {
           remove.push(id);
           shown.delete(id);
@@ -126,6 +130,11 @@ export type FeedInputs = {
   now: () => number;
 };
 
+/** What feedFromPositions drives: UnitFeed (GeoJSON diffs for a source) or UnitBuffer (slots for the GPU). */
+export type Feed<D> = {
+  diff(ids: Iterable<string>, units: ReadonlyMap<string, Unit>, tracks: ReadonlyMap<string, Track>, now: number, marks?: ReadonlyMap<string, AttendanceMark>): D | null;
+};
+
 /**
  * The console's live update path for one map source: every position flush sends the diff of the units it
  * changed, and a sweep every `sweepMs` re-evaluates every unit's age and class. Returns the stop.
@@ -134,7 +143,7 @@ export type FeedInputs = {
  * merge, and a unit that moved twice meanwhile is sent once, where it is now.
  * (The map bench, tests/bench/map-frames.ts, runs this very function.)
  */
-export function feedFromPositions(feed: UnitFeed, inputs: FeedInputs, send: (diff: GeoJSONSourceDiff) => Promise<void> | void, sweepMs = SWEEP_MS): () => void {
+export function feedFromPositions<D = GeoJSONSourceDiff>(feed: Feed<D>, inputs: FeedInputs, send: (diff: D) => Promise<void> | void, sweepMs = SWEEP_MS): () => void {
   const { positions, units, marks, now } = inputs;
   let busy = false;
   let stopped = false;

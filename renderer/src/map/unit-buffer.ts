@@ -1,0 +1,184 @@
+// The officers' dots as numbers for the GPU (unit-dots-layer.ts draws them): one slot of SLOT_FLOATS floats
+// per unit in one Float32Array, written in place when the unit moves or changes look, so a flush costs the
+// units it changed and the map's GeoJSON machinery (worker indexing, tile reloads, transfer) is never
+// involved. Positions are web-mercator offsets from a fixed origin (float32 holds ~7 digits: whole mercator
+// coordinates would be ~2 m apart, visible as jitter close in; offsets within a city are exact to mm).
+// Classes follow the same rule as the GeoJSON layers (classOf in unit-feed.ts).
+import type { Unit } from '../../../shared/domain';
+import type { Track } from '../hub/positions';
+import type { AttendanceMark } from '../state/attendance';
+import { classOf, type UnitClass } from './unit-feed';
+import { freshness } from './freshness';
+
+/** x, y (mercator offsets from the origin), class index, attendance mark index. */
+export const SLOT_FLOATS = 4;
+
+/** The order the shader's colour table is in (unit-dots-layer.ts). */
+export const CLASS_INDEX: Record<UnitClass, number> = { sos: 0, offline: 1, stale: 2, on_post: 3, patrolling: 4, on_task: 5, off_duty: 6 };
+export const MARK_INDEX: Record<AttendanceMark | '', number> = { '': 0, late: 1, missing: 2, off: 3, on: 4 };
+
+/** Web mercator (0..1 over the world, y down), as maplibre's MercatorCoordinate.fromLngLat. */
+export function mercator(lng: number, lat: number): [number, number] {
+  const y = (180 - (180 / Math.PI) * Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360))) / 360;
+  return [(lng + 180) / 360, y];
+}
+
+const NO_MARKS: ReadonlyMap<string, AttendanceMark> = new Map();
+
+export class UnitBuffer {
+  /** Slots 0..count-1 are units, packed (a removed unit's slot takes the last unit). */
+  data = new Float32Array(SLOT_FLOATS * 1024);
+  count = 0;
+  /** Each slot's fix as written (lng, lat), to skip the projection for a unit that has not moved. */
+  private lngLat = new Float64Array(2 * 1024);
+  /** Bumped when `data` is replaced by a larger array (the GPU buffer must be reallocated). */
+  generation = 0;
+  private readonly slotOf = new Map<string, number>();
+  private ids: string[] = [];
+  private origin: [number, number] | null = null;
+  /** The range of slots written since the last takeDirty (what the GPU copy lacks); empty when from > to. */
+  private dirtyFrom = Infinity;
+  private dirtyTo = -1;
+
+  constructor(private readonly kind: Unit['kind'] = 'officer') {}
+
+  /** The origin the offsets are from (set by the first unit written). */
+  get originMercator(): readonly [number, number] | null {
+    return this.origin;
+  }
+
+  /**
+   * Bring the slots of `ids` up to date; returns how many slots changed, or null when none did (the shape
+   * feedFromPositions expects of a feed). Units that are not of this kind, have no fix, or are gone lose their slot.
+   */
+  diff(ids: Iterable<string>, units: ReadonlyMap<string, Unit>, tracks: ReadonlyMap<string, Track>, now: number, marks = NO_MARKS): number | null {
+    let changed = 0;
+    for (const id of ids) {
+      const unit = units.get(id);
+      const track = tracks.get(id);
+      if (!unit || unit.kind !== this.kind || !track) {
+        if (this.remove(id)) changed++;
+        continue;
+      }
+      const fix = track.fix;
+      const cls = CLASS_INDEX[classOf(unit, freshness(fix.t, now))];
+      const att = MARK_INDEX[marks.get(id) ?? ''];
+      let slot = this.slotOf.get(id);
+      let x: number;
+      let y: number;
+      if (slot !== undefined && this.lngLat[2 * slot] === fix.lng && this.lngLat[2 * slot + 1] === fix.lat) {
+        // Not moved (the sweep, a status change): no projection, only the class and mark may have changed.
+        const o = slot * SLOT_FLOATS;
+        if (this.data[o + 2] === cls && this.data[o + 3] === att) continue;
+        x = this.data[o]!;
+        y = this.data[o + 1]!;
+      } else {
+        const origin = (this.origin ??= mercator(fix.lng, fix.lat));
+        const [mx, my] = mercator(fix.lng, fix.lat);
+        x = Math.fround(mx - origin[0]);
+        y = Math.fround(my - origin[1]);
+      }
+      if (slot === undefined) {
+        slot = this.count++;
+        this.grow();
+        this.slotOf.set(id, slot);
+        this.ids[slot] = id;
+      }
+      this.lngLat[2 * slot] = fix.lng;
+      this.lngLat[2 * slot + 1] = fix.lat;
+      this.put(slot, x, y, cls, att);
+      changed++;
+    }
+    return changed ? changed : null;
+  }
+
+  /** The slots written since the last call, for bufferSubData; null when the GPU copy is current. */
+  takeDirty(): { from: number; to: number } | null {
+    if (this.dirtyFrom > this.dirtyTo) return null;
+    const r = { from: this.dirtyFrom, to: Math.min(this.dirtyTo, this.count - 1) };
+    this.dirtyFrom = Infinity;
+    this.dirtyTo = -1;
+    return r.from > r.to ? null : r;
+  }
+
+  /** Forget every unit (the layer was re-added). */
+  reset(): void {
+    this.slotOf.clear();
+    this.ids = [];
+    this.count = 0;
+    this.dirtyFrom = Infinity;
+    this.dirtyTo = -1;
+  }
+
+  /**
+   * The units drawn under `at` (screen px), nearest first: those within `radiusOf(class)` px of it, measured
+   * by `toScreen` (mercator → screen, the map's projection), after a cheap box of half-width `approx.r` in
+   * mercator around `approx` — picking on the CPU from the same numbers the GPU draws. Off-duty officers,
+   * whom the layer does not draw, are never picked.
+   */
+  near(at: { x: number; y: number }, radiusOf: (cls: number) => number, toScreen: (mx: number, my: number) => { x: number; y: number }, approx: { mx: number; my: number; r: number }): string[] {
+    const origin = this.origin;
+    if (!origin) return [];
+    const hits: { id: string; d: number }[] = [];
+    const d = this.data;
+    for (let s = 0; s < this.count; s++) {
+      const o = s * SLOT_FLOATS;
+      const cls = d[o + 2]!;
+      if (cls === CLASS_INDEX.off_duty) continue;
+      const mx = d[o]! + origin[0];
+      const my = d[o + 1]! + origin[1];
+      if (Math.abs(mx - approx.mx) > approx.r || Math.abs(my - approx.my) > approx.r) continue;
+      const p = toScreen(mx, my);
+      const dist = Math.hypot(p.x - at.x, p.y - at.y);
+      if (dist <= radiusOf(cls)) hits.push({ id: this.ids[s]!, d: dist });
+    }
+    return hits.sort((a, b) => a.d - b.d).map((h) => h.id);
+  }
+
+  /** Where a unit is drawn, in mercator (tests and picking). */
+  at(id: string): { mx: number; my: number; cls: number; att: number } | null {
+    const slot = this.slotOf.get(id);
+    if (slot === undefined || !this.origin) return null;
+    const o = slot * SLOT_FLOATS;
+    return { mx: this.data[o]! + this.origin[0], my: this.data[o + 1]! + this.origin[1], cls: this.data[o + 2]!, att: this.data[o + 3]! };
+  }
+
+  private remove(id: string): boolean {
+    const slot = this.slotOf.get(id);
+    if (slot === undefined) return false;
+    this.slotOf.delete(id);
+    const last = --this.count;
+    if (slot !== last) {
+      const lastId = this.ids[last]!;
+      const o = last * SLOT_FLOATS;
+      this.put(slot, this.data[o]!, this.data[o + 1]!, this.data[o + 2]!, this.data[o + 3]!);
+      this.lngLat[2 * slot] = this.lngLat[2 * last]!;
+      this.lngLat[2 * slot + 1] = this.lngLat[2 * last + 1]!;
+      this.slotOf.set(lastId, slot);
+      this.ids[slot] = lastId;
+    }
+    this.ids.length = last;
+    return true;
+  }
+
+  private put(slot: number, x: number, y: number, cls: number, att: number): void {
+    const o = slot * SLOT_FLOATS;
+    this.data[o] = x;
+    this.data[o + 1] = y;
+    this.data[o + 2] = cls;
+    this.data[o + 3] = att;
+    if (slot < this.dirtyFrom) this.dirtyFrom = slot;
+    if (slot > this.dirtyTo) this.dirtyTo = slot;
+  }
+
+  private grow(): void {
+    if (this.count * SLOT_FLOATS <= this.data.length) return;
+    const bigger = new Float32Array(this.data.length * 2);
+    bigger.set(this.data);
+    this.data = bigger;
+    const lngLat = new Float64Array(this.lngLat.length * 2);
+    lngLat.set(this.lngLat);
+    this.lngLat = lngLat;
+    this.generation++;
+  }
+}
