@@ -215,6 +215,30 @@ describe('the officers\' dots buffer (what the dots layer draws)', () => {
     expect(at(buffer, 'o')).toMatchObject({ cls: CLASS_INDEX.off_duty });
   });
 
+  it('sweeps only the units whose fix aged into another freshness, and the sweep redraws them stale', () => {
+    vi.useFakeTimers({ now: T });
+    const store = new PositionStore(300, immediate);
+    const units = new Map(['a', 'b'].map((id) => [id, officer(id)]));
+    const buffer = new UnitBuffer('officer');
+    let repaints = 0;
+    const stop = feedFromPositions(buffer, { positions: store, units: () => units, marks: () => new Map(), now: () => Date.now() }, () => {
+      repaints++;
+    }, 5000);
+    store.merge([{ unitId: 'a', t: T, lng: 118.78, lat: 32.04 }, { unitId: 'b', t: T, lng: 118.79, lat: 32.04 }]);
+    vi.advanceTimersByTime(300);
+    expect(repaints).toBe(1);
+    expect(buffer.due(T + 20_000)).toEqual([]);
+    // b keeps reporting, a stops: at 35 s only a is due, and the sweep draws it stale.
+    store.merge([{ unitId: 'b', t: T + 20_000, lng: 118.79, lat: 32.04 }]);
+    vi.advanceTimersByTime(20_000);
+    expect(buffer.due(T + 35_000)).toEqual(['a']);
+    vi.advanceTimersByTime(15_000);
+    expect(at(buffer, 'a')).toMatchObject({ cls: CLASS_INDEX.stale });
+    expect(at(buffer, 'b')).toMatchObject({ cls: CLASS_INDEX.patrolling });
+    expect(buffer.due(Date.now())).toEqual([]);
+    stop();
+  });
+
   it('picks on the CPU: the drawn units within the radius of a point, nearest first, never an off-duty one', () => {
     const store = new PositionStore(300, immediate);
     const units = new Map<string, Unit>([officer('a'), officer('b'), { ...officer('o'), status: 'off_duty' as const }, officer('far')].map((u) => [u.id, u]));

@@ -24,7 +24,11 @@ export type Anchor = (typeof ANCHORS)[number];
  * cleanup). 'handled' means the layer acted itself (e.g. zoomed into a cluster) and nothing is selected.
  * `rank` orders what lies under one pointer, most specific first (see PICK_RANK).
  */
-export type Pickable = { layerIds: string[]; rank: number; pick: (f: MapGeoJSONFeature, map: MlMap) => Selection | 'handled' };
+export type Pickable = {
+  layerIds: string[]; rank: number; pick: (f: MapGeoJSONFeature, map: MlMap) => Selection | 'handled';
+  /** For what is drawn outside the map's features (the officers' dots layer): what lies under a screen point, nearest first. */
+  near?: (point: { x: number; y: number }, slackPx: number) => Selection[];
+};
 
 /** Most specific first: a unit beats the camera it carries, which beats an incident, a route, a post, a cell. */
 export const PICK_RANK = { unit: 0, camera: 1, incident: 2, route: 3, post: 4, cell: 5 } as const;
@@ -120,6 +124,8 @@ export function MapView({ children, center, onPick, textScale }: {
         const owner = [...pickables].find((p) => p.layerIds.includes(f.layer.id));
         if (owner) hits.push({ rank: owner.rank, order, result: owner.pick(f, map) });
       });
+      // The same 6 px of slack as the box; nearest first, ahead of rendered features of the same rank.
+      for (const p of pickables) p.near?.(point, 6).forEach((result, i) => hits.push({ rank: p.rank, order: i - 1e6, result }));
       hits.sort((a, b) => a.rank - b.rank || a.order - b.order);
       // A cluster on top of a plain click zooms in and is the whole answer.
       if (how === 'click' && hits[0]?.result === 'handled') return;
@@ -173,7 +179,8 @@ export function MapView({ children, center, onPick, textScale }: {
     };
     document.addEventListener('keydown', onKey);
     map.on('mousemove', (e) => {
-      map.getCanvas().style.cursor = hitAt(e.point).length ? 'pointer' : '';
+      const under = hitAt(e.point).length > 0 || [...pickables].some((p) => (p.near?.(e.point, 0).length ?? 0) > 0);
+      map.getCanvas().style.cursor = under ? 'pointer' : '';
     });
 
     const textScaler = new TextScaler(map);

@@ -8,7 +8,7 @@ import type { Unit } from '../../../shared/domain';
 import type { Track } from '../hub/positions';
 import type { AttendanceMark } from '../state/attendance';
 import { classOf, type UnitClass } from './unit-feed';
-import { freshness } from './freshness';
+import { freshness, type Freshness } from './freshness';
 
 /** x, y (mercator offsets from the origin), class index, attendance mark index. */
 export const SLOT_FLOATS = 4;
@@ -24,6 +24,7 @@ export function mercator(lng: number, lat: number): [number, number] {
 }
 
 const NO_MARKS: ReadonlyMap<string, AttendanceMark> = new Map();
+const FRESH: Record<Freshness, number> = { live: 0, stale: 1, offline: 2 };
 
 export class UnitBuffer {
   /** Slots 0..count-1 are units, packed (a removed unit's slot takes the last unit). */
@@ -31,6 +32,9 @@ export class UnitBuffer {
   count = 0;
   /** Each slot's fix as written (lng, lat), to skip the projection for a unit that has not moved. */
   private lngLat = new Float64Array(2 * 1024);
+  /** Each slot's fix time and the freshness it was drawn with (0 live, 1 stale, 2 offline), for the sweep. */
+  private fixT = new Float64Array(1024);
+  private fresh = new Uint8Array(1024);
   /** Bumped when `data` is replaced by a larger array (the GPU buffer must be reallocated). */
   generation = 0;
   private readonly slotOf = new Map<string, number>();
@@ -61,7 +65,8 @@ export class UnitBuffer {
         continue;
       }
       const fix = track.fix;
-      const cls = CLASS_INDEX[classOf(unit, freshness(fix.t, now))];
+      const f = freshness(fix.t, now);
+      const cls = CLASS_INDEX[classOf(unit, f)];
       const att = MARK_INDEX[marks.get(id) ?? ''];
       let slot = this.slotOf.get(id);
       let x: number;
@@ -69,6 +74,8 @@ export class UnitBuffer {
       if (slot !== undefined && this.lngLat[2 * slot] === fix.lng && this.lngLat[2 * slot + 1] === fix.lat) {
         // Not moved (the sweep, a status change): no projection, only the class and mark may have changed.
         const o = slot * SLOT_FLOATS;
+        this.fixT[slot] = fix.t;
+        this.fresh[slot] = FRESH[f];
         if (this.data[o + 2] === cls && this.data[o + 3] === att) continue;
         x = this.data[o]!;
         y = this.data[o + 1]!;
@@ -86,10 +93,23 @@ export class UnitBuffer {
       }
       this.lngLat[2 * slot] = fix.lng;
       this.lngLat[2 * slot + 1] = fix.lat;
+      this.fixT[slot] = fix.t;
+      this.fresh[slot] = FRESH[f];
       this.put(slot, x, y, cls, att);
       changed++;
     }
     return changed ? changed : null;
+  }
+
+  /**
+   * The units whose fix has aged into another freshness (live → stale → offline) since they were written: all
+   * the periodic sweep needs to look at (the dots carry no age label). A pass over two typed arrays, where
+   * diffing every unit costs a projection and four map lookups each.
+   */
+  due(now: number): string[] {
+    const out: string[] = [];
+    for (let s = 0; s < this.count; s++) if (FRESH[freshness(this.fixT[s]!, now)] !== this.fresh[s]) out.push(this.ids[s]!);
+    return out;
   }
 
   /** The slots written since the last call, for bufferSubData; null when the GPU copy is current. */
@@ -154,6 +174,8 @@ export class UnitBuffer {
       this.put(slot, this.data[o]!, this.data[o + 1]!, this.data[o + 2]!, this.data[o + 3]!);
       this.lngLat[2 * slot] = this.lngLat[2 * last]!;
       this.lngLat[2 * slot + 1] = this.lngLat[2 * last + 1]!;
+      this.fixT[slot] = this.fixT[last]!;
+      this.fresh[slot] = this.fresh[last]!;
       this.slotOf.set(lastId, slot);
       this.ids[slot] = lastId;
     }
@@ -179,6 +201,12 @@ export class UnitBuffer {
     const lngLat = new Float64Array(this.lngLat.length * 2);
     lngLat.set(this.lngLat);
     this.lngLat = lngLat;
+    const fixT = new Float64Array(this.fixT.length * 2);
+    fixT.set(this.fixT);
+    this.fixT = fixT;
+    const fresh = new Uint8Array(this.fresh.length * 2);
+    fresh.set(this.fresh);
+    this.fresh = fresh;
     this.generation++;
   }
 }

@@ -133,6 +133,8 @@ export type FeedInputs = {
 /** What feedFromPositions drives: UnitFeed (GeoJSON diffs for a source) or UnitBuffer (slots for the GPU). */
 export type Feed<D> = {
   diff(ids: Iterable<string>, units: ReadonlyMap<string, Unit>, tracks: ReadonlyMap<string, Track>, now: number, marks?: ReadonlyMap<string, AttendanceMark>): D | null;
+  /** The units the periodic sweep must re-diff at `now`; every unit when absent (labels show ages that change every sweep). */
+  due?(now: number): Iterable<string>;
 };
 
 /**
@@ -168,10 +170,49 @@ export function feedFromPositions<D = GeoJSONSourceDiff>(feed: Feed<D>, inputs: 
     void sent.then(done, done); // the map reports a failed update as its own error event
   };
   const unsubscribe = positions.subscribe((f) => push(f.changed));
-  const sweep = setInterval(() => push(positions.all().keys()), sweepMs);
+  const sweep = setInterval(() => push(feed.due ? feed.due(now()) : positions.all().keys()), sweepMs);
   return () => {
     stopped = true;
     unsubscribe();
     clearInterval(sweep);
   };
+}
+
+/** Marks whose badge shows at every zoom (UnitLayers' 'officers-att'). */
+const EXCEPTIONS = new Set(['late', 'missing', 'off']);
+/** Zoom from which every officer in view has a label or badge ('officers-att-on' 15, 'officers-label' 15.5). */
+export const LABELS_ALL_FROM_ZOOM = 15;
+
+type Bounds = { west: number; east: number; south: number; north: number };
+
+/**
+ * With the dots layer, what the officers' GeoJSON source keeps (their labels and badges): exceptions always,
+ * and from LABELS_ALL_FROM_ZOOM every officer within the view padded by half a screen each way. `keep` is
+ * the UnitFeed's; `take` the map's view when it stops, true when the kept set may have changed (the source
+ * must be re-diffed): never below the zoom, nor while the view stays inside the padded one.
+ */
+export class LabelsView {
+  private kept: Bounds & { zoom: number } = { zoom: 0, west: 0, east: 0, south: 0, north: 0 };
+
+  readonly keep = (track: Track, mark: string): boolean => {
+    if (EXCEPTIONS.has(mark)) return true;
+    const v = this.kept;
+    const { lng, lat } = track.fix;
+    return v.zoom >= LABELS_ALL_FROM_ZOOM && lng >= v.west && lng <= v.east && lat >= v.south && lat <= v.north;
+  };
+
+  take(zoom: number, b: Bounds): boolean {
+    const was = this.kept;
+    const close = zoom >= LABELS_ALL_FROM_ZOOM;
+    const wasClose = was.zoom >= LABELS_ALL_FROM_ZOOM;
+    if (!close && !wasClose) {
+      this.kept = { ...was, zoom };
+      return false;
+    }
+    if (close && wasClose && Math.abs(zoom - was.zoom) < 0.5 && b.west >= was.west && b.east <= was.east && b.south >= was.south && b.north <= was.north) return false;
+    const w = (b.east - b.west) / 2;
+    const h = (b.north - b.south) / 2;
+    this.kept = { zoom, west: b.west - w, east: b.east + w, south: b.south - h, north: b.north + h };
+    return true;
+  }
 }

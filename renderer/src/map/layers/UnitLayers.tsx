@@ -1,54 +1,90 @@
 // Live units: officers (the "areas" group: they hold posts and cells) and patrol vehicles with heading
 // and a short trail (the "lines" group). Positions reach the sources only through the position store's
 // bounded-rate flush, as diffs.
-import type { ExpressionSpecification, FilterSpecification, Map as MlMap } from 'maplibre-gl';
-import { useEffect, useMemo, useRef } from 'react';
+import { MercatorCoordinate, type ExpressionSpecification, type FilterSpecification, type GeoJSONSourceDiff, type Map as MlMap } from 'maplibre-gl';
+import { useCallback, useEffect, useMemo, useRef } from 'react';
 import type { Unit } from '../../../../shared/domain';
 import { useScopedIds, type City } from '../city';
 import { PICK_RANK, useMap } from '../MapView';
 import { FONT } from './BasemapLayer';
 import { ensureIcons } from '../icons';
 import { emptyFc, geojsonSource, removeAll, useVisibility } from '../layer-kit';
-import { UnitFeed, feedFromPositions } from '../unit-feed';
+import { LabelsView, UnitFeed, feedFromPositions, type Feed } from '../unit-feed';
+import { UnitBuffer, CLASS_INDEX } from '../unit-buffer';
+import { DOT_RADIUS, SOS_RADIUS, SOS_WIDTH, UnitDotsLayer, atZoom } from '../unit-dots-layer';
 import type { AttendanceMark } from '../../state/attendance';
 import { LIVE, attendanceColor, unitColor } from '../theme';
 import { useTranslation } from 'react-i18next';
 
-/** Keep one source fed from the position store, unit status changes and a periodic staleness sweep. */
-function useUnitFeed(map: MlMap, city: City, sourceId: string, feed: UnitFeed): void {
+/** Keep one feed (a GeoJSON source's, or the officers' dots buffer) fed from the position store, unit status and attendance changes and a periodic staleness sweep. */
+function useUnitFeed<D>(city: City, feed: Feed<D>, send: (d: D) => Promise<void> | void): void {
   const { units, positions, now, attendance } = city;
   const unitsRef = useRef(units);
   const marksRef = useRef(attendance);
-  const seen = useRef<ReadonlyMap<string, Unit>>(new Map());
-  const seenMarks = useRef<ReadonlyMap<string, AttendanceMark>>(new Map());
+  const sendRef = useRef(send);
+  sendRef.current = send;
+  // What this feed was last given (a new feed starts from nothing).
+  const seen = useRef<{ feed: Feed<D> | null; units: ReadonlyMap<string, Unit>; marks: ReadonlyMap<string, AttendanceMark> }>({ feed: null, units: new Map(), marks: new Map() });
 
   useEffect(() => feedFromPositions(
     feed,
     { positions, units: () => unitsRef.current, marks: () => marksRef.current, now },
-    (diff) => geojsonSource(map, sourceId)?.updateData(diff),
-  ), [map, sourceId, feed, positions, now]);
+    (diff) => sendRef.current(diff),
+  ), [feed, positions, now]);
 
   useEffect(() => {
     unitsRef.current = units;
-    const changed = [...units.values()].filter((u) => seen.current.get(u.id) !== u).map((u) => u.id);
-    const gone = [...seen.current.keys()].filter((id) => !units.has(id));
-    seen.current = units;
+    if (seen.current.feed !== feed) seen.current = { feed, units: new Map(), marks: new Map() };
+    const before = seen.current.units;
+    const changed = [...units.values()].filter((u) => before.get(u.id) !== u).map((u) => u.id);
+    const gone = [...before.keys()].filter((id) => !units.has(id));
+    seen.current.units = units;
     const diff = feed.diff([...changed, ...gone], units, positions.all(), now(), marksRef.current);
-    if (diff) void geojsonSource(map, sourceId)?.updateData(diff);
-  }, [map, sourceId, feed, units, positions, now]);
+    if (diff) void sendRef.current(diff);
+  }, [feed, units, positions, now]);
 
   // A shift turning late, a check-in, a fence alert raised or cleared: only the officers whose mark changed.
   useEffect(() => {
     marksRef.current = attendance;
-    const before = seenMarks.current;
+    const before = seen.current.marks;
     const changed = new Set([...attendance.keys(), ...before.keys()].filter((id) => attendance.get(id) !== before.get(id)));
-    seenMarks.current = attendance;
+    seen.current.marks = attendance;
     const diff = feed.diff(changed, unitsRef.current, positions.all(), now(), attendance);
-    if (diff) void geojsonSource(map, sourceId)?.updateData(diff);
-  }, [map, sourceId, feed, attendance, positions, now]);
+    if (diff) void sendRef.current(diff);
+  }, [feed, attendance, positions, now]);
 }
 
-const OFFICER_LAYERS = ['officers-sos', 'officers-att-ring', 'officers', 'officers-label', 'officers-att-on', 'officers-att'];
+/** The GeoJSON source `sourceId`'s send. */
+const toSource = (map: MlMap, sourceId: string) => (diff: GeoJSONSourceDiff) => geojsonSource(map, sourceId)?.updateData(diff);
+
+/**
+ * From this many officers on, their dots, rings and SOS halos are drawn by the dots layer (a vertex buffer
+ * written in place, unit-dots-layer.ts) and the officers' GeoJSON source holds only the units whose label or
+ * badge can show (exceptions always, every unit in view from zoom 15): at 20,000 units a GeoJSON source of
+ * all of them costs the map's worker and main thread seconds per flush (docs/performance.md, issue 17).
+ * Below it (the demo city has ~315 units) the GeoJSON layers draw everything, as before.
+ * localStorage 'xiuhua.map.dots' = 'on' / 'off' forces either way (screenshots, trials).
+ */
+export const DOTS_FROM_OFFICERS = 2000;
+const DOTS_KEY = 'xiuhua.map.dots';
+
+function drawsDots(units: ReadonlyMap<string, Unit>): boolean {
+  let forced: string | null = null;
+  try {
+    forced = localStorage.getItem(DOTS_KEY);
+  } catch {
+    // no storage (a sandboxed frame): by count
+  }
+  if (forced === 'on' || forced === 'off') return forced === 'on';
+  let officers = 0;
+  for (const u of units.values()) if (u.kind === 'officer') officers++;
+  return officers >= DOTS_FROM_OFFICERS;
+}
+
+/** What the dots buffer's feed is while the GeoJSON layers draw the officers. */
+const NO_FEED: Feed<number> = { diff: () => null };
+
+const OFFICER_LAYERS = ['officers-sos', 'officers-att-ring', 'officers', 'officers-dots', 'officers-label', 'officers-att-on', 'officers-att'];
 
 /** The badge's text: the mark's character in the console's language, with "?" while the fix is stale (the mark is as of the last fix). */
 function markText(label: (m: AttendanceMark) => string): ExpressionSpecification {
@@ -61,7 +97,12 @@ export function OfficersLayer({ city, visible }: { city: City; visible: boolean 
   const { map, addPickable } = useMap();
   const { t, i18n } = useTranslation();
   const n = useScopedIds();
-  const feed = useRef(new UnitFeed('officer')).current;
+  const dots = drawsDots(city.units);
+  // With the dots layer, the source holds only what a label or badge can show (see DOTS_FROM_OFFICERS).
+  const view = useRef(new LabelsView()).current;
+  const feed = useMemo(() => (dots ? new UnitFeed('officer', false, view.keep) : new UnitFeed('officer')), [dots, view]);
+  const buffer = useRef(new UnitBuffer('officer')).current;
+  const dotsLayer = useMemo(() => new UnitDotsLayer(n('officers-dots'), buffer), [n, buffer]);
   const label = (m: AttendanceMark) => t(`attendance.mark.${m}`);
   const labelRef = useRef(label);
   labelRef.current = label;
@@ -70,28 +111,33 @@ export function OfficersLayer({ city, visible }: { city: City; visible: boolean 
     ensureIcons(map);
     map.addSource(n('officers'), { type: 'geojson', data: emptyFc() });
     feed.reset();
-    map.addLayer({
-      id: n('officers-sos'), type: 'circle', source: n('officers'), filter: ['==', ['get', 'cls'], 'sos'],
-      paint: { 'circle-radius': 22, 'circle-color': LIVE.sos, 'circle-opacity': 0.35, 'circle-stroke-color': LIVE.sos, 'circle-stroke-width': 3 },
-    }, 'z-points');
-    // The attendance ring sits just outside the officer's dot; the badge carries the character.
-    map.addLayer({
-      id: n('officers-att-ring'), type: 'circle', source: n('officers'), filter: ['all', ['!=', ['get', 'cls'], 'off_duty'], ['!=', ['get', 'att'], '']],
-      paint: {
-        'circle-radius': ['interpolate', ['linear'], ['zoom'], 11, 7, 15, 11.5, 18, 16],
-        'circle-opacity': 0, 'circle-stroke-color': attendanceColor, 'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 11, 2, 15, 3],
-      },
-    }, 'z-points');
-    map.addLayer({
-      id: n('officers'), type: 'circle', source: n('officers'), filter: ['!=', ['get', 'cls'], 'off_duty'],
-      paint: {
-        'circle-radius': ['interpolate', ['linear'], ['zoom'], 11, 3.5, 15, 7, 18, 11],
-        'circle-color': unitColor,
-        'circle-opacity': ['match', ['get', 'cls'], ['stale', 'offline'], 0.35, 1],
-        'circle-stroke-color': ['match', ['get', 'cls'], ['stale', 'offline'], unitColor, '#0b0f16'],
-        'circle-stroke-width': ['match', ['get', 'cls'], ['stale', 'offline'], 2, 1],
-      },
-    }, 'z-points');
+    if (dots) {
+      buffer.reset();
+      map.addLayer(dotsLayer, 'z-points');
+    } else {
+      map.addLayer({
+        id: n('officers-sos'), type: 'circle', source: n('officers'), filter: ['==', ['get', 'cls'], 'sos'],
+        paint: { 'circle-radius': 22, 'circle-color': LIVE.sos, 'circle-opacity': 0.35, 'circle-stroke-color': LIVE.sos, 'circle-stroke-width': 3 },
+      }, 'z-points');
+      // The attendance ring sits just outside the officer's dot; the badge carries the character.
+      map.addLayer({
+        id: n('officers-att-ring'), type: 'circle', source: n('officers'), filter: ['all', ['!=', ['get', 'cls'], 'off_duty'], ['!=', ['get', 'att'], '']],
+        paint: {
+          'circle-radius': ['interpolate', ['linear'], ['zoom'], 11, 7, 15, 11.5, 18, 16],
+          'circle-opacity': 0, 'circle-stroke-color': attendanceColor, 'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 11, 2, 15, 3],
+        },
+      }, 'z-points');
+      map.addLayer({
+        id: n('officers'), type: 'circle', source: n('officers'), filter: ['!=', ['get', 'cls'], 'off_duty'],
+        paint: {
+          'circle-radius': ['interpolate', ['linear'], ['zoom'], 11, 3.5, 15, 7, 18, 11],
+          'circle-color': unitColor,
+          'circle-opacity': ['match', ['get', 'cls'], ['stale', 'offline'], 0.35, 1],
+          'circle-stroke-color': ['match', ['get', 'cls'], ['stale', 'offline'], unitColor, '#0b0f16'],
+          'circle-stroke-width': ['match', ['get', 'cls'], ['stale', 'offline'], 2, 1],
+        },
+      }, 'z-points');
+    }
     map.addLayer({
       id: n('officers-label'), type: 'symbol', source: n('officers'), minzoom: 15.5, filter: ['!=', ['get', 'cls'], 'off_duty'],
       layout: {
@@ -116,21 +162,63 @@ export function OfficersLayer({ city, visible }: { city: City; visible: boolean 
     const notOffDuty: FilterSpecification = ['!=', ['get', 'cls'], 'off_duty'];
     badge('officers-att-on', ['all', notOffDuty, ['==', ['get', 'att'], 'on']], 15, false);
     badge('officers-att', ['all', notOffDuty, ['in', ['get', 'att'], ['literal', ['late', 'missing', 'off']]]], 0, true);
-    const off = addPickable({ layerIds: [n('officers'), n('officers-sos'), n('officers-att')], rank: PICK_RANK.unit, pick: (f) => ({ kind: 'unit', id: String(f.properties.id) }) });
+    const pick = (f: { properties: Record<string, unknown> }) => ({ kind: 'unit' as const, id: String(f.properties.id) });
+    const off = dots
+      ? addPickable({ layerIds: [n('officers-att')], rank: PICK_RANK.unit, pick, near: (point, slack) => nearDots(map, dotsLayer, point, slack) })
+      : addPickable({ layerIds: [n('officers'), n('officers-sos'), n('officers-att')], rank: PICK_RANK.unit, pick });
     return () => {
       off();
       removeAll(map, OFFICER_LAYERS.map(n), [n('officers')]);
     };
-  }, [map, addPickable, n, feed]);
+  }, [map, addPickable, n, feed, dots, buffer, dotsLayer]);
+
+  // With the dots layer, a stop of the map that changes what the labels' source keeps brings it to the new
+  // view (the units that came into it, out of it). A separate diff, as for unit and mark changes.
+  const { positions, now } = city;
+  const unitsRef = useRef(city.units);
+  unitsRef.current = city.units;
+  const marksRef = useRef(city.attendance);
+  marksRef.current = city.attendance;
+  useEffect(() => {
+    if (!dots) return;
+    const take = () => {
+      const b = map.getBounds();
+      return view.take(map.getZoom(), { west: b.getWest(), east: b.getEast(), south: b.getSouth(), north: b.getNorth() });
+    };
+    take();
+    const refresh = () => {
+      if (!take()) return;
+      const diff = feed.diff(positions.all().keys(), unitsRef.current, positions.all(), now(), marksRef.current);
+      if (diff) void geojsonSource(map, n('officers'))?.updateData(diff);
+    };
+    map.on('moveend', refresh);
+    return () => void map.off('moveend', refresh);
+  }, [map, n, dots, feed, view, positions, now]);
 
   // The characters follow the console's language.
   useEffect(() => {
     for (const id of ['officers-att', 'officers-att-on']) if (map.getLayer(n(id))) map.setLayoutProperty(n(id), 'text-field', markText(labelRef.current));
   }, [map, n, i18n.language]);
 
-  useUnitFeed(map, city, n('officers'), feed);
-  useVisibility(map, useMemo(() => OFFICER_LAYERS.map(n), [n]), visible);
+  useUnitFeed(city, feed, useMemo(() => toSource(map, n('officers')), [map, n]));
+  useUnitFeed(city, dots ? buffer : NO_FEED, useCallback(() => dotsLayer.repaint(), [dotsLayer]));
+  // A new list when the layers were re-added the other way, so the switch applies to them again.
+  useVisibility(map, useMemo(() => OFFICER_LAYERS.map(n), [n, dots]), visible);
   return null;
+}
+
+/** The officers under a screen point on the dots layer, nearest first (picking on the CPU, from its buffer). */
+function nearDots(map: MlMap, layer: UnitDotsLayer, point: { x: number; y: number }, slack: number): { kind: 'unit'; id: string }[] {
+  if (!map.getLayer(layer.id) || map.getLayoutProperty(layer.id, 'visibility') === 'none') return [];
+  const z = map.getZoom();
+  // As the GeoJSON layers were hit: the dot with its stroke, the SOS halo, plus the pointer's slack.
+  const dot = atZoom(DOT_RADIUS, z) + 2 + slack;
+  const sos = SOS_RADIUS + SOS_WIDTH + slack;
+  const c = MercatorCoordinate.fromLngLat(map.unproject([point.x, point.y]));
+  // A generous box in mercator (pitch stretches what a pixel covers), the exact distance on screen after.
+  const r = (8 * sos) / (512 * 2 ** z);
+  const ids = layer.buffer.near(point, (cls) => (cls === CLASS_INDEX.sos ? sos : dot), (mx, my) => map.project(new MercatorCoordinate(mx, my, 0).toLngLat()), { mx: c.x, my: c.y, r });
+  return ids.map((id) => ({ kind: 'unit', id }));
 }
 
 const VEHICLE_LAYERS = ['vehicle-trails', 'vehicles', 'vehicles-label'];
@@ -175,8 +263,8 @@ export function VehiclesLayer({ city, visible }: { city: City; visible: boolean 
     };
   }, [map, addPickable, n, points, trails]);
 
-  useUnitFeed(map, city, n('vehicles'), points);
-  useUnitFeed(map, city, n('vehicle-trails'), trails);
+  useUnitFeed(city, points, useMemo(() => toSource(map, n('vehicles')), [map, n]));
+  useUnitFeed(city, trails, useMemo(() => toSource(map, n('vehicle-trails')), [map, n]));
   useVisibility(map, useMemo(() => VEHICLE_LAYERS.map(n), [n]), visible);
   return null;
 }
