@@ -133,8 +133,10 @@ function onConsoleBatch(b: PositionBatch): void {
 }
 
 const consoleOps = {
-  async connectConsoles({ url, kind, n }: { url: string; kind: TargetKind; n: number }) {
-    consoles = await Promise.all(Array.from({ length: n }, () => connected(io(`${url}/console`, {
+  /** n consoles on `url`, or spread over `urls` in turn (fanout-redis: several servers behind one Redis). */
+  async connectConsoles({ url, urls, kind, n }: { url?: string; urls?: string[]; kind: TargetKind; n: number }) {
+    const at = urls ?? [url!];
+    consoles = await Promise.all(Array.from({ length: n }, (_, i) => connected(io(`${at[i % at.length]}/console`, {
       transports: ['websocket'], reconnection: false,
       auth: kind === 'hub' ? { username: 'operator', password: 'demo' } : {},
     }) as ConsoleSocket, 'console')));
