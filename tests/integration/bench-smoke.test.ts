@@ -30,7 +30,7 @@ const BASELINE_FIGURE: Record<string, RegExp> = {
   evaluator: /\(baseline\)/,
   fences: /^accept: CPU µs per fix without the speed rule$/,
   flood: /^p99 ratio flood \/ quiet/,
-  'map-frames': /^fair \/ merged, script per flush over the floor/,
+  'map-frames': /^fair \/ merged, script per flush over each floor/,
   modes: /^baseline: to all p99 ms$/,
   positions: /^ratio hub\/relay: positions\/s$/,
   recommend: /^baseline: rank every unit p50, ms$/,
