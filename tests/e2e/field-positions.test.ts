@@ -118,8 +118,10 @@ describe('the field page across hub kills', () => {
     };
     const kept = async () => Number(await page.locator('[data-testid=field-fixes]').getAttribute('data-count'));
 
+    const heldAtKill: number[] = []; // fixes the page held (not yet seen durable) as each kill came
     for (let kill = 1; kill <= KILLS; kill++) {
       for (let i = 0; i < STEPS_UP; i++) await step();
+      heldAtKill.push(await page.evaluate((key) => (JSON.parse(localStorage.getItem(key) ?? '{"fixes":[]}') as { fixes: unknown[] }).fixes.length, KEPT));
       // Killed straight after a fix: it may be in flight, acked and not yet written, or on disk.
       process.kill(hub.hubPid, 'SIGKILL');
       await hub.exited;
@@ -151,7 +153,7 @@ describe('the field page across hub kills', () => {
     db.close();
     const lost = [...seen.keys()].filter((t) => !stored.some((r) => r.t === t));
     const resent = [...sends.values()].reduce((n, k) => n + k - 1, 0);
-    console.log(`field positions: ${JSON.stringify({ kills: KILLS, fixesMade: seen.size, steps: stepsAt.length, sent: [...sends.values()].reduce((a, b) => a + b, 0), resent, stored: stored.length, lost: lost.length })}`);
+    console.log(`field positions: ${JSON.stringify({ kills: KILLS, fixesMade: seen.size, steps: stepsAt.length, sent: [...sends.values()].reduce((a, b) => a + b, 0), resent, heldAtKill, stored: stored.length, lost: lost.length })}`);
     expect(lost, 'fixes the page made that are not in the store').toEqual([]);
     // Exactly once, and nothing the page did not make.
     expect(stored.length).toBe(seen.size);
