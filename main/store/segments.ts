@@ -34,15 +34,19 @@ export function encodeSegment(minute: number, fixes: readonly PositionFix[]): Bu
   const buf = Buffer.allocUnsafe(fixes.length * FIX_BYTES);
   let o = 0;
   for (const f of fixes) {
-    buf.writeUInt16LE(f.t - minute, o);
-    buf.writeDoubleLE(f.lng, o + 2);
-    buf.writeDoubleLE(f.lat, o + 10);
-    buf.writeFloatLE(f.speed ?? NaN, o + 18);
-    buf.writeFloatLE(f.heading ?? NaN, o + 22);
-    buf.writeFloatLE(f.accuracy ?? NaN, o + 26);
+    encodeFix(buf, o, minute, f);
     o += FIX_BYTES;
   }
   return buf;
+}
+
+function encodeFix(buf: Buffer, o: number, minute: number, f: PositionFix): void {
+  buf.writeUInt16LE(f.t - minute, o);
+  buf.writeDoubleLE(f.lng, o + 2);
+  buf.writeDoubleLE(f.lat, o + 10);
+  buf.writeFloatLE(f.speed ?? NaN, o + 18);
+  buf.writeFloatLE(f.heading ?? NaN, o + 22);
+  buf.writeFloatLE(f.accuracy ?? NaN, o + 26);
 }
 
 // float32 keeps speed, heading and accuracy to ~7 significant digits: what a GNSS fix carries.
@@ -107,11 +111,52 @@ export function startSegments(db: Db, now: number): boolean {
 
 /** Writes segments: one row per unit and minute in one transaction. Fixes must be in time order per unit. */
 export function writeSegments(db: Db, minutes: ReadonlyArray<{ unitId: string; minute: number; fixes: readonly PositionFix[] }>, sealedUpTo: number | null): void {
+  writeEncoded(db, minutes.map((m) => ({ unitId: m.unitId, minute: m.minute, n: m.fixes.length, fixes: encodeSegment(m.minute, m.fixes) })), sealedUpTo);
+}
+
+/** The same, each minute's fixes already encoded (encodeSegment), in time order. */
+function writeEncoded(db: Db, minutes: ReadonlyArray<{ unitId: string; minute: number; n: number; fixes: Buffer }>, sealedUpTo: number | null): void {
   const insert = prepared(db, SEGMENT_SQL.insert);
   db.transaction(() => {
-    for (const m of minutes) if (m.fixes.length) insert.run({ unitId: m.unitId, minute: m.minute, n: m.fixes.length, fixes: encodeSegment(m.minute, m.fixes) });
+    for (const m of minutes) if (m.n) insert.run({ unitId: m.unitId, minute: m.minute, n: m.n, fixes: m.fixes });
     if (sealedUpTo !== null) writeMark(db, SEALED_MARK, sealedUpTo);
   })();
+}
+
+/**
+ * One unit's unsealed fixes of one minute, encoded as they come (a segment's format): bytes, not fix
+ * objects. At 20,000 units × 1 Hz the writer holds ~1.3 M fixes (a minute and the grace); as objects they
+ * all lived long enough to reach the old generation, and every major GC walked them.
+ */
+class PendingMinute {
+  buf = Buffer.allocUnsafe(16 * FIX_BYTES);
+  n = 0;
+  /** false once a fix came older than the one before it: seal() puts them in order */
+  ordered = true;
+  private last = -1;
+  constructor(readonly minute: number) {}
+
+  push(f: PositionFix): void {
+    if ((this.n + 1) * FIX_BYTES > this.buf.length) {
+      const grown = Buffer.allocUnsafe(this.buf.length * 2);
+      this.buf.copy(grown, 0, 0, this.n * FIX_BYTES);
+      this.buf = grown;
+    }
+    encodeFix(this.buf, this.n * FIX_BYTES, this.minute, f);
+    this.n++;
+    if (f.t < this.last) this.ordered = false;
+    else this.last = f.t;
+  }
+
+  /** The segment: the fixes in time order (a stable sort: of two at one ms, the first to come stays first). */
+  bytes(unitId: string): Buffer {
+    const used = this.buf.subarray(0, this.n * FIX_BYTES);
+    if (this.ordered) return used;
+    const fixes: PositionFix[] = [];
+    decodeInto(fixes, unitId, this.minute, used, -Infinity, Infinity);
+    fixes.sort((a, b) => a.t - b.t);
+    return encodeSegment(this.minute, fixes);
+  }
 }
 
 /**
@@ -120,7 +165,7 @@ export function writeSegments(db: Db, minutes: ReadonlyArray<{ unitId: string; m
  */
 export class SegmentWriter {
   /** unit → minute → fixes of that minute not yet sealed */
-  private readonly pending = new Map<string, Map<number, PositionFix[]>>();
+  private readonly pending = new Map<string, Map<number, PendingMinute>>();
   constructor(private readonly db: Db) {}
 
   /**
@@ -141,24 +186,23 @@ export class SegmentWriter {
       let unit = this.pending.get(f.unitId);
       if (!unit) this.pending.set(f.unitId, (unit = new Map()));
       const m = minuteOf(f.t);
-      const list = unit.get(m);
-      if (list) list.push(f);
-      else unit.set(m, [f]);
+      let list = unit.get(m);
+      if (!list) unit.set(m, (list = new PendingMinute(m)));
+      list.push(f);
     }
   };
 
   /** Seals every minute that ended SEAL_GRACE_MS or more before `now`. Returns how many rows it wrote. */
   seal(now: number): number {
     const upTo = minuteOf(now - SEAL_GRACE_MS);
-    const rows: Array<{ unitId: string; minute: number; fixes: PositionFix[] }> = [];
+    const rows: Array<{ unitId: string; minute: number; n: number; fixes: Buffer }> = [];
     for (const [unitId, minutes] of this.pending) {
-      for (const [minute, fixes] of minutes) {
+      for (const [minute, p] of minutes) {
         if (minute >= upTo) continue;
-        fixes.sort((a, b) => a.t - b.t);
-        rows.push({ unitId, minute, fixes });
+        rows.push({ unitId, minute, n: p.n, fixes: p.bytes(unitId) });
       }
     }
-    writeSegments(this.db, rows, Math.max(upTo, sealedThrough(this.db)));
+    writeEncoded(this.db, rows, Math.max(upTo, sealedThrough(this.db)));
     for (const r of rows) {
       const unit = this.pending.get(r.unitId)!;
       unit.delete(r.minute);
@@ -170,7 +214,7 @@ export class SegmentWriter {
   /** The unit's fixes not sealed yet, between two times. */
   tail(unitId: string, from: number, to: number): PositionFix[] {
     const out: PositionFix[] = [];
-    for (const fixes of this.pending.get(unitId)?.values() ?? []) for (const f of fixes) if (f.t >= from && f.t <= to) out.push(f);
+    for (const p of this.pending.get(unitId)?.values() ?? []) decodeInto(out, unitId, p.minute, p.buf.subarray(0, p.n * FIX_BYTES), from, to);
     return out;
   }
 }
