@@ -1,7 +1,7 @@
 // The position pipeline on a real SQLite file: spatial index against a linear scan, the time window,
 // device clocks, observers, and the bounded write backlog (writes made to fail by a trigger that raises).
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Alert, LngLat, Polygon, PositionFix } from '../../shared/domain';
 import { distanceM, pointInPolygon } from '../../shared/geo';
 import { openStore, type Db } from '../../main/store/db';
@@ -321,6 +321,16 @@ describe('the write backlog', () => {
     expect(p.buffered).toBe(0);
     expect(countPositions(db)).toBe(110);
     expect(p.stats.refused.store_backlog).toBe(80);
+  });
+
+  it('a writer thread that fell behind is given the next write at once, not at the next tick', async () => {
+    const marks: number[] = [];
+    const { db, p } = pipeline(['a'], { maxWritePerFlush: 40, onDurable: (through) => marks.push(through) });
+    p.accept(Array.from({ length: 100 }, (_, i) => fix('a', T0 + i)), 'dev-1');
+    await p.flush(); // 40 written; 60 left, more than a quarter of a write: the rest follows without a tick
+    await vi.waitFor(() => expect(p.buffered).toBe(0), { timeout: 10_000, interval: 10 });
+    expect(marks).toEqual([40, 80, 100]);
+    expect(countPositions(db)).toBe(100);
   });
 
   it('an alert that cannot be recorded (the store fails too) is offered again next flush, once it can', async () => {
