@@ -5,6 +5,9 @@ import type { ExpressionSpecification } from 'maplibre-gl';
 
 export type MapTheme = 'dark' | 'night';
 
+/** Every label's font (drawn from local fonts: the style has no `glyphs`). */
+export const FONT = ['Noto Sans CJK SC', 'sans-serif'];
+
 export type BasemapPalette = {
   background: string;
   water: string;

@@ -1,7 +1,7 @@
 // Turns merged live positions + unit records into small GeoJSON diffs for a map source: only units whose
 // position or look changed are sent (source.updateData), so a flush costs what changed, not the fleet.
 // Each sent unit is a whole feature in the diff's `add` (see diff() for why not `update`).
-import type { GeoJSONSourceDiff } from 'maplibre-gl';
+import type { GeoJSONSourceDiff, Map as MlMap } from 'maplibre-gl';
 import type { Unit, UnitKind } from '../../../shared/domain';
 import type { PositionStore, Track } from '../hub/positions';
 import type { AttendanceMark } from '../state/attendance';
@@ -215,4 +215,21 @@ export class LabelsView {
     this.kept = { zoom, west: b.west - w, east: b.east + w, south: b.south - h, north: b.north + h };
     return true;
   }
+}
+
+/**
+ * Keep `view` on the map's view: taken now and whenever the map stops; `changed` runs when what the labels'
+ * source keeps may have changed (the source must be re-diffed). Returns the stop.
+ */
+export function followView(map: MlMap, view: LabelsView, changed: () => void): () => void {
+  const take = () => {
+    const b = map.getBounds();
+    return view.take(map.getZoom(), { west: b.getWest(), east: b.getEast(), south: b.getSouth(), north: b.getNorth() });
+  };
+  take();
+  const stopped = () => {
+    if (take()) changed();
+  };
+  map.on('moveend', stopped);
+  return () => void map.off('moveend', stopped);
 }

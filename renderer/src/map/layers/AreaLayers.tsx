@@ -7,10 +7,9 @@ import type { Area, Unit } from '../../../../shared/domain';
 import type { PositionStore } from '../../hub/positions';
 import { useScopedIds, type City } from '../city';
 import { PICK_RANK, useMap } from '../MapView';
-import { FONT } from './BasemapLayer';
 import { freshness } from '../freshness';
 import { emptyFc, fc, geojsonSource, removeAll, useVisibility } from '../layer-kit';
-import { LIVE } from '../theme';
+import { FONT, LIVE } from '../theme';
 
 const RECOUNT_MS = 5000;
 

@@ -10,12 +10,11 @@ import waterUrl from '@basemap/water.geojson?url';
 import waterwaysUrl from '@basemap/waterways.geojson?url';
 import { useMap } from '../MapView';
 import { removeAll } from '../layer-kit';
-import { BASEMAP, type MapTheme } from '../theme';
+import { BASEMAP, FONT, type MapTheme } from '../theme';
 
 const OSM = '© OpenStreetMap contributors';
 const FILES = { water: waterUrl, landuse: landuseUrl, buildings: buildingsUrl, roads: roadsUrl, waterways: waterwaysUrl, railways: railwaysUrl };
 const SOURCES = Object.keys(FILES).map((k) => `bm-${k}`);
-export const FONT = ['Noto Sans CJK SC', 'sans-serif'];
 
 const MAJOR = ['motorway', 'trunk', 'primary', 'secondary', 'motorway_link', 'trunk_link', 'primary_link'];
 const isMajor = ['in', ['get', 'highway'], ['literal', MAJOR]];

@@ -5,10 +5,9 @@ import type { ExpressionSpecification } from 'maplibre-gl';
 import { useEffect, useMemo, useRef } from 'react';
 import { useScopedIds, type City } from '../city';
 import { PICK_RANK, useMap } from '../MapView';
-import { FONT } from './BasemapLayer';
 import { ensureIcons } from '../icons';
 import { emptyFc, geojsonSource, removeAll, useVisibility } from '../layer-kit';
-import { LIVE } from '../theme';
+import { FONT, LIVE } from '../theme';
 import { CameraFeed } from '../camera-feed';
 
 export { streamLook, type StreamLook } from '../camera-feed';

@@ -7,9 +7,8 @@ import { INCIDENT_CATEGORY_LABELS } from '../../../../shared/domain';
 import { useScopedIds, type City } from '../city';
 import { pick as pickLabel } from '../../i18n';
 import { PICK_RANK, useMap } from '../MapView';
-import { FONT } from './BasemapLayer';
 import { emptyFc, fc, geojsonSource, removeAll, useVisibility } from '../layer-kit';
-import { LIVE } from '../theme';
+import { FONT, LIVE } from '../theme';
 
 const LAYERS = ['incidents', 'incidents-label'];
 

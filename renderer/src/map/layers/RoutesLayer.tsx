@@ -2,9 +2,8 @@
 import { useEffect, useMemo } from 'react';
 import { useScopedIds, type City } from '../city';
 import { PICK_RANK, useMap } from '../MapView';
-import { FONT } from './BasemapLayer';
 import { emptyFc, fc, geojsonSource, removeAll, useVisibility } from '../layer-kit';
-import { LIVE } from '../theme';
+import { FONT, LIVE } from '../theme';
 
 const LAYERS = ['routes-inactive', 'routes', 'routes-label'];
 
