@@ -23,7 +23,8 @@
 // thread: the worker's answer, tile reloads; the path's floor run's script is subtracted); long tasks; how
 // many updates reached the map; frame times (printed, not judged: no GPU here, SwiftShader draws). Never
 // fails on time.
-// Knobs: --size small (2,000 units, short windows), BENCH_MAP_UNITS, BENCH_MAP_MEASURE_MS, BENCH_MAP_MODES (a comma
+// Knobs: --size small (2,000 units, short windows), BENCH_MAP_UNITS, BENCH_MAP_MEASURE_MS, BENCH_MAP_VEHICLE_EVERY
+// (one unit in N a vehicle, 8; 0 for officers only), BENCH_MAP_MODES (a comma
 // list of the runs; a ratio needs both sides and their floors), BENCH_MAP_PROFILE=<dir> (a .cpuprofile of each
 // run's window, from an unminified page).
 import fs from 'node:fs';
@@ -43,6 +44,8 @@ const MESSAGE_EVERY_MS = 10;
 const WARMUP_MS = SMALL ? 1500 : 4000;
 const MEASURE_MS = envInt('BENCH_MAP_MEASURE_MS', SMALL ? 3000 : 15_000);
 const PROFILE_DIR = process.env.BENCH_MAP_PROFILE;
+/** One unit in this many is a vehicle (the load city's ~12 %); 0: officers only. */
+const VEHICLE_EVERY = Math.max(0, Math.floor(Number(process.env.BENCH_MAP_VEHICLE_EVERY ?? 8))) || 0;
 const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu-sandbox', '--disable-background-networking', '--disable-component-update',
   '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
@@ -71,6 +74,7 @@ const N = Number(q.get('units'));
 const EVERY = Number(q.get('every'));
 const WARMUP = Number(q.get('warmup'));
 const MEASURE = Number(q.get('measure'));
+const VEHICLE_EVERY = Number(q.get('vehicleEvery'));
 
 // Units as the hub's load city has them (main/sim/city/load.ts): about one in eight a vehicle, the officers
 // on post, patrolling, on task or off duty, every 50th officer with an attendance mark (half of them late:
@@ -81,7 +85,7 @@ const marks = new Map<string, AttendanceMark>();
 const pos: { lng: number; lat: number; heading: number }[] = [];
 for (let i = 0; i < N; i++) {
   const id = 'u' + i;
-  const vehicle = i % 8 === 0;
+  const vehicle = VEHICLE_EVERY > 0 && i % VEHICLE_EVERY === 0;
   units.set(id, vehicle
     ? { id, kind: 'vehicle', name: 'V' + i, badge: null, plate: 'P' + i, squad: null, cellId: null, postId: null, routeId: null, cameraId: null, status: 'patrolling' }
     : { id, kind: 'officer', name: id, badge: null, plate: null, squad: null, cellId: null, postId: null, routeId: null, cameraId: null, status: STATUSES[i % STATUSES.length]! });
@@ -126,9 +130,17 @@ map.on('load', () => {
   const changedPerFlush: number[] = [];
   let flushes = 0;
   let measuring = false;
-  const timed = <T,>(f: () => T): T => {
+  // And the same split by feed (merged) over the window.
+  const workByFeed: Record<string, number> = {};
+  const timed = <T,>(f: () => T, feed = 'all'): T => {
     const t = performance.now();
-    try { return f(); } finally { if (measuring && workPerFlush.length) workPerFlush[workPerFlush.length - 1]! += performance.now() - t; }
+    try { return f(); } finally {
+      if (measuring && workPerFlush.length) {
+        const ms = performance.now() - t;
+        workPerFlush[workPerFlush.length - 1]! += ms;
+        workByFeed[feed] = (workByFeed[feed] ?? 0) + ms;
+      }
+    }
   };
   // First listener: a new flush opens its bucket before any feed runs.
   store.subscribe((f) => { if (measuring) { flushes++; changedPerFlush.push(f.changed.size); workPerFlush.push(0); } });
@@ -155,27 +167,27 @@ map.on('load', () => {
     // uploadMs); the officers' labels and badges source (exceptions, and units in view from zoom 15, kept
     // on the map's view as the console does); the vehicles' points and trails.
     const view = new LabelsView();
-    const labels = new UnitFeed('officer', false, view.keep);
-    const feeds: [Feed<unknown>, (d: unknown) => Promise<void> | void][] = [
-      [buffer, () => dots.repaint()],
-      [labels, (d) => source('officers').updateData(d as maplibregl.GeoJSONSourceDiff)],
-      [new UnitFeed('vehicle'), (d) => source('vehicles').updateData(d as maplibregl.GeoJSONSourceDiff)],
-      [new UnitFeed('vehicle', true), (d) => source('vehicle-trails').updateData(d as maplibregl.GeoJSONSourceDiff)],
+    const labels = new UnitFeed('officer', false, view);
+    const feeds: [string, Feed<unknown>, (d: unknown) => Promise<void> | void][] = [
+      ['dots', buffer, () => dots.repaint()],
+      ['labels', labels, (d) => source('officers').updateData(d as maplibregl.GeoJSONSourceDiff)],
+      ['vehicles', new UnitFeed('vehicle'), (d) => source('vehicles').updateData(d as maplibregl.GeoJSONSourceDiff)],
+      ['trails', new UnitFeed('vehicle', true), (d) => source('vehicle-trails').updateData(d as maplibregl.GeoJSONSourceDiff)],
     ];
-    for (const [feed, send] of feeds) {
+    for (const [name, feed, send] of feeds) {
       const diff = feed.diff.bind(feed);
-      feed.diff = (...a) => timed(() => diff(...a));
+      feed.diff = (...a) => timed(() => diff(...a), name);
       const stop = feedFromPositions(feed, inputs, (d) => timed(() => {
         updatesSent++;
         const sent = send(d);
         if (still) stop();
         return sent;
-      }));
+      }, name));
     }
     followView(map, view, () => {
       if (still) return;
-      const diff = labels.diff(store.all().keys(), units, store.all(), now(), marks);
-      if (diff) void timed(() => source('officers').updateData(diff));
+      const diff = labels.diff(store.all().keys(), units, store.all(), now(), marks); // timed: wrapped above
+      if (diff) void timed(() => source('officers').updateData(diff), 'labels');
     });
   } else {
     // The fair baseline: the same flush, every unit's feature, the whole collections.
@@ -262,7 +274,7 @@ map.on('load', () => {
       const uploadMs = dots.stats.uploadMs - uploadMs0;
       const rendered = gl ? buffer.count : map.queryRenderedFeatures({ layers: ['officers'] }).length;
       const labelled = map.querySourceFeatures('officers').length;
-      window.result = { frames, longTasks, workPerFlush, updatesSent, uploadMs, flushes, applied, vehiclesApplied, changedPerFlush, windowMs, messages: messages - m0, rendered, labelled };
+      window.result = { frames, longTasks, workPerFlush, workByFeed, updatesSent, uploadMs, flushes, applied, vehiclesApplied, changedPerFlush, windowMs, messages: messages - m0, rendered, labelled };
     }, MEASURE);
   }, WARMUP);
 });
@@ -300,7 +312,7 @@ const pct = (xs: number[], p: number) => {
 const r2 = (x: number) => Math.round(x * 100) / 100;
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
-type PageResult = { frames: number[]; longTasks: number[]; workPerFlush: number[]; updatesSent: number; uploadMs: number; flushes: number; applied: number; vehiclesApplied: number; changedPerFlush: number[]; windowMs: number; messages: number; rendered: number; labelled: number };
+type PageResult = { frames: number[]; longTasks: number[]; workPerFlush: number[]; workByFeed: Record<string, number>; updatesSent: number; uploadMs: number; flushes: number; applied: number; vehiclesApplied: number; changedPerFlush: number[]; windowMs: number; messages: number; rendered: number; labelled: number };
 type Metrics = Record<string, number>;
 
 async function metrics(cdp: CDPSession): Promise<Metrics> {
@@ -319,7 +331,7 @@ export async function run(): Promise<Record<string, number | string>> {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/index.html`;
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const figures: Record<string, number | string> = {
-    units: UNITS, 'message every ms': MESSAGE_EVERY_MS, 'flush every ms': 300, 'measured s per path': MEASURE_MS / 1000, 'load average at start': loadAverage(),
+    units: UNITS, 'one unit in N a vehicle (0: none)': VEHICLE_EVERY, 'message every ms': MESSAGE_EVERY_MS, 'flush every ms': 300, 'measured s per path': MEASURE_MS / 1000, 'load average at start': loadAverage(),
   };
   const scriptPerS: Record<string, number> = {};
   const busyPerS: Record<string, number> = {};
@@ -344,7 +356,7 @@ export async function run(): Promise<Record<string, number | string>> {
           fs.writeFileSync(path.join(PROFILE_DIR, `map-${mode}-${UNITS}.cpuprofile`), JSON.stringify(profile));
         }
       });
-      await page.goto(`${url}?mode=${mode}&units=${UNITS}&every=${MESSAGE_EVERY_MS}&warmup=${WARMUP_MS}&measure=${MEASURE_MS}`);
+      await page.goto(`${url}?mode=${mode}&units=${UNITS}&every=${MESSAGE_EVERY_MS}&warmup=${WARMUP_MS}&measure=${MEASURE_MS}&vehicleEvery=${VEHICLE_EVERY}`);
       await page.waitForFunction(() => (window as unknown as { result?: unknown }).result, undefined, { timeout: 180_000, polling: 500 });
       const r = (await page.evaluate(() => (window as unknown as { result: unknown }).result)) as PageResult;
       await page.close();
@@ -370,7 +382,10 @@ export async function run(): Promise<Record<string, number | string>> {
         figures[`${mode} units changed per flush, mean`] = Math.round(sum(r.changedPerFlush) / Math.max(1, flushes));
         figures[`${mode} flush script ms, in page, mean per flush`] = r2(perFlush[mode].inPage);
         figures[`${mode} script ms per flush at the flush, in page, p50 / p95 / max`] = `${pct(r.workPerFlush, 50)} / ${pct(r.workPerFlush, 95)} / ${pct(r.workPerFlush, 100)}`;
-        if (mode === 'merged') figures[`${mode} buffer upload ms in frames, per flush`] = r2(r.uploadMs / Math.max(1, flushes));
+        if (mode === 'merged') {
+          figures[`${mode} buffer upload ms in frames, per flush`] = r2(r.uploadMs / Math.max(1, flushes));
+          figures[`${mode} in-page ms per flush by feed`] = Object.entries(r.workByFeed).map(([k, v]) => `${k} ${r2(v / Math.max(1, flushes))}`).join(' / ');
+        }
         figures[`${mode} script ms per flush over its floor, ${FLOOR[mode]} (CDP)`] = r2(overFloor);
         figures[`${mode} main-thread busy ms per flush over its floor (CDP TaskDuration)`] = r2(busyOverFloor);
         figures[`${mode} messages handled`] = r.messages;

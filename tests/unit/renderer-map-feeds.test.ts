@@ -6,7 +6,7 @@ import type { Camera, Unit } from '../../shared/domain';
 import type { StreamHealth } from '../../shared/protocol';
 import { PositionStore } from '../../renderer/src/hub/positions';
 import { CameraFeed } from '../../renderer/src/map/camera-feed';
-import { FULL_MIN_UNITS, FULL_SHARE, UnitFeed, feedFromPositions } from '../../renderer/src/map/unit-feed';
+import { FULL_MIN_UNITS, FULL_SHARE, LABELS_ALL_FROM_ZOOM, LabelsView, UnitFeed, feedFromPositions } from '../../renderer/src/map/unit-feed';
 import type { AttendanceMark } from '../../renderer/src/state/attendance';
 import { CLASS_INDEX, MARK_INDEX, UnitBuffer, mercator } from '../../renderer/src/map/unit-buffer';
 
@@ -16,6 +16,15 @@ const camera = (id: string, over: Partial<Camera> = {}): Camera => ({
   id, kind: 'fixed', name: id, position: [118.78, 32.04], facing: 90, unitId: null, sources: [{ kind: 'testsrc', url: '' }], key: false, ...over,
 });
 const officer = (id: string): Unit => ({ id, kind: 'officer', name: id, badge: null, plate: null, squad: null, cellId: null, postId: null, routeId: null, cameraId: null, status: 'patrolling' });
+const vehicle = (id: string): Unit => ({ ...officer(id), kind: 'vehicle' });
+/** A map that counts its look-ups (what a diff costs per unit it visits). */
+class Counted<K, V> extends Map<K, V> {
+  gets = 0;
+  override get(k: K): V | undefined {
+    this.gets++;
+    return super.get(k);
+  }
+}
 const sentIds = (d: GeoJSONSourceDiff | null) => (d ? [...(d.add ?? []).map((f) => f.id), ...(d.update ?? []).map((u) => u.id), ...(d.remove ?? [])] : []);
 
 afterEach(() => {
@@ -151,7 +160,102 @@ describe('the units feed', () => {
     expect(vehicles.diff(['v'], units, store.all(), T)?.add?.[0]?.properties).toMatchObject({ heading: 10 });
     store.merge([{ unitId: 'a', t: T + 1000, lng: 118.78, lat: 32.04, heading: 90 }, { unitId: 'v', t: T + 1000, lng: 118.78, lat: 32.04, heading: 90 }]);
     expect(officers.diff(['a'], units, store.all(), T + 1000)).toBeNull();
-    expect(vehicles.diff(['v'], units, store.all(), T + 1000)?.add?.map((f) => f.properties)).toEqual([{ id: 'v', cls: 'patrolling', ago: '', heading: 90, name: 'v', att: '' }]);
+    expect(vehicles.diff(['v'], units, store.all(), T + 1000)?.add?.map((f) => f.properties)).toEqual([{ id: 'v', cls: 'patrolling', ago: '', heading: 90, name: 'v' }]);
+  });
+
+  it('sends a trail only its colour, its points shared with the store\'s trail but not the list the store appends to', () => {
+    const store = new PositionStore(300, immediate);
+    const units = new Map([vehicle('v')].map((u) => [u.id, u]));
+    store.merge([{ unitId: 'v', t: T, lng: 118.78, lat: 32.04 }, { unitId: 'v', t: T + 1000, lng: 118.781, lat: 32.04 }]);
+    const trails = new UnitFeed('vehicle', true);
+    const f = trails.diff(['v'], units, store.all(), T + 1000)!.add![0]!;
+    expect(f.properties).toEqual({ cls: 'patrolling' });
+    const line = (f.geometry as GeoJSON.LineString).coordinates;
+    expect(line).toEqual([[118.78, 32.04], [118.781, 32.04]]);
+    store.merge([{ unitId: 'v', t: T + 2000, lng: 118.782, lat: 32.04 }]);
+    expect(line).toHaveLength(2); // what the map holds did not change under it
+    expect(trails.diff(['v'], units, store.all(), T + 2000)!.add![0]!.geometry).toEqual({ type: 'LineString', coordinates: [[118.78, 32.04], [118.781, 32.04], [118.782, 32.04]] });
+  });
+
+  it('keeps the vehicles of a 20,000-unit city (2,500, one in eight) on diffs: a flush moving half of them sends that half', () => {
+    const n = 2500;
+    const store = new PositionStore(300, immediate);
+    const ids = Array.from({ length: n }, (_, i) => 'v' + i);
+    const units = new Map(ids.map((id) => [id, vehicle(id)]));
+    store.merge(ids.map((unitId, i) => ({ unitId, t: T, lng: 118.7 + i * 1e-5, lat: 32.04 })));
+    const feed = new UnitFeed('vehicle');
+    feed.diff(ids, units, store.all(), T);
+    const half = ids.slice(0, n / 2);
+    store.merge(half.map((unitId, i) => ({ unitId, t: T + 1000, lng: 118.8 + i * 1e-5, lat: 32.05 })));
+    const d = feed.diff(half, units, store.all(), T + 1000);
+    expect(d?.removeAll).toBeUndefined();
+    expect(d?.add).toHaveLength(n / 2);
+  });
+
+  it('a vehicles\' feed handed a flush of mostly officers looks up only the vehicles and what it shows', () => {
+    const store = new PositionStore(300, immediate);
+    const ids = Array.from({ length: 800 }, (_, i) => 'u' + i);
+    const units = new Counted(ids.map((id, i) => [id, i % 8 === 0 ? vehicle(id) : officer(id)] as const));
+    store.merge(ids.map((unitId, i) => ({ unitId, t: T, lng: 118.7 + i * 1e-5, lat: 32.04 })));
+    const feed = new UnitFeed('vehicle');
+    expect(feed.diff(new Set(ids), units, store.all(), T)?.add).toHaveLength(100);
+    store.merge(ids.map((unitId, i) => ({ unitId, t: T + 1000, lng: 118.8 + i * 1e-5, lat: 32.04 })));
+    units.gets = 0;
+    const d = feed.diff(new Set(ids), units, store.all(), T + 1000);
+    expect(d?.add?.map((f) => f.id)).toEqual(ids.filter((_, i) => i % 8 === 0));
+    expect(units.gets).toBe(100);
+  });
+});
+
+describe('the officers\' labels and badges source beside the dots layer (LabelsView)', () => {
+  const CITY = { west: 118.7, east: 118.9, south: 31.9, north: 32.1 };
+  const setup = () => {
+    const store = new PositionStore(300, immediate);
+    const ids = Array.from({ length: 1000 }, (_, i) => 'u' + i);
+    const units = new Counted(ids.map((id) => [id, officer(id)] as const));
+    // Two exceptions (late, missing), one on post (its badge only close in).
+    const marks = new Map<string, AttendanceMark>([['u1', 'late'], ['u2', 'missing'], ['u3', 'on']]);
+    store.merge(ids.map((unitId, i) => ({ unitId, t: T, lng: 118.7 + i * 1e-4, lat: 32.04 })));
+    const view = new LabelsView();
+    view.take(13, CITY);
+    return { store, ids, units, marks, view, feed: new UnitFeed('officer', false, view) };
+  };
+
+  it('holds the exceptions at every zoom and every officer in view from zoom 15', () => {
+    const { store, ids, units, marks, view, feed } = setup();
+    expect(sentIds(feed.diff(new Set(ids), units, store.all(), T, marks)).sort()).toEqual(['u1', 'u2']);
+    // Close in on the first hundred metres: the officers there come, whatever their mark.
+    expect(view.take(LABELS_ALL_FROM_ZOOM + 1, { west: 118.7, east: 118.70105, south: 32.03, north: 32.05 })).toBe(true);
+    const d = feed.diff(new Set(ids), units, store.all(), T, marks)!;
+    expect(d.add!.map((f) => f.id)).toEqual(Array.from({ length: 16 }, (_, i) => 'u' + i).filter((id) => id !== 'u1' && id !== 'u2'));
+    // Back out: they go, the exceptions stay.
+    expect(view.take(13, CITY)).toBe(true);
+    expect(feed.diff(new Set(ids), units, store.all(), T, marks)!.remove).toHaveLength(14);
+  });
+
+  it('below zoom 15 a flush and the sweep look up only the exceptions and what the source holds, not every officer moved', () => {
+    vi.useFakeTimers({ now: T });
+    const { store, ids, units, marks, feed } = setup();
+    const sent: GeoJSONSourceDiff[] = [];
+    let current = marks;
+    const stop = feedFromPositions(feed, { positions: store, units: () => units, marks: () => current, now: () => Date.now() }, (d) => {
+      sent.push(d);
+    }, 5000);
+    expect(sentIds(sent[0]!).sort()).toEqual(['u1', 'u2']);
+    units.gets = 0;
+    store.merge(ids.map((unitId, i) => ({ unitId, t: T + 100, lng: 118.71 + i * 1e-4, lat: 32.04 })));
+    vi.advanceTimersByTime(300);
+    expect(sentIds(sent[1]!).sort()).toEqual(['u1', 'u2']);
+    expect(units.gets).toBe(2);
+    // A mark turning into an exception brings its officer (the console re-diffs the officers whose mark changed).
+    current = new Map(marks).set('u3', 'off');
+    expect(sentIds(feed.diff(new Set(['u3']), units, store.all(), Date.now(), current))).toEqual(['u3']);
+    // The sweep (ages): only the three held.
+    units.gets = 0;
+    vi.advanceTimersByTime(40_000);
+    expect(units.gets).toBe(3 * 8);
+    expect(sent.at(-1)!.add!.map((f) => f.properties?.ago).sort()).toEqual(['40s', '40s', '40s']);
+    stop();
   });
 });
 
@@ -176,6 +280,28 @@ describe('the officers\' dots buffer (what the dots layer draws)', () => {
     expect(buffer.diff(['c'], units, store.all(), T + 1000)).toBe(1);
     expect(buffer.takeDirty()).toEqual({ from: 2, to: 2 });
     expect(at(buffer, 'c')!.lng).toBeCloseTo(118.79, 9);
+  });
+
+  it('reads a unit\'s record and mark once per units and marks maps: a flush of units that only moved looks up neither', () => {
+    const store = new PositionStore(300, immediate);
+    const ids = ['a', 'b', 'c'];
+    const units = new Counted(ids.map((id) => [id, officer(id)] as const));
+    const marks = new Counted<string, AttendanceMark>([['b', 'late']]);
+    store.merge(ids.map((unitId, i) => ({ unitId, t: T, lng: 118.78 + i * 1e-3, lat: 32.04 })));
+    const buffer = new UnitBuffer('officer');
+    buffer.diff(ids, units, store.all(), T, marks);
+    expect([units.gets, marks.gets]).toEqual([3, 3]);
+    store.merge(ids.map((unitId, i) => ({ unitId, t: T + 1000, lng: 118.79 + i * 1e-3, lat: 32.04 })));
+    expect(buffer.diff(ids, units, store.all(), T + 1000, marks)).toBe(3);
+    expect([units.gets, marks.gets]).toEqual([3, 3]);
+    expect(at(buffer, 'b')).toMatchObject({ att: MARK_INDEX.late });
+    // A unit's status changed (a new units map): read again, drawn with it.
+    const sos = new Counted([...units].map(([id, u]) => [id, id === 'a' ? { ...u, status: 'sos' as const } : u] as const));
+    expect(buffer.diff(['a'], sos, store.all(), T + 1000, marks)).toBe(1);
+    expect(at(buffer, 'a')).toMatchObject({ cls: CLASS_INDEX.sos });
+    const none = new Map<string, AttendanceMark>();
+    expect(buffer.diff(['b'], sos, store.all(), T + 1000, none)).toBe(1);
+    expect(at(buffer, 'b')).toMatchObject({ att: MARK_INDEX[''] });
   });
 
   it('holds positions as offsets exact to well under a metre, where whole mercator floats would be ~2 m apart', () => {

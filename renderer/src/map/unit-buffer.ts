@@ -7,8 +7,8 @@
 import type { Unit } from '../../../shared/domain';
 import type { Track } from '../hub/positions';
 import type { AttendanceMark } from '../state/attendance';
-import { classOf, type UnitClass } from './unit-feed';
-import { freshness, type Freshness } from './freshness';
+import type { UnitClass } from './unit-feed';
+import { OFFLINE_AFTER_MS, STALE_AFTER_MS } from './freshness';
 
 /** x, y (mercator offsets from the origin), class index, attendance mark index. */
 export const SLOT_FLOATS = 4;
@@ -19,12 +19,17 @@ export const MARK_INDEX: Record<AttendanceMark | '', number> = { '': 0, late: 1,
 
 /** Web mercator (0..1 over the world, y down), as maplibre's MercatorCoordinate.fromLngLat. */
 export function mercator(lng: number, lat: number): [number, number] {
-  const y = (180 - (180 / Math.PI) * Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360))) / 360;
-  return [(lng + 180) / 360, y];
+  return [mercatorX(lng), mercatorY(lat)];
 }
+const mercatorX = (lng: number) => (lng + 180) / 360;
+const mercatorY = (lat: number) => (180 - (180 / Math.PI) * Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360))) / 360;
 
 const NO_MARKS: ReadonlyMap<string, AttendanceMark> = new Map();
-const FRESH: Record<Freshness, number> = { live: 0, stale: 1, offline: 2 };
+/** freshness() as a number (0 live, 1 stale, 2 offline), without the string. */
+const freshIndex = (fixT: number, now: number) => (now - fixT > OFFLINE_AFTER_MS ? 2 : now - fixT > STALE_AFTER_MS ? 1 : 0);
+const LIVE_CLASS: Record<Unit['status'], number> = { sos: CLASS_INDEX.sos, on_post: CLASS_INDEX.on_post, patrolling: CLASS_INDEX.patrolling, on_task: CLASS_INDEX.on_task, off_duty: CLASS_INDEX.off_duty };
+/** CLASS_INDEX[classOf(unit, freshness)] (unit-feed.ts), from freshIndex's number. */
+const classIndex = (status: Unit['status'], fresh: number) => (status === 'sos' ? CLASS_INDEX.sos : fresh === 2 ? CLASS_INDEX.offline : fresh === 1 ? CLASS_INDEX.stale : LIVE_CLASS[status]);
 
 export class UnitBuffer {
   /** Slots 0..count-1 are units, packed (a removed unit's slot takes the last unit). */
@@ -39,6 +44,15 @@ export class UnitBuffer {
   generation = 0;
   private readonly slotOf = new Map<string, number>();
   private ids: string[] = [];
+  /**
+   * Each slot's unit record, good while the units and marks maps are the ones it was read from (`epochAt`
+   * equals `epoch`): the console's units and marks are snapshots (a change comes as a new map), so a flush
+   * of units that only moved looks up their track and slot, not their record and mark again.
+   */
+  private unitAt: Unit[] = [];
+  private epochAt = new Uint32Array(1024);
+  private epoch = 1;
+  private seen: { units: ReadonlyMap<string, Unit> | null; marks: ReadonlyMap<string, AttendanceMark> | null } = { units: null, marks: null };
   private origin: [number, number] | null = null;
   /** The range of slots written since the last takeDirty (what the GPU copy lacks); empty when from > to. */
   private dirtyFrom = Infinity;
@@ -56,34 +70,47 @@ export class UnitBuffer {
    * feedFromPositions expects of a feed). Units that are not of this kind, have no fix, or are gone lose their slot.
    */
   diff(ids: Iterable<string>, units: ReadonlyMap<string, Unit>, tracks: ReadonlyMap<string, Track>, now: number, marks = NO_MARKS): number | null {
+    if (units !== this.seen.units || marks !== this.seen.marks) {
+      this.seen = { units, marks };
+      this.epoch++;
+    }
+    const { epoch, data, kind } = this;
     let changed = 0;
     for (const id of ids) {
-      const unit = units.get(id);
       const track = tracks.get(id);
-      if (!unit || unit.kind !== this.kind || !track) {
+      let slot = this.slotOf.get(id);
+      let unit: Unit | undefined;
+      let att: number;
+      if (slot !== undefined && this.epochAt[slot] === epoch) {
+        unit = this.unitAt[slot]!;
+        att = data[slot * SLOT_FLOATS + 3]!;
+      } else {
+        unit = units.get(id);
+        att = MARK_INDEX[marks.get(id) ?? ''];
+      }
+      if (!unit || unit.kind !== kind || !track) {
         if (this.remove(id)) changed++;
         continue;
       }
       const fix = track.fix;
-      const f = freshness(fix.t, now);
-      const cls = CLASS_INDEX[classOf(unit, f)];
-      const att = MARK_INDEX[marks.get(id) ?? ''];
-      let slot = this.slotOf.get(id);
+      const fresh = freshIndex(fix.t, now);
+      const cls = classIndex(unit.status, fresh);
       let x: number;
       let y: number;
       if (slot !== undefined && this.lngLat[2 * slot] === fix.lng && this.lngLat[2 * slot + 1] === fix.lat) {
         // Not moved (the sweep, a status change): no projection, only the class and mark may have changed.
         const o = slot * SLOT_FLOATS;
         this.fixT[slot] = fix.t;
-        this.fresh[slot] = FRESH[f];
-        if (this.data[o + 2] === cls && this.data[o + 3] === att) continue;
-        x = this.data[o]!;
-        y = this.data[o + 1]!;
+        this.fresh[slot] = fresh;
+        this.unitAt[slot] = unit;
+        this.epochAt[slot] = epoch;
+        if (data[o + 2] === cls && data[o + 3] === att) continue;
+        x = data[o]!;
+        y = data[o + 1]!;
       } else {
         const origin = (this.origin ??= mercator(fix.lng, fix.lat));
-        const [mx, my] = mercator(fix.lng, fix.lat);
-        x = Math.fround(mx - origin[0]);
-        y = Math.fround(my - origin[1]);
+        x = Math.fround(mercatorX(fix.lng) - origin[0]);
+        y = Math.fround(mercatorY(fix.lat) - origin[1]);
       }
       if (slot === undefined) {
         slot = this.count++;
@@ -94,7 +121,9 @@ export class UnitBuffer {
       this.lngLat[2 * slot] = fix.lng;
       this.lngLat[2 * slot + 1] = fix.lat;
       this.fixT[slot] = fix.t;
-      this.fresh[slot] = FRESH[f];
+      this.fresh[slot] = fresh;
+      this.unitAt[slot] = unit;
+      this.epochAt[slot] = epoch;
       this.put(slot, x, y, cls, att);
       changed++;
     }
@@ -108,7 +137,7 @@ export class UnitBuffer {
    */
   due(now: number): string[] {
     const out: string[] = [];
-    for (let s = 0; s < this.count; s++) if (FRESH[freshness(this.fixT[s]!, now)] !== this.fresh[s]) out.push(this.ids[s]!);
+    for (let s = 0; s < this.count; s++) if (freshIndex(this.fixT[s]!, now) !== this.fresh[s]) out.push(this.ids[s]!);
     return out;
   }
 
@@ -125,6 +154,8 @@ export class UnitBuffer {
   reset(): void {
     this.slotOf.clear();
     this.ids = [];
+    this.unitAt = [];
+    this.epochAt.fill(0);
     this.count = 0;
     this.dirtyFrom = Infinity;
     this.dirtyTo = -1;
@@ -176,10 +207,14 @@ export class UnitBuffer {
       this.lngLat[2 * slot + 1] = this.lngLat[2 * last + 1]!;
       this.fixT[slot] = this.fixT[last]!;
       this.fresh[slot] = this.fresh[last]!;
+      this.unitAt[slot] = this.unitAt[last]!;
+      this.epochAt[slot] = this.epochAt[last]!;
       this.slotOf.set(lastId, slot);
       this.ids[slot] = lastId;
     }
     this.ids.length = last;
+    this.unitAt.length = last;
+    this.epochAt[last] = 0;
     return true;
   }
 
@@ -207,6 +242,9 @@ export class UnitBuffer {
     const fresh = new Uint8Array(this.fresh.length * 2);
     fresh.set(this.fresh);
     this.fresh = fresh;
+    const epochAt = new Uint32Array(this.epochAt.length * 2);
+    epochAt.set(this.epochAt);
+    this.epochAt = epochAt;
     this.generation++;
   }
 }

@@ -16,10 +16,13 @@ type Shown = { lng: number; lat: number; cls: UnitClass; ago: string; heading: n
 /**
  * A flush that changes more than this share of a source of at least FULL_MIN_UNITS units replaces the whole
  * source instead (removeAll + every feature): the map then reloads every tile at once, where a diff that
- * large costs its main thread the bounds of every old and new geometry to find the tiles it touched.
+ * large costs its main thread the bounds of every old and new geometry to find the tiles it touched. Only
+ * for the largest sources (20,000 officers drawn as GeoJSON): a replacement costs the map's worker transfer
+ * every feature, a diff only the changed ones, and on the vehicles of a 20,000-unit city (2,500) diffs cost
+ * the main thread less (map bench, docs/performance.md, "Officers drawn from a vertex buffer").
  */
 export const FULL_SHARE = 0.25;
-export const FULL_MIN_UNITS = 1000;
+export const FULL_MIN_UNITS = 5000;
 
 const NO_MARKS: ReadonlyMap<string, AttendanceMark> = new Map();
 
@@ -34,8 +37,21 @@ export function classOf(unit: Unit, f: Freshness): UnitClass {
   return f === 'live' ? unit.status : f;
 }
 
+/**
+ * What a feed limited to some units keeps (LabelsView): `keep` decides for one unit; `candidates` names, when
+ * it can, every unit `keep` could accept at all with these marks (a few hundred exceptions where the fleet
+ * is 20,000), or null when any unit could be. With candidates, a flush visits them and the units the source
+ * holds instead of every unit it changed, and the sweep only the units the source holds.
+ */
+export type Keep = {
+  keep(track: Track, mark: string): boolean;
+  candidates(marks: ReadonlyMap<string, AttendanceMark>): ReadonlySet<string> | null;
+};
+
 export class UnitFeed {
   private readonly shown = new Map<string, Shown>();
+  /** The ids of this feed's kind in the units map they were found in (UnitFeed.visit). */
+  private kindIds: { units: ReadonlyMap<string, Unit> | null; ids: Set<string> } = { units: null, ids: new Set() };
   /** Only vehicles' arrows turn with their heading: officers' dots and trails carry none. */
   private readonly headings: boolean;
 
@@ -44,7 +60,7 @@ export class UnitFeed {
    * of points; `keep`, when given, limits the source to the units it accepts (with the dots layer, the
    * officers' source holds only those whose label or badge can be drawn).
    */
-  constructor(private readonly kind: UnitKind, private readonly trails = false, private readonly keep?: (track: Track, mark: string) => boolean) {
+  constructor(private readonly kind: UnitKind, private readonly trails = false, private readonly keep?: Keep) {
     this.headings = kind === 'vehicle' && !trails;
   }
 
@@ -57,12 +73,12 @@ export class UnitFeed {
   diff(ids: Iterable<string>, units: ReadonlyMap<string, Unit>, tracks: ReadonlyMap<string, Track>, now: number, marks = NO_MARKS): GeoJSONSourceDiff | null {
     const add: GeoJSON.Feature[] = [];
     const remove: string[] = [];
-    const { shown, trails, headings, kind } = this;
-    for (const id of ids) {
+    const { shown, trails, headings, kind, keep } = this;
+    for (const id of this.visit(ids, units, marks)) {
       const unit = units.get(id);
       const track = tracks.get(id);
       const before = shown.get(id);
-      if (!unit || unit.kind !== kind || !track || (trails && track.trail.length < 2) || (this.keep && !this.keep(track, marks.get(id) ?? ''))) {
+      if (!unit || unit.kind !== kind || !track || (trails && track.trail.length < 2) || (keep && !keep.keep(track, marks.get(id) ?? ''))) {
         if (before) {
           remove.push(id);
           shown.delete(id);
@@ -82,7 +98,9 @@ export class UnitFeed {
       // `update`: maplibre's worker applies each update by concatenating the whole feature list again
       // (applySourceDiff in geojson-vt, 6.17), so a flush that moves thousands of units cost it seconds —
       // at 20,000 units the map moved every ~3 s. Adds are applied in one pass over the list.
-      const properties: GeoJSON.GeoJsonProperties = headings ? { id, cls, ago, heading, name: unit.name, att } : { id, cls, ago, name: unit.name, att };
+      // Only what the layers read (each property is walked again by maplibre's worker transfer, per unit per
+      // flush): a trail its colour; a vehicle's arrow and label no attendance mark.
+      const properties: GeoJSON.GeoJsonProperties = trails ? { cls } : headings ? { id, cls, ago, heading, name: unit.name } : { id, cls, ago, name: unit.name, att };
       // Never changed once built: the map keeps this very object as its copy of the feature.
       const feature: GeoJSON.Feature = { type: 'Feature', id, geometry: this.geometry(track), properties };
       add.push(feature);
@@ -107,9 +125,45 @@ export class UnitFeed {
     return { add, remove };
   }
 
+  /**
+   * The units of `ids` this diff must look at: all of them, or, when `ids` is a set larger than the units
+   * that could be kept (the keep's candidates, else the units of this feed's kind: a vehicles' feed is
+   * handed every officer a flush moved) and those shown together, those of it that are either: any other
+   * unit of `ids` would be neither sent nor removed.
+   */
+  private *visit(ids: Iterable<string>, units: ReadonlyMap<string, Unit>, marks: ReadonlyMap<string, AttendanceMark>): Iterable<string> {
+    if (!(ids instanceof Set)) {
+      yield* ids;
+      return;
+    }
+    const set = ids as ReadonlySet<string>;
+    const only = this.keep?.candidates(marks) ?? this.ofKind(units);
+    if (set.size <= only.size + this.shown.size) {
+      yield* set;
+      return;
+    }
+    for (const id of only) if (set.has(id)) yield id;
+    for (const id of [...this.shown.keys()]) if (set.has(id) && !only.has(id)) yield id;
+  }
+
+  private ofKind(units: ReadonlyMap<string, Unit>): ReadonlySet<string> {
+    if (this.kindIds.units !== units) {
+      const ids = new Set<string>();
+      for (const u of units.values()) if (u.kind === this.kind) ids.add(u.id);
+      this.kindIds = { units, ids };
+    }
+    return this.kindIds.ids;
+  }
+
+  /** The units the sweep must re-diff: with candidates, the units the source holds (ages change, nothing else does); null for every unit. */
+  due(): Iterable<string> | null {
+    return this.keep ? [...this.shown.keys()] : null;
+  }
+
   private geometry(track: Track): GeoJSON.Geometry {
     return this.trails
-      ? { type: 'LineString', coordinates: track.trail.map((p) => [p[0], p[1]]) }
+      // A copy of the list (the store appends to it), sharing its points (never changed once added).
+      ? { type: 'LineString', coordinates: track.trail.slice() }
       : { type: 'Point', coordinates: [track.fix.lng, track.fix.lat] };
   }
 
@@ -133,8 +187,8 @@ export type FeedInputs = {
 /** What feedFromPositions drives: UnitFeed (GeoJSON diffs for a source) or UnitBuffer (slots for the GPU). */
 export type Feed<D> = {
   diff(ids: Iterable<string>, units: ReadonlyMap<string, Unit>, tracks: ReadonlyMap<string, Track>, now: number, marks?: ReadonlyMap<string, AttendanceMark>): D | null;
-  /** The units the periodic sweep must re-diff at `now`; every unit when absent (labels show ages that change every sweep). */
-  due?(now: number): Iterable<string>;
+  /** The units the periodic sweep must re-diff at `now`; every unit when absent or null (labels show ages that change every sweep). */
+  due?(now: number): Iterable<string> | null;
 };
 
 /**
@@ -149,12 +203,13 @@ export function feedFromPositions<D = GeoJSONSourceDiff>(feed: Feed<D>, inputs: 
   const { positions, units, marks, now } = inputs;
   let busy = false;
   let stopped = false;
-  const waiting = new Set<string>();
+  let waiting = new Set<string>();
   const done = () => {
     busy = false;
     if (stopped || !waiting.size) return;
-    const ids = [...waiting];
-    waiting.clear();
+    // As a set, as the flush's own: a feed may look up in it rather than walk it (UnitFeed.visit).
+    const ids = waiting;
+    waiting = new Set();
     push(ids);
   };
   const push = (ids: Iterable<string>) => {
@@ -170,7 +225,7 @@ export function feedFromPositions<D = GeoJSONSourceDiff>(feed: Feed<D>, inputs: 
     void sent.then(done, done); // the map reports a failed update as its own error event
   };
   const unsubscribe = positions.subscribe((f) => push(f.changed));
-  const sweep = setInterval(() => push(feed.due ? feed.due(now()) : positions.all().keys()), sweepMs);
+  const sweep = setInterval(() => push(feed.due?.(now()) ?? positions.all().keys()), sweepMs);
   return () => {
     stopped = true;
     unsubscribe();
@@ -191,15 +246,28 @@ type Bounds = { west: number; east: number; south: number; north: number };
  * the UnitFeed's; `take` the map's view when it stops, true when the kept set may have changed (the source
  * must be re-diffed): never below the zoom, nor while the view stays inside the padded one.
  */
-export class LabelsView {
+export class LabelsView implements Keep {
   private kept: Bounds & { zoom: number } = { zoom: 0, west: 0, east: 0, south: 0, north: 0 };
+  /** The officers with an exception mark, for the marks they were found in. */
+  private exceptions: { marks: ReadonlyMap<string, AttendanceMark> | null; ids: Set<string> } = { marks: null, ids: new Set() };
 
-  readonly keep = (track: Track, mark: string): boolean => {
+  /** Below the zoom only the exceptions can be kept; from it, any unit (by where it is). */
+  candidates(marks: ReadonlyMap<string, AttendanceMark>): ReadonlySet<string> | null {
+    if (this.kept.zoom >= LABELS_ALL_FROM_ZOOM) return null;
+    if (this.exceptions.marks !== marks) {
+      const ids = new Set<string>();
+      for (const [id, m] of marks) if (EXCEPTIONS.has(m)) ids.add(id);
+      this.exceptions = { marks, ids };
+    }
+    return this.exceptions.ids;
+  }
+
+  keep(track: Track, mark: string): boolean {
     if (EXCEPTIONS.has(mark)) return true;
     const v = this.kept;
     const { lng, lat } = track.fix;
     return v.zoom >= LABELS_ALL_FROM_ZOOM && lng >= v.west && lng <= v.east && lat >= v.south && lat <= v.north;
-  };
+  }
 
   take(zoom: number, b: Bounds): boolean {
     const was = this.kept;

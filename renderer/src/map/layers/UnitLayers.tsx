@@ -89,7 +89,7 @@ export function OfficersLayer({ city, visible }: { city: City; visible: boolean 
   const dots = drawsDots(city.units);
   // With the dots layer, the source holds only what a label or badge can show (see DOTS_FROM_OFFICERS).
   const view = useRef(new LabelsView()).current;
-  const feed = useMemo(() => (dots ? new UnitFeed('officer', false, view.keep) : new UnitFeed('officer')), [dots, view]);
+  const feed = useMemo(() => (dots ? new UnitFeed('officer', false, view) : new UnitFeed('officer')), [dots, view]);
   const buffer = useRef(new UnitBuffer('officer')).current;
   const dotsLayer = useMemo(() => new UnitDotsLayer(n('officers-dots'), buffer), [n, buffer]);
   const label = (m: AttendanceMark) => t(`attendance.mark.${m}`);
