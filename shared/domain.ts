@@ -365,6 +365,8 @@ export const AlertKind = z.enum([
   'attendance_late', 'attendance_missing', 'rollcall_missed', 'override_requested',
   // a body-worn camera not recording while its unit has a task in hand
   'bodycam_stopped',
+  // the hub's storage failed (disk full, read-only, busy, damaged) and has recovered: how long, what was refused
+  'storage_recovered',
 ]);
 export type AlertKind = z.infer<typeof AlertKind>;
 export const Alert = z.object({

@@ -1,7 +1,8 @@
 // `npm run hub -- --port <p> --data <dir> [--demo] [--host <h>] [--units <n>] [--time-zone <zone>] [--night <from-until>|dusk[@lat,lng]]`: the hub, headless.
 import { ModeSchedule } from '../../shared/modes';
 import { DEFAULT_TIME_ZONE, isTimeZone } from '../../shared/time';
-import { StoreError } from '../store/db';
+import path from 'node:path';
+import { DB_FILE, StoreError, storeStartError } from '../store/db';
 import { startHub } from '../hub/server';
 import { DEMO_PASSWORD, DEMO_USERS } from '../hub/seed';
 import { simulateDemoCity } from '../sim/demo';
@@ -64,7 +65,9 @@ try {
   // Only now: a supervisor may stop the hub as soon as it reads this line (stdout to a pipe is written at once).
   console.log(`hub listening on ${hub.url}`);
 } catch (e) {
-  if (e instanceof StoreError) fail(e.message);
+  // A storage fault anywhere in the start (a damaged page read late, a full disk) is said as one line too.
+  const clear = storeStartError(e, path.join(values.data, DB_FILE));
+  if (clear instanceof StoreError) fail(clear.message);
   if (e instanceof Error && /already in use/.test(e.message)) fail(e.message);
   throw e;
 }

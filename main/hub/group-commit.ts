@@ -16,6 +16,8 @@ export type GroupCommitOptions = {
   maxBatch?: number;
   /** called inside each batch's transaction just before it commits, with its size (tests, figures) */
   beforeCommit?: (size: number) => void;
+  /** told of every batch: committed, or failed (the storage watch opens and closes its fault from these) */
+  onBatch?: (result: { committed: true } | { committed: false; error: unknown; size: number }) => void;
   log?: (line: string) => void;
 };
 
@@ -43,7 +45,9 @@ export function createCommandRunner(db: Db, opts: GroupCommitOptions = {}): Comm
     let outcomes: RunOutcome<unknown>[];
     try {
       outcomes = runCommands(db, batch.map((q) => q.call), hooks);
+      opts.onBatch?.({ committed: true });
     } catch (e) {
+      opts.onBatch?.({ committed: false, error: e, size: batch.length });
       // A full or failing disk is the operator's to fix (one line says what); anything else is a bug (the stack).
       const fault = storageFault(e);
       log(fault ? `a batch of ${batch.length} command(s) was not committed: ${describeStorageFault(fault)} (${(e as { code?: string }).code})`

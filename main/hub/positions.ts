@@ -35,6 +35,8 @@ export type PipelineOptions = {
   now?: () => number;
   /** after each committed write: the durable mark now, and the devices that had fixes in it */
   onDurable?: (through: number, deviceIds: ReadonlySet<string>) => void;
+  /** a write committed (whoever sent its fixes): the storage takes writes again after a fault */
+  onWritten?: () => void;
 };
 
 export type PipelineStats = {
@@ -320,6 +322,7 @@ export class PositionPipeline {
     }
     this.stats.persisted += n;
     this.durableThrough += n;
+    this.opts.onWritten?.();
     if (from.size > 0 && this.opts.onDurable) {
       try {
         this.opts.onDurable(this.durableThrough, from);

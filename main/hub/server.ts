@@ -11,7 +11,7 @@ import { DEFAULT_TIME_ZONE, isTimeZone } from '../../shared/time';
 import { NAMESPACES, type Snapshot } from '../../shared/protocol/sockets';
 import { CONSOLE_ONLY_EVENTS } from '../../shared/protocol/events';
 import { listAreas, listCameras, listRoutes, listUnits } from '../store/city';
-import { openStore, type Db } from '../store/db';
+import { openStore, storeStartError, type Db } from '../store/db';
 import { headSeq } from '../store/log';
 import { currentMode, dispatchStates, listActiveIncidents, listActiveTasks } from '../store/operations';
 import { listActiveSos } from '../store/sos';
@@ -47,6 +47,7 @@ import type { ScorecardConfig } from '../../shared/protocol/scorecard';
 import { attachConsole, consolePresence, signOutEnded, type ConsoleNamespace } from './transport/console';
 import { attachField, devicePresence, deviceRoom, type FieldNamespace } from './transport/field';
 import { createCommandRunner, type GroupCommitOptions } from './group-commit';
+import { StorageWatch } from './storage-watch';
 import { createRefusalAuditor, refusalWriter } from './refusals';
 import { createLoginThrottle, type ThrottleLimits } from './throttle';
 import { createGuard, type Refuser } from './transport/guard';
@@ -130,14 +131,9 @@ export type Hub = {
   close(): Promise<void>;
 };
 
-export async function startHub(opts: HubOptions): Promise<Hub> {
-  const log = opts.log ?? ((line: string) => console.log(line));
-  const timeZone = opts.timeZone ?? DEFAULT_TIME_ZONE;
-  if (!isTimeZone(timeZone)) throw new Error(`unknown time zone "${timeZone}" (an IANA name such as Asia/Shanghai)`);
-  const host = opts.demo ? '127.0.0.1' : (opts.host ?? '127.0.0.1');
-  const db = openStore(opts.dataDir);
+/** What a store needs before the hub serves it: the demo city (first start), the initial mode, the calendar, the demo roster. */
+function prepareStore(db: Db, city: ReturnType<typeof loadDemoCity> | null, opts: HubOptions, timeZone: string, log: (line: string) => void): void {
   const now = Date.now();
-  const city = opts.demo ? loadDemoCity() : null;
   if (city) {
     const { seeded } = seedDemo(db, city, opts.extraUnits ?? [], now);
     if (seeded) log('seeded the demo city');
@@ -148,6 +144,22 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     // The roster's shifts for the days ahead, each with its late check (a restart adds only what is missing).
     const planned = planDemoShifts(db, city, now, timeZone);
     if (planned > 0) log(`planned ${planned} shifts from the demo roster`);
+  }
+}
+
+export async function startHub(opts: HubOptions): Promise<Hub> {
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const timeZone = opts.timeZone ?? DEFAULT_TIME_ZONE;
+  if (!isTimeZone(timeZone)) throw new Error(`unknown time zone "${timeZone}" (an IANA name such as Asia/Shanghai)`);
+  const host = opts.demo ? '127.0.0.1' : (opts.host ?? '127.0.0.1');
+  const db = openStore(opts.dataDir);
+  const city = opts.demo ? loadDemoCity() : null;
+  try {
+    prepareStore(db, city, opts, timeZone, log);
+  } catch (e) {
+    // A damaged page, a full disk … met while seeding: one clear line, and nothing left open.
+    db.close();
+    throw storeStartError(e, db.name);
   }
 
   const media = createMediaGateway({
@@ -193,17 +205,27 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   // A client that stops reading is cut before its queue grows past the bound (checked where the hub sends).
   const outbound = outboundGuard([consoles, field], { limitBytes: opts.limits?.outboundBytes, log });
 
+  // The storage fault alarm (issue 16): open from a failed write until a write on the same path succeeds.
+  const storage = new StorageWatch({
+    log,
+    emit: (health) => consoles.to('consoles').emit('hub:storage', health),
+    recovered: (alert) => system.raise(alert),
+  });
   const pipeline = new PositionPipeline(db, {
     ...opts.positions,
     fanout: (fixes) => {
       consoles.to('consoles').emit('unit:positions', { fixes });
       outbound.check();
     },
-    onWriteError: (e) => log(`position write failed, will retry: ${(e as Error).message}`),
+    onWriteError: (e) => {
+      log(`position write failed, will retry: ${(e as Error).message}`);
+      storage.failed('positions', e);
+    },
     // Alerts go through a callback so that they can move onto the scheduler without touching the pipeline.
     onAlert: (alert) => system.raise(alert),
     // Each device hears when its fixes are committed (docs/protocol.md, the durable mark).
     onDurable: (through, deviceIds) => field.to([...deviceIds].map(deviceRoom)).emit('positions:durable', { through }),
+    onWritten: () => storage.wrote('positions'),
     log,
   });
   // Built now, not at the first incident or SOS: the street names they are stamped with (streets.ts).
@@ -245,7 +267,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       headSeq: headSeq(db), hubTime: Date.now(), mode: currentMode(db)!, areaModes: activeAreaModes(db, Date.now()), profiles: profilesInForce(db),
       units: listUnits(db), areas: listAreas(db), routes: listRoutes(db), cameras: listCameras(db),
       incidents: listActiveIncidents(db), tasks: listActiveTasks(db), sos: listActiveSos(db),
-      positions: [...pipeline.latest.values()], streams: media.health(), attendance: attendanceSnapshot(db, Date.now()),
+      positions: [...pipeline.latest.values()], streams: media.health(), storage: storage.health(), attendance: attendanceSnapshot(db, Date.now()),
       bodycam: { ...bodycamSnapshot(db), statuses: [...bodycam.latest.values()] },
     };
   }
@@ -332,7 +354,10 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     // A revoked device is cut at once, after the commit that revoked it (its secret is refused from then on).
     if (name === 'device:revoke') field.in(deviceRoom((result as { deviceId: string }).deviceId)).disconnectSockets(true);
   };
-  const commands = createCommandRunner(db, { ...opts.commands, log });
+  const commands = createCommandRunner(db, {
+    ...opts.commands, log,
+    onBatch: (r) => (r.committed ? storage.wrote('commands') : storage.failed('commands', r.error, r.size)),
+  });
   const enrol = enrolHandler({ db, commands, throttle, refusals, now: opts.enrolment?.now ?? Date.now });
   attachConsole(consoles, {
     db, commands, services, broadcast, afterCommit, refuse, timeZone, demo: !!opts.demo, dataDir: opts.dataDir, throttle, refusals, enrolCodeTtlMs: opts.enrolment?.codeTtlMs, backoff: consoleBackoff,
@@ -368,6 +393,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     url: hubUrl, port, db, pipeline,
     close: () => (closing ??= (async () => {
       system.stop(); // what is due later stays pending in the store
+      storage.stop();
       voice.close(); // floors are live state only; a restart frees them
       commands.close(); // what was received is committed and answered; what comes after is refused
       await new Promise<void>((resolve) => io.close(() => resolve()));

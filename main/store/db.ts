@@ -3,13 +3,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations';
+import { storageFault, type StorageFault } from './faults';
 
 /** Write access. Read-only handles (evaluator tools, audit verify) get `ReadDb`, which has no write helpers. */
 export type Db = Database.Database & { readonly __access: 'write' };
 export type ReadDb = Database.Database & { readonly __access: 'read' | 'write' };
 
 export class StoreError extends Error {
-  constructor(readonly code: 'data_dir_unwritable' | 'schema_newer' | 'not_found', message: string) {
+  constructor(readonly code: 'data_dir_unwritable' | 'schema_newer' | 'not_found' | 'storage_fault', message: string) {
     super(message);
   }
 }
@@ -29,7 +30,23 @@ export function openStore(dataDir: string): Db {
   } catch {
     throw new StoreError('data_dir_unwritable', `data directory ${dataDir} is not writable`);
   }
-  const db = new Database(path.join(dataDir, DB_FILE), nativeBinding()) as Db;
+  const file = path.join(dataDir, DB_FILE);
+  let db: Db;
+  try {
+    db = new Database(file, nativeBinding()) as Db;
+  } catch (e) {
+    throw storeStartError(e, file);
+  }
+  try {
+    prepare(db);
+  } catch (e) {
+    db.close();
+    throw storeStartError(e, file);
+  }
+  return db;
+}
+
+function prepare(db: Db): void {
   db.pragma('journal_mode = WAL');
   // An ack promises the command is recorded: FULL makes each commit durable on power loss.
   db.pragma('synchronous = FULL');
@@ -41,13 +58,28 @@ export function openStore(dataDir: string): Db {
   // ~1.5x with the default (docs/performance.md, "Audit log at 10 million entries").
   db.pragma('cache_size = -65536');
   immediateTransactions(db);
-  try {
-    migrate(db);
-  } catch (e) {
-    db.close();
-    throw e;
-  }
-  return db;
+  migrate(db);
+}
+
+/** What an operator can do about a fault met while the store is opened, before the hub serves anything. */
+const AT_START: Record<StorageFault, string> = {
+  full: 'the disk is full: free space on it and start again',
+  io: 'the disk failed to read or write it: check the disk (dmesg) and start again',
+  readonly: 'it cannot be written (a read-only file, folder or disk): make it writable and start again',
+  busy: 'another program holds it locked: stop that program (or wait for it) and start again',
+  corrupt: 'the file is damaged. Restore it from a backup, or move it (with any -wal and -shm file beside it) out of the folder to start on an empty store',
+};
+
+/**
+ * A storage fault while a store is opened and made ready (migrations, the hub's seeding), as one clear
+ * error naming the file and what to do; any other error as it was. Nothing was started on such a store
+ * and nothing in it was changed: each write at start is a transaction, rolled back when it fails.
+ */
+export function storeStartError(e: unknown, file: string): unknown {
+  const fault = storageFault(e);
+  if (!fault) return e;
+  const code = (e as { code: string }).code;
+  return new StoreError('storage_fault', `cannot start on the database ${file} (${code}: ${(e as Error).message}): ${AT_START[fault]}`);
 }
 
 /**

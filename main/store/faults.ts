@@ -1,7 +1,9 @@
 // Storage faults by name: SQLite's error codes for a full disk, failed I/O, a read-only or busy or corrupt
 // file, turned into what an operator can act on. Nothing of a failed transaction was stored (SQLite rolled
 // it back), so whoever sent the command may retry it as it was once the fault clears.
-export type StorageFault = 'full' | 'io' | 'readonly' | 'busy' | 'corrupt';
+import type { StorageFault } from '../../shared/protocol/events';
+
+export type { StorageFault };
 
 const BY_PREFIX: Array<[string, StorageFault]> = [
   ['SQLITE_FULL', 'full'],

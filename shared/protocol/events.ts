@@ -56,3 +56,25 @@ export type StreamHealth = {
   segmentAgeMs: number | null;
   since: number;
 };
+
+/** What went wrong with the hub's storage, by name (main/store/faults.ts reads it off SQLite's error codes). */
+export const StorageFault = z.enum(['full', 'io', 'readonly', 'busy', 'corrupt']);
+export type StorageFault = z.infer<typeof StorageFault>;
+
+/**
+ * The hub's storage as it is now (live state, like stream health): a fault from the first write that
+ * failed until the next one that succeeded on the same path. While it lasts, commands are refused (nothing
+ * of them is stored; each may be sent again with its commandId) and fixes are kept in memory, not marked
+ * durable. `paths`: which writers fail (commands, positions).
+ */
+export type StorageHealth = {
+  fault: StorageFault | null;
+  /** when the first write of this fault failed; null while the storage is healthy */
+  since: number | null;
+  /** SQLite's code for the latest failure, e.g. SQLITE_FULL */
+  code: string | null;
+  paths: Array<'commands' | 'positions'>;
+  /** commands refused since the fault began */
+  refused: number;
+};
+export const HEALTHY_STORAGE: StorageHealth = { fault: null, since: null, code: null, paths: [], refused: 0 };

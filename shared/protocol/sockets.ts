@@ -12,7 +12,7 @@ import type { BodycamAck, BodycamBatch, BodycamSnapshot, BodycamStatus } from '.
 import type { ModeHere, ModeHereRequest } from './mode-here';
 import type { TaskBrief, TaskBriefRequest, UnitProfile, UnitProfileRequest } from './enrol';
 import type { Ack, CommandInput, CommandResult, consoleCommands, fieldCommands } from './commands';
-import type { HubEvent, PositionBatch, StreamHealth } from './events';
+import type { HubEvent, PositionBatch, StorageHealth, StreamHealth } from './events';
 import type { RecommendRequest, RecommendResult } from './recommend';
 import type {
   AuditTimelineRequest, AuditTimelineResult, ReplayWindowRequest, ReplayWindowResult, RetentionPolicyResult,
@@ -54,6 +54,8 @@ export type Snapshot = {
   sos: Sos[];
   positions: PositionFix[];
   streams: StreamHealth[];
+  /** the hub's storage now: a fault while writes fail (absent from hubs before 4 Dec 2026: healthy) */
+  storage?: StorageHealth;
   /** shifts around now, open check-in overrides, recent roll-calls, fence alerts not yet settled */
   attendance: AttendanceSnapshot;
   /** each unit's latest body camera reading, and its recording alerts not yet settled */
@@ -120,6 +122,8 @@ export type ConsoleServerEvents = VoiceServerEvents & {
   event: (e: HubEvent) => void;
   'unit:positions': (b: PositionBatch) => void;
   'stream:health': (h: StreamHealth[]) => void;
+  /** the hub's storage changed: a fault began, changed kind or path, refused more commands, or ended */
+  'hub:storage': (h: StorageHealth) => void;
   /** body camera readings taken since the last one, the latest per unit (at most one message a second) */
   'bodycam:status': (s: BodycamStatus[]) => void;
   /** This console's session has ended (an admin disabled the account, revoked it …); the hub disconnects it next. */
