@@ -11,7 +11,7 @@ import { DEFAULT_TIME_ZONE, isTimeZone } from '../../shared/time';
 import { NAMESPACES, type Snapshot } from '../../shared/protocol/sockets';
 import { CONSOLE_ONLY_EVENTS } from '../../shared/protocol/events';
 import { listAreas, listCameras, listRoutes, listUnits } from '../store/city';
-import { openStore, storeStartError, type Db } from '../store/db';
+import { busyWaitSwitch, openStore, storeStartError, type Db } from '../store/db';
 import { headSeq } from '../store/log';
 import { currentMode, dispatchStates, listActiveIncidents, listActiveTasks } from '../store/operations';
 import { listActiveSos } from '../store/sos';
@@ -205,6 +205,10 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   // A client that stops reading is cut before its queue grows past the bound (checked where the hub sends).
   const outbound = outboundGuard([consoles, field], { limitBytes: opts.limits?.outboundBytes, log });
 
+  // While another program holds the database locked, the hub's connection waits for the lock briefly
+  // instead of SQLite's 5 s: each wait holds the event loop, so a long lock would otherwise freeze every
+  // console for 5 s per command. The first write after the fault waits the full time again.
+  const busyWait = busyWaitSwitch(db);
   // The storage fault alarm (issue 16): open from a failed write until a write on the same path succeeds.
   const storage = new StorageWatch({
     log,
@@ -225,7 +229,10 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     onAlert: (alert) => system.raise(alert),
     // Each device hears when its fixes are committed (docs/protocol.md, the durable mark).
     onDurable: (through, deviceIds) => field.to([...deviceIds].map(deviceRoom)).emit('positions:durable', { through }),
-    onWritten: () => storage.wrote('positions'),
+    onWritten: () => {
+      storage.wrote('positions');
+      busyWait.normal(); // whoever held the store has let go
+    },
     log,
   });
   // Built now, not at the first incident or SOS: the street names they are stamped with (streets.ts).
@@ -356,7 +363,12 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   };
   const commands = createCommandRunner(db, {
     ...opts.commands, log,
-    onBatch: (r) => (r.committed ? storage.wrote('commands') : storage.failed('commands', r.error, r.size)),
+    onBatch: (r) => {
+      if (r.committed) {
+        storage.wrote('commands');
+        busyWait.normal();
+      } else if (storage.failed('commands', r.error, r.size) && storage.health().fault === 'busy') busyWait.short();
+    },
   });
   const enrol = enrolHandler({ db, commands, throttle, refusals, now: opts.enrolment?.now ?? Date.now });
   attachConsole(consoles, {

@@ -17,6 +17,29 @@ export class StoreError extends Error {
 
 export const DB_FILE = 'xiuhua.sqlite';
 
+/** How long a write waits for another connection's lock (the position writer's commits take milliseconds). */
+const BUSY_WAIT_MS = 5000;
+/** … and while the store is known to be held by someone else (busyWaitSwitch). */
+const BUSY_WAIT_WHILE_HELD_MS = 200;
+
+/**
+ * The hub's connection waits the full time for a lock, or only briefly while the store is known to be
+ * held (a busy fault is open): SQLite's wait holds the event loop. `short` and `normal` are cheap to repeat.
+ */
+export function busyWaitSwitch(db: Db): { short(): void; normal(): void } {
+  let held = false;
+  return {
+    short() {
+      if (!held) db.pragma(`busy_timeout = ${BUSY_WAIT_WHILE_HELD_MS}`);
+      held = true;
+    },
+    normal() {
+      if (held) db.pragma(`busy_timeout = ${BUSY_WAIT_MS}`);
+      held = false;
+    },
+  };
+}
+
 function nativeBinding(): { nativeBinding?: string } {
   // Electron loads an Electron-ABI build of better-sqlite3 placed beside the Node one (see main/app).
   const p = process.env.XIUHUA_SQLITE_BINDING;
@@ -51,7 +74,7 @@ function prepare(db: Db): void {
   // An ack promises the command is recorded: FULL makes each commit durable on power loss.
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
+  db.pragma(`busy_timeout = ${BUSY_WAIT_MS}`);
   // 64 MiB of page cache (SQLite's default is 2 MiB). Each append writes into every timeline index at
   // one place per actor, action and target (~1,000 leaf pages an hour's batches keep touching); at 10
   // million entries 2 MiB cannot hold them, and every batch re-reads them from the OS: the append cost
