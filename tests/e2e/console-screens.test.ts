@@ -1,7 +1,8 @@
 // The console as it looks at a command center's wall: 1920×1080, desk and wall scale, zh-CN and English,
-// live and during a hub outage. Asserts what must hold at wall scale (text ≥ 24 px, map labels ≥ 18 px)
+// live, during a storage fault and during a hub outage. Asserts what must hold at wall scale (text ≥ 24 px, map labels ≥ 18 px)
 // and writes the screenshots to tests/artifacts/console-screens/ for people to look at.
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { drawnTextSizes, e2eSuite, movingDemoHub } from './harness';
@@ -116,6 +117,26 @@ describe('the console on a 1080p wall', () => {
 
   it('writes the live console at desk and wall scale, in Chinese and English', async () => {
     await shots('live');
+  }, 240_000);
+
+  it('during a storage fault (another program holds the database locked), a banner says so until it clears; text ≥ 24 px at wall scale', async () => {
+    // A second connection holding the write lock past the hub's 5 s busy wait: the position writer's next
+    // commit fails with SQLITE_BUSY, and the consoles are told (hub:storage).
+    const holder = new Database(path.join(e2e.dataDir, 'xiuhua.sqlite'));
+    try {
+      holder.exec('BEGIN IMMEDIATE');
+      const banner = await page.waitForSelector('[data-testid=storage-fault][data-fault=busy]', { timeout: 60_000 });
+      expect(await banner.textContent()).toMatch(/数据库被占用|database busy/);
+      await setScale('wall');
+      expect((await chromeTextSizes(page)).filter((d) => d.px < 24)).toEqual([]);
+      await shots('storage-fault');
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+    // The next write succeeds: the banner goes by itself, and the end of the fault is in the record.
+    await page.waitForSelector('[data-testid=storage-fault]', { state: 'detached', timeout: 60_000 });
+    await page.waitForFunction(() => window.__xiuhua!.hub.getState().alerts.some((a) => a.kind === 'storage_recovered'), undefined, { timeout: 60_000 });
   }, 240_000);
 
   it('writes the console during a hub outage, with text still ≥ 24 px at wall scale', async () => {

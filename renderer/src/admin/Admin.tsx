@@ -6,6 +6,7 @@ import { hub, useHub } from '../hub';
 import { ConnectionBadge } from '../common/ConnectionBadge';
 import { LangSwitch } from '../common/LangSwitch';
 import { OutageBanner } from '../common/OutageBanner';
+import { StorageBanner } from '../common/StorageBanner';
 import { useClock } from '../common/format';
 import { useNow } from '../common/useNow';
 import { Cameras } from './Cameras';
@@ -42,6 +43,7 @@ export function Admin() {
         <button type="button" onClick={() => hub.logout()}>{t('header.logout')}</button>
       </header>
       <OutageBanner />
+      <StorageBanner />
       <main className="admin-main">
         {tab === 'people' && <People />}
         {tab === 'devices' && <Devices />}

@@ -16,6 +16,7 @@ import { OfficersLayer, VehiclesLayer } from '../map/layers/UnitLayers';
 import { AlarmBar } from '../common/AlarmBar';
 import { OutageBanner } from '../common/OutageBanner';
 import { SosAlarm } from '../common/SosAlarm';
+import { StorageBanner } from '../common/StorageBanner';
 import { SosActions } from './SosPanel';
 import { Header } from './Header';
 import { EmergencyList } from './ModeSwitch';
@@ -65,6 +66,7 @@ export function Console() {
     <div className={`console theme-${theme} scale-${scale}`} data-scale={scale} style={{ '--ui-zoom': scale === 'wall' ? WALL_ZOOM : 1 } as CSSProperties}>
       <Header />
       <OutageBanner />
+      <StorageBanner />
       <EmergencyList />
       <div className="body">
         <Sidebar />

@@ -7,6 +7,7 @@ import { hub, useHub } from '../hub';
 import { ConnectionBadge } from '../common/ConnectionBadge';
 import { LangSwitch } from '../common/LangSwitch';
 import { OutageBanner } from '../common/OutageBanner';
+import { StorageBanner } from '../common/StorageBanner';
 import { useClock } from '../common/format';
 import { useNow } from '../common/useNow';
 import { WALL_ZOOM, setScale, useScale } from '../state/scale';
@@ -62,6 +63,7 @@ export function Evaluator() {
         <button type="button" onClick={() => hub.logout()}>{t('header.logout')}</button>
       </header>
       <OutageBanner />
+      <StorageBanner />
       <div className="ev-bar">
         <PeriodBar />
         <VerifyChain />

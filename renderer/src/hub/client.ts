@@ -5,6 +5,7 @@ import type {
   Ack, ConsoleClientEvents, ConsoleServerEvents, EventsPage, HubEvent, SessionReady, Snapshot,
 } from '../../../shared/protocol';
 import { NAMESPACES } from '../../../shared/protocol/sockets';
+import { HEALTHY_STORAGE } from '../../../shared/protocol/events';
 import type { VoiceServerEvents } from '../../../shared/protocol/voice';
 import type { VoiceLink } from '../common/voice/link';
 import { PositionStore } from './positions';
@@ -232,6 +233,7 @@ export class HubClient {
       socket.on('event', (e) => this.onHubEvent(e, gen));
       socket.on('unit:positions', (b) => this.positions.merge(b.fixes));
       socket.on('stream:health', (hs) => this.set(applyStreamHealth(this.state, hs)));
+      socket.on('hub:storage', (storage) => this.set({ ...this.state, storage }));
       socket.on('bodycam:status', (xs) => this.set(applyBodycamStatus(this.state, xs)));
       socket.on('voice:floor', (f) => this.voice['voice:floor'].forEach((l) => l(f)));
       socket.on('voice:signal', (s) => this.voice['voice:signal'].forEach((l) => l(s)));
@@ -276,7 +278,9 @@ export class HubClient {
     const snap = await this.request('state:snapshot', {});
     if (gen !== this.generation) return;
     this.positions.merge(snap.positions);
-    this.set(applyBodycamStatus({ ...this.state, streams: new Map(snap.streams.map((h) => [h.cameraId, h])) }, snap.bodycam?.statuses ?? []));
+    this.set(applyBodycamStatus({
+      ...this.state, streams: new Map(snap.streams.map((h) => [h.cameraId, h])), storage: snap.storage ?? HEALTHY_STORAGE,
+    }, snap.bodycam?.statuses ?? []));
   }
 
   private loadSnapshot(snap: Snapshot): void {

@@ -5,7 +5,7 @@ import { unitCameraLinks } from '../../../shared/domain';
 import type { VersionedProfile } from '../../../shared/modes';
 // The center's time zone until the hub says otherwise (session:ready carries the real one).
 import { DEFAULT_TIME_ZONE } from '../../../shared/time';
-import type { HubEvent, HubEventData, Snapshot, StreamHealth } from '../../../shared/protocol';
+import { HEALTHY_STORAGE, type HubEvent, type HubEventData, type Snapshot, type StorageHealth, type StreamHealth } from '../../../shared/protocol';
 import type { FenceAlert, OverrideRequest, RollCall, Shift } from '../../../shared/attendance';
 import type { BodycamAlert, BodycamStatus } from '../../../shared/bodycam';
 
@@ -73,6 +73,8 @@ export type HubState = {
   tasks: ReadonlyMap<string, Task>;
   sos: ReadonlyMap<string, Sos>;
   streams: ReadonlyMap<string, StreamHealth>;
+  /** the hub's storage now: a fault while its writes fail (live state, like stream health) */
+  storage: StorageHealth;
   alerts: readonly ConsoleAlert[];
   queued: readonly QueuedCommand[];
   /** shifts around now (the roster), open check-in overrides, recent roll-calls, fence alerts not yet settled */
@@ -92,7 +94,7 @@ export function emptyState(url: string): HubState {
     connection: { status: 'signed_out', url, since: Date.now(), problem: null },
     user: null, demo: false, timeZone: DEFAULT_TIME_ZONE, clockSkewMs: 0, lastSeq: 0, ready: false, mode: null, areaModes: [], profiles: null,
     units: new Map(), areas: new Map(), routes: new Map(), cameras: new Map(),
-    incidents: new Map(), tasks: new Map(), sos: new Map(), streams: new Map(), alerts: [], queued: [],
+    incidents: new Map(), tasks: new Map(), sos: new Map(), streams: new Map(), storage: HEALTHY_STORAGE, alerts: [], queued: [],
     shifts: new Map(), overrides: new Map(), rollCalls: new Map(), fences: new Map(),
     bodycam: new Map(), bodycamAlerts: new Map(),
   };
@@ -115,6 +117,7 @@ export function fromSnapshot(s: HubState, snap: Snapshot): HubState {
     tasks: byId(snap.tasks),
     sos: byId(snap.sos),
     streams: new Map(snap.streams.map((h) => [h.cameraId, h])),
+    storage: snap.storage ?? HEALTHY_STORAGE,
     shifts: byId(snap.attendance?.shifts ?? []),
     overrides: byId(snap.attendance?.overrides ?? []),
     rollCalls: byId(snap.attendance?.rollCalls ?? []),

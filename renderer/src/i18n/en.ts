@@ -92,6 +92,15 @@ export const en = {
     queued_one: '{{count}} command waiting to be sent:',
     queued_other: '{{count}} commands waiting to be sent:',
   },
+  storage: {
+    title: 'HUB STORAGE FAULT: {{what}} since {{time}} ({{ago}})',
+    body: 'Nothing new can be recorded: commands are refused and change nothing — send them again once this clears. Live positions and video are still shown.',
+    refused_one: '{{count}} command refused so far',
+    refused_other: '{{count}} commands refused so far',
+    positions: 'Position fixes are kept by the hub and written when it clears',
+    positionsOk: 'Position fixes are still being written',
+    fault: { full: 'disk full', io: 'writes failing', readonly: 'read-only', busy: 'database busy', corrupt: 'database damaged' },
+  },
   commands: {
     'incident:create': 'Create incident', 'incident:close': 'Close incident', 'task:assign': 'Assign task', 'task:cancel': 'Cancel task', 'incident:amend': 'Amend incident', 'task:reassign': 'Reassign task',
     'sos:acknowledge': 'Acknowledge SOS', 'sos:resolve': 'Resolve SOS', 'sos:assist': 'Send help', 'mode:switch': 'Switch mode',
@@ -153,7 +162,7 @@ export const en = {
     bodycam_task_over: '{{unit}}’s body camera was not recording from {{since}}; the task ended at {{at}}',
     notices_one: '⚠ {{count}} notice', notices_other: '⚠ {{count}} notices',
   },
-  alarmKind: { camera_down: 'Camera down', camera_recovered: 'Camera back', geofence: 'Geofence', checkin_missed: 'Missed check-in', task_overdue: 'Task overdue', checkin_off_site: 'Off-site check-in', attendance_late: 'Late', attendance_missing: 'Missing', rollcall_missed: 'Roll-call missed', override_requested: 'Check-in override asked', positions_backlog: 'Positions not stored', positions_recovered: 'Positions stored again', device_clock: 'Device clock off', sos_unacknowledged: 'SOS unanswered', bodycam_stopped: 'Body camera not recording' },
+  alarmKind: { camera_down: 'Camera down', camera_recovered: 'Camera back', geofence: 'Geofence', checkin_missed: 'Missed check-in', task_overdue: 'Task overdue', checkin_off_site: 'Off-site check-in', attendance_late: 'Late', attendance_missing: 'Missing', rollcall_missed: 'Roll-call missed', override_requested: 'Check-in override asked', positions_backlog: 'Positions not stored', positions_recovered: 'Positions stored again', storage_recovered: 'Storage back', device_clock: 'Device clock off', sos_unacknowledged: 'SOS unanswered', bodycam_stopped: 'Body camera not recording' },
   attendance: {
     title: 'Attendance', total: 'On duty {{onDuty}} · late {{late}} · missing {{missing}} · off post {{offPost}}',
     bySquad: 'by squad', byCell: 'by cell', onDuty: 'On duty', late: 'Late', missing: 'Missing', offPost: 'Off post',

@@ -94,6 +94,15 @@ export const zhCN: Messages = {
     queued_one: '{{count}} 条指令待发送：',
     queued_other: '{{count}} 条指令待发送：',
   },
+  storage: {
+    title: '中枢数据存储故障：{{what}}，自 {{time}} 起（{{ago}}）',
+    body: '目前无法记录任何新内容：指令将被拒绝且不作任何更改，故障清除后请重新发送。实时位置与视频仍在显示。',
+    refused_one: '已拒绝 {{count}} 条指令',
+    refused_other: '已拒绝 {{count}} 条指令',
+    positions: '位置数据由中枢暂存，故障清除后写入',
+    positionsOk: '位置数据仍在正常写入',
+    fault: { full: '磁盘已满', io: '写入失败', readonly: '只读', busy: '数据库被占用', corrupt: '数据库损坏' },
+  },
   commands: {
     'incident:create': '创建事件', 'incident:close': '关闭事件', 'task:assign': '派发任务', 'task:cancel': '撤销任务', 'incident:amend': '补正事件', 'task:reassign': '改派任务',
     'sos:acknowledge': '确认求助', 'sos:resolve': '处置完毕', 'sos:assist': '派往支援', 'mode:switch': '切换模式',
@@ -155,7 +164,7 @@ export const zhCN: Messages = {
     bodycam_task_over: '{{unit}} 的执法记录仪自 {{since}} 起未录像，任务已于 {{at}} 结束',
     notices_one: '⚠ {{count}} 条提示', notices_other: '⚠ {{count}} 条提示',
   },
-  alarmKind: { camera_down: '摄像机离线', camera_recovered: '摄像机恢复', geofence: '电子围栏', checkin_missed: '漏打卡', task_overdue: '任务超时', checkin_off_site: '异地打卡', attendance_late: '迟到', attendance_missing: '缺岗', rollcall_missed: '点名未应答', override_requested: '请求人工打卡', positions_backlog: '位置未入库', positions_recovered: '位置恢复入库', device_clock: '终端时钟偏差', sos_unacknowledged: '求助未响应', bodycam_stopped: '执法记录仪未录像' },
+  alarmKind: { camera_down: '摄像机离线', camera_recovered: '摄像机恢复', geofence: '电子围栏', checkin_missed: '漏打卡', task_overdue: '任务超时', checkin_off_site: '异地打卡', attendance_late: '迟到', attendance_missing: '缺岗', rollcall_missed: '点名未应答', override_requested: '请求人工打卡', positions_backlog: '位置未入库', positions_recovered: '位置恢复入库', storage_recovered: '存储恢复', device_clock: '终端时钟偏差', sos_unacknowledged: '求助未响应', bodycam_stopped: '执法记录仪未录像' },
   attendance: {
     title: '电子考勤', total: '在岗 {{onDuty}} · 迟到 {{late}} · 缺岗 {{missing}} · 离岗 {{offPost}}',
     bySquad: '按中队', byCell: '按网格', onDuty: '在岗', late: '迟到', missing: '缺岗', offPost: '离岗',
