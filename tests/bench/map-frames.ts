@@ -178,7 +178,7 @@ map.on('load', () => {
       const diff = feed.diff.bind(feed);
       feed.diff = (...a) => timed(() => diff(...a), name);
       const stop = feedFromPositions(feed, inputs, (d) => timed(() => {
-        updatesSent++;
+        if (measuring) updatesSent++;
         const sent = send(d);
         if (still) stop();
         return sent;
@@ -211,7 +211,7 @@ map.on('load', () => {
         vehicles.push({ type: 'Feature', id, geometry: point, properties: { id, cls, ago, heading: track.fix.heading ?? 0, name: unit.name, att: '' } });
         if (track.trail.length >= 2) trails.push({ type: 'Feature', id, geometry: { type: 'LineString', coordinates: track.trail.map((p) => [p[0], p[1]]) }, properties: { id, cls, ago, name: unit.name, att: '' } });
       }
-      updatesSent++;
+      if (measuring) updatesSent++;
       void source('officers').setData({ type: 'FeatureCollection', features: officers });
       void source('vehicles').setData({ type: 'FeatureCollection', features: vehicles });
       void source('vehicle-trails').setData({ type: 'FeatureCollection', features: trails });

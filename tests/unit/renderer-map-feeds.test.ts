@@ -192,7 +192,7 @@ describe('the units feed', () => {
     expect(d?.add).toHaveLength(n / 2);
   });
 
-  it('a vehicles\' feed handed a flush of mostly officers looks up only the vehicles and what it shows', () => {
+  it('a vehicles\' feed handed a flush of mostly officers looks up only the vehicles and what it shows, and sweeps only those', () => {
     const store = new PositionStore(300, immediate);
     const ids = Array.from({ length: 800 }, (_, i) => 'u' + i);
     const units = new Counted(ids.map((id, i) => [id, i % 8 === 0 ? vehicle(id) : officer(id)] as const));
@@ -204,6 +204,8 @@ describe('the units feed', () => {
     const d = feed.diff(new Set(ids), units, store.all(), T + 1000);
     expect(d?.add?.map((f) => f.id)).toEqual(ids.filter((_, i) => i % 8 === 0));
     expect(units.gets).toBe(100);
+    // The sweep (ages) re-diffs what the source holds, not every unit the store has.
+    expect([...feed.due()]).toEqual(ids.filter((_, i) => i % 8 === 0));
   });
 });
 

@@ -41,7 +41,7 @@ export function classOf(unit: Unit, f: Freshness): UnitClass {
  * What a feed limited to some units keeps (LabelsView): `keep` decides for one unit; `candidates` names, when
  * it can, every unit `keep` could accept at all with these marks (a few hundred exceptions where the fleet
  * is 20,000), or null when any unit could be. With candidates, a flush visits them and the units the source
- * holds instead of every unit it changed, and the sweep only the units the source holds.
+ * holds instead of every unit it changed.
  */
 export type Keep = {
   keep(track: Track, mark: string): boolean;
@@ -155,9 +155,13 @@ export class UnitFeed {
     return this.kindIds.ids;
   }
 
-  /** The units the sweep must re-diff: with candidates, the units the source holds (ages change, nothing else does); null for every unit. */
-  due(): Iterable<string> | null {
-    return this.keep ? [...this.shown.keys()] : null;
+  /**
+   * The units the sweep must re-diff: those the source holds (their ages and classes change with time). A unit
+   * it does not hold stays out whatever the time: of another kind, without a record, a trail of one point, or
+   * not kept (which depends on marks and the view, never on time).
+   */
+  due(): Iterable<string> {
+    return [...this.shown.keys()];
   }
 
   private geometry(track: Track): GeoJSON.Geometry {
@@ -187,13 +191,14 @@ export type FeedInputs = {
 /** What feedFromPositions drives: UnitFeed (GeoJSON diffs for a source) or UnitBuffer (slots for the GPU). */
 export type Feed<D> = {
   diff(ids: Iterable<string>, units: ReadonlyMap<string, Unit>, tracks: ReadonlyMap<string, Track>, now: number, marks?: ReadonlyMap<string, AttendanceMark>): D | null;
-  /** The units the periodic sweep must re-diff at `now`; every unit when absent or null (labels show ages that change every sweep). */
-  due?(now: number): Iterable<string> | null;
+  /** The units the periodic sweep must re-diff at `now`; every unit when absent. */
+  due?(now: number): Iterable<string>;
 };
 
 /**
  * The console's live update path for one map source: every position flush sends the diff of the units it
- * changed, and a sweep every `sweepMs` re-evaluates every unit's age and class. Returns the stop.
+ * changed, and a sweep every `sweepMs` re-evaluates the ages and classes of the units the feed names (due),
+ * every unit when it names none. Returns the stop.
  * One diff at a time: while the map's worker still has the last one (`send`'s promise), the units changed
  * meanwhile are only noted, and go in one diff once it is done — never several diffs queued for the map to
  * merge, and a unit that moved twice meanwhile is sent once, where it is now.
@@ -225,7 +230,7 @@ export function feedFromPositions<D = GeoJSONSourceDiff>(feed: Feed<D>, inputs: 
     void sent.then(done, done); // the map reports a failed update as its own error event
   };
   const unsubscribe = positions.subscribe((f) => push(f.changed));
-  const sweep = setInterval(() => push(feed.due?.(now()) ?? positions.all().keys()), sweepMs);
+  const sweep = setInterval(() => push(feed.due ? feed.due(now()) : positions.all().keys()), sweepMs);
   return () => {
     stopped = true;
     unsubscribe();
