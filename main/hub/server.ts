@@ -11,7 +11,7 @@ import { DEFAULT_TIME_ZONE, isTimeZone } from '../../shared/time';
 import { NAMESPACES, type Snapshot } from '../../shared/protocol/sockets';
 import { CONSOLE_ONLY_EVENTS } from '../../shared/protocol/events';
 import { listAreas, listCameras, listRoutes, listUnits } from '../store/city';
-import { busyWaitSwitch, openStore, storeStartError, type Db } from '../store/db';
+import { busyWaitSwitch, openStore, setAsideDamaged, StoreError, storeStartError, type Db } from '../store/db';
 import { headSeq } from '../store/log';
 import { currentMode, dispatchStates, listActiveIncidents, listActiveTasks } from '../store/operations';
 import { listActiveSos } from '../store/sos';
@@ -131,6 +131,19 @@ export type Hub = {
   close(): Promise<void>;
 };
 
+/** The store opened and made ready; a storage fault on the way as one clear StoreError, nothing left open. */
+function openPrepared(opts: HubOptions, city: ReturnType<typeof loadDemoCity> | null, timeZone: string, log: (line: string) => void): Db {
+  const db = openStore(opts.dataDir);
+  try {
+    prepareStore(db, city, opts, timeZone, log);
+  } catch (e) {
+    // A damaged page, a full disk … met while seeding.
+    db.close();
+    throw storeStartError(e, db.name);
+  }
+  return db;
+}
+
 /** What a store needs before the hub serves it: the demo city (first start), the initial mode, the calendar, the demo roster. */
 function prepareStore(db: Db, city: ReturnType<typeof loadDemoCity> | null, opts: HubOptions, timeZone: string, log: (line: string) => void): void {
   const now = Date.now();
@@ -152,14 +165,17 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const timeZone = opts.timeZone ?? DEFAULT_TIME_ZONE;
   if (!isTimeZone(timeZone)) throw new Error(`unknown time zone "${timeZone}" (an IANA name such as Asia/Shanghai)`);
   const host = opts.demo ? '127.0.0.1' : (opts.host ?? '127.0.0.1');
-  const db = openStore(opts.dataDir);
   const city = opts.demo ? loadDemoCity() : null;
+  let db: Db;
   try {
-    prepareStore(db, city, opts, timeZone, log);
+    db = openPrepared(opts, city, timeZone, log);
   } catch (e) {
-    // A damaged page, a full disk … met while seeding: one clear line, and nothing left open.
-    db.close();
-    throw storeStartError(e, db.name);
+    // The demo's store holds nothing but the demo: a damaged one is set aside (kept) and the demo starts
+    // anew, so `npm start` never stays broken. A real store is a person's to restore (the error says how).
+    if (!(opts.demo && e instanceof StoreError && e.fault === 'corrupt')) throw e;
+    const aside = setAsideDamaged(opts.dataDir);
+    log(`the demo database was damaged (${e.message}); it is kept as ${aside} and the demo starts on a new store`);
+    db = openPrepared(opts, city, timeZone, log);
   }
 
   const media = createMediaGateway({

@@ -10,7 +10,7 @@ export type Db = Database.Database & { readonly __access: 'write' };
 export type ReadDb = Database.Database & { readonly __access: 'read' | 'write' };
 
 export class StoreError extends Error {
-  constructor(readonly code: 'data_dir_unwritable' | 'schema_newer' | 'not_found' | 'storage_fault', message: string) {
+  constructor(readonly code: 'data_dir_unwritable' | 'schema_newer' | 'not_found' | 'storage_fault', message: string, readonly fault?: StorageFault) {
     super(message);
   }
 }
@@ -102,7 +102,20 @@ export function storeStartError(e: unknown, file: string): unknown {
   const fault = storageFault(e);
   if (!fault) return e;
   const code = (e as { code: string }).code;
-  return new StoreError('storage_fault', `cannot start on the database ${file} (${code}: ${(e as Error).message}): ${AT_START[fault]}`);
+  return new StoreError('storage_fault', `cannot start on the database ${file} (${code}: ${(e as Error).message}): ${AT_START[fault]}`, fault);
+}
+
+/**
+ * Moves a damaged database (and its -wal and -shm files) aside, renamed `<file>.damaged-<UTC time>`, so
+ * that a store can be started anew in its folder; returns the new name. Nothing is deleted. Only for the
+ * demo store: real data is never set aside without a person deciding to.
+ */
+export function setAsideDamaged(dataDir: string, now = new Date()): string {
+  const file = path.join(dataDir, DB_FILE);
+  const aside = `${file}.damaged-${now.toISOString().replace(/[:.]/g, '-')}`;
+  fs.renameSync(file, aside);
+  for (const suffix of ['-wal', '-shm']) if (fs.existsSync(file + suffix)) fs.renameSync(file + suffix, aside + suffix);
+  return aside;
 }
 
 /**

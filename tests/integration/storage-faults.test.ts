@@ -284,6 +284,8 @@ describe('storage faults', () => {
         }
       }],
     ];
+    /** The hub on real data (not the demo, whose damaged store is set aside: below). */
+    const realHubArgv = (dataDir: string) => hubArgv(dataDir).filter((a) => a !== '--demo' && a !== '--no-sim');
     for (const [how, damage] of damaged) {
       it(`a damaged database (${how}) is said in one line, the hub does not start on it, and the file is left as it was`, () => {
         const dataDir = tempDir('xiuhua-damaged-');
@@ -291,7 +293,7 @@ describe('storage faults', () => {
         const file = path.join(dataDir, 'xiuhua.sqlite');
         damage(file);
         const before = sha256(file);
-        const argv = hubArgv(dataDir);
+        const argv = realHubArgv(dataDir);
         const r = spawnSync(argv[0]!, argv.slice(1), { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
         expect(r.status, r.stdout + r.stderr).toBe(1);
         expect(r.stdout).not.toMatch(/hub listening/);
@@ -301,6 +303,26 @@ describe('storage faults', () => {
         expect(sha256(file)).toBe(before);
       }, 150_000);
     }
+
+    it('the demo\'s damaged database is kept aside and the demo starts anew (npm start never stays broken)', async () => {
+      const dataDir = tempDir('xiuhua-damaged-demo-');
+      fs.cpSync(seedDir, dataDir, { recursive: true });
+      const file = path.join(dataDir, 'xiuhua.sqlite');
+      damaged[1]![1](file); // cut short
+      const before = sha256(file);
+      const hub = await startHubChild(hubArgv(dataDir));
+      try {
+        const m = /the demo database was damaged \(cannot start on the database .+\); it is kept as (\S+) and the demo starts on a new store/.exec(hub.output());
+        expect(m, hub.output()).not.toBeNull();
+        expect(path.dirname(m![1]!)).toBe(dataDir);
+        expect(sha256(m![1]!)).toBe(before);
+        const { socket } = await consoleClient(hub.url, { username: 'operator', password: 'demo' });
+        expect((await ask(socket, 'state:snapshot', {}, 20_000)).ok).toBe(true);
+        socket.disconnect();
+      } finally {
+        expect(await hub.stop()).toBe(0);
+      }
+    }, 150_000);
 
     it.skipIf(!tmpfsOk)('a read-only disk is said in one line and the hub does not start', () => {
       const mnt = tempDir('xiuhua-rofs-');
