@@ -359,8 +359,9 @@ export type AuditEntry = z.infer<typeof AuditEntry>;
 /** Something an operator must notice now. Raised by the hub (camera down, later geofence, missed check-in, overdue task). */
 export const AlertKind = z.enum([
   'camera_down', 'camera_recovered', 'geofence', 'checkin_missed', 'task_overdue', 'sos_unacknowledged',
-  // raised by the position pipeline: fixes refused while SQLite fails, and a device whose clock is off
-  'positions_backlog', 'positions_recovered', 'device_clock',
+  // raised by the position pipeline: position writes failing (and recovered), writes behind the fixes
+  // coming in (and caught up), and a device whose clock is off
+  'positions_backlog', 'positions_recovered', 'positions_slow', 'positions_caught_up', 'device_clock',
   // attendance: a shift not checked in after the grace (late) and after the limit (missing), a roll-call unanswered, an override asked for
   'attendance_late', 'attendance_missing', 'rollcall_missed', 'override_requested',
   // a body-worn camera not recording while its unit has a task in hand

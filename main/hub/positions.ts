@@ -21,8 +21,21 @@ export type PipelineOptions = {
   /** alerts the pipeline raises (store backlog, wrong device clocks); one that throws is offered again next flush */
   onAlert?: (alert: Alert) => void;
   log?: (line: string) => void;
-  /** fixes kept for writing while SQLite fails; past this, new fixes are refused (`store_backlog`) */
+  /** fixes kept for writing while SQLite fails or lags; past this, new fixes are refused (`store_backlog`): the hard bound */
   maxBuffered?: number;
+  /**
+   * Backpressure: while this many fixes or more are accepted and not yet committed (and writes succeed),
+   * the ack of a batch is held until that batch is committed, so a sender that waits for its acks slows
+   * to the store's pace instead of running into the hard bound. Default 2 × maxWritePerFlush (the thread
+   * always has a full write waiting), at most half of maxBuffered.
+   */
+  highWater?: number;
+  /** below this many waiting the store has caught up: the "store behind" alert clears (default highWater / 4) */
+  lowWater?: number;
+  /** the longest an ack is held (ms), whatever the store does: a held ack never waits for ever (default 5 s) */
+  maxHoldMs?: number;
+  /** how long the backlog stays above highWater before the "store behind" alert is raised (ms; default 5 s) */
+  behindAlertAfterMs?: number;
   /** most fixes written in one transaction: a drained backlog must not stall the event loop */
   maxWritePerFlush?: number;
   /** fixes dated before hub now − maxAgeMs are refused (`too_old`) */
@@ -58,12 +71,16 @@ const ALERTS_WAITING_MAX = 1000;
  */
 const CLOCK_ALERTS_PER_MINUTE = 10;
 const OBSERVER_LOG_EVERY_MS = 10_000;
+/** Writes failing this long (or a fix refused meanwhile) raise the "store failing" alert: one failed write is not an outage. */
+const FAILING_ALERT_AFTER_MS = 1_000;
 /** Outliers refused in a row before the unit is taken to be where they say. */
 const OUTLIER_REANCHOR = 3;
 /** metres per degree of arc on the earth's mean sphere */
 const M_PER_DEG = (EARTH_RADIUS_M * Math.PI) / 180;
 
 type Observer = { fn: FixObserver; name: string; loggedAt: number; suppressed: number };
+/** An ack held while the store is behind: answered once durableThrough reaches its durableAt (or sooner, see release). */
+type HeldAck = { ack: PositionAck; since: number; answer: (ack: PositionAck) => void };
 
 export class PositionPipeline {
   readonly latest = new Map<string, PositionFix>();
@@ -98,13 +115,30 @@ export class PositionPipeline {
   private readonly observers = new Set<Observer>();
   private observed: PositionFix[] = [];
   private readonly alerts: Alert[] = [];
-  private backlogRaised = false;
+  /** acks held for backpressure, in accept order (so in durableAt order) */
+  private held: HeldAck[] = [];
+  /** acks answered at maxHoldMs since the last log line about them */
+  private overdue = { loggedAt: -Infinity, count: 0 };
+  /** since when (hub time) writes fail; undefined while the last write succeeded */
+  private failingSince: number | undefined;
+  /** since when (hub time) the store is behind: the backlog passed highWater with writes succeeding; ends below lowWater */
+  private behindSince: number | undefined;
+  /** when (hub time) the backlog was last seen at or above highWater */
+  private lastAbove = -Infinity;
+  /** a fix was refused (store_backlog) since the last write answered: the alert for the cause goes at once */
+  private refusedSinceAnswer = false;
+  /** which store alert stands: at most one ("failing" supersedes "behind") */
+  private storeAlert: 'failing' | 'behind' | undefined;
   private closed = false;
   private clockAlerts = { minute: 0, count: 0 };
   private readonly clock: ClockWatch;
   private readonly now: () => number;
   private readonly log: (line: string) => void;
   private readonly maxBuffered: number;
+  private readonly highWater: number;
+  private readonly lowWater: number;
+  private readonly maxHoldMs: number;
+  private readonly behindAlertAfterMs: number;
   private readonly maxWrite: number;
   private readonly maxAgeMs: number;
   private readonly maxAheadMs: number;
@@ -114,6 +148,10 @@ export class PositionPipeline {
     this.log = opts.log ?? ((line) => console.log(line));
     this.maxBuffered = opts.maxBuffered ?? 200_000;
     this.maxWrite = opts.maxWritePerFlush ?? 20_000;
+    this.highWater = opts.highWater ?? Math.min(2 * this.maxWrite, this.maxBuffered / 2);
+    this.lowWater = opts.lowWater ?? this.highWater / 4;
+    this.maxHoldMs = opts.maxHoldMs ?? 5_000;
+    this.behindAlertAfterMs = opts.behindAlertAfterMs ?? 5_000;
     this.maxAgeMs = opts.maxAgeMs ?? 24 * 3600_000;
     this.maxAheadMs = opts.maxAheadMs ?? 2 * 60_000;
     this.clock = new ClockWatch(opts.clock);
@@ -227,13 +265,51 @@ export class PositionPipeline {
       this.index.markStale();
       this.scheduleFanout();
     }
-    if (backlogFull && !this.backlogRaised) {
-      this.backlogRaised = true;
-      this.raise(backlogAlert(now, this.maxBuffered));
-    }
+    // Which alert a refusal calls for (store failing, or behind) is told by the next write's answer.
+    if (backlogFull) this.refusedSinceAnswer = true;
     // Numbering follows the buffer: fixes accepted so far = durable + still buffered.
     const durable = { durableAt: this.durableThrough + this.buffer.length, durableThrough: this.durableThrough };
     return refused ? { accepted: n, refused, refusedCount, ...durable } : { accepted: n, ...durable };
+  }
+
+  /**
+   * accept(), and backpressure: while the store is behind (more than highWater fixes waiting, writes
+   * succeeding) the ack of a batch that had fixes taken is held until that batch is committed. A sender
+   * that keeps a few batches unacked (the gateways, the field page) then sends at the pace of the
+   * store, and its fixes wait on its side instead of in the hub's memory. Held until *its* commit, not
+   * until the backlog falls below a mark: acks then leave a few at a time, in order, with each commit
+   * (no herd of senders let go at once), and a held ack says its fixes are durable already.
+   * A sender that does not wait meets the hard bound (maxBuffered) as before.
+   */
+  acceptPaced(fixes: PositionFix[], deviceId?: string): PositionAck | Promise<PositionAck> {
+    const ack = this.accept(fixes, deviceId);
+    if (ack.accepted === 0 || this.closed || this.failingSince !== undefined || this.buffer.length < this.highWater) return ack;
+    return new Promise((answer) => this.held.push({ ack, since: Date.now(), answer }));
+  }
+
+  /** Answers the held acks whose fixes are committed, and (all: true) the rest too. */
+  private release(all: boolean): void {
+    let k = 0;
+    while (k < this.held.length && (all || this.held[k]!.ack.durableAt <= this.durableThrough)) k++;
+    if (k === 0) return;
+    for (const h of this.held.splice(0, k)) h.answer({ ...h.ack, durableThrough: this.durableThrough });
+  }
+
+  /**
+   * Held acks older than maxHoldMs (real time: a client's timeout is) are answered as they are
+   * (accepted, not yet durable): a thread that answers nothing must not hold senders for ever.
+   * Logged at most once per OBSERVER_LOG_EVERY_MS, with a count.
+   */
+  private releaseOverdue(): void {
+    const t = Date.now();
+    let k = 0;
+    while (k < this.held.length && this.held[k]!.since <= t - this.maxHoldMs) k++;
+    if (k === 0) return;
+    this.overdue.count += k;
+    for (const h of this.held.splice(0, k)) h.answer({ ...h.ack, durableThrough: this.durableThrough });
+    if (t - this.overdue.loggedAt < OBSERVER_LOG_EVERY_MS) return;
+    this.log(`${this.overdue.count} position acks answered after being held ${this.maxHoldMs} ms: the store committed nothing of theirs meanwhile`);
+    this.overdue = { loggedAt: t, count: 0 };
   }
 
   private clockReport(r: ClockReport): void {
@@ -272,6 +348,7 @@ export class PositionPipeline {
   async flush(): Promise<void> {
     await this.writing;
     await this.writeBatch();
+    this.watchBacklog();
     this.deliverAlerts();
     this.notifyObservers();
   }
@@ -285,6 +362,8 @@ export class PositionPipeline {
   private tick(): void {
     if (this.fanoutTimer && Date.now() >= this.lastFanout + this.fanoutGap) this.fanoutNow();
     if (!this.writing) void this.writeBatch();
+    if (this.held.length > 0) this.releaseOverdue();
+    this.watchBacklog();
     this.deliverAlerts();
     this.observeTimer ??= setImmediate(() => {
       this.observeTimer = undefined;
@@ -309,6 +388,7 @@ export class PositionPipeline {
       await this.writer.write(this.buffer, n, this.now());
     } catch (e) {
       this.opts.onWriteError?.(e);
+      this.writeFailed(e);
       return false;
     }
     const from = new Set<string>();
@@ -330,10 +410,8 @@ export class PositionPipeline {
         this.log(`durable notice failed: ${(e as Error).message}`);
       }
     }
-    if (this.backlogRaised) {
-      this.backlogRaised = false;
-      this.raise(backlogClearedAlert(this.now(), this.buffer.length));
-    }
+    this.release(false);
+    this.writeCommitted();
     // Behind (a quarter of a full write or more came in meanwhile): the next write goes now, not at the
     // next tick, or the thread would idle while the buffer grows towards store_backlog. Below that the
     // tick's pace is kept: a commit (and its fsync) per 100 ms, not one per answer.
@@ -341,6 +419,61 @@ export class PositionPipeline {
       if (!this.writing && !this.closed) void this.writeBatch();
     });
     return true;
+  }
+
+  /**
+   * A write failed: the store is failing, not slow. Held acks are answered now (their fixes stay
+   * buffered, the mark stands still: the failure path as it was, up to the hard bound), and none is
+   * held until a write succeeds again. Failing for FAILING_ALERT_AFTER_MS, or refusing meanwhile,
+   * raises the "failing" alert; it replaces a "behind" one.
+   */
+  private writeFailed(e: unknown): void {
+    const now = this.now();
+    this.failingSince ??= now;
+    this.behindSince = undefined;
+    this.release(true);
+    if (this.storeAlert !== 'failing' && (this.refusedSinceAnswer || now - this.failingSince >= FAILING_ALERT_AFTER_MS)) {
+      this.storeAlert = 'failing';
+      this.raise(failingAlert(now, (e as { code?: string }).code, this.buffer.length, this.maxBuffered));
+    }
+    this.refusedSinceAnswer = false;
+  }
+
+  /** A write committed: "failing" ends (recovered), and the backlog is looked at. */
+  private writeCommitted(): void {
+    this.failingSince = undefined;
+    if (this.storeAlert === 'failing') {
+      this.storeAlert = undefined;
+      this.raise(recoveredAlert(this.now(), this.buffer.length));
+    }
+    this.watchBacklog();
+    this.refusedSinceAnswer = false;
+  }
+
+  /**
+   * Behind: the backlog passed highWater while writes succeed, until it falls below lowWater. Behind for
+   * behindAlertAfterMs (at once when a fix was refused) raises the "behind" alert; it clears once the
+   * backlog is below lowWater and has not reached highWater for behindAlertAfterMs — a backlog that
+   * swings around the marks at full load is one episode, not an alert a second. Looked at after each
+   * commit and each tick (a backlog drained leaves no write to answer).
+   */
+  private watchBacklog(): void {
+    if (this.failingSince !== undefined) return;
+    const now = this.now();
+    const waiting = this.buffer.length;
+    if (waiting >= this.highWater) {
+      this.behindSince ??= now;
+      this.lastAbove = now;
+    } else if (waiting < this.lowWater) {
+      this.behindSince = undefined;
+    }
+    if (this.storeAlert === undefined && this.behindSince !== undefined && (this.refusedSinceAnswer || now - this.behindSince >= this.behindAlertAfterMs)) {
+      this.storeAlert = 'behind';
+      this.raise(behindAlert(now, waiting, this.maxBuffered));
+    } else if (this.storeAlert === 'behind' && this.behindSince === undefined && now - this.lastAbove >= this.behindAlertAfterMs) {
+      this.storeAlert = undefined;
+      this.raise(caughtUpAlert(now));
+    }
   }
 
   /** Fixes not yet committed (those in the writer thread included). */
@@ -407,29 +540,50 @@ export class PositionPipeline {
     clearImmediate(this.observeTimer);
     await this.writing;
     while (this.buffer.length > 0 && (await this.writeBatch()));
+    this.release(true);
     this.deliverAlerts();
     this.notifyObservers();
     await this.writer.close();
   }
 }
 
-function backlogAlert(at: number, bound: number): Alert {
+// The store's alerts tell its two troubles apart: failing (writes error; fixes kept, refused past the
+// bound) and behind (writes succeed, slower than fixes come; senders slowed by held acks). Each clears.
+function failingAlert(at: number, code: string | undefined, waiting: number, bound: number): Alert {
+  const why = code ? `（${code}）` : '';
   return {
     id: `alert-positions-backlog-${at}`, kind: 'positions_backlog', subjectId: 'positions', at,
     message: {
-      zh: `位置数据无法写入数据库，待写入已达上限 ${bound} 条：新位置被拒收，直至写入恢复`,
-      en: `Positions cannot be written to the database and ${bound} are waiting: new fixes are refused until writes recover`,
+      zh: `位置数据写入数据库失败${why}，${waiting} 条待写入，暂存于内存并重试；超过 ${bound} 条时拒收新位置`,
+      en: `Position writes to the database fail${code ? ` (${code})` : ''}: ${waiting} waiting, kept in memory and retried; past ${bound} new fixes are refused`,
     },
   };
 }
 
-function backlogClearedAlert(at: number, waiting: number): Alert {
+function recoveredAlert(at: number, waiting: number): Alert {
   return {
     id: `alert-positions-recovered-${at}`, kind: 'positions_recovered', subjectId: 'positions', at,
     message: {
-      zh: `位置数据恢复写入（尚有 ${waiting} 条待写入），重新接收新位置`,
-      en: `Position writes have recovered (${waiting} still waiting); new fixes are accepted again`,
+      zh: `位置数据恢复写入（尚有 ${waiting} 条待写入）`,
+      en: `Position writes have recovered (${waiting} still waiting)`,
     },
+  };
+}
+
+function behindAlert(at: number, waiting: number, bound: number): Alert {
+  return {
+    id: `alert-positions-slow-${at}`, kind: 'positions_slow', subjectId: 'positions', at,
+    message: {
+      zh: `位置数据写入跟不上接收（写入正常但较慢），${waiting} 条待写入：终端的确认被延后，使其放慢发送；超过 ${bound} 条时拒收新位置`,
+      en: `Position writes are behind (succeeding, but slower than fixes arrive): ${waiting} waiting. Devices' acks are held so that they slow down; past ${bound} new fixes are refused`,
+    },
+  };
+}
+
+function caughtUpAlert(at: number): Alert {
+  return {
+    id: `alert-positions-caught-up-${at}`, kind: 'positions_caught_up', subjectId: 'positions', at,
+    message: { zh: '位置数据写入已跟上，终端确认恢复即时', en: 'Position writes have caught up; devices are acked at once again' },
   };
 }
 

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Alert, LngLat, Polygon, PositionFix } from '../../shared/domain';
 import { distanceM, pointInPolygon } from '../../shared/geo';
+import Database from 'better-sqlite3';
 import { openStore, type Db } from '../../main/store/db';
 import { countPositions } from '../../main/store/positions';
 import { PositionPipeline, type PipelineOptions } from '../../main/hub/positions';
@@ -353,5 +354,128 @@ describe('the write backlog', () => {
     healWrites(db);
     await p.flush();
     expect(got).toEqual(['positions_backlog', 'positions_recovered']);
+  });
+});
+
+describe('backpressure: acks held while the store is behind', () => {
+  const failWrites = (db: Db) => db.exec(`CREATE TRIGGER positions_fail BEFORE INSERT ON positions BEGIN SELECT RAISE(ABORT, 'disk says no'); END`);
+  const batch = (from: number, n: number) => Array.from({ length: n }, (_, i) => fix('a', T0 + from + i));
+  /** the ack if it was answered, else 'held' (no timer: a write that fell behind is sent again in setImmediate) */
+  const peek = async (a: unknown) => Promise.race([a, Promise.resolve('held')]);
+
+  it('below highWater the ack is answered at once; above, it waits for its own batch\'s commit and says it is durable', async () => {
+    const { p } = pipeline(['a'], { maxWritePerFlush: 10, highWater: 25 });
+    expect(p.acceptPaced(batch(0, 20), 'dev-1')).toMatchObject({ accepted: 20, durableAt: 20, durableThrough: 0 });
+    const held = p.acceptPaced(batch(20, 10), 'dev-1'); // 30 waiting: past the mark
+    expect(held).toBeInstanceOf(Promise);
+    await p.flush(); // 10 committed: not this batch's fixes (21..30)
+    expect(await peek(held)).toBe('held');
+    await p.flush();
+    expect(await peek(held)).toBe('held');
+    await p.flush(); // 30 committed
+    expect(await peek(held)).toEqual({ accepted: 10, durableAt: 30, durableThrough: 30 });
+    // A batch wholly refused holds nothing (no fix of it waits).
+    expect(p.acceptPaced([fix('ghost', T0)], 'dev-1')).toMatchObject({ accepted: 0 });
+  });
+
+  it('a write that fails answers every held ack at once (the failure path: kept, not durable), and nothing is held while writes fail', async () => {
+    const { db, p, alerts } = pipeline(['a'], { maxWritePerFlush: 10, highWater: 5 });
+    const held = p.acceptPaced(batch(0, 8), 'dev-1');
+    expect(held).toBeInstanceOf(Promise);
+    failWrites(db);
+    await p.flush();
+    expect(await held).toEqual({ accepted: 8, durableAt: 8, durableThrough: 0 });
+    expect(p.acceptPaced(batch(8, 8), 'dev-1')).toMatchObject({ accepted: 8, durableAt: 16, durableThrough: 0 });
+    expect(alerts).toEqual([]); // one failed write, nothing refused: not yet an outage
+  });
+
+  it('a held ack never waits longer than maxHoldMs, even when the store answers nothing (its write lock held elsewhere)', async () => {
+    const { db, p, logs } = pipeline(['a'], { writeEveryMs: 20, maxWritePerFlush: 10, highWater: 5, maxHoldMs: 200 });
+    const other = new Database(db.name);
+    other.exec('BEGIN IMMEDIATE'); // the writer thread's BEGIN waits (busy_timeout 5 s) behind it
+    try {
+      const held = p.acceptPaced(batch(0, 8), 'dev-1');
+      expect(held).toBeInstanceOf(Promise);
+      expect(await held).toEqual({ accepted: 8, durableAt: 8, durableThrough: 0 });
+      expect(logs.some((l) => /answered after being held 200 ms/.test(l))).toBe(true);
+    } finally {
+      other.exec('COMMIT');
+      other.close();
+    }
+    await vi.waitFor(() => expect(countPositions(db)).toBe(8), { timeout: 10_000, interval: 20 });
+  });
+
+  it('close answers what is still held, after writing it', async () => {
+    const { db, p } = pipeline(['a'], { maxWritePerFlush: 100, highWater: 5 });
+    const held = p.acceptPaced(batch(0, 8), 'dev-1');
+    await p.close();
+    expect(await held).toEqual({ accepted: 8, durableAt: 8, durableThrough: 8 });
+    expect(countPositions(db)).toBe(8);
+  });
+});
+
+describe('the store\'s alerts: behind is not failing', () => {
+  const failWrites = (db: Db) => db.exec(`CREATE TRIGGER positions_fail BEFORE INSERT ON positions BEGIN SELECT RAISE(ABORT, 'disk says no'); END`);
+  const healWrites = (db: Db) => db.exec('DROP TRIGGER positions_fail');
+  let t = T0;
+  const send = (p: PositionPipeline, n: number) => p.accept(Array.from({ length: n }, () => fix('a', ++t)));
+
+  it('behind (writes succeed) for behindAlertAfterMs raises positions_slow, cleared by positions_caught_up once below lowWater and not above highWater for as long', async () => {
+    const { p, alerts, clock } = pipeline(['a'], { maxWritePerFlush: 10, highWater: 30, lowWater: 10, behindAlertAfterMs: 5_000 });
+    send(p, 60);
+    await p.flush(); // 50 waiting, behind since now
+    clock.set(clock.get() + 4_000);
+    await p.flush(); // 40 waiting, 4 s behind
+    expect(alerts).toEqual([]);
+    clock.set(clock.get() + 1_000);
+    await p.flush(); // 30 waiting, 5 s
+    expect(alerts.map((a) => a.kind)).toEqual(['positions_slow']);
+    expect(alerts[0]!.message.en).toMatch(/behind \(succeeding, but slower than fixes arrive\): 30 waiting/);
+    expect(alerts[0]!.message.zh).toMatch(/30 条待写入/);
+    await p.flush();
+    await p.flush(); // 10: between the marks, still behind
+    expect(alerts.map((a) => a.kind)).toEqual(['positions_slow']);
+    await p.flush(); // 0, but 30 (highWater) was seen less than 5 s ago
+    expect(alerts.map((a) => a.kind)).toEqual(['positions_slow']);
+    clock.set(clock.get() + 3_000);
+    send(p, 45); // up again for a moment: the same episode
+    await p.flush(); // 35
+    for (let i = 0; i < 3; i++) await p.flush(); // 5
+    clock.set(clock.get() + 4_999);
+    await p.flush(); // 0, 4.999 s after the last time at highWater
+    expect(alerts.map((a) => a.kind)).toEqual(['positions_slow']);
+    clock.set(clock.get() + 1);
+    await p.flush();
+    expect(alerts.map((a) => a.kind)).toEqual(['positions_slow', 'positions_caught_up']);
+  });
+
+  it('a fix refused at the hard bound while writes succeed raises positions_slow at once, not the failing alert', async () => {
+    const { p, alerts, clock } = pipeline(['a'], { maxBuffered: 50, maxWritePerFlush: 10, highWater: 20, lowWater: 5 });
+    expect(send(p, 60)).toMatchObject({ accepted: 50, refusedCount: 10 });
+    await p.flush();
+    expect(alerts.map((a) => a.kind)).toEqual(['positions_slow']);
+    while (p.buffered > 0) await p.flush();
+    clock.set(clock.get() + 5_000);
+    await p.flush();
+    expect(alerts.map((a) => a.kind)).toEqual(['positions_slow', 'positions_caught_up']);
+  });
+
+  it('writes failing for a second raise positions_backlog (with SQLite\'s code) in place of positions_slow; recovered once a write commits', async () => {
+    const { db, p, alerts, clock } = pipeline(['a'], { maxWritePerFlush: 10, highWater: 20, lowWater: 5, behindAlertAfterMs: 0 });
+    send(p, 40);
+    await p.flush();
+    expect(alerts.map((a) => a.kind)).toEqual(['positions_slow']);
+    failWrites(db);
+    await p.flush();
+    expect(alerts.map((a) => a.kind)).toEqual(['positions_slow']); // one failed write is not an outage
+    clock.set(clock.get() + 1_000);
+    await p.flush();
+    expect(alerts.map((a) => a.kind)).toEqual(['positions_slow', 'positions_backlog']);
+    expect(alerts[1]!.message.en).toMatch(/fail \(SQLITE_CONSTRAINT\w*\): 30 waiting/);
+    healWrites(db);
+    await p.flush(); // 20 left: behind again, raised anew (behindAlertAfterMs 0)
+    expect(alerts.map((a) => a.kind)).toEqual(['positions_slow', 'positions_backlog', 'positions_recovered', 'positions_slow']);
+    while (p.buffered > 0) await p.flush();
+    expect(alerts.map((a) => a.kind).at(-1)).toBe('positions_caught_up');
   });
 });

@@ -87,6 +87,20 @@ describe('the console\'s alarms', () => {
     s = applyEvent(s, { seq: 3, at: 3, data: { type: 'sos:updated', sos: { ...sos, state: 'acknowledged', updatedAt: 3 } } });
     expect(s.alerts).toEqual([]);
   });
+
+  it('the position store\'s alerts clear when they end: behind by caught up, failing by recovered; failing replaces behind', () => {
+    const store = (id: string, kind: 'positions_slow' | 'positions_caught_up' | 'positions_backlog' | 'positions_recovered', seq: number) =>
+      ({ seq, at: seq, data: { type: 'alert:raised' as const, alert: { id, kind, subjectId: 'positions', at: seq, message: { zh: id, en: id } } } });
+    let s = applyEvent(emptyState('http://hub'), store('slow-1', 'positions_slow', 1));
+    expect(s.alerts.map((a) => a.id)).toEqual(['slow-1']);
+    s = applyEvent(s, store('up-1', 'positions_caught_up', 2));
+    expect(s.alerts).toEqual([]);
+    s = applyEvent(s, store('slow-2', 'positions_slow', 3));
+    s = applyEvent(s, store('fail-1', 'positions_backlog', 4));
+    expect(s.alerts.map((a) => a.id)).toEqual(['fail-1']);
+    s = applyEvent(s, store('ok-1', 'positions_recovered', 5));
+    expect(s.alerts).toEqual([]);
+  });
 });
 
 describe('mode profiles on the console', () => {

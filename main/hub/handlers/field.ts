@@ -128,7 +128,9 @@ export const fieldRequests: RequestTable<HubServices> = {
     handle: ({ db, actor, now, services }, batch: z.output<typeof PositionBatch>) => {
       const foreign = foreignUnit(actor, batch.fixes.map((f) => f.unitId));
       if (foreign !== undefined) return refuse(db, actor, 'unit:position', { unitId: foreign }, notSpokenFor(actor, foreign), now);
-      return { ok: true, result: services.pipeline.accept(batch.fixes, actor.id) };
+      // The ack may wait while the store is behind (backpressure: PositionPipeline.acceptPaced).
+      const ack = services.pipeline.acceptPaced(batch.fixes, actor.id);
+      return ack instanceof Promise ? ack.then((result) => ({ ok: true, result })) : { ok: true, result: ack };
     },
   },
   'bodycam:report': {

@@ -142,6 +142,17 @@ function put<T extends { id: string }>(m: ReadonlyMap<string, T>, x: T): Map<str
 }
 
 const MAX_ALERTS = 50;
+/**
+ * Alerts that end earlier ones of the same subject. A camera back, position writes recovered or caught
+ * up take the alert they answer away and are not shown themselves; position writes failing replace
+ * "behind" (the hub raises one of the two at a time).
+ */
+const ENDS: Partial<Record<AlertKind, { ends: AlertKind; shown: boolean }>> = {
+  camera_recovered: { ends: 'camera_down', shown: false },
+  positions_recovered: { ends: 'positions_backlog', shown: false },
+  positions_caught_up: { ends: 'positions_slow', shown: false },
+  positions_backlog: { ends: 'positions_slow', shown: true },
+};
 
 /** Apply one domain event. The caller guarantees `e.seq === s.lastSeq + 1`. */
 export function applyEvent(s: HubState, e: HubEvent): HubState {
@@ -183,10 +194,9 @@ function applyData(s: HubState, d: HubEventData, at: number): HubState {
     }
     case 'alert:raised': {
       const a = d.alert;
-      const rest = a.kind === 'camera_recovered'
-        ? s.alerts.filter((x) => !(x.kind === 'camera_down' && x.subjectId === a.subjectId))
-        : s.alerts;
-      if (a.kind === 'camera_recovered') return { ...s, alerts: rest };
+      const end = ENDS[a.kind];
+      const rest = end ? s.alerts.filter((x) => !(x.kind === end.ends && x.subjectId === a.subjectId)) : s.alerts;
+      if (end && !end.shown) return { ...s, alerts: rest };
       const alert: ConsoleAlert = { id: a.id, at: a.at, kind: a.kind, subjectId: a.subjectId, postId: null, message: a.message };
       return { ...s, alerts: [alert, ...rest].slice(0, MAX_ALERTS) };
     }

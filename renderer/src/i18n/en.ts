@@ -162,7 +162,7 @@ export const en = {
     bodycam_task_over: '{{unit}}’s body camera was not recording from {{since}}; the task ended at {{at}}',
     notices_one: '⚠ {{count}} notice', notices_other: '⚠ {{count}} notices',
   },
-  alarmKind: { camera_down: 'Camera down', camera_recovered: 'Camera back', geofence: 'Geofence', checkin_missed: 'Missed check-in', task_overdue: 'Task overdue', checkin_off_site: 'Off-site check-in', attendance_late: 'Late', attendance_missing: 'Missing', rollcall_missed: 'Roll-call missed', override_requested: 'Check-in override asked', positions_backlog: 'Positions not stored', positions_recovered: 'Positions stored again', storage_recovered: 'Storage back', device_clock: 'Device clock off', sos_unacknowledged: 'SOS unanswered', bodycam_stopped: 'Body camera not recording' },
+  alarmKind: { camera_down: 'Camera down', camera_recovered: 'Camera back', geofence: 'Geofence', checkin_missed: 'Missed check-in', task_overdue: 'Task overdue', checkin_off_site: 'Off-site check-in', attendance_late: 'Late', attendance_missing: 'Missing', rollcall_missed: 'Roll-call missed', override_requested: 'Check-in override asked', positions_backlog: 'Positions not stored', positions_recovered: 'Positions stored again', positions_slow: 'Position store behind', positions_caught_up: 'Position store caught up', storage_recovered: 'Storage back', device_clock: 'Device clock off', sos_unacknowledged: 'SOS unanswered', bodycam_stopped: 'Body camera not recording' },
   attendance: {
     title: 'Attendance', total: 'On duty {{onDuty}} · late {{late}} · missing {{missing}} · off post {{offPost}}',
     bySquad: 'by squad', byCell: 'by cell', onDuty: 'On duty', late: 'Late', missing: 'Missing', offPost: 'Off post',

@@ -164,7 +164,7 @@ export const zhCN: Messages = {
     bodycam_task_over: '{{unit}} 的执法记录仪自 {{since}} 起未录像，任务已于 {{at}} 结束',
     notices_one: '⚠ {{count}} 条提示', notices_other: '⚠ {{count}} 条提示',
   },
-  alarmKind: { camera_down: '摄像机离线', camera_recovered: '摄像机恢复', geofence: '电子围栏', checkin_missed: '漏打卡', task_overdue: '任务超时', checkin_off_site: '异地打卡', attendance_late: '迟到', attendance_missing: '缺岗', rollcall_missed: '点名未应答', override_requested: '请求人工打卡', positions_backlog: '位置未入库', positions_recovered: '位置恢复入库', storage_recovered: '存储恢复', device_clock: '终端时钟偏差', sos_unacknowledged: '求助未响应', bodycam_stopped: '执法记录仪未录像' },
+  alarmKind: { camera_down: '摄像机离线', camera_recovered: '摄像机恢复', geofence: '电子围栏', checkin_missed: '漏打卡', task_overdue: '任务超时', checkin_off_site: '异地打卡', attendance_late: '迟到', attendance_missing: '缺岗', rollcall_missed: '点名未应答', override_requested: '请求人工打卡', positions_backlog: '位置未入库', positions_recovered: '位置恢复入库', positions_slow: '位置入库滞后', positions_caught_up: '位置入库已跟上', storage_recovered: '存储恢复', device_clock: '终端时钟偏差', sos_unacknowledged: '求助未响应', bodycam_stopped: '执法记录仪未录像' },
   attendance: {
     title: '电子考勤', total: '在岗 {{onDuty}} · 迟到 {{late}} · 缺岗 {{missing}} · 离岗 {{offPost}}',
     bySquad: '按中队', byCell: '按网格', onDuty: '在岗', late: '迟到', missing: '缺岗', offPost: '离岗',
