@@ -24,7 +24,7 @@
 // many updates reached the map; frame times (printed, not judged: no GPU here, SwiftShader draws). Never
 // fails on time.
 // Knobs: --size small (2,000 units, short windows), BENCH_MAP_UNITS, BENCH_MAP_MEASURE_MS, BENCH_MAP_VEHICLE_EVERY
-// (one unit in N a vehicle, 8; 0 for officers only), BENCH_MAP_MODES (a comma
+// (one unit in N a vehicle, 8; 0 for officers only), BENCH_MAP_ZOOM (13), BENCH_MAP_MODES (a comma
 // list of the runs; a ratio needs both sides and their floors), BENCH_MAP_PROFILE=<dir> (a .cpuprofile of each
 // run's window, from an unminified page).
 import fs from 'node:fs';
@@ -46,6 +46,8 @@ const MEASURE_MS = envInt('BENCH_MAP_MEASURE_MS', SMALL ? 3000 : 15_000);
 const PROFILE_DIR = process.env.BENCH_MAP_PROFILE;
 /** One unit in this many is a vehicle (the load city's ~12 %); 0: officers only. */
 const VEHICLE_EVERY = Math.max(0, Math.floor(Number(process.env.BENCH_MAP_VEHICLE_EVERY ?? 8))) || 0;
+/** The map's zoom: 13 has the whole city in view; from 15 the labels source holds every officer in view. */
+const ZOOM = Number(process.env.BENCH_MAP_ZOOM ?? 13) || 13;
 const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu-sandbox', '--disable-background-networking', '--disable-component-update',
   '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
@@ -75,6 +77,7 @@ const EVERY = Number(q.get('every'));
 const WARMUP = Number(q.get('warmup'));
 const MEASURE = Number(q.get('measure'));
 const VEHICLE_EVERY = Number(q.get('vehicleEvery'));
+const ZOOM = Number(q.get('zoom'));
 
 // Units as the hub's load city has them (main/sim/city/load.ts): about one in eight a vehicle, the officers
 // on post, patrolling, on task or off duty, every 50th officer with an attendance mark (half of them late:
@@ -100,7 +103,7 @@ const map = new maplibregl.Map({
     { id: 'bg', type: 'background', paint: { 'background-color': '#0d1420' } },
     { id: 'z-points', type: 'background', layout: { visibility: 'none' } },
   ] },
-  center: [118.76, 32.03], zoom: 13, attributionControl: false, fadeDuration: 0,
+  center: [118.76, 32.03], zoom: ZOOM, attributionControl: false, fadeDuration: 0,
   localIdeographFontFamily: '"Noto Sans CJK SC", "Noto Sans SC", sans-serif',
 });
 
@@ -331,7 +334,7 @@ export async function run(): Promise<Record<string, number | string>> {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/index.html`;
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const figures: Record<string, number | string> = {
-    units: UNITS, 'one unit in N a vehicle (0: none)': VEHICLE_EVERY, 'message every ms': MESSAGE_EVERY_MS, 'flush every ms': 300, 'measured s per path': MEASURE_MS / 1000, 'load average at start': loadAverage(),
+    units: UNITS, 'one unit in N a vehicle (0: none)': VEHICLE_EVERY, zoom: ZOOM, 'message every ms': MESSAGE_EVERY_MS, 'flush every ms': 300, 'measured s per path': MEASURE_MS / 1000, 'load average at start': loadAverage(),
   };
   const scriptPerS: Record<string, number> = {};
   const busyPerS: Record<string, number> = {};
@@ -356,7 +359,7 @@ export async function run(): Promise<Record<string, number | string>> {
           fs.writeFileSync(path.join(PROFILE_DIR, `map-${mode}-${UNITS}.cpuprofile`), JSON.stringify(profile));
         }
       });
-      await page.goto(`${url}?mode=${mode}&units=${UNITS}&every=${MESSAGE_EVERY_MS}&warmup=${WARMUP_MS}&measure=${MEASURE_MS}&vehicleEvery=${VEHICLE_EVERY}`);
+      await page.goto(`${url}?mode=${mode}&units=${UNITS}&every=${MESSAGE_EVERY_MS}&warmup=${WARMUP_MS}&measure=${MEASURE_MS}&vehicleEvery=${VEHICLE_EVERY}&zoom=${ZOOM}`);
       await page.waitForFunction(() => (window as unknown as { result?: unknown }).result, undefined, { timeout: 180_000, polling: 500 });
       const r = (await page.evaluate(() => (window as unknown as { result: unknown }).result)) as PageResult;
       await page.close();
