@@ -6,7 +6,9 @@
 //               run by feedFromPositions as UnitLayers runs them: the officers' slots written in place in a
 //               UnitBuffer and uploaded by the UnitDotsLayer (a custom WebGL layer) in the next frame; the
 //               officers' labels and badges GeoJSON source (exceptions always, every unit in view from zoom
-//               15, kept on the view by followView); the vehicles' points and trails GeoJSON sources;
+//               15, kept on the view by followView); the vehicles' arrows likewise from a UnitBuffer drawn by
+//               the UnitArrowsLayer, their labels' GeoJSON source (those in view from zoom 14) and their
+//               trails' GeoJSON source;
 //   fair      — the baseline: the same store and the same 300 ms flush, but each flush builds every unit's
 //               feature and sends the whole collections with setData to the console's GeoJSON layers (the
 //               ones it draws below the threshold: officers' circles, rings, halos, labels, badges; vehicles)
@@ -60,7 +62,8 @@ import 'maplibre-gl/dist/maplibre-gl.css';
 import roadsUrl from '../../../../resources/basemap/roads.geojson?url';
 import waterUrl from '../../../../resources/basemap/water.geojson?url';
 import { PositionStore } from '../../../../renderer/src/hub/positions';
-import { LabelsView, UnitFeed, classify, feedFromPositions, followView, type Feed } from '../../../../renderer/src/map/unit-feed';
+import { LabelsView, NO_EXCEPTIONS, UnitFeed, VEHICLE_LABELS_FROM_ZOOM, classify, feedFromPositions, followView, type Feed } from '../../../../renderer/src/map/unit-feed';
+import { UnitArrowsLayer } from '../../../../renderer/src/map/unit-arrows-layer';
 import { UnitBuffer } from '../../../../renderer/src/map/unit-buffer';
 import { UnitDotsLayer } from '../../../../renderer/src/map/unit-dots-layer';
 import { addOfficerLayers, addVehicleLayers } from '../../../../renderer/src/map/unit-styles';
@@ -120,8 +123,10 @@ map.on('load', () => {
   const label = (m: AttendanceMark) => m;
   const buffer = new UnitBuffer('officer');
   const dots = new UnitDotsLayer('officers-dots', buffer);
+  const vehicleBuffer = new UnitBuffer('vehicle');
+  const arrows = new UnitArrowsLayer('vehicles-arrows', vehicleBuffer);
   addOfficerLayers(map, same, gl ? dots : null, label);
-  addVehicleLayers(map, same);
+  addVehicleLayers(map, same, gl ? arrows : null);
   const source = (id: string) => map.getSource(id) as maplibregl.GeoJSONSource;
 
   const store = new PositionStore();
@@ -149,15 +154,16 @@ map.on('load', () => {
   store.subscribe((f) => { if (measuring) { flushes++; changedPerFlush.push(f.changed.size); workPerFlush.push(0); } });
   // How often the map's own copy of the units changed: the dots layer's uploads (merged), the officers'
   // source finishing an update (its content event; a setData sent while the worker is busy replaces the one
-  // waiting, so sent is not applied); the vehicles' source likewise in both.
+  // waiting, so sent is not applied); the vehicles' arrows layer's uploads (merged) or source likewise.
   let applied = 0;
   let vehiclesApplied = 0;
   map.on('data', (e) => {
     if (!measuring || e.sourceDataType !== 'content') return;
     if (e.sourceId === 'officers' && !gl) applied++;
-    if (e.sourceId === 'vehicles') vehiclesApplied++;
+    if (e.sourceId === 'vehicles' && !gl) vehiclesApplied++;
   });
   let uploads0 = 0;
+  let arrowUploads0 = 0;
   let uploadMs0 = 0;
   const now = () => Date.now();
   const inputs = { positions: store, units: () => units, marks: () => marks, now };
@@ -168,13 +174,17 @@ map.on('load', () => {
     // The console's path (UnitLayers' OfficersLayer and VehiclesLayer, each feed through feedFromPositions):
     // the dots buffer's slots written at the flush and uploaded in the next frame (timed inside the layer:
     // uploadMs); the officers' labels and badges source (exceptions, and units in view from zoom 15, kept
-    // on the map's view as the console does); the vehicles' points and trails.
+    // on the map's view as the console does); the vehicles' arrows (slots and uploads as the dots'), their
+    // labels (in view from zoom 14, kept on the view likewise) and trails.
     const view = new LabelsView();
     const labels = new UnitFeed('officer', false, view);
+    const vehicleView = new LabelsView(VEHICLE_LABELS_FROM_ZOOM, NO_EXCEPTIONS);
+    const vehicleLabels = new UnitFeed('vehicle', false, vehicleView);
     const feeds: [string, Feed<unknown>, (d: unknown) => Promise<void> | void][] = [
       ['dots', buffer, () => dots.repaint()],
       ['labels', labels, (d) => source('officers').updateData(d as maplibregl.GeoJSONSourceDiff)],
-      ['vehicles', new UnitFeed('vehicle'), (d) => source('vehicles').updateData(d as maplibregl.GeoJSONSourceDiff)],
+      ['arrows', vehicleBuffer, () => arrows.repaint()],
+      ['vehicles', vehicleLabels, (d) => source('vehicles').updateData(d as maplibregl.GeoJSONSourceDiff)],
       ['trails', new UnitFeed('vehicle', true), (d) => source('vehicle-trails').updateData(d as maplibregl.GeoJSONSourceDiff)],
     ];
     for (const [name, feed, send] of feeds) {
@@ -191,6 +201,11 @@ map.on('load', () => {
       if (still) return;
       const diff = labels.diff(store.all().keys(), units, store.all(), now(), marks); // timed: wrapped above
       if (diff) void timed(() => source('officers').updateData(diff), 'labels');
+    });
+    followView(map, vehicleView, () => {
+      if (still) return;
+      const diff = vehicleLabels.diff(store.all().keys(), units, store.all(), now(), marks); // timed: wrapped above
+      if (diff) void timed(() => source('vehicles').updateData(diff), 'vehicles');
     });
   } else {
     // The fair baseline: the same flush, every unit's feature, the whole collections.
@@ -266,7 +281,8 @@ map.on('load', () => {
     await window.benchMark?.('start');
     measuring = true;
     uploads0 = dots.stats.uploads;
-    uploadMs0 = dots.stats.uploadMs;
+    arrowUploads0 = arrows.stats.uploads;
+    uploadMs0 = dots.stats.uploadMs + arrows.stats.uploadMs;
     const m0 = messages;
     const w0 = performance.now();
     setTimeout(async () => {
@@ -274,7 +290,8 @@ map.on('load', () => {
       const windowMs = performance.now() - w0;
       await window.benchMark?.('end');
       if (gl) applied = dots.stats.uploads - uploads0;
-      const uploadMs = dots.stats.uploadMs - uploadMs0;
+      if (gl) vehiclesApplied = arrows.stats.uploads - arrowUploads0;
+      const uploadMs = dots.stats.uploadMs + arrows.stats.uploadMs - uploadMs0;
       const rendered = gl ? buffer.count : map.queryRenderedFeatures({ layers: ['officers'] }).length;
       const labelled = map.querySourceFeatures('officers').length;
       window.result = { frames, longTasks, workPerFlush, workByFeed, updatesSent, uploadMs, flushes, applied, vehiclesApplied, changedPerFlush, windowMs, messages: messages - m0, rendered, labelled };

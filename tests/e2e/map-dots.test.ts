@@ -2,7 +2,8 @@
 // officers on) against the GeoJSON layers it replaces, on the moving demo city and the same view: in each
 // picture, the pixel at each officer's place is the colour of its class (the same check passes on the
 // GeoJSON layers, the control), labels still show close in, and a click on a dot selects that officer
-// (picking on the CPU). localStorage 'xiuhua.map.dots' forces either layer, so the demo city (~315 units,
+// (picking on the CPU). The vehicles' arrows layer (the same rule, the same vertex buffer kind) likewise: at
+// each vehicle's place the pixel is its class's colour, on both, and a click on an arrow selects it. localStorage 'xiuhua.map.dots' forces either layer, so the demo city (~315 units,
 // under the threshold) can be drawn both ways. Screenshots of both are written to tests/artifacts/map-dots/.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -33,13 +34,24 @@ async function lookAt(page: Page, at: [number, number], zoom: number, dots: bool
   await page.waitForFunction((dots) => {
     const map = window.__xiuhua!.map!;
     if (map.isMoving() || map.queryRenderedFeatures({ layers: ['bm-road-major'] }).length === 0) return false;
-    return dots ? !!map.getLayer('officers-dots') && !map.getLayer('officers') : map.queryRenderedFeatures({ layers: ['officers'] }).length > 0;
+    return dots
+      ? !!map.getLayer('officers-dots') && !map.getLayer('officers') && !!map.getLayer('vehicles-arrows') && !map.getLayer('vehicles')
+      : map.queryRenderedFeatures({ layers: ['officers'] }).length > 0;
   }, dots, { timeout: 60_000 });
   // Drawn, and two frames later: what a person would see.
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 }
 
 type Officer = { id: string; at: [number, number]; cls: string };
+
+/** Vehicles with a fix, as the hub's client has them, with the class the map paints them by (live: their status). */
+function vehicles(page: Page): Promise<Officer[]> {
+  return page.evaluate(() => {
+    const h = window.__xiuhua!.hub;
+    return [...h.getState().units.values()].filter((u) => u.kind === 'vehicle' && h.positions.get(u.id))
+      .map((u) => ({ id: u.id, at: h.positions.get(u.id)!.trail.at(-1)!, cls: u.status }));
+  });
+}
 
 /** On-duty officers with a fix, as the hub's client has them, with the class the map paints them by. */
 function officers(page: Page): Promise<Officer[]> {
@@ -113,5 +125,38 @@ describe('the officers\' dots layer', () => {
       picked = await shown();
     }
     expect(picked).toEqual({ kind: 'unit', id: target.id });
+
+    // The vehicles: each of a few looked at close in, the pixel at its place (the middle of its arrow) in its
+    // class's colour, drawn by the symbol layer (control) and by the arrows layer; then a click on one
+    // selects it. A vehicle moves ~10 m a second: nearly all, not all, and a click tried again where it is.
+    const vfill: Record<string, string> = { ...fill, off_duty: LIVE.offline };
+    const some = (await vehicles(geo)).slice(0, 6);
+    expect(some.length).toBeGreaterThan(2);
+    const vehicleRight: Record<string, string[]> = { geojson: [], dots: [] };
+    for (const [page, isDots] of [[geo, false], [dots, true]] as const) {
+      for (const v of some) {
+        const now = (await vehicles(page)).find((x) => x.id === v.id)!;
+        await lookAt(page, now.at, 16, isDots);
+        const here = (await vehicles(page)).find((x) => x.id === v.id)!;
+        const p = await mapPixel(page, here.at);
+        const shot = await page.screenshot({ path: path.join(e2e.artifacts, `${isDots ? 'dots' : 'geojson'}-vehicle-${v.id}.png`) });
+        const [got] = await colours(page, shot, [p]);
+        if (vfill[here.cls] && close(got!, rgb(vfill[here.cls]!), 40)) vehicleRight[isDots ? 'dots' : 'geojson']!.push(v.id);
+      }
+      const right = vehicleRight[isDots ? 'dots' : 'geojson']!;
+      expect(right.length, `${isDots ? 'arrows' : 'GeoJSON'}: ${right.length} of ${some.length} vehicles drawn in their class's colour`).toBeGreaterThanOrEqual(Math.ceil(some.length / 2));
+    }
+    // The last vehicle looked at is in the middle of the dots page's view: a click on its arrow selects it.
+    const vehicle = some.at(-1)!;
+    let vehiclePicked = null as Awaited<ReturnType<typeof shown>>;
+    for (let attempt = 0; attempt < 5 && vehiclePicked?.id !== vehicle.id; attempt++) {
+      const at = await dots.evaluate((id) => window.__xiuhua!.hub.positions.get(id)!.trail.at(-1)!, vehicle.id);
+      const p = await mapPixel(dots, at);
+      await dots.mouse.click(p.x, p.y);
+      await panel.waitFor();
+      await expect.poll(async () => (await shown())?.id, { timeout: 5000 }).toBe(vehicle.id).catch(() => undefined);
+      vehiclePicked = await shown();
+    }
+    expect(vehiclePicked).toEqual({ kind: 'unit', id: vehicle.id });
   }, 300_000);
 });

@@ -6,7 +6,7 @@ import type { Camera, Unit } from '../../shared/domain';
 import type { StreamHealth } from '../../shared/protocol';
 import { PositionStore } from '../../renderer/src/hub/positions';
 import { CameraFeed } from '../../renderer/src/map/camera-feed';
-import { FULL_MIN_UNITS, FULL_SHARE, LABELS_ALL_FROM_ZOOM, LabelsView, UnitFeed, feedFromPositions } from '../../renderer/src/map/unit-feed';
+import { FULL_MIN_UNITS, FULL_SHARE, LABELS_ALL_FROM_ZOOM, LabelsView, NO_EXCEPTIONS, UnitFeed, VEHICLE_LABELS_FROM_ZOOM, feedFromPositions } from '../../renderer/src/map/unit-feed';
 import type { AttendanceMark } from '../../renderer/src/state/attendance';
 import { CLASS_INDEX, MARK_INDEX, UnitBuffer, mercator } from '../../renderer/src/map/unit-buffer';
 
@@ -384,5 +384,63 @@ describe('the officers\' dots buffer (what the dots layer draws)', () => {
     expect(near(0, 5)).toEqual(['a']);
     expect(near(bx * 0.6, bx)).toEqual(['b', 'a']);
     expect(near(bx / 2, 1)).toEqual([]); // 'o' stands there, off duty, not drawn
+  });
+});
+
+describe('the vehicles\' arrows buffer (what the arrows layer draws)', () => {
+  const setup = () => {
+    const store = new PositionStore(300, immediate);
+    const units = new Map<string, Unit>([vehicle('v1'), { ...vehicle('v2'), status: 'off_duty' as const }, officer('o1')].map((u) => [u.id, u]));
+    store.merge([
+      { unitId: 'v1', t: T, lng: 118.78, lat: 32.04, heading: 90 }, { unitId: 'v2', t: T, lng: 118.7801, lat: 32.04, heading: 33.3 },
+      { unitId: 'o1', t: T, lng: 118.78, lat: 32.04, heading: 10 },
+    ]);
+    const buffer = new UnitBuffer('vehicle');
+    buffer.diff(units.keys(), units, store.all(), T);
+    return { store, units, buffer };
+  };
+
+  it('holds each vehicle\'s heading as its fourth number (no mark), and a vehicle turning on the spot rewrites only its slot', () => {
+    const { store, units, buffer } = setup();
+    expect(buffer.count).toBe(2); // no officer
+    expect(buffer.at('v1')).toMatchObject({ cls: CLASS_INDEX.patrolling, heading: 90, att: 0 });
+    expect(buffer.at('v2')!.heading).toBeCloseTo(33.3, 4);
+    buffer.takeDirty();
+    // Nothing changed: nothing written (the heading compares as the float32 it is stored as).
+    expect(buffer.diff(['v1', 'v2'], units, store.all(), T)).toBeNull();
+    store.merge([{ unitId: 'v2', t: T + 1000, lng: 118.7801, lat: 32.04, heading: 200 }]);
+    expect(buffer.diff(['v1', 'v2'], units, store.all(), T + 1000)).toBe(1);
+    expect(buffer.takeDirty()).toEqual({ from: 1, to: 1 });
+    expect(buffer.at('v2')!.heading).toBe(200);
+    // An officer's buffer still holds marks there, never a heading.
+    const officers = new UnitBuffer('officer');
+    officers.diff(units.keys(), units, store.all(), T, new Map([['o1', 'late']]));
+    expect(officers.at('o1')).toMatchObject({ att: MARK_INDEX.late, heading: 0 });
+  });
+
+  it('picks every drawn vehicle, an off-duty one too (the arrows layer draws every class, as the symbol layer did)', () => {
+    const { buffer } = setup();
+    const [ax, ay] = mercator(118.78, 32.04);
+    const toScreen = (mx: number, my: number) => ({ x: (mx - ax) * 1e9, y: (my - ay) * 1e9 });
+    const bx = toScreen(...mercator(118.7801, 32.04)).x;
+    const near = (x: number, r: number) => buffer.near({ x, y: 0 }, () => r, toScreen, { mx: ax + x / 1e9, my: ay, r: 1e-4 });
+    expect(near(bx, 5)).toEqual(['v2']);
+    expect(near(0, 5)).toEqual(['v1']);
+  });
+});
+
+describe('the vehicles\' labels source beside the arrows layer (LabelsView from zoom 14, no exceptions)', () => {
+  it('holds no vehicle below zoom 14 and every vehicle in view from it', () => {
+    const store = new PositionStore(300, immediate);
+    const ids = Array.from({ length: 100 }, (_, i) => 'v' + i);
+    const units = new Map(ids.map((id) => [id, vehicle(id)] as const));
+    store.merge(ids.map((unitId, i) => ({ unitId, t: T, lng: 118.7 + i * 1e-4, lat: 32.04, heading: 0 })));
+    const view = new LabelsView(VEHICLE_LABELS_FROM_ZOOM, NO_EXCEPTIONS);
+    const feed = new UnitFeed('vehicle', false, view);
+    view.take(13, { west: 118.7, east: 118.9, south: 31.9, north: 32.1 });
+    // Marks never keep a vehicle (an officer's 'late' is no exception here, nor are vehicles visited for it).
+    expect(feed.diff(new Set(ids), units, store.all(), T, new Map([['v5', 'late']]))).toBeNull();
+    expect(view.take(VEHICLE_LABELS_FROM_ZOOM, { west: 118.7, east: 118.70105, south: 32.03, north: 32.05 })).toBe(true);
+    expect(sentIds(feed.diff(new Set(ids), units, store.all(), T))).toEqual(Array.from({ length: 16 }, (_, i) => 'v' + i));
   });
 });

@@ -1,4 +1,4 @@
-// The officers' dots as numbers for the GPU (unit-dots-layer.ts draws them): one slot of SLOT_FLOATS floats
+// The officers' dots and the vehicles' arrows as numbers for the GPU (unit-dots-layer.ts, unit-arrows-layer.ts draw them): one slot of SLOT_FLOATS floats
 // per unit in one Float32Array, written in place when the unit moves or changes look, so a flush costs the
 // units it changed and the map's GeoJSON machinery (worker indexing, tile reloads, transfer) is never
 // involved. Positions are web-mercator offsets from a fixed origin (float32 holds ~7 digits: whole mercator
@@ -10,7 +10,10 @@ import type { AttendanceMark } from '../state/attendance';
 import type { UnitClass } from './unit-feed';
 import { OFFLINE_AFTER_MS, STALE_AFTER_MS } from './freshness';
 
-/** x, y (mercator offsets from the origin), class index, attendance mark index. */
+/**
+ * x, y (mercator offsets from the origin), class index, and a fourth number by kind: an officer's attendance
+ * mark index, a vehicle's heading in degrees (its arrow turns with it; vehicles carry no mark).
+ */
 export const SLOT_FLOATS = 4;
 
 /** The order the shader's colour table is in (unit-dots-layer.ts). */
@@ -75,6 +78,7 @@ export class UnitBuffer {
       this.epoch++;
     }
     const { epoch, data, kind } = this;
+    const vehicle = kind === 'vehicle';
     let changed = 0;
     for (const id of ids) {
       const track = tracks.get(id);
@@ -83,16 +87,18 @@ export class UnitBuffer {
       let att: number;
       if (slot !== undefined && this.epochAt[slot] === epoch) {
         unit = this.unitAt[slot]!;
-        att = data[slot * SLOT_FLOATS + 3]!;
+        att = vehicle ? 0 : data[slot * SLOT_FLOATS + 3]!;
       } else {
         unit = units.get(id);
-        att = MARK_INDEX[marks.get(id) ?? ''];
+        att = vehicle ? 0 : MARK_INDEX[marks.get(id) ?? ''];
       }
       if (!unit || unit.kind !== kind || !track) {
         if (this.remove(id)) changed++;
         continue;
       }
       const fix = track.fix;
+      // A vehicle's fourth number is its heading (as float32, so the unchanged test below compares like with like).
+      if (vehicle) att = Math.fround(fix.heading ?? 0);
       const fresh = freshIndex(fix.t, now);
       const cls = classIndex(unit.status, fresh);
       let x: number;
@@ -165,17 +171,18 @@ export class UnitBuffer {
    * The units drawn under `at` (screen px), nearest first: those within `radiusOf(class)` px of it, measured
    * by `toScreen` (mercator → screen, the map's projection), after a cheap box of half-width `approx.r` in
    * mercator around `approx` — picking on the CPU from the same numbers the GPU draws. Off-duty officers,
-   * whom the layer does not draw, are never picked.
+   * whom the dots layer does not draw, are never picked; vehicles are drawn (and picked) whatever their class.
    */
   near(at: { x: number; y: number }, radiusOf: (cls: number) => number, toScreen: (mx: number, my: number) => { x: number; y: number }, approx: { mx: number; my: number; r: number }): string[] {
     const origin = this.origin;
     if (!origin) return [];
     const hits: { id: string; d: number }[] = [];
     const d = this.data;
+    const skip = this.kind === 'officer' ? CLASS_INDEX.off_duty : -1;
     for (let s = 0; s < this.count; s++) {
       const o = s * SLOT_FLOATS;
       const cls = d[o + 2]!;
-      if (cls === CLASS_INDEX.off_duty) continue;
+      if (cls === skip) continue;
       const mx = d[o]! + origin[0];
       const my = d[o + 1]! + origin[1];
       if (Math.abs(mx - approx.mx) > approx.r || Math.abs(my - approx.my) > approx.r) continue;
@@ -186,12 +193,14 @@ export class UnitBuffer {
     return hits.sort((a, b) => a.d - b.d).map((h) => h.id);
   }
 
-  /** Where a unit is drawn, in mercator (tests and picking). */
-  at(id: string): { mx: number; my: number; cls: number; att: number } | null {
+  /** Where a unit is drawn, in mercator, and how (tests and picking): `att` for officers, `heading` for vehicles (0 for the other kind). */
+  at(id: string): { mx: number; my: number; cls: number; att: number; heading: number } | null {
     const slot = this.slotOf.get(id);
     if (slot === undefined || !this.origin) return null;
     const o = slot * SLOT_FLOATS;
-    return { mx: this.data[o]! + this.origin[0], my: this.data[o + 1]! + this.origin[1], cls: this.data[o + 2]!, att: this.data[o + 3]! };
+    const fourth = this.data[o + 3]!;
+    const vehicle = this.kind === 'vehicle';
+    return { mx: this.data[o]! + this.origin[0], my: this.data[o + 1]! + this.origin[1], cls: this.data[o + 2]!, att: vehicle ? 0 : fourth, heading: vehicle ? fourth : 0 };
   }
 
   private remove(id: string): boolean {

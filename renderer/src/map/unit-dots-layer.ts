@@ -31,10 +31,10 @@ export function atZoom(stops: Stops, z: number): number {
 const rgb = (hex: string): [number, number, number] => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255) as [number, number, number];
 
 /** By CLASS_INDEX: the same colours as unitColor (theme.ts). */
-const CLASS_COLORS = [LIVE.sos, LIVE.offline, LIVE.stale, LIVE.ok, LIVE.patrol, LIVE.task, LIVE.offline].flatMap(rgb);
+export const CLASS_COLORS = [LIVE.sos, LIVE.offline, LIVE.stale, LIVE.ok, LIVE.patrol, LIVE.task, LIVE.offline].flatMap(rgb);
 /** By MARK_INDEX ('' has none): the same colours as attendanceColor. */
 const MARK_COLORS = [LIVE.stale, LIVE.attLate, LIVE.attMissing, LIVE.attOff, LIVE.attOn].flatMap(rgb);
-const EDGE = rgb('#0b0f16');
+export const EDGE = rgb('#0b0f16');
 
 const VERTEX = `#version 300 es
 in vec2 a_pos;
@@ -104,8 +104,57 @@ function compile(gl: WebGL2RenderingContext, type: number, src: string): WebGLSh
   const s = gl.createShader(type)!;
   gl.shaderSource(s, src);
   gl.compileShader(s);
-  if (!gl.getShaderParameter(s, gl.COMPILE_STATUS)) throw new Error(`unit dots shader: ${gl.getShaderInfoLog(s) ?? ''}`);
+  if (!gl.getShaderParameter(s, gl.COMPILE_STATUS)) throw new Error(`unit layer shader: ${gl.getShaderInfoLog(s) ?? ''}`);
   return s;
+}
+
+/** A linked program from two shader sources (this layer's and the arrows layer's). */
+export function linkProgram(gl: WebGL2RenderingContext, vertex: string, fragment: string): WebGLProgram {
+  const p = gl.createProgram()!;
+  gl.attachShader(p, compile(gl, gl.VERTEX_SHADER, vertex));
+  gl.attachShader(p, compile(gl, gl.FRAGMENT_SHADER, fragment));
+  gl.linkProgram(p);
+  if (!gl.getProgramParameter(p, gl.LINK_STATUS)) throw new Error(`unit layer program: ${gl.getProgramInfoLog(p) ?? ''}`);
+  return p;
+}
+
+/** What a layer's GPU copy of its buffer is (uploadSlots keeps it), and what the uploads cost (the bench reads them). */
+export type GpuCopy = { capacity: number; generation: number; stats: { uploads: number; slotsUploaded: number; uploadMs: number } };
+
+/**
+ * Bring the bound ARRAY_BUFFER up to `buffer`: the whole array when it grew (or the first frame), else only
+ * the slots written since the last frame (bufferSubData).
+ */
+export function uploadSlots(gl: WebGL2RenderingContext, buffer: UnitBuffer, copy: GpuCopy): void {
+  const t0 = performance.now();
+  if (copy.generation !== buffer.generation || copy.capacity !== buffer.data.length) {
+    gl.bufferData(gl.ARRAY_BUFFER, buffer.data, gl.DYNAMIC_DRAW);
+    copy.capacity = buffer.data.length;
+    copy.generation = buffer.generation;
+    buffer.takeDirty();
+    copy.stats.uploads++;
+    copy.stats.slotsUploaded += buffer.count;
+  } else {
+    const dirty = buffer.takeDirty();
+    if (dirty) {
+      gl.bufferSubData(gl.ARRAY_BUFFER, dirty.from * SLOT_FLOATS * 4, buffer.data, dirty.from * SLOT_FLOATS, (dirty.to - dirty.from + 1) * SLOT_FLOATS);
+      copy.stats.uploads++;
+      copy.stats.slotsUploaded += dirty.to - dirty.from + 1;
+    }
+  }
+  copy.stats.uploadMs += performance.now() - t0;
+}
+
+/**
+ * The map's matrix takes mercator 0..1; the buffer holds offsets from its origin: translate by the origin
+ * here, in double precision, so the GPU only ever sees small numbers. Written into `out`.
+ */
+export function originMatrix(args: CustomRenderMethodInput, origin: readonly [number, number], out: Float32Array): Float32Array {
+  const m = args.defaultProjectionData.mainMatrix as ArrayLike<number>;
+  const [ox, oy] = origin;
+  for (let i = 0; i < 16; i++) out[i] = m[i]!;
+  for (let r = 0; r < 4; r++) out[12 + r] = m[r]! * ox + m[4 + r]! * oy + m[12 + r]!;
+  return out;
 }
 
 export class UnitDotsLayer implements CustomLayerInterface {
@@ -115,22 +164,19 @@ export class UnitDotsLayer implements CustomLayerInterface {
   private program: WebGLProgram | null = null;
   private vbo: WebGLBuffer | null = null;
   private vao: WebGLVertexArrayObject | null = null;
-  private capacity = -1;
-  private generation = -1;
+  private readonly copy: GpuCopy;
   private u: Record<string, WebGLUniformLocation | null> = {};
   private readonly matrix = new Float32Array(16);
   /** Frames drawn, uploads, slots uploaded and the main-thread ms the uploads took (the bench reads them). */
   readonly stats = { frames: 0, uploads: 0, slotsUploaded: 0, uploadMs: 0 };
 
-  constructor(readonly id: string, readonly buffer: UnitBuffer) {}
+  constructor(readonly id: string, readonly buffer: UnitBuffer) {
+    this.copy = { capacity: -1, generation: -1, stats: this.stats };
+  }
 
   onAdd(map: MlMap, gl: WebGL2RenderingContext): void {
     this.map = map;
-    const p = gl.createProgram()!;
-    gl.attachShader(p, compile(gl, gl.VERTEX_SHADER, VERTEX));
-    gl.attachShader(p, compile(gl, gl.FRAGMENT_SHADER, FRAGMENT));
-    gl.linkProgram(p);
-    if (!gl.getProgramParameter(p, gl.LINK_STATUS)) throw new Error(`unit dots program: ${gl.getProgramInfoLog(p) ?? ''}`);
+    const p = linkProgram(gl, VERTEX, FRAGMENT);
     this.program = p;
     for (const name of ['u_matrix', 'u_pass', 'u_dpr', 'u_dot', 'u_class', 'u_mark', 'u_edge']) this.u[name] = gl.getUniformLocation(p, name);
     this.vbo = gl.createBuffer();
@@ -147,7 +193,7 @@ export class UnitDotsLayer implements CustomLayerInterface {
     attr('a_cls', 1, 8);
     attr('a_att', 1, 12);
     gl.bindVertexArray(null);
-    this.capacity = -1;
+    this.copy.capacity = -1;
   }
 
   onRemove(_map: MlMap, gl: WebGL2RenderingContext): void {
@@ -165,32 +211,10 @@ export class UnitDotsLayer implements CustomLayerInterface {
   render(gl: WebGL2RenderingContext, args: CustomRenderMethodInput): void {
     const { buffer, map } = this;
     if (!map || !this.program || !buffer.originMercator) return;
-    const t0 = performance.now();
     gl.bindBuffer(gl.ARRAY_BUFFER, this.vbo);
-    if (this.generation !== buffer.generation || this.capacity !== buffer.data.length) {
-      // The array grew (or first frame): one whole upload, then only written slots.
-      gl.bufferData(gl.ARRAY_BUFFER, buffer.data, gl.DYNAMIC_DRAW);
-      this.capacity = buffer.data.length;
-      this.generation = buffer.generation;
-      buffer.takeDirty();
-      this.stats.uploads++;
-      this.stats.slotsUploaded += buffer.count;
-    } else {
-      const dirty = buffer.takeDirty();
-      if (dirty) {
-        gl.bufferSubData(gl.ARRAY_BUFFER, dirty.from * SLOT_FLOATS * 4, buffer.data, dirty.from * SLOT_FLOATS, (dirty.to - dirty.from + 1) * SLOT_FLOATS);
-        this.stats.uploads++;
-        this.stats.slotsUploaded += dirty.to - dirty.from + 1;
-      }
-    }
-    this.stats.uploadMs += performance.now() - t0;
+    uploadSlots(gl, buffer, this.copy);
     if (!buffer.count) return;
-    // The map's matrix takes mercator 0..1; the buffer holds offsets from its origin: translate by the
-    // origin here, in double precision, so the GPU only ever sees small numbers.
-    const m = args.defaultProjectionData.mainMatrix as ArrayLike<number>;
-    const [ox, oy] = buffer.originMercator;
-    for (let i = 0; i < 16; i++) this.matrix[i] = m[i]!;
-    for (let r = 0; r < 4; r++) this.matrix[12 + r] = m[r]! * ox + m[4 + r]! * oy + m[12 + r]!;
+    originMatrix(args, buffer.originMercator, this.matrix);
     const z = map.getZoom();
     gl.useProgram(this.program);
     gl.uniformMatrix4fv(this.u.u_matrix!, false, this.matrix);

@@ -239,9 +239,13 @@ export function feedFromPositions<D = GeoJSONSourceDiff>(feed: Feed<D>, inputs: 
 }
 
 /** Marks whose badge shows at every zoom (UnitLayers' 'officers-att'). */
-const EXCEPTIONS = new Set(['late', 'missing', 'off']);
+const EXCEPTIONS: ReadonlySet<string> = new Set(['late', 'missing', 'off']);
+/** For a source no mark keeps at every zoom (the vehicles' labels). */
+export const NO_EXCEPTIONS: ReadonlySet<string> = new Set();
 /** Zoom from which every officer in view has a label or badge ('officers-att-on' 15, 'officers-label' 15.5). */
 export const LABELS_ALL_FROM_ZOOM = 15;
+/** Zoom from which the vehicles' labels show (unit-styles' 'vehicles-label' minzoom). */
+export const VEHICLE_LABELS_FROM_ZOOM = 14;
 
 type Bounds = { west: number; east: number; south: number; north: number };
 
@@ -250,34 +254,39 @@ type Bounds = { west: number; east: number; south: number; north: number };
  * and from LABELS_ALL_FROM_ZOOM every officer within the view padded by half a screen each way. `keep` is
  * the UnitFeed's; `take` the map's view when it stops, true when the kept set may have changed (the source
  * must be re-diffed): never below the zoom, nor while the view stays inside the padded one.
+ * With the arrows layer, the vehicles' source likewise (their labels): `new LabelsView(VEHICLE_LABELS_FROM_ZOOM,
+ * NO_EXCEPTIONS)`, every vehicle in the padded view from zoom 14 and none below it.
  */
 export class LabelsView implements Keep {
   private kept: Bounds & { zoom: number } = { zoom: 0, west: 0, east: 0, south: 0, north: 0 };
   /** The officers with an exception mark, for the marks they were found in. */
   private exceptions: { marks: ReadonlyMap<string, AttendanceMark> | null; ids: Set<string> } = { marks: null, ids: new Set() };
 
+  /** `fromZoom`: where every unit in view is kept; `marked`: the marks kept at every zoom. */
+  constructor(private readonly fromZoom = LABELS_ALL_FROM_ZOOM, private readonly marked: ReadonlySet<string> = EXCEPTIONS) {}
+
   /** Below the zoom only the exceptions can be kept; from it, any unit (by where it is). */
   candidates(marks: ReadonlyMap<string, AttendanceMark>): ReadonlySet<string> | null {
-    if (this.kept.zoom >= LABELS_ALL_FROM_ZOOM) return null;
+    if (this.kept.zoom >= this.fromZoom) return null;
     if (this.exceptions.marks !== marks) {
       const ids = new Set<string>();
-      for (const [id, m] of marks) if (EXCEPTIONS.has(m)) ids.add(id);
+      if (this.marked.size) for (const [id, m] of marks) if (this.marked.has(m)) ids.add(id);
       this.exceptions = { marks, ids };
     }
     return this.exceptions.ids;
   }
 
   keep(track: Track, mark: string): boolean {
-    if (EXCEPTIONS.has(mark)) return true;
+    if (this.marked.has(mark)) return true;
     const v = this.kept;
     const { lng, lat } = track.fix;
-    return v.zoom >= LABELS_ALL_FROM_ZOOM && lng >= v.west && lng <= v.east && lat >= v.south && lat <= v.north;
+    return v.zoom >= this.fromZoom && lng >= v.west && lng <= v.east && lat >= v.south && lat <= v.north;
   }
 
   take(zoom: number, b: Bounds): boolean {
     const was = this.kept;
-    const close = zoom >= LABELS_ALL_FROM_ZOOM;
-    const wasClose = was.zoom >= LABELS_ALL_FROM_ZOOM;
+    const close = zoom >= this.fromZoom;
+    const wasClose = was.zoom >= this.fromZoom;
     if (!close && !wasClose) {
       this.kept = { ...was, zoom };
       return false;

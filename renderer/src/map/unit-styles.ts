@@ -5,11 +5,12 @@ import type { AttendanceMark } from '../state/attendance';
 import { ensureIcons } from './icons';
 import { emptyFc } from './layer-kit';
 import { FONT, LIVE, attendanceColor, unitColor } from './theme';
+import type { UnitArrowsLayer } from './unit-arrows-layer';
 import type { UnitDotsLayer } from './unit-dots-layer';
 
 /** Layer ids before scoping (useScopedIds' n), officers' and vehicles'. */
 export const OFFICER_LAYERS = ['officers-sos', 'officers-att-ring', 'officers', 'officers-dots', 'officers-label', 'officers-att-on', 'officers-att'];
-export const VEHICLE_LAYERS = ['vehicle-trails', 'vehicles', 'vehicles-label'];
+export const VEHICLE_LAYERS = ['vehicle-trails', 'vehicles', 'vehicles-arrows', 'vehicles-label'];
 
 /** The badge's text: the mark's character in the console's language, with "?" while the fix is stale (the mark is as of the last fix). */
 export function markText(label: (m: AttendanceMark) => string): ExpressionSpecification {
@@ -80,8 +81,12 @@ export function addOfficerLayers(map: MlMap, n: (id: string) => string, dots: Un
   for (const l of layers) map.addLayer(l, before);
 }
 
-/** The vehicles' two sources (n('vehicles'): arrows turned by heading and labels; n('vehicle-trails'): short trails) and their layers. */
-export function addVehicleLayers(map: MlMap, n: (id: string) => string, before = 'z-points'): void {
+/**
+ * The vehicles' two sources (n('vehicles'): arrows turned by heading and labels; n('vehicle-trails'): short
+ * trails) and their layers. With `arrows` the arrows layer (a vertex buffer, unit-arrows-layer.ts) draws the
+ * arrows and n('vehicles') feeds only the labels; without, a GeoJSON symbol layer draws them from it.
+ */
+export function addVehicleLayers(map: MlMap, n: (id: string) => string, arrows: UnitArrowsLayer | null = null, before = 'z-points'): void {
   ensureIcons(map);
   map.addSource(n('vehicles'), { type: 'geojson', data: emptyFc() });
   map.addSource(n('vehicle-trails'), { type: 'geojson', data: emptyFc() });
@@ -90,7 +95,8 @@ export function addVehicleLayers(map: MlMap, n: (id: string) => string, before =
     layout: { 'line-cap': 'round', 'line-join': 'round' },
     paint: { 'line-color': unitColor, 'line-width': 3, 'line-opacity': 0.55 },
   }, before);
-  map.addLayer({
+  if (arrows) map.addLayer(arrows, before);
+  else map.addLayer({
     id: n('vehicles'), type: 'symbol', source: n('vehicles'),
     layout: {
       'icon-image': 'icon-arrow', 'icon-rotate': ['get', 'heading'], 'icon-rotation-alignment': 'map',

@@ -7,10 +7,11 @@ import type { Unit } from '../../../../shared/domain';
 import { useScopedIds, type City } from '../city';
 import { PICK_RANK, useMap } from '../MapView';
 import { geojsonSource, removeAll, useVisibility } from '../layer-kit';
-import { LabelsView, UnitFeed, feedFromPositions, followView, type Feed } from '../unit-feed';
+import { LabelsView, NO_EXCEPTIONS, UnitFeed, VEHICLE_LABELS_FROM_ZOOM, feedFromPositions, followView, type Feed } from '../unit-feed';
 import { OFFICER_LAYERS, VEHICLE_LAYERS, addOfficerLayers, addVehicleLayers, markText } from '../unit-styles';
 import { UnitBuffer, CLASS_INDEX } from '../unit-buffer';
 import { DOT_RADIUS, SOS_RADIUS, SOS_WIDTH, UnitDotsLayer, atZoom } from '../unit-dots-layer';
+import { UnitArrowsLayer, arrowPx } from '../unit-arrows-layer';
 import type { AttendanceMark } from '../../state/attendance';
 import { useTranslation } from 'react-i18next';
 
@@ -61,7 +62,10 @@ const toSource = (map: MlMap, sourceId: string) => (diff: GeoJSONSourceDiff) => 
  * badge can show (exceptions always, every unit in view from zoom 15): at 20,000 units a GeoJSON source of
  * all of them costs the map's worker and main thread seconds per flush (docs/performance.md, issue 17).
  * Below it (the demo city has ~315 units) the GeoJSON layers draw everything, as before.
- * localStorage 'xiuhua.map.dots' = 'on' / 'off' forces either way (screenshots, trials).
+ * The same rule draws the vehicles' arrows from a vertex buffer (the arrows layer, unit-arrows-layer.ts) with
+ * the vehicles' GeoJSON source holding only the labels in view from zoom 14: a city with this many officers
+ * has thousands of vehicles (the load city: one unit in eight), whose GeoJSON was then the path's largest cost.
+ * localStorage 'xiuhua.map.dots' = 'on' / 'off' forces either way (screenshots, trials), for both.
  */
 export const DOTS_FROM_OFFICERS = 2000;
 const DOTS_KEY = 'xiuhua.map.dots';
@@ -137,6 +141,17 @@ export function OfficersLayer({ city, visible }: { city: City; visible: boolean 
   return null;
 }
 
+/** The vehicles under a screen point on the arrows layer, nearest first: within the arrow's half side, as the symbol's box was hit. */
+function nearArrows(map: MlMap, layer: UnitArrowsLayer, point: { x: number; y: number }, slack: number): { kind: 'unit'; id: string }[] {
+  if (!map.getLayer(layer.id) || map.getLayoutProperty(layer.id, 'visibility') === 'none') return [];
+  const z = map.getZoom();
+  const r = arrowPx(z) / 2 + slack;
+  const c = MercatorCoordinate.fromLngLat(map.unproject([point.x, point.y]));
+  const box = (8 * r) / (512 * 2 ** z);
+  const ids = layer.buffer.near(point, () => r, (mx, my) => map.project(new MercatorCoordinate(mx, my, 0).toLngLat()), { mx: c.x, my: c.y, r: box });
+  return ids.map((id) => ({ kind: 'unit', id }));
+}
+
 /** The officers under a screen point on the dots layer, nearest first (picking on the CPU, from its buffer). */
 function nearDots(map: MlMap, layer: UnitDotsLayer, point: { x: number; y: number }, slack: number): { kind: 'unit'; id: string }[] {
   if (!map.getLayer(layer.id) || map.getLayoutProperty(layer.id, 'visibility') === 'none') return [];
@@ -154,22 +169,47 @@ function nearDots(map: MlMap, layer: UnitDotsLayer, point: { x: number; y: numbe
 export function VehiclesLayer({ city, visible }: { city: City; visible: boolean }) {
   const { map, addPickable } = useMap();
   const n = useScopedIds();
-  const points = useRef(new UnitFeed('vehicle')).current;
+  const arrows = drawsDots(city.units);
+  // With the arrows layer, the vehicles' source holds only the labels in view from zoom 14 (see DOTS_FROM_OFFICERS).
+  const view = useRef(new LabelsView(VEHICLE_LABELS_FROM_ZOOM, NO_EXCEPTIONS)).current;
+  const points = useMemo(() => (arrows ? new UnitFeed('vehicle', false, view) : new UnitFeed('vehicle')), [arrows, view]);
   const trails = useRef(new UnitFeed('vehicle', true)).current;
+  const buffer = useRef(new UnitBuffer('vehicle')).current;
+  const arrowsLayer = useMemo(() => new UnitArrowsLayer(n('vehicles-arrows'), buffer), [n, buffer]);
 
   useEffect(() => {
     points.reset();
     trails.reset();
-    addVehicleLayers(map, n);
-    const off = addPickable({ layerIds: [n('vehicles')], rank: PICK_RANK.unit, pick: (f) => ({ kind: 'unit', id: String(f.properties.id) }) });
+    if (arrows) buffer.reset();
+    addVehicleLayers(map, n, arrows ? arrowsLayer : null);
+    const pick = (f: { properties: Record<string, unknown> }) => ({ kind: 'unit' as const, id: String(f.properties.id) });
+    const off = arrows
+      ? addPickable({ layerIds: [], rank: PICK_RANK.unit, pick, near: (point, slack) => nearArrows(map, arrowsLayer, point, slack) })
+      : addPickable({ layerIds: [n('vehicles')], rank: PICK_RANK.unit, pick });
     return () => {
       off();
       removeAll(map, VEHICLE_LAYERS.map(n), [n('vehicles'), n('vehicle-trails')]);
     };
-  }, [map, addPickable, n, points, trails]);
+  }, [map, addPickable, n, points, trails, arrows, buffer, arrowsLayer]);
+
+  // With the arrows layer, a stop of the map that changes which labels its source keeps re-diffs it (as the officers').
+  const { positions, now } = city;
+  const unitsRef = useRef(city.units);
+  unitsRef.current = city.units;
+  const marksRef = useRef(city.attendance);
+  marksRef.current = city.attendance;
+  useEffect(() => {
+    if (!arrows) return;
+    return followView(map, view, () => {
+      const diff = points.diff(positions.all().keys(), unitsRef.current, positions.all(), now(), marksRef.current);
+      if (diff) void geojsonSource(map, n('vehicles'))?.updateData(diff);
+    });
+  }, [map, n, arrows, points, view, positions, now]);
 
   useUnitFeed(city, points, useMemo(() => toSource(map, n('vehicles')), [map, n]));
   useUnitFeed(city, trails, useMemo(() => toSource(map, n('vehicle-trails')), [map, n]));
-  useVisibility(map, useMemo(() => VEHICLE_LAYERS.map(n), [n]), visible);
+  useUnitFeed(city, arrows ? buffer : NO_FEED, useCallback(() => arrowsLayer.repaint(), [arrowsLayer]));
+  // A new list when the layers were re-added the other way, so the switch applies to them again.
+  useVisibility(map, useMemo(() => VEHICLE_LAYERS.map(n), [n, arrows]), visible);
   return null;
 }
