@@ -44,7 +44,7 @@ precision mediump float;
 in vec3 v_color;
 in vec2 v_turn;
 in float v_half;
-uniform float u_size;
+uniform highp float u_size; // as the vertex shader's (a uniform in both must agree on precision)
 uniform vec3 u_edge;
 out vec4 color;
 float seg(vec2 p, vec2 a, vec2 b) {
