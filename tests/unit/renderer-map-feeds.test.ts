@@ -444,3 +444,23 @@ describe('the vehicles\' labels source beside the arrows layer (LabelsView from 
     expect(sentIds(feed.diff(new Set(ids), units, store.all(), T))).toEqual(Array.from({ length: 16 }, (_, i) => 'v' + i));
   });
 });
+
+describe('the vehicles\' arrows buffer handed a flush of mostly officers', () => {
+  it('looks up only the vehicles and its slots, and still frees the slot of a vehicle gone from the units', () => {
+    const store = new PositionStore(300, immediate);
+    const ids = Array.from({ length: 800 }, (_, i) => 'u' + i);
+    const units = new Counted(ids.map((id, i) => [id, i % 8 === 0 ? vehicle(id) : officer(id)] as const));
+    store.merge(ids.map((unitId, i) => ({ unitId, t: T, lng: 118.7 + i * 1e-5, lat: 32.04, heading: 0 })));
+    const buffer = new UnitBuffer('vehicle');
+    expect(buffer.diff(new Set(ids), units, store.all(), T)).toBe(100);
+    store.merge(ids.map((unitId, i) => ({ unitId, t: T + 1000, lng: 118.8 + i * 1e-5, lat: 32.04, heading: 0 })));
+    const tracks = new Counted([...store.all()]);
+    expect(buffer.diff(new Set(ids), units, tracks, T + 1000)).toBe(100);
+    expect(tracks.gets).toBe(100);
+    // A vehicle gone (a new units map without it): its slot goes, though it is not of the kind in that map.
+    const fewer = new Map([...units].filter(([id]) => id !== 'u0'));
+    expect(buffer.diff(new Set(ids), fewer, store.all(), T + 1000)).toBe(1);
+    expect(buffer.count).toBe(99);
+    expect(buffer.at('u0')).toBeNull();
+  });
+});

@@ -57,6 +57,8 @@ export class UnitBuffer {
   private epoch = 1;
   private seen: { units: ReadonlyMap<string, Unit> | null; marks: ReadonlyMap<string, AttendanceMark> | null } = { units: null, marks: null };
   private origin: [number, number] | null = null;
+  /** The ids of this buffer's kind in the units map they were found in (visit). */
+  private kindIds: { units: ReadonlyMap<string, Unit> | null; ids: Set<string> } = { units: null, ids: new Set() };
   /** The range of slots written since the last takeDirty (what the GPU copy lacks); empty when from > to. */
   private dirtyFrom = Infinity;
   private dirtyTo = -1;
@@ -80,7 +82,7 @@ export class UnitBuffer {
     const { epoch, data, kind } = this;
     const vehicle = kind === 'vehicle';
     let changed = 0;
-    for (const id of ids) {
+    for (const id of this.visit(ids, units)) {
       const track = tracks.get(id);
       let slot = this.slotOf.get(id);
       let unit: Unit | undefined;
@@ -134,6 +136,31 @@ export class UnitBuffer {
       changed++;
     }
     return changed ? changed : null;
+  }
+
+  /**
+   * The units of `ids` the diff must look at: all of them, or, when `ids` is a set larger than this kind's
+   * units and the slots together (the vehicles' buffer is handed every officer a flush moved: ~8,600 of
+   * ~9,700 at 20,000 units), those of it that are either — any other would be neither written nor removed.
+   * As UnitFeed.visit, without a generator (this runs for every flush's thousands of ids).
+   */
+  private visit(ids: Iterable<string>, units: ReadonlyMap<string, Unit>): Iterable<string> {
+    if (!(ids instanceof Set)) return ids;
+    const set = ids as ReadonlySet<string>;
+    if (this.kindIds.units !== units) {
+      const own = new Set<string>();
+      for (const u of units.values()) if (u.kind === this.kind) own.add(u.id);
+      this.kindIds = { units, ids: own };
+    }
+    const only = this.kindIds.ids;
+    if (set.size <= only.size + this.count) return set;
+    const out: string[] = [];
+    for (const id of only) if (set.has(id)) out.push(id);
+    for (let s = 0; s < this.count; s++) {
+      const id = this.ids[s]!;
+      if (!only.has(id) && set.has(id)) out.push(id);
+    }
+    return out;
   }
 
   /**
