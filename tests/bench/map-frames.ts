@@ -26,8 +26,7 @@
 // many updates reached the map; frame times (printed, not judged: no GPU here, SwiftShader draws). Never
 // fails on time.
 // Knobs: --size small (2,000 units, short windows), BENCH_MAP_UNITS, BENCH_MAP_MEASURE_MS, BENCH_MAP_VEHICLE_EVERY
-// (one unit in N a vehicle, 8; 0 for officers only), BENCH_MAP_ZOOM (13), BENCH_MAP_TRAILS_MS (the merged run's
-// trails at most this often: the console's TRAILS_EVERY_MS by default, 0 every flush), BENCH_MAP_MODES (a comma
+// (one unit in N a vehicle, 8; 0 for officers only), BENCH_MAP_ZOOM (13), BENCH_MAP_MODES (a comma
 // list of the runs; a ratio needs both sides and their floors), BENCH_MAP_PROFILE=<dir> (a .cpuprofile of each
 // run's window, from an unminified page).
 import fs from 'node:fs';
@@ -38,7 +37,6 @@ import type { AddressInfo } from 'node:net';
 import { build } from 'vite';
 import { chromium, type CDPSession } from 'playwright-core';
 import { benchSize, envInt, loadAverage } from './harness';
-import { TRAILS_EVERY_MS } from '../../renderer/src/map/unit-feed';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const PAGE_DIR = path.join(ROOT, 'tests/artifacts/map-bench');
@@ -52,8 +50,6 @@ const PROFILE_DIR = process.env.BENCH_MAP_PROFILE;
 const VEHICLE_EVERY = Math.max(0, Math.floor(Number(process.env.BENCH_MAP_VEHICLE_EVERY ?? 8))) || 0;
 /** The map's zoom: 13 has the whole city in view; from 15 the labels source holds every officer in view. */
 const ZOOM = Number(process.env.BENCH_MAP_ZOOM ?? 13) || 13;
-/** BENCH_MAP_TRAILS_MS: the merged run's trails at most this often (the console's TRAILS_EVERY_MS by default; 0 every flush). */
-const TRAILS_MS_ENV = process.env.BENCH_MAP_TRAILS_MS;
 const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu-sandbox', '--disable-background-networking', '--disable-component-update',
   '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
@@ -66,7 +62,7 @@ import 'maplibre-gl/dist/maplibre-gl.css';
 import roadsUrl from '../../../../resources/basemap/roads.geojson?url';
 import waterUrl from '../../../../resources/basemap/water.geojson?url';
 import { PositionStore } from '../../../../renderer/src/hub/positions';
-import { LabelsView, NO_EXCEPTIONS, TRAILS_EVERY_MS, UnitFeed, VEHICLE_LABELS_FROM_ZOOM, atMostEvery, classify, feedFromPositions, followView, type Feed } from '../../../../renderer/src/map/unit-feed';
+import { LabelsView, NO_EXCEPTIONS, UnitFeed, VEHICLE_LABELS_FROM_ZOOM, classify, feedFromPositions, followView, type Feed } from '../../../../renderer/src/map/unit-feed';
 import { UnitArrowsLayer } from '../../../../renderer/src/map/unit-arrows-layer';
 import { UnitBuffer } from '../../../../renderer/src/map/unit-buffer';
 import { UnitDotsLayer } from '../../../../renderer/src/map/unit-dots-layer';
@@ -85,8 +81,6 @@ const WARMUP = Number(q.get('warmup'));
 const MEASURE = Number(q.get('measure'));
 const VEHICLE_EVERY = Number(q.get('vehicleEvery'));
 const ZOOM = Number(q.get('zoom'));
-// The trails' source at most every TRAILS_EVERY_MS, as the console with the arrows layer; 0: every flush.
-const TRAILS_MS = q.get('trailsMs') === null ? TRAILS_EVERY_MS : Number(q.get('trailsMs'));
 
 // Units as the hub's load city has them (main/sim/city/load.ts): about one in eight a vehicle, the officers
 // on post, patrolling, on task or off duty, every 50th officer with an attendance mark (half of them late:
@@ -191,7 +185,7 @@ map.on('load', () => {
       ['labels', labels, (d) => source('officers').updateData(d as maplibregl.GeoJSONSourceDiff)],
       ['arrows', vehicleBuffer, () => arrows.repaint()],
       ['vehicles', vehicleLabels, (d) => source('vehicles').updateData(d as maplibregl.GeoJSONSourceDiff)],
-      ['trails', new UnitFeed('vehicle', true), TRAILS_MS > 0 ? atMostEvery(TRAILS_MS, (d) => source('vehicle-trails').updateData(d as maplibregl.GeoJSONSourceDiff)) : (d) => source('vehicle-trails').updateData(d as maplibregl.GeoJSONSourceDiff)],
+      ['trails', new UnitFeed('vehicle', true), (d) => source('vehicle-trails').updateData(d as maplibregl.GeoJSONSourceDiff)],
     ];
     for (const [name, feed, send] of feeds) {
       const diff = feed.diff.bind(feed);
@@ -357,8 +351,7 @@ export async function run(): Promise<Record<string, number | string>> {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/index.html`;
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const figures: Record<string, number | string> = {
-    units: UNITS, 'one unit in N a vehicle (0: none)': VEHICLE_EVERY, zoom: ZOOM, 'message every ms': MESSAGE_EVERY_MS, 'flush every ms': 300, 'measured s per path': MEASURE_MS / 1000,
-    "merged: trails at most every ms (0: every flush)": TRAILS_MS_ENV === undefined ? TRAILS_EVERY_MS : Number(TRAILS_MS_ENV), 'load average at start': loadAverage(),
+    units: UNITS, 'one unit in N a vehicle (0: none)': VEHICLE_EVERY, zoom: ZOOM, 'message every ms': MESSAGE_EVERY_MS, 'flush every ms': 300, 'measured s per path': MEASURE_MS / 1000, 'load average at start': loadAverage(),
   };
   const scriptPerS: Record<string, number> = {};
   const busyPerS: Record<string, number> = {};
@@ -383,7 +376,7 @@ export async function run(): Promise<Record<string, number | string>> {
           fs.writeFileSync(path.join(PROFILE_DIR, `map-${mode}-${UNITS}.cpuprofile`), JSON.stringify(profile));
         }
       });
-      await page.goto(`${url}?mode=${mode}&units=${UNITS}&every=${MESSAGE_EVERY_MS}&warmup=${WARMUP_MS}&measure=${MEASURE_MS}&vehicleEvery=${VEHICLE_EVERY}&zoom=${ZOOM}${TRAILS_MS_ENV === undefined ? '' : `&trailsMs=${TRAILS_MS_ENV}`}`);
+      await page.goto(`${url}?mode=${mode}&units=${UNITS}&every=${MESSAGE_EVERY_MS}&warmup=${WARMUP_MS}&measure=${MEASURE_MS}&vehicleEvery=${VEHICLE_EVERY}&zoom=${ZOOM}`);
       await page.waitForFunction(() => (window as unknown as { result?: unknown }).result, undefined, { timeout: 180_000, polling: 500 });
       const r = (await page.evaluate(() => (window as unknown as { result: unknown }).result)) as PageResult;
       await page.close();

@@ -6,7 +6,7 @@ import type { Camera, Unit } from '../../shared/domain';
 import type { StreamHealth } from '../../shared/protocol';
 import { PositionStore } from '../../renderer/src/hub/positions';
 import { CameraFeed } from '../../renderer/src/map/camera-feed';
-import { FULL_MIN_UNITS, FULL_SHARE, LABELS_ALL_FROM_ZOOM, LabelsView, NO_EXCEPTIONS, UnitFeed, VEHICLE_LABELS_FROM_ZOOM, atMostEvery, feedFromPositions } from '../../renderer/src/map/unit-feed';
+import { FULL_MIN_UNITS, FULL_SHARE, LABELS_ALL_FROM_ZOOM, LabelsView, NO_EXCEPTIONS, UnitFeed, VEHICLE_LABELS_FROM_ZOOM, feedFromPositions } from '../../renderer/src/map/unit-feed';
 import type { AttendanceMark } from '../../renderer/src/state/attendance';
 import { CLASS_INDEX, MARK_INDEX, UnitBuffer, mercator } from '../../renderer/src/map/unit-buffer';
 
@@ -462,27 +462,5 @@ describe('the vehicles\' arrows buffer handed a flush of mostly officers', () =>
     expect(buffer.diff(new Set(ids), fewer, store.all(), T + 1000)).toBe(1);
     expect(buffer.count).toBe(99);
     expect(buffer.at('u0')).toBeNull();
-  });
-});
-
-describe('the vehicles\' trails at most every so often (atMostEvery, with the arrows layer)', () => {
-  it('sends a diff, then none until the time is up, then one of every trail that grew meanwhile', async () => {
-    vi.useFakeTimers({ now: T });
-    const store = new PositionStore(300, immediate);
-    const units = new Map(['v1', 'v2'].map((id) => [id, vehicle(id)]));
-    const sent: { at: number; ids: string[] }[] = [];
-    const send = (d: GeoJSONSourceDiff) => void sent.push({ at: Date.now() - T, ids: sentIds(d).map(String).sort() });
-    const stop = feedFromPositions(new UnitFeed('vehicle', true), { positions: store, units: () => units, marks: () => new Map(), now: () => Date.now() },
-      atMostEvery(2000, send), 60_000);
-    // Both vehicles report every 500 ms for 6 s.
-    for (let s = 0; s < 12; s++) {
-      store.merge(['v1', 'v2'].map((unitId) => ({ unitId, t: Date.now(), lng: 118.78 + s * 1e-4, lat: 32.04 })));
-      await vi.advanceTimersByTimeAsync(500);
-    }
-    expect(sent.length).toBeGreaterThanOrEqual(2);
-    expect(sent.length).toBeLessThanOrEqual(3); // not one per flush (12)
-    for (let i = 1; i < sent.length; i++) expect(sent[i]!.at - sent[i - 1]!.at).toBeGreaterThanOrEqual(2000);
-    expect(sent.at(-1)!.ids).toEqual(['v1', 'v2']);
-    stop();
   });
 });

@@ -238,23 +238,6 @@ export function feedFromPositions<D = GeoJSONSourceDiff>(feed: Feed<D>, inputs: 
   };
 }
 
-/**
- * With the arrows layer (thousands of vehicles), how often at most the vehicles' trails go to their GeoJSON
- * source: each flush's diff holds every trail that grew (~1,100 at 20,000 units), and maplibre walks each
- * to post it to its worker and bounds it to find the tiles to reload. Every 2 s halves the trails sent per
- * second (each vehicle reports once a second); a trail's head then lags its arrow by up to ~2 s.
- */
-export const TRAILS_EVERY_MS = 2000;
-
-/**
- * `send`, whose answer comes no sooner than `ms` after it was called: feedFromPositions sends one diff at a
- * time and merges what changes meanwhile into the next, so the source is updated at most every `ms`, each
- * unit once, where it is then.
- */
-export function atMostEvery<D>(ms: number, send: (diff: D) => Promise<void> | void): (diff: D) => Promise<void> {
-  return (diff) => Promise.all([send(diff), new Promise((r) => setTimeout(r, ms))]).then(() => undefined);
-}
-
 /** Marks whose badge shows at every zoom (UnitLayers' 'officers-att'). */
 const EXCEPTIONS: ReadonlySet<string> = new Set(['late', 'missing', 'off']);
 /** For a source no mark keeps at every zoom (the vehicles' labels). */

@@ -7,7 +7,7 @@ import type { Unit } from '../../../../shared/domain';
 import { useScopedIds, type City } from '../city';
 import { PICK_RANK, useMap } from '../MapView';
 import { geojsonSource, removeAll, useVisibility } from '../layer-kit';
-import { LabelsView, NO_EXCEPTIONS, TRAILS_EVERY_MS, UnitFeed, VEHICLE_LABELS_FROM_ZOOM, atMostEvery, feedFromPositions, followView, type Feed } from '../unit-feed';
+import { LabelsView, NO_EXCEPTIONS, UnitFeed, VEHICLE_LABELS_FROM_ZOOM, feedFromPositions, followView, type Feed } from '../unit-feed';
 import { OFFICER_LAYERS, VEHICLE_LAYERS, addOfficerLayers, addVehicleLayers, markText } from '../unit-styles';
 import { UnitBuffer, CLASS_INDEX } from '../unit-buffer';
 import { DOT_RADIUS, SOS_RADIUS, SOS_WIDTH, UnitDotsLayer, atZoom } from '../unit-dots-layer';
@@ -207,8 +207,7 @@ export function VehiclesLayer({ city, visible }: { city: City; visible: boolean 
   }, [map, n, arrows, points, view, positions, now]);
 
   useUnitFeed(city, points, useMemo(() => toSource(map, n('vehicles')), [map, n]));
-  // With the arrows layer (thousands of vehicles) the trails go at most every TRAILS_EVERY_MS.
-  useUnitFeed(city, trails, useMemo(() => (arrows ? atMostEvery(TRAILS_EVERY_MS, toSource(map, n('vehicle-trails'))) : toSource(map, n('vehicle-trails'))), [map, n, arrows]));
+  useUnitFeed(city, trails, useMemo(() => toSource(map, n('vehicle-trails')), [map, n]));
   useUnitFeed(city, arrows ? buffer : NO_FEED, useCallback(() => arrowsLayer.repaint(), [arrowsLayer]));
   // A new list when the layers were re-added the other way, so the switch applies to them again.
   useVisibility(map, useMemo(() => VEHICLE_LAYERS.map(n), [n, arrows]), visible);
