@@ -11,6 +11,7 @@ import { DEFAULT_TIME_ZONE, isTimeZone } from '../../shared/time';
 import { NAMESPACES, type Snapshot } from '../../shared/protocol/sockets';
 import { CONSOLE_ONLY_EVENTS } from '../../shared/protocol/events';
 import { listAreas, listCameras, listRoutes, listUnits } from '../store/city';
+import { startCheckpointer } from '../store/checkpointer';
 import { busyWaitSwitch, openStore, setAsideDamaged, StoreError, storeStartError, type Db } from '../store/db';
 import { headSeq } from '../store/log';
 import { currentMode, dispatchStates, listActiveIncidents, listActiveTasks } from '../store/operations';
@@ -397,6 +398,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   });
   io.engine.on('connection_error', (err: { message: string }) => log(`connection refused: ${err.message}`));
 
+  // WAL checkpoints in a thread of their own, not inside the commits on the event loop (store/checkpointer.ts).
+  const checkpointer = startCheckpointer(db, { log });
   try {
     await listen(httpServer, opts.port, host);
   } catch (e) {
@@ -410,6 +413,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     await media.close();
     io.close();
     refusals.close();
+    await checkpointer.close();
     db.close();
     throw e;
   }
@@ -438,6 +442,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       }
       deviceSessions.flush(); // the ends of the sessions io.close() ended
       refusals.close(); // so are the summaries of refusals still being counted
+      await checkpointer.close(); // the connection's own close copies back what is left
       db.close();
     })()),
   };

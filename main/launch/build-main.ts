@@ -1,4 +1,4 @@
-// Bundles the Electron side with esbuild: main process, preload, the hub's utility process and its position writer thread, as
+// Bundles the Electron side with esbuild: main process, preload, the hub's utility process and its position writer and checkpointer threads, as
 // CommonJS in dist/main/app/ (package.json "main" points at main.cjs). The preload runs sandboxed and
 // may require nothing but electron, so it is one self-contained file. Only native modules stay outside
 // the bundles (better-sqlite3 is rebuilt for Electron at packaging time and unpacked from the asar).
@@ -46,7 +46,7 @@ export async function buildMain(): Promise<string[]> {
     sourcemap: 'linked',
     logLevel: 'warning',
     metafile: true,
-    // Tells store/position-writer.ts that its thread's code is the position-writer bundle, not the .ts file.
+    // Tells store/position-writer.ts and store/checkpointer.ts that their threads' code is a bundle, not the .ts file.
     define: { __XIUHUA_BUNDLE__: 'true' },
   } as const;
   const [node, preload] = await Promise.all([
@@ -56,6 +56,8 @@ export async function buildMain(): Promise<string[]> {
         main: path.join(ROOT, 'main/app/main.ts'), 'hub-process': path.join(ROOT, 'main/app/hub-process.ts'),
         // the hub's position writer thread (store/position-writer.ts)
         'position-writer': path.join(ROOT, 'main/store/position-writer-worker.ts'),
+        // the hub's WAL checkpointer thread (store/checkpointer.ts)
+        checkpointer: path.join(ROOT, 'main/store/checkpointer-worker.ts'),
       },
       plugins: [sourceUrls],
     }),

@@ -135,6 +135,13 @@ function immediateTransactions(db: Db): void {
 }
 
 /**
+ * The WAL's bound on the hub's connections while the checkpointer thread runs (checkpointer.ts): their own
+ * (automatic) checkpoint runs only past this many pages, where the thread's passes could not start the WAL
+ * over because commits left no gap between them. ~40 MB at 4 KiB pages.
+ */
+export const WAL_BOUND_PAGES = 10_000;
+
+/**
  * The position writer thread's own connection to a store the hub has open (and migrated): WAL, and
  * FULL, since the durable mark the devices are given promises that what it covers survives power loss.
  */
@@ -143,6 +150,20 @@ export function openWriterConnection(file: string): Db {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
+  // The hub's checkpointer thread copies the WAL back (checkpointer.ts), not this thread's commits: they
+  // checkpoint only past the bound (a run of writes back to back that no pass could end between).
+  db.pragma(`wal_autocheckpoint = ${WAL_BOUND_PAGES}`);
+  return db;
+}
+
+/**
+ * The checkpointer thread's connection (checkpointer.ts), with the hub connection's `synchronous` (FULL:
+ * a checkpoint syncs the database file before it marks the frames copied, so a WAL started over never
+ * held the only copy of a commit). Its checkpoints are PASSIVE and wait on no lock: no busy_timeout.
+ */
+export function openCheckpointerConnection(file: string, synchronous: number): Db {
+  const db = new Database(file, { fileMustExist: true, ...nativeBinding() }) as Db;
+  db.pragma(`synchronous = ${Math.trunc(synchronous)}`);
   return db;
 }
 
