@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { appendAudit, auditPage, auditTimelinePage, verifyAudit, type AuditInput, type VerifyResult } from '../../main/store/audit';
 import { verifyAuditParallel } from '../../main/store/audit-parallel';
+import { startCheckpointer } from '../../main/store/checkpointer';
 import { openStore, type Db } from '../../main/store/db';
 import { MINUTE_MS, startSegments, unitTrack, writeSegments } from '../../main/store/segments';
 import type { PositionFix } from '../../shared/domain';
@@ -92,6 +93,7 @@ export async function run(): Promise<Record<string, number | string>> {
   try {
     const db = openStore(dir);
     db.pragma('synchronous = OFF'); // the figures are the store's CPU and pages, not this disk's fsync
+    const checkpointer = startCheckpointer(db, { log: () => {} }); // as the hub's store: checkpoints off the event loop (synchronous as set above)
     const indexes = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_log' AND sql IS NOT NULL").all() as Array<{ name: string; sql: string }>;
     const seeded = db.prepare('SELECT count(*) FROM audit_log').pluck().get() as number;
     const at = (i: number) => Math.floor(T0 + i * STEP);
@@ -156,6 +158,7 @@ export async function run(): Promise<Record<string, number | string>> {
     let fixes = 0;
     const day = timedP99(21, () => (fixes = unitTrack(db, 'veh-001', T0, T0 + 1440 * MINUTE_MS - 1).length), 'day of track');
     const mb = Math.round(fs.statSync(path.join(dir, 'xiuhua.sqlite')).size / 1e6);
+    await checkpointer.close();
     db.close();
     return {
       'audit entries (chained, verified below)': count,
