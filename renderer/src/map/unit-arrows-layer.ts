@@ -5,8 +5,8 @@
 // to 1.2 at 16, turned with the map ('icon-rotation-alignment': 'map'), filled in unitColor with a 1.5 px
 // dark halo, every vehicle whatever its class. Mercator projection only (the console's map has no globe).
 import type { CustomLayerInterface, CustomRenderMethodInput, Map as MlMap } from 'maplibre-gl';
-import { SLOT_FLOATS, type UnitBuffer } from './unit-buffer';
-import { CLASS_COLORS, EDGE, atZoom, linkProgram, originMatrix, uploadSlots, type GpuCopy } from './unit-dots-layer';
+import type { UnitBuffer } from './unit-buffer';
+import { CLASS_COLORS, EDGE, atZoom, linkProgram, originMatrix, slotVertexArray, uploadSlots, type GpuCopy } from './unit-dots-layer';
 
 /** The symbol layer's 'icon-size' stops; at 1 the icon is 24 CSS px square (48 px image at pixelRatio 2, icons.ts). */
 export const ARROW_SIZE: readonly (readonly [number, number])[] = [[11, 0.7], [16, 1.2]];
@@ -93,20 +93,7 @@ export class UnitArrowsLayer implements CustomLayerInterface {
     const p = linkProgram(gl, VERTEX, FRAGMENT);
     this.program = p;
     for (const name of ['u_matrix', 'u_dpr', 'u_size', 'u_bearing', 'u_class', 'u_edge']) this.u[name] = gl.getUniformLocation(p, name);
-    this.vbo = gl.createBuffer();
-    this.vao = gl.createVertexArray();
-    gl.bindVertexArray(this.vao);
-    gl.bindBuffer(gl.ARRAY_BUFFER, this.vbo);
-    const stride = SLOT_FLOATS * 4;
-    const attr = (name: string, size: number, offset: number) => {
-      const loc = gl.getAttribLocation(p, name);
-      gl.enableVertexAttribArray(loc);
-      gl.vertexAttribPointer(loc, size, gl.FLOAT, false, stride, offset);
-    };
-    attr('a_pos', 2, 0);
-    attr('a_cls', 1, 8);
-    attr('a_heading', 1, 12);
-    gl.bindVertexArray(null);
+    ({ vbo: this.vbo, vao: this.vao } = slotVertexArray(gl, p, 'a_heading'));
     this.copy.capacity = -1;
   }
 

@@ -122,6 +122,28 @@ export function linkProgram(gl: WebGL2RenderingContext, vertex: string, fragment
 export type GpuCopy = { capacity: number; generation: number; stats: { uploads: number; slotsUploaded: number; uploadMs: number } };
 
 /**
+ * The vertex array both unit layers draw from: a buffer of UnitBuffer slots read as the position (2
+ * floats), the class and the slot's fourth number under `fourth` (the officers' mark, the vehicles' heading).
+ */
+export function slotVertexArray(gl: WebGL2RenderingContext, program: WebGLProgram, fourth: string): { vbo: WebGLBuffer | null; vao: WebGLVertexArrayObject | null } {
+  const vbo = gl.createBuffer();
+  const vao = gl.createVertexArray();
+  gl.bindVertexArray(vao);
+  gl.bindBuffer(gl.ARRAY_BUFFER, vbo);
+  const stride = SLOT_FLOATS * 4;
+  const attr = (name: string, size: number, offset: number) => {
+    const loc = gl.getAttribLocation(program, name);
+    gl.enableVertexAttribArray(loc);
+    gl.vertexAttribPointer(loc, size, gl.FLOAT, false, stride, offset);
+  };
+  attr('a_pos', 2, 0);
+  attr('a_cls', 1, 8);
+  attr(fourth, 1, 12);
+  gl.bindVertexArray(null);
+  return { vbo, vao };
+}
+
+/**
  * Bring the bound ARRAY_BUFFER up to `buffer`: the whole array when it grew (or the first frame), else only
  * the slots written since the last frame (bufferSubData).
  */
@@ -179,20 +201,7 @@ export class UnitDotsLayer implements CustomLayerInterface {
     const p = linkProgram(gl, VERTEX, FRAGMENT);
     this.program = p;
     for (const name of ['u_matrix', 'u_pass', 'u_dpr', 'u_dot', 'u_class', 'u_mark', 'u_edge']) this.u[name] = gl.getUniformLocation(p, name);
-    this.vbo = gl.createBuffer();
-    this.vao = gl.createVertexArray();
-    gl.bindVertexArray(this.vao);
-    gl.bindBuffer(gl.ARRAY_BUFFER, this.vbo);
-    const stride = SLOT_FLOATS * 4;
-    const attr = (name: string, size: number, offset: number) => {
-      const loc = gl.getAttribLocation(p, name);
-      gl.enableVertexAttribArray(loc);
-      gl.vertexAttribPointer(loc, size, gl.FLOAT, false, stride, offset);
-    };
-    attr('a_pos', 2, 0);
-    attr('a_cls', 1, 8);
-    attr('a_att', 1, 12);
-    gl.bindVertexArray(null);
+    ({ vbo: this.vbo, vao: this.vao } = slotVertexArray(gl, p, 'a_att'));
     this.copy.capacity = -1;
   }
 
