@@ -57,6 +57,25 @@ function useUnitFeed<D>(city: City, feed: Feed<D>, send: (d: D) => Promise<void>
 const toSource = (map: MlMap, sourceId: string) => (diff: GeoJSONSourceDiff) => geojsonSource(map, sourceId)?.updateData(diff);
 
 /**
+ * While `on` (the buffer layers draw the units), each stop of the map that changes what `view` keeps sends
+ * the labels' GeoJSON source `sourceId` the diff that brings it to the new view.
+ */
+function useFollowView(map: MlMap, city: City, on: boolean, feed: UnitFeed, view: LabelsView, sourceId: string): void {
+  const { positions, now } = city;
+  const unitsRef = useRef(city.units);
+  unitsRef.current = city.units;
+  const marksRef = useRef(city.attendance);
+  marksRef.current = city.attendance;
+  useEffect(() => {
+    if (!on) return;
+    return followView(map, view, () => {
+      const diff = feed.diff(positions.all().keys(), unitsRef.current, positions.all(), now(), marksRef.current);
+      if (diff) void geojsonSource(map, sourceId)?.updateData(diff);
+    });
+  }, [map, sourceId, on, feed, view, positions, now]);
+}
+
+/**
  * From this many officers on, their dots, rings and SOS halos are drawn by the dots layer (a vertex buffer
  * written in place, unit-dots-layer.ts) and the officers' GeoJSON source holds only the units whose label or
  * badge can show (exceptions always, every unit in view from zoom 15): at 20,000 units a GeoJSON source of
@@ -116,18 +135,7 @@ export function OfficersLayer({ city, visible }: { city: City; visible: boolean 
 
   // With the dots layer, a stop of the map that changes what the labels' source keeps brings it to the new
   // view (the units that came into it, out of it). A separate diff, as for unit and mark changes.
-  const { positions, now } = city;
-  const unitsRef = useRef(city.units);
-  unitsRef.current = city.units;
-  const marksRef = useRef(city.attendance);
-  marksRef.current = city.attendance;
-  useEffect(() => {
-    if (!dots) return;
-    return followView(map, view, () => {
-      const diff = feed.diff(positions.all().keys(), unitsRef.current, positions.all(), now(), marksRef.current);
-      if (diff) void geojsonSource(map, n('officers'))?.updateData(diff);
-    });
-  }, [map, n, dots, feed, view, positions, now]);
+  useFollowView(map, city, dots, feed, view, n('officers'));
 
   // The characters follow the console's language.
   useEffect(() => {
@@ -193,18 +201,7 @@ export function VehiclesLayer({ city, visible }: { city: City; visible: boolean 
   }, [map, addPickable, n, points, trails, arrows, buffer, arrowsLayer]);
 
   // With the arrows layer, a stop of the map that changes which labels its source keeps re-diffs it (as the officers').
-  const { positions, now } = city;
-  const unitsRef = useRef(city.units);
-  unitsRef.current = city.units;
-  const marksRef = useRef(city.attendance);
-  marksRef.current = city.attendance;
-  useEffect(() => {
-    if (!arrows) return;
-    return followView(map, view, () => {
-      const diff = points.diff(positions.all().keys(), unitsRef.current, positions.all(), now(), marksRef.current);
-      if (diff) void geojsonSource(map, n('vehicles'))?.updateData(diff);
-    });
-  }, [map, n, arrows, points, view, positions, now]);
+  useFollowView(map, city, arrows, points, view, n('vehicles'));
 
   useUnitFeed(city, points, useMemo(() => toSource(map, n('vehicles')), [map, n]));
   useUnitFeed(city, trails, useMemo(() => toSource(map, n('vehicle-trails')), [map, n]));
