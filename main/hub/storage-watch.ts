@@ -119,11 +119,6 @@ const WHAT: Record<StorageFault, { zh: string; en: string }> = {
   corrupt: { zh: '存储损坏', en: 'storage damaged' },
 };
 
-/** The words for a fault, as the console's banner and the record's alert use them. */
-export function storageFaultWords(fault: StorageFault): { zh: string; en: string } {
-  return WHAT[fault];
-}
-
 function storageRecoveredAlert(f: { fault: StorageFault; since: number; until: number; refused: number; code: string }): Alert {
   const s = Math.max(1, Math.round((f.until - f.since) / 1000));
   const what = WHAT[f.fault];
