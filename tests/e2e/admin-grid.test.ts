@@ -2,7 +2,7 @@
 // drawn with mouse clicks on the map (terra-draw), named and saved; the hub stores them and an officer's
 // check-in at the new post is accepted. A post outside its cell is refused, said in words, and so is each bad feature of an imported GeoJSON file; an edit made
 // against a grid another admin changed meanwhile is refused as stale, the grid read again, and the drawn
-// post and its form kept to save again. Screenshots go to tests/artifacts/admin-grid/.
+// post and its form kept to save again; leaving the tab shows the next one, with no script error. Screenshots go to tests/artifacts/admin-grid/.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { LngLat } from '../../shared/domain';
@@ -226,4 +226,15 @@ describe('the admin draws the grid', () => {
     expect(after.version).toBe(v);
     expect(after.areas.some((a) => a.id === 'cell-file-1')).toBe(false);
   }, 240_000);
+
+  it('leaving the grid tab for another one shows that tab, with no script error (the map goes before terra-draw)', async () => {
+    const errorsBefore = e2e.pageErrors.length;
+    await page.click('[data-testid=admin-tab-profiles]');
+    await page.waitForSelector('[data-testid=profile-editor]');
+    await page.click('[data-testid=admin-tab-grid]');
+    await page.waitForSelector('[data-testid=grid-version]:not([data-version=""])');
+    await page.click('[data-testid=admin-tab-people]');
+    await page.waitForSelector('[data-testid=person-operator]');
+    expect(e2e.pageErrors.slice(errorsBefore)).toEqual([]);
+  }, 120_000);
 });

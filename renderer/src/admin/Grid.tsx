@@ -345,9 +345,16 @@ function GridDraw({ grid, kept, tool, drawRef, onOpen, onUnshown }: {
     });
     drawRef.current = draw;
     (window as { __gridDraw?: TerraDraw }).__gridDraw = draw; // test hook, as window.__xiuhua
+    // Leaving the tab removes the map first (MapView's cleanup runs before its children's), and its
+    // sources with it: terra-draw's stop() would then write into a source that is gone and throw,
+    // which blanked the whole admin screen. A removed map takes terra-draw's layers and handlers along.
+    let mapGone = false;
+    const gone = () => { mapGone = true; };
+    map.once('remove', gone);
     return () => {
+      map.off('remove', gone);
       drawRef.current = null;
-      draw.stop();
+      if (!mapGone) draw.stop();
     };
   }, [map, grid, kept, drawRef, onUnshown]);
   useEffect(() => {
