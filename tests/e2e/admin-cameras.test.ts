@@ -3,7 +3,8 @@
 // dragging its facing handle and by the arrow keys on the focused handle; saved, the hub's camera list holds
 // that position and facing and an open operator console draws its cone that way. A body camera attached to an
 // officer from a list of officers only; a vehicle camera put on an officer on foot is refused by the hub, said
-// in words in English and in Chinese, and audited. Screenshots go to tests/artifacts/admin-cameras/.
+// in words in English and in Chinese, and audited. A new camera may not take an id in use (saving would replace that
+// camera). Screenshots go to tests/artifacts/admin-cameras/.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { LngLat } from '../../shared/domain';
@@ -182,4 +183,26 @@ describe('the admin places and attaches cameras', () => {
     expect(auditPage(e2e.hub.db, seq, 1000).filter((e) => e.action === 'camera:upsert').map((e) => [e.outcome, e.reason]))
       .toEqual([['rejected', expect.stringMatching(/^invalid_payload: vehicle_camera_needs_vehicle: /)]]);
   }, 240_000);
+
+  it('a new camera given the id of one that exists is stopped before saving, naming that camera; the existing camera is left as it was', async () => {
+    const form = admin.locator('[data-testid=camera-form]');
+    if (await form.count()) await form.getByRole('button', { name: 'Cancel' }).click();
+    const existing = listCameras(e2e.hub.db).find((c) => c.kind === 'fixed' && c.key)!;
+    await admin.click('[data-testid=camera-add]');
+    await form.locator('input[name=camera-id]').fill(existing.id);
+    await form.locator('input[name=camera-name]').fill('Not a replacement');
+    await form.locator('input[name=lng]').fill('118.7835');
+    await form.locator('input[name=lat]').fill('32.0415');
+    await form.locator('input[name=facing]').fill('90');
+    await form.locator('select[name=source-kind]').selectOption('testsrc');
+    await form.locator('input[name=source-url]').fill('testsrc:dup');
+    expect(await form.locator('[data-testid=camera-id-taken]').textContent()).toBe(
+      `Camera id ${existing.id} is already ${existing.name}: saving would replace that camera. Choose another id, or edit ${existing.name} in the list`);
+    expect(await form.locator('button[type=submit]').isDisabled()).toBe(true);
+    await form.locator('input[name=camera-id]').fill('cam-dup-new');
+    await form.locator('[data-testid=camera-id-taken]').waitFor({ state: 'detached' });
+    expect(await form.locator('button[type=submit]').isDisabled()).toBe(false);
+    await form.getByRole('button', { name: 'Cancel' }).click();
+    expect(listCameras(e2e.hub.db).find((c) => c.id === existing.id)).toEqual(existing);
+  }, 120_000);
 });

@@ -154,6 +154,7 @@ function CameraForm({ draft, setDraft, isNew, others, onCancel, onSaved, onTry }
 }) {
   const { t } = useTranslation();
   const units = useHub((s) => s.units);
+  const cameras = useHub((s) => s.cameras);
   const [result, busy, send] = useAction();
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setDraft((d) => ({ ...d, [k]: v }));
   // Only the units this kind of camera can ride with; the one already chosen stays listed (the hub says why it does not fit).
@@ -161,6 +162,9 @@ function CameraForm({ draft, setDraft, isNew, others, onCancel, onSaved, onTry }
     .filter((u) => draft.kind !== 'fixed' && (cameraUnitProblem(draft.kind, u.kind) === null || u.id === draft.unitId))
     .sort((a, b) => a.name.localeCompare(b.name, 'zh-CN') || a.id.localeCompare(b.id)), [units, draft.kind, draft.unitId]);
   const checked = fromDraft(draft, others);
+  // camera:upsert saves over a camera with the same id: a new camera must not take an id in use, or it
+  // silently replaces that camera (its place, its key flag, its source).
+  const taken = isNew ? cameras.get(draft.id) : undefined;
   const source = StreamSource.safeParse({ kind: draft.sourceKind, url: draft.url.trim() });
   const [tryProblem, setTryProblem] = useState<string | null>(null);
   const tryIt = async () => {
@@ -175,13 +179,13 @@ function CameraForm({ draft, setDraft, isNew, others, onCancel, onSaved, onTry }
   };
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    if (!('camera' in checked)) return;
+    if (!('camera' in checked) || taken) return;
     const done = await send('camera:upsert', { camera: checked.camera }, (r) => t('admin.cameras.saved', { id: r.camera.id }));
     if (done) onSaved(done.camera.id);
   };
   return (
     <form className="admin-form" onSubmit={submit} aria-label={isNew ? t('admin.cameras.add') : t('admin.cameras.edit')} data-testid="camera-form">
-      <label>{t('admin.cameras.id')}<input name="camera-id" value={draft.id} onChange={(e) => set('id', e.target.value.trim())} readOnly={!isNew} required /></label>
+      <label>{t('admin.cameras.id')}<input name="camera-id" value={draft.id} onChange={(e) => set('id', e.target.value.trim())} readOnly={!isNew} required aria-invalid={!!taken} /></label>
       <label>{t('admin.cameras.name')}<input name="camera-name" value={draft.name} onChange={(e) => set('name', e.target.value)} required maxLength={100} /></label>
       <label>{t('admin.cameras.kind')}
         <select name="camera-kind" value={draft.kind} onChange={(e) => set('kind', e.target.value as CameraKind)}>
@@ -214,12 +218,13 @@ function CameraForm({ draft, setDraft, isNew, others, onCancel, onSaved, onTry }
         </label>
       </div>
       <label className="check"><input type="checkbox" name="key" checked={draft.key} onChange={(e) => set('key', e.target.checked)} /> {t('admin.cameras.key')}</label>
-      {!('camera' in checked) && (draft.id || draft.url) && (
+      {taken && <p className="err" role="alert" data-testid="camera-id-taken">{t('admin.cameras.idTaken', { id: taken.id, name: taken.name })}</p>}
+      {!taken && !('camera' in checked) && (draft.id || draft.url) && (
         <p className="err" data-testid="camera-invalid" title={checked.detail}>{t('admin.cameras.invalid', { field: t(`admin.cameras.fields.${checked.field}`, { defaultValue: checked.field }) })}</p>
       )}
       <div className="admin-row">
         <button type="button" data-testid="camera-try" disabled={!source.success} onClick={tryIt}>{t('admin.cameras.try')}</button>
-        <button type="submit" className="primary" disabled={busy || !('camera' in checked)}>{t('admin.cameras.save')}</button>
+        <button type="submit" className="primary" disabled={busy || !!taken || !('camera' in checked)}>{t('admin.cameras.save')}</button>
         <button type="button" onClick={onCancel}>{t('admin.cameras.cancel')}</button>
       </div>
       {tryProblem && <p className="err" role="alert" data-testid="camera-try-problem">{t('admin.cameras.tryFailed', { reason: errorText(t, tryProblem) })}</p>}
