@@ -42,6 +42,12 @@ describe('the admin screen', () => {
     await form.locator('input[name=password]').fill('zhaolei2026');
     expect(await form.locator('[data-testid=password-rule]').textContent()).toMatch(/must not contain the username/);
     expect(await form.locator('button[type=submit]').isDisabled()).toBe(true);
+    // Only the field in the wrong has the red border: a good username keeps the plain one.
+    const border = (name: string) => form.locator(`input[name=${name}]`).evaluate((el) => getComputedStyle(el).borderTopColor);
+    await form.locator('input[name=password]').evaluate((el) => el.blur());
+    const plain = await form.locator('select[name=role]').evaluate((el) => getComputedStyle(el).borderTopColor);
+    expect(await border('username')).toBe(plain);
+    expect(await border('password')).not.toBe(plain);
     await form.locator('input[name=password]').fill('river lantern 42');
     await form.locator('button[type=submit]').click();
     await form.locator('[data-testid=admin-result][data-outcome=ok]').waitFor();
