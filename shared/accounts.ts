@@ -35,6 +35,13 @@ export const PASSWORD_RULES: Record<PasswordProblem, string> = {
   too_common: 'the password is one of the most common passwords',
 };
 
+/**
+ * Why the hub refuses an account change as a `conflict`, as the issue it sends (params: `name`, the
+ * username): a screen words it (i18n refusals.<code>) instead of the general "its state does not allow this".
+ */
+export const AccountConflict = z.enum(['user_exists', 'own_account', 'last_admin', 'same_role', 'already_disabled', 'not_disabled']);
+export type AccountConflict = z.infer<typeof AccountConflict>;
+
 /** Why the hub ended a console's session (sent as `session:ended` just before it disconnects the console). */
 export const SessionEndReason = z.enum(['logged_out', 'disabled', 'role_changed', 'password_reset', 'revoked', 'signed_out_everyone']);
 export type SessionEndReason = z.infer<typeof SessionEndReason>;

@@ -58,7 +58,7 @@ describe('people', () => {
     expect(JSON.stringify(entry)).not.toContain(p.password);
   });
 
-  it('refuses a weak password with weak_password and the rule it breaks, and a taken username with conflict', async () => {
+  it('refuses a weak password with weak_password and the rule it breaks, and a taken username with conflict and the issue user_exists', async () => {
     const name = freshName();
     const weak = async (password: string) => (await ask(admin, 'user:create', { commandId: cid(), username: name, role: 'operator', password })).error;
     expect(await weak('short')).toMatchObject({ code: 'weak_password', message: expect.stringMatching(/^too_short: .*at least 8/), issues: [{ code: 'password_too_short', params: {} }] });
@@ -66,7 +66,7 @@ describe('people', () => {
     expect(await weak('Password123')).toMatchObject({ code: 'weak_password', message: expect.stringMatching(/^too_common/) });
     expect(await weak('aaaaaaaaaaaa')).toMatchObject({ code: 'weak_password', message: expect.stringMatching(/^one_character/) });
     const taken = await ask(admin, 'user:create', { commandId: cid(), username: 'operator', role: 'operator', password: 'correct horse battery' });
-    expect(taken.error).toMatchObject({ code: 'conflict', message: expect.stringMatching(/already exists/) });
+    expect(taken.error).toMatchObject({ code: 'conflict', message: expect.stringMatching(/already exists/), issues: [{ code: 'user_exists', params: { name: 'operator' } }] });
     await expect(signIn(name, 'short')).rejects.toThrow(/wrong username or password/);
   });
 
@@ -81,7 +81,7 @@ describe('people', () => {
     await expect(signIn(p.username, p.password)).rejects.toThrow(/disabled/);
     await expect(consoleClient(hub.url, { token: ready.token })).rejects.toThrow(/session_expired/);
     expect(lastAudit('user:disable').payload).toMatchObject({ reason: '离职', detail: { before: { disabled: false }, after: { disabled: true }, endedSessions: 1 } });
-    expect((await ask(admin, 'user:disable', { commandId: cid(), userId: p.id, reason: '离职' })).error?.code).toBe('conflict');
+    expect((await ask(admin, 'user:disable', { commandId: cid(), userId: p.id, reason: '离职' })).error).toMatchObject({ code: 'conflict', issues: [{ code: 'already_disabled' }] });
 
     const back = await ask(admin, 'user:enable', { commandId: cid(), userId: p.id });
     expect(back.ok, JSON.stringify(back.error)).toBe(true);
@@ -98,7 +98,7 @@ describe('people', () => {
     expect(await out).toBe('role_changed');
     expect(lastAudit('user:set-role').payload).toMatchObject({ detail: { before: { role: 'operator' }, after: { role: 'evaluator' } } });
     expect((await signIn(p.username, p.password)).ready.user.role).toBe('evaluator');
-    expect((await ask(admin, 'user:set-role', { commandId: cid(), userId: p.id, role: 'evaluator' })).error?.code).toBe('conflict');
+    expect((await ask(admin, 'user:set-role', { commandId: cid(), userId: p.id, role: 'evaluator' })).error).toMatchObject({ code: 'conflict', issues: [{ code: 'same_role' }] });
   });
 
   it('a reset password replaces the old one and signs the person out; it follows the same rules', async () => {
@@ -149,7 +149,9 @@ describe('people', () => {
   it('an admin cannot disable or re-role themselves, nor the last admin who can sign in', async () => {
     const people = (await ask(admin, 'people:list', {})).result.people as { id: string; username: string }[];
     const self = people.find((p) => p.username === 'admin')!;
-    expect((await ask(admin, 'user:disable', { commandId: cid(), userId: self.id, reason: '测试' })).error).toMatchObject({ code: 'conflict', message: expect.stringMatching(/your own account/) });
+    expect((await ask(admin, 'user:disable', { commandId: cid(), userId: self.id, reason: '测试' })).error).toMatchObject({
+      code: 'conflict', message: expect.stringMatching(/your own account/), issues: [{ code: 'own_account', params: { name: 'admin' } }],
+    });
     expect((await ask(admin, 'user:set-role', { commandId: cid(), userId: self.id, role: 'operator' })).error?.code).toBe('conflict');
     // Another admin may disable this one (whose console is signed out) ...
     const other = await createPerson('admin');
@@ -160,7 +162,7 @@ describe('people', () => {
     // ... but now the other is the last admin who can sign in, and the command line (whose actor has no account) may not take them away.
     const cli = { id: 'cli', role: 'admin' } as const;
     const last = runCommand(hub.db, accountHandlers['user:set-role'], cli, { commandId: cid(), userId: other.id, role: 'operator' }).ack;
-    expect(last).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringMatching(/last admin/) } });
+    expect(last).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringMatching(/last admin/), issues: [{ code: 'last_admin', params: { name: other.username } }] } });
     expect(runCommand(hub.db, accountHandlers['user:disable'], cli, { commandId: cid(), userId: other.id, reason: '测试' }).ack.ok).toBe(false);
     expect((await ask(otherSocket, 'user:enable', { commandId: cid(), userId: self.id })).ok).toBe(true);
   });

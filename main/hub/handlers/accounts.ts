@@ -3,7 +3,7 @@
 // (commands.ts); the audit entry records the account before and after (`detail`). Commands that end
 // sessions return their ids, and the transport signs those consoles out once the change has committed.
 import { randomUUID } from 'node:crypto';
-import { PASSWORD_RULES, passwordProblem } from '../../../shared/accounts';
+import { PASSWORD_RULES, passwordProblem, type AccountConflict } from '../../../shared/accounts';
 import type { UserPublic } from '../../../shared/domain';
 import { consoleCommands } from '../../../shared/protocol/commands';
 import { findUnit } from '../../store/city';
@@ -36,17 +36,20 @@ function checkPassword(password: string, username: string): void {
   if (problem) throw new CommandFailure('weak_password', `${problem}: ${PASSWORD_RULES[problem]}`, [{ code: `password_${problem}`, params: {} }]);
 }
 
+/** A conflict said both ways: the English the record keeps, and the issue a screen words (shared/accounts.ts AccountConflict). */
+const conflict = (code: AccountConflict, name: string, message: string) => new CommandFailure('conflict', message, [{ code, params: { name } }]);
+
 /** An admin may not lock themselves out, nor leave the center without an admin who can sign in. */
 function guardAdmins(db: Db, actor: Actor, user: UserRecord, what: string): void {
-  if (user.username === actor.id) throw new CommandFailure('conflict', `you may not ${what} your own account; ask another admin`);
+  if (user.username === actor.id) throw conflict('own_account', user.username, `you may not ${what} your own account; ask another admin`);
   if (user.role === 'admin' && !user.disabled && countEnabledAdmins(db) <= 1) {
-    throw new CommandFailure('conflict', `${user.username} is the last admin who can sign in; make another admin first`);
+    throw conflict('last_admin', user.username, `${user.username} is the last admin who can sign in; make another admin first`);
   }
 }
 
 export const accountHandlers = {
   'user:create': def('user:create', ({ db, now }, p) => {
-    if (findUserByName(db, p.username)) throw new CommandFailure('conflict', `user ${p.username} already exists`);
+    if (findUserByName(db, p.username)) throw conflict('user_exists', p.username, `user ${p.username} already exists`);
     checkPassword(p.password, p.username);
     const user = { id: `u-${randomUUID()}`, username: p.username, role: p.role };
     // Synchronous scrypt keeps the whole command in one transaction; account changes are rare.
@@ -56,7 +59,7 @@ export const accountHandlers = {
 
   'user:set-role': def('user:set-role', ({ db, now, actor }, p) => {
     const user = requireUser(db, p.userId);
-    if (user.role === p.role) throw new CommandFailure('conflict', `${user.username} is already ${p.role}`);
+    if (user.role === p.role) throw conflict('same_role', user.username, `${user.username} is already ${p.role}`);
     guardAdmins(db, actor, user, 'change the role of');
     setUserRole(db, user.id, p.role);
     // What a console may do was decided when it signed in: the person signs in again with the new role.
@@ -67,7 +70,7 @@ export const accountHandlers = {
 
   'user:disable': def('user:disable', ({ db, now, actor }, p) => {
     const user = requireUser(db, p.userId);
-    if (user.disabled) throw new CommandFailure('conflict', `${user.username} is already disabled`);
+    if (user.disabled) throw conflict('already_disabled', user.username, `${user.username} is already disabled`);
     guardAdmins(db, actor, user, 'disable');
     setUserDisabled(db, user.id, true);
     const endedSessions = expireSessionsOfUser(db, user.id, now);
@@ -77,7 +80,7 @@ export const accountHandlers = {
 
   'user:enable': def('user:enable', ({ db }, p) => {
     const user = requireUser(db, p.userId);
-    if (!user.disabled) throw new CommandFailure('conflict', `${user.username} is not disabled`);
+    if (!user.disabled) throw conflict('not_disabled', user.username, `${user.username} is not disabled`);
     setUserDisabled(db, user.id, false);
     const after = { ...user, disabled: false };
     return { result: { user: pub(after) }, target: user.id, events: [], detail: { before: shown(user), after: shown(after) } };

@@ -60,6 +60,13 @@ export const refusalsEn = {
   password_one_character: '$t(admin.password.one_character)',
   password_contains_username: '$t(admin.password.contains_username)',
   password_too_common: '$t(admin.password.too_common)',
+  // an account change the hub refuses as a conflict (shared/accounts.ts AccountConflict)
+  user_exists: 'there is already a person {{name}}: choose another username',
+  own_account: 'you may not do this to your own account ({{name}}): ask another admin',
+  last_admin: '{{name}} is the last admin who can sign in: make another admin first',
+  same_role: '{{name}} already has this role',
+  already_disabled: '{{name}} is already disabled',
+  not_disabled: '{{name}} is not disabled',
   unknown: 'refused ({{code}})',
   kindNames: { cell: 'cell', post: 'post', route: 'route', district: 'district' },
 };
@@ -118,6 +125,12 @@ export const refusalsZh: typeof refusalsEn = {
   password_one_character: '$t(admin.password.one_character)',
   password_contains_username: '$t(admin.password.contains_username)',
   password_too_common: '$t(admin.password.too_common)',
+  user_exists: '已有人员 {{name}}：请换一个用户名',
+  own_account: '不能对本人账号（{{name}}）执行此操作：请另一位管理员操作',
+  last_admin: '{{name}} 是最后一位可登录的管理员：请先设置另一位管理员',
+  same_role: '{{name}} 已是该角色',
+  already_disabled: '{{name}} 已停用',
+  not_disabled: '{{name}} 未停用',
   unknown: '已拒绝（{{code}}）',
   kindNames: { cell: '网格', post: '岗位', route: '路线', district: '片区' },
 };
