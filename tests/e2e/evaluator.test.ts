@@ -1,7 +1,7 @@
 // The evaluator's console in real Chromium over a real hub: a short history is made through the hub's own
 // doors (a gateway's positions, an incident with a task accepted, an SOS acknowledged); the evaluator logs
 // in, sets the period, filters the timeline by a unit, opens an entry, exports the filtered rows as CSV,
-// replays the unit's track and the map, reads the scorecard, and verifies the chain (the hub's walk and the
+// replays the unit's track (found by its name) and the map, reads the scorecard, and verifies the chain (the hub's walk and the
 // console's own re-hash) — then the database is tampered with and the same button names the broken entry.
 // Screenshots go to tests/artifacts/evaluator/.
 import fs from 'node:fs';
@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { PositionFix } from '../../shared/domain';
 import { track } from '../../main/store/positions';
+import { listUnits } from '../../main/store/city';
 import { dataDirPublicKey } from '../../main/store/checkpoint';
 import { generateKeyPairSync } from 'node:crypto';
 import { ask, cid, closeClients, consoleClient, fieldClient } from '../integration/hub-fixture';
@@ -118,8 +119,14 @@ describe('the evaluator console', () => {
     expect(csv).toMatch(/xiuhua-audit-checkpoint\/v2 count=\d+ head=[0-9a-f]{64}/);
 
     await page.click('[data-testid=tab-replay]');
-    await page.fill('[data-testid=replay-unit-input]', UNIT);
+    // A name no unit has is said so here (the hub would refuse it as a bad id); the unit is found by its name.
+    await page.fill('[data-testid=replay-unit-input]', '无此人');
     await page.click('[data-testid=replay-track]');
+    expect(await page.locator('[data-testid=replay-unit-problem]').textContent()).toBe('没有名为“无此人”的队员或车辆：请输入姓名、警号、车牌或编号，或从列表中选择');
+    const unitName = listUnits(e2e.hub.db).find((u) => u.id === UNIT)!.name;
+    await page.fill('[data-testid=replay-unit-input]', unitName);
+    await page.click('[data-testid=replay-track]');
+    await page.locator('[data-testid=replay-unit-problem]').waitFor({ state: 'detached' });
     await expect.poll(() => page.locator('[data-testid=track-info]').getAttribute('data-fixes'), { timeout: 30_000 }).toBe(String(FIXES + TASK_FIXES));
     await expect.poll(() => page.locator('[data-testid=retention]').innerText()).toContain('30 天');
     // scrub into the unit's history: the unit is on the replayed map where its fixes put it

@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import type { CoverageResult } from '../../../shared/protocol/scorecard';
 import { hub, useHub } from '../hub';
 import { useClock } from '../common/format';
+import { requestErrorText } from '../common/errors';
 
 type Props = { kind: 'routes' | 'dwell'; from: number; to: number; onReplayUnit: (unitId: string) => void };
 
@@ -23,7 +24,7 @@ export function CoverageRows({ kind, from, to, onReplayUnit }: Props) {
       stale = true;
     };
   }, [from, to]);
-  if (error) return <p className="err" role="alert">{t('evaluator.error', { reason: error })}</p>;
+  if (error) return <p className="err" role="alert">{t('evaluator.error', { reason: requestErrorText(t, error) })}</p>;
   if (!rows) return <p className="muted">{t('evaluator.score.loading')}</p>;
   // the figure counts periods that began in [from, to); the read also returns those overlapping it
   const window = (r: { from: number; to: number }) => `${clock(r.from)} – ${clock(r.to)}`;

@@ -25,6 +25,8 @@ import { ReplayFeed } from './replay-feed';
 import { TraceFeed, type Feed } from './trace-feed';
 import { TrackLayer } from './TrackLayer';
 import { bounds } from './bounds';
+import { requestErrorText } from '../common/errors';
+import { unitFromInput } from './unit-input';
 
 const SPEEDS = [1, 2, 5, 10, 30, 60];
 const TICK_MS = 250;
@@ -122,6 +124,7 @@ export function Replay({ unitId, onUnit, incidentId, onIncident }: ReplayProps) 
   const [retention, setRetention] = useState<RetentionPolicyResult | null>(null);
   const [track, setTrack] = useState<PositionFix[] | null>(null);
   const [unitInput, setUnitInput] = useState(unitId ?? '');
+  const [unitProblem, setUnitProblem] = useState<string | null>(null);
 
   useEffect(() => {
     hub.request('positions:retention', {}).then(setRetention, () => setRetention(null));
@@ -222,7 +225,11 @@ export function Replay({ unitId, onUnit, incidentId, onIncident }: ReplayProps) 
         </form>
         {!trace && <form className="ev-track-form" onSubmit={(e) => {
           e.preventDefault();
-          onUnit(unitInput.trim() || null);
+          setUnitProblem(null);
+          if (!unitInput.trim()) return onUnit(null);
+          const picked = unitFromInput(live.units, unitInput);
+          if ('unitId' in picked) onUnit(picked.unitId);
+          else setUnitProblem(t(picked.problem === 'none' ? 'evaluator.replay.noSuchUnit' : 'evaluator.replay.severalUnits', { text: unitInput.trim(), n: picked.count }));
         }}>
           <label>{t('evaluator.replay.unit')}<input list="ev-replay-units" data-testid="replay-unit-input" value={unitInput} onChange={(e) => setUnitInput(e.target.value)} /></label>
           <button type="submit" data-testid="replay-track">{t('evaluator.replay.showTrack')}</button>
@@ -247,7 +254,8 @@ export function Replay({ unitId, onUnit, incidentId, onIncident }: ReplayProps) 
         {downsampled && <span className="warn">{t('evaluator.replay.downsampled', { full: retention.fullRateDays, step: retention.downsampleMs / 1000 })}</span>}
         {feed.truncated && <span className="warn">{t('evaluator.replay.truncated')}</span>}
         <span className="muted">{t('evaluator.replay.lookback')} {t('evaluator.replay.noCamera')}</span>
-        {error && <span className="err" role="alert">{t('evaluator.error', { reason: error })}</span>}
+        {unitProblem && <span className="err" role="alert" data-testid="replay-unit-problem">{unitProblem}</span>}
+        {error && <span className="err" role="alert">{t('evaluator.error', { reason: requestErrorText(t, error) })}</span>}
       </div>
       {trace && (
         <ol className="list ev-trace" data-testid="replay-trace">

@@ -10,6 +10,7 @@ import { CoverageRows } from './CoverageRows';
 import { saveFile } from './download';
 import { usePeriod } from './period';
 import type { TimelineFilter } from './Timeline';
+import { requestErrorText } from '../common/errors';
 
 function figure(t: (k: string, o?: Record<string, unknown>) => string, i: IndicatorScore): string {
   const d = i.detail;
@@ -52,7 +53,7 @@ export function Scorecard({ onEntries, onReplayUnit }: { onEntries: (f: Timeline
       setError((e as Error).message);
     }
   };
-  if (error) return <p className="err ev-pad" role="alert">{t('evaluator.error', { reason: error })}</p>;
+  if (error) return <p className="err ev-pad" role="alert">{t('evaluator.error', { reason: requestErrorText(t, error) })}</p>;
   if (!card) return <p className="muted ev-pad">{t('evaluator.score.loading')}</p>;
   const delta = card.total - card.previous.total;
   return (

@@ -9,6 +9,7 @@ import { useClock } from '../common/format';
 import { ConcernPanel } from './ConcernPanel';
 import { saveFile } from './download';
 import { usePeriod } from './period';
+import { requestErrorText } from '../common/errors';
 
 export type TimelineFilter = {
   unit?: string; area?: string; actor?: string; action?: string; outcome?: 'accepted' | 'rejected'; text?: string;
@@ -143,7 +144,7 @@ export function Timeline({ filter, onFilter, onReplayUnit, onReplayIncident }: T
             {exported.truncated && t('evaluator.timeline.exportedTruncated')}
           </p>
         )}
-        {error && <p className="err" role="alert">{t('evaluator.error', { reason: error })}</p>}
+        {error && <p className="err" role="alert">{t('evaluator.error', { reason: requestErrorText(t, error) })}</p>}
         <div className="ev-table-wrap">
           <table className="ev-table" data-testid="timeline">
             <thead>

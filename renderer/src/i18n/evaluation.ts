@@ -54,7 +54,7 @@ export const evaluatorEn = {
     incident: 'One incident', showIncident: 'Replay incident', clearIncident: 'Back to the period',
     traceInfo: 'Incident {{id}} with {{units}} unit track(s), {{from}} – {{to}}',
     play: 'Play', pause: 'Pause', speed: 'Speed', at: 'Replay time', area: 'Area', wholeCity: 'Whole city', unit: 'One unit\'s track', showTrack: 'Show track', clearTrack: 'Hide track',
-    loading: 'Loading history…', fixes: '{{n}} positions in view', track: '{{n}} fixes of {{unit}}', noTrack: 'No positions of {{unit}} in this period',
+    loading: 'Loading history…', fixes: '{{n}} positions in view', track: '{{n}} fixes of {{unit}}', noTrack: 'No positions of {{unit}} in this period', noSuchUnit: 'No officer or vehicle is called "{{text}}": type a name, badge, plate or id, or pick one from the list', severalUnits: '"{{text}}" is the name of {{n}} units: pick one from the list, which shows their ids',
     retention: 'Kept: every position for {{full}} days, then one per {{step}} s per unit; {{keep}}.', keepForever: 'kept for ever at that rate', keepDays: 'nothing after {{n}} days',
     downsampled: 'This time is older than {{full}} days: positions here are thinned to one per {{step}} s.',
     lookback: 'A unit is shown once it has reported in the replay; one silent for over 5 minutes shows as offline.',
@@ -71,7 +71,7 @@ export const evaluatorEn = {
     unit: 'Unit', route: 'Route', cell: 'Cell', window: 'Shift window', driven: 'Pieces driven', minutes: 'Minutes', noCell: 'in no cell', assigned: 'assigned',
     truncated: 'More rows than shown: pick a shorter period.', rows: 'Coverage rows',
   },
-  error: 'The hub did not answer: {{reason}}',
+  error: 'Could not read this: {{reason}}',
   offline: 'The hub is away: what is shown was read before {{time}} and may be out of date.',
 };
 
@@ -130,7 +130,7 @@ export const evaluatorZh: typeof evaluatorEn = {
     incident: '单个事件', showIncident: '回放事件', clearIncident: '返回所选期间',
     traceInfo: '事件 {{id}}，{{units}} 条单元轨迹，{{from}} – {{to}}',
     play: '播放', pause: '暂停', speed: '倍速', at: '回放时间', area: '区域', wholeCity: '全城', unit: '单元轨迹', showTrack: '显示轨迹', clearTrack: '隐藏轨迹',
-    loading: '正在读取历史…', fixes: '视野内 {{n}} 个定位', track: '{{unit}} 的 {{n}} 个定位', noTrack: '该期间内没有 {{unit}} 的定位',
+    loading: '正在读取历史…', fixes: '视野内 {{n}} 个定位', track: '{{unit}} 的 {{n}} 个定位', noTrack: '该期间内没有 {{unit}} 的定位', noSuchUnit: '没有名为“{{text}}”的队员或车辆：请输入姓名、警号、车牌或编号，或从列表中选择', severalUnits: '“{{text}}”对应 {{n}} 个单元：请从列表中选择（列表显示编号）',
     retention: '保留规则：{{full}} 天内保留全部定位，之后每单元每 {{step}} 秒保留一个；{{keep}}。', keepForever: '按此频率永久保留', keepDays: '{{n}} 天后删除',
     downsampled: '此时刻早于 {{full}} 天：这里的定位已抽稀为每 {{step}} 秒一个。',
     lookback: '单元在回放中上报后才显示；超过 5 分钟未上报显示为离线。',
@@ -147,6 +147,6 @@ export const evaluatorZh: typeof evaluatorEn = {
     unit: '单元', route: '路线', cell: '网格', window: '班次时段', driven: '驶过路段', minutes: '分钟', noCell: '不在任何网格', assigned: '所属网格',
     truncated: '记录多于显示：请缩短期间。', rows: '覆盖明细',
   },
-  error: '中心未应答：{{reason}}',
+  error: '无法读取：{{reason}}',
   offline: '中心已断开：显示内容读取于 {{time}} 之前，可能已过时。',
 };
