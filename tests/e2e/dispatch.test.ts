@@ -62,7 +62,12 @@ describe('dispatch from the console to the field page', () => {
     await page.selectOption('[data-testid=new-priority]', '1');
     await page.selectOption('[data-testid=new-source]', 'phone');
     await page.fill('[data-testid=new-caller-name]', '王女士');
+    // A number the hub would refuse is said at the field, before anything is sent.
+    await page.fill('[data-testid=new-caller-number]', '一三八');
+    expect(await page.locator('[data-testid=new-caller-number-problem]').textContent()).toBe('号码只能含数字、空格、- 和开头的 +，3–24 位');
+    expect(await page.locator('[data-testid=create-incident]').isDisabled()).toBe(true);
     await page.fill('[data-testid=new-caller-number]', '138 0000 1234');
+    await page.locator('[data-testid=new-caller-number-problem]').waitFor({ state: 'detached' });
     await page.fill('[data-testid=new-caller-text]', '车辆堵住消防通道');
     await page.fill('[data-testid=new-description]', '违停堵塞消防通道');
     await page.click('[data-testid=create-incident]');

@@ -204,7 +204,7 @@ export const en = {
   dispatch: {
     subtype: 'Type', anySubtype: '(not given)', source: 'Source', place: 'Where', street: '{{street}} ({{m}} m)', cell: 'Grid cell',
     sources: { console: 'Map point', camera: 'Camera', phone: 'Citizen phone call', field: 'Field report', alarm: 'Alarm', sim: 'Simulator' },
-    camera: 'Camera', noCamera: 'No camera within 500 m', callerName: 'Caller name', callerNumber: 'Caller number', callerText: 'What the caller said',
+    camera: 'Camera', noCamera: 'No camera within 500 m', callerName: 'Caller name (required)', callerNumber: 'Caller number (required)', callerNumberHint: 'a number is 3–24 digits, spaces and -, with an optional + first', callerText: 'What the caller said',
     caller: '{{name}} · {{number}}', reportedBy: 'Reported by {{unit}}', photo: 'Photo', showPhoto: 'Show photo', alarmOf: '{{alarm}} alarm: {{subject}}',
     fromCamera: 'Create incident from this camera',
     timeLeft: '{{what}} in {{left}}', overdue: '{{what}} overdue by {{left}}',

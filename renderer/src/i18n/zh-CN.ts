@@ -205,7 +205,7 @@ export const zhCN: Messages = {
   dispatch: {
     subtype: '小类', anySubtype: '（未选）', source: '来源', place: '位置', street: '{{street}}（{{m}} 米）', cell: '网格',
     sources: { console: '地图选点', camera: '视频发现', phone: '市民来电', field: '现场上报', alarm: '报警', sim: '模拟' },
-    camera: '摄像机', noCamera: '500 米内没有摄像机', callerName: '来电人', callerNumber: '来电号码', callerText: '来电内容',
+    camera: '摄像机', noCamera: '500 米内没有摄像机', callerName: '来电人（必填）', callerNumber: '来电号码（必填）', callerNumberHint: '号码只能含数字、空格、- 和开头的 +，3–24 位', callerText: '来电内容',
     caller: '{{name}} · {{number}}', reportedBy: '{{unit}} 上报', photo: '照片', showPhoto: '查看照片', alarmOf: '{{alarm}}报警：{{subject}}',
     fromCamera: '由此摄像机创建事件',
     timeLeft: '{{left}} 内{{what}}', overdue: '{{what}}已超时 {{left}}',

@@ -2,7 +2,7 @@
 // where it came from (the operator's own map point, a camera near it, or a citizen's phone call).
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { INCIDENT_CATEGORY_LABELS, IncidentCategory, type LngLat } from '../../../../shared/domain';
+import { INCIDENT_CATEGORY_LABELS, IncidentCategory, PhoneOrigin, type LngLat } from '../../../../shared/domain';
 import { distanceM } from '../../../../shared/geo';
 import { INCIDENT_SUBTYPES } from '../../../../shared/incidents';
 import { hub, useHub, type CommandArgs } from '../../hub';
@@ -35,7 +35,10 @@ export function PlacePanel({ at, cameraId }: { at: LngLat; cameraId?: string }) 
   const source: CommandArgs<'incident:create'>['source'] = sourceKind === 'camera'
     ? { kind: 'camera', cameraId: chosenCamera }
     : sourceKind === 'phone' ? { kind: 'phone', callerName: caller.name, callerNumber: caller.number, text: caller.text } : { kind: 'console' };
-  const ready = sourceKind === 'console' || (sourceKind === 'camera' && chosenCamera !== '') || (sourceKind === 'phone' && caller.name.trim() !== '' && caller.number.trim() !== '');
+  // The number is checked by the hub's own rule as it is typed: the hub's refusal could only say "invalid".
+  const badNumber = caller.number.trim() !== '' && !PhoneOrigin.shape.callerNumber.safeParse(caller.number).success;
+  const ready = sourceKind === 'console' || (sourceKind === 'camera' && chosenCamera !== '')
+    || (sourceKind === 'phone' && caller.name.trim() !== '' && caller.number.trim() !== '' && !badNumber);
   const create = async () => {
     const res = await run((o) => hub.command('incident:create', { category, subtype: subtype || null, priority, position: at, description, source }, o));
     if (res) select({ kind: 'incident', id: res.incident.id });
@@ -77,8 +80,11 @@ export function PlacePanel({ at, cameraId }: { at: LngLat; cameraId?: string }) 
           ))}
           {sourceKind === 'phone' && (
             <>
-              <label>{t('dispatch.callerName')}<input value={caller.name} maxLength={100} onChange={(e) => setCaller({ ...caller, name: e.target.value })} data-testid="new-caller-name" /></label>
-              <label>{t('dispatch.callerNumber')}<input value={caller.number} maxLength={24} inputMode="tel" onChange={(e) => setCaller({ ...caller, number: e.target.value })} data-testid="new-caller-number" /></label>
+              <label>{t('dispatch.callerName')}<input value={caller.name} maxLength={100} required onChange={(e) => setCaller({ ...caller, name: e.target.value })} data-testid="new-caller-name" /></label>
+              <label>{t('dispatch.callerNumber')}
+                <input value={caller.number} maxLength={24} inputMode="tel" required aria-invalid={badNumber} onChange={(e) => setCaller({ ...caller, number: e.target.value })} data-testid="new-caller-number" />
+                {badNumber && <small className="err" data-testid="new-caller-number-problem">{t('dispatch.callerNumberHint')}</small>}
+              </label>
               <label>{t('dispatch.callerText')}<textarea value={caller.text} rows={2} maxLength={2000} onChange={(e) => setCaller({ ...caller, text: e.target.value })} data-testid="new-caller-text" /></label>
             </>
           )}
