@@ -1,10 +1,12 @@
 // Words the screens put where a person reads them, where the walk through every role (4 Dec) found ids,
-// codes or the hub's English instead: a unit typed by name in the evaluator's replay, a read that failed.
+// codes or the hub's English instead: a unit typed by name in the evaluator's replay, a read that failed,
+// a recommendation's own cell or post, the system's and the devices' audit entries, the holiday calendar's count.
 import { describe, expect, it } from 'vitest';
 import i18next from 'i18next';
-import type { Unit } from '../../shared/domain';
+import type { Area, Unit } from '../../shared/domain';
 import { resources } from '../../renderer/src/i18n/resources';
 import { requestErrorText } from '../../renderer/src/common/errors';
+import { reasonText } from '../../renderer/src/console/reasons';
 import { unitFromInput } from '../../renderer/src/evaluator/unit-input';
 
 async function translator(lng: 'en' | 'zh-CN') {
@@ -31,11 +33,26 @@ describe('words instead of ids and codes', () => {
     expect(unitFromInput(units, '无此人')).toEqual({ problem: 'none', count: 0 });
   });
 
-  it.each(['en', 'zh-CN'] as const)('in %s: a failed read is said by its code, never the hub\'s English', async (lng) => {
+  it.each(['en', 'zh-CN'] as const)('in %s: a failed read by its code, a reason by its area\'s name, every audit role, the holidays counted', async (lng) => {
     const t = await translator(lng);
     // hub.request rejects with "<code>: <the hub's English>": the code is worded, the English never shown
     expect(requestErrorText(t, 'invalid_payload: unitId: ids use letters, digits and _ . : -')).toBe(t('errors.invalid_payload'));
     expect(requestErrorText(t, 'operation has timed out')).toBe(t('errors.timeout'));
     expect(requestErrorText(t, 'Web Crypto is not available')).toBe('Web Crypto is not available');
+
+    const areas = new Map<string, Area>([['cell-01-04', { id: 'cell-01-04', kind: 'cell', name: '汉中门-01-04' } as Area]]);
+    const own = reasonText(t, { key: 'recommend.own_cell', params: { cell: 'cell-01-04' } }, areas);
+    expect(own).toContain('汉中门-01-04');
+    expect(own).not.toContain('cell-01-04');
+    expect(reasonText(t, { key: 'recommend.own_post', params: { post: 'post-gone' } }, areas)).toContain('post-gone');
+
+    // every role an audit entry carries (the hub's system actor and field devices too)
+    for (const role of ['operator', 'duty_manager', 'evaluator', 'admin', 'system', 'device']) {
+      expect(t(`roles.${role}`, { defaultValue: '' })).not.toBe('');
+    }
+    expect(t('roles.system')).not.toBe('system');
+
+    // the calendar's title counts holidays, not days
+    expect(t('calendar.title', { n: 28 })).toBe(lng === 'en' ? 'Holiday calendar (28 holidays ahead)' : '节假日日历（今后共 28 个假日）');
   });
 });

@@ -11,6 +11,7 @@ import { hub, useHub, type CommandReturn } from '../hub';
 import { useClock } from '../common/format';
 import { useNow } from '../common/useNow';
 import { LoadProblem, ResultLine, useAction, useHubList } from './act';
+import { unitLabel } from './Cameras';
 
 const readDevices = () => hub.request('devices:list', {});
 
@@ -174,6 +175,7 @@ function EnrolCode({ enrolment }: { enrolment: Enrolment }) {
   const now = useNow();
   const canvas = useRef<HTMLCanvasElement>(null);
   const code = enrolment.code;
+  const unit = useHub((s) => s.units.get(enrolment.unitId));
   useEffect(() => {
     if (code && canvas.current) void QRCode.toCanvas(canvas.current, enrolLink(enrolment, code), { width: 240, margin: 2, errorCorrectionLevel: 'M' });
   }, [enrolment, code]);
@@ -185,7 +187,7 @@ function EnrolCode({ enrolment }: { enrolment: Enrolment }) {
       <canvas ref={canvas} className="admin-qr" role="img" aria-label={t('admin.devices.qr')} width={240} height={240} />
       <div>
         <p className="admin-code">{formatEnrolCode(code)}</p>
-        <p>{t('admin.devices.forUnit', { unit: enrolment.unitId })}</p>
+        <p>{t('admin.devices.forUnit', { unit: unit ? unitLabel(unit) : enrolment.unitId })}</p>
         <p className={expired ? 'err' : 'muted'}>{expired ? t('admin.devices.codeExpired') : t('admin.devices.codeUntil', { at: clock(enrolment.expiresAt) })}</p>
         <p className="muted admin-link">{enrolLink(enrolment, code)}</p>
       </div>

@@ -13,6 +13,7 @@ import { select } from '../../state/selection';
 import { IncidentTasks } from './IncidentTasks';
 import { IncidentTrace } from './IncidentTrace';
 import { Row } from './Row';
+import { reasonText } from '../reasons';
 
 /**
  * The hub's ranked units for this incident (road ETA, status, own cell, load; each with its reasons),
@@ -133,7 +134,7 @@ export function IncidentPanel({ id }: { id: string }) {
                   {t('panel.nearest', { name: units.get(r.unitId)?.name ?? r.unitId, dist: distance(r.distanceM) })}
                   {' · '}{t('recommend.eta', { min: Math.max(1, Math.round(r.etaSec / 60)) })}
                   {r.how === 'straight_line' && <> · <em>{t('recommend.straight')}</em></>}
-                  <br /><small>{r.reasons.filter((x) => x.key !== 'recommend.eta').map((x) => t(x.key, x.params ?? {})).join(' · ')}</small>
+                  <br /><small>{r.reasons.filter((x) => x.key !== 'recommend.eta').map((x) => reasonText(t, x, areas)).join(' · ')}</small>
                 </span>
                 <button type="button" disabled={busy} data-testid="assign-unit"
                   onClick={() => run((o) => hub.command('task:assign', { incidentId: id, unitId: r.unitId, note: '' }, o))}>
