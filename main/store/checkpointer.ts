@@ -70,6 +70,7 @@ export class Checkpointer {
   private closed = false;
   /** while true, the thread checkpoints and the hub's connection only past the bound */
   private running = false;
+  private readonly whenRunningWaiters: Array<() => void> = [];
 
   constructor(private readonly db: Db, private readonly opts: CheckpointerOptions = {}) {
     this.everyMs = opts.everyMs ?? 200;
@@ -91,10 +92,21 @@ export class Checkpointer {
     return Atomics.load(this.state, SHARED.frames);
   }
 
+  /**
+   * Resolves once the thread checkpoints (or the checkpointer is closed). The thread's ready message is
+   * taken by the event loop: until it turns, the connection keeps SQLite's checkpoint at 1,000 pages in
+   * each commit, so a caller about to run one long synchronous loop of commits (a bench) awaits this first.
+   */
+  whenRunning(): Promise<void> {
+    if (this.running || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.whenRunningWaiters.push(resolve));
+  }
+
   /** Ends the thread (after its pass, if it is in one) and gives the connection its own checkpoints back. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const resolve of this.whenRunningWaiters.splice(0)) resolve();
     clearInterval(this.watchdog);
     clearTimeout(this.retry);
     const ready = this.running;
@@ -141,6 +153,7 @@ export class Checkpointer {
   private handOver(): void {
     this.running = true;
     this.db.pragma(`wal_autocheckpoint = ${this.boundPages}`);
+    for (const resolve of this.whenRunningWaiters.splice(0)) resolve();
   }
 
   /** The hub's connection checkpoints itself again (SQLite's automatic checkpoint at 1,000 pages), while no thread does. */

@@ -24,6 +24,7 @@ export async function run(): Promise<Record<string, number | string>> {
   try {
     const db = openStore(dir);
     const checkpointer = startCheckpointer(db, { log: () => {} }); // as the hub's store: checkpoints off the event loop
+    await checkpointer.whenRunning(); // it takes over when the event loop turns: the appends below never let it
     const t0 = Date.UTC(2026, 11, 1);
     let appendMs = 0;
     for (let done = 0; done < ENTRIES;) {

@@ -100,6 +100,24 @@ describe('the WAL checkpointer', () => {
     expect(everything).toBeGreaterThan(10 * boundPages);
   });
 
+  it('says when its thread has taken over: until the event loop turns, commits still checkpoint themselves', async () => {
+    const db = store();
+    const ck = checkpointer(db, { everyMs: 5 });
+    // a synchronous loop of commits right after the start: the thread's ready message waits for the event loop
+    for (let t = 0; t < 3; t++) commit(db, insert(db));
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    await ck.whenRunning();
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(WAL_BOUND_PAGES);
+    await ck.whenRunning(); // at once, once running
+    await ck.close();
+    await ck.whenRunning(); // and once closed (not left pending)
+    const never = store();
+    const closedEarly = checkpointer(never, { everyMs: 5 });
+    const waiting = closedEarly.whenRunning();
+    await closedEarly.close();
+    await waiting; // resolved by the close, though the thread never took over
+  });
+
   it('gives the position writer\'s connection the same bound', () => {
     const db = store();
     const writer = openWriterConnection(db.name);
