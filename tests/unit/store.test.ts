@@ -14,6 +14,7 @@ import { SOS_SQL } from '../../main/store/sos';
 import { SCHEDULE_SQL } from '../../main/store/schedule';
 import { DISPATCH_SQL } from '../../main/store/operations';
 import { tempDir } from '../integration/hub-fixture';
+import { AuditEntry } from '../../shared/domain';
 
 /** canonicalJson as first defined: the bytes every audit hash since schema 30 covers. */
 function plainCanonicalJson(value: unknown): string {
@@ -152,6 +153,18 @@ describe('audit log', () => {
       }));
       db.close();
     }), { numRuns: 40 });
+  });
+
+  it('appendAudit returns the entry as it reads back: an AuditEntry\'s fields and nothing else', () => {
+    const db = openStore(path.join(tempDir(), 'x'));
+    const input = { ...entry(0, { target: null, reason: 'stale', payload: { a: [1, 'b'] } }), extra: 'not an audit field' };
+    const first = appendAudit(db, input);
+    const second = appendAudit(db, entry(1));
+    expect(Object.keys(first).sort()).toEqual(Object.keys(AuditEntry.shape).sort());
+    expect([first, second]).toEqual(auditPage(db, 0, 10));
+    expect(first).toMatchObject({ seq: 1, prevHash: GENESIS_HASH });
+    expect(second.prevHash).toBe(first.hash);
+    db.close();
   });
 
   it('the walk reads entries as text, yet invalid UTF-8 that decodes to an entry\'s very text is caught', () => {
