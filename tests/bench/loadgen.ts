@@ -103,11 +103,14 @@ function shuffledOrder(units: number): Uint32Array {
 const unitId = (i: number) => `load-${String(i + 1).padStart(5, '0')}`; // the ids loadUnits() seeds
 
 
-/** Disconnects that the bench did not ask for, by reason. */
+/** Disconnects that the bench did not ask for: which socket, its reason, and how long after it connected. */
 const dropped: string[] = [];
-const watchDrops = (s: Socket) => s.on('disconnect', (reason) => {
-  if (reason !== 'io client disconnect') dropped.push(reason);
-});
+const watchDrops = (s: Socket, who: string) => {
+  const since = performance.now();
+  s.on('disconnect', (reason) => {
+    if (reason !== 'io client disconnect') dropped.push(`${who}: ${reason} after ${Math.round((performance.now() - since) / 1000)} s`);
+  });
+};
 
 let loop: IntervalHistogram | null = null;
 const loopStart = () => {
@@ -140,8 +143,8 @@ const consoleOps = {
       transports: ['websocket'], reconnection: false,
       auth: kind === 'hub' ? { username: 'operator', password: 'demo' } : {},
     }) as ConsoleSocket, 'console')));
-    for (const c of consoles) {
-      watchDrops(c);
+    for (const [i, c] of consoles.entries()) {
+      watchDrops(c, `console ${i + 1}`);
       c.on('unit:positions', onConsoleBatch);
     }
     return n;
@@ -205,7 +208,7 @@ const gatewayOps = {
     }
     gateways = await Promise.all(Array.from({ length: n }, () =>
       connected(io(`${url}/field`, { transports: ['websocket'], reconnection: false, auth: { deviceId: 'sim-gateway', secret: 'demo' } }) as FieldSocket, 'gateway')));
-    for (const g of gateways) watchDrops(g);
+    gateways.forEach((g, i) => watchDrops(g, `gateway ${proc + 1}.${i + 1}`));
     return n;
   },
   /** Every unit of this shard reports once a second at its own phase, from `startAt` (epoch ms, shared by all

@@ -48,13 +48,20 @@ type PositionAck = Ack<{ accepted: number }>;
 
 type Target = { kind: 'hub' | 'relay'; url: string; child: ChildProcess; dataDir: string | null; db: ReadDb | null };
 
+const serverLog = (kind: Target['kind']) => path.join(ROOT, `tests/artifacts/bench-positions-${kind}.log`);
+
+/** The consoles the hub cut for not reading (transport/outbound.ts logs each): a bench console that falls
+ * behind at maximum throughput is cut by the hub's guard, where the relay, which has none, keeps queueing. */
+const slowConsumerCuts = (): number =>
+  (fs.existsSync(serverLog('hub')) ? fs.readFileSync(serverLog('hub'), 'utf8').match(/^slow consumer:/gm)?.length : 0) ?? 0;
+
 function spawnServer(kind: 'hub' | 'relay', args: string[], nodeFlags: string[] = []): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   process.once('exit', () => child.kill('SIGKILL')); // never leave a server behind, even when the bench is killed
   let out = '';
   // The server's own output (write errors, warnings) is kept for whoever reads a strange figure.
   fs.mkdirSync(path.join(ROOT, 'tests/artifacts'), { recursive: true });
-  const log = fs.createWriteStream(path.join(ROOT, `tests/artifacts/bench-positions-${kind}.log`));
+  const log = fs.createWriteStream(serverLog(kind));
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   return new Promise((resolve, reject) => {
@@ -318,6 +325,7 @@ export async function run(): Promise<Record<string, number | string>> {
     'hub: acked but not persisted after the run': h.lost ?? 'n/a',
     'hub: errors during max throughput': h.throughput.errors,
     'hub: connections lost during the run': h.dropped,
+    'hub: of those, cut by the hub as slow consumers (its log)': slowConsumerCuts(),
     'hub: CPU % of hub process / load generators': `${h.throughput.serverCpuPct} / ${h.throughput.loadgenCpuPct}`,
     'hub: CPU µs per persisted fix': h.throughput.serverCpuUsPerFix,
     'hub: fixes/s one free core could persist (1e6 / CPU µs per fix)': Math.round(1e6 / h.throughput.serverCpuUsPerFix),
