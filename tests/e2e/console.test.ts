@@ -141,6 +141,18 @@ describe('the operator console', () => {
     expect(problems.failedLoads).toEqual([]);
   }, 60_000);
 
+  it('labels a grid cell once, however many map tiles it spans', async () => {
+    const cell = await page.evaluate(() => [...window.__xiuhua!.hub.getState().areas.values()].find((a) => a.kind === 'cell' && a.polygon)!);
+    const view = await page.evaluate(() => ({ center: window.__xiuhua!.map!.getCenter().toArray() as [number, number], zoom: window.__xiuhua!.map!.getZoom() }));
+    await page.evaluate((at) => window.__xiuhua!.map!.jumpTo({ center: at, zoom: 17 }), cell.center);
+    await page.waitForFunction(() => window.__xiuhua!.map!.loaded() && !window.__xiuhua!.map!.isMoving(), undefined, { timeout: 60_000 });
+    const labelled = () => page.evaluate((id) => window.__xiuhua!.map!.queryRenderedFeatures({ layers: ['cells-label'] }).filter((f) => f.properties.id === id).length, cell.id);
+    await expect.poll(labelled, { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(await labelled()).toBe(1);
+    await page.evaluate((v) => window.__xiuhua!.map!.jumpTo(v), view); // the tests after this one start from the opening view
+    await page.waitForFunction(() => window.__xiuhua!.map!.loaded() && !window.__xiuhua!.map!.isMoving(), undefined, { timeout: 60_000 });
+  }, 120_000);
+
   it('moves units between two samples', async () => {
     const sample = () => page.evaluate(() => {
       const map = window.__xiuhua!.map!;

@@ -57,6 +57,9 @@ export function AreasLayer({ city, visible }: { city: City; visible: boolean }) 
   useEffect(() => {
     map.addSource(n('areas'), { type: 'geojson', data: emptyFc() });
     map.addSource(n('posts'), { type: 'geojson', data: emptyFc() });
+    // Labels from one point per area: a symbol on the polygon itself is placed once per tile the polygon
+    // is cut into, so a cell at zoom 17 carried its name and staffing four times.
+    map.addSource(n('area-labels'), { type: 'geojson', data: emptyFc() });
     map.addLayer({
       id: n('cells-fill'), type: 'fill', source: n('areas'), filter: ['==', ['get', 'kind'], 'cell'],
       paint: {
@@ -77,12 +80,12 @@ export function AreasLayer({ city, visible }: { city: City; visible: boolean }) 
       },
     }, 'z-areas');
     map.addLayer({
-      id: n('districts-label'), type: 'symbol', source: n('areas'), filter: ['==', ['get', 'kind'], 'district'], maxzoom: 14,
+      id: n('districts-label'), type: 'symbol', source: n('area-labels'), filter: ['==', ['get', 'kind'], 'district'], maxzoom: 14,
       layout: { 'text-field': ['get', 'name'], 'text-font': FONT, 'text-size': 20 },
       paint: { 'text-color': '#bcd3ec', 'text-halo-color': '#0b0f16', 'text-halo-width': 2 },
     }, 'z-areas');
     map.addLayer({
-      id: n('cells-label'), type: 'symbol', source: n('areas'), filter: ['==', ['get', 'kind'], 'cell'], minzoom: 14.5,
+      id: n('cells-label'), type: 'symbol', source: n('area-labels'), filter: ['==', ['get', 'kind'], 'cell'], minzoom: 14.5,
       layout: { 'text-field': ['concat', ['get', 'name'], '\n', ['get', 'have'], '/', ['to-string', ['get', 'need']]], 'text-font': FONT, 'text-size': 13 },
       paint: { 'text-color': ['match', ['get', 'staffed'], 'short', '#ffb37a', '#9fb6cc'], 'text-halo-color': '#0b0f16', 'text-halo-width': 1.5 },
     }, 'z-areas');
@@ -114,7 +117,7 @@ export function AreasLayer({ city, visible }: { city: City; visible: boolean }) 
     };
     return () => {
       off();
-      removeAll(map, AREA_LAYERS.map(n), [n('areas'), n('posts')]);
+      removeAll(map, AREA_LAYERS.map(n), [n('areas'), n('posts'), n('area-labels')]);
     };
   }, [map, addPickable, n]);
 
@@ -123,6 +126,7 @@ export function AreasLayer({ city, visible }: { city: City; visible: boolean }) 
 
   useEffect(() => {
     const polys: GeoJSON.Feature[] = [];
+    const labels: GeoJSON.Feature[] = [];
     const posts: GeoJSON.Feature[] = [];
     for (const a of areas.values()) {
       if (a.kind === 'post') {
@@ -132,11 +136,13 @@ export function AreasLayer({ city, visible }: { city: City; visible: boolean }) 
         if (f) {
           f.properties!.emergency = modeAt(a.id) === 'emergency' ? 'yes' : 'no';
           polys.push(f);
+          labels.push({ type: 'Feature', id: a.id, geometry: { type: 'Point', coordinates: a.center }, properties: f.properties });
         }
       }
     }
     void geojsonSource(map, n('areas'))?.setData(fc(polys));
     void geojsonSource(map, n('posts'))?.setData(fc(posts));
+    void geojsonSource(map, n('area-labels'))?.setData(fc(labels));
   }, [map, n, areas, counts, modeAt, profiles, known]);
 
   useVisibility(map, useMemo(() => AREA_LAYERS.map(n), [n]), visible);
