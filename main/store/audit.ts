@@ -151,13 +151,14 @@ function rule1Hash(prevHash: string, text: string): string {
   return chainHash(prevHash, body);
 }
 
-// The head as an array (raw), not a row object: better-sqlite3 builds a row object property by property,
-// which on this path cost more than the read (docs/performance.md, issue 17 aim 6, 4 Dec).
-const headStatement = (db: ReadDb) => prepared(db, AUDIT_SQL.head).raw(true);
+function head(db: ReadDb): { seq: number; hash: string } {
+  const row = prepared(db, AUDIT_SQL.head).get() as { seq: number; hash: string } | undefined;
+  return row ?? { seq: 0, hash: GENESIS_HASH };
+}
 
 /** Append one entry. Call inside the transaction that makes the change it records. */
 export function appendAudit(db: Db, input: AuditInput): AuditEntry {
-  const [headSeq, prevHash] = (headStatement(db).get() as [number, string] | undefined) ?? [0, GENESIS_HASH];
+  const { seq: headSeq, hash: prevHash } = head(db);
   const seq = headSeq + 1;
   // canonicalJson escapes lone surrogates (JSON.stringify does), so the text is well-formed and SQLite
   // stores exactly the UTF-8 bytes hashed here.
