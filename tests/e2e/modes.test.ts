@@ -104,6 +104,11 @@ describe('operating modes across two consoles', () => {
     expect(await phone.locator('[data-testid=field-mode]').innerText()).toContain('新街口片区');
     await e2e.shot(phone, 'field-district-emergency');
 
+    // 解除 pressed by mistake is taken back with 取消, nothing sent; then ended for real.
+    await manager.click(`[data-testid=emergencies] li[data-area=${DISTRICT}] [data-testid=end-emergency]`);
+    await manager.click('[data-testid=end-cancel]');
+    await manager.waitForSelector('[data-testid=end-reason]', { state: 'detached' });
+    expect(await manager.locator(`[data-testid=emergencies] li[data-area=${DISTRICT}]`).count()).toBe(1);
     await manager.click(`[data-testid=emergencies] li[data-area=${DISTRICT}] [data-testid=end-emergency]`);
     await manager.fill('[data-testid=end-reason]', '积水已退');
     await manager.click('[data-testid=end-confirm]');

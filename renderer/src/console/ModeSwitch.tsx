@@ -149,6 +149,8 @@ function EndEmergency({ areaId }: { areaId: string | null }) {
       <input data-testid="end-reason" value={reason} maxLength={500} placeholder={t('modeSwitch.endReason')} onChange={(e) => setReason(e.target.value)} />
       <button type="button" data-testid="end-confirm" disabled={reason.trim().length < 2 || busy}
         onClick={() => run((o) => hub.command('mode:end', { areaId, reason: reason.trim() }, o))}>{t('modeSwitch.endConfirm')}</button>
+      {/* 解除 pressed by mistake is taken back here: nothing has been sent */}
+      <button type="button" data-testid="end-cancel" disabled={busy} onClick={() => { setOpen(false); setReason(''); }}>{t('modeSwitch.cancel')}</button>
       <OutcomeLine outcome={outcome} />
     </span>
   );
