@@ -1,10 +1,11 @@
 // The console as it looks at a command center's wall: 1920×1080, desk and wall scale, zh-CN and English,
-// live, during a storage fault and during a hub outage. Asserts what must hold at wall scale (text ≥ 24 px, map labels ≥ 18 px)
+// live, during an emergency, during a storage fault and during a hub outage. Asserts what must hold at wall scale (text ≥ 24 px, map labels ≥ 18 px)
 // and writes the screenshots to tests/artifacts/console-screens/ for people to look at.
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { ask, cid, consoleClient } from '../integration/hub-fixture';
 import { drawnTextSizes, e2eSuite, movingDemoHub } from './harness';
 
 const e2e = e2eSuite('console-screens', { hub: movingDemoHub });
@@ -114,6 +115,23 @@ describe('the console on a 1080p wall', () => {
     await page.waitForSelector('[data-testid=side-panel][data-kind=camera]');
     await page.evaluate(() => window.__xiuhua!.map!.jumpTo({ zoom: 15.5 }));
   }, 180_000);
+
+  it('during an emergency, the band under the header that names it is at least 24 px at wall scale too', async () => {
+    const { socket } = await consoleClient(e2e.hub.url, { username: 'manager', password: 'demo' });
+    try {
+      expect((await ask(socket, 'mode:switch', { commandId: cid(), mode: 'emergency', areaId: null, reason: '暴雨红色预警', endsAt: null })).ok).toBe(true);
+      await page.waitForSelector('[data-testid=emergencies]');
+      await setScale('wall');
+      const band = await drawnTextSizes(page, '.emergencies');
+      expect(band.length).toBeGreaterThan(0);
+      expect(band.filter((d) => d.px < 24)).toEqual([]);
+      await page.screenshot({ path: path.join(e2e.artifacts, 'emergency-wall-zh.png') });
+      expect((await ask(socket, 'mode:end', { commandId: cid(), areaId: null, reason: '预警解除' })).ok).toBe(true);
+      await page.waitForSelector('[data-testid=emergencies]', { state: 'detached' });
+    } finally {
+      socket.disconnect();
+    }
+  }, 120_000);
 
   it('writes the live console at desk and wall scale, in Chinese and English', async () => {
     await shots('live');
