@@ -151,8 +151,11 @@ describe('wall displays', () => {
     expect((await ask(manager, 'mode:switch', { commandId: cid(), mode: 'emergency', reason: '暴雨预警' })).ok).toBe(true);
     await page.waitForSelector(`.xv-wall[data-layout="${MODE_PROFILES.emergency.wall.layout}"]`, { timeout: 15_000 });
     expect(await page.locator('.xv-cell').count()).toBe(16);
+    // named across the wall, as a district's emergency is, and gone with it
+    expect(await page.textContent('[data-testid=wall-area-mode]')).toBe('应急 · 全市');
     expect((await ask(manager, 'mode:switch', { commandId: cid(), mode: 'daily', reason: '恢复日常' })).ok).toBe(true);
     await page.waitForSelector('.xv-wall[data-layout="9"]', { timeout: 15_000 });
+    expect(await page.locator('[data-testid=wall-area-mode]').count()).toBe(0);
 
     // An emergency for one district: this display (it covers the whole city) shows that district's key cameras first; its end restores the daily tiles.
     const district = 'dist-xinjiekou';

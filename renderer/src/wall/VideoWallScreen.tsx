@@ -59,9 +59,13 @@ export function VideoWallScreen({ displayKey }: { displayKey: string }) {
   return (
     <div className="wall-video" data-testid="wall-preset" data-mode={wall.mode} data-areas={wall.areaIds.join(' ')}>
       <WallStrip />
-      {wall.areaIds.length > 0 && (
+      {/* An emergency is named across the wall, for an area or the whole city (the strip's badge alone was too small to read from afar). */}
+      {(wall.areaIds.length > 0 || wall.mode === 'emergency') && (
         <div className={`wall-area-mode mode-${wall.mode}`} data-testid="wall-area-mode">
-          {t('modeHere.wallArea', { mode: pick(profiles[wall.mode].label, i18n.language), areas: wall.areaIds.map((id) => areas.get(id)?.name ?? id).join('、') })}
+          {t('modeHere.wallArea', {
+            mode: pick(profiles[wall.mode].label, i18n.language),
+            areas: wall.areaIds.length > 0 ? wall.areaIds.map((id) => areas.get(id)?.name ?? id).join('、') : t('modeHere.city'),
+          })}
         </div>
       )}
       {/* The preset is read when the wall first mounts; wait for the snapshot so it has the key cameras. */}
