@@ -115,7 +115,7 @@ export const en = {
     conflict: 'its state does not allow this any more',
     rate_limited: 'too many requests, try again in a moment',
     internal: 'the hub failed; nothing was changed',
-    timeout: 'the hub did not answer within 10 s; it may or may not have been done, check before repeating',
+    timeout: 'the hub did not answer in time; it may or may not have been done, check before repeating',
     signed_out: 'you are signed out',
     cancelled: 'dropped from the queue, not sent',
     auth_failed: 'unknown device or wrong secret',

@@ -117,7 +117,7 @@ export const zhCN: Messages = {
     conflict: '对象当前状态不允许此操作',
     rate_limited: '请求过于频繁，请稍后再试',
     internal: '中枢出错，未做任何更改',
-    timeout: '中枢 10 秒内未应答；操作可能已执行也可能未执行，请核实后再重试',
+    timeout: '中枢未在时限内应答；操作可能已执行也可能未执行，请核实后再重试',
     signed_out: '您已退出登录',
     cancelled: '已从队列中移除，未发送',
     auth_failed: '设备不存在或密钥错误',
