@@ -17,7 +17,8 @@ export type PositionFlush = {
 
 export type FlushListener = (f: PositionFlush) => void;
 
-const TRAIL_POINTS = 8;
+/** The most points a trail keeps (the trails' vertex buffer has this many per vehicle). */
+export const TRAIL_POINTS = 8;
 /**
  * Two fixes further apart in time than this are not joined: the unit was not seen in between (the hub was
  * away, the device was off), and a straight line across the gap would draw a journey nobody made.

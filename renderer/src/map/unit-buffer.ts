@@ -24,20 +24,56 @@ export const MARK_INDEX: Record<AttendanceMark | '', number> = { '': 0, late: 1,
 export function mercator(lng: number, lat: number): [number, number] {
   return [mercatorX(lng), mercatorY(lat)];
 }
-const mercatorX = (lng: number) => (lng + 180) / 360;
-const mercatorY = (lat: number) => (180 - (180 / Math.PI) * Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360))) / 360;
+export const mercatorX = (lng: number) => (lng + 180) / 360;
+export const mercatorY = (lat: number) => (180 - (180 / Math.PI) * Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360))) / 360;
 
 const NO_MARKS: ReadonlyMap<string, AttendanceMark> = new Map();
 /** freshness() as a number (0 live, 1 stale, 2 offline), without the string. */
-const freshIndex = (fixT: number, now: number) => (now - fixT > OFFLINE_AFTER_MS ? 2 : now - fixT > STALE_AFTER_MS ? 1 : 0);
+export const freshIndex = (fixT: number, now: number) => (now - fixT > OFFLINE_AFTER_MS ? 2 : now - fixT > STALE_AFTER_MS ? 1 : 0);
 const LIVE_CLASS: Record<Unit['status'], number> = { sos: CLASS_INDEX.sos, on_post: CLASS_INDEX.on_post, patrolling: CLASS_INDEX.patrolling, on_task: CLASS_INDEX.on_task, off_duty: CLASS_INDEX.off_duty };
 /** CLASS_INDEX[classOf(unit, freshness)] (unit-feed.ts), from freshIndex's number. */
-const classIndex = (status: Unit['status'], fresh: number) => (status === 'sos' ? CLASS_INDEX.sos : fresh === 2 ? CLASS_INDEX.offline : fresh === 1 ? CLASS_INDEX.stale : LIVE_CLASS[status]);
+export const classIndex = (status: Unit['status'], fresh: number) => (status === 'sos' ? CLASS_INDEX.sos : fresh === 2 ? CLASS_INDEX.offline : fresh === 1 ? CLASS_INDEX.stale : LIVE_CLASS[status]);
+
+/** The ids of one kind of unit in a units map, found again only when the map is a new one (a snapshot). */
+export class KindIds {
+  private seen: { units: ReadonlyMap<string, Unit> | null; ids: Set<string> } = { units: null, ids: new Set() };
+  constructor(private readonly kind: Unit['kind']) {}
+  of(units: ReadonlyMap<string, Unit>): ReadonlySet<string> {
+    if (this.seen.units !== units) {
+      const ids = new Set<string>();
+      for (const u of units.values()) if (u.kind === this.kind) ids.add(u.id);
+      this.seen = { units, ids };
+    }
+    return this.seen.ids;
+  }
+}
+
+/**
+ * The units of `ids` a slot buffer's diff must look at: all of them, or, when `ids` is a set larger than the
+ * buffer's kind (`own`) and its `count` slots (`slotIds`) together (the vehicles' buffers are handed every
+ * officer a flush moved: ~8,600 of ~9,700 at 20,000 units), those of it that are either — any other would be
+ * neither written nor removed. As UnitFeed.visit, without a generator (this runs for every flush's thousands of ids).
+ */
+export function visitSlots(ids: Iterable<string>, own: ReadonlySet<string>, count: number, slotIds: readonly string[]): Iterable<string> {
+  if (!(ids instanceof Set)) return ids;
+  const set = ids as ReadonlySet<string>;
+  if (set.size <= own.size + count) return set;
+  const out: string[] = [];
+  for (const id of own) if (set.has(id)) out.push(id);
+  for (let s = 0; s < count; s++) {
+    const id = slotIds[s]!;
+    if (!own.has(id) && set.has(id)) out.push(id);
+  }
+  return out;
+}
 
 export class UnitBuffer {
   /** Slots 0..count-1 are units, packed (a removed unit's slot takes the last unit). */
   data = new Float32Array(SLOT_FLOATS * 1024);
   count = 0;
+  /** Where slot s starts in `data`: firstFloat + s * slotFloats (uploadSlots reads them; the trails' buffer differs). */
+  readonly slotFloats = SLOT_FLOATS;
+  readonly firstFloat = 0;
   /** Each slot's fix as written (lng, lat), to skip the projection for a unit that has not moved. */
   private lngLat = new Float64Array(2 * 1024);
   /** Each slot's fix time and the freshness it was drawn with (0 live, 1 stale, 2 offline), for the sweep. */
@@ -57,13 +93,15 @@ export class UnitBuffer {
   private epoch = 1;
   private seen: { units: ReadonlyMap<string, Unit> | null; marks: ReadonlyMap<string, AttendanceMark> | null } = { units: null, marks: null };
   private origin: [number, number] | null = null;
-  /** The ids of this buffer's kind in the units map they were found in (visit). */
-  private kindIds: { units: ReadonlyMap<string, Unit> | null; ids: Set<string> } = { units: null, ids: new Set() };
+  /** The ids of this buffer's kind (visit). */
+  private readonly kindIds: KindIds;
   /** The range of slots written since the last takeDirty (what the GPU copy lacks); empty when from > to. */
   private dirtyFrom = Infinity;
   private dirtyTo = -1;
 
-  constructor(private readonly kind: Unit['kind'] = 'officer') {}
+  constructor(private readonly kind: Unit['kind'] = 'officer') {
+    this.kindIds = new KindIds(kind);
+  }
 
   /** The origin the offsets are from (set by the first unit written). */
   get originMercator(): readonly [number, number] | null {
@@ -138,29 +176,8 @@ export class UnitBuffer {
     return changed ? changed : null;
   }
 
-  /**
-   * The units of `ids` the diff must look at: all of them, or, when `ids` is a set larger than this kind's
-   * units and the slots together (the vehicles' buffer is handed every officer a flush moved: ~8,600 of
-   * ~9,700 at 20,000 units), those of it that are either — any other would be neither written nor removed.
-   * As UnitFeed.visit, without a generator (this runs for every flush's thousands of ids).
-   */
   private visit(ids: Iterable<string>, units: ReadonlyMap<string, Unit>): Iterable<string> {
-    if (!(ids instanceof Set)) return ids;
-    const set = ids as ReadonlySet<string>;
-    if (this.kindIds.units !== units) {
-      const own = new Set<string>();
-      for (const u of units.values()) if (u.kind === this.kind) own.add(u.id);
-      this.kindIds = { units, ids: own };
-    }
-    const only = this.kindIds.ids;
-    if (set.size <= only.size + this.count) return set;
-    const out: string[] = [];
-    for (const id of only) if (set.has(id)) out.push(id);
-    for (let s = 0; s < this.count; s++) {
-      const id = this.ids[s]!;
-      if (!only.has(id) && set.has(id)) out.push(id);
-    }
-    return out;
+    return visitSlots(ids, this.kindIds.of(units), this.count, this.ids);
   }
 
   /**

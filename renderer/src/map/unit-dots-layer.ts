@@ -143,11 +143,21 @@ export function slotVertexArray(gl: WebGL2RenderingContext, program: WebGLProgra
   return { vbo, vao };
 }
 
+/** What uploadSlots copies: slots of `slotFloats` floats from `firstFloat` on (UnitBuffer, TrailBuffer). */
+export type SlotData = {
+  readonly data: Float32Array;
+  readonly count: number;
+  readonly generation: number;
+  readonly slotFloats: number;
+  readonly firstFloat: number;
+  takeDirty(): { from: number; to: number } | null;
+};
+
 /**
  * Bring the bound ARRAY_BUFFER up to `buffer`: the whole array when it grew (or the first frame), else only
  * the slots written since the last frame (bufferSubData).
  */
-export function uploadSlots(gl: WebGL2RenderingContext, buffer: UnitBuffer, copy: GpuCopy): void {
+export function uploadSlots(gl: WebGL2RenderingContext, buffer: SlotData, copy: GpuCopy): void {
   const t0 = performance.now();
   if (copy.generation !== buffer.generation || copy.capacity !== buffer.data.length) {
     gl.bufferData(gl.ARRAY_BUFFER, buffer.data, gl.DYNAMIC_DRAW);
@@ -159,7 +169,9 @@ export function uploadSlots(gl: WebGL2RenderingContext, buffer: UnitBuffer, copy
   } else {
     const dirty = buffer.takeDirty();
     if (dirty) {
-      gl.bufferSubData(gl.ARRAY_BUFFER, dirty.from * SLOT_FLOATS * 4, buffer.data, dirty.from * SLOT_FLOATS, (dirty.to - dirty.from + 1) * SLOT_FLOATS);
+      const { slotFloats, firstFloat } = buffer;
+      const from = firstFloat + dirty.from * slotFloats;
+      gl.bufferSubData(gl.ARRAY_BUFFER, from * 4, buffer.data, from, (dirty.to - dirty.from + 1) * slotFloats);
       copy.stats.uploads++;
       copy.stats.slotsUploaded += dirty.to - dirty.from + 1;
     }
