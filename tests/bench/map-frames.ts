@@ -7,8 +7,8 @@
 //               UnitBuffer and uploaded by the UnitDotsLayer (a custom WebGL layer) in the next frame; the
 //               officers' labels and badges GeoJSON source (exceptions always, every unit in view from zoom
 //               15, kept on the view by followView); the vehicles' arrows likewise from a UnitBuffer drawn by
-//               the UnitArrowsLayer, their labels' GeoJSON source (those in view from zoom 14) and their
-//               trails' GeoJSON source;
+//               the UnitArrowsLayer, their labels' GeoJSON source (those in view from zoom 14), and their
+//               trails from a TrailBuffer drawn by the UnitTrailsLayer (segment quads, uploaded as the dots');
 //   fair      — the baseline: the same store and the same 300 ms flush, but each flush builds every unit's
 //               feature and sends the whole collections with setData to the console's GeoJSON layers (the
 //               ones it draws below the threshold: officers' circles, rings, halos, labels, badges; vehicles)
@@ -66,6 +66,8 @@ import { LabelsView, NO_EXCEPTIONS, UnitFeed, VEHICLE_LABELS_FROM_ZOOM, classify
 import { UnitArrowsLayer } from '../../../../renderer/src/map/unit-arrows-layer';
 import { UnitBuffer } from '../../../../renderer/src/map/unit-buffer';
 import { UnitDotsLayer } from '../../../../renderer/src/map/unit-dots-layer';
+import { TrailBuffer } from '../../../../renderer/src/map/trail-buffer';
+import { UnitTrailsLayer } from '../../../../renderer/src/map/unit-trails-layer';
 import { addOfficerLayers, addVehicleLayers } from '../../../../renderer/src/map/unit-styles';
 import type { AttendanceMark } from '../../../../renderer/src/state/attendance';
 import type { Unit, PositionFix } from '../../../../shared/domain';
@@ -125,8 +127,11 @@ map.on('load', () => {
   const dots = new UnitDotsLayer('officers-dots', buffer);
   const vehicleBuffer = new UnitBuffer('vehicle');
   const arrows = new UnitArrowsLayer('vehicles-arrows', vehicleBuffer);
+  const trailBuffer = new TrailBuffer();
+  const trailsLayer = new UnitTrailsLayer('vehicles-trails', trailBuffer);
+  const layers = [dots, arrows, trailsLayer];
   addOfficerLayers(map, same, gl ? dots : null, label);
-  addVehicleLayers(map, same, gl ? arrows : null);
+  addVehicleLayers(map, same, gl ? { arrows, trails: trailsLayer } : null);
   const source = (id: string) => map.getSource(id) as maplibregl.GeoJSONSource;
 
   const store = new PositionStore();
@@ -165,6 +170,8 @@ map.on('load', () => {
   let uploads0 = 0;
   let arrowUploads0 = 0;
   let uploadMs0 = 0;
+  // The buffer layers' uploads in the frames after a flush (the dots', arrows' and trails').
+  const sumUploadMs = () => layers.reduce((ms, l) => ms + l.stats.uploadMs, 0);
   const now = () => Date.now();
   const inputs = { positions: store, units: () => units, marks: () => marks, now };
   // The floors (static, static-gl) receive and merge the same messages but feed the map only the first
@@ -175,7 +182,7 @@ map.on('load', () => {
     // the dots buffer's slots written at the flush and uploaded in the next frame (timed inside the layer:
     // uploadMs); the officers' labels and badges source (exceptions, and units in view from zoom 15, kept
     // on the map's view as the console does); the vehicles' arrows (slots and uploads as the dots'), their
-    // labels (in view from zoom 14, kept on the view likewise) and trails.
+    // labels (in view from zoom 14, kept on the view likewise) and trails (slots and uploads as the dots').
     const view = new LabelsView();
     const labels = new UnitFeed('officer', false, view);
     const vehicleView = new LabelsView(VEHICLE_LABELS_FROM_ZOOM, NO_EXCEPTIONS);
@@ -185,7 +192,7 @@ map.on('load', () => {
       ['labels', labels, (d) => source('officers').updateData(d as maplibregl.GeoJSONSourceDiff)],
       ['arrows', vehicleBuffer, () => arrows.repaint()],
       ['vehicles', vehicleLabels, (d) => source('vehicles').updateData(d as maplibregl.GeoJSONSourceDiff)],
-      ['trails', new UnitFeed('vehicle', true), (d) => source('vehicle-trails').updateData(d as maplibregl.GeoJSONSourceDiff)],
+      ['trails', trailBuffer, () => trailsLayer.repaint()],
     ];
     for (const [name, feed, send] of feeds) {
       const diff = feed.diff.bind(feed);
@@ -282,7 +289,7 @@ map.on('load', () => {
     measuring = true;
     uploads0 = dots.stats.uploads;
     arrowUploads0 = arrows.stats.uploads;
-    uploadMs0 = dots.stats.uploadMs + arrows.stats.uploadMs;
+    uploadMs0 = sumUploadMs();
     const m0 = messages;
     const w0 = performance.now();
     setTimeout(async () => {
@@ -291,7 +298,7 @@ map.on('load', () => {
       await window.benchMark?.('end');
       if (gl) applied = dots.stats.uploads - uploads0;
       if (gl) vehiclesApplied = arrows.stats.uploads - arrowUploads0;
-      const uploadMs = dots.stats.uploadMs + arrows.stats.uploadMs - uploadMs0;
+      const uploadMs = sumUploadMs() - uploadMs0;
       const rendered = gl ? buffer.count : map.queryRenderedFeatures({ layers: ['officers'] }).length;
       const labelled = map.querySourceFeatures('officers').length;
       window.result = { frames, longTasks, workPerFlush, workByFeed, updatesSent, uploadMs, flushes, applied, vehiclesApplied, changedPerFlush, windowMs, messages: messages - m0, rendered, labelled };

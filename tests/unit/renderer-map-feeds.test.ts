@@ -9,6 +9,8 @@ import { CameraFeed } from '../../renderer/src/map/camera-feed';
 import { FULL_MIN_UNITS, FULL_SHARE, LABELS_ALL_FROM_ZOOM, LabelsView, NO_EXCEPTIONS, UnitFeed, VEHICLE_LABELS_FROM_ZOOM, feedFromPositions } from '../../renderer/src/map/unit-feed';
 import type { AttendanceMark } from '../../renderer/src/state/attendance';
 import { CLASS_INDEX, MARK_INDEX, UnitBuffer, mercator } from '../../renderer/src/map/unit-buffer';
+import { TrailBuffer } from '../../renderer/src/map/trail-buffer';
+import { TRAIL_GAP_MS, TRAIL_POINTS } from '../../renderer/src/hub/positions';
 
 const T = 1_800_000_000_000;
 const immediate = { request: (cb: () => void) => cb(), now: () => Date.now() };
@@ -462,5 +464,106 @@ describe('the vehicles\' arrows buffer handed a flush of mostly officers', () =>
     expect(buffer.diff(new Set(ids), fewer, store.all(), T + 1000)).toBe(1);
     expect(buffer.count).toBe(99);
     expect(buffer.at('u0')).toBeNull();
+  });
+});
+
+describe('the vehicles\' trails buffer (what the trails layer draws)', () => {
+  /** A slot's points back in lng/lat (the buffer holds mercator offsets). */
+  const lngLats = (b: TrailBuffer, id: string) => b.at(id)?.points.map(([mx, my]) => {
+    const lat = (360 / Math.PI) * Math.atan(Math.exp(((180 - my * 360) * Math.PI) / 180)) - 90;
+    return [mx * 360 - 180, lat];
+  });
+  const step = (store: PositionStore, id: string, k: number) => store.merge([{ unitId: id, t: T + k * 1000, lng: 118.78 + k * 1e-4, lat: 32.04 + (k % 3) * 1e-4 }]);
+
+  it('holds every vehicle\'s trail the GeoJSON trails feed sends, in its class, the same points in the same order', () => {
+    const store = new PositionStore(300, immediate);
+    const units = new Map<string, Unit>([vehicle('v1'), { ...vehicle('v2'), status: 'on_task' as const }, vehicle('v3'), officer('o1')].map((u) => [u.id, u]));
+    for (let k = 0; k < 12; k++) {
+      step(store, 'v1', k);
+      if (k < 3) step(store, 'v2', k);
+      step(store, 'o1', k);
+    }
+    step(store, 'v3', 0); // one point: no line
+    const now = T + 12_000;
+    const buffer = new TrailBuffer();
+    expect(buffer.diff(units.keys(), units, store.all(), now)).toBe(2);
+    const feed = new UnitFeed('vehicle', true);
+    const lines = new Map((feed.diff(units.keys(), units, store.all(), now)!.add ?? []).map((f) => [f.id, f]));
+    expect([...lines.keys()].sort()).toEqual(['v1', 'v2']);
+    for (const id of ['v1', 'v2']) {
+      const coords = (lines.get(id)!.geometry as GeoJSON.LineString).coordinates;
+      const got = lngLats(buffer, id)!;
+      expect(got.length).toBe(coords.length);
+      got.forEach((p, i) => {
+        expect(p[0]).toBeCloseTo(coords[i]![0]!, 9);
+        expect(p[1]).toBeCloseTo(coords[i]![1]!, 9);
+      });
+    }
+    expect(lngLats(buffer, 'v1')!.length).toBe(TRAIL_POINTS);
+    expect(buffer.at('v1')!.cls).toBe(CLASS_INDEX.patrolling);
+    expect(buffer.at('v2')!.cls).toBe(CLASS_INDEX.on_task);
+    expect(buffer.at('v3')).toBeNull();
+    expect(buffer.at('o1')).toBeNull();
+  });
+
+  it('rewrites only the slot of a trail that slid or changed class, and sweeps the ones that aged', () => {
+    const store = new PositionStore(300, immediate);
+    const units = new Map(['v1', 'v2', 'v3'].map((id) => [id, vehicle(id)] as const));
+    for (let k = 0; k < 10; k++) for (const id of units.keys()) step(store, id, k);
+    const buffer = new TrailBuffer();
+    buffer.diff(units.keys(), units, store.all(), T + 10_000);
+    expect(buffer.takeDirty()).toEqual({ from: 0, to: 2 });
+    expect(buffer.diff(units.keys(), units, store.all(), T + 10_000)).toBeNull();
+    // v2 moves: its trail slides by one (the oldest point goes, the new one comes last).
+    step(store, 'v2', 10);
+    expect(buffer.diff(units.keys(), units, store.all(), T + 10_000)).toBe(1);
+    expect(buffer.takeDirty()).toEqual({ from: 1, to: 1 });
+    expect(lngLats(buffer, 'v2')!.map((p) => p[0])).toEqual(Array.from({ length: TRAIL_POINTS }, (_, i) => expect.closeTo(118.78 + (3 + i) * 1e-4, 9)));
+    // v3 goes SOS (a new units map): drawn in that class, where it was.
+    const sos = new Map([...units, ['v3', { ...vehicle('v3'), status: 'sos' as const }]]);
+    expect(buffer.diff(['v3'], sos, store.all(), T + 10_000)).toBe(1);
+    expect(buffer.at('v3')!.cls).toBe(CLASS_INDEX.sos);
+    expect(buffer.takeDirty()).toEqual({ from: 2, to: 2 });
+    // Time passes with no fix: the sweep names the trails whose fix aged into stale, and redraws them so.
+    expect(buffer.due(T + 10_000)).toEqual([]);
+    const later = T + 10_000 + 60_000;
+    expect(buffer.due(later).sort()).toEqual(['v1', 'v2', 'v3']);
+    buffer.diff(buffer.due(later), sos, store.all(), later);
+    expect(buffer.at('v1')!.cls).not.toBe(CLASS_INDEX.patrolling);
+    expect(buffer.at('v3')!.cls).toBe(CLASS_INDEX.sos);
+  });
+
+  it('frees the slot of a trail that broke (a gap starts it again from one point) or a vehicle gone, the last slot taking its place', () => {
+    const store = new PositionStore(300, immediate);
+    const units = new Map(['v1', 'v2', 'v3'].map((id) => [id, vehicle(id)] as const));
+    for (let k = 0; k < 4; k++) for (const id of units.keys()) step(store, id, k);
+    const buffer = new TrailBuffer();
+    buffer.diff(units.keys(), units, store.all(), T + 4000);
+    buffer.takeDirty();
+    const v3 = lngLats(buffer, 'v3');
+    store.merge([{ unitId: 'v1', t: T + 3000 + TRAIL_GAP_MS + 1, lng: 118.9, lat: 32.1 }]);
+    expect(buffer.diff(['v1'], units, store.all(), T + 4000)).toBe(1);
+    expect(buffer.count).toBe(2);
+    expect(buffer.at('v1')).toBeNull();
+    expect(lngLats(buffer, 'v3')).toEqual(v3);
+    expect(buffer.takeDirty()).toEqual({ from: 0, to: 0 });
+    const fewer = new Map([...units].filter(([id]) => id !== 'v2'));
+    expect(buffer.diff(['v2'], fewer, store.all(), T + 4000)).toBe(1);
+    expect(buffer.count).toBe(1);
+  });
+
+  it('handed a flush of mostly officers, looks up only the vehicles and its slots; grows past its first capacity', () => {
+    const store = new PositionStore(300, immediate);
+    const ids = Array.from({ length: 4000 }, (_, i) => 'u' + i);
+    const units = new Map(ids.map((id, i) => [id, i % 8 === 0 ? vehicle(id) : officer(id)] as const));
+    for (let k = 0; k < 2; k++) store.merge(ids.map((unitId, i) => ({ unitId, t: T + k * 1000, lng: 118.7 + i * 1e-5 + k * 1e-4, lat: 32.04 })));
+    const buffer = new TrailBuffer();
+    expect(buffer.diff(new Set(ids), units, store.all(), T + 1000)).toBe(500);
+    expect(buffer.generation).toBeGreaterThan(1);
+    store.merge(ids.map((unitId, i) => ({ unitId, t: T + 2000, lng: 118.8 + i * 1e-5, lat: 32.04 })));
+    const tracks = new Counted([...store.all()]);
+    expect(buffer.diff(new Set(ids), units, tracks, T + 2000)).toBe(500);
+    expect(tracks.gets).toBe(500);
+    expect(lngLats(buffer, 'u8')!.at(-1)![0]).toBeCloseTo(118.8 + 8e-5, 7); // float32 offsets 0.1° from the origin: ~1 cm
   });
 });

@@ -7,10 +7,11 @@ import { emptyFc } from './layer-kit';
 import { FONT, LIVE, attendanceColor, unitColor } from './theme';
 import type { UnitArrowsLayer } from './unit-arrows-layer';
 import type { UnitDotsLayer } from './unit-dots-layer';
+import { TRAIL_OPACITY, TRAIL_WIDTH, type UnitTrailsLayer } from './unit-trails-layer';
 
 /** Layer ids before scoping (useScopedIds' n), officers' and vehicles'. */
 export const OFFICER_LAYERS = ['officers-sos', 'officers-att-ring', 'officers', 'officers-dots', 'officers-label', 'officers-att-on', 'officers-att'];
-export const VEHICLE_LAYERS = ['vehicle-trails', 'vehicles', 'vehicles-arrows', 'vehicles-label'];
+export const VEHICLE_LAYERS = ['vehicle-trails', 'vehicles-trails', 'vehicles', 'vehicles-arrows', 'vehicles-label'];
 
 /** The badge's text: the mark's character in the console's language, with "?" while the fix is stale (the mark is as of the last fix). */
 export function markText(label: (m: AttendanceMark) => string): ExpressionSpecification {
@@ -82,28 +83,33 @@ export function addOfficerLayers(map: MlMap, n: (id: string) => string, dots: Un
 }
 
 /**
- * The vehicles' two sources (n('vehicles'): arrows turned by heading and labels; n('vehicle-trails'): short
- * trails) and their layers. With `arrows` the arrows layer (a vertex buffer, unit-arrows-layer.ts) draws the
- * arrows and n('vehicles') feeds only the labels; without, a GeoJSON symbol layer draws them from it.
+ * The vehicles' sources (n('vehicles'): arrows turned by heading and labels; n('vehicle-trails'): short
+ * trails) and their layers. With `buffers` the trails layer and the arrows layer (vertex buffers,
+ * unit-trails-layer.ts, unit-arrows-layer.ts) draw the trails and arrows, there is no trails' source and
+ * n('vehicles') feeds only the labels; without, a GeoJSON line layer and a symbol layer draw them from the sources.
  */
-export function addVehicleLayers(map: MlMap, n: (id: string) => string, arrows: UnitArrowsLayer | null = null, before = 'z-points'): void {
+export function addVehicleLayers(map: MlMap, n: (id: string) => string, buffers: { arrows: UnitArrowsLayer; trails: UnitTrailsLayer } | null = null, before = 'z-points'): void {
   ensureIcons(map);
   map.addSource(n('vehicles'), { type: 'geojson', data: emptyFc() });
-  map.addSource(n('vehicle-trails'), { type: 'geojson', data: emptyFc() });
-  map.addLayer({
-    id: n('vehicle-trails'), type: 'line', source: n('vehicle-trails'),
-    layout: { 'line-cap': 'round', 'line-join': 'round' },
-    paint: { 'line-color': unitColor, 'line-width': 3, 'line-opacity': 0.55 },
-  }, before);
-  if (arrows) map.addLayer(arrows, before);
-  else map.addLayer({
-    id: n('vehicles'), type: 'symbol', source: n('vehicles'),
-    layout: {
-      'icon-image': 'icon-arrow', 'icon-rotate': ['get', 'heading'], 'icon-rotation-alignment': 'map',
-      'icon-size': ['interpolate', ['linear'], ['zoom'], 11, 0.7, 16, 1.2], 'icon-allow-overlap': true, 'icon-ignore-placement': true,
-    },
-    paint: { 'icon-color': unitColor, 'icon-halo-color': '#0b0f16', 'icon-halo-width': 1.5 },
-  }, before);
+  if (buffers) {
+    map.addLayer(buffers.trails, before);
+    map.addLayer(buffers.arrows, before);
+  } else {
+    map.addSource(n('vehicle-trails'), { type: 'geojson', data: emptyFc() });
+    map.addLayer({
+      id: n('vehicle-trails'), type: 'line', source: n('vehicle-trails'),
+      layout: { 'line-cap': 'round', 'line-join': 'round' },
+      paint: { 'line-color': unitColor, 'line-width': TRAIL_WIDTH, 'line-opacity': TRAIL_OPACITY },
+    }, before);
+    map.addLayer({
+      id: n('vehicles'), type: 'symbol', source: n('vehicles'),
+      layout: {
+        'icon-image': 'icon-arrow', 'icon-rotate': ['get', 'heading'], 'icon-rotation-alignment': 'map',
+        'icon-size': ['interpolate', ['linear'], ['zoom'], 11, 0.7, 16, 1.2], 'icon-allow-overlap': true, 'icon-ignore-placement': true,
+      },
+      paint: { 'icon-color': unitColor, 'icon-halo-color': '#0b0f16', 'icon-halo-width': 1.5 },
+    }, before);
+  }
   map.addLayer({
     id: n('vehicles-label'), type: 'symbol', source: n('vehicles'), minzoom: 14,
     layout: {

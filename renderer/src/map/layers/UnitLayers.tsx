@@ -12,6 +12,8 @@ import { OFFICER_LAYERS, VEHICLE_LAYERS, addOfficerLayers, addVehicleLayers, mar
 import { UnitBuffer, CLASS_INDEX } from '../unit-buffer';
 import { DOT_RADIUS, SOS_RADIUS, SOS_WIDTH, UnitDotsLayer, atZoom } from '../unit-dots-layer';
 import { UnitArrowsLayer, arrowPx } from '../unit-arrows-layer';
+import { TrailBuffer } from '../trail-buffer';
+import { UnitTrailsLayer } from '../unit-trails-layer';
 import type { AttendanceMark } from '../../state/attendance';
 import { useTranslation } from 'react-i18next';
 
@@ -82,8 +84,9 @@ function useFollowView(map: MlMap, city: City, on: boolean, feed: UnitFeed, view
  * all of them costs the map's worker and main thread seconds per flush (docs/performance.md, issue 17).
  * Below it (the demo city has ~315 units) the GeoJSON layers draw everything, as before.
  * The same rule draws the vehicles' arrows from a vertex buffer (the arrows layer, unit-arrows-layer.ts) with
- * the vehicles' GeoJSON source holding only the labels in view from zoom 14: a city with this many officers
- * has thousands of vehicles (the load city: one unit in eight), whose GeoJSON was then the path's largest cost.
+ * the vehicles' GeoJSON source holding only the labels in view from zoom 14, and their trails (the trails
+ * layer, unit-trails-layer.ts, with no trails' source): a city with this many officers has thousands of
+ * vehicles (the load city: one unit in eight), whose GeoJSON was then the path's largest cost.
  * localStorage 'xiuhua.map.dots' = 'on' / 'off' forces either way (screenshots, trials), for both.
  */
 export const DOTS_FROM_OFFICERS = 2000;
@@ -102,8 +105,8 @@ function drawsDots(units: ReadonlyMap<string, Unit>): boolean {
   return officers >= DOTS_FROM_OFFICERS;
 }
 
-/** What the dots buffer's feed is while the GeoJSON layers draw the officers. */
-const NO_FEED: Feed<number> = { diff: () => null };
+/** What a buffer's feed is while the GeoJSON layers draw its units, and the trails' source's while the trails layer does. */
+const NO_FEED: Feed<never> = { diff: () => null };
 
 export function OfficersLayer({ city, visible }: { city: City; visible: boolean }) {
   const { map, addPickable } = useMap();
@@ -184,12 +187,17 @@ export function VehiclesLayer({ city, visible }: { city: City; visible: boolean 
   const trails = useRef(new UnitFeed('vehicle', true)).current;
   const buffer = useRef(new UnitBuffer('vehicle')).current;
   const arrowsLayer = useMemo(() => new UnitArrowsLayer(n('vehicles-arrows'), buffer), [n, buffer]);
+  const trailBuffer = useRef(new TrailBuffer()).current;
+  const trailsLayer = useMemo(() => new UnitTrailsLayer(n('vehicles-trails'), trailBuffer), [n, trailBuffer]);
 
   useEffect(() => {
     points.reset();
     trails.reset();
-    if (arrows) buffer.reset();
-    addVehicleLayers(map, n, arrows ? arrowsLayer : null);
+    if (arrows) {
+      buffer.reset();
+      trailBuffer.reset();
+    }
+    addVehicleLayers(map, n, arrows ? { arrows: arrowsLayer, trails: trailsLayer } : null);
     const pick = (f: { properties: Record<string, unknown> }) => ({ kind: 'unit' as const, id: String(f.properties.id) });
     const off = arrows
       ? addPickable({ layerIds: [], rank: PICK_RANK.unit, pick, near: (point, slack) => nearArrows(map, arrowsLayer, point, slack) })
@@ -198,14 +206,15 @@ export function VehiclesLayer({ city, visible }: { city: City; visible: boolean 
       off();
       removeAll(map, VEHICLE_LAYERS.map(n), [n('vehicles'), n('vehicle-trails')]);
     };
-  }, [map, addPickable, n, points, trails, arrows, buffer, arrowsLayer]);
+  }, [map, addPickable, n, points, trails, arrows, buffer, arrowsLayer, trailBuffer, trailsLayer]);
 
   // With the arrows layer, a stop of the map that changes which labels its source keeps re-diffs it (as the officers').
   useFollowView(map, city, arrows, points, view, n('vehicles'));
 
   useUnitFeed(city, points, useMemo(() => toSource(map, n('vehicles')), [map, n]));
-  useUnitFeed(city, trails, useMemo(() => toSource(map, n('vehicle-trails')), [map, n]));
+  useUnitFeed(city, arrows ? NO_FEED : trails, useMemo(() => toSource(map, n('vehicle-trails')), [map, n]));
   useUnitFeed(city, arrows ? buffer : NO_FEED, useCallback(() => arrowsLayer.repaint(), [arrowsLayer]));
+  useUnitFeed(city, arrows ? trailBuffer : NO_FEED, useCallback(() => trailsLayer.repaint(), [trailsLayer]));
   // A new list when the layers were re-added the other way, so the switch applies to them again.
   useVisibility(map, useMemo(() => VEHICLE_LAYERS.map(n), [n, arrows]), visible);
   return null;
