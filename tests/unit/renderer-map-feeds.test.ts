@@ -533,6 +533,33 @@ describe('the vehicles\' trails buffer (what the trails layer draws)', () => {
     expect(buffer.at('v3')!.cls).toBe(CLASS_INDEX.sos);
   });
 
+  it('follows the store\'s trail through a stop (new fixes at the same spot) and through several fixes between writes', () => {
+    const store = new PositionStore(300, immediate);
+    const units = new Map([['v1', vehicle('v1')] as const]);
+    const buffer = new TrailBuffer();
+    const feed = new UnitFeed('vehicle', true);
+    const fix = (k: number, lng: number) => store.merge([{ unitId: 'v1', t: T + k * 1000, lng, lat: 32.04 }]);
+    let k = 0;
+    const check = () => {
+      buffer.diff(['v1'], units, store.all(), T + k * 1000);
+      const want = store.get('v1')!.trail;
+      expect(lngLats(buffer, 'v1')!.map((p) => p[0])).toEqual(want.map((p) => expect.closeTo(p[0], 7))); // float32 offsets: ~1 cm
+      feed.diff(['v1'], units, store.all(), T + k * 1000);
+    };
+    for (; k < 6; k++) fix(k, 118.78 + k * 1e-4);
+    check();
+    for (; k < 16; k++) {
+      fix(k, 118.79); // standing: the same spot, the oldest points sliding off
+      check();
+    }
+    for (; k < 30; k += 3) {
+      fix(k, 118.8 + k * 1e-4);
+      fix(k + 1, 118.8 + (k + 1) * 1e-4);
+      fix(k + 2, 118.8 + (k + 2) * 1e-4); // three fixes between two writes
+      check();
+    }
+  });
+
   it('frees the slot of a trail that broke (a gap starts it again from one point) or a vehicle gone, the last slot taking its place', () => {
     const store = new PositionStore(300, immediate);
     const units = new Map(['v1', 'v2', 'v3'].map((id) => [id, vehicle(id)] as const));
