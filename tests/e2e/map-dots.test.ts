@@ -3,8 +3,10 @@
 // picture, the pixel at each officer's place is the colour of its class (the same check passes on the
 // GeoJSON layers, the control), labels still show close in, and a click on a dot selects that officer
 // (picking on the CPU). The vehicles' arrows layer (the same rule, the same vertex buffer kind) likewise: at
-// each vehicle's place the pixel is its class's colour, on both, and a click on an arrow selects it. localStorage 'xiuhua.map.dots' forces either layer, so the demo city (~315 units,
-// under the threshold) can be drawn both ways. Screenshots of both are written to tests/artifacts/map-dots/.
+// each vehicle's place the pixel is its class's colour, on both, and a click on an arrow selects it. The
+// vehicles' trails layer (the same rule) likewise: along a trail, away from its arrow, the pixel is the class's
+// colour at the trail's opacity over what is beside the trail, on both. localStorage 'xiuhua.map.dots' forces
+// either layer, so the demo city (~315 units, under the threshold) can be drawn both ways. Screenshots of both are written to tests/artifacts/map-dots/.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -33,10 +35,12 @@ async function lookAt(page: Page, at: [number, number], zoom: number, dots: bool
   await page.evaluate(({ at, zoom }) => window.__xiuhua!.map!.jumpTo({ center: at, zoom }), { at, zoom });
   await page.waitForFunction((dots) => {
     const map = window.__xiuhua!.map!;
-    if (map.isMoving() || map.queryRenderedFeatures({ layers: ['bm-road-major'] }).length === 0) return false;
+    // The basemap drawn: a road (close in, a vehicle's view may hold no major one).
+    if (map.isMoving() || map.queryRenderedFeatures({ layers: ['bm-road-major', 'bm-road-minor'] }).length === 0) return false;
     return dots
       ? !!map.getLayer('officers-dots') && !map.getLayer('officers') && !!map.getLayer('vehicles-arrows') && !map.getLayer('vehicles')
-      : map.queryRenderedFeatures({ layers: ['officers'] }).length > 0;
+        && !!map.getLayer('vehicles-trails') && !map.getLayer('vehicle-trails')
+      : map.queryRenderedFeatures({ layers: ['officers', 'vehicle-trails'] }).length > 0;
   }, dots, { timeout: 60_000 });
   // Drawn, and two frames later: what a person would see.
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
@@ -51,6 +55,17 @@ function vehicles(page: Page): Promise<Officer[]> {
     return [...h.getState().units.values()].filter((u) => u.kind === 'vehicle' && h.positions.get(u.id))
       .map((u) => ({ id: u.id, at: h.positions.get(u.id)!.trail.at(-1)!, cls: u.status }));
   });
+}
+
+type Trail = { id: string; cls: string; trail: [number, number][] };
+
+/** Vehicles whose trail has `min` points or more, as the hub's client has them (oldest point first). */
+function trailsOf(page: Page, min: number): Promise<Trail[]> {
+  return page.evaluate((min) => {
+    const h = window.__xiuhua!.hub;
+    return [...h.getState().units.values()].filter((u) => u.kind === 'vehicle' && (h.positions.get(u.id)?.trail.length ?? 0) >= min)
+      .map((u) => ({ id: u.id, cls: u.status, trail: h.positions.get(u.id)!.trail.map((p) => [p[0], p[1]] as [number, number]) }));
+  }, min);
 }
 
 /** On-duty officers with a fix, as the hub's client has them, with the class the map paints them by. */
@@ -158,5 +173,65 @@ describe('the officers\' dots layer', () => {
       vehiclePicked = await shown();
     }
     expect(vehiclePicked).toEqual({ kind: 'unit', id: vehicle.id });
+
+    // The trails, each of a few vehicles' looked at close in (zoom 17), on both: at the middle of each of its
+    // middle segments that is well clear of its arrow, the pixel is the class's colour at the trail's opacity
+    // over what is under the trail (the same place in a second picture with the trails' layer hidden). Only
+    // the middle segments: the newest grows under the arrow, the oldest may be gone by the picture (a new fix
+    // slides the trail), and the middle ones stay where they are meanwhile. The patrol routes are hidden for
+    // this: a patrolling vehicle drives on its route, drawn in the same blue, under its trail. A sample where
+    // the trail would barely change the pixel says nothing and is not counted; another unit, a label or
+    // another trail can lie on one: most, not all.
+    const TRAIL_OPACITY = 0.55;
+    const withTrails = (await trailsOf(geo, 6)).slice(0, 6);
+    expect(withTrails.length, 'vehicles with a trail of 6 points').toBeGreaterThan(1);
+    const show = (page: Page, ids: string[], on: boolean) => page.evaluate(({ ids, on }) => {
+      const map = window.__xiuhua!.map!;
+      for (const id of ids) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', on ? 'visible' : 'none');
+      return new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    }, { ids, on });
+    // The whole map's width: no side panel (a vehicle is selected on the dots page).
+    if (await panel.count()) await dots.locator('[data-testid=side-panel] .close').click();
+    await expect.poll(() => panel.count()).toBe(0);
+    for (const [page, isDots] of [[geo, false], [dots, true]] as const) {
+      const trailLayer = isDots ? 'vehicles-trails' : 'vehicle-trails';
+      await show(page, ['routes', 'routes-inactive', 'routes-label'], false);
+      let samples = 0;
+      let right = 0;
+      for (const v of withTrails) {
+        const now = (await trailsOf(page, 2)).find((x) => x.id === v.id);
+        if (!now) continue;
+        await lookAt(page, now.trail.at(-1)!, 17, isDots);
+        const here = (await trailsOf(page, 6)).find((x) => x.id === v.id);
+        if (!here) continue;
+        const px = await Promise.all(here.trail.map((p) => mapPixel(page, p)));
+        const head = px.at(-1)!;
+        const points: { x: number; y: number }[] = [];
+        for (let i = 2; i < px.length - 2; i++) {
+          const a = px[i]!;
+          const b = px[i + 1]!;
+          const mid = { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
+          if (Math.hypot(b.x - a.x, b.y - a.y) < 4 || Math.hypot(mid.x - head.x, mid.y - head.y) < 24 || mid.x < 400 || mid.x > 1560 || mid.y < 80 || mid.y > 860) continue;
+          points.push(mid);
+        }
+        if (!points.length) continue;
+        const shot = await page.screenshot({ path: path.join(e2e.artifacts, `${isDots ? 'dots' : 'geojson'}-trail-${v.id}.png`) });
+        await show(page, [trailLayer], false);
+        const bare = await page.screenshot();
+        await show(page, [trailLayer], true);
+        const got = await colours(page, shot, points);
+        const under = await colours(page, bare, points);
+        const c = rgb(vfill[here.cls]!);
+        got.forEach((g, k) => {
+          const want = c.map((v, i) => TRAIL_OPACITY * v + (1 - TRAIL_OPACITY) * under[k]![i]!);
+          if (close(want, under[k]!, 25)) return;
+          samples++;
+          if (close(g, want, 30)) right++;
+        });
+      }
+      await show(page, ['routes', 'routes-inactive', 'routes-label'], true);
+      expect(samples, `${isDots ? 'trails layer' : 'GeoJSON'}: trail samples`).toBeGreaterThan(2);
+      expect(right, `${isDots ? 'trails layer' : 'GeoJSON'}: ${right} of ${samples} trail samples in their class's colour`).toBeGreaterThanOrEqual(Math.ceil(samples * 0.6));
+    }
   }, 300_000);
 });
