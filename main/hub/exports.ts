@@ -46,14 +46,14 @@ const WORDS = {
     timeline: '审计时间线', scorecard: '考评记分卡（千分制）', period: '期间', rows: '条', truncated: '（已截断，仅导出前 {n} 条）',
     cols: ['序号', '时间', '操作人', '角色', '动作', '对象', '结果', '原因', '内容', '哈希'],
     scoreCols: ['指标', '权重', '达标', '总数', '比率', '得分', '定义'],
-    total: '总分', stars: '星级', previous: '上一期间', chainOk: '哈希链校验通过：{n} 条记录，链头 {head}', chainBad: '哈希链校验失败：第 {seq} 条 — {why}',
+    total: '总分', stars: '星级', previous: '上一期间', previousEmpty: '无记录（该期间无可计项）', chainOk: '哈希链校验通过：{n} 条记录，链头 {head}', chainBad: '哈希链校验失败：第 {seq} 条 — {why}',
     checkpoint: '签名检查点', noCheckpoint: '无签名检查点', key: '公钥', made: '生成于', filters: '筛选', none: '无',
   },
   en: {
     timeline: 'Audit timeline', scorecard: 'Evaluation scorecard (1000 points)', period: 'Period', rows: 'entries', truncated: ' (truncated: the first {n} only)',
     cols: ['seq', 'time', 'actor', 'role', 'action', 'target', 'outcome', 'reason', 'payload', 'hash'],
     scoreCols: ['indicator', 'weight', 'met', 'of', 'rate', 'points', 'definition'],
-    total: 'Total', stars: 'Stars', previous: 'Previous period', chainOk: 'Hash chain verified: {n} entries, head {head}', chainBad: 'Hash chain BROKEN at entry {seq}: {why}',
+    total: 'Total', stars: 'Stars', previous: 'Previous period', previousEmpty: 'no record (nothing to count in it)', chainOk: 'Hash chain verified: {n} entries, head {head}', chainBad: 'Hash chain BROKEN at entry {seq}: {why}',
     checkpoint: 'Signed checkpoint', noCheckpoint: 'no signed checkpoint', key: 'public key', made: 'made at', filters: 'filters', none: 'none',
   },
 } as const;
@@ -75,6 +75,8 @@ function csvCell(v: unknown): string {
 
 const csvLine = (cells: unknown[]) => cells.map(csvCell).join(',');
 const BOM = '\uFEFF';
+/** The period before's total, or that it had nothing to count (its 1000 would be an empty record's, not a score). */
+const previousTotal = (card: ScoreCardResult, w: (typeof WORDS)[ExportLang]) => (card.previous.recorded ? card.previous.total.toFixed(1) : w.previousEmpty);
 const pct = (r: number | null) => (r === null ? '—' : `${(r * 100).toFixed(1)}%`);
 const periodText = (from: number, to: number, tz: string) => `${centerDay(from, tz)} ${centerTimeText(from, tz, false)} – ${centerDay(to, tz)} ${centerTimeText(to, tz, false)} (${tz})`;
 const timeText = (t: number, tz: string) => `${centerDay(t, tz)} ${centerTimeText(t, tz)}`;
@@ -92,7 +94,7 @@ export function scorecardCsv(card: ScoreCardResult, chain: Chain, lang: ExportLa
   const name = (n: { zh: string; en: string }) => (lang === 'en' ? n.en : n.zh);
   const lines = [csvLine([w.period, periodText(card.from, card.to, tz)]), csvLine([...w.scoreCols])];
   for (const i of card.indicators) lines.push(csvLine([name(i.name), i.weight, i.met, i.of, pct(i.rate), i.points.toFixed(1), name(i.definition)]));
-  lines.push(csvLine([w.total, 1000, '', '', '', card.total.toFixed(1)]), csvLine([w.stars, card.stars]), csvLine([w.previous, card.previous.total.toFixed(1)]));
+  lines.push(csvLine([w.total, 1000, '', '', '', card.total.toFixed(1)]), csvLine([w.stars, card.stars]), csvLine([w.previous, previousTotal(card, w)]));
   lines.push('', ...chainLines(chain, lang).map((l) => csvLine([l])));
   return BOM + lines.join('\r\n') + '\r\n';
 }
@@ -154,7 +156,7 @@ export function scorecardPdf(card: ScoreCardResult, chain: Chain, wanted: Export
   const name = (n: { zh: string; en: string }) => (lang === 'en' ? n.en : n.zh);
   return pdf(w.scorecard, { period: `${w.period}: ${periodText(card.from, card.to, tz)}`, made: `${w.made} ${timeText(madeAt, tz)}` }, chain, wanted, (doc) => {
     doc.fontSize(14).text(`${w.total}: ${card.total.toFixed(1)} / 1000    ${w.stars}: ${'★'.repeat(card.stars)} (${card.stars})`);
-    doc.fontSize(10).text(`${w.previous}: ${card.previous.total.toFixed(1)}`).moveDown();
+    doc.fontSize(10).text(`${w.previous}: ${previousTotal(card, w)}`).moveDown();
     for (const i of card.indicators) {
       doc.fontSize(11).text(`${name(i.name)} — ${i.points.toFixed(1)} / ${i.weight}  (${i.met} / ${i.of}, ${pct(i.rate)})`);
       // A bar of the rate: the chart of the card, drawn as vector so it prints sharp.

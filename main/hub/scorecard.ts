@@ -94,15 +94,16 @@ export function starsFor(total: number, cfg: ScorecardConfig): number {
   return cfg.stars.find((s) => total >= s.minScore)?.stars ?? 0;
 }
 
-function card(db: ReadDb, p: Period, cfg: ScorecardConfig): { total: number; stars: number; indicators: IndicatorScore[] } {
-  const f = figures(scorecardCounts(db, p, cfg.modeReasonMinChars), p, cfg);
+function card(db: ReadDb, p: Period, cfg: ScorecardConfig): { total: number; stars: number; indicators: IndicatorScore[]; recorded: boolean } {
+  const counts = scorecardCounts(db, p, cfg.modeReasonMinChars);
+  const f = figures(counts, p, cfg);
   const indicators = cfg.indicators.map((i): IndicatorScore => {
     const { met, of, detail, source } = f[i.id];
     const rate = of > 0 ? met / of : null;
     return { id: i.id, name: i.name, definition: i.definition, weight: i.weight, met, of, rate, points: round1(i.weight * (rate ?? 1)), detail, source };
   });
   const total = round1(indicators.reduce((s, i) => s + i.points, 0));
-  return { total, stars: starsFor(total, cfg), indicators };
+  return { total, stars: starsFor(total, cfg), indicators, recorded: counts.recorded };
 }
 
 /** `p.now`: the hub's clock; what is still within its deadline then is pending (left out), not missed. */
@@ -110,5 +111,5 @@ export function scoreCard(db: ReadDb, p: Period, cfg: ScorecardConfig): ScoreCar
   const now = card(db, p, cfg);
   const prev = { from: p.from - (p.to - p.from), to: p.from, now: p.now };
   const before = card(db, prev, cfg);
-  return { from: p.from, to: p.to, configVersion: cfg.version, ...now, previous: { from: prev.from, to: prev.to, total: before.total, stars: before.stars } };
+  return { from: p.from, to: p.to, configVersion: cfg.version, total: now.total, stars: now.stars, indicators: now.indicators, previous: { from: prev.from, to: prev.to, total: before.total, stars: before.stars, recorded: before.recorded } };
 }

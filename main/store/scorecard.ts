@@ -7,6 +7,8 @@ import { prepared } from './statements';
 
 /** The store's own SQL, exported so query-plan tests read what actually runs. */
 export const SCORECARD_SQL = {
+  // Whether the record holds anything in the period at all (nothing before the hub ran): by the audit log's time index.
+  recorded: 'SELECT 1 AS any FROM audit_log WHERE at >= @from AND at < @to LIMIT 1',
   checkIns: 'SELECT count(*) AS n, coalesce(sum(on_site), 0) AS onSite FROM check_ins WHERE at >= @from AND at < @to',
   // What was broadcast is the record of alerts: a missed check-in of an off-duty unit raised none.
   alertsOfKind: `SELECT count(*) AS n FROM events
@@ -60,6 +62,8 @@ export const SCORECARD_SQL = {
 export type Period = { from: number; to: number; now: number };
 
 export type ScorecardCounts = {
+  /** the audit log has an entry in the period: false when nothing was recorded then (e.g. before the hub ran) */
+  recorded: boolean;
   checkIns: { n: number; onSite: number; missed: number };
   /** n assigned; met per step, and how many were decided by `now` (met, or past their deadline) */
   tasks: { n: number; acked: number; ackDue: number; arrived: number; arriveDue: number; finished: number; finishDue: number };
@@ -102,6 +106,7 @@ export function scorecardCounts(db: ReadDb, p: Period, minReasonChars = 2): Scor
   const checkIns = prepared(db, SCORECARD_SQL.checkIns).get(period) as { n: number; onSite: number };
   const missed = (prepared(db, SCORECARD_SQL.alertsOfKind).get({ ...period, kind: 'checkin_missed' }) as { n: number }).n;
   return {
+    recorded: prepared(db, SCORECARD_SQL.recorded).get(period) !== undefined,
     checkIns: { ...checkIns, missed },
     tasks: prepared(db, SCORECARD_SQL.tasks).get({ ...period, now: p.now }) as ScorecardCounts['tasks'],
     sos: prepared(db, SCORECARD_SQL.sos).all(period) as ScorecardCounts['sos'],

@@ -78,8 +78,10 @@ export type ScoreCardResult = {
   total: number;
   stars: number;
   indicators: IndicatorScore[];
-  /** the same card for the period of the same length just before */
-  previous: { from: number; to: number; total: number; stars: number };
+  /** the same card for the period of the same length just before. `recorded`: false when the record holds
+   * nothing in it (e.g. before the hub ran) — its total is then an empty record's full marks, not a score to
+   * compare with */
+  previous: { from: number; to: number; total: number; stars: number; recorded: boolean };
 };
 
 export const ExportFormat = z.enum(['csv', 'pdf']);

@@ -146,8 +146,24 @@ describe('score:card', () => {
     expect(card.stars).toBe(1);
     // the hour before: one on-site check-in, TE all in time, no SOS (full weight), the second camera down
     // its last 5 min (955 of 960 × 70 → 69.6), I0 created and not closed (0 of 80), nothing of the new five (full): 919.6, five stars
-    expect(card.previous).toEqual({ from: T0 - H, to: T0, total: 919.6, stars: 5 });
+    expect(card.previous).toEqual({ from: T0 - H, to: T0, total: 919.6, stars: 5, recorded: true });
     expect(card.indicators.every((i: { definition: { zh: string; en: string } }) => i.definition.zh && i.definition.en)).toBe(true);
+  });
+
+  it('says when the period before had nothing to count, instead of comparing with an empty record\'s full marks', async () => {
+    // two hours before T0 nothing was written: the card of [T0 - 2H, T0 - H] has an empty period before it
+    const ev = await login('evaluator');
+    const res = await ask(ev, 'score:card', { from: T0 - 2 * H, to: T0 - H });
+    expect(res.ok).toBe(true);
+    expect(res.result.previous).toMatchObject({ from: T0 - 3 * H, to: T0 - 2 * H, total: 1000, recorded: false });
+    // the export says so too, in both languages, where the recorded hour before gives its total
+    const csv = async (from: number, lang: 'zh-CN' | 'en') => {
+      const out = await ask(ev, 'audit:export', { what: 'scorecard', format: 'csv', lang, from, to: from + H }, 20_000);
+      return Buffer.from(out.result.data, 'base64').toString('utf8').split('\r\n').find((l) => /^(上一期间|Previous period),/.test(l));
+    };
+    expect(await csv(T0 - 2 * H, 'zh-CN')).toBe('上一期间,无记录（该期间无可计项）');
+    expect(await csv(T0 - 2 * H, 'en')).toBe('Previous period,no record (nothing to count in it)');
+    expect(await csv(T0, 'en')).toBe('Previous period,919.6');
   });
 
   it('leaves out what is still within its deadline: pending, neither met nor missed', () => {

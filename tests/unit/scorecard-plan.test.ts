@@ -15,6 +15,7 @@ describe('scorecard query plans', () => {
       const params = Object.fromEntries([...sql.matchAll(/@(\w+)/g)].map((m) => [m[1]!, m[1] === 'kind' || m[1] === 'camera' ? 'x' : 1]));
       return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as Array<{ detail: string }>).map((r) => r.detail);
     };
+    expect(plan(SCORECARD_SQL.recorded)).toEqual(['SEARCH audit_log USING INDEX audit_log_at (at>? AND at<?)']);
     expect(plan(SCORECARD_SQL.checkIns).join()).toContain('USING COVERING INDEX check_ins_at (at>? AND at<?)');
     expect(plan(SCORECARD_SQL.alertsOfKind).join()).toContain('USING INDEX events_type_at (type=? AND at>? AND at<?)');
     const tasks = plan(SCORECARD_SQL.tasks);

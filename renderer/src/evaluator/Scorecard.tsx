@@ -63,7 +63,10 @@ export function Scorecard({ onEntries, onReplayUnit }: { onEntries: (f: Timeline
         <div className="ev-stars" data-testid="score-stars" data-stars={card.stars} aria-label={`${t('evaluator.score.stars')}: ${card.stars}`}>
           {'★'.repeat(card.stars)}<span className="muted">{'★'.repeat(Math.max(0, 5 - card.stars))}</span>
         </div>
-        <div className="muted">{t('evaluator.score.previous', { total: card.previous.total.toFixed(1), delta: `${delta >= 0 ? '+' : ''}${delta.toFixed(1)}` })}</div>
+        {/* A period before with nothing to count (e.g. before the hub ran) has an empty record's full marks: not a score to compare with. */}
+        <div className="muted" data-testid="score-previous">{card.previous.recorded
+          ? t('evaluator.score.previous', { total: card.previous.total.toFixed(1), delta: `${delta >= 0 ? '+' : ''}${delta.toFixed(1)}` })
+          : t('evaluator.score.previousEmpty')}</div>
         <div className="spacer" />
         <button type="button" data-testid="score-csv" onClick={() => void exportAs('csv')}>{t('evaluator.timeline.exportCsv')}</button>
         <button type="button" data-testid="score-pdf" onClick={() => void exportAs('pdf')}>{t('evaluator.timeline.exportPdf')}</button>

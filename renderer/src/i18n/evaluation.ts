@@ -62,7 +62,7 @@ export const evaluatorEn = {
     noCamera: 'Camera health is not replayed: cameras show without their live state.',
   },
   score: {
-    total: 'Total', stars: 'Stars', previous: 'Period before: {{total}} ({{delta}})', indicator: 'Indicator', definition: 'How it is computed', figure: 'Counted', points: 'Points',
+    total: 'Total', stars: 'Stars', previous: 'Period before: {{total}} ({{delta}})', previousEmpty: 'Period before: no record (nothing to count in it)', indicator: 'Indicator', definition: 'How it is computed', figure: 'Counted', points: 'Points',
     of: '{{met}} of {{of}}', nothing: 'nothing to count (full points)', median: 'median acknowledge {{s}} s', downMinutes: '{{n}} camera-minutes down of {{cams}} key cameras', missed: '{{n}} missed check-ins', pending: '{{n}} still within the deadline',
     medianStep: 'median {{s}} s from assignment', minutes: '{{met}} of {{of}} min', running: '{{n}} shift(s) still running (not counted yet)',
     entries: 'Entries', entriesOf: 'Entries of these {{n}}', noEntries: 'Nothing was counted', loading: 'Computing…', config: 'Weights: version {{v}}, sum 1000',
@@ -138,7 +138,7 @@ export const evaluatorZh: typeof evaluatorEn = {
     noCamera: '摄像机状态不回放：摄像机显示时不带实时状态。',
   },
   score: {
-    total: '总分', stars: '星级', previous: '上一期间：{{total}}（{{delta}}）', indicator: '指标', definition: '计算方法', figure: '统计', points: '得分',
+    total: '总分', stars: '星级', previous: '上一期间：{{total}}（{{delta}}）', previousEmpty: '上一期间：无记录（该期间无可计项）', indicator: '指标', definition: '计算方法', figure: '统计', points: '得分',
     of: '{{met}} / {{of}}', nothing: '期间内无可统计项（记满分）', median: '确认时间中位数 {{s}} 秒', downMinutes: '{{cams}} 台重点摄像机共离线 {{n}} 分钟', missed: '漏打卡 {{n}} 次', pending: '{{n}} 项时限未到',
     medianStep: '派发后中位 {{s}} 秒', minutes: '{{met}} / {{of}} 分钟', running: '{{n}} 个班次尚未结束（暂不计）',
     entries: '相关记录', entriesOf: '这 {{n}} 起的记录', noEntries: '未统计到任何条目', loading: '计算中…', config: '权重：第 {{v}} 版，合计 1000',
