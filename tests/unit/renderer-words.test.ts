@@ -54,5 +54,10 @@ describe('words instead of ids and codes', () => {
 
     // the calendar's title counts holidays, not days
     expect(t('calendar.title', { n: 28 })).toBe(lng === 'en' ? 'Holiday calendar (28 holidays ahead)' : '节假日日历（今后共 28 个假日）');
+
+    // the mode dialog's reason hint fits the mode chosen (it was the emergency's example for all four)
+    const hints = ['daily', 'night', 'holiday', 'emergency'].map((m) => t(`modeSwitch.reasonHints.${m}`, { defaultValue: '' }));
+    expect(hints.every((h) => h !== '')).toBe(true);
+    expect(new Set(hints).size).toBe(4);
   });
 });

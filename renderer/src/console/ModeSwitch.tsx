@@ -84,7 +84,7 @@ export function ModeSwitchDialog({ onClose, areaId: initialArea = null }: { onCl
         )}
         <label className="field">
           {t('modeSwitch.reason')}
-          <textarea data-testid="mode-reason" value={reason} maxLength={500} rows={2} onChange={(e) => setReason(e.target.value)} placeholder={t('modeSwitch.reasonHint')} />
+          <textarea data-testid="mode-reason" value={reason} maxLength={500} rows={2} onChange={(e) => setReason(e.target.value)} placeholder={t(`modeSwitch.reasonHints.${mode}`)} />
         </label>
         <label className="field">
           {t('modeSwitch.ends')}
